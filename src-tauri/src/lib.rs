@@ -1,0 +1,47 @@
+//! The Portcullis desktop shell.
+//!
+//! Thin by design: it parses its few arguments, opens the store, registers
+//! the IPC commands whose types live in `portcullis-model`, and forwards
+//! events. Anything that decides something belongs in the engine crates.
+
+mod args;
+mod commands;
+mod state;
+
+use portcullis_model::{DatabaseStatusChanged, Event};
+use tauri::{Emitter, Manager};
+
+use crate::state::AppState;
+
+/// Builds and runs the app until its last window closes.
+pub fn run() {
+    let args = args::DesktopArgs::from_env();
+    let data_dir = match portcullis_store::resolve_data_dir(args.data_dir.as_deref()) {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!("portcullis-desktop: {error}");
+            std::process::exit(2);
+        }
+    };
+    tauri::Builder::default()
+        .manage(AppState::new(data_dir))
+        .setup(|app| {
+            open_store_in_background(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .run(tauri::generate_context!())
+        .expect("the Tauri runtime failed to start");
+}
+
+/// Opens (and migrates) the database without holding up the window, then
+/// tells the UI through [`DatabaseStatusChanged`].
+fn open_store_in_background(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let status = state.open_store().await;
+        if let Err(error) = app.emit(DatabaseStatusChanged::NAME, &status) {
+            eprintln!("portcullis-desktop: cannot notify the UI: {error}");
+        }
+    });
+}

@@ -1,0 +1,55 @@
+//! Pages whose features have not been built yet say so plainly, and say what
+//! they will hold, instead of showing controls that do nothing.
+
+use leptos::prelude::*;
+
+use super::Page;
+
+#[component]
+pub fn EmptyPage(page: Page) -> impl IntoView {
+    let (purpose, arrives_with) = promise(page);
+    view! {
+        <section class="page" data-test="page" data-page=page.test_id()>
+            <h1>{page.title()}</h1>
+            <div class="empty-state">
+                <p class="purpose">{purpose}</p>
+                <p class="not-yet">
+                    "Nothing here yet: this page is not built. It arrives with "
+                    {arrives_with}
+                    "."
+                </p>
+            </div>
+        </section>
+    }
+}
+
+/// What the page is for, and which piece of work brings it.
+fn promise(page: Page) -> (&'static str, &'static str) {
+    match page {
+        Page::Dashboard => (
+            "Your compliance at a glance: open findings by severity, systems that pass or fail, and when the next quarterly scan is due.",
+            "the compliance core",
+        ),
+        Page::Systems => (
+            "The computers and devices you are responsible for, what each one does, and whether it is part of your card-data environment.",
+            "the compliance core",
+        ),
+        Page::Scans => (
+            "Every scan you have run: which ports were open, what answered on them, and what changed since the last time.",
+            "the scan engine",
+        ),
+        Page::Inventory => (
+            "Your approved list of open ports (PCI DSS Requirement 1.2.5): each port, why the business needs it, who approved it and until when.",
+            "the compliance core",
+        ),
+        Page::Findings => (
+            "What the scans found that needs your attention, in plain English: what the port is, why it matters and what to do.",
+            "the compliance core",
+        ),
+        Page::Reports => (
+            "The documents an assessor asks for: the port inventory, scan evidence and the record of what was fixed.",
+            "the reporting work",
+        ),
+        Page::Start | Page::Settings => ("", "its own page"),
+    }
+}

@@ -1,0 +1,72 @@
+//! Building the UI and the desktop app, and `cargo xtask run`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Result, bail};
+
+use crate::{cmd, display, paths, setup};
+
+/// The desktop app must embed ui/dist: without this feature it is a dev
+/// build that loads `trunk serve`'s URL and shows a blank window.
+pub const APP_FEATURES: &str = "portcullis-desktop/custom-protocol";
+
+const APP_PACKAGE: &str = "portcullis-desktop";
+
+/// Builds ui/dist with trunk. Debug builds skip wasm-opt; release builds use
+/// the wasm-opt setup installs. Trunk runs offline, so crates are fetched
+/// first.
+pub fn build_ui(release: bool) -> Result<()> {
+    if release {
+        setup::ensure_wasm_opt()?;
+    }
+    cmd::run(cmd::command("cargo").args(["fetch", "--quiet"]))?;
+    let mut trunk = cmd::command("trunk");
+    trunk
+        .args(["build", "--quiet"])
+        .current_dir(paths::workspace_root().join("ui"));
+    if release {
+        trunk.arg("--release");
+    }
+    cmd::run(&mut trunk)
+}
+
+/// Builds the desktop app (after the UI: the binary embeds ui/dist at
+/// compile time) and returns its path.
+pub fn build_app(release: bool) -> Result<PathBuf> {
+    let mut cargo = cmd::command("cargo");
+    cargo.args([
+        "build",
+        "--package",
+        APP_PACKAGE,
+        "--features",
+        APP_FEATURES,
+    ]);
+    if release {
+        cargo.arg("--release");
+    }
+    cmd::run(&mut cargo)?;
+    let binary = paths::target_dir()
+        .join(if release { "release" } else { "debug" })
+        .join(APP_PACKAGE);
+    if !binary.is_file() {
+        bail!(
+            "the build reported success but {} is missing",
+            binary.display()
+        );
+    }
+    Ok(binary)
+}
+
+/// `cargo xtask run`: setup, build, open the window and wait for it to close.
+pub fn run_app(release: bool, app_args: &[OsString]) -> Result<()> {
+    setup::run()?;
+    build_ui(release)?;
+    let binary = build_app(release)?;
+    let display = display::ensure()?;
+    let mut app = Command::new(&binary);
+    app.args(app_args);
+    display.apply_to(&mut app);
+    cmd::run(&mut app)
+}

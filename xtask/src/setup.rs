@@ -1,0 +1,247 @@
+//! `cargo xtask setup`: install what the project needs, and nothing twice.
+//!
+//! Every step first checks whether its part is already there, so a second
+//! run is quick and silent. Debian packages are installed only as root;
+//! otherwise setup prints the exact command to run and stops.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cmd;
+use crate::paths;
+
+/// Debian packages, with the reason each is needed.
+const DEBIAN_PACKAGES: &[(&str, &str)] = &[
+    ("build-essential", "C toolchain for -sys crates"),
+    ("pkg-config", "finding system libraries"),
+    ("libssl-dev", "TLS for build tools"),
+    ("libxdo-dev", "Tauri (keyboard/menu support)"),
+    ("libwebkit2gtk-4.1-dev", "Tauri's webview"),
+    ("libgtk-3-dev", "Tauri's windows"),
+    ("librsvg2-dev", "Tauri (icons)"),
+    ("libayatana-appindicator3-dev", "Tauri (tray icon)"),
+    ("xvfb", "a display for the end-to-end tests"),
+    ("xauth", "Xvfb access control"),
+    (
+        "webkit2gtk-driver",
+        "WebKitWebDriver for the end-to-end tests",
+    ),
+];
+
+/// A tool installed from crates.io into the project's tool directory.
+struct CargoTool {
+    krate: &'static str,
+    version: String,
+    /// `--locked` where the crate's own lock file builds here; the
+    /// wasm-bindgen CLI's does not (a locked dependency was yanked).
+    locked: bool,
+}
+
+pub fn run() -> Result<()> {
+    install_debian_packages()?;
+    install_rust_parts()?;
+    install_cargo_tools()?;
+    Ok(())
+}
+
+fn install_debian_packages() -> Result<()> {
+    let missing = missing_debian_packages()?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let line = format!("apt-get install -y {}", missing.join(" "));
+    if !cmd::is_root() {
+        bail!(
+            "these Debian packages are missing: {}\nrun as root:\n    apt-get update && {line}",
+            missing.join(", ")
+        );
+    }
+    eprintln!("setup: installing Debian packages: {}", missing.join(" "));
+    cmd::run(Command::new("apt-get").args(["update", "-qq"]))?;
+    cmd::run(
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    let still_missing = missing_debian_packages()?;
+    if !still_missing.is_empty() {
+        bail!("apt-get did not install: {}", still_missing.join(", "));
+    }
+    Ok(())
+}
+
+fn missing_debian_packages() -> Result<Vec<&'static str>> {
+    if !cmd::exists("dpkg-query") {
+        bail!(
+            "this is not a Debian-like system (no dpkg-query); install the equivalents of: {}",
+            DEBIAN_PACKAGES
+                .iter()
+                .map(|(name, why)| format!("{name} ({why})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    // dpkg-query exits non-zero when any name is unknown, but still prints
+    // the known ones; read its output either way.
+    let output = Command::new("dpkg-query")
+        .args(["-W", "-f=${Package} ${db:Status-Status}\n"])
+        .args(DEBIAN_PACKAGES.iter().map(|(name, _)| name))
+        .output()
+        .context("cannot run dpkg-query")?;
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let installed: Vec<&str> = listing
+        .lines()
+        .filter_map(|line| line.strip_suffix(" installed"))
+        .map(|name| name.split(':').next().unwrap_or(name))
+        .collect();
+    Ok(DEBIAN_PACKAGES
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| !installed.contains(name))
+        .collect())
+}
+
+fn install_rust_parts() -> Result<()> {
+    let targets = cmd::output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .context("rustup is needed to add the wasm32 target")?;
+    if !targets
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
+        cmd::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    let components = cmd::output(Command::new("rustup").args(["component", "list", "--installed"]))
+        .unwrap_or_default();
+    for component in ["rustfmt", "clippy"] {
+        if !components.lines().any(|c| c.starts_with(component)) {
+            cmd::run(Command::new("rustup").args(["component", "add", component]))?;
+        }
+    }
+    Ok(())
+}
+
+fn cargo_tools() -> Result<Vec<CargoTool>> {
+    Ok(vec![
+        CargoTool {
+            krate: "trunk",
+            version: "0.21.14".into(),
+            locked: true,
+        },
+        CargoTool {
+            krate: "wasm-bindgen-cli",
+            version: locked_wasm_bindgen_version()?,
+            locked: false,
+        },
+        CargoTool {
+            krate: "tauri-driver",
+            version: "2.1.0".into(),
+            locked: true,
+        },
+    ])
+}
+
+fn install_cargo_tools() -> Result<()> {
+    let root = paths::tools_root();
+    let installed = installed_cargo_tools();
+    for tool in cargo_tools()? {
+        if installed.get(tool.krate) == Some(&tool.version) {
+            continue;
+        }
+        eprintln!(
+            "setup: installing {} {} into {} (a few minutes, once)",
+            tool.krate,
+            tool.version,
+            root.display()
+        );
+        let mut install = Command::new("cargo");
+        install
+            .args(["install", "--quiet", tool.krate, "--version", &tool.version])
+            .arg("--root")
+            .arg(&root);
+        if tool.locked {
+            install.arg("--locked");
+        }
+        cmd::run(&mut install)?;
+    }
+    check_trunk_config()
+}
+
+/// Crate name to version, from `cargo install --list` of the tool root.
+fn installed_cargo_tools() -> BTreeMap<String, String> {
+    let listing = cmd::output(
+        Command::new("cargo")
+            .args(["install", "--list", "--root"])
+            .arg(paths::tools_root()),
+    )
+    .unwrap_or_default();
+    listing
+        .lines()
+        .filter(|line| !line.starts_with(char::is_whitespace))
+        .filter_map(|line| {
+            let (name, version) = line.trim_end_matches(':').split_once(" v")?;
+            Some((name.to_owned(), version.to_owned()))
+        })
+        .collect()
+}
+
+/// The wasm-bindgen version Cargo.lock pins; the CLI must be exactly it.
+pub fn locked_wasm_bindgen_version() -> Result<String> {
+    let lock_path = paths::workspace_root().join("Cargo.lock");
+    let lock = std::fs::read_to_string(&lock_path)
+        .with_context(|| format!("cannot read {}", lock_path.display()))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            let version = lines
+                .next()
+                .and_then(|l| l.strip_prefix("version = \""))
+                .and_then(|l| l.strip_suffix('"'));
+            if let Some(version) = version {
+                return Ok(version.to_owned());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen entry")
+}
+
+/// Trunk downloads a wasm-bindgen it likes better unless ui/Trunk.toml names
+/// exactly the installed one.
+fn check_trunk_config() -> Result<()> {
+    let version = locked_wasm_bindgen_version()?;
+    let path = paths::workspace_root().join("ui/Trunk.toml");
+    let config = std::fs::read_to_string(&path)?;
+    let expected = format!("wasm_bindgen = \"{version}\"");
+    if !config.lines().any(|line| line.trim() == expected) {
+        bail!(
+            "{} must say `{expected}` under [tools] (Cargo.lock pins wasm-bindgen {version})",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// The wasm-opt release builds use: binaryen 132 from npm. Debian's
+/// binaryen (version 108) silently breaks current rustc output.
+pub fn ensure_wasm_opt() -> Result<()> {
+    const VERSION: &str = "132";
+    let wasm_opt = paths::tools_root().join("npm/node_modules/.bin/wasm-opt");
+    let reported = cmd::output(Command::new(&wasm_opt).arg("--version")).unwrap_or_default();
+    if reported.contains(&format!("version {VERSION}")) {
+        return Ok(());
+    }
+    if !cmd::exists("npm") {
+        bail!(
+            "release builds need wasm-opt from npm's binaryen@{VERSION}, and npm is missing: apt-get install nodejs npm"
+        );
+    }
+    eprintln!("setup: installing binaryen@{VERSION} (wasm-opt) from npm");
+    cmd::run(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(paths::tools_root().join("npm"))
+            .arg(format!("binaryen@{VERSION}")),
+    )
+}
