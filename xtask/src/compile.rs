@@ -59,6 +59,32 @@ pub fn build_app(release: bool) -> Result<PathBuf> {
     Ok(binary)
 }
 
+/// Builds every crate and test of the workspace, with the app's features,
+/// and returns the desktop binary's path (debug).
+pub fn build_workspace() -> Result<PathBuf> {
+    cmd::run(cmd::command("cargo").args([
+        "build",
+        "--workspace",
+        "--all-targets",
+        "--features",
+        APP_FEATURES,
+    ]))?;
+    app_binary(false)
+}
+
+fn app_binary(release: bool) -> Result<PathBuf> {
+    let binary = paths::target_dir()
+        .join(if release { "release" } else { "debug" })
+        .join(APP_PACKAGE);
+    if !binary.is_file() {
+        bail!(
+            "the build reported success but {} is missing",
+            binary.display()
+        );
+    }
+    Ok(binary)
+}
+
 /// `cargo xtask run`: setup, build, open the window and wait for it to close.
 pub fn run_app(release: bool, app_args: &[OsString]) -> Result<()> {
     setup::run()?;

@@ -14,11 +14,20 @@ pub struct Display {
     started: Option<(String, Child)>,
 }
 
+/// Can a window be shown: a display is set, or Xvfb can provide one?
+pub fn available() -> bool {
+    has_display() || crate::cmd::exists("Xvfb")
+}
+
+fn has_display() -> bool {
+    let set = |variable: &str| std::env::var_os(variable).is_some_and(|v| !v.is_empty());
+    set("DISPLAY") || set("WAYLAND_DISPLAY")
+}
+
 /// Uses `$DISPLAY` or `$WAYLAND_DISPLAY` when set; otherwise starts Xvfb on
 /// the first free display number from 99.
 pub fn ensure() -> Result<Display> {
-    let has = |variable: &str| std::env::var_os(variable).is_some_and(|v| !v.is_empty());
-    if has("DISPLAY") || has("WAYLAND_DISPLAY") {
+    if has_display() {
         return Ok(Display { started: None });
     }
     if !crate::cmd::exists("Xvfb") {
@@ -56,15 +65,15 @@ pub fn ensure() -> Result<Display> {
 }
 
 impl Display {
-    /// Points `command` at this display, with WebKit's software rendering
-    /// settings (there is no GPU under Xvfb).
+    /// Points `command` at this display.
+    ///
+    /// WebKit renders in software under Xvfb without being told. Do not set
+    /// `WEBKIT_DISABLE_COMPOSITING_MODE`: with it, WebDriver screenshots
+    /// never return (measured here).
     pub fn apply_to(&self, command: &mut Command) {
         if let Some((name, _)) = &self.started {
             command.env("DISPLAY", name);
         }
-        command
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
     }
 }
 

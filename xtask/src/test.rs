@@ -6,6 +6,7 @@
 //! loudly, unless `--allow-skip` was given; then it is skipped, just as
 //! loudly, and the summary says so. CI never passes `--allow-skip`.
 
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
@@ -77,40 +78,56 @@ pub fn run(allow_skip: bool) -> Result<()> {
     ]))?;
     report.passed("lint");
 
-    cmd::run(cmd::command("cargo").args(["test", "--workspace", "--features", APP_FEATURES]))?;
-    report.passed("unit and integration");
-
-    run_end_to_end(&mut report)?;
+    // One build serves the app and every test: `--all-targets` unifies
+    // features the way `cargo test` does, so nothing compiles twice.
+    let app = compile::build_workspace()?;
+    run_tests(&mut report, &app)?;
 
     report.print_summary(started);
     Ok(())
 }
 
-/// The real app in a real window, driven over WebDriver.
-fn run_end_to_end(report: &mut Report) -> Result<()> {
-    const CLASS: &str = "end-to-end";
-    let webkit_driver = "/usr/bin/WebKitWebDriver";
-    if !cmd::exists(webkit_driver) {
-        return report.cannot_run(
-            CLASS,
-            format!("{webkit_driver} is missing (Debian package webkit2gtk-driver)"),
-        );
-    }
-    let display = match display::ensure() {
-        Ok(display) => display,
-        Err(error) => return report.cannot_run(CLASS, format!("{error:#}")),
-    };
-    let app = compile::build_app(false)?;
-    let tauri_driver = paths::tools_root().join("bin/tauri-driver");
+/// Unit and integration tests of every crate, and the end-to-end tests
+/// (the real app in a real window, driven over WebDriver) when they can run.
+fn run_tests(report: &mut Report, app: &Path) -> Result<()> {
+    const END_TO_END: &str = "end-to-end";
     let mut cargo = cmd::command("cargo");
-    cargo
-        .args(["test", "--package", "portcullis-e2e"])
-        .args(["--", "--ignored", "--test-threads=1"])
-        .env("PORTCULLIS_APP", &app)
-        .env("PORTCULLIS_TAURI_DRIVER", &tauri_driver)
-        .env("PORTCULLIS_WEBKIT_DRIVER", webkit_driver);
-    display.apply_to(&mut cargo);
+    cargo.args(["test", "--workspace", "--features", APP_FEATURES, "--"]);
+    let display = match end_to_end_blocker() {
+        Some(reason) => {
+            report.cannot_run(END_TO_END, reason)?;
+            None
+        }
+        None => Some(display::ensure()?),
+    };
+    if let Some(display) = &display {
+        let tauri_driver = paths::tools_root().join("bin/tauri-driver");
+        cargo
+            .arg("--include-ignored")
+            .env("PORTCULLIS_APP", app)
+            .env("PORTCULLIS_TAURI_DRIVER", &tauri_driver)
+            .env("PORTCULLIS_WEBKIT_DRIVER", WEBKIT_DRIVER);
+        display.apply_to(&mut cargo);
+    }
     cmd::run(&mut cargo)?;
-    report.passed(CLASS);
+    report.passed("unit and integration");
+    if display.is_some() {
+        report.passed(END_TO_END);
+    }
     Ok(())
+}
+
+const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+
+/// Why the end-to-end tests cannot run here, if they cannot.
+fn end_to_end_blocker() -> Option<String> {
+    if !cmd::exists(WEBKIT_DRIVER) {
+        return Some(format!(
+            "{WEBKIT_DRIVER} is missing (Debian package webkit2gtk-driver)"
+        ));
+    }
+    if !display::available() {
+        return Some("no display, and Xvfb is not installed".into());
+    }
+    None
 }

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod ipc;
+pub mod scan;
 
 pub use app::{
     AppInfo, AppInfoCommand, AppInfoRequest, DatabaseState, DatabaseStatus, DatabaseStatusChanged,

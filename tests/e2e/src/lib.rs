@@ -24,6 +24,17 @@ use fantoccini::{Client, ClientBuilder, Locator};
 /// How long a test waits for something to appear before failing.
 const PATIENCE: Duration = Duration::from_secs(20);
 
+/// The most a whole test body may take; a WebDriver call that never answers
+/// becomes a failure (with a screenshot) instead of a hung test run.
+const TEST_LIMIT: Duration = Duration::from_secs(120);
+
+/// The most tauri-driver may take to start the app and open a session.
+const LAUNCH_LIMIT: Duration = Duration::from_secs(60);
+
+/// One app at a time: tests in a binary run on parallel threads, and each
+/// app with its WebKit processes takes about 400 MB.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// A running app with a WebDriver session attached.
 pub struct AppSession {
     client: Client,
@@ -34,12 +45,20 @@ pub struct AppSession {
 /// Launches the app, runs `body`, saves a screenshot named after `test_name`
 /// and shuts everything down, whatever `body` returned.
 pub async fn run(test_name: &str, body: impl AsyncFnOnce(&AppSession) -> Result<()>) -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let session = AppSession::launch().await?;
-    let outcome = body(&session).await;
+    let outcome = match tokio::time::timeout(TEST_LIMIT, body(&session)).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(anyhow::anyhow!("the test took longer than {TEST_LIMIT:?}")),
+    };
     let screenshot = session.save_screenshot(test_name).await;
     session.shut_down().await;
-    let path = screenshot?;
-    eprintln!("screenshot: {}", path.display());
+    match screenshot {
+        Ok(path) => eprintln!("screenshot: {}", path.display()),
+        // The test's own failure says more than the missing picture.
+        Err(error) if outcome.is_err() => eprintln!("no screenshot: {error:#}"),
+        Err(error) => return Err(error.context("the test passed, but no screenshot was taken")),
+    }
     outcome
 }
 
@@ -77,10 +96,16 @@ impl AppSession {
         let serde_json::Value::Object(capabilities) = capabilities else {
             unreachable!("a JSON object literal")
         };
-        let client = ClientBuilder::native()
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await;
+        let url = format!("http://127.0.0.1:{port}");
+        let mut builder = ClientBuilder::native();
+        builder.capabilities(capabilities);
+        let connect = builder.connect(&url);
+        let client = match tokio::time::timeout(LAUNCH_LIMIT, connect).await {
+            Ok(client) => client.context("tauri-driver could not start the app"),
+            Err(_) => Err(anyhow::anyhow!(
+                "the app did not open a WebDriver session within {LAUNCH_LIMIT:?}"
+            )),
+        };
         match client {
             Ok(client) => Ok(AppSession {
                 client,
@@ -89,7 +114,7 @@ impl AppSession {
             }),
             Err(error) => {
                 terminate(&mut driver);
-                Err(error).context("tauri-driver could not start the app")
+                Err(error)
             }
         }
     }
@@ -136,7 +161,9 @@ impl AppSession {
     }
 
     async fn save_screenshot(&self, test_name: &str) -> Result<PathBuf> {
-        let png = self.client.screenshot().await?;
+        let png = tokio::time::timeout(PATIENCE, self.client.screenshot())
+            .await
+            .context("the screenshot did not come")??;
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{test_name}.png"));
@@ -147,7 +174,7 @@ impl AppSession {
     async fn shut_down(mut self) {
         // Closing the session ends the app; tauri-driver must get SIGTERM,
         // not SIGKILL, or WebKitWebDriver outlives it holding its port.
-        let _ = self.client.clone().close().await;
+        let _ = tokio::time::timeout(PATIENCE, self.client.clone().close()).await;
         terminate(&mut self.driver);
     }
 }

@@ -1,0 +1,175 @@
+//! What a scan reports: port states and their reasons, as nmap defines them,
+//! and the stream of events a running scan emits.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+        }
+    }
+}
+
+/// A port's state, with nmap's meanings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PortState {
+    /// A service accepts connections or answers datagrams.
+    Open,
+    /// Reachable, but nothing listens (RST, or ICMP port unreachable).
+    Closed,
+    /// Something in the way drops or rejects the probes.
+    Filtered,
+    /// Reachable, open or closed unknown (ACK scans).
+    Unfiltered,
+    /// No answer to a probe that an open port may ignore (UDP).
+    OpenFiltered,
+}
+
+impl PortState {
+    /// The word nmap prints for the state.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PortState::Open => "open",
+            PortState::Closed => "closed",
+            PortState::Filtered => "filtered",
+            PortState::Unfiltered => "unfiltered",
+            PortState::OpenFiltered => "open|filtered",
+        }
+    }
+}
+
+/// Why a port was given its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Reason {
+    /// SYN/ACK to our SYN.
+    SynAck,
+    /// A completed TCP handshake (connect scan).
+    Connected,
+    /// RST to our SYN, or a refused connection.
+    Rst,
+    /// A UDP answer from the port.
+    UdpResponse,
+    /// Nothing came back, even after retransmissions.
+    NoResponse,
+    /// An ICMP (or ICMPv6) error, e.g. type 3 code 3: port unreachable.
+    Icmp { icmp_type: u8, code: u8 },
+    /// The local host refused to send: no route, network unreachable.
+    HostUnreachable,
+}
+
+impl Reason {
+    /// nmap's word for the reason.
+    pub fn describe(self) -> String {
+        match self {
+            Reason::SynAck => "syn-ack".into(),
+            Reason::Connected => "conn-accepted".into(),
+            Reason::Rst => "reset".into(),
+            Reason::UdpResponse => "udp-response".into(),
+            Reason::NoResponse => "no-response".into(),
+            Reason::Icmp { icmp_type, code } => format!("icmp type {icmp_type} code {code}"),
+            Reason::HostUnreachable => "host-unreach".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScanMethod {
+    /// Half-open scan with raw packets; needs root or CAP_NET_RAW.
+    Syn,
+    /// Full TCP handshake through the OS; needs no privilege.
+    Connect,
+    /// UDP probes with protocol payloads; ICMP decides closed ports.
+    Udp,
+}
+
+impl ScanMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanMethod::Syn => "syn",
+            ScanMethod::Connect => "connect",
+            ScanMethod::Udp => "udp",
+        }
+    }
+}
+
+/// One port's verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortResult {
+    pub address: IpAddr,
+    pub port: u16,
+    pub protocol: Protocol,
+    pub state: PortState,
+    pub reason: Reason,
+    /// Round-trip time of the answer that decided the state, when there was
+    /// one.
+    pub rtt_micros: Option<u64>,
+}
+
+/// A host as the scan saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostReport {
+    pub address: IpAddr,
+    /// The name the user gave, when the target was a host name.
+    pub name: Option<String>,
+    pub up: bool,
+    /// How discovery decided: e.g. "syn-ack to 443", "user said --no-ping".
+    pub reason: String,
+}
+
+/// Progress of a running scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub probes_done: u64,
+    pub probes_total: u64,
+    /// Probes sent per second, over the last interval.
+    pub rate: f64,
+    /// Estimated seconds left; `None` until the rate is known.
+    pub eta_seconds: Option<f64>,
+}
+
+/// What ran, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodChoice {
+    pub method: ScanMethod,
+    pub why: String,
+}
+
+/// The end of a scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanSummary {
+    pub methods: Vec<MethodChoice>,
+    pub hosts_up: u32,
+    pub hosts_down: u32,
+    pub open_ports: u32,
+    pub elapsed_seconds: f64,
+    /// True when the scan was cancelled or failed part-way: the results are
+    /// what was found until then.
+    pub partial: bool,
+}
+
+/// The stream a running scan emits, in order: hosts as discovery decides
+/// them, port results as they are known, progress now and then, warnings,
+/// and exactly one `Finished` at the end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ScanEvent {
+    Host(HostReport),
+    Port(PortResult),
+    Progress(Progress),
+    Warning { message: String },
+    Finished(ScanSummary),
+}
