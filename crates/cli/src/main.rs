@@ -1,20 +1,36 @@
 //! `portcullis`: the same engine as the desktop app, for terminals and cron.
 //!
-//! This file only parses arguments and prints; what each command does lives
-//! in the engine crates.
+//! This crate parses arguments, calls the engine crates and prints; what
+//! each command decides lives in those crates.
+
+mod info;
+mod output;
+mod scan;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use portcullis_model::{AppInfo, DatabaseState};
-use portcullis_store::Store;
+
+/// Exit codes, documented in `--help`.
+pub mod exit {
+    /// Bad input: arguments, targets, port specifications (clap uses 2 too).
+    pub const BAD_INPUT: u8 = 2;
+    /// The database could not be opened or written.
+    pub const DATABASE: u8 = 3;
+    /// The scan could not run (privilege, network, local resources).
+    pub const SCAN_FAILED: u8 = 4;
+    /// Interrupted (Ctrl-C): what was found so far was printed, marked
+    /// partial.
+    pub const INTERRUPTED: u8 = 130;
+}
 
 #[derive(Debug, Parser)]
 #[command(
     name = "portcullis",
     version,
-    about = "Know, justify and watch every open port."
+    about = "Know, justify and watch every open port.",
+    after_help = "Exit codes: 0 success, 2 bad input, 3 database error, 4 scan error, 130 interrupted."
 )]
 struct Cli {
     /// Where the database lives (default: the same per-user directory the
@@ -28,61 +44,39 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum CliCommand {
     /// Show the version, the data directory and the database's state.
-    Info {
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Info(info::InfoArgs),
+    /// Scan hosts for open ports.
+    Scan(scan::ScanArgs),
 }
 
-/// Exit codes: 0 success, 2 bad input (clap's own), 3 a failing database.
-const EXIT_DATABASE: u8 = 3;
+/// A failure with the exit code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
 
-#[tokio::main(flavor = "current_thread")]
+impl Failure {
+    pub fn new(code: u8, error: impl Into<anyhow::Error>) -> Failure {
+        Failure {
+            code,
+            error: error.into(),
+        }
+    }
+}
+
+#[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli).await {
+    let outcome = match cli.command {
+        CliCommand::Info(args) => info::run(cli.data_dir.as_deref(), args).await,
+        CliCommand::Scan(args) => scan::run(args).await,
+    };
+    match outcome {
         Ok(code) => code,
-        Err(error) => {
-            eprintln!("portcullis: {error:#}");
-            ExitCode::from(EXIT_DATABASE)
+        Err(failure) => {
+            eprintln!("portcullis: {:#}", failure.error);
+            ExitCode::from(failure.code)
         }
     }
-}
-
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let data_dir = portcullis_store::resolve_data_dir(cli.data_dir.as_deref())?;
-    match cli.command {
-        CliCommand::Info { json } => {
-            let store = Store::open(&data_dir).await?;
-            let info = AppInfo {
-                version: env!("CARGO_PKG_VERSION").to_owned(),
-                data_dir: data_dir.display().to_string(),
-                database: store.status().await,
-            };
-            store.close().await;
-            print_info(&info, json)?;
-            Ok(match info.database.state {
-                DatabaseState::Ready { .. } => ExitCode::SUCCESS,
-                _ => ExitCode::from(EXIT_DATABASE),
-            })
-        }
-    }
-}
-
-fn print_info(info: &AppInfo, json: bool) -> anyhow::Result<()> {
-    if json {
-        println!("{}", serde_json::to_string_pretty(info)?);
-        return Ok(());
-    }
-    println!("Portcullis {}", info.version);
-    println!("data directory: {}", info.data_dir);
-    println!("database:       {}", info.database.path);
-    match &info.database.state {
-        DatabaseState::Ready { schema_version } => {
-            println!("state:          ready (schema version {schema_version})")
-        }
-        other => println!("state:          {}", other.label()),
-    }
-    Ok(())
 }

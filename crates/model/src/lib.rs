@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod ipc;
+pub mod report;
 pub mod scan;
 
 pub use app::{

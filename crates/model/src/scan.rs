@@ -161,14 +161,35 @@ pub struct ScanSummary {
     pub partial: bool,
 }
 
+/// How many ports of a host ended in one state for one reason: the ports a
+/// scan does not list one by one (closed and filtered, usually).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortCount {
+    pub protocol: Protocol,
+    pub state: PortState,
+    pub reason: Reason,
+    pub count: u32,
+}
+
+/// Every port of a host is decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostDone {
+    pub address: IpAddr,
+    /// All ports by state and reason, listed ones included.
+    pub counts: Vec<PortCount>,
+}
+
 /// The stream a running scan emits, in order: hosts as discovery decides
-/// them, port results as they are known, progress now and then, warnings,
+/// them, port results as they are known (every open-ish port; closed and
+/// filtered ones only when the scan was asked to list them), a `HostDone`
+/// with the counts of every state per host, progress now and then, warnings,
 /// and exactly one `Finished` at the end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ScanEvent {
     Host(HostReport),
     Port(PortResult),
+    HostDone(HostDone),
     Progress(Progress),
     Warning { message: String },
     Finished(ScanSummary),

@@ -1,6 +1,25 @@
-//! The Portcullis network engine: host discovery, SYN, connect and UDP port
-//! scans, and service probes.
+//! The Portcullis network engine: targets and port specifications, host
+//! discovery, and port scans.
 //!
 //! It talks to the network and to nothing else: it knows no database and
-//! reports what it finds as the event types of `portcullis-model`. The scan
-//! engine itself arrives with its own issue; this crate is empty until then.
+//! reports what it finds as the event types of `portcullis-model`. A scan is
+//! started with [`engine::start`] and read as a stream of events; it can be
+//! cancelled at any moment and then ends with what it found, marked partial.
+//!
+//! Today the TCP connect scan and connect-based discovery work; SYN and UDP
+//! scanning are still to come (see the scan-engine issue).
+
+mod connect;
+mod discovery;
+pub mod engine;
+pub mod ports;
+pub mod privilege;
+mod results;
+pub mod targets;
+pub mod timing;
+mod top_ports;
+
+pub use engine::{ScanError, ScanHandle, ScanRequest, TcpMethod, start};
+pub use ports::{PortSpec, PortSpecError};
+pub use targets::{Target, TargetError, TargetSpec};
+pub use timing::{Profile, Timing};

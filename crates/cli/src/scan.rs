@@ -1,0 +1,202 @@
+//! `portcullis scan`: parse the targets and ports, run the engine, print the
+//! report.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use portcullis_model::report::{ReportBuilder, ScanReport};
+use portcullis_model::scan::{Protocol, ScanEvent};
+use portcullis_scanner::ports::compress_ranges;
+use portcullis_scanner::{PortSpec, Profile, ScanRequest, TargetSpec, TcpMethod};
+
+use crate::output::{self, Format, ScanContext};
+use crate::{Failure, exit};
+
+/// Scans with at most this many ports per host list closed and filtered
+/// ports one by one; larger ones only count them, as nmap does.
+const LIST_EVERY_PORT_UP_TO: usize = 100;
+
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// What to scan: addresses (198.18.0.1, 2001:db8::1), CIDR blocks
+    /// (198.18.0.0/24), ranges (198.18.1.1-20), host names; comma-separated
+    /// lists too.
+    #[arg(value_name = "TARGET")]
+    targets: Vec<String>,
+    /// Read more targets from FILE: any number a line, `#` starts a comment.
+    #[arg(long = "targets-file", short = 'i', value_name = "FILE")]
+    targets_file: Option<PathBuf>,
+    /// Ports: `22,80,443`, `1-1024`, `-` for all, `T:`/`U:` prefixes,
+    /// `top:N` for the N most common.
+    #[arg(
+        short = 'p',
+        long = "ports",
+        value_name = "SPEC",
+        default_value = "top:1000"
+    )]
+    ports: String,
+    /// TCP connect scan: needs no privilege.
+    #[arg(long, group = "method")]
+    connect: bool,
+    /// Pick the best method this process may use (the default).
+    #[arg(long, group = "method")]
+    auto: bool,
+    /// How hard to push: polite (production servers), normal, fast.
+    #[arg(long, value_name = "PROFILE", default_value = "normal",
+          value_parser = clap::builder::PossibleValuesParser::new(["polite", "normal", "fast"]))]
+    profile: String,
+    /// Probes per second at most (overrides the profile's limit).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_rate: Option<u32>,
+    /// Treat every target as up instead of probing 443 and 80 first.
+    #[arg(long)]
+    no_ping: bool,
+    /// Show only open ports, and only hosts that have some.
+    #[arg(long)]
+    open: bool,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+pub async fn run(args: ScanArgs) -> Result<ExitCode, Failure> {
+    let bad_input = |error: anyhow::Error| Failure::new(exit::BAD_INPUT, error);
+    let ports = PortSpec::parse(&args.ports).map_err(|e| bad_input(e.into()))?;
+    let spec = read_targets(&args).map_err(bad_input)?;
+    let targets = portcullis_scanner::targets::resolve(&spec)
+        .await
+        .map_err(|e| bad_input(e.into()))?;
+
+    let profile = Profile::parse(&args.profile).expect("clap checked the name");
+    let mut timing = profile.timing();
+    if let Some(rate) = args.max_rate {
+        timing.max_rate = Some(rate);
+    }
+    let tcp_ports = ports.ports(Protocol::Tcp).len();
+    let request = ScanRequest {
+        targets,
+        ports: ports.clone(),
+        tcp: Some(if args.connect {
+            TcpMethod::Connect
+        } else {
+            TcpMethod::Auto
+        }),
+        timing,
+        discover: !args.no_ping,
+        list_every_port: tcp_ports <= LIST_EVERY_PORT_UP_TO,
+    };
+    let mut handle =
+        portcullis_scanner::start(request).map_err(|e| Failure::new(exit::SCAN_FAILED, e))?;
+
+    let canceller = handle.canceller();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            canceller.cancel();
+        }
+    });
+
+    let progress = ProgressDisplay::new();
+    let mut report = ReportBuilder::default();
+    while let Some(event) = handle.events.recv().await {
+        progress.show(&event);
+        let finished = matches!(event, ScanEvent::Finished(_));
+        report.apply(event);
+        if finished {
+            break;
+        }
+    }
+    progress.finish();
+    let report = report.finish();
+
+    let context = ScanContext {
+        targets: args.targets.join(" "),
+        ports: format!("T:{}", compress_ranges(&ports.ports(Protocol::Tcp))),
+        profile: profile.name(),
+        open_only: args.open,
+    };
+    write_report(&report, &context, &args).map_err(|e| Failure::new(exit::SCAN_FAILED, e))?;
+    Ok(exit_code(&report))
+}
+
+fn read_targets(args: &ScanArgs) -> anyhow::Result<TargetSpec> {
+    let mut spec = TargetSpec::parse(&args.targets)?;
+    if let Some(path) = &args.targets_file {
+        let contents = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the targets file {}", path.display()))?;
+        spec.extend(TargetSpec::parse_file_contents(
+            &path.display().to_string(),
+            &contents,
+        )?);
+    }
+    if spec.is_empty() {
+        anyhow::bail!("no targets: name at least one address, range or host name");
+    }
+    Ok(spec)
+}
+
+fn write_report(report: &ScanReport, context: &ScanContext, args: &ScanArgs) -> anyhow::Result<()> {
+    let rendered = output::render(report, context, args.format)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered)
+            .with_context(|| format!("cannot write the report to {}", path.display())),
+        None => {
+            print!("{rendered}");
+            Ok(())
+        }
+    }
+}
+
+fn exit_code(report: &ScanReport) -> ExitCode {
+    match &report.summary {
+        Some(summary) if !summary.partial => ExitCode::SUCCESS,
+        _ => ExitCode::from(exit::INTERRUPTED),
+    }
+}
+
+/// A progress bar on a terminal's standard error; nothing when piped.
+struct ProgressDisplay(Option<ProgressBar>);
+
+impl ProgressDisplay {
+    fn new() -> ProgressDisplay {
+        if !std::io::stderr().is_terminal() {
+            return ProgressDisplay(None);
+        }
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} ports  {msg}",
+            )
+            .expect("a valid template"),
+        );
+        ProgressDisplay(Some(bar))
+    }
+
+    fn show(&self, event: &ScanEvent) {
+        let Some(bar) = &self.0 else { return };
+        match event {
+            ScanEvent::Progress(progress) => {
+                bar.set_length(progress.probes_total);
+                bar.set_position(progress.probes_done);
+                let eta = progress
+                    .eta_seconds
+                    .map(|s| format!(", about {s:.0} s left"))
+                    .unwrap_or_default();
+                bar.set_message(format!("{:.0}/s{eta}", progress.rate));
+            }
+            ScanEvent::Warning { message } => bar.println(format!("warning: {message}")),
+            _ => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! `portcullis scan` as a user runs it, against a listener on 127.0.0.1.
+
+use std::net::{Ipv4Addr, TcpListener};
+use std::process::{Command, Output};
+
+fn scan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .arg("scan")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn csv_lists_the_open_port_and_exit_code_is_zero() {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let output = scan(&["127.0.0.1", "-p", &port, "--no-ping", "--format", "csv"]);
+    assert!(output.status.success(), "{output:?}");
+    let csv = String::from_utf8(output.stdout).unwrap();
+    let expected = format!("127.0.0.1,,{port},tcp,open,conn-accepted,");
+    assert!(csv.lines().any(|line| line.starts_with(&expected)), "{csv}");
+}
+
+#[test]
+fn json_to_a_file_carries_the_report() {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    let output = scan(&[
+        "127.0.0.1",
+        "-p",
+        &port.to_string(),
+        "--no-ping",
+        "--format",
+        "json",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(output.stdout.is_empty(), "the report went to the file");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let ports = &json["report"]["hosts"][0]["ports"];
+    assert_eq!(ports[0]["port"], port);
+    assert_eq!(ports[0]["state"], "open");
+    assert_eq!(json["report"]["summary"]["partial"], false);
+}
+
+#[test]
+fn bad_ports_and_targets_exit_2_naming_the_token() {
+    let output = scan(&["127.0.0.1", "-p", "22,8o"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("`8o`") && stderr.contains("character 4"),
+        "{stderr}"
+    );
+
+    let output = scan(&["127.0.0.1", "198.18.0.256"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("198.18.0.256") && stderr.contains("argument 2"),
+        "{stderr}"
+    );
+
+    let output = scan(&[]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn a_missing_targets_file_is_bad_input() {
+    let output = scan(&["--targets-file", "/nonexistent/hosts.txt"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/hosts.txt"));
+}

@@ -1,0 +1,349 @@
+//! The connect scan: a full TCP handshake through the OS for each port. It
+//! needs no privilege and works everywhere; the kernel's answer decides the
+//! state (connected: open; refused: closed; nothing: filtered).
+//!
+//! Concurrency is bounded by a semaphore sized to the file descriptors the
+//! process may open, so "too many open files" cannot happen; unanswered
+//! ports are tried again in later rounds with a timeout adapted to each
+//! host's measured round-trip time.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portcullis_model::scan::{PortResult, PortState, Protocol, Reason, ScanEvent};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::EventSink;
+use crate::results::HostTally;
+use crate::timing::{RateLimiter, RttEstimator, Timing};
+
+/// File descriptors kept free for everything else the process does.
+const RESERVED_DESCRIPTORS: u64 = 128;
+
+/// How long a probe that failed for a local reason (no free ephemeral
+/// port, say) keeps trying before it is given up and reported.
+const LOCAL_ERROR_PATIENCE: Duration = Duration::from_secs(5);
+
+pub(crate) struct ConnectScan<'a> {
+    pub hosts: &'a [IpAddr],
+    pub ports: &'a [u16],
+    pub timing: &'a Timing,
+    pub list_every_port: bool,
+    pub events: &'a EventSink,
+    pub cancel: &'a CancellationToken,
+    pub probes_done: &'a Arc<AtomicU64>,
+}
+
+/// What one connection attempt learned.
+#[derive(Debug)]
+enum Outcome {
+    Open(Duration),
+    Closed(Duration),
+    /// An ICMP unreachable came back (the kernel reports it as an error).
+    Unreachable,
+    NoAnswer,
+    /// The attempt failed here, not on the network; says nothing about the
+    /// port.
+    LocalError(io::Error),
+}
+
+/// State shared by the probe tasks of one scan.
+struct Shared {
+    rtt: Mutex<HashMap<IpAddr, RttEstimator>>,
+    tallies: Mutex<HashMap<IpAddr, HostTally>>,
+    retry: Mutex<Vec<SocketAddr>>,
+    /// Some port could not be probed at all: the result is incomplete.
+    gave_up: AtomicBool,
+}
+
+impl Shared {
+    fn timeout_for(&self, host: IpAddr) -> Duration {
+        let rtt = self.rtt.lock().expect("rtt lock");
+        rtt.get(&host)
+            .map_or(Duration::from_secs(1), |r| r.timeout())
+    }
+
+    fn observe(&self, host: IpAddr, sample: Duration) {
+        if let Some(estimator) = self.rtt.lock().expect("rtt lock").get_mut(&host) {
+            estimator.observe(sample);
+        }
+    }
+
+    fn tally(&self, host: IpAddr, state: PortState, reason: Reason) {
+        if let Some(tally) = self.tallies.lock().expect("tally lock").get_mut(&host) {
+            tally.record(Protocol::Tcp, state, reason);
+        }
+    }
+}
+
+/// Scans every port of every host; returns each host's tally, in the hosts'
+/// order. Open ports are sent as events the moment they are found.
+pub(crate) async fn scan(job: ConnectScan<'_>) -> Vec<HostTally> {
+    let shared = Arc::new(Shared {
+        rtt: Mutex::new(
+            job.hosts
+                .iter()
+                .map(|h| (*h, RttEstimator::new(job.timing)))
+                .collect(),
+        ),
+        tallies: Mutex::new(job.hosts.iter().map(|h| (*h, HostTally::new(*h))).collect()),
+        retry: Mutex::new(Vec::new()),
+        gave_up: AtomicBool::new(false),
+    });
+    let permits = Arc::new(Semaphore::new(descriptor_budget(job.timing.max_in_flight)));
+    let mut rate = job.timing.max_rate.map(RateLimiter::new);
+
+    // Port-major order spreads each host's load over the whole scan.
+    let mut pending: Vec<SocketAddr> = job
+        .ports
+        .iter()
+        .flat_map(|port| {
+            job.hosts
+                .iter()
+                .map(move |host| SocketAddr::new(*host, *port))
+        })
+        .collect();
+    for attempt in 0..=job.timing.retries {
+        let last_attempt = attempt == job.timing.retries;
+        let round = Round {
+            shared: &shared,
+            permits: &permits,
+            rate: &mut rate,
+            job: &job,
+            last_attempt,
+        };
+        round.run(pending).await;
+        pending = std::mem::take(&mut *shared.retry.lock().expect("retry lock"));
+        if pending.is_empty() || job.cancel.is_cancelled() {
+            break;
+        }
+    }
+    if shared.gave_up.load(Ordering::Relaxed) {
+        job.events
+            .send(ScanEvent::Warning {
+                message: "some ports could not be probed because of local errors; the result is incomplete".into(),
+            })
+            .await;
+    }
+    let mut tallies = std::mem::take(&mut *shared.tallies.lock().expect("tally lock"));
+    job.hosts
+        .iter()
+        .filter_map(|host| tallies.remove(host))
+        .collect()
+}
+
+/// One pass over the ports still undecided.
+struct Round<'a, 'job> {
+    shared: &'a Arc<Shared>,
+    permits: &'a Arc<Semaphore>,
+    rate: &'a mut Option<RateLimiter>,
+    job: &'a ConnectScan<'job>,
+    last_attempt: bool,
+}
+
+impl Round<'_, '_> {
+    async fn run(self, targets: Vec<SocketAddr>) {
+        let mut tasks = JoinSet::new();
+        for target in targets {
+            if let Some(limiter) = self.rate.as_mut() {
+                let delay = limiter.delay_for_next();
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+            }
+            let permit = tokio::select! {
+                permit = self.permits.clone().acquire_owned() => permit.expect("never closed"),
+                _ = self.job.cancel.cancelled() => break,
+            };
+            let probe = Probe {
+                target,
+                shared: self.shared.clone(),
+                events: self.job.events.clone(),
+                cancel: self.job.cancel.clone(),
+                probes_done: self.job.probes_done.clone(),
+                last_attempt: self.last_attempt,
+                list_every_port: self.job.list_every_port,
+            };
+            tasks.spawn(async move {
+                probe.run().await;
+                drop(permit);
+            });
+            // Reap finished tasks as we go so the set stays small.
+            while tasks.try_join_next().is_some() {}
+        }
+        while tasks.join_next().await.is_some() {}
+    }
+}
+
+/// One port's probe task.
+struct Probe {
+    target: SocketAddr,
+    shared: Arc<Shared>,
+    events: EventSink,
+    cancel: CancellationToken,
+    probes_done: Arc<AtomicU64>,
+    last_attempt: bool,
+    list_every_port: bool,
+}
+
+impl Probe {
+    async fn run(self) {
+        let host = self.target.ip();
+        let timeout = self.shared.timeout_for(host);
+        let outcome = tokio::select! {
+            outcome = connect_patiently(self.target, timeout) => outcome,
+            _ = self.cancel.cancelled() => return,
+        };
+        let (state, reason, rtt) = match outcome {
+            Outcome::Open(rtt) => {
+                self.shared.observe(host, rtt);
+                (PortState::Open, Reason::Connected, Some(rtt))
+            }
+            Outcome::Closed(rtt) => {
+                self.shared.observe(host, rtt);
+                (PortState::Closed, Reason::Rst, Some(rtt))
+            }
+            Outcome::Unreachable => (PortState::Filtered, Reason::HostUnreachable, None),
+            Outcome::NoAnswer if !self.last_attempt => {
+                self.shared
+                    .retry
+                    .lock()
+                    .expect("retry lock")
+                    .push(self.target);
+                return;
+            }
+            Outcome::NoAnswer => (PortState::Filtered, Reason::NoResponse, None),
+            Outcome::LocalError(_) => {
+                self.shared.gave_up.store(true, Ordering::Relaxed);
+                self.probes_done.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        };
+        self.shared.tally(host, state, reason);
+        self.probes_done.fetch_add(1, Ordering::Relaxed);
+        if state == PortState::Open || self.list_every_port {
+            self.events
+                .send(ScanEvent::Port(PortResult {
+                    address: host,
+                    port: self.target.port(),
+                    protocol: Protocol::Tcp,
+                    state,
+                    reason,
+                    rtt_micros: rtt.map(|d| d.as_micros() as u64),
+                }))
+                .await;
+        }
+    }
+}
+
+/// Connects, retrying local failures (descriptor or ephemeral-port
+/// exhaustion under load) with a short back-off, since they say nothing
+/// about the target.
+async fn connect_patiently(target: SocketAddr, timeout: Duration) -> Outcome {
+    let started = Instant::now();
+    let mut backoff = Duration::from_millis(5);
+    loop {
+        match connect_once(target, timeout).await {
+            Outcome::LocalError(error) if started.elapsed() < LOCAL_ERROR_PATIENCE => {
+                tracing::debug!(%target, %error, "local error, retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_millis(200));
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+async fn connect_once(target: SocketAddr, timeout: Duration) -> Outcome {
+    let started = Instant::now();
+    match tokio::time::timeout(timeout, TcpStream::connect(target)).await {
+        Ok(Ok(stream)) if is_self_connection(&stream) => {
+            // On loopback the kernel may pick the target port itself as the
+            // ephemeral source port and "connect" the socket to itself
+            // (TCP simultaneous open). Nothing listens there: closed.
+            Outcome::Closed(started.elapsed())
+        }
+        Ok(Ok(stream)) => {
+            let rtt = started.elapsed();
+            // Reset rather than close: no FIN handshake, no TIME_WAIT
+            // socket left behind for each open port.
+            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+            Outcome::Open(rtt)
+        }
+        Ok(Err(error)) => classify_error(error, started.elapsed()),
+        Err(_) => Outcome::NoAnswer,
+    }
+}
+
+fn is_self_connection(stream: &TcpStream) -> bool {
+    matches!((stream.local_addr(), stream.peer_addr()), (Ok(local), Ok(peer)) if local == peer)
+}
+
+fn classify_error(error: io::Error, elapsed: Duration) -> Outcome {
+    match error.kind() {
+        io::ErrorKind::ConnectionRefused => Outcome::Closed(elapsed),
+        io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => Outcome::Unreachable,
+        io::ErrorKind::TimedOut => Outcome::NoAnswer,
+        _ => Outcome::LocalError(error),
+    }
+}
+
+/// How many connections may be open at once: what the profile asks, within
+/// what the OS allows this process (raised to its hard limit first).
+fn descriptor_budget(wanted: usize) -> usize {
+    #[cfg(unix)]
+    {
+        let soft = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+        let available = soft.saturating_sub(RESERVED_DESCRIPTORS).max(16);
+        wanted
+            .min(usize::try_from(available).unwrap_or(usize::MAX))
+            .max(1)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = RESERVED_DESCRIPTORS;
+        wanted.max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_is_closed_and_unreachable_is_filtered() {
+        let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
+        assert!(matches!(
+            classify_error(refused, Duration::ZERO),
+            Outcome::Closed(_)
+        ));
+        let unreachable = io::Error::from(io::ErrorKind::HostUnreachable);
+        assert!(matches!(
+            classify_error(unreachable, Duration::ZERO),
+            Outcome::Unreachable
+        ));
+        let exhausted = io::Error::from(io::ErrorKind::AddrNotAvailable);
+        assert!(matches!(
+            classify_error(exhausted, Duration::ZERO),
+            Outcome::LocalError(_)
+        ));
+    }
+
+    #[test]
+    fn the_budget_never_exceeds_the_descriptor_limit() {
+        let budget = descriptor_budget(usize::MAX);
+        #[cfg(unix)]
+        {
+            let (soft, _) = rlimit::getrlimit(rlimit::Resource::NOFILE).unwrap();
+            assert!((budget as u64) < soft, "{budget} >= {soft}");
+        }
+        assert!(budget >= 1);
+    }
+}

@@ -1,0 +1,115 @@
+//! Host discovery: which targets are up before their ports are scanned.
+//!
+//! Without raw sockets, a host is up when it answers a TCP connection
+//! attempt on 443 or 80 in any way: a completed handshake or a refusal both
+//! prove something is there. `--no-ping` skips this and treats every target
+//! as up, for hosts that drop both ports.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpStream;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::{EventSink, host_event};
+use crate::targets::Target;
+use crate::timing::Timing;
+
+/// The ports probed, in order: HTTPS first, as most exposed systems have it.
+const PROBE_PORTS: [u16; 2] = [443, 80];
+
+/// How many hosts are probed at once.
+const PARALLEL_HOSTS: usize = 256;
+
+/// A target with discovery's verdict.
+#[derive(Debug, Clone)]
+pub(crate) struct Discovered {
+    pub address: std::net::IpAddr,
+    pub up: bool,
+}
+
+/// Decides which targets are up, sending a `Host` event for each.
+pub(crate) async fn discover(
+    targets: &[Target],
+    probe: bool,
+    timing: &Timing,
+    events: &EventSink,
+    cancel: &CancellationToken,
+) -> Vec<Discovered> {
+    let mut verdicts = Vec::with_capacity(targets.len());
+    if !probe {
+        for target in targets {
+            events
+                .send(host_event(target, true, "treated as up: --no-ping".into()))
+                .await;
+            verdicts.push(Discovered {
+                address: target.address,
+                up: true,
+            });
+        }
+        return verdicts;
+    }
+    // Twice the initial timeout: discovery happens before any RTT is known,
+    // and a host wrongly called down loses all its ports.
+    let wait = timing.initial_timeout * 2;
+    for chunk in targets.chunks(PARALLEL_HOSTS) {
+        let mut tasks = JoinSet::new();
+        for (index, target) in chunk.iter().enumerate() {
+            let address = target.address;
+            tasks.spawn(async move { (index, probe_host(address, wait).await) });
+        }
+        let mut answers = vec![None; chunk.len()];
+        loop {
+            tokio::select! {
+                joined = tasks.join_next() => match joined {
+                    Some(Ok((index, answer))) => answers[index] = Some(answer),
+                    Some(Err(_)) => {}
+                    None => break,
+                },
+                _ = cancel.cancelled() => {
+                    tasks.abort_all();
+                    break;
+                }
+            }
+        }
+        for (target, answer) in chunk.iter().zip(answers) {
+            let (up, reason) = match answer.flatten() {
+                Some(reason) => (true, reason),
+                None => (
+                    false,
+                    format!("no answer on TCP ports {PROBE_PORTS:?} within {wait:?}"),
+                ),
+            };
+            events.send(host_event(target, up, reason)).await;
+            verdicts.push(Discovered {
+                address: target.address,
+                up,
+            });
+        }
+    }
+    verdicts
+}
+
+/// `Some(reason)` when the host answered on one of the probe ports.
+async fn probe_host(address: std::net::IpAddr, wait: Duration) -> Option<String> {
+    let mut attempts = JoinSet::new();
+    for port in PROBE_PORTS {
+        attempts.spawn(async move {
+            let target = SocketAddr::new(address, port);
+            match tokio::time::timeout(wait, TcpStream::connect(target)).await {
+                Ok(Ok(_)) => Some(format!("connected to port {port}")),
+                Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                    Some(format!("port {port} refused the connection"))
+                }
+                _ => None,
+            }
+        });
+    }
+    while let Some(joined) = attempts.join_next().await {
+        if let Ok(Some(reason)) = joined {
+            return Some(reason);
+        }
+    }
+    None
+}

@@ -1,0 +1,247 @@
+//! Running a scan: the request, the handle, and the task that drives the
+//! chosen methods and turns their results into the event stream.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use portcullis_model::scan::{
+    HostReport, MethodChoice, Progress, Protocol, ScanEvent, ScanMethod, ScanSummary,
+};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::connect;
+use crate::discovery;
+use crate::ports::PortSpec;
+use crate::results::HostTally;
+use crate::targets::Target;
+use crate::timing::Timing;
+
+/// Which TCP method to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TcpMethod {
+    /// SYN when privileged, connect otherwise.
+    Auto,
+    Syn,
+    Connect,
+}
+
+/// Everything a scan needs to know.
+#[derive(Debug, Clone)]
+pub struct ScanRequest {
+    pub targets: Vec<Target>,
+    pub ports: PortSpec,
+    /// `None` to skip TCP (a UDP-only scan).
+    pub tcp: Option<TcpMethod>,
+    pub timing: Timing,
+    /// Probe hosts before scanning them; `false` treats every target as up.
+    pub discover: bool,
+    /// Report closed and filtered ports one by one, not only as counts.
+    pub list_every_port: bool,
+}
+
+/// A running scan: its events, and the means to stop it.
+#[derive(Debug)]
+pub struct ScanHandle {
+    pub events: mpsc::Receiver<ScanEvent>,
+    cancel: CancellationToken,
+}
+
+impl ScanHandle {
+    /// Stops sending probes at once; the scan ends with a partial
+    /// `Finished` event.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// A token that cancels this scan, for another task (a Ctrl-C handler).
+    pub fn canceller(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+}
+
+/// How a scan failed before it could start.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("SYN scanning needs raw sockets: run as root or grant CAP_NET_RAW (or use --connect)")]
+    NotPrivileged,
+    #[error("SYN scanning is not available in this build; use --connect")]
+    SynUnavailable,
+    #[error("nothing to scan: {0}")]
+    Empty(&'static str),
+}
+
+/// Starts a scan on the current tokio runtime.
+pub fn start(request: ScanRequest) -> Result<ScanHandle, ScanError> {
+    if request.targets.is_empty() {
+        return Err(ScanError::Empty("no targets"));
+    }
+    let method = choose_tcp_method(request.tcp)?;
+    if method.is_none() {
+        return Err(ScanError::Empty(
+            "no TCP ports (UDP scanning is not built yet)",
+        ));
+    }
+    let (events, receiver) = mpsc::channel(4096);
+    let cancel = CancellationToken::new();
+    let scan = Scan {
+        request,
+        method: method.expect("checked above"),
+        events: EventSink(events),
+        cancel: cancel.clone(),
+        probes_done: Arc::new(AtomicU64::new(0)),
+    };
+    tokio::spawn(scan.run());
+    Ok(ScanHandle {
+        events: receiver,
+        cancel,
+    })
+}
+
+fn choose_tcp_method(requested: Option<TcpMethod>) -> Result<Option<MethodChoice>, ScanError> {
+    let privileged = crate::privilege::can_use_raw_sockets();
+    let choice = match requested {
+        None => return Ok(None),
+        Some(TcpMethod::Connect) => MethodChoice {
+            method: ScanMethod::Connect,
+            why: "connect scan requested".into(),
+        },
+        Some(TcpMethod::Syn) => {
+            if !privileged {
+                return Err(ScanError::NotPrivileged);
+            }
+            return Err(ScanError::SynUnavailable);
+        }
+        Some(TcpMethod::Auto) => MethodChoice {
+            method: ScanMethod::Connect,
+            why: if privileged {
+                "auto: SYN scanning is not built yet, so connect scan".into()
+            } else {
+                "auto: no raw-socket privilege (not root, no CAP_NET_RAW), so connect scan".into()
+            },
+        },
+    };
+    Ok(Some(choice))
+}
+
+/// Sends events, never blocking the scan on a receiver that went away.
+#[derive(Debug, Clone)]
+pub(crate) struct EventSink(mpsc::Sender<ScanEvent>);
+
+impl EventSink {
+    pub(crate) async fn send(&self, event: ScanEvent) {
+        // A dropped receiver means nobody listens; the scan will notice the
+        // cancellation token, so the error is of no further use.
+        let _ = self.0.send(event).await;
+    }
+}
+
+struct Scan {
+    request: ScanRequest,
+    method: MethodChoice,
+    events: EventSink,
+    cancel: CancellationToken,
+    probes_done: Arc<AtomicU64>,
+}
+
+impl Scan {
+    async fn run(self) {
+        let started = Instant::now();
+        let hosts = discovery::discover(
+            &self.request.targets,
+            self.request.discover,
+            &self.request.timing,
+            &self.events,
+            &self.cancel,
+        )
+        .await;
+        let up: Vec<IpAddr> = hosts.iter().filter(|h| h.up).map(|h| h.address).collect();
+        let ports = self.request.ports.ports(Protocol::Tcp);
+        let total = (up.len() * ports.len()) as u64;
+        let progress = self.spawn_progress_reporter(total);
+
+        let tallies = connect::scan(connect::ConnectScan {
+            hosts: &up,
+            ports: &ports,
+            timing: &self.request.timing,
+            list_every_port: self.request.list_every_port,
+            events: &self.events,
+            cancel: &self.cancel,
+            probes_done: &self.probes_done,
+        })
+        .await;
+        progress.cancel();
+
+        let partial = self.cancel.is_cancelled();
+        let open_ports = self.report_hosts(tallies, partial).await;
+        let hosts_up = up.len() as u32;
+        self.events
+            .send(ScanEvent::Finished(ScanSummary {
+                methods: vec![self.method.clone()],
+                hosts_up,
+                hosts_down: hosts.len() as u32 - hosts_up,
+                open_ports,
+                elapsed_seconds: started.elapsed().as_secs_f64(),
+                partial,
+            }))
+            .await;
+    }
+
+    /// Sends each host's counts; returns the number of open ports.
+    async fn report_hosts(&self, tallies: Vec<HostTally>, partial: bool) -> u32 {
+        let mut open = 0;
+        for tally in tallies {
+            open += tally.open_count();
+            if !partial {
+                self.events
+                    .send(ScanEvent::HostDone(tally.into_done()))
+                    .await;
+            }
+        }
+        open
+    }
+
+    /// Emits a `Progress` event every quarter second until cancelled.
+    fn spawn_progress_reporter(&self, total: u64) -> CancellationToken {
+        let stop = self.cancel.child_token();
+        let (events, done, stop_here) =
+            (self.events.clone(), self.probes_done.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
+            let (mut last_done, mut last_at) = (0u64, Instant::now());
+            loop {
+                tokio::select! {
+                    _ = stop_here.cancelled() => break,
+                    _ = tick.tick() => {}
+                }
+                let now_done = done.load(Ordering::Relaxed);
+                let seconds = last_at.elapsed().as_secs_f64().max(1e-3);
+                let rate = (now_done - last_done) as f64 / seconds;
+                (last_done, last_at) = (now_done, Instant::now());
+                let eta_seconds =
+                    (rate > 0.0).then(|| (total.saturating_sub(now_done)) as f64 / rate);
+                events
+                    .send(ScanEvent::Progress(Progress {
+                        probes_done: now_done,
+                        probes_total: total,
+                        rate,
+                        eta_seconds,
+                    }))
+                    .await;
+            }
+        });
+        stop
+    }
+}
+
+/// Says a host is up or down.
+pub(crate) fn host_event(target: &Target, up: bool, reason: String) -> ScanEvent {
+    ScanEvent::Host(HostReport {
+        address: target.address,
+        name: target.name.clone(),
+        up,
+        reason,
+    })
+}
