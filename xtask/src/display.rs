@@ -78,8 +78,20 @@ impl Display {
 }
 
 impl Drop for Display {
+    /// SIGTERM, so Xvfb removes its lock file and socket; SIGKILL would leave
+    /// them and use up a display number per run.
     fn drop(&mut self) {
         if let Some((_, xvfb)) = &mut self.started {
+            let _ = Command::new("kill")
+                .args(["-TERM", &xvfb.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = xvfb.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
             let _ = xvfb.kill();
             let _ = xvfb.wait();
         }

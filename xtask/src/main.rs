@@ -5,7 +5,9 @@
 //!   quiet when all is present).
 //! - `run`: setup, build the UI and the app, open the window.
 //! - `test`: setup, then every test, the real-window ones included.
+//! - `bench`: measurements, as medians over several runs.
 
+mod bench;
 mod cmd;
 mod compile;
 mod display;
@@ -39,6 +41,16 @@ enum Task {
         #[arg(last = true)]
         app_args: Vec<OsString>,
     },
+    /// The isolated test network: `up`, `down`, `status` (needs root).
+    Netlab {
+        #[command(subcommand)]
+        action: NetlabAction,
+    },
+    /// Measure: `startup` (launch to usable UI, resident memory).
+    Bench {
+        #[command(subcommand)]
+        what: BenchTarget,
+    },
     /// Run every test: formatting, lints, unit and integration tests, and the
     /// end-to-end tests in a real window.
     Test {
@@ -49,12 +61,39 @@ enum Task {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum NetlabAction {
+    /// Create the namespaces, start the daemons, check isolation.
+    Up,
+    /// Remove everything the netlab made, even after a crash.
+    Down,
+    /// Show what exists and listens, and whether isolation holds.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchTarget {
+    /// Launch the desktop app repeatedly: time to a usable UI, and memory.
+    Startup {
+        /// How many launches the medians are taken over.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Measure the optimised build.
+        #[arg(long)]
+        release: bool,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.task {
         Task::Setup => setup::run(),
         Task::Run { release, app_args } => compile::run_app(release, &app_args),
         Task::Test { allow_skip } => test::run(allow_skip),
+        Task::Netlab { action } => netlab(action),
+        Task::Bench {
+            what: BenchTarget::Startup { runs, release },
+        } => bench::startup(runs, release),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -63,4 +102,17 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn netlab(action: NetlabAction) -> anyhow::Result<()> {
+    match action {
+        NetlabAction::Up => {
+            setup::run()?;
+            portcullis_netlab::up()?;
+            print!("{}", portcullis_netlab::status()?);
+        }
+        NetlabAction::Down => portcullis_netlab::down()?,
+        NetlabAction::Status => print!("{}", portcullis_netlab::status()?),
+    }
+    Ok(())
 }

@@ -28,7 +28,30 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
         "webkit2gtk-driver",
         "WebKitWebDriver for the end-to-end tests",
     ),
+    // The netlab: namespaces, traffic shaping, firewall, and real daemons.
+    ("iproute2", "netlab: namespaces, veth links, ss"),
+    ("nftables", "netlab: the filtered host's firewall"),
+    ("openssl", "netlab: TLS certificates"),
+    ("nginx", "netlab: web servers"),
+    ("openssh-server", "netlab: SSH"),
+    ("postgresql", "netlab: PostgreSQL"),
+    ("mariadb-server", "netlab: MariaDB"),
+    ("redis-server", "netlab: Redis"),
+    ("vsftpd", "netlab: FTP"),
+    ("dnsmasq", "netlab: DNS"),
+    ("snmpd", "netlab: SNMP"),
+    (
+        "nmap",
+        "reference scanner the tests and benches compare with",
+    ),
+    ("masscan", "reference scanner for the benches"),
 ];
+
+/// Debian's hook that lets package scripts start services. While setup
+/// installs, it answers "no": the netlab starts its own daemons inside its
+/// namespaces, and copies running on the machine itself would only get in
+/// the way.
+const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
 
 /// A tool installed from crates.io into the project's tool directory.
 struct CargoTool {
@@ -60,12 +83,24 @@ fn install_debian_packages() -> Result<()> {
     }
     eprintln!("setup: installing Debian packages: {}", missing.join(" "));
     cmd::run(Command::new("apt-get").args(["update", "-qq"]))?;
-    cmd::run(
+    let forbid_services = !std::path::Path::new(POLICY_RC_D).exists();
+    if forbid_services {
+        std::fs::write(
+            POLICY_RC_D,
+            "#!/bin/sh\n# written by cargo xtask setup while it installs\nexit 101\n",
+        )?;
+        cmd::run(Command::new("chmod").args(["755", POLICY_RC_D]))?;
+    }
+    let installed = cmd::run(
         Command::new("apt-get")
             .args(["install", "-y", "-qq", "--no-install-recommends"])
             .args(&missing)
             .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
+    );
+    if forbid_services {
+        std::fs::remove_file(POLICY_RC_D)?;
+    }
+    installed?;
     let still_missing = missing_debian_packages()?;
     if !still_missing.is_empty() {
         bail!("apt-get did not install: {}", still_missing.join(", "));

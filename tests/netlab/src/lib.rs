@@ -1,0 +1,187 @@
+//! The netlab: an isolated test network made of Linux network namespaces.
+//!
+//! A scanner namespace, `pcl-scan`, holds a bridge with the only links it
+//! has: veth pairs to one namespace per target host, each running real
+//! daemons. No namespace has a route or a link to the outside, and
+//! [`check_isolation`] proves it before anything scans. Addresses come from
+//! 198.18.0.0/15 (benchmarking) and 2001:db8::/32 (documentation).
+//!
+//! Ground truth about what listens comes from the target namespaces
+//! themselves (`ss`), never from a hand-written list.
+//!
+//! Everything here needs root. `cargo xtask netlab up|down|status` and the
+//! netlab tests use this crate.
+
+mod daemons;
+mod isolation;
+mod shell;
+pub mod topology;
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+pub use isolation::check_isolation;
+pub use topology::{HOSTS, Host, SCANNER_NS};
+
+use crate::shell::run;
+
+/// Where the netlab keeps configs, keys, data and logs of its daemons.
+pub const STATE_DIR: &str = "/run/portcullis-netlab";
+
+/// Creates the namespaces and links, starts every daemon, and checks
+/// isolation. Tears down any earlier netlab first.
+pub fn up() -> Result<()> {
+    if !is_root() {
+        bail!("the netlab needs root (network namespaces, daemons on low ports)");
+    }
+    down()?;
+    std::fs::create_dir_all(STATE_DIR)?;
+    topology::create()?;
+    for host in HOSTS {
+        daemons::start(host, Path::new(STATE_DIR))
+            .with_context(|| format!("cannot start the daemons of the {} host", host.name))?;
+    }
+    check_isolation()?;
+    daemons::wait_until_listening()?;
+    Ok(())
+}
+
+/// Removes everything `up` made: processes, namespaces, state. Works after a
+/// crash too: it finds processes by namespace, not by pid file.
+pub fn down() -> Result<()> {
+    for namespace in topology::all_namespaces() {
+        if !topology::namespace_exists(&namespace) {
+            continue;
+        }
+        shell::kill_namespace_processes(&namespace);
+        run(&["ip", "netns", "del", &namespace])?;
+    }
+    if Path::new(STATE_DIR).exists() {
+        std::fs::remove_dir_all(STATE_DIR).with_context(|| format!("cannot remove {STATE_DIR}"))?;
+    }
+    Ok(())
+}
+
+/// One line per namespace: whether it exists and what listens in it.
+pub fn status() -> Result<String> {
+    let mut report = String::new();
+    for namespace in topology::all_namespaces() {
+        if !topology::namespace_exists(&namespace) {
+            report.push_str(&format!("{namespace}: absent\n"));
+            continue;
+        }
+        let tcp = listening(&namespace, Transport::Tcp)
+            .map(|ports| format!("tcp {ports:?}"))
+            .unwrap_or_else(|e| format!("cannot list: {e}"));
+        let udp = listening(&namespace, Transport::Udp)
+            .map(|ports| format!("udp {ports:?}"))
+            .unwrap_or_default();
+        report.push_str(&format!("{namespace}: up, listening {tcp} {udp}\n"));
+    }
+    match check_isolation() {
+        Ok(()) => report.push_str("isolation: verified\n"),
+        Err(error) => report.push_str(&format!("isolation: NOT verified: {error:#}\n")),
+    }
+    Ok(report)
+}
+
+/// Whether every namespace of the netlab exists.
+pub fn is_up() -> bool {
+    topology::all_namespaces()
+        .iter()
+        .all(|ns| topology::namespace_exists(ns))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Tcp,
+    Udp,
+}
+
+/// The ports something listens on in `namespace`, reachable from outside it
+/// (loopback-only listeners are left out), as the kernel reports them.
+pub fn listening(namespace: &str, transport: Transport) -> Result<BTreeSet<u16>> {
+    let flag = match transport {
+        Transport::Tcp => "-ltnH",
+        Transport::Udp => "-lunH",
+    };
+    let output = run(&["ip", "netns", "exec", namespace, "ss", flag])?;
+    let mut ports = BTreeSet::new();
+    for line in output.lines() {
+        // State Recv-Q Send-Q Local-Address:Port Peer-Address:Port ...
+        let Some(local) = line.split_whitespace().nth(3) else {
+            continue;
+        };
+        let Some((address, port)) = local.rsplit_once(':') else {
+            continue;
+        };
+        let address = address.trim_start_matches('[').trim_end_matches(']');
+        let address = address.split('%').next().unwrap_or(address);
+        let loopback = address.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        if loopback {
+            continue;
+        }
+        if let Ok(port) = port.parse() {
+            ports.insert(port);
+        }
+    }
+    Ok(ports)
+}
+
+/// Runs `program` inside the scanner namespace, after checking isolation.
+/// The only way tests and benches send packets into the netlab.
+pub fn scanner_command(program: &Path) -> Result<std::process::Command> {
+    check_isolation().context("refusing to scan")?;
+    let mut command = std::process::Command::new("ip");
+    command.args(["netns", "exec", SCANNER_NS]).arg(program);
+    Ok(command)
+}
+
+/// Adds loss and delay on the scanner's side of every link (tc netem).
+pub fn impair(loss_percent: f64, delay_ms: u32) -> Result<()> {
+    for host in HOSTS {
+        let link = host.scanner_link();
+        run(&[
+            "ip",
+            "netns",
+            "exec",
+            SCANNER_NS,
+            "tc",
+            "qdisc",
+            "replace",
+            "dev",
+            &link,
+            "root",
+            "netem",
+            "loss",
+            &format!("{loss_percent}%"),
+            "delay",
+            &format!("{delay_ms}ms"),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Removes what [`impair`] added.
+pub fn repair() -> Result<()> {
+    for host in HOSTS {
+        let link = host.scanner_link();
+        // Absent qdisc is fine: nothing to remove.
+        let _ = run(&[
+            "ip", "netns", "exec", SCANNER_NS, "tc", "qdisc", "del", "dev", &link, "root",
+        ]);
+    }
+    Ok(())
+}
+
+pub fn is_root() -> bool {
+    run(&["id", "-u"]).is_ok_and(|uid| uid.trim() == "0")
+}
+
+/// The path of a file in the state directory.
+pub fn state_path(name: &str) -> PathBuf {
+    Path::new(STATE_DIR).join(name)
+}

@@ -1,0 +1,176 @@
+//! The netlab's namespaces, links and addresses.
+//!
+//! ```text
+//!   pcl-scan (198.18.0.1, 2001:db8::1 on br0)
+//!     br0 ── v-web ──── eth0 pcl-web      198.18.0.10, 2001:db8::10
+//!         ── v-db ───── eth0 pcl-db       198.18.0.20
+//!         ── v-mixed ── eth0 pcl-mixed    198.18.0.30
+//!         ── v-udp ──── eth0 pcl-udp      198.18.0.40
+//!         ── v-filtered eth0 pcl-filtered 198.18.0.50
+//! ```
+//!
+//! Both ends of each veth pair are created inside the namespaces, so no link
+//! ever exists in the machine's own namespace.
+
+use anyhow::Result;
+
+use crate::shell::run;
+
+pub const SCANNER_NS: &str = "pcl-scan";
+pub const SCANNER_V4: &str = "198.18.0.1";
+pub const SCANNER_V6: &str = "2001:db8::1";
+pub const BRIDGE: &str = "br0";
+pub const PREFIX_V4: u8 = 24;
+pub const PREFIX_V6: u8 = 64;
+
+/// A target host of the netlab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Host {
+    pub name: &'static str,
+    pub v4: &'static str,
+    pub v6: Option<&'static str>,
+    /// What runs there, for people reading `status`.
+    pub role: &'static str,
+}
+
+impl Host {
+    pub fn namespace(&self) -> String {
+        format!("pcl-{}", self.name)
+    }
+
+    /// The scanner's end of the veth pair to this host.
+    pub fn scanner_link(&self) -> String {
+        format!("v-{}", self.name)
+    }
+
+    pub fn by_name(name: &str) -> Option<Host> {
+        HOSTS.into_iter().find(|h| h.name == name)
+    }
+}
+
+pub const HOSTS: [Host; 5] = [
+    Host {
+        name: "web",
+        v4: "198.18.0.10",
+        v6: Some("2001:db8::10"),
+        role: "nginx 80 (redirects to 443) and 443 (TLS), OpenSSH 22",
+    },
+    Host {
+        name: "db",
+        v4: "198.18.0.20",
+        v6: None,
+        role: "PostgreSQL 5432, MariaDB 3306, Redis 6379",
+    },
+    Host {
+        name: "mixed",
+        v4: "198.18.0.30",
+        v6: None,
+        role: "vsftpd 21, HTTP admin page 8080, HTTP on 54321",
+    },
+    Host {
+        name: "udp",
+        v4: "198.18.0.40",
+        v6: None,
+        role: "dnsmasq DNS 53, snmpd 161",
+    },
+    Host {
+        name: "filtered",
+        v4: "198.18.0.50",
+        v6: None,
+        role: "nftables drops everything but 443; nginx on 443 and 8080",
+    },
+];
+
+pub fn all_namespaces() -> Vec<String> {
+    std::iter::once(SCANNER_NS.to_owned())
+        .chain(HOSTS.iter().map(Host::namespace))
+        .collect()
+}
+
+pub fn namespace_exists(name: &str) -> bool {
+    run(&["ip", "netns", "list"])
+        .map(|list| {
+            list.lines()
+                .any(|line| line.split_whitespace().next() == Some(name))
+        })
+        .unwrap_or(false)
+}
+
+/// Creates the namespaces, the bridge and the links, with addresses.
+pub fn create() -> Result<()> {
+    for namespace in all_namespaces() {
+        run(&["ip", "netns", "add", &namespace])?;
+        run(&["ip", "-n", &namespace, "link", "set", "lo", "up"])?;
+    }
+    let scan = SCANNER_NS;
+    run(&[
+        "ip",
+        "-n",
+        scan,
+        "link",
+        "add",
+        BRIDGE,
+        "type",
+        "bridge",
+        "forward_delay",
+        "0",
+    ])?;
+    run(&[
+        "ip",
+        "-n",
+        scan,
+        "addr",
+        "add",
+        &format!("{SCANNER_V4}/{PREFIX_V4}"),
+        "dev",
+        BRIDGE,
+    ])?;
+    run(&[
+        "ip",
+        "-n",
+        scan,
+        "addr",
+        "add",
+        &format!("{SCANNER_V6}/{PREFIX_V6}"),
+        "dev",
+        BRIDGE,
+        "nodad",
+    ])?;
+    run(&["ip", "-n", scan, "link", "set", BRIDGE, "up"])?;
+    for host in HOSTS {
+        let namespace = host.namespace();
+        let link = host.scanner_link();
+        run(&[
+            "ip", "-n", scan, "link", "add", &link, "type", "veth", "peer", "name", "eth0",
+            "netns", &namespace,
+        ])?;
+        run(&[
+            "ip", "-n", scan, "link", "set", &link, "master", BRIDGE, "up",
+        ])?;
+        run(&[
+            "ip",
+            "-n",
+            &namespace,
+            "addr",
+            "add",
+            &format!("{}/{PREFIX_V4}", host.v4),
+            "dev",
+            "eth0",
+        ])?;
+        if let Some(v6) = host.v6 {
+            run(&[
+                "ip",
+                "-n",
+                &namespace,
+                "addr",
+                "add",
+                &format!("{v6}/{PREFIX_V6}"),
+                "dev",
+                "eth0",
+                "nodad",
+            ])?;
+        }
+        run(&["ip", "-n", &namespace, "link", "set", "eth0", "up"])?;
+    }
+    Ok(())
+}
