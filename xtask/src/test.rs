@@ -87,47 +87,74 @@ pub fn run(allow_skip: bool) -> Result<()> {
     Ok(())
 }
 
-/// Unit and integration tests of every crate, and the end-to-end tests
-/// (the real app in a real window, driven over WebDriver) when they can run.
+/// Every test of every crate, then each class that needs more than
+/// `cargo test` gives (the app in a window, the netlab) through its own test
+/// target, run with `--ignored`.
 fn run_tests(report: &mut Report, app: &Path) -> Result<()> {
-    const END_TO_END: &str = "end-to-end";
-    let mut cargo = cmd::command("cargo");
-    cargo.args(["test", "--workspace", "--features", APP_FEATURES, "--"]);
-    let display = match end_to_end_blocker() {
-        Some(reason) => {
-            report.cannot_run(END_TO_END, reason)?;
-            None
-        }
-        None => Some(display::ensure()?),
-    };
-    if let Some(display) = &display {
-        let tauri_driver = paths::tools_root().join("bin/tauri-driver");
-        cargo
-            .arg("--include-ignored")
-            .env("PORTCULLIS_APP", app)
-            .env("PORTCULLIS_TAURI_DRIVER", &tauri_driver)
-            .env("PORTCULLIS_WEBKIT_DRIVER", WEBKIT_DRIVER);
-        display.apply_to(&mut cargo);
-    }
-    cmd::run(&mut cargo)?;
+    cmd::run(&mut workspace_tests())?;
     report.passed("unit and integration");
-    if display.is_some() {
-        report.passed(END_TO_END);
-    }
-    Ok(())
+    run_end_to_end(report, app)?;
+    run_netlab(report)
+}
+
+/// `cargo test` over the whole workspace with the app's features, so it
+/// reuses the one build.
+fn workspace_tests() -> std::process::Command {
+    let mut cargo = cmd::command("cargo");
+    cargo.args(["test", "--workspace", "--features", APP_FEATURES]);
+    cargo
+}
+
+/// The ignored tests of one test target (`--test NAME`).
+fn ignored_tests(target: &str) -> std::process::Command {
+    let mut cargo = workspace_tests();
+    cargo.args(["--test", target, "--", "--ignored", "--test-threads=1"]);
+    cargo
 }
 
 const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
 
-/// Why the end-to-end tests cannot run here, if they cannot.
-fn end_to_end_blocker() -> Option<String> {
+/// The real app in a real window, driven over WebDriver.
+fn run_end_to_end(report: &mut Report, app: &Path) -> Result<()> {
+    const CLASS: &str = "end-to-end";
     if !cmd::exists(WEBKIT_DRIVER) {
-        return Some(format!(
-            "{WEBKIT_DRIVER} is missing (Debian package webkit2gtk-driver)"
-        ));
+        return report.cannot_run(
+            CLASS,
+            format!("{WEBKIT_DRIVER} is missing (Debian package webkit2gtk-driver)"),
+        );
     }
     if !display::available() {
-        return Some("no display, and Xvfb is not installed".into());
+        return report.cannot_run(CLASS, "no display, and Xvfb is not installed".into());
     }
-    None
+    let display = display::ensure()?;
+    let mut cargo = ignored_tests("e2e");
+    cargo
+        .env("PORTCULLIS_APP", app)
+        .env(
+            "PORTCULLIS_TAURI_DRIVER",
+            paths::tools_root().join("bin/tauri-driver"),
+        )
+        .env("PORTCULLIS_WEBKIT_DRIVER", WEBKIT_DRIVER);
+    display.apply_to(&mut cargo);
+    cmd::run(&mut cargo)?;
+    report.passed(CLASS);
+    Ok(())
+}
+
+/// Scans in the isolated netlab, compared with ground truth and nmap. The
+/// netlab is torn down afterwards whatever happened.
+fn run_netlab(report: &mut Report) -> Result<()> {
+    const CLASS: &str = "netlab";
+    if !portcullis_netlab::is_root() {
+        return report.cannot_run(CLASS, "the netlab needs root (network namespaces)".into());
+    }
+    eprintln!("$ cargo xtask netlab up");
+    portcullis_netlab::up()?;
+    let cli = paths::target_dir().join("debug/portcullis");
+    let outcome = cmd::run(ignored_tests("netlab").env("PORTCULLIS_CLI", &cli));
+    eprintln!("$ cargo xtask netlab down");
+    portcullis_netlab::down()?;
+    outcome?;
+    report.passed(CLASS);
+    Ok(())
 }

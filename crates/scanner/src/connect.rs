@@ -118,6 +118,7 @@ pub(crate) async fn scan(job: ConnectScan<'_>) -> Vec<HostTally> {
             rate: &mut rate,
             job: &job,
             last_attempt,
+            backoff: 1 << attempt.min(4),
         };
         round.run(pending).await;
         pending = std::mem::take(&mut *shared.retry.lock().expect("retry lock"));
@@ -146,6 +147,9 @@ struct Round<'a, 'job> {
     rate: &'a mut Option<RateLimiter>,
     job: &'a ConnectScan<'job>,
     last_attempt: bool,
+    /// Each retry waits twice as long as the attempt before, as TCP does:
+    /// an answer that missed the first timeout was slow, not absent.
+    backoff: u32,
 }
 
 impl Round<'_, '_> {
@@ -169,6 +173,7 @@ impl Round<'_, '_> {
                 cancel: self.job.cancel.clone(),
                 probes_done: self.job.probes_done.clone(),
                 last_attempt: self.last_attempt,
+                backoff: self.backoff,
                 list_every_port: self.job.list_every_port,
             };
             tasks.spawn(async move {
@@ -190,13 +195,14 @@ struct Probe {
     cancel: CancellationToken,
     probes_done: Arc<AtomicU64>,
     last_attempt: bool,
+    backoff: u32,
     list_every_port: bool,
 }
 
 impl Probe {
     async fn run(self) {
         let host = self.target.ip();
-        let timeout = self.shared.timeout_for(host);
+        let timeout = self.shared.timeout_for(host) * self.backoff;
         let outcome = tokio::select! {
             outcome = connect_patiently(self.target, timeout) => outcome,
             _ = self.cancel.cancelled() => return,

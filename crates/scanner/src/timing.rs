@@ -59,7 +59,7 @@ impl Profile {
                 initial_timeout: Duration::from_millis(300),
                 min_timeout: Duration::from_millis(50),
                 max_timeout: Duration::from_secs(1),
-                retries: 1,
+                retries: 2,
             },
         }
     }

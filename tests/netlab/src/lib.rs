@@ -140,41 +140,72 @@ pub fn scanner_command(program: &Path) -> Result<std::process::Command> {
     Ok(command)
 }
 
-/// Adds loss and delay on the scanner's side of every link (tc netem).
-pub fn impair(loss_percent: f64, delay_ms: u32) -> Result<()> {
-    for host in HOSTS {
-        let link = host.scanner_link();
+/// Drops `percent` of the packets the scanner sends, at random.
+///
+/// This kernel has no netem (`CONFIG_NET_SCH_NETEM` is not set, and there
+/// are no modules), so loss comes from nftables' random number generator in
+/// the scanner's output hook. Delay would need a userspace NFQUEUE delayer,
+/// which the netlab does not have yet.
+pub fn impair(percent: u32) -> Result<()> {
+    anyhow::ensure!(percent <= 100, "loss of {percent}% is not a percentage");
+    let per_mille = percent * 10;
+    let rules = format!(
+        "table inet {IMPAIR_TABLE} {{\n  chain output {{\n    type filter hook output priority 0; policy accept;\n    numgen random mod 1000 < {per_mille} counter drop\n  }}\n}}\n"
+    );
+    let path = state_path("impair.nft");
+    std::fs::write(&path, rules)?;
+    run(&[
+        "ip",
+        "netns",
+        "exec",
+        SCANNER_NS,
+        "nft",
+        "-f",
+        &path.display().to_string(),
+    ])?;
+    Ok(())
+}
+
+/// Removes what [`impair`] added; nothing to do when it was not added.
+pub fn repair() -> Result<()> {
+    let tables = run(&["ip", "netns", "exec", SCANNER_NS, "nft", "list", "tables"])?;
+    if tables.contains(IMPAIR_TABLE) {
         run(&[
             "ip",
             "netns",
             "exec",
             SCANNER_NS,
-            "tc",
-            "qdisc",
-            "replace",
-            "dev",
-            &link,
-            "root",
-            "netem",
-            "loss",
-            &format!("{loss_percent}%"),
-            "delay",
-            &format!("{delay_ms}ms"),
+            "nft",
+            "delete",
+            "table",
+            "inet",
+            IMPAIR_TABLE,
         ])?;
     }
     Ok(())
 }
 
-/// Removes what [`impair`] added.
-pub fn repair() -> Result<()> {
-    for host in HOSTS {
-        let link = host.scanner_link();
-        // Absent qdisc is fine: nothing to remove.
-        let _ = run(&[
-            "ip", "netns", "exec", SCANNER_NS, "tc", "qdisc", "del", "dev", &link, "root",
-        ]);
-    }
-    Ok(())
+const IMPAIR_TABLE: &str = "portcullis_impair";
+
+/// How many packets [`impair`] has dropped so far.
+pub fn dropped_packets() -> Result<u64> {
+    let listing = run(&[
+        "ip",
+        "netns",
+        "exec",
+        SCANNER_NS,
+        "nft",
+        "list",
+        "table",
+        "inet",
+        IMPAIR_TABLE,
+    ])?;
+    let packets = listing
+        .split_whitespace()
+        .skip_while(|word| *word != "packets")
+        .nth(1)
+        .and_then(|count| count.parse().ok());
+    packets.context("no drop counter in the impairment table")
 }
 
 pub fn is_root() -> bool {

@@ -1,3 +1,6 @@
+//! The real app in a real window. One test binary (`--test e2e`) so that
+//! `cargo xtask test` can run exactly this class.
+//!
 //! The Settings page shows what the backend reports about itself.
 
 use anyhow::ensure;

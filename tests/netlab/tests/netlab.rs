@@ -1,0 +1,210 @@
+//! Scans in the netlab, compared with the truth: what the target namespaces
+//! say listens (`ss`), and what nmap finds on the same hosts.
+//!
+//! Each scan runs the real `portcullis` CLI inside the scanner namespace,
+//! after the isolation check (`portcullis_netlab::scanner_command`).
+//! `cargo xtask test` brings the netlab up, runs this binary with
+//! `--ignored --test-threads=1` (loss injection affects every host) and
+//! `PORTCULLIS_CLI` set, and tears the netlab down.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use portcullis_model::report::{HostResult, ScanReport};
+use portcullis_model::scan::{PortState, Reason};
+use portcullis_netlab::{HOSTS, Host, Transport};
+
+fn cli() -> PathBuf {
+    let path = std::env::var_os("PORTCULLIS_CLI")
+        .map(PathBuf::from)
+        .expect("PORTCULLIS_CLI is not set: run the netlab tests with `cargo xtask test`");
+    assert!(
+        path.is_file(),
+        "PORTCULLIS_CLI={} does not exist",
+        path.display()
+    );
+    path
+}
+
+/// Runs `portcullis scan ... --format json` in the scanner namespace.
+fn scan(targets: &[&str], options: &[&str]) -> ScanReport {
+    let mut command = portcullis_netlab::scanner_command(&cli()).expect("isolation holds");
+    command
+        .arg("scan")
+        .args(targets)
+        .args(options)
+        .args(["--format", "json"]);
+    let output = command.output().expect("portcullis runs");
+    assert!(
+        output.status.success(),
+        "portcullis failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let document: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("the report is JSON");
+    serde_json::from_value(document["report"].clone()).expect("a ScanReport")
+}
+
+/// What must be open on `host`: everything that listens there, except on
+/// the filtered host, whose firewall lets only 443 through.
+fn expected_open(host: &Host) -> BTreeSet<u16> {
+    let listening = portcullis_netlab::listening(&host.namespace(), Transport::Tcp).unwrap();
+    assert!(
+        !listening.is_empty(),
+        "nothing listens on {}: is the netlab up?",
+        host.name
+    );
+    if host.name == "filtered" {
+        listening.into_iter().filter(|p| *p == 443).collect()
+    } else {
+        listening
+    }
+}
+
+fn open_ports(host: &HostResult) -> BTreeSet<u16> {
+    host.ports_in(PortState::Open).map(|p| p.port).collect()
+}
+
+fn result_for<'a>(report: &'a ScanReport, address: &str) -> &'a HostResult {
+    report
+        .host(address.parse().unwrap())
+        .unwrap_or_else(|| panic!("{address} is missing from the report"))
+}
+
+/// Every port of every host is accounted for: open ones exactly as the
+/// truth says, and the filtered host's others filtered, not closed.
+fn assert_exact(report: &ScanReport, hosts: &[Host], address_of: impl Fn(&Host) -> String) {
+    let summary = report.summary.as_ref().expect("the scan finished");
+    assert!(!summary.partial, "the scan was partial");
+    for host in hosts {
+        let result = result_for(report, &address_of(host));
+        assert!(
+            result.host.up,
+            "{} is down: {}",
+            host.name, result.host.reason
+        );
+        assert_eq!(
+            open_ports(result),
+            expected_open(host),
+            "open ports of {}",
+            host.name
+        );
+        let total: u32 = result.counts.iter().map(|c| c.count).sum();
+        assert_eq!(total, 65535, "{}: every port has a verdict", host.name);
+        if host.name == "filtered" {
+            let filtered: u32 = result
+                .counts
+                .iter()
+                .filter(|c| c.state == PortState::Filtered && c.reason == Reason::NoResponse)
+                .map(|c| c.count)
+                .sum();
+            assert_eq!(filtered, 65534, "all but 443 filtered on the filtered host");
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn connect_scan_of_every_port_finds_exactly_what_listens() {
+    let targets: Vec<&str> = HOSTS.iter().map(|h| h.v4).collect();
+    let report = scan(&targets, &["-p", "-", "--connect", "--profile", "fast"]);
+    assert_exact(&report, &HOSTS, |h| h.v4.to_owned());
+}
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn connect_scan_over_ipv6_is_exact() {
+    let web = Host::by_name("web").unwrap();
+    let v6 = web.v6.expect("the web host has an IPv6 address");
+    let report = scan(&[v6], &["-p", "-", "--connect", "--profile", "fast"]);
+    assert_exact(&report, &[web], |h| h.v6.unwrap().to_owned());
+}
+
+/// Removes the injected loss even when an assertion fails.
+struct Impaired;
+
+impl Drop for Impaired {
+    fn drop(&mut self) {
+        portcullis_netlab::repair().expect("loss removed");
+    }
+}
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn connect_scan_stays_exact_with_3_percent_loss() {
+    portcullis_netlab::impair(3).expect("loss added");
+    let _impaired = Impaired;
+    let targets: Vec<&str> = HOSTS.iter().map(|h| h.v4).collect();
+    let report = scan(&targets, &["-p", "-", "--connect", "--profile", "fast"]);
+    let dropped = portcullis_netlab::dropped_packets().unwrap();
+    assert!(
+        dropped > 1000,
+        "only {dropped} packets were dropped: was loss applied?"
+    );
+    assert_exact(&report, &HOSTS, |h| h.v4.to_owned());
+}
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn open_ports_agree_with_nmap_syn_scans() {
+    let targets: Vec<&str> = HOSTS.iter().map(|h| h.v4).collect();
+    let report = scan(&targets, &["-p", "-", "--connect", "--profile", "fast"]);
+    for host in HOSTS {
+        let ours = open_ports(result_for(&report, host.v4));
+        let theirs = nmap_open_ports(host.v4);
+        assert_eq!(
+            ours, theirs,
+            "open ports of {}: Portcullis vs nmap -sS -p-",
+            host.name
+        );
+    }
+}
+
+/// `nmap -sS -p-` from the scanner namespace: the open TCP ports it reports.
+fn nmap_open_ports(address: &str) -> BTreeSet<u16> {
+    let nmap = PathBuf::from("/usr/bin/nmap");
+    assert!(nmap.is_file(), "nmap is missing: run `cargo xtask setup`");
+    let output = portcullis_netlab::scanner_command(&nmap)
+        .expect("isolation holds")
+        .args([
+            "-sS",
+            "-p-",
+            "-T4",
+            "-n",
+            "-Pn",
+            "--min-rate",
+            "20000",
+            "-oX",
+            "-",
+            address,
+        ])
+        .output()
+        .expect("nmap runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    open_ports_in_nmap_xml(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// The `portid` of every `<port>` whose `<state state="open">`.
+fn open_ports_in_nmap_xml(xml: &str) -> BTreeSet<u16> {
+    xml.split("<port ")
+        .skip(1)
+        .filter(|element| element.contains("<state state=\"open\""))
+        .filter_map(|element| {
+            let start = element.find("portid=\"")? + "portid=\"".len();
+            let end = element[start..].find('"')? + start;
+            element[start..end].parse().ok()
+        })
+        .collect()
+}
+
+#[test]
+fn nmap_xml_ports_are_read() {
+    let xml = r#"<host><ports><port protocol="tcp" portid="22"><state state="open" reason="syn-ack"/></port>
+        <port protocol="tcp" portid="23"><state state="closed" reason="reset"/></port>
+        <port protocol="tcp" portid="443"><state state="open" reason="syn-ack"/></port></ports></host>"#;
+    assert_eq!(open_ports_in_nmap_xml(xml), BTreeSet::from([22, 443]));
+}
