@@ -45,6 +45,10 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
         "reference scanner the tests and benches compare with",
     ),
     ("masscan", "reference scanner for the benches"),
+    (
+        "ndiff",
+        "nmap's diff tool: reads our nmap-XML output in the tests",
+    ),
 ];
 
 /// Debian's hook that lets package scripts start services. While setup

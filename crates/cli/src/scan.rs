@@ -38,6 +38,10 @@ pub struct ScanArgs {
         default_value = "top:1000"
     )]
     ports: String,
+    /// TCP SYN scan with raw packets: fast, half-open; needs root or
+    /// CAP_NET_RAW (Linux).
+    #[arg(long, group = "method")]
+    syn: bool,
     /// TCP connect scan: needs no privilege.
     #[arg(long, group = "method")]
     connect: bool,
@@ -91,6 +95,9 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Failure> {
         discover: !args.no_ping,
         list_every_port: tcp_ports <= LIST_EVERY_PORT_UP_TO,
     };
+    let started_at_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
     let mut handle =
         portcullis_scanner::start(request).map_err(|e| Failure::new(exit::SCAN_FAILED, e))?;
 
@@ -118,6 +125,8 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Failure> {
         targets: args.targets.join(" "),
         ports: format!("T:{}", compress_ranges(&ports.ports(Protocol::Tcp))),
         profile: profile.name(),
+        started_at_unix,
+        port_count: tcp_ports,
         open_only: args.open,
     };
     write_report(&report, &context, &args).map_err(|e| Failure::new(exit::SCAN_FAILED, e))?;

@@ -67,7 +67,7 @@ impl ScanHandle {
 pub enum ScanError {
     #[error("SYN scanning needs raw sockets: run as root or grant CAP_NET_RAW (or use --connect)")]
     NotPrivileged,
-    #[error("SYN scanning is not available in this build; use --connect")]
+    #[error("SYN scanning is built for Linux only; use --connect")]
     SynUnavailable,
     #[error("nothing to scan: {0}")]
     Empty(&'static str),
@@ -102,28 +102,32 @@ pub fn start(request: ScanRequest) -> Result<ScanHandle, ScanError> {
 
 fn choose_tcp_method(requested: Option<TcpMethod>) -> Result<Option<MethodChoice>, ScanError> {
     let privileged = crate::privilege::can_use_raw_sockets();
-    let choice = match requested {
-        None => return Ok(None),
-        Some(TcpMethod::Connect) => MethodChoice {
-            method: ScanMethod::Connect,
-            why: "connect scan requested".into(),
-        },
-        Some(TcpMethod::Syn) => {
-            if !privileged {
-                return Err(ScanError::NotPrivileged);
-            }
-            return Err(ScanError::SynUnavailable);
-        }
-        Some(TcpMethod::Auto) => MethodChoice {
-            method: ScanMethod::Connect,
-            why: if privileged {
-                "auto: SYN scanning is not built yet, so connect scan".into()
-            } else {
-                "auto: no raw-socket privilege (not root, no CAP_NET_RAW), so connect scan".into()
-            },
-        },
+    let syn_built = cfg!(target_os = "linux");
+    let choice = |method, why: &str| {
+        Ok(Some(MethodChoice {
+            method,
+            why: why.to_owned(),
+        }))
     };
-    Ok(Some(choice))
+    match requested {
+        None => Ok(None),
+        Some(TcpMethod::Connect) => choice(ScanMethod::Connect, "connect scan requested"),
+        Some(TcpMethod::Syn) if !syn_built => Err(ScanError::SynUnavailable),
+        Some(TcpMethod::Syn) if !privileged => Err(ScanError::NotPrivileged),
+        Some(TcpMethod::Syn) => choice(ScanMethod::Syn, "SYN scan requested"),
+        Some(TcpMethod::Auto) if syn_built && privileged => choice(
+            ScanMethod::Syn,
+            "auto: raw sockets are available, so SYN scan",
+        ),
+        Some(TcpMethod::Auto) if syn_built => choice(
+            ScanMethod::Connect,
+            "auto: no raw-socket privilege (not root, no CAP_NET_RAW), so connect scan",
+        ),
+        Some(TcpMethod::Auto) => choice(
+            ScanMethod::Connect,
+            "auto: SYN scanning is built for Linux only, so connect scan",
+        ),
+    }
 }
 
 /// Sends events, never blocking the scan on a receiver that went away.
@@ -162,16 +166,7 @@ impl Scan {
         let total = (up.len() * ports.len()) as u64;
         let progress = self.spawn_progress_reporter(total);
 
-        let tallies = connect::scan(connect::ConnectScan {
-            hosts: &up,
-            ports: &ports,
-            timing: &self.request.timing,
-            list_every_port: self.request.list_every_port,
-            events: &self.events,
-            cancel: &self.cancel,
-            probes_done: &self.probes_done,
-        })
-        .await;
+        let tallies = self.scan_tcp(&up, &ports).await;
         progress.cancel();
 
         let partial = self.cancel.is_cancelled();
@@ -187,6 +182,47 @@ impl Scan {
                 partial,
             }))
             .await;
+    }
+
+    /// Runs the chosen TCP method. A SYN scan that fails to start (raw
+    /// sockets refused after all) is reported and ends the scan partial.
+    async fn scan_tcp(&self, hosts: &[IpAddr], ports: &[u16]) -> Vec<HostTally> {
+        if self.method.method == ScanMethod::Syn {
+            #[cfg(target_os = "linux")]
+            {
+                let job = crate::syn::SynScan {
+                    hosts,
+                    ports,
+                    timing: &self.request.timing,
+                    list_every_port: self.request.list_every_port,
+                    events: &self.events,
+                    cancel: &self.cancel,
+                    probes_done: &self.probes_done,
+                };
+                match crate::syn::scan(job).await {
+                    Ok(tallies) => return tallies,
+                    Err(error) => {
+                        self.events
+                            .send(ScanEvent::Warning {
+                                message: format!("the SYN scan failed: {error}"),
+                            })
+                            .await;
+                        self.cancel.cancel();
+                        return Vec::new();
+                    }
+                }
+            }
+        }
+        connect::scan(connect::ConnectScan {
+            hosts,
+            ports,
+            timing: &self.request.timing,
+            list_every_port: self.request.list_every_port,
+            events: &self.events,
+            cancel: &self.cancel,
+            probes_done: &self.probes_done,
+        })
+        .await
     }
 
     /// Sends each host's counts; returns the number of open ports.

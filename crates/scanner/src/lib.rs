@@ -6,8 +6,9 @@
 //! started with [`engine::start`] and read as a stream of events; it can be
 //! cancelled at any moment and then ends with what it found, marked partial.
 //!
-//! Today the TCP connect scan and connect-based discovery work; SYN and UDP
-//! scanning are still to come (see the scan-engine issue).
+//! Today: SYN scans (Linux, with raw-socket privilege), connect scans
+//! (everywhere), and connect-based discovery. UDP scanning and raw-packet
+//! discovery are still to come (see the scan-engine issue).
 
 mod connect;
 mod discovery;
@@ -15,6 +16,8 @@ pub mod engine;
 pub mod ports;
 pub mod privilege;
 mod results;
+#[cfg(target_os = "linux")]
+mod syn;
 pub mod targets;
 pub mod timing;
 mod top_ports;

@@ -28,21 +28,35 @@ fn cli() -> PathBuf {
 
 /// Runs `portcullis scan ... --format json` in the scanner namespace.
 fn scan(targets: &[&str], options: &[&str]) -> ScanReport {
+    let (report, _) = scan_as(targets, options, "json");
+    let document: serde_json::Value = serde_json::from_str(&report).expect("the report is JSON");
+    serde_json::from_value(document["report"].clone()).expect("a ScanReport")
+}
+
+/// Runs `portcullis scan` in the scanner namespace with `--format FORMAT`;
+/// returns the report and the standard error.
+fn scan_as(targets: &[&str], options: &[&str], format: &str) -> (String, String) {
     let mut command = portcullis_netlab::scanner_command(&cli()).expect("isolation holds");
     command
         .arg("scan")
         .args(targets)
         .args(options)
-        .args(["--format", "json"]);
+        .args(["--format", format]);
     let output = command.output().expect("portcullis runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(
         output.status.success(),
-        "portcullis failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+        "portcullis failed ({}): {stderr}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout)
+            .chars()
+            .take(2000)
+            .collect::<String>()
     );
-    let document: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("the report is JSON");
-    serde_json::from_value(document["report"].clone()).expect("a ScanReport")
+    (
+        String::from_utf8(output.stdout).expect("UTF-8 output"),
+        stderr,
+    )
 }
 
 /// What must be open on `host`: everything that listens there, except on
@@ -103,21 +117,29 @@ fn assert_exact(report: &ScanReport, hosts: &[Host], address_of: impl Fn(&Host) 
     }
 }
 
-#[test]
-#[ignore = "needs root and the netlab: run `cargo xtask test`"]
-fn connect_scan_of_every_port_finds_exactly_what_listens() {
+/// Every port of every host, IPv4.
+fn scan_every_host(method: &str) -> ScanReport {
     let targets: Vec<&str> = HOSTS.iter().map(|h| h.v4).collect();
-    let report = scan(&targets, &["-p", "-", "--connect", "--profile", "fast"]);
-    assert_exact(&report, &HOSTS, |h| h.v4.to_owned());
+    scan(&targets, &["-p", "-", method, "--profile", "fast"])
 }
 
-#[test]
-#[ignore = "needs root and the netlab: run `cargo xtask test`"]
-fn connect_scan_over_ipv6_is_exact() {
+fn assert_ipv6_exact(method: &str) {
     let web = Host::by_name("web").unwrap();
     let v6 = web.v6.expect("the web host has an IPv6 address");
-    let report = scan(&[v6], &["-p", "-", "--connect", "--profile", "fast"]);
+    let report = scan(&[v6], &["-p", "-", method, "--profile", "fast"]);
     assert_exact(&report, &[web], |h| h.v6.unwrap().to_owned());
+}
+
+fn assert_exact_under_loss(method: &str) {
+    portcullis_netlab::impair(3).expect("loss added");
+    let _impaired = Impaired;
+    let report = scan_every_host(method);
+    let dropped = portcullis_netlab::dropped_packets().unwrap();
+    assert!(
+        dropped > 1000,
+        "only {dropped} packets were dropped: was loss applied?"
+    );
+    assert_exact(&report, &HOSTS, |h| h.v4.to_owned());
 }
 
 /// Removes the injected loss even when an assertion fails.
@@ -131,17 +153,44 @@ impl Drop for Impaired {
 
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
-fn connect_scan_stays_exact_with_3_percent_loss() {
-    portcullis_netlab::impair(3).expect("loss added");
-    let _impaired = Impaired;
-    let targets: Vec<&str> = HOSTS.iter().map(|h| h.v4).collect();
-    let report = scan(&targets, &["-p", "-", "--connect", "--profile", "fast"]);
-    let dropped = portcullis_netlab::dropped_packets().unwrap();
-    assert!(
-        dropped > 1000,
-        "only {dropped} packets were dropped: was loss applied?"
+fn syn_scan_of_every_port_finds_exactly_what_listens() {
+    let report = scan_every_host("--syn");
+    assert_eq!(
+        report.summary.as_ref().unwrap().methods[0].method,
+        portcullis_model::scan::ScanMethod::Syn
     );
     assert_exact(&report, &HOSTS, |h| h.v4.to_owned());
+}
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn connect_scan_of_every_port_finds_exactly_what_listens() {
+    let report = scan_every_host("--connect");
+    assert_exact(&report, &HOSTS, |h| h.v4.to_owned());
+}
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn syn_scan_over_ipv6_is_exact() {
+    assert_ipv6_exact("--syn");
+}
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn connect_scan_over_ipv6_is_exact() {
+    assert_ipv6_exact("--connect");
+}
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn syn_scan_stays_exact_with_3_percent_loss() {
+    assert_exact_under_loss("--syn");
+}
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn connect_scan_stays_exact_with_3_percent_loss() {
+    assert_exact_under_loss("--connect");
 }
 
 #[test]
@@ -207,4 +256,32 @@ fn nmap_xml_ports_are_read() {
         <port protocol="tcp" portid="23"><state state="closed" reason="reset"/></port>
         <port protocol="tcp" portid="443"><state state="open" reason="syn-ack"/></port></ports></host>"#;
     assert_eq!(open_ports_in_nmap_xml(xml), BTreeSet::from([22, 443]));
+}
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn nmap_xml_output_is_read_by_ndiff() {
+    let web = Host::by_name("web").unwrap();
+    let dir = std::env::temp_dir().join(format!("portcullis-ndiff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let before = dir.join("before.xml");
+    let after = dir.join("after.xml");
+    let (xml, _) = scan_as(&[web.v4], &["-p", "22,80,443,8080", "--syn"], "nmap-xml");
+    std::fs::write(&before, xml).unwrap();
+    let (xml, _) = scan_as(&[web.v4], &["-p", "22,80,8080", "--syn"], "nmap-xml");
+    std::fs::write(&after, xml).unwrap();
+    // ndiff (from nmap) parses both files and reports that 443 is gone.
+    let output = std::process::Command::new("ndiff")
+        .arg(&before)
+        .arg(&after)
+        .output()
+        .expect("ndiff is installed by cargo xtask setup");
+    let diff = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        diff.contains("443/tcp"),
+        "ndiff output:\n{diff}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!diff.contains("22/tcp"), "22 did not change:\n{diff}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

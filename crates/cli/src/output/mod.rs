@@ -1,6 +1,7 @@
 //! Rendering a scan report: text for people, JSON and CSV for programs.
 
 mod csv;
+mod nmap_xml;
 mod text;
 
 use portcullis_model::report::ScanReport;
@@ -15,6 +16,8 @@ pub enum Format {
     Json,
     /// One row a port, for spreadsheets.
     Csv,
+    /// nmap's XML format, for tools that read nmap output.
+    NmapXml,
 }
 
 /// What the user asked for, printed with the results.
@@ -23,6 +26,10 @@ pub struct ScanContext {
     pub targets: String,
     pub ports: String,
     pub profile: &'static str,
+    /// When the scan started, in seconds since the Unix epoch.
+    pub started_at_unix: u64,
+    /// How many TCP ports each host was scanned on.
+    pub port_count: usize,
     #[serde(skip)]
     pub open_only: bool,
 }
@@ -52,6 +59,7 @@ pub fn render(
             json
         }
         Format::Csv => csv::render(report),
+        Format::NmapXml => nmap_xml::render(report, context)?,
     })
 }
 

@@ -1,0 +1,200 @@
+//! The report in nmap's XML format (`nmaprun`, xmloutputversion 1.05), close
+//! enough that tools reading nmap XML accept it: hosts with their status and
+//! addresses, listed ports with state and reason, the ports not listed as
+//! `extraports`, and run statistics.
+
+use std::io::Cursor;
+
+use portcullis_model::report::{HostResult, ScanReport};
+use portcullis_model::scan::{PortState, ScanMethod};
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+
+use super::ScanContext;
+
+type XmlWriter = Writer<Cursor<Vec<u8>>>;
+
+pub fn render(report: &ScanReport, context: &ScanContext) -> anyhow::Result<String> {
+    let mut xml = Writer::new_with_indent(Cursor::new(Vec::new()), b' ', 1);
+    xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    xml.write_event(Event::DocType(BytesText::from_escaped("nmaprun")))?;
+    let start = context.started_at_unix.to_string();
+    let args = format!("portcullis scan {} -p {}", context.targets, context.ports);
+    let version = env!("CARGO_PKG_VERSION");
+    xml.write_event(Event::Start(BytesStart::new("nmaprun").with_attributes([
+        ("scanner", "portcullis"),
+        ("args", args.as_str()),
+        ("start", start.as_str()),
+        ("version", version),
+        ("xmloutputversion", "1.05"),
+    ])))?;
+    write_scaninfo(&mut xml, report, context)?;
+    empty(&mut xml, "verbose", &[("level", "0")])?;
+    empty(&mut xml, "debugging", &[("level", "0")])?;
+    for host in &report.hosts {
+        write_host(&mut xml, host)?;
+    }
+    write_runstats(&mut xml, report, context)?;
+    xml.write_event(Event::End(BytesEnd::new("nmaprun")))?;
+    let mut text = String::from_utf8(xml.into_inner().into_inner())?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn empty(xml: &mut XmlWriter, name: &str, attributes: &[(&str, &str)]) -> anyhow::Result<()> {
+    xml.write_event(Event::Empty(
+        BytesStart::new(name).with_attributes(attributes.iter().copied()),
+    ))?;
+    Ok(())
+}
+
+fn write_scaninfo(
+    xml: &mut XmlWriter,
+    report: &ScanReport,
+    context: &ScanContext,
+) -> anyhow::Result<()> {
+    let kind = match report.summary.as_ref().and_then(|s| s.methods.first()) {
+        Some(choice) if choice.method == ScanMethod::Syn => "syn",
+        _ => "connect",
+    };
+    let services = context.ports.trim_start_matches("T:");
+    let count = context.port_count.to_string();
+    empty(
+        xml,
+        "scaninfo",
+        &[
+            ("type", kind),
+            ("protocol", "tcp"),
+            ("numservices", &count),
+            ("services", services),
+        ],
+    )
+}
+
+fn write_host(xml: &mut XmlWriter, host: &HostResult) -> anyhow::Result<()> {
+    xml.write_event(Event::Start(BytesStart::new("host")))?;
+    let state = if host.host.up { "up" } else { "down" };
+    empty(
+        xml,
+        "status",
+        &[
+            ("state", state),
+            ("reason", "user-set"),
+            ("reason_ttl", "0"),
+        ],
+    )?;
+    let address = host.host.address.to_string();
+    let family = if host.host.address.is_ipv4() {
+        "ipv4"
+    } else {
+        "ipv6"
+    };
+    empty(xml, "address", &[("addr", &address), ("addrtype", family)])?;
+    xml.write_event(Event::Start(BytesStart::new("hostnames")))?;
+    if let Some(name) = &host.host.name {
+        empty(xml, "hostname", &[("name", name), ("type", "user")])?;
+    }
+    xml.write_event(Event::End(BytesEnd::new("hostnames")))?;
+    if host.host.up {
+        write_ports(xml, host)?;
+    }
+    xml.write_event(Event::End(BytesEnd::new("host")))?;
+    Ok(())
+}
+
+fn write_ports(xml: &mut XmlWriter, host: &HostResult) -> anyhow::Result<()> {
+    xml.write_event(Event::Start(BytesStart::new("ports")))?;
+    for count in &host.counts {
+        let listed = host
+            .ports
+            .iter()
+            .filter(|p| p.state == count.state && p.protocol == count.protocol)
+            .count() as u32;
+        let hidden = count.count.saturating_sub(listed);
+        if hidden == 0 || count.state == PortState::Open {
+            continue;
+        }
+        let hidden = hidden.to_string();
+        xml.write_event(Event::Start(BytesStart::new("extraports").with_attributes(
+            [("state", count.state.as_str()), ("count", hidden.as_str())],
+        )))?;
+        let reason = nmap_reason(&count.reason.describe());
+        empty(
+            xml,
+            "extrareasons",
+            &[
+                ("reason", &reason),
+                ("count", &hidden),
+                ("proto", count.protocol.as_str()),
+            ],
+        )?;
+        xml.write_event(Event::End(BytesEnd::new("extraports")))?;
+    }
+    for port in &host.ports {
+        let id = port.port.to_string();
+        xml.write_event(Event::Start(BytesStart::new("port").with_attributes([
+            ("protocol", port.protocol.as_str()),
+            ("portid", id.as_str()),
+        ])))?;
+        let reason = nmap_reason(&port.reason.describe());
+        empty(
+            xml,
+            "state",
+            &[
+                ("state", port.state.as_str()),
+                ("reason", &reason),
+                ("reason_ttl", "0"),
+            ],
+        )?;
+        xml.write_event(Event::End(BytesEnd::new("port")))?;
+    }
+    xml.write_event(Event::End(BytesEnd::new("ports")))?;
+    Ok(())
+}
+
+/// Reasons as single words, as nmap writes them ("icmp type 3 code 3"
+/// becomes "icmp-type-3-code-3").
+fn nmap_reason(reason: &str) -> String {
+    reason.replace(' ', "-")
+}
+
+fn write_runstats(
+    xml: &mut XmlWriter,
+    report: &ScanReport,
+    context: &ScanContext,
+) -> anyhow::Result<()> {
+    xml.write_event(Event::Start(BytesStart::new("runstats")))?;
+    let (elapsed, up, down, exit) = match &report.summary {
+        Some(summary) => (
+            summary.elapsed_seconds,
+            summary.hosts_up,
+            summary.hosts_down,
+            if summary.partial { "error" } else { "success" },
+        ),
+        None => (0.0, 0, 0, "error"),
+    };
+    let finished = (context.started_at_unix + elapsed.round() as u64).to_string();
+    let elapsed = format!("{elapsed:.2}");
+    let summary = format!(
+        "Portcullis done: {} IP addresses ({up} hosts up) scanned in {elapsed} seconds",
+        up + down
+    );
+    empty(
+        xml,
+        "finished",
+        &[
+            ("time", &finished),
+            ("elapsed", &elapsed),
+            ("summary", &summary),
+            ("exit", exit),
+        ],
+    )?;
+    let (up, down, total) = (up.to_string(), down.to_string(), (up + down).to_string());
+    empty(
+        xml,
+        "hosts",
+        &[("up", &up), ("down", &down), ("total", &total)],
+    )?;
+    xml.write_event(Event::End(BytesEnd::new("runstats")))?;
+    Ok(())
+}

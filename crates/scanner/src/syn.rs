@@ -1,0 +1,559 @@
+//! The SYN scan: half-open probes with raw packets. A SYN goes out; a
+//! SYN/ACK back means open, a RST closed, silence (after retries) filtered.
+//! The kernel answers the SYN/ACK with a RST of its own, since no socket of
+//! its own made the connection, so no handshake is ever completed.
+//!
+//! Packets are built and read with `pnet_packet`. The raw socket is opened
+//! with socket2 and driven by tokio as a datagram socket, so sending and
+//! receiving are async with no threads of their own. Replies are matched
+//! without per-probe state: each probe's sequence number is a keyed hash of
+//! its target, and a reply counts only if it acknowledges that number.
+//!
+//! Linux only: BSD kernels never hand TCP replies to raw sockets, and
+//! Windows cannot send TCP over them.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use pnet_packet::ipv4::Ipv4Packet;
+use pnet_packet::tcp::{self, MutableTcpPacket, TcpFlags, TcpOption, TcpPacket};
+use portcullis_model::scan::{PortResult, PortState, Protocol, Reason, ScanEvent};
+use socket2::{Domain, Socket, Type};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::EventSink;
+use crate::results::HostTally;
+use crate::timing::{RateLimiter, RttEstimator, Timing};
+
+/// A TCP header with one option (MSS): 24 bytes, data offset 6 words.
+const SYN_LENGTH: usize = 24;
+
+/// Large enough that a burst of replies is not dropped before we read it.
+const RECEIVE_BUFFER: usize = 16 << 20;
+
+pub(crate) struct SynScan<'a> {
+    pub hosts: &'a [IpAddr],
+    pub ports: &'a [u16],
+    pub timing: &'a Timing,
+    pub list_every_port: bool,
+    pub events: &'a EventSink,
+    pub cancel: &'a CancellationToken,
+    pub probes_done: &'a Arc<AtomicU64>,
+}
+
+/// A reply that acknowledged one of our probes.
+#[derive(Debug, Clone, Copy)]
+struct Reply {
+    from: IpAddr,
+    port: u16,
+    open: bool,
+    at: Instant,
+}
+
+/// What is known of each probe: index = host index * ports + port index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Pending,
+    Open,
+    Closed,
+}
+
+/// The raw sockets, the probe key and where each target is reached from.
+struct Prober {
+    v4: Option<UdpSocket>,
+    v6: Option<UdpSocket>,
+    source_port: u16,
+    sources: HashMap<IpAddr, IpAddr>,
+    key: RandomState,
+    /// Keeps `source_port` bound, so no connection of the OS takes it.
+    _reservation: Socket,
+}
+
+/// Scans every port of every host; returns each host's tally, in the hosts'
+/// order. Open ports are sent as events as soon as their SYN/ACK arrives.
+pub(crate) async fn scan(job: SynScan<'_>) -> io::Result<Vec<HostTally>> {
+    let prober = Arc::new(Prober::open(job.hosts)?);
+    let (replies_tx, mut replies) = mpsc::unbounded_channel();
+    let stop_listening = CancellationToken::new();
+    for socket_is_v6 in [false, true] {
+        if prober.socket(socket_is_v6).is_some() {
+            let (prober, tx, stop) = (prober.clone(), replies_tx.clone(), stop_listening.clone());
+            tokio::spawn(async move { prober.listen(socket_is_v6, tx, stop).await });
+        }
+    }
+    drop(replies_tx);
+
+    let mut board = Board::new(job.hosts, job.ports, job.timing);
+    let mut rate = job.timing.max_rate.map(RateLimiter::new);
+    let mut refused = 0u64;
+    for attempt in 0..=job.timing.retries {
+        let pending = board.pending();
+        if pending.is_empty() || job.cancel.is_cancelled() {
+            break;
+        }
+        for (count, index) in pending.into_iter().enumerate() {
+            if job.cancel.is_cancelled() {
+                break;
+            }
+            if let Some(limiter) = rate.as_mut() {
+                let delay = limiter.delay_for_next();
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+            }
+            let (host, port) = board.target(index);
+            if prober.send_syn(host, port).await? {
+                board.sent_at[index] = Some(Instant::now());
+            } else {
+                refused += 1;
+            }
+            if count % 64 == 63 {
+                board.absorb_ready(&mut replies, &job).await;
+            }
+        }
+        let backoff = 1u32 << attempt.min(4);
+        let deadline = Instant::now() + board.longest_timeout() * backoff;
+        board.absorb_until(deadline, &mut replies, &job).await;
+    }
+    stop_listening.cancel();
+    if refused > 0 {
+        job.events
+            .send(ScanEvent::Warning {
+                message: format!(
+                    "a firewall on this computer refused to send {refused} probes; they were retried, but ports may show as filtered because of it"
+                ),
+            })
+            .await;
+    }
+    Ok(board.finish(&job).await)
+}
+
+impl Prober {
+    fn open(hosts: &[IpAddr]) -> io::Result<Prober> {
+        let needs_v4 = hosts.iter().any(IpAddr::is_ipv4);
+        let needs_v6 = hosts.iter().any(IpAddr::is_ipv6);
+        let (reservation, source_port) = reserve_source_port(needs_v6)?;
+        let mut sources = HashMap::new();
+        for host in hosts {
+            sources.insert(*host, source_address_for(*host)?);
+        }
+        Ok(Prober {
+            v4: needs_v4.then(|| raw_tcp_socket(Domain::IPV4)).transpose()?,
+            v6: needs_v6.then(|| raw_tcp_socket(Domain::IPV6)).transpose()?,
+            source_port,
+            sources,
+            key: RandomState::new(),
+            _reservation: reservation,
+        })
+    }
+
+    fn socket(&self, v6: bool) -> Option<&UdpSocket> {
+        if v6 {
+            self.v6.as_ref()
+        } else {
+            self.v4.as_ref()
+        }
+    }
+
+    /// The sequence number of the probe to `host:port`.
+    fn sequence(&self, host: IpAddr, port: u16) -> u32 {
+        self.key.hash_one((host, port, self.source_port)) as u32
+    }
+
+    /// Sends one probe. `Ok(false)` when a local firewall refused it: the
+    /// probe counts as lost, stays pending, and is sent again next round.
+    async fn send_syn(&self, host: IpAddr, port: u16) -> io::Result<bool> {
+        let source = self.sources[&host];
+        let mut buffer = [0u8; SYN_LENGTH];
+        build_syn(
+            &mut buffer,
+            source,
+            host,
+            self.source_port,
+            port,
+            self.sequence(host, port),
+        );
+        let socket = self
+            .socket(host.is_ipv6())
+            .expect("opened for every family scanned");
+        // Port 0: raw IPv6 sockets read a non-zero port as a protocol number.
+        let destination = SocketAddr::new(host, 0);
+        loop {
+            match socket.send_to(&buffer, destination).await {
+                Ok(_) => return Ok(true),
+                Err(error) if error.kind() == io::ErrorKind::PermissionDenied => return Ok(false),
+                // The device queue is full: let it drain, then send again.
+                Err(error) if error.raw_os_error() == Some(105) => {
+                    tokio::time::sleep(Duration::from_micros(200)).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// Reads every TCP segment that reaches the host and passes on the ones
+    /// that answer our probes.
+    async fn listen(
+        &self,
+        v6: bool,
+        replies: mpsc::UnboundedSender<Reply>,
+        stop: CancellationToken,
+    ) {
+        let socket = self.socket(v6).expect("listening only on opened sockets");
+        let mut buffer = vec![0u8; 65536];
+        loop {
+            let received = tokio::select! {
+                received = socket.recv_from(&mut buffer) => received,
+                _ = stop.cancelled() => return,
+            };
+            let Ok((length, from)) = received else {
+                continue;
+            };
+            let segment = &buffer[..length];
+            let parsed = if v6 {
+                Some((from.ip(), segment))
+            } else {
+                ipv4_payload(segment)
+            };
+            if let Some((from, tcp_bytes)) = parsed
+                && let Some(reply) = self.match_reply(from, tcp_bytes)
+                && replies.send(reply).is_err()
+            {
+                return;
+            }
+        }
+    }
+
+    fn match_reply(&self, from: IpAddr, tcp_bytes: &[u8]) -> Option<Reply> {
+        let segment = TcpPacket::new(tcp_bytes)?;
+        if segment.get_destination() != self.source_port {
+            return None;
+        }
+        let port = segment.get_source();
+        let flags = segment.get_flags();
+        let acknowledges =
+            segment.get_acknowledgement() == self.sequence(from, port).wrapping_add(1);
+        if flags & TcpFlags::ACK == 0 || !acknowledges {
+            return None;
+        }
+        let open = flags & TcpFlags::SYN != 0;
+        let closed = flags & TcpFlags::RST != 0;
+        (open || closed).then(|| Reply {
+            from,
+            port,
+            open,
+            at: Instant::now(),
+        })
+    }
+}
+
+/// Fills `buffer` with a SYN segment, checksum included.
+fn build_syn(
+    buffer: &mut [u8; SYN_LENGTH],
+    source: IpAddr,
+    destination: IpAddr,
+    source_port: u16,
+    port: u16,
+    sequence: u32,
+) {
+    let mut segment = MutableTcpPacket::new(buffer).expect("24 bytes hold a TCP header");
+    segment.set_source(source_port);
+    segment.set_destination(port);
+    segment.set_sequence(sequence);
+    segment.set_acknowledgement(0);
+    segment.set_data_offset((SYN_LENGTH / 4) as u8);
+    segment.set_flags(TcpFlags::SYN);
+    segment.set_window(1024);
+    segment.set_options(&[TcpOption::mss(1460)]);
+    let checksum = match (source, destination) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => tcp::ipv4_checksum(&segment.to_immutable(), &s, &d),
+        (IpAddr::V6(s), IpAddr::V6(d)) => tcp::ipv6_checksum(&segment.to_immutable(), &s, &d),
+        _ => unreachable!("source and destination of one family"),
+    };
+    segment.set_checksum(checksum);
+}
+
+/// The source address and TCP bytes of an IPv4 datagram from a raw socket.
+fn ipv4_payload(datagram: &[u8]) -> Option<(IpAddr, &[u8])> {
+    let packet = Ipv4Packet::new(datagram)?;
+    let header = usize::from(packet.get_header_length()) * 4;
+    let total = usize::from(packet.get_total_length()).min(datagram.len());
+    (header >= 20 && header < total)
+        .then(|| (IpAddr::V4(packet.get_source()), &datagram[header..total]))
+}
+
+fn raw_tcp_socket(domain: Domain) -> io::Result<UdpSocket> {
+    let socket = Socket::new(domain, Type::RAW, Some(socket2::Protocol::TCP))?;
+    socket.set_nonblocking(true)?;
+    // Best effort: the kernel caps it at net.core.rmem_max.
+    let _ = socket.set_recv_buffer_size(RECEIVE_BUFFER);
+    UdpSocket::from_std(std::net::UdpSocket::from(socket))
+}
+
+/// Binds a TCP socket to a free port and keeps it: our probes come from that
+/// port, and the OS will not give it to another connection meanwhile.
+fn reserve_source_port(dual_stack: bool) -> io::Result<(Socket, u16)> {
+    let (domain, any) = if dual_stack {
+        (
+            Domain::IPV6,
+            SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0),
+        )
+    } else {
+        (
+            Domain::IPV4,
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0),
+        )
+    };
+    let socket = Socket::new(domain, Type::STREAM, None)?;
+    if dual_stack {
+        socket.set_only_v6(false)?;
+    }
+    socket.bind(&any.into())?;
+    let port = socket
+        .local_addr()?
+        .as_socket()
+        .map(|address| address.port())
+        .ok_or_else(|| io::Error::other("the reserved socket has no port"))?;
+    Ok((socket, port))
+}
+
+/// The address the OS would send from to reach `host`: connecting a UDP
+/// socket picks the route without sending anything.
+fn source_address_for(host: IpAddr) -> io::Result<IpAddr> {
+    let any: SocketAddr = if host.is_ipv4() {
+        (Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let probe = std::net::UdpSocket::bind(any)?;
+    probe.connect((host, 9))?;
+    Ok(probe.local_addr()?.ip())
+}
+
+/// The scan's state: a verdict and a send time per probe, RTTs per host.
+struct Board {
+    hosts: Vec<IpAddr>,
+    host_index: HashMap<IpAddr, usize>,
+    ports: Vec<u16>,
+    /// Port number to its index in `ports`, `u32::MAX` when not scanned.
+    port_index: Vec<u32>,
+    verdicts: Vec<Verdict>,
+    sent_at: Vec<Option<Instant>>,
+    rtt: Vec<RttEstimator>,
+}
+
+impl Board {
+    fn new(hosts: &[IpAddr], ports: &[u16], timing: &Timing) -> Board {
+        let mut port_index = vec![u32::MAX; usize::from(u16::MAX) + 1];
+        for (index, port) in ports.iter().enumerate() {
+            port_index[usize::from(*port)] = index as u32;
+        }
+        let probes = hosts.len() * ports.len();
+        Board {
+            hosts: hosts.to_vec(),
+            host_index: hosts.iter().enumerate().map(|(i, h)| (*h, i)).collect(),
+            ports: ports.to_vec(),
+            port_index,
+            verdicts: vec![Verdict::Pending; probes],
+            sent_at: vec![None; probes],
+            rtt: hosts.iter().map(|_| RttEstimator::new(timing)).collect(),
+        }
+    }
+
+    fn target(&self, index: usize) -> (IpAddr, u16) {
+        (
+            self.hosts[index / self.ports.len()],
+            self.ports[index % self.ports.len()],
+        )
+    }
+
+    /// Undecided probes, port-major so each host's probes are spread out.
+    fn pending(&self) -> Vec<usize> {
+        let (hosts, ports) = (self.hosts.len(), self.ports.len());
+        (0..ports)
+            .flat_map(|port| (0..hosts).map(move |host| host * ports + port))
+            .filter(|index| self.verdicts[*index] == Verdict::Pending)
+            .collect()
+    }
+
+    fn longest_timeout(&self) -> Duration {
+        self.rtt
+            .iter()
+            .map(RttEstimator::timeout)
+            .max()
+            .unwrap_or(Duration::from_secs(1))
+    }
+
+    /// Takes in the replies that have already arrived.
+    async fn absorb_ready(
+        &mut self,
+        replies: &mut mpsc::UnboundedReceiver<Reply>,
+        job: &SynScan<'_>,
+    ) {
+        tokio::task::yield_now().await;
+        while let Ok(reply) = replies.try_recv() {
+            self.absorb(reply, job).await;
+        }
+    }
+
+    /// Takes in replies until `deadline` (or cancellation).
+    async fn absorb_until(
+        &mut self,
+        deadline: Instant,
+        replies: &mut mpsc::UnboundedReceiver<Reply>,
+        job: &SynScan<'_>,
+    ) {
+        let deadline = tokio::time::Instant::from_std(deadline);
+        loop {
+            tokio::select! {
+                reply = replies.recv() => match reply {
+                    Some(reply) => self.absorb(reply, job).await,
+                    None => return,
+                },
+                _ = tokio::time::sleep_until(deadline) => return,
+                _ = job.cancel.cancelled() => return,
+            }
+        }
+    }
+
+    async fn absorb(&mut self, reply: Reply, job: &SynScan<'_>) {
+        let Some(&host) = self.host_index.get(&reply.from) else {
+            return;
+        };
+        let port = self.port_index[usize::from(reply.port)];
+        if port == u32::MAX {
+            return;
+        }
+        let index = host * self.ports.len() + port as usize;
+        if self.verdicts[index] != Verdict::Pending {
+            return;
+        }
+        let rtt = self.sent_at[index].map(|sent| reply.at.saturating_duration_since(sent));
+        if let Some(rtt) = rtt {
+            self.rtt[host].observe(rtt);
+        }
+        let (verdict, state, reason) = if reply.open {
+            (Verdict::Open, PortState::Open, Reason::SynAck)
+        } else {
+            (Verdict::Closed, PortState::Closed, Reason::Rst)
+        };
+        self.verdicts[index] = verdict;
+        job.probes_done.fetch_add(1, Ordering::Relaxed);
+        if state == PortState::Open || job.list_every_port {
+            job.events
+                .send(ScanEvent::Port(PortResult {
+                    address: reply.from,
+                    port: reply.port,
+                    protocol: Protocol::Tcp,
+                    state,
+                    reason,
+                    rtt_micros: rtt.map(|d| d.as_micros() as u64),
+                }))
+                .await;
+        }
+    }
+
+    /// Tallies every host; probes still pending are filtered (unless the
+    /// scan was cancelled, when they are left out: the result is partial).
+    async fn finish(self, job: &SynScan<'_>) -> Vec<HostTally> {
+        let cancelled = job.cancel.is_cancelled();
+        let mut tallies: Vec<HostTally> = self.hosts.iter().map(|h| HostTally::new(*h)).collect();
+        for (index, verdict) in self.verdicts.iter().enumerate() {
+            let host = index / self.ports.len();
+            let (state, reason) = match verdict {
+                Verdict::Open => (PortState::Open, Reason::SynAck),
+                Verdict::Closed => (PortState::Closed, Reason::Rst),
+                Verdict::Pending if cancelled => continue,
+                Verdict::Pending => (PortState::Filtered, Reason::NoResponse),
+            };
+            tallies[host].record(Protocol::Tcp, state, reason);
+            if *verdict == Verdict::Pending {
+                job.probes_done.fetch_add(1, Ordering::Relaxed);
+                if job.list_every_port {
+                    let (address, port) = self.target(index);
+                    job.events
+                        .send(ScanEvent::Port(PortResult {
+                            address,
+                            port,
+                            protocol: Protocol::Tcp,
+                            state,
+                            reason,
+                            rtt_micros: None,
+                        }))
+                        .await;
+                }
+            }
+        }
+        tallies
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_syn_segment_is_well_formed() {
+        let source: IpAddr = "198.18.0.1".parse().unwrap();
+        let destination: IpAddr = "198.18.0.10".parse().unwrap();
+        let mut buffer = [0u8; SYN_LENGTH];
+        build_syn(&mut buffer, source, destination, 40000, 443, 0xdead_beef);
+        let segment = TcpPacket::new(&buffer).unwrap();
+        assert_eq!(segment.get_source(), 40000);
+        assert_eq!(segment.get_destination(), 443);
+        assert_eq!(segment.get_sequence(), 0xdead_beef);
+        assert_eq!(segment.get_flags(), TcpFlags::SYN);
+        assert_eq!(segment.get_data_offset(), 6);
+        let (IpAddr::V4(s), IpAddr::V4(d)) = (source, destination) else {
+            unreachable!()
+        };
+        assert_eq!(tcp::ipv4_checksum(&segment, &s, &d), segment.get_checksum());
+    }
+
+    #[test]
+    fn only_replies_that_acknowledge_our_probe_count() {
+        let prober = Prober {
+            v4: None,
+            v6: None,
+            source_port: 40000,
+            sources: HashMap::new(),
+            key: RandomState::new(),
+            _reservation: Socket::new(Domain::IPV4, Type::STREAM, None).unwrap(),
+        };
+        let from: IpAddr = "198.18.0.10".parse().unwrap();
+        let reply = |flags: u8, ack: u32, destination: u16| {
+            let mut buffer = [0u8; 20];
+            let mut segment = MutableTcpPacket::new(&mut buffer).unwrap();
+            segment.set_source(443);
+            segment.set_destination(destination);
+            segment.set_flags(flags);
+            segment.set_acknowledgement(ack);
+            segment.set_data_offset(5);
+            buffer
+        };
+        let good_ack = prober.sequence(from, 443).wrapping_add(1);
+        let syn_ack = reply(TcpFlags::SYN | TcpFlags::ACK, good_ack, 40000);
+        assert!(prober.match_reply(from, &syn_ack).unwrap().open);
+        let rst = reply(TcpFlags::RST | TcpFlags::ACK, good_ack, 40000);
+        assert!(!prober.match_reply(from, &rst).unwrap().open);
+        let forged = reply(
+            TcpFlags::SYN | TcpFlags::ACK,
+            good_ack.wrapping_add(7),
+            40000,
+        );
+        assert!(prober.match_reply(from, &forged).is_none());
+        let other_port = reply(TcpFlags::SYN | TcpFlags::ACK, good_ack, 40001);
+        assert!(prober.match_reply(from, &other_port).is_none());
+        assert!(
+            prober.match_reply(from, &[0u8; 8]).is_none(),
+            "short segments are ignored"
+        );
+    }
+}
