@@ -8,6 +8,7 @@
 //! - `bench`: measurements, as medians over several runs.
 
 mod bench;
+mod bench_scan;
 mod cmd;
 mod compile;
 mod display;
@@ -46,7 +47,8 @@ enum Task {
         #[command(subcommand)]
         action: NetlabAction,
     },
-    /// Measure: `startup` (launch to usable UI, resident memory).
+    /// Measure: `startup` (launch to usable UI, memory), `scan` (against
+    /// nmap and masscan in the netlab; needs root).
     Bench {
         #[command(subcommand)]
         what: BenchTarget,
@@ -82,6 +84,12 @@ enum BenchTarget {
         #[arg(long)]
         release: bool,
     },
+    /// Portcullis, nmap and masscan on the same netlab hosts, in one run.
+    Scan {
+        /// How many runs the medians are taken over.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -94,6 +102,9 @@ fn main() -> ExitCode {
         Task::Bench {
             what: BenchTarget::Startup { runs, release },
         } => bench::startup(runs, release),
+        Task::Bench {
+            what: BenchTarget::Scan { runs },
+        } => bench_scan::run(runs),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
