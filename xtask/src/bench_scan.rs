@@ -23,12 +23,14 @@ struct Scenario {
     ports: String,
 }
 
+/// Builds a tool's command (inside the scanner namespace) for a scenario;
+/// `None` when the tool cannot scan it.
+type CommandFor = Box<dyn Fn(&Scenario) -> Option<Command>>;
+
 /// One scanner's command line.
 struct Tool {
     name: &'static str,
-    /// Builds the command (inside the scanner namespace) for a scenario;
-    /// `None` when the tool cannot scan it.
-    command: Box<dyn Fn(&Scenario) -> Option<Command>>,
+    command: CommandFor,
     /// Reads the open ports from its standard output.
     parse: fn(&str) -> BTreeSet<(String, u16)>,
 }
@@ -83,8 +85,8 @@ fn bench_all(cli: &Path, runs: usize) -> Result<()> {
         let truth = truth(scenario)?;
         println!("\n{} ({} open ports in truth)", scenario.name, truth.len());
         println!(
-            "  {:<34} {:>9} {:>6} {:>8}  {}",
-            "tool", "median s", "open", "× ours", "exact?"
+            "  {:<34} {:>9} {:>6} {:>8}  exact?",
+            "tool", "median s", "open", "× ours"
         );
         let mut reference = None;
         for tool in &tools {
