@@ -23,6 +23,12 @@ struct Scenario {
     ports: String,
 }
 
+/// Open ports as (address, port).
+type OpenPorts = BTreeSet<(String, u16)>;
+
+/// One run of a tool: its wall time and what it found open.
+type Run = (Duration, OpenPorts);
+
 /// Builds a tool's command (inside the scanner namespace) for a scenario;
 /// `None` when the tool cannot scan it.
 type CommandFor = Box<dyn Fn(&Scenario) -> Option<Command>>;
@@ -32,7 +38,7 @@ struct Tool {
     name: &'static str,
     command: CommandFor,
     /// Reads the open ports from its standard output.
-    parse: fn(&str) -> BTreeSet<(String, u16)>,
+    parse: fn(&str) -> OpenPorts,
 }
 
 pub fn run(runs: usize) -> Result<()> {
@@ -113,11 +119,7 @@ fn bench_all(cli: &Path, runs: usize) -> Result<()> {
 }
 
 /// Runs `tool` on `scenario` `runs` times: (wall time, open ports) each.
-fn measure(
-    tool: &Tool,
-    scenario: &Scenario,
-    runs: usize,
-) -> Result<Option<Vec<(Duration, BTreeSet<(String, u16)>)>>> {
+fn measure(tool: &Tool, scenario: &Scenario, runs: usize) -> Result<Option<Vec<Run>>> {
     let mut results = Vec::new();
     for _ in 0..runs {
         let Some(mut command) = (tool.command)(scenario) else {
@@ -246,7 +248,7 @@ fn link_mac(namespace: &str, link: &str) -> Result<(String, ())> {
 
 /// What must be found open: from `ss` in each host's namespace, restricted
 /// to the scenario's ports (and to 443 on the filtered host).
-fn truth(scenario: &Scenario) -> Result<BTreeSet<(String, u16)>> {
+fn truth(scenario: &Scenario) -> Result<OpenPorts> {
     let wanted = expand_ports(&scenario.ports);
     let mut truth = BTreeSet::new();
     for host in &scenario.hosts {
@@ -293,7 +295,7 @@ fn top_ports(cli: &Path, count: usize) -> Result<String> {
     Ok(ports.trim_start_matches("T:").to_owned())
 }
 
-fn parse_portcullis_csv(text: &str) -> BTreeSet<(String, u16)> {
+fn parse_portcullis_csv(text: &str) -> OpenPorts {
     text.lines()
         .skip(1)
         .filter_map(|line| {
@@ -304,7 +306,7 @@ fn parse_portcullis_csv(text: &str) -> BTreeSet<(String, u16)> {
         .collect()
 }
 
-fn parse_nmap_xml(xml: &str) -> BTreeSet<(String, u16)> {
+fn parse_nmap_xml(xml: &str) -> OpenPorts {
     let mut found = BTreeSet::new();
     for host in xml.split("<host ").skip(1) {
         let Some(address) = attribute(host, "addr=\"") else {
@@ -328,7 +330,7 @@ fn attribute(text: &str, prefix: &str) -> Option<String> {
 }
 
 /// masscan -oL: "open tcp 22 198.18.0.10 1700000000".
-fn parse_masscan_list(text: &str) -> BTreeSet<(String, u16)> {
+fn parse_masscan_list(text: &str) -> OpenPorts {
     text.lines()
         .filter_map(|line| {
             let fields: Vec<&str> = line.split_whitespace().collect();
