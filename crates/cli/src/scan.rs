@@ -45,6 +45,10 @@ pub struct ScanArgs {
     /// TCP connect scan: needs no privilege.
     #[arg(long, group = "method")]
     connect: bool,
+    /// UDP scan of the UDP ports (`U:` and unprefixed ones). Alone, only
+    /// UDP is scanned; with --syn, --connect or --auto, TCP too.
+    #[arg(long)]
+    udp: bool,
     /// Pick the best method this process may use (the default).
     #[arg(long, group = "method")]
     auto: bool,
@@ -83,17 +87,19 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Failure> {
         timing.max_rate = Some(rate);
     }
     let tcp_ports = ports.ports(Protocol::Tcp).len();
+    let udp_ports = if args.udp {
+        ports.ports(Protocol::Udp).len()
+    } else {
+        0
+    };
     let request = ScanRequest {
         targets,
         ports: ports.clone(),
-        tcp: Some(if args.connect {
-            TcpMethod::Connect
-        } else {
-            TcpMethod::Auto
-        }),
+        tcp: tcp_method(&args),
+        udp: args.udp,
         timing,
         discover: !args.no_ping,
-        list_every_port: tcp_ports <= LIST_EVERY_PORT_UP_TO,
+        list_every_port: tcp_ports.max(udp_ports) <= LIST_EVERY_PORT_UP_TO,
     };
     let started_at_unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -123,7 +129,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Failure> {
 
     let context = ScanContext {
         targets: args.targets.join(" "),
-        ports: format!("T:{}", compress_ranges(&ports.ports(Protocol::Tcp))),
+        ports: describe_ports(&ports, args.udp && tcp_method(&args).is_none(), args.udp),
         profile: profile.name(),
         started_at_unix,
         port_count: tcp_ports,
@@ -131,6 +137,19 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Failure> {
     };
     write_report(&report, &context, &args).map_err(|e| Failure::new(exit::SCAN_FAILED, e))?;
     Ok(exit_code(&report))
+}
+
+/// The TCP method asked for; `--udp` alone scans no TCP.
+fn tcp_method(args: &ScanArgs) -> Option<TcpMethod> {
+    if args.syn {
+        Some(TcpMethod::Syn)
+    } else if args.connect {
+        Some(TcpMethod::Connect)
+    } else if args.udp && !args.auto {
+        None
+    } else {
+        Some(TcpMethod::Auto)
+    }
 }
 
 fn read_targets(args: &ScanArgs) -> anyhow::Result<TargetSpec> {
@@ -208,4 +227,22 @@ impl ProgressDisplay {
             bar.finish_and_clear();
         }
     }
+}
+
+/// The ports as scanned, e.g. `T:1-1024,U:53,161`.
+fn describe_ports(ports: &PortSpec, udp_only: bool, udp: bool) -> String {
+    let mut parts = Vec::new();
+    if !udp_only {
+        parts.push(format!(
+            "T:{}",
+            compress_ranges(&ports.ports(Protocol::Tcp))
+        ));
+    }
+    if udp {
+        parts.push(format!(
+            "U:{}",
+            compress_ranges(&ports.ports(Protocol::Udp))
+        ));
+    }
+    parts.join(",")
 }

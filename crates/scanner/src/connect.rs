@@ -1,6 +1,11 @@
-//! The connect scan: a full TCP handshake through the OS for each port. It
-//! needs no privilege and works everywhere; the kernel's answer decides the
-//! state (connected: open; refused: closed; nothing: filtered).
+//! Scans through the OS's own sockets, needing no privilege and working
+//! everywhere:
+//! - TCP connect: a full handshake per port; connected means open, refused
+//!   closed, silence filtered.
+//! - UDP: a connected UDP socket sends the protocol's probe
+//!   ([`crate::udp_payloads`]); an answer means open, ECONNREFUSED (the
+//!   kernel's report of an ICMP port unreachable) closed, silence
+//!   open|filtered, since UDP services may ignore what they cannot parse.
 //!
 //! Concurrency is bounded by a semaphore sized to the file descriptors the
 //! process may open, so "too many open files" cannot happen; unanswered
@@ -15,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use portcullis_model::scan::{PortResult, PortState, Protocol, Reason, ScanEvent};
-use tokio::net::TcpStream;
+use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -32,6 +37,7 @@ const RESERVED_DESCRIPTORS: u64 = 128;
 const LOCAL_ERROR_PATIENCE: Duration = Duration::from_secs(5);
 
 pub(crate) struct ConnectScan<'a> {
+    pub protocol: Protocol,
     pub hosts: &'a [IpAddr],
     pub ports: &'a [u16],
     pub timing: &'a Timing,
@@ -44,7 +50,9 @@ pub(crate) struct ConnectScan<'a> {
 /// What one connection attempt learned.
 #[derive(Debug)]
 enum Outcome {
+    /// Connected (TCP) or answered (UDP).
     Open(Duration),
+    /// Refused: a RST (TCP) or an ICMP port unreachable (UDP).
     Closed(Duration),
     /// An ICMP unreachable came back (the kernel reports it as an error).
     Unreachable,
@@ -76,9 +84,9 @@ impl Shared {
         }
     }
 
-    fn tally(&self, host: IpAddr, state: PortState, reason: Reason) {
+    fn tally(&self, host: IpAddr, protocol: Protocol, state: PortState, reason: Reason) {
         if let Some(tally) = self.tallies.lock().expect("tally lock").get_mut(&host) {
-            tally.record(Protocol::Tcp, state, reason);
+            tally.record(protocol, state, reason);
         }
     }
 }
@@ -167,6 +175,7 @@ impl Round<'_, '_> {
                 _ = self.job.cancel.cancelled() => break,
             };
             let probe = Probe {
+                protocol: self.job.protocol,
                 target,
                 shared: self.shared.clone(),
                 events: self.job.events.clone(),
@@ -189,6 +198,7 @@ impl Round<'_, '_> {
 
 /// One port's probe task.
 struct Probe {
+    protocol: Protocol,
     target: SocketAddr,
     shared: Arc<Shared>,
     events: EventSink,
@@ -204,20 +214,23 @@ impl Probe {
         let host = self.target.ip();
         let timeout = self.shared.timeout_for(host) * self.backoff;
         let outcome = tokio::select! {
-            outcome = connect_patiently(self.target, timeout) => outcome,
+            outcome = probe_patiently(self.protocol, self.target, timeout) => outcome,
             _ = self.cancel.cancelled() => return,
         };
-        let (state, reason, rtt) = match outcome {
-            Outcome::Open(rtt) => {
-                self.shared.observe(host, rtt);
-                (PortState::Open, Reason::Connected, Some(rtt))
+        let rtt = match &outcome {
+            Outcome::Open(rtt) | Outcome::Closed(rtt) => {
+                self.shared.observe(host, *rtt);
+                Some(*rtt)
             }
-            Outcome::Closed(rtt) => {
-                self.shared.observe(host, rtt);
-                (PortState::Closed, Reason::Rst, Some(rtt))
-            }
-            Outcome::Unreachable => (PortState::Filtered, Reason::HostUnreachable, None),
-            Outcome::NoAnswer if !self.last_attempt => {
+            _ => None,
+        };
+        let (state, reason) = match (outcome, self.protocol) {
+            (Outcome::Open(_), Protocol::Tcp) => (PortState::Open, Reason::Connected),
+            (Outcome::Open(_), Protocol::Udp) => (PortState::Open, Reason::UdpResponse),
+            (Outcome::Closed(_), Protocol::Tcp) => (PortState::Closed, Reason::Rst),
+            (Outcome::Closed(_), Protocol::Udp) => (PortState::Closed, PORT_UNREACHABLE),
+            (Outcome::Unreachable, _) => (PortState::Filtered, Reason::HostUnreachable),
+            (Outcome::NoAnswer, _) if !self.last_attempt => {
                 self.shared
                     .retry
                     .lock()
@@ -225,21 +238,22 @@ impl Probe {
                     .push(self.target);
                 return;
             }
-            Outcome::NoAnswer => (PortState::Filtered, Reason::NoResponse, None),
-            Outcome::LocalError(_) => {
+            (Outcome::NoAnswer, Protocol::Tcp) => (PortState::Filtered, Reason::NoResponse),
+            (Outcome::NoAnswer, Protocol::Udp) => (PortState::OpenFiltered, Reason::NoResponse),
+            (Outcome::LocalError(_), _) => {
                 self.shared.gave_up.store(true, Ordering::Relaxed);
                 self.probes_done.fetch_add(1, Ordering::Relaxed);
                 return;
             }
         };
-        self.shared.tally(host, state, reason);
+        self.shared.tally(host, self.protocol, state, reason);
         self.probes_done.fetch_add(1, Ordering::Relaxed);
         if state == PortState::Open || self.list_every_port {
             self.events
                 .send(ScanEvent::Port(PortResult {
                     address: host,
                     port: self.target.port(),
-                    protocol: Protocol::Tcp,
+                    protocol: self.protocol,
                     state,
                     reason,
                     rtt_micros: rtt.map(|d| d.as_micros() as u64),
@@ -249,14 +263,24 @@ impl Probe {
     }
 }
 
-/// Connects, retrying local failures (descriptor or ephemeral-port
+/// What the kernel reports for a UDP port an ICMP port unreachable closed.
+const PORT_UNREACHABLE: Reason = Reason::Icmp {
+    icmp_type: 3,
+    code: 3,
+};
+
+/// Probes once, retrying local failures (descriptor or ephemeral-port
 /// exhaustion under load) with a short back-off, since they say nothing
 /// about the target.
-async fn connect_patiently(target: SocketAddr, timeout: Duration) -> Outcome {
+async fn probe_patiently(protocol: Protocol, target: SocketAddr, timeout: Duration) -> Outcome {
     let started = Instant::now();
     let mut backoff = Duration::from_millis(5);
     loop {
-        match connect_once(target, timeout).await {
+        let outcome = match protocol {
+            Protocol::Tcp => tcp_once(target, timeout).await,
+            Protocol::Udp => udp_once(target, timeout).await,
+        };
+        match outcome {
             Outcome::LocalError(error) if started.elapsed() < LOCAL_ERROR_PATIENCE => {
                 tracing::debug!(%target, %error, "local error, retrying");
                 tokio::time::sleep(backoff).await;
@@ -267,7 +291,36 @@ async fn connect_patiently(target: SocketAddr, timeout: Duration) -> Outcome {
     }
 }
 
-async fn connect_once(target: SocketAddr, timeout: Duration) -> Outcome {
+/// Sends the port's probe from a connected UDP socket and waits for an
+/// answer or the kernel's report of an ICMP error. At most 512 bytes of the
+/// answer are read: that it came is all this scan needs.
+async fn udp_once(target: SocketAddr, timeout: Duration) -> Outcome {
+    let local: SocketAddr = if target.is_ipv4() {
+        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let socket = match UdpSocket::bind(local).await {
+        Ok(socket) => socket,
+        Err(error) => return Outcome::LocalError(error),
+    };
+    if let Err(error) = socket.connect(target).await {
+        return classify_error(error, Duration::ZERO);
+    }
+    let payload = crate::udp_payloads::payload_for(target.port());
+    let started = Instant::now();
+    if let Err(error) = socket.send(&payload).await {
+        return classify_error(error, started.elapsed());
+    }
+    let mut answer = [0u8; 512];
+    match tokio::time::timeout(timeout, socket.recv(&mut answer)).await {
+        Ok(Ok(_)) => Outcome::Open(started.elapsed()),
+        Ok(Err(error)) => classify_error(error, started.elapsed()),
+        Err(_) => Outcome::NoAnswer,
+    }
+}
+
+async fn tcp_once(target: SocketAddr, timeout: Duration) -> Outcome {
     let started = Instant::now();
     match tokio::time::timeout(timeout, TcpStream::connect(target)).await {
         Ok(Ok(stream)) if is_self_connection(&stream) => {

@@ -35,6 +35,8 @@ pub struct ScanRequest {
     pub ports: PortSpec,
     /// `None` to skip TCP (a UDP-only scan).
     pub tcp: Option<TcpMethod>,
+    /// Scan the specification's UDP ports too.
+    pub udp: bool,
     pub timing: Timing,
     /// Probe hosts before scanning them; `false` treats every target as up.
     pub discover: bool,
@@ -79,16 +81,14 @@ pub fn start(request: ScanRequest) -> Result<ScanHandle, ScanError> {
         return Err(ScanError::Empty("no targets"));
     }
     let method = choose_tcp_method(request.tcp)?;
-    if method.is_none() {
-        return Err(ScanError::Empty(
-            "no TCP ports (UDP scanning is not built yet)",
-        ));
+    if method.is_none() && !request.udp {
+        return Err(ScanError::Empty("neither TCP nor UDP was asked for"));
     }
     let (events, receiver) = mpsc::channel(4096);
     let cancel = CancellationToken::new();
     let scan = Scan {
         request,
-        method: method.expect("checked above"),
+        tcp_method: method,
         events: EventSink(events),
         cancel: cancel.clone(),
         probes_done: Arc::new(AtomicU64::new(0)),
@@ -144,7 +144,7 @@ impl EventSink {
 
 struct Scan {
     request: ScanRequest,
-    method: MethodChoice,
+    tcp_method: Option<MethodChoice>,
     events: EventSink,
     cancel: CancellationToken,
     probes_done: Arc<AtomicU64>,
@@ -162,19 +162,41 @@ impl Scan {
         )
         .await;
         let up: Vec<IpAddr> = hosts.iter().filter(|h| h.up).map(|h| h.address).collect();
-        let ports = self.request.ports.ports(Protocol::Tcp);
-        let total = (up.len() * ports.len()) as u64;
+        let tcp_ports = match self.tcp_method {
+            Some(_) => self.request.ports.ports(Protocol::Tcp),
+            None => Vec::new(),
+        };
+        let udp_ports = match self.request.udp {
+            true => self.request.ports.ports(Protocol::Udp),
+            false => Vec::new(),
+        };
+        let total = (up.len() * (tcp_ports.len() + udp_ports.len())) as u64;
         let progress = self.spawn_progress_reporter(total);
 
-        let tallies = self.scan_tcp(&up, &ports).await;
+        let mut tallies = if tcp_ports.is_empty() {
+            up.iter().map(|host| HostTally::new(*host)).collect()
+        } else {
+            self.scan_tcp(&up, &tcp_ports).await
+        };
+        if !udp_ports.is_empty() && !self.cancel.is_cancelled() {
+            let udp = connect::scan(self.socket_scan(Protocol::Udp, &up, &udp_ports)).await;
+            merge_tallies(&mut tallies, udp);
+        }
         progress.cancel();
 
         let partial = self.cancel.is_cancelled();
         let open_ports = self.report_hosts(tallies, partial).await;
         let hosts_up = up.len() as u32;
+        let mut methods: Vec<MethodChoice> = self.tcp_method.iter().cloned().collect();
+        if self.request.udp {
+            methods.push(MethodChoice {
+                method: ScanMethod::Udp,
+                why: "UDP scan requested".into(),
+            });
+        }
         self.events
             .send(ScanEvent::Finished(ScanSummary {
-                methods: vec![self.method.clone()],
+                methods,
                 hosts_up,
                 hosts_down: hosts.len() as u32 - hosts_up,
                 open_ports,
@@ -187,7 +209,11 @@ impl Scan {
     /// Runs the chosen TCP method. A SYN scan that fails to start (raw
     /// sockets refused after all) is reported and ends the scan partial.
     async fn scan_tcp(&self, hosts: &[IpAddr], ports: &[u16]) -> Vec<HostTally> {
-        if self.method.method == ScanMethod::Syn {
+        let syn = self
+            .tcp_method
+            .as_ref()
+            .is_some_and(|m| m.method == ScanMethod::Syn);
+        if syn {
             #[cfg(target_os = "linux")]
             {
                 let job = crate::syn::SynScan {
@@ -213,7 +239,18 @@ impl Scan {
                 }
             }
         }
-        connect::scan(connect::ConnectScan {
+        connect::scan(self.socket_scan(Protocol::Tcp, hosts, ports)).await
+    }
+
+    /// A scan through the OS's sockets: TCP connect or UDP.
+    fn socket_scan<'a>(
+        &'a self,
+        protocol: Protocol,
+        hosts: &'a [IpAddr],
+        ports: &'a [u16],
+    ) -> connect::ConnectScan<'a> {
+        connect::ConnectScan {
+            protocol,
             hosts,
             ports,
             timing: &self.request.timing,
@@ -221,8 +258,7 @@ impl Scan {
             events: &self.events,
             cancel: &self.cancel,
             probes_done: &self.probes_done,
-        })
-        .await
+        }
     }
 
     /// Sends each host's counts; returns the number of open ports.
@@ -269,6 +305,16 @@ impl Scan {
             }
         });
         stop
+    }
+}
+
+/// Adds each host's counts from `more` to its tally in `tallies`.
+fn merge_tallies(tallies: &mut Vec<HostTally>, more: Vec<HostTally>) {
+    for extra in more {
+        match tallies.iter_mut().find(|t| t.address() == extra.address()) {
+            Some(tally) => tally.merge(extra),
+            None => tallies.push(extra),
+        }
     }
 }
 

@@ -21,6 +21,7 @@ mod syn;
 pub mod targets;
 pub mod timing;
 mod top_ports;
+mod udp_payloads;
 
 pub use engine::{ScanError, ScanHandle, ScanRequest, TcpMethod, start};
 pub use ports::{PortSpec, PortSpecError};

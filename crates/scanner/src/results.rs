@@ -30,6 +30,17 @@ impl HostTally {
             .1 += 1;
     }
 
+    pub(crate) fn address(&self) -> IpAddr {
+        self.address
+    }
+
+    /// Adds `other`'s counts (the same host, another protocol) to these.
+    pub(crate) fn merge(&mut self, other: HostTally) {
+        for (key, (reason, count)) in other.counts {
+            self.counts.entry(key).or_insert((reason, 0)).1 += count;
+        }
+    }
+
     pub(crate) fn open_count(&self) -> u32 {
         self.counts
             .iter()

@@ -19,6 +19,7 @@ fn request(ports: &str, profile: Profile) -> ScanRequest {
         }],
         ports: PortSpec::parse(ports).unwrap(),
         tcp: Some(TcpMethod::Connect),
+        udp: false,
         timing: profile.timing(),
         discover: false,
         list_every_port: true,

@@ -285,3 +285,40 @@ fn nmap_xml_output_is_read_by_ndiff() {
     assert!(!diff.contains("22/tcp"), "22 did not change:\n{diff}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn udp_scan_finds_what_listens_on_udp() {
+    let udp = Host::by_name("udp").unwrap();
+    let listening = portcullis_netlab::listening(&udp.namespace(), Transport::Udp).unwrap();
+    assert!(
+        listening.contains(&53) && listening.contains(&161),
+        "truth: {listening:?}"
+    );
+    let scanned = [53u16, 67, 69, 123, 137, 161, 500, 1900, 5060];
+    let spec = format!("U:{}", scanned.map(|p| p.to_string()).join(","));
+    let report = scan(&[udp.v4], &["--udp", "-p", &spec, "--profile", "fast"]);
+    let result = result_for(&report, udp.v4);
+    let open: BTreeSet<u16> = result.ports_in(PortState::Open).map(|p| p.port).collect();
+    let expected: BTreeSet<u16> = listening
+        .into_iter()
+        .filter(|p| scanned.contains(p))
+        .collect();
+    assert_eq!(open, expected, "open UDP ports");
+    for port in &result.ports {
+        assert_eq!(port.protocol, portcullis_model::scan::Protocol::Udp);
+        if !expected.contains(&port.port) {
+            assert_ne!(
+                port.state,
+                PortState::Open,
+                "{} is not listening",
+                port.port
+            );
+        }
+    }
+    assert!(
+        result.ports.iter().any(|p| p.state == PortState::Closed),
+        "some closed UDP port was reported by ICMP: {:?}",
+        result.ports
+    );
+}

@@ -65,7 +65,7 @@ fn render_host(out: &mut String, host: &HostResult) {
         return;
     }
     if !host.ports.is_empty() {
-        let _ = writeln!(out, "  {:<11} {:<14} {:<14} RTT", "PORT", "STATE", "REASON");
+        let _ = writeln!(out, "  {:<11} {:<14} {:<20} RTT", "PORT", "STATE", "REASON");
         for port in &host.ports {
             let rtt = port
                 .rtt_micros
@@ -73,7 +73,7 @@ fn render_host(out: &mut String, host: &HostResult) {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  {:<11} {:<14} {:<14} {rtt}",
+                "  {:<11} {:<14} {:<20} {rtt}",
                 format!("{}/{}", port.port, port.protocol.as_str()),
                 port.state.as_str(),
                 port.reason.describe(),

@@ -1,0 +1,165 @@
+//! What to send to a UDP port so that the service behind it answers.
+//!
+//! A UDP service ignores a datagram it cannot parse, so an empty probe makes
+//! most open ports look like filtered ones. Each payload here is a minimal,
+//! valid request written from the protocol's specification (RFC or vendor
+//! documentation), never taken from another scanner's probe files.
+
+/// The probe for `port`: a protocol request where one is known, else empty.
+pub fn payload_for(port: u16) -> Vec<u8> {
+    match port {
+        53 => dns_query(b""),
+        69 => tftp_read_request(),
+        123 => ntp_client_request(),
+        137 => netbios_node_status(),
+        161 => snmp_get_sys_descr(),
+        1900 => ssdp_search(),
+        5060 => sip_options(),
+        5353 => dns_query(b"\x09_services\x07_dns-sd\x04_udp\x05local"),
+        _ => Vec::new(),
+    }
+}
+
+/// RFC 1035: a standard query with recursion desired, one question for
+/// `name` (wire format, without the final zero label), type NS (or PTR for a
+/// non-root name), class IN.
+fn dns_query(name: &[u8]) -> Vec<u8> {
+    let mut query = vec![
+        0x50, 0x43, // ID
+        0x01, 0x00, // flags: RD
+        0x00, 0x01, // QDCOUNT
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // AN, NS, AR counts
+    ];
+    query.extend_from_slice(name);
+    query.push(0); // root label
+    let qtype: u16 = if name.is_empty() { 2 } else { 12 }; // NS or PTR
+    query.extend_from_slice(&qtype.to_be_bytes());
+    query.extend_from_slice(&1u16.to_be_bytes()); // IN
+    query
+}
+
+/// RFC 1350: a read request (opcode 1) for a file that will not exist, in
+/// octet mode. A server answers with an ERROR packet, which proves it.
+fn tftp_read_request() -> Vec<u8> {
+    let mut request = vec![0x00, 0x01];
+    request.extend_from_slice(b"portcullis-probe\0octet\0");
+    request
+}
+
+/// RFC 5905: a 48-byte client packet, LI 0, version 3, mode 3 (client).
+fn ntp_client_request() -> Vec<u8> {
+    let mut packet = vec![0u8; 48];
+    packet[0] = 0x1b;
+    packet
+}
+
+/// RFC 1002 4.2.17: a NODE STATUS request for the wildcard name "*".
+fn netbios_node_status() -> Vec<u8> {
+    let mut request = vec![
+        0x50, 0x43, // transaction id
+        0x00, 0x00, // flags: query
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // counts
+        0x20, // name length: 32 encoded bytes
+    ];
+    // "*" padded with NULs to 16 bytes, each byte split in two nibbles + 'A'.
+    let mut name = [0u8; 16];
+    name[0] = b'*';
+    for byte in name {
+        request.push(b'A' + (byte >> 4));
+        request.push(b'A' + (byte & 0x0f));
+    }
+    request.push(0x00);
+    request.extend_from_slice(&[0x00, 0x21, 0x00, 0x01]); // NBSTAT, IN
+    request
+}
+
+/// RFC 1157 (SNMPv1): GetRequest for sysDescr.0 with the community
+/// "public", BER-encoded.
+fn snmp_get_sys_descr() -> Vec<u8> {
+    let sys_descr = [0x2b, 0x06, 0x01, 0x02, 0x01, 0x01, 0x01, 0x00]; // 1.3.6.1.2.1.1.1.0
+    let varbind = tlv(0x30, &[tlv(0x06, &sys_descr), vec![0x05, 0x00]].concat());
+    let varbinds = tlv(0x30, &varbind);
+    let pdu = tlv(
+        0xa0,
+        &[
+            tlv(0x02, &[0x50, 0x43, 0x50, 0x43]), // request-id
+            tlv(0x02, &[0x00]),                   // error-status
+            tlv(0x02, &[0x00]),                   // error-index
+            varbinds,
+        ]
+        .concat(),
+    );
+    tlv(
+        0x30,
+        &[tlv(0x02, &[0x00]), tlv(0x04, b"public"), pdu].concat(),
+    )
+}
+
+/// BER type-length-value, short-form lengths (all ours are under 128).
+fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
+    debug_assert!(value.len() < 128);
+    let mut encoded = vec![tag, value.len() as u8];
+    encoded.extend_from_slice(value);
+    encoded
+}
+
+/// UPnP Device Architecture 1.1, 1.3.2: an M-SEARCH for all devices.
+fn ssdp_search() -> Vec<u8> {
+    b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n"
+        .to_vec()
+}
+
+/// RFC 3261 11: an OPTIONS request, which any SIP server must answer.
+fn sip_options() -> Vec<u8> {
+    b"OPTIONS sip:probe@portcullis.invalid SIP/2.0\r\n\
+Via: SIP/2.0/UDP portcullis.invalid;branch=z9hG4bKportcullis\r\n\
+Max-Forwards: 70\r\n\
+From: <sip:probe@portcullis.invalid>;tag=portcullis\r\n\
+To: <sip:probe@portcullis.invalid>\r\n\
+Call-ID: portcullis-probe@portcullis.invalid\r\n\
+CSeq: 1 OPTIONS\r\n\
+Content-Length: 0\r\n\r\n"
+        .to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snmp_request_is_well_formed_ber() {
+        let message = snmp_get_sys_descr();
+        assert_eq!(message[0], 0x30);
+        assert_eq!(usize::from(message[1]), message.len() - 2, "outer length");
+        assert_eq!(&message[2..5], &[0x02, 0x01, 0x00], "version 1 (0)");
+        assert_eq!(&message[5..13], b"\x04\x06public");
+        assert_eq!(message[13], 0xa0, "GetRequest PDU");
+        assert_eq!(usize::from(message[14]), message.len() - 15);
+    }
+
+    #[test]
+    fn dns_queries_have_one_question() {
+        let root = dns_query(b"");
+        assert_eq!(root.len(), 12 + 1 + 4);
+        assert_eq!(&root[4..6], &[0, 1]);
+        assert_eq!(&root[13..15], &[0, 2], "NS for the root");
+        let services = payload_for(5353);
+        assert!(services.windows(6).any(|w| w == b"_dns-s"));
+    }
+
+    #[test]
+    fn netbios_name_is_the_encoded_wildcard() {
+        let request = netbios_node_status();
+        assert_eq!(request.len(), 12 + 1 + 32 + 1 + 4);
+        assert_eq!(&request[13..15], b"CK", "'*' is 0x2a: C, K");
+        assert!(request[15..45].iter().all(|b| *b == b'A'));
+    }
+
+    #[test]
+    fn fixed_size_requests() {
+        assert_eq!(ntp_client_request().len(), 48);
+        assert!(tftp_read_request().ends_with(b"octet\0"));
+        assert!(payload_for(40000).is_empty());
+        assert!(sip_options().starts_with(b"OPTIONS "));
+    }
+}
