@@ -47,16 +47,7 @@ pub fn build_app(release: bool) -> Result<PathBuf> {
         cargo.arg("--release");
     }
     cmd::run(&mut cargo)?;
-    let binary = paths::target_dir()
-        .join(if release { "release" } else { "debug" })
-        .join(APP_PACKAGE);
-    if !binary.is_file() {
-        bail!(
-            "the build reported success but {} is missing",
-            binary.display()
-        );
-    }
-    Ok(binary)
+    app_binary(release)
 }
 
 /// Builds every crate and test of the workspace, with the app's features,

@@ -25,9 +25,9 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::EventSink;
+use crate::engine::{EventSink, ScanJob};
 use crate::results::HostTally;
-use crate::timing::{RateLimiter, RttEstimator, Timing};
+use crate::timing::{RateLimiter, RttEstimator};
 
 /// File descriptors kept free for everything else the process does.
 const RESERVED_DESCRIPTORS: u64 = 128;
@@ -35,17 +35,6 @@ const RESERVED_DESCRIPTORS: u64 = 128;
 /// How long a probe that failed for a local reason (no free ephemeral
 /// port, say) keeps trying before it is given up and reported.
 const LOCAL_ERROR_PATIENCE: Duration = Duration::from_secs(5);
-
-pub(crate) struct ConnectScan<'a> {
-    pub protocol: Protocol,
-    pub hosts: &'a [IpAddr],
-    pub ports: &'a [u16],
-    pub timing: &'a Timing,
-    pub list_every_port: bool,
-    pub events: &'a EventSink,
-    pub cancel: &'a CancellationToken,
-    pub probes_done: &'a Arc<AtomicU64>,
-}
 
 /// What one connection attempt learned.
 #[derive(Debug)]
@@ -93,7 +82,7 @@ impl Shared {
 
 /// Scans every port of every host; returns each host's tally, in the hosts'
 /// order. Open ports are sent as events the moment they are found.
-pub(crate) async fn scan(job: ConnectScan<'_>) -> Vec<HostTally> {
+pub(crate) async fn scan(protocol: Protocol, job: ScanJob<'_>) -> Vec<HostTally> {
     let shared = Arc::new(Shared {
         rtt: Mutex::new(
             job.hosts
@@ -121,6 +110,7 @@ pub(crate) async fn scan(job: ConnectScan<'_>) -> Vec<HostTally> {
     for attempt in 0..=job.timing.retries {
         let last_attempt = attempt == job.timing.retries;
         let round = Round {
+            protocol,
             shared: &shared,
             permits: &permits,
             rate: &mut rate,
@@ -150,10 +140,11 @@ pub(crate) async fn scan(job: ConnectScan<'_>) -> Vec<HostTally> {
 
 /// One pass over the ports still undecided.
 struct Round<'a, 'job> {
+    protocol: Protocol,
     shared: &'a Arc<Shared>,
     permits: &'a Arc<Semaphore>,
     rate: &'a mut Option<RateLimiter>,
-    job: &'a ConnectScan<'job>,
+    job: &'a ScanJob<'job>,
     last_attempt: bool,
     /// Each retry waits twice as long as the attempt before, as TCP does:
     /// an answer that missed the first timeout was slow, not absent.
@@ -175,7 +166,7 @@ impl Round<'_, '_> {
                 _ = self.job.cancel.cancelled() => break,
             };
             let probe = Probe {
-                protocol: self.job.protocol,
+                protocol: self.protocol,
                 target,
                 shared: self.shared.clone(),
                 events: self.job.events.clone(),

@@ -1,9 +1,10 @@
 //! Host discovery: which targets are up before their ports are scanned.
 //!
-//! Without raw sockets, a host is up when it answers a TCP connection
-//! attempt on 443 or 80 in any way: a completed handshake or a refusal both
-//! prove something is there. `--no-ping` skips this and treats every target
-//! as up, for hosts that drop both ports.
+//! A host is up when it answers a TCP connection attempt on 443 or 80 in
+//! any way (a completed handshake or a refusal both prove something is
+//! there), or, where raw sockets are allowed (Linux, root or CAP_NET_RAW),
+//! an ICMP echo request. `--no-ping` skips all this and treats every target
+//! as up, for hosts that drop everything discovery sends.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -54,6 +55,8 @@ pub(crate) async fn discover(
     // and a host wrongly called down loses all its ports.
     let wait = timing.initial_timeout * 2;
     for chunk in targets.chunks(PARALLEL_HOSTS) {
+        let addresses = chunk.iter().map(|t| t.address).collect();
+        let echoed = tokio::spawn(echo_sweep(addresses, wait));
         let mut tasks = JoinSet::new();
         for (index, target) in chunk.iter().enumerate() {
             let address = target.address;
@@ -73,13 +76,17 @@ pub(crate) async fn discover(
                 }
             }
         }
+        let echoed = echoed.await.unwrap_or_default();
         for (target, answer) in chunk.iter().zip(answers) {
-            let (up, reason) = match answer.flatten() {
-                Some(reason) => (true, reason),
-                None => (
-                    false,
-                    format!("no answer on TCP ports {PROBE_PORTS:?} within {wait:?}"),
-                ),
+            let echo = echoed
+                .contains(&target.address)
+                .then(|| "echo-reply".to_owned());
+            let answers: Vec<String> = echo.into_iter().chain(answer.flatten()).collect();
+            let up = !answers.is_empty();
+            let reason = if up {
+                answers.join("; ")
+            } else {
+                format!("no answer to ping or on TCP ports {PROBE_PORTS:?} within {wait:?}")
             };
             events.send(host_event(target, up, reason)).await;
             verdicts.push(Discovered {
@@ -89,6 +96,22 @@ pub(crate) async fn discover(
         }
     }
     verdicts
+}
+
+/// The targets that answered a ping; an empty set where raw sockets are
+/// not allowed.
+async fn echo_sweep(
+    targets: Vec<std::net::IpAddr>,
+    wait: Duration,
+) -> std::collections::HashSet<std::net::IpAddr> {
+    #[cfg(target_os = "linux")]
+    if crate::privilege::can_use_raw_sockets() {
+        return crate::icmp::echo_sweep(&targets, wait)
+            .await
+            .unwrap_or_default();
+    }
+    let _ = (targets, wait);
+    Default::default()
 }
 
 /// `Some(reason)` when the host answered on one of the probe ports.

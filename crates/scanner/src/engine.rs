@@ -130,6 +130,20 @@ fn choose_tcp_method(requested: Option<TcpMethod>) -> Result<Option<MethodChoice
     }
 }
 
+/// One scan method's work: which ports of which hosts, how, and where the
+/// results go.
+pub(crate) struct ScanJob<'a> {
+    pub hosts: &'a [IpAddr],
+    pub ports: &'a [u16],
+    pub timing: &'a Timing,
+    /// Report closed and filtered ports one by one, not only as counts.
+    pub list_every_port: bool,
+    pub events: &'a EventSink,
+    pub cancel: &'a CancellationToken,
+    /// Ports decided so far, for progress.
+    pub probes_done: &'a Arc<AtomicU64>,
+}
+
 /// Sends events, never blocking the scan on a receiver that went away.
 #[derive(Debug, Clone)]
 pub(crate) struct EventSink(mpsc::Sender<ScanEvent>);
@@ -179,7 +193,7 @@ impl Scan {
             self.scan_tcp(&up, &tcp_ports).await
         };
         if !udp_ports.is_empty() && !self.cancel.is_cancelled() {
-            let udp = connect::scan(self.socket_scan(Protocol::Udp, &up, &udp_ports)).await;
+            let udp = connect::scan(Protocol::Udp, self.job(&up, &udp_ports)).await;
             merge_tallies(&mut tallies, udp);
         }
         progress.cancel();
@@ -215,42 +229,25 @@ impl Scan {
             .is_some_and(|m| m.method == ScanMethod::Syn);
         if syn {
             #[cfg(target_os = "linux")]
-            {
-                let job = crate::syn::SynScan {
-                    hosts,
-                    ports,
-                    timing: &self.request.timing,
-                    list_every_port: self.request.list_every_port,
-                    events: &self.events,
-                    cancel: &self.cancel,
-                    probes_done: &self.probes_done,
-                };
-                match crate::syn::scan(job).await {
-                    Ok(tallies) => return tallies,
-                    Err(error) => {
-                        self.events
-                            .send(ScanEvent::Warning {
-                                message: format!("the SYN scan failed: {error}"),
-                            })
-                            .await;
-                        self.cancel.cancel();
-                        return Vec::new();
-                    }
+            match crate::syn::scan(self.job(hosts, ports)).await {
+                Ok(tallies) => return tallies,
+                Err(error) => {
+                    self.events
+                        .send(ScanEvent::Warning {
+                            message: format!("the SYN scan failed: {error}"),
+                        })
+                        .await;
+                    self.cancel.cancel();
+                    return Vec::new();
                 }
             }
         }
-        connect::scan(self.socket_scan(Protocol::Tcp, hosts, ports)).await
+        connect::scan(Protocol::Tcp, self.job(hosts, ports)).await
     }
 
-    /// A scan through the OS's sockets: TCP connect or UDP.
-    fn socket_scan<'a>(
-        &'a self,
-        protocol: Protocol,
-        hosts: &'a [IpAddr],
-        ports: &'a [u16],
-    ) -> connect::ConnectScan<'a> {
-        connect::ConnectScan {
-            protocol,
+    /// What every scan method needs to know.
+    fn job<'a>(&'a self, hosts: &'a [IpAddr], ports: &'a [u16]) -> ScanJob<'a> {
+        ScanJob {
             hosts,
             ports,
             timing: &self.request.timing,

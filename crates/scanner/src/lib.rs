@@ -13,6 +13,8 @@
 mod connect;
 mod discovery;
 pub mod engine;
+#[cfg(target_os = "linux")]
+mod icmp;
 pub mod ports;
 pub mod privilege;
 mod results;

@@ -17,7 +17,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use pnet_packet::ipv4::Ipv4Packet;
@@ -28,7 +28,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::EventSink;
+use crate::engine::ScanJob;
 use crate::results::HostTally;
 use crate::timing::{RateLimiter, RttEstimator, Timing};
 
@@ -37,16 +37,6 @@ const SYN_LENGTH: usize = 24;
 
 /// Large enough that a burst of replies is not dropped before we read it.
 const RECEIVE_BUFFER: usize = 16 << 20;
-
-pub(crate) struct SynScan<'a> {
-    pub hosts: &'a [IpAddr],
-    pub ports: &'a [u16],
-    pub timing: &'a Timing,
-    pub list_every_port: bool,
-    pub events: &'a EventSink,
-    pub cancel: &'a CancellationToken,
-    pub probes_done: &'a Arc<AtomicU64>,
-}
 
 /// A reply that acknowledged one of our probes.
 #[derive(Debug, Clone, Copy)]
@@ -78,7 +68,7 @@ struct Prober {
 
 /// Scans every port of every host; returns each host's tally, in the hosts'
 /// order. Open ports are sent as events as soon as their SYN/ACK arrives.
-pub(crate) async fn scan(job: SynScan<'_>) -> io::Result<Vec<HostTally>> {
+pub(crate) async fn scan(job: ScanJob<'_>) -> io::Result<Vec<HostTally>> {
     let prober = Arc::new(Prober::open(job.hosts)?);
     let (replies_tx, mut replies) = mpsc::unbounded_channel();
     let stop_listening = CancellationToken::new();
@@ -395,7 +385,7 @@ impl Board {
     async fn absorb_ready(
         &mut self,
         replies: &mut mpsc::UnboundedReceiver<Reply>,
-        job: &SynScan<'_>,
+        job: &ScanJob<'_>,
     ) {
         tokio::task::yield_now().await;
         while let Ok(reply) = replies.try_recv() {
@@ -408,7 +398,7 @@ impl Board {
         &mut self,
         deadline: Instant,
         replies: &mut mpsc::UnboundedReceiver<Reply>,
-        job: &SynScan<'_>,
+        job: &ScanJob<'_>,
     ) {
         let deadline = tokio::time::Instant::from_std(deadline);
         loop {
@@ -423,7 +413,7 @@ impl Board {
         }
     }
 
-    async fn absorb(&mut self, reply: Reply, job: &SynScan<'_>) {
+    async fn absorb(&mut self, reply: Reply, job: &ScanJob<'_>) {
         let Some(&host) = self.host_index.get(&reply.from) else {
             return;
         };
@@ -462,7 +452,7 @@ impl Board {
 
     /// Tallies every host; probes still pending are filtered (unless the
     /// scan was cancelled, when they are left out: the result is partial).
-    async fn finish(self, job: &SynScan<'_>) -> Vec<HostTally> {
+    async fn finish(self, job: &ScanJob<'_>) -> Vec<HostTally> {
         let cancelled = job.cancel.is_cancelled();
         let mut tallies: Vec<HostTally> = self.hosts.iter().map(|h| HostTally::new(*h)).collect();
         for (index, verdict) in self.verdicts.iter().enumerate() {

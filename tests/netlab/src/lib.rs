@@ -154,33 +154,14 @@ pub fn impair(percent: u32) -> Result<()> {
     );
     let path = state_path("impair.nft");
     std::fs::write(&path, rules)?;
-    run(&[
-        "ip",
-        "netns",
-        "exec",
-        SCANNER_NS,
-        "nft",
-        "-f",
-        &path.display().to_string(),
-    ])?;
+    scanner_nft(&["-f", &path.display().to_string()])?;
     Ok(())
 }
 
 /// Removes what [`impair`] added; nothing to do when it was not added.
 pub fn repair() -> Result<()> {
-    let tables = run(&["ip", "netns", "exec", SCANNER_NS, "nft", "list", "tables"])?;
-    if tables.contains(IMPAIR_TABLE) {
-        run(&[
-            "ip",
-            "netns",
-            "exec",
-            SCANNER_NS,
-            "nft",
-            "delete",
-            "table",
-            "inet",
-            IMPAIR_TABLE,
-        ])?;
+    if scanner_nft(&["list", "tables"])?.contains(IMPAIR_TABLE) {
+        scanner_nft(&["delete", "table", "inet", IMPAIR_TABLE])?;
     }
     Ok(())
 }
@@ -189,23 +170,20 @@ const IMPAIR_TABLE: &str = "portcullis_impair";
 
 /// How many packets [`impair`] has dropped so far.
 pub fn dropped_packets() -> Result<u64> {
-    let listing = run(&[
-        "ip",
-        "netns",
-        "exec",
-        SCANNER_NS,
-        "nft",
-        "list",
-        "table",
-        "inet",
-        IMPAIR_TABLE,
-    ])?;
+    let listing = scanner_nft(&["list", "table", "inet", IMPAIR_TABLE])?;
     let packets = listing
         .split_whitespace()
         .skip_while(|word| *word != "packets")
         .nth(1)
         .and_then(|count| count.parse().ok());
     packets.context("no drop counter in the impairment table")
+}
+
+/// `nft ARGS...` in the scanner namespace.
+fn scanner_nft(args: &[&str]) -> Result<String> {
+    let mut words = vec!["ip", "netns", "exec", SCANNER_NS, "nft"];
+    words.extend(args);
+    run(&words)
 }
 
 pub fn is_root() -> bool {

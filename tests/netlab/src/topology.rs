@@ -96,81 +96,88 @@ pub fn namespace_exists(name: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// `ip -n NAMESPACE ARGS...`
+fn ip(namespace: &str, args: &[&str]) -> Result<String> {
+    let mut words = vec!["ip", "-n", namespace];
+    words.extend(args);
+    run(&words)
+}
+
 /// Creates the namespaces, the bridge and the links, with addresses.
 pub fn create() -> Result<()> {
     for namespace in all_namespaces() {
         run(&["ip", "netns", "add", &namespace])?;
-        run(&["ip", "-n", &namespace, "link", "set", "lo", "up"])?;
+        ip(&namespace, &["link", "set", "lo", "up"])?;
     }
     let scan = SCANNER_NS;
-    run(&[
-        "ip",
-        "-n",
+    ip(
         scan,
-        "link",
-        "add",
-        BRIDGE,
-        "type",
-        "bridge",
-        "forward_delay",
-        "0",
-    ])?;
-    run(&[
-        "ip",
-        "-n",
+        &[
+            "link",
+            "add",
+            BRIDGE,
+            "type",
+            "bridge",
+            "forward_delay",
+            "0",
+        ],
+    )?;
+    ip(
         scan,
-        "addr",
-        "add",
-        &format!("{SCANNER_V4}/{PREFIX_V4}"),
-        "dev",
-        BRIDGE,
-    ])?;
-    run(&[
-        "ip",
-        "-n",
+        &[
+            "addr",
+            "add",
+            &format!("{SCANNER_V4}/{PREFIX_V4}"),
+            "dev",
+            BRIDGE,
+        ],
+    )?;
+    ip(
         scan,
-        "addr",
-        "add",
-        &format!("{SCANNER_V6}/{PREFIX_V6}"),
-        "dev",
-        BRIDGE,
-        "nodad",
-    ])?;
-    run(&["ip", "-n", scan, "link", "set", BRIDGE, "up"])?;
+        &[
+            "addr",
+            "add",
+            &format!("{SCANNER_V6}/{PREFIX_V6}"),
+            "dev",
+            BRIDGE,
+            "nodad",
+        ],
+    )?;
+    ip(scan, &["link", "set", BRIDGE, "up"])?;
     for host in HOSTS {
         let namespace = host.namespace();
         let link = host.scanner_link();
-        run(&[
-            "ip", "-n", scan, "link", "add", &link, "type", "veth", "peer", "name", "eth0",
-            "netns", &namespace,
-        ])?;
-        run(&[
-            "ip", "-n", scan, "link", "set", &link, "master", BRIDGE, "up",
-        ])?;
-        run(&[
-            "ip",
-            "-n",
+        ip(
+            scan,
+            &[
+                "link", "add", &link, "type", "veth", "peer", "name", "eth0", "netns", &namespace,
+            ],
+        )?;
+        ip(scan, &["link", "set", &link, "master", BRIDGE, "up"])?;
+        ip(
             &namespace,
-            "addr",
-            "add",
-            &format!("{}/{PREFIX_V4}", host.v4),
-            "dev",
-            "eth0",
-        ])?;
-        if let Some(v6) = host.v6 {
-            run(&[
-                "ip",
-                "-n",
-                &namespace,
+            &[
                 "addr",
                 "add",
-                &format!("{v6}/{PREFIX_V6}"),
+                &format!("{}/{PREFIX_V4}", host.v4),
                 "dev",
                 "eth0",
-                "nodad",
-            ])?;
+            ],
+        )?;
+        if let Some(v6) = host.v6 {
+            ip(
+                &namespace,
+                &[
+                    "addr",
+                    "add",
+                    &format!("{v6}/{PREFIX_V6}"),
+                    "dev",
+                    "eth0",
+                    "nodad",
+                ],
+            )?;
         }
-        run(&["ip", "-n", &namespace, "link", "set", "eth0", "up"])?;
+        ip(&namespace, &["link", "set", "eth0", "up"])?;
     }
     Ok(())
 }

@@ -322,3 +322,26 @@ fn udp_scan_finds_what_listens_on_udp() {
         result.ports
     );
 }
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn discovery_pings_as_root_and_reports_absent_hosts_down() {
+    let web = Host::by_name("web").unwrap();
+    // 198.18.0.99 is inside the lab's subnet, but nothing has that address.
+    let report = scan(&[web.v4, "198.18.0.99"], &["-p", "22", "--syn"]);
+    let up = result_for(&report, web.v4);
+    assert!(up.host.up);
+    assert!(
+        up.host.reason.contains("echo-reply"),
+        "reason: {}",
+        up.host.reason
+    );
+    let absent = result_for(&report, "198.18.0.99");
+    assert!(!absent.host.up, "reason: {}", absent.host.reason);
+    assert!(
+        absent.ports.is_empty(),
+        "a down host's ports are not scanned"
+    );
+    let summary = report.summary.as_ref().unwrap();
+    assert_eq!((summary.hosts_up, summary.hosts_down), (1, 1));
+}
