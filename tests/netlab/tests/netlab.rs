@@ -345,3 +345,50 @@ fn discovery_pings_as_root_and_reports_absent_hosts_down() {
     let summary = report.summary.as_ref().unwrap();
     assert_eq!((summary.hosts_up, summary.hosts_down), (1, 1));
 }
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn ctrl_c_ends_a_syn_scan_within_200_ms_with_a_partial_report() {
+    let filtered = Host::by_name("filtered").unwrap();
+    // Polite: 200 probes a second, so all ports would take minutes.
+    let child = portcullis_netlab::scanner_command(&cli())
+        .expect("isolation holds")
+        .args([
+            "scan",
+            filtered.v4,
+            "-p",
+            "-",
+            "--syn",
+            "--profile",
+            "polite",
+            "--no-ping",
+        ])
+        .args(["--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("portcullis starts");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // `ip netns exec` runs the program in its own place: this pid is
+    // portcullis itself.
+    let interrupted_at = std::time::Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let took = interrupted_at.elapsed();
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        took < std::time::Duration::from_millis(200),
+        "ended {took:?} after Ctrl-C"
+    );
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(document["report"]["summary"]["partial"], true);
+}
