@@ -12,6 +12,7 @@ mod bench_scan;
 mod cmd;
 mod compile;
 mod display;
+mod iana;
 mod paths;
 mod setup;
 mod test;
@@ -42,6 +43,8 @@ enum Task {
         #[arg(last = true)]
         app_args: Vec<OsString>,
     },
+    /// Regenerate assets/iana/services.tsv from IANA's port registry.
+    Iana,
     /// The isolated test network: `up`, `down`, `status` (needs root).
     Netlab {
         #[command(subcommand)]
@@ -99,6 +102,7 @@ fn main() -> ExitCode {
         Task::Run { release, app_args } => compile::run_app(release, &app_args),
         Task::Test { allow_skip } => test::run(allow_skip),
         Task::Netlab { action } => netlab(action),
+        Task::Iana => iana::run(),
         Task::Bench {
             what: BenchTarget::Startup { runs, release },
         } => bench::startup(runs, release),

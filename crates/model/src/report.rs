@@ -126,6 +126,7 @@ mod tests {
             state,
             reason: Reason::SynAck,
             rtt_micros: Some(100),
+            service: None,
         })
     }
 

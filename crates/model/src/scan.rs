@@ -117,6 +117,10 @@ pub struct PortResult {
     /// Round-trip time of the answer that decided the state, when there was
     /// one.
     pub rtt_micros: Option<u64>,
+    /// The service IANA registered for the port: what usually runs there,
+    /// not yet what does.
+    #[serde(default)]
+    pub service: Option<String>,
 }
 
 /// A host as the scan saw it.

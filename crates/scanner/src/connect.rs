@@ -27,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::engine::{EventSink, ScanJob};
 use crate::results::HostTally;
+use crate::services::registered_name;
 use crate::timing::{RateLimiter, RttEstimator};
 
 /// File descriptors kept free for everything else the process does.
@@ -248,6 +249,7 @@ impl Probe {
                     state,
                     reason,
                     rtt_micros: rtt.map(|d| d.as_micros() as u64),
+                    service: registered_name(self.target.port(), self.protocol),
                 }))
                 .await;
         }

@@ -18,6 +18,7 @@ mod icmp;
 pub mod ports;
 pub mod privilege;
 mod results;
+pub mod services;
 #[cfg(target_os = "linux")]
 mod syn;
 pub mod targets;

@@ -30,6 +30,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::engine::ScanJob;
 use crate::results::HostTally;
+use crate::services::registered_name;
 use crate::timing::{RateLimiter, RttEstimator, Timing};
 
 /// A TCP header with one option (MSS): 24 bytes, data offset 6 words.
@@ -445,6 +446,7 @@ impl Board {
                     state,
                     reason,
                     rtt_micros: rtt.map(|d| d.as_micros() as u64),
+                    service: registered_name(reply.port, Protocol::Tcp),
                 }))
                 .await;
         }
@@ -476,6 +478,7 @@ impl Board {
                             state,
                             reason,
                             rtt_micros: None,
+                            service: registered_name(port, Protocol::Tcp),
                         }))
                         .await;
                 }

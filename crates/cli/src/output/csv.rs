@@ -2,7 +2,7 @@
 
 use portcullis_model::report::ScanReport;
 
-const HEADER: &str = "address,host_name,port,protocol,state,reason,rtt_ms\n";
+const HEADER: &str = "address,host_name,port,protocol,state,service,reason,rtt_ms\n";
 
 pub fn render(report: &ScanReport) -> String {
     let mut out = String::from(HEADER);
@@ -19,6 +19,7 @@ pub fn render(report: &ScanReport) -> String {
                 port.port.to_string(),
                 port.protocol.as_str().to_owned(),
                 port.state.as_str().to_owned(),
+                field(port.service.as_deref().unwrap_or("")),
                 field(&port.reason.describe()),
                 rtt,
             ];

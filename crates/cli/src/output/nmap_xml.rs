@@ -146,6 +146,15 @@ fn write_ports(xml: &mut XmlWriter, host: &HostResult) -> anyhow::Result<()> {
                 ("reason_ttl", "0"),
             ],
         )?;
+        if let Some(service) = &port.service {
+            // method="table": named from the port number (IANA), as nmap
+            // says when it has not talked to the service.
+            empty(
+                xml,
+                "service",
+                &[("name", service), ("method", "table"), ("conf", "3")],
+            )?;
+        }
         xml.write_event(Event::End(BytesEnd::new("port")))?;
     }
     xml.write_event(Event::End(BytesEnd::new("ports")))?;

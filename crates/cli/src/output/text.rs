@@ -65,7 +65,11 @@ fn render_host(out: &mut String, host: &HostResult) {
         return;
     }
     if !host.ports.is_empty() {
-        let _ = writeln!(out, "  {:<11} {:<14} {:<20} RTT", "PORT", "STATE", "REASON");
+        let _ = writeln!(
+            out,
+            "  {:<11} {:<14} {:<14} {:<20} RTT",
+            "PORT", "STATE", "SERVICE", "REASON"
+        );
         for port in &host.ports {
             let rtt = port
                 .rtt_micros
@@ -73,9 +77,10 @@ fn render_host(out: &mut String, host: &HostResult) {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  {:<11} {:<14} {:<20} {rtt}",
+                "  {:<11} {:<14} {:<14} {:<20} {rtt}",
                 format!("{}/{}", port.port, port.protocol.as_str()),
                 port.state.as_str(),
+                port.service.as_deref().unwrap_or("unknown"),
                 port.reason.describe(),
             );
         }
