@@ -57,6 +57,14 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
 /// the way.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
 
+/// The UI's target, and the desktop platforms the engine must keep
+/// compiling for (checked by `cargo xtask test`).
+pub const RUST_TARGETS: [&str; 3] = [
+    "wasm32-unknown-unknown",
+    "x86_64-pc-windows-gnu",
+    "x86_64-apple-darwin",
+];
+
 /// A tool installed from crates.io into the project's tool directory.
 struct CargoTool {
     krate: &'static str,
@@ -146,11 +154,10 @@ fn missing_debian_packages() -> Result<Vec<&'static str>> {
 fn install_rust_parts() -> Result<()> {
     let targets = cmd::output(Command::new("rustup").args(["target", "list", "--installed"]))
         .context("rustup is needed to add the wasm32 target")?;
-    if !targets
-        .lines()
-        .any(|t| t.trim() == "wasm32-unknown-unknown")
-    {
-        cmd::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    for target in RUST_TARGETS {
+        if !targets.lines().any(|t| t.trim() == target) {
+            cmd::run(Command::new("rustup").args(["target", "add", target]))?;
+        }
     }
     let components = cmd::output(Command::new("rustup").args(["component", "list", "--installed"]))
         .unwrap_or_default();

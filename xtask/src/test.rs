@@ -62,6 +62,8 @@ pub fn run(allow_skip: bool) -> Result<()> {
 
     cmd::run(cmd::command("cargo").args(["fmt", "--all", "--check"]))?;
     report.passed("format");
+    check_other_platforms()?;
+    report.passed("Windows and macOS check");
 
     // The app embeds ui/dist, so the UI is built before anything compiles
     // the app, clippy included.
@@ -84,6 +86,24 @@ pub fn run(allow_skip: bool) -> Result<()> {
     run_tests(&mut report, &app)?;
 
     report.print_summary(started);
+    Ok(())
+}
+
+/// The engine must keep compiling where the desktop app will run. Only
+/// `cargo check` of the pure-Rust crates: no C cross-compilers here.
+fn check_other_platforms() -> Result<()> {
+    for target in &setup::RUST_TARGETS[1..] {
+        cmd::run(cmd::command("cargo").args([
+            "check",
+            "--quiet",
+            "--package",
+            "portcullis-model",
+            "--package",
+            "portcullis-scanner",
+            "--target",
+            target,
+        ]))?;
+    }
     Ok(())
 }
 
