@@ -80,13 +80,6 @@ impl PortSpec {
         Ok(parsed)
     }
 
-    /// Every port of every protocol: `-p -` for TCP.
-    pub fn all_tcp() -> PortSpec {
-        let mut spec = PortSpec::default();
-        spec.tcp.extend(1..=u16::MAX);
-        spec
-    }
-
     /// The ports to scan for `protocol`, in ascending order.
     pub fn ports(&self, protocol: Protocol) -> Vec<u16> {
         let mut ports: BTreeSet<u16> = match protocol {
@@ -98,16 +91,6 @@ impl PortSpec {
             ports.extend(top_ports::top(protocol, count));
         }
         ports.into_iter().collect()
-    }
-
-    /// Does the specification name any port for `protocol`?
-    pub fn mentions(&self, protocol: Protocol) -> bool {
-        !self.ports(protocol).is_empty()
-    }
-
-    /// Were some ports explicitly marked `U:`?
-    pub fn has_explicit_udp(&self) -> bool {
-        !self.udp.is_empty()
     }
 
     fn set_for(&mut self, protocol: Option<Protocol>) -> &mut BTreeSet<u16> {
@@ -239,7 +222,6 @@ mod tests {
         let spec = PortSpec::parse("U:53,161,T:21-22,80").unwrap();
         assert_eq!(spec.ports(Protocol::Udp), vec![53, 161]);
         assert_eq!(spec.ports(Protocol::Tcp), vec![21, 22, 80]);
-        assert!(spec.has_explicit_udp());
     }
 
     #[test]
