@@ -11,7 +11,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use portcullis_netlab::{HOSTS, Host, Transport};
+use portcullis_model::scan::Protocol;
+use portcullis_netlab::{HOSTS, Host};
+use portcullis_scanner::PortSpec;
 
 use crate::{cmd, paths, setup};
 
@@ -26,8 +28,14 @@ struct Scenario {
 /// Open ports as (address, port).
 type OpenPorts = BTreeSet<(String, u16)>;
 
-/// One run of a tool: its wall time and what it found open.
-type Run = (Duration, OpenPorts);
+/// One run of a tool.
+#[derive(Debug, Clone)]
+struct Run {
+    wall: Duration,
+    /// Peak resident memory, from `/usr/bin/time`.
+    peak_kib: u64,
+    open: OpenPorts,
+}
 
 /// Builds a tool's command (inside the scanner namespace) for a scenario;
 /// `None` when the tool cannot scan it.
@@ -91,26 +99,28 @@ fn bench_all(cli: &Path, runs: usize) -> Result<()> {
         let truth = truth(scenario)?;
         println!("\n{} ({} open ports in truth)", scenario.name, truth.len());
         println!(
-            "  {:<34} {:>9} {:>6} {:>8}  exact?",
-            "tool", "median s", "open", "× ours"
+            "  {:<34} {:>9} {:>6} {:>8} {:>9}  exact?",
+            "tool", "median s", "open", "× ours", "peak MiB"
         );
         let mut reference = None;
         for tool in &tools {
-            let Some(mut times_and_ports) = measure(tool, scenario, runs)? else {
+            let Some(mut runs) = measure(tool, scenario, runs)? else {
                 println!("  {:<34} {:>9}", tool.name, "n/a");
                 continue;
             };
-            times_and_ports.sort_by_key(|(time, _)| *time);
-            let (median, _) = times_and_ports[times_and_ports.len() / 2].clone();
-            let exact = times_and_ports.iter().all(|(_, ports)| *ports == truth);
-            let found = times_and_ports.last().map_or(0, |(_, p)| p.len());
+            runs.sort_by_key(|run| run.wall);
+            let median = runs[runs.len() / 2].wall;
+            let peak_kib = runs.iter().map(|run| run.peak_kib).max().unwrap_or(0);
+            let exact = runs.iter().all(|run| run.open == truth);
+            let found = runs.iter().map(|run| run.open.len()).max().unwrap_or(0);
             let reference_time = *reference.get_or_insert(median);
             println!(
-                "  {:<34} {:>9.3} {:>6} {:>8.2}  {}",
+                "  {:<34} {:>9.3} {:>6} {:>8.2} {:>9.1}  {}",
                 tool.name,
                 median.as_secs_f64(),
                 found,
                 median.as_secs_f64() / reference_time.as_secs_f64(),
+                peak_kib as f64 / 1024.0,
                 if exact { "yes, every run" } else { "NO" }
             );
         }
@@ -118,18 +128,26 @@ fn bench_all(cli: &Path, runs: usize) -> Result<()> {
     Ok(())
 }
 
-/// Runs `tool` on `scenario` `runs` times: (wall time, open ports) each.
+/// Runs `tool` on `scenario` `runs` times, each under `/usr/bin/time` for
+/// its peak memory.
 fn measure(tool: &Tool, scenario: &Scenario, runs: usize) -> Result<Option<Vec<Run>>> {
+    let memory_file = std::env::temp_dir().join("portcullis-bench-peak-rss");
     let mut results = Vec::new();
     for _ in 0..runs {
-        let Some(mut command) = (tool.command)(scenario) else {
+        let Some(command) = (tool.command)(scenario) else {
             return Ok(None);
         };
+        let mut timed = Command::new("/usr/bin/time");
+        timed
+            .args(["--format", "%M", "--output"])
+            .arg(&memory_file)
+            .arg(command.get_program())
+            .args(command.get_args());
         let started = Instant::now();
-        let output = command
+        let output = timed
             .output()
-            .with_context(|| format!("cannot run {}", tool.name))?;
-        let took = started.elapsed();
+            .with_context(|| format!("cannot run {} under /usr/bin/time", tool.name))?;
+        let wall = started.elapsed();
         if !output.status.success() {
             bail!(
                 "{} failed: {}",
@@ -137,7 +155,16 @@ fn measure(tool: &Tool, scenario: &Scenario, runs: usize) -> Result<Option<Vec<R
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-        results.push((took, (tool.parse)(&String::from_utf8_lossy(&output.stdout))));
+        let peak_kib = std::fs::read_to_string(&memory_file)?
+            .trim()
+            .parse()
+            .context("/usr/bin/time wrote no peak memory")?;
+        let open = (tool.parse)(&String::from_utf8_lossy(&output.stdout));
+        results.push(Run {
+            wall,
+            peak_kib,
+            open,
+        });
     }
     Ok(Some(results))
 }
@@ -180,13 +207,13 @@ fn tools(cli: &Path) -> Result<Vec<Tool>> {
             Some(command)
         }
     };
-    let (scanner_mac, _) = link_mac(portcullis_netlab::SCANNER_NS, "br0")?;
+    let scanner_mac = link_mac(portcullis_netlab::SCANNER_NS, "br0")?;
     let masscan = move |s: &Scenario| {
         // masscan sends every frame to one MAC: one host at a time only.
         let [host] = s.hosts.as_slice() else {
             return None;
         };
-        let (target_mac, _) = link_mac(&host.namespace(), "eth0").ok()?;
+        let target_mac = link_mac(&host.namespace(), "eth0").ok()?;
         let mut command = in_scanner("/usr/bin/masscan");
         command
             .args([
@@ -215,17 +242,17 @@ fn tools(cli: &Path) -> Result<Vec<Tool>> {
         Tool {
             name: "nmap -sS -T4",
             command: Box::new(nmap(&["-sS", "-T4"])),
-            parse: parse_nmap_xml,
+            parse: portcullis_netlab::nmap::open_ports,
         },
         Tool {
             name: "nmap -sS --min-rate 10000",
             command: Box::new(nmap(&["-sS", "--min-rate", "10000"])),
-            parse: parse_nmap_xml,
+            parse: portcullis_netlab::nmap::open_ports,
         },
         Tool {
             name: "nmap -sT -T4",
             command: Box::new(nmap(&["-sT", "-T4"])),
-            parse: parse_nmap_xml,
+            parse: portcullis_netlab::nmap::open_ports,
         },
         Tool {
             name: "masscan --rate 100000",
@@ -236,40 +263,29 @@ fn tools(cli: &Path) -> Result<Vec<Tool>> {
 }
 
 /// A link's MAC address in a namespace.
-fn link_mac(namespace: &str, link: &str) -> Result<(String, ())> {
+fn link_mac(namespace: &str, link: &str) -> Result<String> {
     let output = Command::new("ip")
         .args(["-n", namespace, "-j", "link", "show", link])
         .output()?;
     let json = String::from_utf8_lossy(&output.stdout);
     let start = json.find("\"address\":\"").context("no MAC address")? + "\"address\":\"".len();
     let end = json[start..].find('"').context("no MAC address")? + start;
-    Ok((json[start..end].to_owned(), ()))
+    Ok(json[start..end].to_owned())
 }
 
-/// What must be found open: from `ss` in each host's namespace, restricted
-/// to the scenario's ports (and to 443 on the filtered host).
+/// What must be found open: the netlab's own account of each host
+/// (`ss`, less what a firewall drops), restricted to the scenario's ports.
 fn truth(scenario: &Scenario) -> Result<OpenPorts> {
-    let wanted = expand_ports(&scenario.ports);
+    let wanted = PortSpec::parse(&scenario.ports)?.ports(Protocol::Tcp);
     let mut truth = BTreeSet::new();
     for host in &scenario.hosts {
-        for port in portcullis_netlab::listening(&host.namespace(), Transport::Tcp)? {
-            let reachable = host.name != "filtered" || port == 443;
-            if reachable && wanted.contains(&port) {
+        for port in portcullis_netlab::reachable_tcp(host)? {
+            if wanted.binary_search(&port).is_ok() {
                 truth.insert((host.v4.to_owned(), port));
             }
         }
     }
     Ok(truth)
-}
-
-fn expand_ports(spec: &str) -> BTreeSet<u16> {
-    spec.split(',')
-        .filter_map(|item| match item.split_once('-') {
-            Some((a, b)) => Some(a.parse::<u16>().ok()?..=b.parse::<u16>().ok()?),
-            None => item.parse::<u16>().ok().map(|p| p..=p),
-        })
-        .flatten()
-        .collect()
 }
 
 /// Portcullis's own `top:N`, as a plain list the other tools accept.
@@ -304,29 +320,6 @@ fn parse_portcullis_csv(text: &str) -> OpenPorts {
                 .then(|| Some((fields[0].to_owned(), fields[2].parse().ok()?)))?
         })
         .collect()
-}
-
-fn parse_nmap_xml(xml: &str) -> OpenPorts {
-    let mut found = BTreeSet::new();
-    for host in xml.split("<host ").skip(1) {
-        let Some(address) = attribute(host, "addr=\"") else {
-            continue;
-        };
-        for port in host.split("<port ").skip(1) {
-            if port.contains("<state state=\"open\"")
-                && let Some(id) = attribute(port, "portid=\"").and_then(|p| p.parse().ok())
-            {
-                found.insert((address.clone(), id));
-            }
-        }
-    }
-    found
-}
-
-fn attribute(text: &str, prefix: &str) -> Option<String> {
-    let start = text.find(prefix)? + prefix.len();
-    let end = text[start..].find('"')? + start;
-    Some(text[start..end].to_owned())
 }
 
 /// masscan -oL: "open tcp 22 198.18.0.10 1700000000".

@@ -49,6 +49,7 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
         "ndiff",
         "nmap's diff tool: reads our nmap-XML output in the tests",
     ),
+    ("time", "GNU time: peak memory in the benches"),
 ];
 
 /// Debian's hook that lets package scripts start services. While setup

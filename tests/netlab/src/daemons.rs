@@ -53,7 +53,7 @@ pub fn start(host: Host, state: &Path) -> Result<()> {
             snmpd(&ns, &dir, host.v4)
         }
         "filtered" => {
-            nftables_drop_all_but_443(&ns, &dir)?;
+            firewall(&ns, &dir, host.firewall_allows.unwrap_or(&[]))?;
             nginx(
                 &ns,
                 &dir,
@@ -227,15 +227,7 @@ fn postgres_bin(tool: &str) -> Result<String> {
 }
 
 fn postgres(ns: &str, dir: &Path) -> Result<()> {
-    let data = dir.join("postgres");
-    std::fs::create_dir_all(&data)?;
-    run(&[
-        "chown",
-        "-R",
-        "postgres:postgres",
-        &data.display().to_string(),
-    ])?;
-    let data = data.display().to_string();
+    let data = data_dir_owned_by(dir, "postgres", "postgres")?;
     run(&[
         "runuser",
         "-u",
@@ -270,11 +262,18 @@ fn postgres(ns: &str, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn mariadb(ns: &str, dir: &Path) -> Result<()> {
-    let data = dir.join("mariadb");
+/// `dir/name`, created and owned by the daemon's `user`, which refuses a
+/// data directory it does not own.
+fn data_dir_owned_by(dir: &Path, name: &str, user: &str) -> Result<String> {
+    let data = dir.join(name);
     std::fs::create_dir_all(&data)?;
-    run(&["chown", "-R", "mysql:mysql", &data.display().to_string()])?;
     let data = data.display().to_string();
+    run(&["chown", "-R", &format!("{user}:{user}"), &data])?;
+    Ok(data)
+}
+
+fn mariadb(ns: &str, dir: &Path) -> Result<()> {
+    let data = data_dir_owned_by(dir, "mariadb", "mysql")?;
     run(&[
         "mariadb-install-db",
         "--no-defaults",
@@ -397,9 +396,15 @@ fn snmpd(ns: &str, dir: &Path, address: &str) -> Result<()> {
     Ok(())
 }
 
-fn nftables_drop_all_but_443(ns: &str, dir: &Path) -> Result<()> {
-    let rules = "table inet portcullis_netlab {\n  chain input {\n    type filter hook input priority 0; policy drop;\n\
-                 iif lo accept\n    ct state established,related accept\n    tcp dport 443 accept\n  }\n}\n";
+/// Drops all input but established traffic and new TCP connections to
+/// `allowed` ports.
+fn firewall(ns: &str, dir: &Path, allowed: &[u16]) -> Result<()> {
+    let ports: Vec<String> = allowed.iter().map(u16::to_string).collect();
+    let rules = format!(
+        "table inet portcullis_netlab {{\n  chain input {{\n    type filter hook input priority 0; policy drop;\n\
+         iif lo accept\n    ct state established,related accept\n    tcp dport {{ {} }} accept\n  }}\n}}\n",
+        ports.join(", ")
+    );
     let rules_path = path(dir, "rules.nft");
     std::fs::write(&rules_path, rules)?;
     run(&in_ns(ns, &["nft", "-f", &rules_path]))?;

@@ -14,6 +14,7 @@
 
 mod daemons;
 mod isolation;
+pub mod nmap;
 mod shell;
 pub mod topology;
 
@@ -129,6 +130,22 @@ pub fn listening(namespace: &str, transport: Transport) -> Result<BTreeSet<u16>>
         }
     }
     Ok(ports)
+}
+
+/// The TCP ports of `host` a scan must find open: what listens there, less
+/// what its firewall drops. The truth every scan is judged against.
+pub fn reachable_tcp(host: &Host) -> Result<BTreeSet<u16>> {
+    let listening = listening(&host.namespace(), Transport::Tcp)?;
+    if listening.is_empty() {
+        bail!("nothing listens on {}: is the netlab up?", host.name);
+    }
+    Ok(match host.firewall_allows {
+        Some(allowed) => listening
+            .into_iter()
+            .filter(|p| allowed.contains(p))
+            .collect(),
+        None => listening,
+    })
 }
 
 /// Runs `program` inside the scanner namespace, after checking isolation.

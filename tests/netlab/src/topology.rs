@@ -31,6 +31,9 @@ pub struct Host {
     pub v6: Option<&'static str>,
     /// What runs there, for people reading `status`.
     pub role: &'static str,
+    /// `Some(ports)`: an nftables firewall drops all input except these TCP
+    /// ports. What is reachable is then what listens, among these.
+    pub firewall_allows: Option<&'static [u16]>,
 }
 
 impl Host {
@@ -54,30 +57,35 @@ pub const HOSTS: [Host; 5] = [
         v4: "198.18.0.10",
         v6: Some("2001:db8::10"),
         role: "nginx 80 (redirects to 443) and 443 (TLS), OpenSSH 22",
+        firewall_allows: None,
     },
     Host {
         name: "db",
         v4: "198.18.0.20",
         v6: None,
         role: "PostgreSQL 5432, MariaDB 3306, Redis 6379",
+        firewall_allows: None,
     },
     Host {
         name: "mixed",
         v4: "198.18.0.30",
         v6: None,
         role: "vsftpd 21, HTTP admin page 8080, HTTP on 54321",
+        firewall_allows: None,
     },
     Host {
         name: "udp",
         v4: "198.18.0.40",
         v6: None,
         role: "dnsmasq DNS 53, snmpd 161",
+        firewall_allows: None,
     },
     Host {
         name: "filtered",
         v4: "198.18.0.50",
         v6: None,
         role: "nftables drops everything but 443; nginx on 443 and 8080",
+        firewall_allows: Some(&[443]),
     },
 ];
 
