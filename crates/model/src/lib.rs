@@ -9,6 +9,7 @@ pub mod app;
 pub mod ipc;
 pub mod report;
 pub mod scan;
+pub mod service;
 
 pub use app::{
     AppInfo, AppInfoCommand, AppInfoRequest, DatabaseState, DatabaseStatus, DatabaseStatusChanged,

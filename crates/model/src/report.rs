@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use crate::scan::{HostReport, PortCount, PortResult, PortState, ScanEvent, ScanSummary};
+use crate::service::ServiceReport;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScanReport {
@@ -74,10 +75,39 @@ impl ReportBuilder {
                     });
             }
             ScanEvent::Port(port) => self.host_mut(port.address).ports.push(port),
+            ScanEvent::Service(found) => self.attach_service(found),
             ScanEvent::HostDone(done) => self.host_mut(done.address).counts = done.counts,
             ScanEvent::Progress(_) => {}
             ScanEvent::Warning { message } => self.warnings.push(message),
             ScanEvent::Finished(summary) => self.summary = Some(summary),
+        }
+    }
+
+    /// Puts an identification on the port it belongs to; one that arrives
+    /// for a port never reported (a stray) is kept as a port of its own.
+    fn attach_service(&mut self, found: ServiceReport) {
+        let host = self.host_mut(found.address);
+        let posture = (!found.posture.is_empty()).then_some(found.posture);
+        match host
+            .ports
+            .iter_mut()
+            .find(|p| p.port == found.port && p.protocol == found.protocol)
+        {
+            Some(port) => {
+                port.identity = Some(found.identity);
+                port.posture = posture;
+            }
+            None => host.ports.push(PortResult {
+                address: found.address,
+                port: found.port,
+                protocol: found.protocol,
+                state: PortState::Open,
+                reason: crate::scan::Reason::Connected,
+                rtt_micros: None,
+                service: None,
+                identity: Some(found.identity),
+                posture,
+            }),
         }
     }
 
@@ -127,6 +157,8 @@ mod tests {
             reason: Reason::SynAck,
             rtt_micros: Some(100),
             service: None,
+            identity: None,
+            posture: None,
         })
     }
 

@@ -5,6 +5,8 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::service::{Posture, ServiceIdentity, ServiceReport};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
@@ -121,6 +123,12 @@ pub struct PortResult {
     /// not yet what does.
     #[serde(default)]
     pub service: Option<String>,
+    /// What actually answers there, when identification ran (`-sV`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<ServiceIdentity>,
+    /// The posture checks that ran on it (`--posture`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posture: Option<Posture>,
 }
 
 /// A host as the scan saw it.
@@ -193,8 +201,12 @@ pub struct HostDone {
 pub enum ScanEvent {
     Host(HostReport),
     Port(PortResult),
+    /// Identification (and posture) of an open port, after the port scan.
+    Service(ServiceReport),
     HostDone(HostDone),
     Progress(Progress),
-    Warning { message: String },
+    Warning {
+        message: String,
+    },
     Finished(ScanSummary),
 }

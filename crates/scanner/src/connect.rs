@@ -250,6 +250,8 @@ impl Probe {
                     reason,
                     rtt_micros: rtt.map(|d| d.as_micros() as u64),
                     service: registered_name(self.target.port(), self.protocol),
+                    identity: None,
+                    posture: None,
                 }))
                 .await;
         }

@@ -447,6 +447,8 @@ impl Board {
                     reason,
                     rtt_micros: rtt.map(|d| d.as_micros() as u64),
                     service: registered_name(reply.port, Protocol::Tcp),
+                    identity: None,
+                    posture: None,
                 }))
                 .await;
         }
@@ -479,6 +481,8 @@ impl Board {
                             reason,
                             rtt_micros: None,
                             service: registered_name(port, Protocol::Tcp),
+                            identity: None,
+                            posture: None,
                         }))
                         .await;
                 }

@@ -1,0 +1,236 @@
+//! What runs behind an open port, and whether it is configured safely.
+//!
+//! Identification (which service, product and version) and posture (TLS
+//! versions and suites, SSH algorithms and login methods, HTTP redirects,
+//! services answering without authentication, known-vulnerable versions) are
+//! found by the scanner and judged by the compliance rules. Both sides meet
+//! here, as plain data.
+//!
+//! Every string in these types came from a hostile server: the scanner
+//! bounds and sanitises it before it gets here, and nothing may render it
+//! as HTML.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scan::Protocol;
+
+/// How sure the identification is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confidence {
+    /// Only the port number suggests it (the IANA name): nothing answered.
+    PortOnly,
+    /// The answer looks like the protocol, but carried no product or version.
+    Protocol,
+    /// The server named its product (and usually its version).
+    Product,
+}
+
+/// The service found behind one open port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceIdentity {
+    /// IANA service name ("http", "ssh", "mysql", "postgresql", ...), or
+    /// "unknown" when nothing matched.
+    pub service: String,
+    /// Product as the server names it, normalised ("OpenSSH", "nginx",
+    /// "MariaDB", "PostgreSQL", "Redis", "vsftpd", ...).
+    pub product: Option<String>,
+    pub version: Option<String>,
+    /// Anything else worth saying: OS hints, protocol version, "TLS wrapped".
+    pub extra: Option<String>,
+    pub confidence: Confidence,
+    /// Whether the service speaks inside TLS on this port (https, imaps...).
+    pub tls: bool,
+    /// The raw answer that decided it: bounded and sanitised (printable
+    /// text, escapes shown as `\xNN`).
+    pub evidence: String,
+    /// The probes sent, in order, so that "unknown" says what was tried.
+    pub probes_tried: Vec<String>,
+}
+
+/// Identification and posture of one port, as the scan reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceReport {
+    pub address: IpAddr,
+    pub port: u16,
+    pub protocol: Protocol,
+    pub identity: ServiceIdentity,
+    pub posture: Posture,
+}
+
+/// The posture checks that ran on one port. Empty means nothing applied.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Posture {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsPosture>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<SshPosture>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpPosture>,
+    /// Services that answered without asking who we are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_access: Vec<OpenAccess>,
+    /// Known-vulnerable or end-of-life versions matched from the data file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub advisories: Vec<VersionAdvisory>,
+}
+
+impl Posture {
+    pub fn is_empty(&self) -> bool {
+        self == &Posture::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsVersion {
+    Ssl3,
+    Tls10,
+    Tls11,
+    Tls12,
+    Tls13,
+}
+
+impl TlsVersion {
+    pub fn label(self) -> &'static str {
+        match self {
+            TlsVersion::Ssl3 => "SSLv3",
+            TlsVersion::Tls10 => "TLS 1.0",
+            TlsVersion::Tls11 => "TLS 1.1",
+            TlsVersion::Tls12 => "TLS 1.2",
+            TlsVersion::Tls13 => "TLS 1.3",
+        }
+    }
+}
+
+/// Why a cipher suite is weak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WeakCipherKind {
+    /// No authentication of the server (anon DH/ECDH).
+    Anonymous,
+    /// No encryption at all.
+    Null,
+    /// Export-grade keys (40/56 bit).
+    Export,
+    Rc4,
+    /// 3DES and other 64-bit block ciphers (SWEET32).
+    TripleDes,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeakSuite {
+    /// IANA name, e.g. "TLS_RSA_WITH_RC4_128_SHA".
+    pub name: String,
+    pub version: TlsVersion,
+    pub kind: WeakCipherKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateInfo {
+    pub subject: String,
+    pub issuer: String,
+    /// RFC 3339.
+    pub not_before: String,
+    /// RFC 3339.
+    pub not_after: String,
+    pub self_signed: bool,
+    pub expired: bool,
+    /// Whether the certificate names the host that was scanned (by the name
+    /// the user gave, or its address); `None` when there was nothing to
+    /// compare with.
+    pub name_matches: Option<bool>,
+    /// e.g. "RSA", "ECDSA".
+    pub key_type: String,
+    pub key_bits: Option<u32>,
+    /// DNS names and addresses in the subject alternative name.
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsPosture {
+    /// Every protocol version the server completed a hello with.
+    pub versions: Vec<TlsVersion>,
+    pub weak_suites: Vec<WeakSuite>,
+    pub certificate: Option<CertificateInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SshPosture {
+    /// The identification line, e.g. "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3".
+    pub banner: String,
+    pub kex: Vec<String>,
+    pub host_key: Vec<String>,
+    pub ciphers: Vec<String>,
+    pub macs: Vec<String>,
+    /// Offered algorithms that are considered weak, each with why.
+    pub weak: Vec<WeakAlgorithm>,
+    /// Methods the server offers before authentication ("publickey",
+    /// "password", "keyboard-interactive"); empty when it could not be asked.
+    pub auth_methods: Vec<String>,
+    /// Whether a password can be tried: "password" or
+    /// "keyboard-interactive" offered. `None` when unknown.
+    pub password_login: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeakAlgorithm {
+    pub name: String,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpPosture {
+    pub status: Option<u16>,
+    pub server: Option<String>,
+    pub powered_by: Option<String>,
+    pub title: Option<String>,
+    /// Location header of a redirect.
+    pub location: Option<String>,
+    /// For plain-HTTP ports: whether `/` redirects to an https:// URL.
+    pub redirects_to_https: Option<bool>,
+    /// For HTTPS ports: whether Strict-Transport-Security is sent.
+    pub hsts: Option<bool>,
+    pub directory_listing: bool,
+    /// Default or admin pages that answered, e.g. "/phpmyadmin/",
+    /// "nginx default page".
+    pub exposed_pages: Vec<String>,
+}
+
+/// A service that answered without authentication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OpenAccessKind {
+    RedisNoAuth,
+    MongoDbNoAuth,
+    MemcachedNoAuth,
+    ElasticsearchNoAuth,
+    FtpAnonymous,
+    TelnetPresent,
+    SnmpPublicCommunity,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenAccess {
+    pub kind: OpenAccessKind,
+    /// What answered, bounded and sanitised.
+    pub detail: String,
+}
+
+/// A product version inside a known-vulnerable or end-of-life range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionAdvisory {
+    pub product: String,
+    pub version: String,
+    /// The range as the data file states it, e.g. "< 9.3p2".
+    pub affected: String,
+    /// A CVE id, or "EOL" for an end-of-life release.
+    pub id: String,
+    pub summary: String,
+    /// ISO date, for end-of-life entries.
+    pub end_of_life: Option<String>,
+    /// Where the fact comes from (advisory URL).
+    pub source: String,
+}
