@@ -6,6 +6,7 @@
 //! builds for every target the others build for.
 
 pub mod app;
+pub mod compliance;
 pub mod ipc;
 pub mod report;
 pub mod scan;
