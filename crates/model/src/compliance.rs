@@ -228,6 +228,30 @@ impl ScanCoverage {
 }
 
 // ---------------------------------------------------------------------------
+// Testing history
+// ---------------------------------------------------------------------------
+
+/// A segmentation test (PCI DSS 11.4.5): a penetration test proving that
+/// out-of-scope networks cannot reach the CDE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentationTest {
+    pub at: DateTime<Utc>,
+    pub passed: bool,
+}
+
+/// When the recurring tests PCI DSS asks for last happened. The rules judge
+/// whether they are overdue; the store knows the dates. A scan being
+/// evaluated counts only if the caller includes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestingHistory {
+    /// The last finished scan from inside the network (11.3.1).
+    pub last_internal_scan: Option<DateTime<Utc>>,
+    /// The last finished scan from the internet (11.3.2).
+    pub last_external_scan: Option<DateTime<Utc>>,
+    pub last_segmentation_test: Option<SegmentationTest>,
+}
+
+// ---------------------------------------------------------------------------
 // Findings
 // ---------------------------------------------------------------------------
 
@@ -399,6 +423,14 @@ pub struct Finding {
     pub address: Option<IpAddr>,
     pub port: Option<u16>,
     pub protocol: Option<Protocol>,
+    /// The service identified on the port ("ssh", "mysql"), when
+    /// identification ran; what accepting the finding writes into the
+    /// inventory as the expected service.
+    #[serde(default)]
+    pub service: Option<String>,
+    /// The version identified there, likewise.
+    #[serde(default)]
+    pub version: Option<String>,
     /// The facts that triggered the rule (banner, versions, dates), as the
     /// scan reported them: hostile text, bounded and sanitised upstream,
     /// never to be rendered as HTML.
