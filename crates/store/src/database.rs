@@ -9,7 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use crate::data_dir::DATABASE_FILE_NAME;
 
 /// The schema, applied at every open; sqlx records which migrations ran.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -27,12 +27,45 @@ pub enum StoreError {
     },
     #[error("database query failed: {0}")]
     Query(#[from] sqlx::Error),
+    #[error("cannot keep track of a running scan in {path}: {source}")]
+    WriterLock {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
+    #[error(transparent)]
+    Import(#[from] crate::inventory_io::ImportError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("there is no {entity} {key}")]
+    NotFound { entity: &'static str, key: String },
+    #[error("{what} already exists")]
+    Duplicate { what: String },
+    #[error("stored data cannot be read back: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Whether the user's input was at fault (CLI exit code 2) rather than
+    /// the database (exit code 3).
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            StoreError::Invalid(_)
+            | StoreError::NotFound { .. }
+            | StoreError::Duplicate { .. }
+            | StoreError::Import(_) => true,
+            StoreError::Backup(error) => error.is_bad_input(),
+            _ => false,
+        }
+    }
 }
 
 /// An open, migrated Portcullis database.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    data_dir: PathBuf,
     path: PathBuf,
 }
 
@@ -42,7 +75,8 @@ impl Store {
     ///
     /// WAL mode lets the desktop app read while a CLI scan writes; foreign
     /// keys are off by default in SQLite and must be asked for on every
-    /// connection.
+    /// connection. Scans left "running" by a process that is gone are marked
+    /// interrupted (see `writer_lock`).
     pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDataDir {
             path: data_dir.to_path_buf(),
@@ -71,7 +105,32 @@ impl Store {
                 path: path.clone(),
                 source,
             })?;
-        Ok(Store { pool, path })
+        let store = Store {
+            pool,
+            data_dir: data_dir.to_path_buf(),
+            path,
+        };
+        store.interrupt_abandoned_scans().await?;
+        Ok(store)
+    }
+
+    /// The connections, for this crate's repositories.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// The directory holding the database, its lock files and backups.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// A write transaction that takes SQLite's write lock at once: every
+    /// change that appends to the audit chain reads its head and appends in
+    /// one step no other writer can interleave with.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// The database file.

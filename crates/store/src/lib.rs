@@ -3,9 +3,34 @@
 //! One SQLite file in the user's data directory holds everything Portcullis
 //! knows. The desktop app and the CLI open the same file through this crate,
 //! so they always agree on where it is and which schema it has.
+//!
+//! - `database`: opening, migrating, the error type.
+//! - `scans`: scans recorded as they stream, and read back as reports.
+//! - `systems`, `inventory`, `inventory_io`, `findings`: the compliance
+//!   data, every change audited in its own transaction.
+//! - `audit`: the append-only, hash-chained audit log.
+//! - `backup`: online backup and checked restore.
+//! - `writer_lock`: telling a live scan from one whose writer died.
 
+mod audit;
+mod backup;
+mod codec;
 mod data_dir;
 mod database;
+mod findings;
+mod inventory;
+mod inventory_io;
+mod scans;
+mod systems;
+mod time;
+mod writer_lock;
 
+pub use audit::{BadRow, ChainProblem, ChainReport, GENESIS_HASH};
+pub use backup::{BackupError, BackupSummary, CopyProgress, RestoreSummary};
 pub use data_dir::{DATABASE_FILE_NAME, NoDataDir, default_data_dir, resolve_data_dir};
 pub use database::{Store, StoreError};
+pub use findings::{FindingFilter, ScanFindingsSaved};
+pub use inventory_io::{
+    INVENTORY_COLUMNS, ImportError, ImportSummary, InventoryFormat, RowProblem,
+};
+pub use scans::{BATCH_EVENTS, BATCH_INTERVAL, NewScan, ScanRecord, ScanStatus, ScanWriter};

@@ -1,0 +1,391 @@
+//! Findings tracked across scans, one record per finding key.
+//!
+//! The rules (`crates/compliance`) decide what a scan found and how each
+//! tracked finding moves (fixed, verified, reopened, accepted); this module
+//! stores the outcome. Every change of a finding's status or acceptance is
+//! written to the audit log in the transaction that makes it.
+
+use chrono::{DateTime, Utc};
+use portcullis_model::compliance::{
+    Acceptance, Finding, FindingRecord, FindingStatus, InventoryEntry, InventoryWrite,
+    Reconciliation, RecordUpdate,
+};
+use sqlx::{Row, SqliteConnection};
+
+use crate::audit::{self, Change};
+use crate::codec::{json_text, json_value, name_of, parse_name, parse_time};
+use crate::database::{Store, StoreError};
+use crate::inventory;
+use crate::time::{now_rfc3339, to_rfc3339};
+
+/// The audit log's name for a finding.
+const ENTITY: &str = "finding";
+
+/// Which findings to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FindingFilter {
+    /// Only those this scan found.
+    pub scan_id: Option<i64>,
+    pub status: Option<FindingStatus>,
+    pub system_id: Option<i64>,
+}
+
+/// What storing one scan's reconciliation did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScanFindingsSaved {
+    /// Records created for findings seen for the first time.
+    pub new: Vec<FindingRecord>,
+    /// Records changed, each with what happened to it.
+    pub updated: Vec<RecordUpdate>,
+}
+
+impl Store {
+    /// Findings, worst first.
+    pub async fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT f.* FROM findings AS f
+             WHERE (?1 IS NULL OR f.id IN (SELECT finding_id FROM scan_findings WHERE scan_id = ?1))
+               AND (?2 IS NULL OR f.status = ?2)
+               AND (?3 IS NULL OR f.system_id = ?3)",
+        )
+        .bind(filter.scan_id)
+        .bind(filter.status.map(|status| name_of(&status)))
+        .bind(filter.system_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut records = rows
+            .iter()
+            .map(record_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        records.sort_by(|a, b| {
+            b.finding
+                .severity
+                .cmp(&a.finding.severity)
+                .then(a.id.cmp(&b.id))
+        });
+        Ok(records)
+    }
+
+    /// One finding.
+    pub async fn finding(&self, id: i64) -> Result<FindingRecord, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        load_record(&mut conn, id).await
+    }
+
+    /// Stores what one scan did to the findings, in one transaction: new
+    /// records, changed records (status changes audited), and which
+    /// findings the scan saw.
+    pub async fn save_scan_findings(
+        &self,
+        actor: &str,
+        scan_id: i64,
+        reconciliation: &Reconciliation,
+    ) -> Result<ScanFindingsSaved, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut saved = ScanFindingsSaved::default();
+        for finding in &reconciliation.new {
+            let id = insert_finding(&mut tx, finding, scan_id).await?;
+            link_to_scan(&mut tx, scan_id, id).await?;
+            saved.new.push(load_record(&mut tx, id).await?);
+        }
+        for update in &reconciliation.updated {
+            let action = format!("finding.{}", name_of(&update.change));
+            let record = write_record(&mut tx, actor, &action, &update.record).await?;
+            if record.last_seen_scan == scan_id {
+                link_to_scan(&mut tx, scan_id, record.id).await?;
+            }
+            saved.updated.push(RecordUpdate {
+                change: update.change,
+                record,
+            });
+        }
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// Stores a finding whose status or acceptance a person changed
+    /// (`action` names the change for the audit log, e.g. "finding.fixed").
+    pub async fn update_finding(
+        &self,
+        actor: &str,
+        action: &str,
+        record: &FindingRecord,
+    ) -> Result<FindingRecord, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let record = write_record(&mut tx, actor, action, record).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// Accepts a finding and writes what the acceptance does to the
+    /// inventory, both in one transaction, both audited.
+    pub async fn accept_finding(
+        &self,
+        actor: &str,
+        acceptance: &Acceptance,
+    ) -> Result<(FindingRecord, Option<InventoryEntry>), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let record = write_record(&mut tx, actor, "finding.accept", &acceptance.record).await?;
+        let entry = match &acceptance.inventory {
+            InventoryWrite::None => None,
+            InventoryWrite::Create(entry) => {
+                let created = inventory::insert_entry(&mut tx, entry.clone()).await?;
+                audit::append(
+                    &mut tx,
+                    Change {
+                        actor,
+                        action: "inventory.add",
+                        entity: inventory::ENTITY,
+                        entity_id: created.id.to_string(),
+                        before: None,
+                        after: Some(json_value(&created)),
+                    },
+                )
+                .await?;
+                Some(created)
+            }
+            InventoryWrite::Update(entry) => {
+                let before = inventory::load_entry(&mut tx, entry.id).await?;
+                inventory::write_entry(&mut tx, entry).await?;
+                let after = inventory::load_entry(&mut tx, entry.id).await?;
+                audit::append(
+                    &mut tx,
+                    Change {
+                        actor,
+                        action: "inventory.approve",
+                        entity: inventory::ENTITY,
+                        entity_id: after.id.to_string(),
+                        before: Some(json_value(&before)),
+                        after: Some(json_value(&after)),
+                    },
+                )
+                .await?;
+                Some(after)
+            }
+        };
+        tx.commit().await?;
+        Ok((record, entry))
+    }
+}
+
+async fn link_to_scan(
+    conn: &mut SqliteConnection,
+    scan_id: i64,
+    finding_id: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT OR IGNORE INTO scan_findings (scan_id, finding_id) VALUES (?, ?)")
+        .bind(scan_id)
+        .bind(finding_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A new record, open, first and last seen in `scan_id`.
+async fn insert_finding(
+    conn: &mut SqliteConnection,
+    finding: &Finding,
+    scan_id: i64,
+) -> Result<i64, StoreError> {
+    let now = now_rfc3339();
+    let id = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO findings
+            (key, kind, severity, title, explanation, remedy, requirements, system_id,
+             address, port, protocol, service, version, evidence, status,
+             first_seen_scan, last_seen_scan, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(&finding.key)
+    .bind(finding.kind.id())
+    .bind(name_of(&finding.severity))
+    .bind(&finding.title)
+    .bind(&finding.explanation)
+    .bind(&finding.remedy)
+    .bind(json_text(&finding.requirements))
+    .bind(finding.system_id)
+    .bind(finding.address.map(|a| a.to_string()))
+    .bind(finding.port.map(i64::from))
+    .bind(finding.protocol.map(|p| p.as_str()))
+    .bind(&finding.service)
+    .bind(&finding.version)
+    .bind(&finding.evidence)
+    .bind(scan_id)
+    .bind(scan_id)
+    .bind(&now)
+    .bind(&now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|error| match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate {
+            what: format!("a finding with key `{}`", finding.key),
+        },
+        _ => error.into(),
+    })?;
+    Ok(id)
+}
+
+/// Writes every field of an existing record; audits a change of status or
+/// acceptance. Returns the record as stored.
+async fn write_record(
+    conn: &mut SqliteConnection,
+    actor: &str,
+    action: &str,
+    record: &FindingRecord,
+) -> Result<FindingRecord, StoreError> {
+    let before = load_record(conn, record.id).await?;
+    if before.finding.key != record.finding.key {
+        return Err(StoreError::Invalid(format!(
+            "finding {} has key `{}`, not `{}`",
+            record.id, before.finding.key, record.finding.key
+        )));
+    }
+    let finding = &record.finding;
+    sqlx::query(
+        "UPDATE findings SET kind = ?, severity = ?, title = ?, explanation = ?, remedy = ?,
+            requirements = ?, system_id = ?, address = ?, port = ?, protocol = ?, service = ?,
+            version = ?, evidence = ?, status = ?, accepted_until = ?, justification = ?,
+            approver = ?, first_seen_scan = ?, last_seen_scan = ?, fixed_by_scan = ?,
+            verified_by_scan = ?, updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(finding.kind.id())
+    .bind(name_of(&finding.severity))
+    .bind(&finding.title)
+    .bind(&finding.explanation)
+    .bind(&finding.remedy)
+    .bind(json_text(&finding.requirements))
+    .bind(finding.system_id)
+    .bind(finding.address.map(|a| a.to_string()))
+    .bind(finding.port.map(i64::from))
+    .bind(finding.protocol.map(|p| p.as_str()))
+    .bind(&finding.service)
+    .bind(&finding.version)
+    .bind(&finding.evidence)
+    .bind(name_of(&record.status))
+    .bind(record.accepted_until.map(to_rfc3339))
+    .bind(&record.justification)
+    .bind(&record.approver)
+    .bind(record.first_seen_scan)
+    .bind(record.last_seen_scan)
+    .bind(record.fixed_by_scan)
+    .bind(record.verified_by_scan)
+    .bind(now_rfc3339())
+    .bind(record.id)
+    .execute(&mut *conn)
+    .await
+    .map_err(|error| match &error {
+        sqlx::Error::Database(db) if db.is_check_violation() => StoreError::Invalid(format!(
+            "finding {}: an accepted finding needs a justification, an approver and an \
+             expiry, and a verified one the scan that verified it",
+            record.id
+        )),
+        _ => error.into(),
+    })?;
+    let after = load_record(conn, record.id).await?;
+    if status_changed(&before, &after) {
+        audit::append(
+            conn,
+            Change {
+                actor,
+                action,
+                entity: ENTITY,
+                entity_id: record.id.to_string(),
+                before: Some(json_value(&status_view(&before))),
+                after: Some(json_value(&status_view(&after))),
+            },
+        )
+        .await?;
+    }
+    Ok(after)
+}
+
+/// Whether the audit log must hear of the change: status, acceptance, or
+/// the scans that fixed or verified it. A finding merely seen again is not
+/// a change anyone decided.
+fn status_changed(before: &FindingRecord, after: &FindingRecord) -> bool {
+    status_view(before) != status_view(after)
+}
+
+/// The part of a record the audit log keeps.
+#[derive(Debug, PartialEq, Eq, serde::Serialize)]
+struct StatusView<'a> {
+    key: &'a str,
+    status: FindingStatus,
+    accepted_until: Option<DateTime<Utc>>,
+    justification: Option<&'a str>,
+    approver: Option<&'a str>,
+    fixed_by_scan: Option<i64>,
+    verified_by_scan: Option<i64>,
+}
+
+fn status_view(record: &FindingRecord) -> StatusView<'_> {
+    StatusView {
+        key: &record.finding.key,
+        status: record.status,
+        accepted_until: record.accepted_until,
+        justification: record.justification.as_deref(),
+        approver: record.approver.as_deref(),
+        fixed_by_scan: record.fixed_by_scan,
+        verified_by_scan: record.verified_by_scan,
+    }
+}
+
+async fn load_record(conn: &mut SqliteConnection, id: i64) -> Result<FindingRecord, StoreError> {
+    let row = sqlx::query("SELECT * FROM findings WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "finding",
+            key: id.to_string(),
+        })?;
+    record_from_row(&row)
+}
+
+fn record_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<FindingRecord, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    let requirements: String = row.try_get("requirements")?;
+    let address: Option<String> = row.try_get("address")?;
+    let port: Option<i64> = row.try_get("port")?;
+    let protocol: Option<String> = row.try_get("protocol")?;
+    let accepted_until: Option<String> = row.try_get("accepted_until")?;
+    let finding = Finding {
+        kind: parse_name("kind", &kind)?,
+        severity: parse_name("severity", row.try_get("severity")?)?,
+        title: row.try_get("title")?,
+        explanation: row.try_get("explanation")?,
+        remedy: row.try_get("remedy")?,
+        requirements: serde_json::from_str(&requirements)
+            .map_err(|e| StoreError::Corrupt(format!("column requirements: {e}")))?,
+        system_id: row.try_get("system_id")?,
+        address: address
+            .map(|a| {
+                a.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("address `{a}`")))
+            })
+            .transpose()?,
+        port: port
+            .map(|p| u16::try_from(p).map_err(|_| StoreError::Corrupt(format!("port {p}"))))
+            .transpose()?,
+        protocol: protocol.map(|p| parse_name("protocol", &p)).transpose()?,
+        service: row.try_get("service")?,
+        version: row.try_get("version")?,
+        evidence: row.try_get("evidence")?,
+        key: row.try_get("key")?,
+    };
+    Ok(FindingRecord {
+        id: row.try_get("id")?,
+        finding,
+        status: parse_name("status", row.try_get("status")?)?,
+        accepted_until: accepted_until
+            .map(|t| parse_time("accepted_until", &t))
+            .transpose()?,
+        justification: row.try_get("justification")?,
+        approver: row.try_get("approver")?,
+        first_seen_scan: row.try_get("first_seen_scan")?,
+        last_seen_scan: row.try_get("last_seen_scan")?,
+        fixed_by_scan: row.try_get("fixed_by_scan")?,
+        verified_by_scan: row.try_get("verified_by_scan")?,
+    })
+}

@@ -1,0 +1,298 @@
+//! The approved port inventory (PCI DSS 1.2.5): which ports each system may
+//! have open, why, who approved it and until when. Every change, removals
+//! included, is written to the audit log in the same transaction, with the
+//! entry as it was and as it became.
+
+use chrono::{DateTime, Utc};
+use portcullis_model::compliance::{InventoryEntry, NewInventoryEntry};
+use sqlx::{Row, SqliteConnection};
+
+use crate::audit::{self, Change};
+use crate::codec::{json_value, name_of, parse_name, parse_time};
+use crate::database::{Store, StoreError};
+use crate::time::{now_rfc3339, to_rfc3339};
+
+/// The audit log's name for an inventory entry.
+pub(crate) const ENTITY: &str = "inventory_entry";
+
+impl Store {
+    /// The inventory, of one system or of all, by system, protocol, port.
+    pub async fn inventory(
+        &self,
+        system_id: Option<i64>,
+    ) -> Result<Vec<InventoryEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM inventory_entries WHERE ?1 IS NULL OR system_id = ?1
+             ORDER BY system_id, protocol, port",
+        )
+        .bind(system_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    /// One entry.
+    pub async fn inventory_entry(&self, id: i64) -> Result<InventoryEntry, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        load_entry(&mut conn, id).await
+    }
+
+    /// Adds an approved port.
+    pub async fn add_inventory_entry(
+        &self,
+        actor: &str,
+        entry: NewInventoryEntry,
+    ) -> Result<InventoryEntry, StoreError> {
+        validate(&entry.justification, &entry.approver)?;
+        let mut tx = self.begin_write().await?;
+        let entry = insert_entry(&mut tx, entry).await?;
+        audit::append(
+            &mut tx,
+            Change {
+                actor,
+                action: "inventory.add",
+                entity: ENTITY,
+                entity_id: entry.id.to_string(),
+                before: None,
+                after: Some(json_value(&entry)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    /// Replaces everything about an entry but its id.
+    pub async fn update_inventory_entry(
+        &self,
+        actor: &str,
+        entry: InventoryEntry,
+    ) -> Result<InventoryEntry, StoreError> {
+        validate(&entry.justification, &entry.approver)?;
+        let mut tx = self.begin_write().await?;
+        let before = load_entry(&mut tx, entry.id).await?;
+        write_entry(&mut tx, &entry).await?;
+        // As stored: times keep milliseconds, so compare what was written.
+        let after = load_entry(&mut tx, entry.id).await?;
+        if before == after {
+            return Ok(before);
+        }
+        audit::append(
+            &mut tx,
+            Change {
+                actor,
+                action: "inventory.update",
+                entity: ENTITY,
+                entity_id: entry.id.to_string(),
+                before: Some(json_value(&before)),
+                after: Some(json_value(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Renews an entry's approval: `approver` approves it now, until
+    /// `expires_at`.
+    pub async fn approve_inventory_entry(
+        &self,
+        actor: &str,
+        id: i64,
+        approver: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<InventoryEntry, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = load_entry(&mut tx, id).await?;
+        let mut after = before.clone();
+        after.approver = approver.trim().to_owned();
+        after.approved_at = Utc::now();
+        after.expires_at = expires_at;
+        validate(&after.justification, &after.approver)?;
+        write_entry(&mut tx, &after).await?;
+        let after = load_entry(&mut tx, id).await?;
+        audit::append(
+            &mut tx,
+            Change {
+                actor,
+                action: "inventory.approve",
+                entity: ENTITY,
+                entity_id: id.to_string(),
+                before: Some(json_value(&before)),
+                after: Some(json_value(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Removes an entry; the audit log keeps it as it was.
+    pub async fn remove_inventory_entry(
+        &self,
+        actor: &str,
+        id: i64,
+    ) -> Result<InventoryEntry, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = load_entry(&mut tx, id).await?;
+        sqlx::query("DELETE FROM inventory_entries WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            Change {
+                actor,
+                action: "inventory.remove",
+                entity: ENTITY,
+                entity_id: id.to_string(),
+                before: Some(json_value(&before)),
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(before)
+    }
+}
+
+pub(crate) async fn load_entry(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<InventoryEntry, StoreError> {
+    let row = sqlx::query("SELECT * FROM inventory_entries WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "inventory entry",
+            key: id.to_string(),
+        })?;
+    entry_from_row(&row)
+}
+
+/// The entry for a system's port, if there is one.
+pub(crate) async fn entry_for_port(
+    conn: &mut SqliteConnection,
+    system_id: i64,
+    protocol: &str,
+    port: u16,
+) -> Result<Option<InventoryEntry>, StoreError> {
+    let row = sqlx::query(
+        "SELECT * FROM inventory_entries WHERE system_id = ? AND protocol = ? AND port = ?",
+    )
+    .bind(system_id)
+    .bind(protocol)
+    .bind(i64::from(port))
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(entry_from_row).transpose()
+}
+
+/// Inserts a new entry and returns it as stored.
+pub(crate) async fn insert_entry(
+    conn: &mut SqliteConnection,
+    entry: NewInventoryEntry,
+) -> Result<InventoryEntry, StoreError> {
+    let now = now_rfc3339();
+    let id = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO inventory_entries
+            (system_id, port, protocol, service, version, justification, approver,
+             approved_at, expires_at, notes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(entry.system_id)
+    .bind(i64::from(entry.port))
+    .bind(name_of(&entry.protocol))
+    .bind(&entry.service)
+    .bind(&entry.version)
+    .bind(entry.justification.trim())
+    .bind(entry.approver.trim())
+    .bind(to_rfc3339(entry.approved_at))
+    .bind(entry.expires_at.map(to_rfc3339))
+    .bind(&entry.notes)
+    .bind(&now)
+    .bind(&now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| constraint_error(e, entry.system_id, entry.protocol.as_str(), entry.port))?;
+    load_entry(conn, id).await
+}
+
+/// Writes every field of an existing entry.
+pub(crate) async fn write_entry(
+    conn: &mut SqliteConnection,
+    entry: &InventoryEntry,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE inventory_entries SET system_id = ?, port = ?, protocol = ?, service = ?,
+            version = ?, justification = ?, approver = ?, approved_at = ?, expires_at = ?,
+            notes = ?, updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(entry.system_id)
+    .bind(i64::from(entry.port))
+    .bind(name_of(&entry.protocol))
+    .bind(&entry.service)
+    .bind(&entry.version)
+    .bind(entry.justification.trim())
+    .bind(entry.approver.trim())
+    .bind(to_rfc3339(entry.approved_at))
+    .bind(entry.expires_at.map(to_rfc3339))
+    .bind(&entry.notes)
+    .bind(now_rfc3339())
+    .bind(entry.id)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| constraint_error(e, entry.system_id, entry.protocol.as_str(), entry.port))?;
+    Ok(())
+}
+
+pub(crate) fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<InventoryEntry, StoreError> {
+    let port: i64 = row.try_get("port")?;
+    let expires_at: Option<String> = row.try_get("expires_at")?;
+    Ok(InventoryEntry {
+        id: row.try_get("id")?,
+        system_id: row.try_get("system_id")?,
+        port: u16::try_from(port).map_err(|_| StoreError::Corrupt(format!("port {port}")))?,
+        protocol: parse_name("protocol", row.try_get("protocol")?)?,
+        service: row.try_get("service")?,
+        version: row.try_get("version")?,
+        justification: row.try_get("justification")?,
+        approver: row.try_get("approver")?,
+        approved_at: parse_time("approved_at", row.try_get("approved_at")?)?,
+        expires_at: expires_at
+            .map(|text| parse_time("expires_at", &text))
+            .transpose()?,
+        notes: row.try_get("notes")?,
+    })
+}
+
+/// Foreign-key and uniqueness failures, in words.
+fn constraint_error(error: sqlx::Error, system_id: i64, protocol: &str, port: u16) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate {
+            what: format!("an inventory entry for system {system_id}, {port}/{protocol}"),
+        },
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound {
+            entity: "system",
+            key: system_id.to_string(),
+        },
+        _ => error.into(),
+    }
+}
+
+/// An approval needs a reason and a person.
+fn validate(justification: &str, approver: &str) -> Result<(), StoreError> {
+    if justification.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "an inventory entry needs a business justification".into(),
+        ));
+    }
+    if approver.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "an inventory entry needs the name of who approved it".into(),
+        ));
+    }
+    Ok(())
+}
