@@ -1,6 +1,35 @@
-//! Pure compliance rules: a scan compared with the approved port inventory
-//! becomes findings, each mapped to the PCI DSS v4.0 requirements it serves,
-//! with remediation steps and firewall rules.
+//! Pure compliance rules: a scan compared with the systems and their
+//! approved port inventory becomes findings, each mapped to the PCI DSS
+//! v4.0 requirements it serves, in plain English, with what closes it.
 //!
-//! No I/O happens here, so every rule can be tested with plain values. The
-//! rules arrive with their own issue; this crate is empty until then.
+//! No I/O happens here, and no clock is read: every input, "now" included,
+//! is passed in, so every rule can be tested with plain values. The words
+//! and severities come from the rule book in `assets/rules/rules.toml`,
+//! embedded at compile time ([`Rulebook::builtin`]).
+//!
+//! - [`evaluate`]: one scan in, findings out.
+//! - [`assess`]: the verdict per system and overall, as an ASV would judge.
+//! - [`reconcile`]: findings across scans (new, still open, fixed and
+//!   verified by a scan that covered them, reopened).
+//! - [`accept`] and [`mark_fixed`]: decisions on a finding; accepting one
+//!   also says what to write into the inventory.
+//! - [`diff`]: two scans of the same targets, port by port, against the
+//!   inventory.
+
+mod coverage;
+mod diff;
+mod estate;
+mod evaluate;
+mod rulebook;
+mod status;
+mod tracking;
+
+pub use coverage::Coverage;
+pub use diff::{diff, posture_facts};
+pub use estate::{AddressError, SystemAddress};
+pub use evaluate::{EvaluationInput, evaluate};
+pub use rulebook::{AcceptPolicy, Category, Rule, Rulebook, RulebookError};
+pub use status::{acceptance_holds, assess};
+pub use tracking::{
+    AcceptRequest, DEFAULT_ACCEPTANCE_DAYS, DecisionError, accept, mark_fixed, reconcile,
+};

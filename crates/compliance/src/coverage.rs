@@ -1,0 +1,202 @@
+//! What one scan could see: which hosts were up, which ports were probed,
+//! which ports are open now, and whether identification and posture checks
+//! ran. "Not found" only means "gone" inside this coverage.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use portcullis_model::compliance::{Finding, FindingKind, PortRange, ScanCoverage};
+use portcullis_model::report::ScanReport;
+use portcullis_model::scan::{PortState, Protocol};
+
+/// The coverage of one scan, indexed.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    up: HashSet<IpAddr>,
+    tcp: Vec<PortRange>,
+    udp: Vec<PortRange>,
+    identification: bool,
+    posture: bool,
+    open: HashSet<(IpAddr, Protocol, u16)>,
+}
+
+/// What a rule looks at, and so what a scan must have done for the rule's
+/// silence to mean something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Basis {
+    /// An open port (and the system's settings): a probe of the port
+    /// suffices. Rules that also name the service need identification
+    /// while the port stays open.
+    Presence { needs_identity_while_open: bool },
+    /// The identified service or version.
+    Identity,
+    /// Posture checks (TLS, certificates, HTTP, open access, advisories).
+    Posture,
+    /// Dates and settings, judged at every evaluation.
+    Always,
+}
+
+fn basis(kind: FindingKind) -> Basis {
+    use FindingKind::*;
+    match kind {
+        UnlistedOpenPort | UnassignedHost | StaleInventoryEntry => Basis::Presence {
+            needs_identity_while_open: false,
+        },
+        ExternalDatabase | ExternalRemoteAccess | CleartextService => Basis::Presence {
+            needs_identity_while_open: true,
+        },
+        InventoryMismatch => Basis::Identity,
+        HttpWithoutHttpsRedirect
+        | ObsoleteTls
+        | LegacyTls
+        | InsecureCipher
+        | WeakCipher
+        | CertificateExpired
+        | CertificateSelfSigned
+        | CertificateNameMismatch
+        | VulnerableVersion
+        | EndOfLifeVersion
+        | UnauthenticatedAccess
+        | DefaultSnmpCommunity => Basis::Posture,
+        ExpiredInventoryEntry
+        | InternalScanOverdue
+        | ExternalScanOverdue
+        | SegmentationTestOverdue
+        | SegmentationTestFailed => Basis::Always,
+    }
+}
+
+impl Coverage {
+    pub fn new(report: &ScanReport, scan: &ScanCoverage) -> Coverage {
+        let mut coverage = Coverage {
+            tcp: normalise(&scan.tcp),
+            udp: normalise(&scan.udp),
+            identification: scan.identification,
+            posture: scan.posture,
+            ..Coverage::default()
+        };
+        for host in report.hosts.iter().filter(|h| h.host.up) {
+            coverage.up.insert(host.host.address);
+            for port in host.ports_in(PortState::Open) {
+                coverage
+                    .open
+                    .insert((host.host.address, port.protocol, port.port));
+            }
+        }
+        coverage
+    }
+
+    /// Whether the host was up in this scan (so its ports were probed).
+    pub fn host_up(&self, address: IpAddr) -> bool {
+        self.up.contains(&address)
+    }
+
+    /// Whether the scan probed this port (on every host that was up).
+    pub fn port_scanned(&self, protocol: Protocol, port: u16) -> bool {
+        let ranges = match protocol {
+            Protocol::Tcp => &self.tcp,
+            Protocol::Udp => &self.udp,
+        };
+        let after = ranges.partition_point(|range| range.first <= port);
+        after > 0 && ranges[after - 1].contains(port)
+    }
+
+    /// Whether the port was found open in this scan.
+    pub fn is_open(&self, address: IpAddr, protocol: Protocol, port: u16) -> bool {
+        self.open.contains(&(address, protocol, port))
+    }
+
+    /// Whether this scan looked where `finding` was, with the checks that
+    /// produce it, so that its absence from the scan's findings means it is
+    /// gone (and not merely unobserved).
+    pub fn covers(&self, finding: &Finding) -> bool {
+        let basis = basis(finding.kind);
+        if basis == Basis::Always {
+            return true;
+        }
+        let Some(address) = finding.address else {
+            return true;
+        };
+        if !self.host_up(address) {
+            return false;
+        }
+        let (Some(port), Some(protocol)) = (finding.port, finding.protocol) else {
+            return true;
+        };
+        if !self.port_scanned(protocol, port) {
+            return false;
+        }
+        if !self.is_open(address, protocol, port) {
+            return true;
+        }
+        match basis {
+            Basis::Presence {
+                needs_identity_while_open,
+            } => !needs_identity_while_open || self.identification,
+            Basis::Identity => self.identification,
+            Basis::Posture => self.posture,
+            Basis::Always => true,
+        }
+    }
+}
+
+/// Sorted by first port, overlapping and adjacent ranges merged, so a port
+/// is found with one binary search.
+fn normalise(ranges: &[PortRange]) -> Vec<PortRange> {
+    let mut sorted: Vec<PortRange> = ranges
+        .iter()
+        .map(|r| PortRange {
+            first: r.first.min(r.last),
+            last: r.first.max(r.last),
+        })
+        .collect();
+    sorted.sort();
+    let mut merged: Vec<PortRange> = Vec::with_capacity(sorted.len());
+    for range in sorted {
+        match merged.last_mut() {
+            Some(last) if u32::from(range.first) <= u32::from(last.last) + 1 => {
+                last.last = last.last.max(range.last);
+            }
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_merge_and_answer_membership() {
+        let scan = ScanCoverage {
+            tcp: vec![
+                PortRange {
+                    first: 80,
+                    last: 80,
+                },
+                PortRange { first: 1, last: 10 },
+                PortRange {
+                    first: 11,
+                    last: 20,
+                },
+                PortRange {
+                    first: 443,
+                    last: 440,
+                },
+            ],
+            udp: vec![PortRange::single(161)],
+            ..ScanCoverage::default()
+        };
+        let coverage = Coverage::new(&ScanReport::default(), &scan);
+        assert_eq!(coverage.tcp.len(), 3, "{:?}", coverage.tcp);
+        for port in [1, 15, 20, 80, 440, 443] {
+            assert!(coverage.port_scanned(Protocol::Tcp, port), "{port}");
+        }
+        for port in [0, 21, 79, 81, 444] {
+            assert!(!coverage.port_scanned(Protocol::Tcp, port), "{port}");
+        }
+        assert!(coverage.port_scanned(Protocol::Udp, 161));
+        assert!(!coverage.port_scanned(Protocol::Udp, 80));
+    }
+}

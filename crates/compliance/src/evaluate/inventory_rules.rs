@@ -1,0 +1,117 @@
+//! Rules about the inventory itself: approvals that lapsed, and approved
+//! ports that a scan looked at and did not find open.
+
+use portcullis_model::compliance::{FindingKind, InventoryEntry};
+use portcullis_model::scan::PortState;
+
+use super::{Draft, Evaluator};
+use crate::estate::is_expired;
+
+pub(super) fn check(ev: &mut Evaluator<'_>) {
+    let inventory = ev.input.inventory;
+    for entry in inventory {
+        expired(ev, entry);
+        stale(ev, entry);
+    }
+}
+
+fn expired(ev: &mut Evaluator<'_>, entry: &InventoryEntry) {
+    let Some(expires_at) = entry.expires_at else {
+        return;
+    };
+    if !is_expired(entry, ev.input.now) {
+        return;
+    }
+    let detail = expires_at.format("%Y-%m-%d").to_string();
+    let evidence = format!(
+        "inventory entry {} approved by {} on {}, expired {}",
+        entry.id,
+        entry.approver,
+        entry.approved_at.format("%Y-%m-%d"),
+        expires_at.to_rfc3339()
+    );
+    let draft = entry_draft(
+        ev,
+        entry,
+        FindingKind::ExpiredInventoryEntry,
+        detail,
+        evidence,
+        None,
+    );
+    ev.emit(draft);
+}
+
+/// An entry is stale only when the scan could have seen its port: one of
+/// the system's addresses was up, the port was in the scanned range, and
+/// no address of the system showed it open or possibly open
+/// (`open|filtered`, `unfiltered`).
+fn stale(ev: &mut Evaluator<'_>, entry: &InventoryEntry) {
+    let Some(&address) = ev.systems_up.get(&entry.system_id) else {
+        return;
+    };
+    if !ev.coverage.port_scanned(entry.protocol, entry.port) {
+        return;
+    }
+    let seen = ev
+        .seen
+        .get(&(entry.system_id, entry.protocol, entry.port))
+        .copied();
+    if matches!(
+        seen,
+        Some(PortState::Open | PortState::OpenFiltered | PortState::Unfiltered)
+    ) {
+        return;
+    }
+    let detail = match seen {
+        Some(state) => format!("the port was {}", state.as_str()),
+        None => "the port was closed or filtered".into(),
+    };
+    let evidence = format!(
+        "inventory entry {}; {}/{} on {address}: {detail}",
+        entry.id,
+        entry.port,
+        entry.protocol.as_str()
+    );
+    let draft = entry_draft(
+        ev,
+        entry,
+        FindingKind::StaleInventoryEntry,
+        detail,
+        evidence,
+        Some(address),
+    );
+    ev.emit(draft);
+}
+
+fn entry_draft<'a>(
+    ev: &Evaluator<'a>,
+    entry: &InventoryEntry,
+    kind: FindingKind,
+    detail: String,
+    evidence: String,
+    address: Option<std::net::IpAddr>,
+) -> Draft<'a> {
+    let service_label = match (&entry.service, &entry.version) {
+        (Some(service), Some(version)) => format!("{service} {version}"),
+        (Some(service), None) => service.clone(),
+        _ => "any service".into(),
+    };
+    let what = ev
+        .book
+        .plain_name(entry.service.as_deref())
+        .map_or_else(|| service_label.clone(), str::to_string);
+    Draft {
+        kind,
+        system: ev.systems.by_id(entry.system_id),
+        address,
+        port: Some(entry.port),
+        protocol: Some(entry.protocol),
+        service_label,
+        what,
+        detail,
+        evidence,
+        key: format!("{}|entry:{}", kind.id(), entry.id),
+        service: entry.service.clone(),
+        version: entry.version.clone(),
+    }
+}

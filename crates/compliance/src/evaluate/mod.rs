@@ -1,0 +1,236 @@
+//! Evaluation: one scan, the systems, the inventory and the testing
+//! history in; findings out.
+//!
+//! Each rule is a small function in one of the submodules, grouped by what
+//! it reads: `port_rules` (one open port), `inventory_rules` (the approved
+//! entries against the scan), `programme_rules` (dates of the recurring
+//! tests). They decide whether a rule fires and gather the facts; the words
+//! come from the rule book.
+//!
+//! Which ports count as open: only [`PortState::Open`]. A UDP port that gave
+//! no answer is `open|filtered`: most firewalled UDP ports look like that,
+//! so calling it open would bury the user in findings they cannot act on.
+//! It therefore raises no finding about an open port; but neither does it
+//! prove a port shut, so an inventory entry for it is not called stale.
+//! `unfiltered` is treated the same way.
+
+mod inventory_rules;
+mod port_rules;
+mod programme_rules;
+mod service_view;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use portcullis_model::compliance::{
+    Finding, FindingKind, InventoryEntry, ScanCoverage, System, TestingHistory,
+};
+use portcullis_model::report::ScanReport;
+use portcullis_model::scan::{PortState, Protocol};
+
+use crate::coverage::Coverage;
+use crate::estate::{InventoryIndex, SystemIndex};
+use crate::rulebook::{Rulebook, render};
+
+pub use service_view::ServiceView;
+
+/// Everything an evaluation reads. Nothing is read from the clock or the
+/// disk: `now` is the scan's time, passed in.
+#[derive(Debug, Clone, Copy)]
+pub struct EvaluationInput<'a> {
+    pub report: &'a ScanReport,
+    /// The ports the scan probed and the checks it ran.
+    pub coverage: &'a ScanCoverage,
+    pub systems: &'a [System],
+    pub inventory: &'a [InventoryEntry],
+    pub history: TestingHistory,
+    pub now: DateTime<Utc>,
+}
+
+/// Evaluates a scan with the built-in rule book.
+pub fn evaluate(input: &EvaluationInput<'_>) -> Vec<Finding> {
+    Rulebook::builtin().evaluate(input)
+}
+
+impl Rulebook {
+    /// Evaluates a scan with this rule book. Findings come worst first;
+    /// within a severity, in the order of the scan (hosts, then ports), with
+    /// findings about the whole programme first.
+    pub fn evaluate(&self, input: &EvaluationInput<'_>) -> Vec<Finding> {
+        let mut evaluator = Evaluator::new(self, input);
+        programme_rules::check(&mut evaluator);
+        evaluator.check_hosts();
+        inventory_rules::check(&mut evaluator);
+        let mut findings = evaluator.findings;
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        findings
+    }
+}
+
+/// The state of one evaluation: indexes built once, findings gathered.
+pub(crate) struct Evaluator<'a> {
+    book: &'a Rulebook,
+    input: &'a EvaluationInput<'a>,
+    systems: SystemIndex<'a>,
+    inventory: InventoryIndex<'a>,
+    coverage: Coverage,
+    /// Per system, protocol and port: the most open state any of the
+    /// system's hosts showed (for stale entries).
+    seen: HashMap<(i64, Protocol, u16), PortState>,
+    /// Per system: the first of its addresses that was up.
+    systems_up: HashMap<i64, IpAddr>,
+    findings: Vec<Finding>,
+}
+
+/// What a finding is made of before the rule book gives it words.
+pub(crate) struct Draft<'a> {
+    pub kind: FindingKind,
+    pub system: Option<&'a System>,
+    pub address: Option<IpAddr>,
+    pub port: Option<u16>,
+    pub protocol: Option<Protocol>,
+    /// `{service}`: what answers, briefly.
+    pub service_label: String,
+    /// `{what}`: what that is, in words.
+    pub what: String,
+    /// `{detail}`: the rule's own facts.
+    pub detail: String,
+    pub evidence: String,
+    pub key: String,
+    pub service: Option<String>,
+    pub version: Option<String>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(book: &'a Rulebook, input: &'a EvaluationInput<'a>) -> Evaluator<'a> {
+        Evaluator {
+            book,
+            input,
+            systems: SystemIndex::new(input.systems),
+            inventory: InventoryIndex::new(input.inventory),
+            coverage: Coverage::new(input.report, input.coverage),
+            seen: HashMap::new(),
+            systems_up: HashMap::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    fn check_hosts(&mut self) {
+        let report = self.input.report;
+        for host in report.hosts.iter().filter(|h| h.host.up) {
+            let system = self.systems.for_host(&host.host);
+            match system {
+                Some(system) => {
+                    self.systems_up
+                        .entry(system.id)
+                        .or_insert(host.host.address);
+                    for port in &host.ports {
+                        self.remember_state(system.id, port.protocol, port.port, port.state);
+                    }
+                }
+                None => port_rules::unassigned_host(self, host),
+            }
+            for port in host.ports_in(PortState::Open) {
+                port_rules::check(self, host, system, port);
+            }
+        }
+    }
+
+    /// Keeps the most open state seen for a system's port.
+    fn remember_state(&mut self, system: i64, protocol: Protocol, port: u16, state: PortState) {
+        self.seen
+            .entry((system, protocol, port))
+            .and_modify(|kept| {
+                if openness(state) > openness(*kept) {
+                    *kept = state;
+                }
+            })
+            .or_insert(state);
+    }
+
+    /// Gives a draft its words and records it.
+    fn emit(&mut self, draft: Draft<'_>) {
+        let rule = self.book.rule(draft.kind);
+        let address = draft.address.map(|a| a.to_string()).unwrap_or_default();
+        let port = draft.port.map(|p| p.to_string()).unwrap_or_default();
+        let protocol = draft.protocol.map(Protocol::as_str).unwrap_or_default();
+        let system = draft
+            .system
+            .map_or("an unregistered machine", |s| s.name.as_str());
+        let values = [
+            ("system", system),
+            ("address", address.as_str()),
+            ("port", port.as_str()),
+            ("protocol", protocol),
+            ("service", draft.service_label.as_str()),
+            ("what", draft.what.as_str()),
+            ("detail", draft.detail.as_str()),
+        ];
+        self.findings.push(Finding {
+            kind: draft.kind,
+            severity: rule.severity,
+            title: render(&rule.title, &values),
+            explanation: render(&rule.explanation, &values),
+            remedy: render(&rule.remedy, &values),
+            requirements: rule.requirements.clone(),
+            system_id: draft.system.map(|s| s.id),
+            address: draft.address,
+            port: draft.port,
+            protocol: draft.protocol,
+            service: draft.service,
+            version: draft.version,
+            evidence: draft.evidence,
+            key: draft.key,
+        });
+    }
+}
+
+/// How strongly a state suggests something listens: open beats the
+/// ambiguous states, which beat the shut ones.
+fn openness(state: PortState) -> u8 {
+    match state {
+        PortState::Open => 3,
+        PortState::OpenFiltered | PortState::Unfiltered => 2,
+        PortState::Filtered => 1,
+        PortState::Closed => 0,
+    }
+}
+
+/// The identity of a finding about one port.
+pub(crate) fn port_key(
+    kind: FindingKind,
+    address: IpAddr,
+    protocol: Protocol,
+    port: u16,
+) -> String {
+    format!("{}|{}|{}/{}", kind.id(), address, protocol.as_str(), port)
+}
+
+/// Joins at most `limit` items, saying how many more there were.
+pub(crate) fn join_limited<I, S>(items: I, limit: usize) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut shown = Vec::new();
+    let mut more = 0usize;
+    for item in items {
+        if shown.len() < limit {
+            shown.push(item.as_ref().to_string());
+        } else {
+            more += 1;
+        }
+    }
+    let mut text = shown.join(", ");
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text
+}
+
+#[cfg(test)]
+pub(crate) mod testkit;
+
+#[cfg(test)]
+mod tests;

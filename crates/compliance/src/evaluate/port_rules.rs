@@ -1,0 +1,373 @@
+//! Rules about one open port: whether it is approved, whether it should be
+//! reachable from where it is, whether its service is safe to run, and
+//! whether its encryption and software are sound.
+
+use chrono::DateTime;
+use portcullis_model::compliance::{Exposure, FindingKind, System};
+use portcullis_model::report::HostResult;
+use portcullis_model::scan::PortResult;
+use portcullis_model::service::{
+    CertificateInfo, OpenAccessKind, Posture, TlsPosture, TlsVersion, WeakCipherKind,
+};
+
+use super::{Draft, Evaluator, ServiceView, join_limited, port_key};
+use crate::estate::{service_matches, version_matches};
+
+/// Everything a port rule needs to know about where it is.
+struct Site<'a> {
+    host: &'a HostResult,
+    system: Option<&'a System>,
+    view: ServiceView<'a>,
+}
+
+impl<'a> Site<'a> {
+    fn external(&self) -> bool {
+        self.system
+            .is_some_and(|s| s.exposure == Exposure::External)
+    }
+
+    fn posture(&self) -> Option<&'a Posture> {
+        self.view.port.posture.as_ref()
+    }
+
+    fn tls(&self) -> Option<&'a TlsPosture> {
+        self.posture().and_then(|p| p.tls.as_ref())
+    }
+
+    fn draft(&self, ev: &Evaluator<'_>, kind: FindingKind, detail: String) -> Draft<'a> {
+        let port = self.view.port;
+        let mut evidence = self.view.evidence();
+        if !detail.is_empty() {
+            evidence.push_str("; ");
+            evidence.push_str(&detail);
+        }
+        Draft {
+            kind,
+            system: self.system,
+            address: Some(port.address),
+            port: Some(port.port),
+            protocol: Some(port.protocol),
+            service_label: self.view.label(),
+            what: self.view.plain(ev.book),
+            detail,
+            evidence,
+            key: port_key(kind, port.address, port.protocol, port.port),
+            service: self.view.service_name(),
+            version: self.view.version(),
+        }
+    }
+}
+
+/// Runs every port rule on one open port.
+pub(super) fn check<'a>(
+    ev: &mut Evaluator<'a>,
+    host: &'a HostResult,
+    system: Option<&'a System>,
+    port: &'a PortResult,
+) {
+    let site = Site {
+        host,
+        system,
+        view: ServiceView::new(port),
+    };
+    inventory(ev, &site);
+    external_database(ev, &site);
+    external_remote_access(ev, &site);
+    cleartext(ev, &site);
+    http_redirect(ev, &site);
+    tls_versions(ev, &site);
+    cipher_suites(ev, &site);
+    certificate(ev, &site);
+    advisories(ev, &site);
+    open_access(ev, &site);
+}
+
+/// A host that is up but that no system claims (checked once per host).
+pub(super) fn unassigned_host(ev: &mut Evaluator<'_>, host: &HostResult) {
+    let open: Vec<String> = host
+        .ports_in(portcullis_model::scan::PortState::Open)
+        .map(|p| format!("{}/{}", p.port, p.protocol.as_str()))
+        .collect();
+    let detail = if open.is_empty() {
+        format!("it answered discovery: {}", host.host.reason)
+    } else {
+        format!("open ports: {}", join_limited(&open, 10))
+    };
+    let address = host.host.address;
+    let kind = FindingKind::UnassignedHost;
+    let mut evidence = format!("{address} up ({})", host.host.reason);
+    if let Some(name) = &host.host.name {
+        evidence.push_str(&format!(", scanned as {name}"));
+    }
+    ev.emit(Draft {
+        kind,
+        system: None,
+        address: Some(address),
+        port: None,
+        protocol: None,
+        service_label: String::new(),
+        what: String::new(),
+        detail,
+        evidence,
+        key: format!("{}|{address}", kind.id()),
+        service: None,
+        version: None,
+    });
+}
+
+/// Not in the inventory; or in it, but running something else.
+fn inventory(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    let Some(system) = site.system else { return };
+    let port = site.view.port;
+    match ev.inventory.get(system.id, port.protocol, port.port) {
+        None => {
+            let draft = site.draft(ev, FindingKind::UnlistedOpenPort, String::new());
+            ev.emit(draft);
+        }
+        Some(entry) => {
+            let Some(found) = site.view.identified else {
+                return;
+            };
+            let service_differs = entry.service.as_deref().is_some_and(|expected| {
+                !service_matches(expected, &found.service, found.product.as_deref())
+            });
+            let version_differs = match (&entry.version, &found.version) {
+                (Some(expected), Some(version)) => !version_matches(expected, version),
+                _ => false,
+            };
+            if service_differs || version_differs {
+                let expected = [entry.service.as_deref(), entry.version.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let detail = format!(
+                    "{} where the inventory expects {expected}",
+                    site.view.label()
+                );
+                let draft = site.draft(ev, FindingKind::InventoryMismatch, detail);
+                ev.emit(draft);
+            }
+        }
+    }
+}
+
+fn external_database(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    if site.external() && site.view.is_in(&ev.book.categories.database) {
+        let draft = site.draft(ev, FindingKind::ExternalDatabase, String::new());
+        ev.emit(draft);
+    }
+}
+
+fn external_remote_access(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    if site.external() && site.view.is_in(&ev.book.categories.remote_access) {
+        let draft = site.draft(ev, FindingKind::ExternalRemoteAccess, String::new());
+        ev.emit(draft);
+    }
+}
+
+/// Cleartext services, on any system: PCI DSS 2.2.5 does not depend on
+/// exposure. A service that speaks inside TLS is not cleartext. An SNMP
+/// port counts only when it answered, which the scanner's probe (SNMP v1/v2c
+/// with a community) establishes; an SNMPv3-only agent stays silent.
+fn cleartext(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    let telnet_seen = site.posture().is_some_and(|p| {
+        p.open_access
+            .iter()
+            .any(|a| a.kind == OpenAccessKind::TelnetPresent)
+    });
+    let listed = site.view.is_in(&ev.book.categories.cleartext) && !site.view.tls();
+    if listed || telnet_seen {
+        let draft = site.draft(ev, FindingKind::CleartextService, String::new());
+        ev.emit(draft);
+    }
+}
+
+/// Plain HTTP on an internet-facing system that does not send visitors to
+/// HTTPS. Judged only when the posture check asked (`redirects_to_https` is
+/// known); on internal systems PCI DSS 4.2.1 does not apply.
+fn http_redirect(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    if !site.external() || site.view.tls() {
+        return;
+    }
+    let Some(http) = site.posture().and_then(|p| p.http.as_ref()) else {
+        return;
+    };
+    if http.redirects_to_https != Some(false) {
+        return;
+    }
+    let detail = match (http.status, &http.location) {
+        (Some(status), Some(location)) => {
+            format!("it answered with status {status}, sending visitors to {location}")
+        }
+        (Some(status), None) => format!("it answered with status {status}"),
+        (None, _) => "it answered without a redirect".into(),
+    };
+    let draft = site.draft(ev, FindingKind::HttpWithoutHttpsRedirect, detail);
+    ev.emit(draft);
+}
+
+fn tls_versions(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    let Some(tls) = site.tls() else { return };
+    let obsolete: Vec<&str> = tls
+        .versions
+        .iter()
+        .filter(|v| matches!(v, TlsVersion::Ssl3 | TlsVersion::Tls10))
+        .map(|v| v.label())
+        .collect();
+    if !obsolete.is_empty() {
+        let draft = site.draft(ev, FindingKind::ObsoleteTls, obsolete.join(" and "));
+        ev.emit(draft);
+    }
+    if tls.versions.contains(&TlsVersion::Tls11) {
+        let draft = site.draft(ev, FindingKind::LegacyTls, "TLS 1.1".into());
+        ev.emit(draft);
+    }
+}
+
+fn cipher_suites(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    let Some(tls) = site.tls() else { return };
+    let named = |kinds: &[WeakCipherKind]| {
+        let mut names: Vec<&str> = tls
+            .weak_suites
+            .iter()
+            .filter(|s| kinds.contains(&s.kind))
+            .map(|s| s.name.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    };
+    let insecure = named(&[
+        WeakCipherKind::Anonymous,
+        WeakCipherKind::Null,
+        WeakCipherKind::Export,
+    ]);
+    if !insecure.is_empty() {
+        let draft = site.draft(ev, FindingKind::InsecureCipher, join_limited(insecure, 6));
+        ev.emit(draft);
+    }
+    let weak = named(&[WeakCipherKind::Rc4, WeakCipherKind::TripleDes]);
+    if !weak.is_empty() {
+        let draft = site.draft(ev, FindingKind::WeakCipher, join_limited(weak, 6));
+        ev.emit(draft);
+    }
+}
+
+/// Certificates matter where the public meets them: on internet-facing
+/// systems. A certificate counts as expired when the scanner said so, or
+/// when its end date is not after the evaluation's `now`.
+fn certificate(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    if !site.external() {
+        return;
+    }
+    let Some(cert) = site.tls().and_then(|t| t.certificate.as_ref()) else {
+        return;
+    };
+    if is_expired(cert, ev.input.now) {
+        let detail = format!("valid until {}", cert.not_after);
+        let draft = site.draft(ev, FindingKind::CertificateExpired, detail);
+        ev.emit(draft);
+    }
+    if cert.self_signed {
+        let detail = format!("issued by {} to itself", cert.subject);
+        let draft = site.draft(ev, FindingKind::CertificateSelfSigned, detail);
+        ev.emit(draft);
+    }
+    if cert.name_matches == Some(false) {
+        let scanned = site
+            .host
+            .host
+            .name
+            .clone()
+            .unwrap_or_else(|| site.host.host.address.to_string());
+        let names = if cert.names.is_empty() {
+            cert.subject.clone()
+        } else {
+            join_limited(&cert.names, 5)
+        };
+        let detail = format!("it names {names}; the scan reached {scanned}");
+        let draft = site.draft(ev, FindingKind::CertificateNameMismatch, detail);
+        ev.emit(draft);
+    }
+}
+
+fn is_expired(cert: &CertificateInfo, now: chrono::DateTime<chrono::Utc>) -> bool {
+    cert.expired || DateTime::parse_from_rfc3339(&cert.not_after).is_ok_and(|end| end <= now)
+}
+
+/// Known vulnerabilities and end-of-life releases, from the scanner's
+/// advisory matches: one finding of each kind per port, listing them all.
+fn advisories(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    let Some(posture) = site.posture() else {
+        return;
+    };
+    let (end_of_life, vulnerable): (Vec<_>, Vec<_>) = posture
+        .advisories
+        .iter()
+        .partition(|a| a.id.eq_ignore_ascii_case("EOL"));
+    if !vulnerable.is_empty() {
+        let detail = join_limited(
+            vulnerable
+                .iter()
+                .map(|a| format!("{} ({}, affects {})", a.id, a.summary, a.affected)),
+            5,
+        );
+        let mut draft = site.draft(ev, FindingKind::VulnerableVersion, detail);
+        draft.evidence.push_str(&format!(
+            "; sources: {}",
+            join_limited(vulnerable.iter().map(|a| a.source.as_str()), 5)
+        ));
+        ev.emit(draft);
+    }
+    if let Some(first) = end_of_life.first() {
+        let detail = match &first.end_of_life {
+            Some(date) => format!(
+                "{} {}: support ended on {date}",
+                first.product, first.version
+            ),
+            None => format!("{} {}: {}", first.product, first.version, first.summary),
+        };
+        let mut draft = site.draft(ev, FindingKind::EndOfLifeVersion, detail);
+        draft
+            .evidence
+            .push_str(&format!("; source: {}", first.source));
+        ev.emit(draft);
+    }
+}
+
+/// Services that answered without asking who we are. Telnet's presence is
+/// the cleartext rule's business.
+fn open_access(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    let Some(posture) = site.posture() else {
+        return;
+    };
+    let unauthenticated: Vec<&str> = posture
+        .open_access
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.kind,
+                OpenAccessKind::RedisNoAuth
+                    | OpenAccessKind::MongoDbNoAuth
+                    | OpenAccessKind::MemcachedNoAuth
+                    | OpenAccessKind::ElasticsearchNoAuth
+                    | OpenAccessKind::FtpAnonymous
+            )
+        })
+        .map(|a| a.detail.as_str())
+        .collect();
+    if !unauthenticated.is_empty() {
+        let detail = join_limited(unauthenticated, 3);
+        let draft = site.draft(ev, FindingKind::UnauthenticatedAccess, detail);
+        ev.emit(draft);
+    }
+    if let Some(snmp) = posture
+        .open_access
+        .iter()
+        .find(|a| a.kind == OpenAccessKind::SnmpPublicCommunity)
+    {
+        let draft = site.draft(ev, FindingKind::DefaultSnmpCommunity, snmp.detail.clone());
+        ev.emit(draft);
+    }
+}

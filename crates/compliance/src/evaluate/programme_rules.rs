@@ -1,0 +1,113 @@
+//! Rules about the testing programme: quarterly scans (PCI DSS 11.3.1,
+//! 11.3.2) and the yearly segmentation test (11.4.5). They read dates, not
+//! the scan, and belong to no system.
+
+use chrono::{DateTime, Months, TimeDelta, Utc};
+use portcullis_model::compliance::{Exposure, FindingKind, Scope};
+
+use super::{Draft, Evaluator};
+
+/// "At least once every three months": more than 90 days since the last
+/// scan is overdue; exactly 90 is not.
+pub const SCAN_INTERVAL_DAYS: i64 = 90;
+
+/// Merchants test segmentation at least every 12 months (service providers
+/// every six, which Portcullis does not serve).
+pub const SEGMENTATION_INTERVAL_MONTHS: u32 = 12;
+
+pub(super) fn check(ev: &mut Evaluator<'_>) {
+    let systems = ev.input.systems;
+    let in_scope = || systems.iter().filter(|s| s.scope != Scope::OutOfScope);
+    let history = ev.input.history;
+    // Internal scans cover every in-scope system; external scans only
+    // matter when something in scope faces the internet.
+    if in_scope().next().is_some() {
+        scan_overdue(
+            ev,
+            FindingKind::InternalScanOverdue,
+            "internal",
+            history.last_internal_scan,
+        );
+    }
+    if in_scope().any(|s| s.exposure == Exposure::External) {
+        scan_overdue(
+            ev,
+            FindingKind::ExternalScanOverdue,
+            "external",
+            history.last_external_scan,
+        );
+    }
+    // Segmentation is only claimed when something is marked out of scope.
+    if systems.iter().any(|s| s.scope == Scope::OutOfScope) {
+        segmentation_overdue(ev);
+    }
+    segmentation_failed(ev);
+}
+
+fn scan_overdue(
+    ev: &mut Evaluator<'_>,
+    kind: FindingKind,
+    which: &str,
+    last: Option<DateTime<Utc>>,
+) {
+    let now = ev.input.now;
+    let detail = match last {
+        Some(last) if now - last <= TimeDelta::days(SCAN_INTERVAL_DAYS) => return,
+        Some(last) => format!(
+            "The last {which} scan was on {}, {} days ago.",
+            last.format("%Y-%m-%d"),
+            (now - last).num_days()
+        ),
+        None => format!("No {which} scan has been recorded."),
+    };
+    emit(ev, kind, detail);
+}
+
+fn segmentation_overdue(ev: &mut Evaluator<'_>) {
+    let now = ev.input.now;
+    let detail = match ev.input.history.last_segmentation_test {
+        Some(test) => {
+            let due = test
+                .at
+                .checked_add_months(Months::new(SEGMENTATION_INTERVAL_MONTHS));
+            if due.is_some_and(|due| now <= due) {
+                return;
+            }
+            format!(
+                "The last segmentation test was on {}, {} days ago.",
+                test.at.format("%Y-%m-%d"),
+                (now - test.at).num_days()
+            )
+        }
+        None => "No segmentation test has been recorded.".into(),
+    };
+    emit(ev, FindingKind::SegmentationTestOverdue, detail);
+}
+
+fn segmentation_failed(ev: &mut Evaluator<'_>) {
+    let Some(test) = ev.input.history.last_segmentation_test else {
+        return;
+    };
+    if test.passed {
+        return;
+    }
+    let detail = format!("tested on {}", test.at.format("%Y-%m-%d"));
+    emit(ev, FindingKind::SegmentationTestFailed, detail);
+}
+
+fn emit(ev: &mut Evaluator<'_>, kind: FindingKind, detail: String) {
+    ev.emit(Draft {
+        kind,
+        system: None,
+        address: None,
+        port: None,
+        protocol: None,
+        service_label: String::new(),
+        what: String::new(),
+        evidence: detail.clone(),
+        detail,
+        key: kind.id().to_string(),
+        service: None,
+        version: None,
+    });
+}

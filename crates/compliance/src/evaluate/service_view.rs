@@ -1,0 +1,117 @@
+//! What runs on a port, as far as the scan knows: the identified service
+//! when identification recognised it, else only what the port number
+//! suggests.
+
+use portcullis_model::scan::PortResult;
+use portcullis_model::service::{Confidence, ServiceIdentity};
+
+use crate::rulebook::{Category, Rulebook};
+
+/// One port's service, seen through what the scan established.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceView<'a> {
+    pub port: &'a PortResult,
+    /// The identification, when the service itself answered in a way that
+    /// was recognised (not merely the port's registered name).
+    pub identified: Option<&'a ServiceIdentity>,
+}
+
+impl<'a> ServiceView<'a> {
+    pub fn new(port: &'a PortResult) -> ServiceView<'a> {
+        let identified = port
+            .identity
+            .as_ref()
+            .filter(|id| id.confidence >= Confidence::Protocol && id.service != "unknown");
+        ServiceView { port, identified }
+    }
+
+    /// Whether the service belongs to `category`: by its identified service
+    /// or product when there is one, else by the port number.
+    pub fn is_in(&self, category: &Category) -> bool {
+        match self.identified {
+            Some(id) => {
+                category.has_service(&id.service)
+                    || id
+                        .product
+                        .as_deref()
+                        .is_some_and(|p| category.has_service(p))
+            }
+            None => category.has_port(self.port.protocol, self.port.port),
+        }
+    }
+
+    /// Whether the service speaks inside TLS.
+    pub fn tls(&self) -> bool {
+        self.identified.is_some_and(|id| id.tls)
+    }
+
+    /// The service's name as the inventory would write it.
+    pub fn service_name(&self) -> Option<String> {
+        self.identified.map(|id| id.service.clone())
+    }
+
+    pub fn version(&self) -> Option<String> {
+        self.identified.and_then(|id| id.version.clone())
+    }
+
+    /// Briefly: "OpenSSH 9.2p1", "mysql", "unknown service".
+    pub fn label(&self) -> String {
+        if let Some(id) = self.identified {
+            return match (&id.product, &id.version) {
+                (Some(product), Some(version)) => format!("{product} {version}"),
+                (Some(product), None) => product.clone(),
+                _ => id.service.clone(),
+            };
+        }
+        self.port
+            .service
+            .clone()
+            .unwrap_or_else(|| "unknown service".into())
+    }
+
+    /// In words, for someone who does not know the names.
+    pub fn plain(&self, book: &Rulebook) -> String {
+        let identified = self
+            .identified
+            .into_iter()
+            .flat_map(|id| std::iter::once(id.service.as_str()).chain(id.product.as_deref()));
+        let registered = self.port.service.as_deref();
+        if let Some(plain) = book.plain_name(identified.chain(registered)) {
+            return plain.to_string();
+        }
+        match (self.identified, registered) {
+            (Some(id), _) => format!("a service identified as \"{}\"", id.service),
+            (None, Some(name)) => {
+                format!(
+                    "a program (the port is registered for \"{name}\", but that is only what usually runs there)"
+                )
+            }
+            (None, None) => "a program Portcullis could not identify".into(),
+        }
+    }
+
+    /// What the scan saw, for the evidence: state and reason, and the
+    /// identification with its raw answer.
+    pub fn evidence(&self) -> String {
+        let mut text = format!(
+            "{}/{} {} ({})",
+            self.port.port,
+            self.port.protocol.as_str(),
+            self.port.state.as_str(),
+            self.port.reason.describe()
+        );
+        if let Some(id) = &self.port.identity {
+            text.push_str(&format!("; identified as {}", id.service));
+            if let Some(product) = &id.product {
+                text.push_str(&format!(", {product}"));
+            }
+            if let Some(version) = &id.version {
+                text.push_str(&format!(" {version}"));
+            }
+            if !id.evidence.is_empty() {
+                text.push_str(&format!("; answer: {}", id.evidence));
+            }
+        }
+        text
+    }
+}

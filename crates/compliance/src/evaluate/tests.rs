@@ -1,0 +1,813 @@
+//! One pair of tests per rule: it fires on a case that should, and stays
+//! quiet on the nearest case that should not.
+
+use portcullis_model::compliance::{Exposure, FindingKind::*, Scope, SegmentationTest, Severity};
+use portcullis_model::scan::{PortState, Protocol};
+use portcullis_model::service::{
+    OpenAccess, OpenAccessKind, Posture, TlsVersion, VersionAdvisory, WeakCipherKind, WeakSuite,
+};
+
+use super::testkit::*;
+
+// --- unlisted-open-port ----------------------------------------------------
+
+#[test]
+fn an_open_port_without_an_entry_is_unlisted() {
+    let case = Case::new(vec![host(DB, vec![open(DB, 3306)])]);
+    let finding = case.the(UnlistedOpenPort);
+    assert_eq!(finding.severity, Severity::High);
+    assert_eq!(finding.system_id, Some(2));
+    assert_eq!(finding.port, Some(3306));
+    assert_eq!(finding.requirements, ["1.2.1", "1.2.5", "2.2.4"]);
+    assert!(finding.title.contains("3306/tcp"), "{}", finding.title);
+    assert!(finding.title.contains("System 2"), "{}", finding.title);
+    assert_eq!(finding.key, "unlisted-open-port|10.0.0.5|tcp/3306");
+}
+
+#[test]
+fn an_open_port_with_an_entry_is_not_unlisted() {
+    let case = Case::new(vec![host(DB, vec![open(DB, 3306)])]).approving_open_ports();
+    assert!(!case.fires(UnlistedOpenPort));
+}
+
+#[test]
+fn an_entry_for_another_protocol_does_not_approve_the_port() {
+    let mut case = Case::new(vec![host(DB, vec![open(DB, 53)])]);
+    case.inventory.push(entry(1, 2, 53, Protocol::Udp));
+    assert!(case.fires(UnlistedOpenPort));
+}
+
+#[test]
+fn open_filtered_udp_is_not_an_open_port() {
+    let silent = port(DB, 500, Protocol::Udp, PortState::OpenFiltered);
+    assert!(!Case::new(vec![host(DB, vec![silent])]).fires(UnlistedOpenPort));
+    let answered = port(DB, 500, Protocol::Udp, PortState::Open);
+    assert!(Case::new(vec![host(DB, vec![answered])]).fires(UnlistedOpenPort));
+}
+
+// --- unassigned-host ---------------------------------------------------------
+
+#[test]
+fn a_host_no_system_claims_is_unassigned() {
+    let case = Case::new(vec![host("10.9.9.9", vec![open("10.9.9.9", 22)])]);
+    let finding = case.the(UnassignedHost);
+    assert_eq!(finding.system_id, None);
+    assert!(
+        finding.explanation.contains("22/tcp"),
+        "{}",
+        finding.explanation
+    );
+    assert!(
+        !case.fires(UnlistedOpenPort),
+        "its ports are not listed one by one"
+    );
+}
+
+#[test]
+fn a_claimed_or_down_host_is_not_unassigned() {
+    assert!(!Case::new(vec![host(DB, vec![open(DB, 22)])]).fires(UnassignedHost));
+    assert!(!Case::new(vec![down("10.9.9.9")]).fires(UnassignedHost));
+}
+
+#[test]
+fn a_network_or_host_name_claims_a_host() {
+    let mut case = Case::new(vec![host("10.0.7.3", vec![])]);
+    case.systems[1].addresses = vec!["10.0.7.0/24".into()];
+    assert!(!case.fires(UnassignedHost));
+
+    let mut named = host("192.0.2.80", vec![]);
+    named.host.name = Some("Shop.Example.com".into());
+    let mut case = Case::new(vec![named]);
+    case.systems[0].addresses.push("shop.example.com".into());
+    assert!(!case.fires(UnassignedHost));
+}
+
+// --- external-database -------------------------------------------------------
+
+#[test]
+fn a_database_port_on_an_external_system_fails() {
+    let mut mysql = open(WEB, 3306);
+    mysql.service = Some("mysql".into());
+    let case = Case::new(vec![host(WEB, vec![mysql])]).approving_open_ports();
+    let finding = case.the(ExternalDatabase);
+    assert_eq!(finding.severity, Severity::Critical);
+    assert!(
+        finding.explanation.contains("MySQL or MariaDB"),
+        "{}",
+        finding.explanation
+    );
+}
+
+#[test]
+fn a_database_port_on_an_internal_system_is_not_external() {
+    let case = Case::new(vec![host(DB, vec![open(DB, 3306)])]).approving_open_ports();
+    assert!(!case.fires(ExternalDatabase));
+}
+
+#[test]
+fn identification_overrides_the_port_number() {
+    let web_on_3306 = service(WEB, 3306, "http", Some("nginx"), None);
+    let case = Case::new(vec![host(WEB, vec![web_on_3306])]).approving_open_ports();
+    assert!(!case.fires(ExternalDatabase));
+    let redis_elsewhere = service(WEB, 7777, "redis", Some("Redis"), Some("7.0.15"));
+    let case = Case::new(vec![host(WEB, vec![redis_elsewhere])]).approving_open_ports();
+    assert!(case.fires(ExternalDatabase));
+}
+
+// --- external-remote-access --------------------------------------------------
+
+#[test]
+fn ssh_on_an_external_system_needs_justification() {
+    let ssh = service(WEB, 22, "ssh", Some("OpenSSH"), Some("9.2p1"));
+    let case = Case::new(vec![host(WEB, vec![ssh])]).approving_open_ports();
+    let finding = case.the(ExternalRemoteAccess);
+    assert_eq!(finding.severity, Severity::Medium);
+    assert!(finding.title.contains("OpenSSH 9.2p1"), "{}", finding.title);
+}
+
+#[test]
+fn ssh_on_an_internal_system_is_not_external_remote_access() {
+    let ssh = service(DB, 22, "ssh", Some("OpenSSH"), Some("9.2p1"));
+    let case = Case::new(vec![host(DB, vec![ssh])]).approving_open_ports();
+    assert!(!case.fires(ExternalRemoteAccess));
+}
+
+#[test]
+fn rdp_by_port_alone_is_remote_access() {
+    let case = Case::new(vec![host(WEB, vec![open(WEB, 3389)])]).approving_open_ports();
+    assert!(case.fires(ExternalRemoteAccess));
+    let case = Case::new(vec![host(WEB, vec![open(WEB, 3390)])]).approving_open_ports();
+    assert!(!case.fires(ExternalRemoteAccess));
+}
+
+// --- cleartext-service -------------------------------------------------------
+
+#[test]
+fn ftp_is_cleartext_even_internally() {
+    let ftp = service(DB, 21, "ftp", Some("vsftpd"), Some("3.0.3"));
+    let case = Case::new(vec![host(DB, vec![ftp])]).approving_open_ports();
+    let finding = case.the(CleartextService);
+    assert_eq!(finding.requirements, ["2.2.5", "8.3.2"]);
+}
+
+#[test]
+fn ftp_inside_tls_is_not_cleartext() {
+    let mut ftps = service(DB, 990, "ftp", Some("vsftpd"), Some("3.0.3"));
+    ftps.identity.as_mut().unwrap().tls = true;
+    let case = Case::new(vec![host(DB, vec![ftps])]).approving_open_ports();
+    assert!(!case.fires(CleartextService));
+}
+
+#[test]
+fn snmp_answering_is_cleartext_and_silent_snmp_is_not() {
+    let answering = port(DB, 161, Protocol::Udp, PortState::Open);
+    let case = Case::new(vec![host(DB, vec![answering])]).approving_open_ports();
+    assert!(case.fires(CleartextService));
+    let silent = port(DB, 161, Protocol::Udp, PortState::OpenFiltered);
+    let case = Case::new(vec![host(DB, vec![silent])]);
+    assert!(!case.fires(CleartextService));
+}
+
+#[test]
+fn imap_is_cleartext_and_imaps_is_not() {
+    let case = Case::new(vec![host(DB, vec![open(DB, 143)])]).approving_open_ports();
+    assert!(case.fires(CleartextService));
+    let case = Case::new(vec![host(DB, vec![open(DB, 993)])]).approving_open_ports();
+    assert!(!case.fires(CleartextService));
+}
+
+// --- http-without-https-redirect ---------------------------------------------
+
+#[test]
+fn external_http_without_redirect_fires() {
+    let case = Case::new(vec![host(WEB, vec![http(WEB, Some(false))])]).approving_open_ports();
+    let finding = case.the(HttpWithoutHttpsRedirect);
+    assert!(
+        finding.explanation.contains("status 200"),
+        "{}",
+        finding.explanation
+    );
+}
+
+#[test]
+fn external_http_that_redirects_is_quiet() {
+    let case = Case::new(vec![host(WEB, vec![http(WEB, Some(true))])]).approving_open_ports();
+    assert!(!case.fires(HttpWithoutHttpsRedirect));
+}
+
+#[test]
+fn http_redirect_is_judged_only_externally_and_when_known() {
+    let case = Case::new(vec![host(DB, vec![http(DB, Some(false))])]).approving_open_ports();
+    assert!(!case.fires(HttpWithoutHttpsRedirect), "internal");
+    let case = Case::new(vec![host(WEB, vec![http(WEB, None)])]).approving_open_ports();
+    assert!(!case.fires(HttpWithoutHttpsRedirect), "not checked");
+}
+
+// --- obsolete-tls and legacy-tls ---------------------------------------------
+
+#[test]
+fn tls_1_0_accepted_fails() {
+    let port = https(tls(&[TlsVersion::Tls10, TlsVersion::Tls12]));
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    let finding = case.the(ObsoleteTls);
+    assert_eq!(finding.severity, Severity::High);
+    assert!(finding.title.contains("TLS 1.0"), "{}", finding.title);
+    assert!(!case.fires(LegacyTls));
+}
+
+#[test]
+fn tls_1_2_only_is_quiet() {
+    let port = https(tls(&[TlsVersion::Tls12, TlsVersion::Tls13]));
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    let kinds: Vec<_> = case.findings().iter().map(|f| f.kind).collect();
+    assert!(kinds.is_empty(), "{kinds:?}");
+}
+
+#[test]
+fn sslv3_is_obsolete_too() {
+    let port = https(tls(&[TlsVersion::Ssl3]));
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    assert!(case.the(ObsoleteTls).title.contains("SSLv3"));
+}
+
+#[test]
+fn tls_1_1_accepted_needs_justification() {
+    let port = https(tls(&[TlsVersion::Tls11, TlsVersion::Tls12]));
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    assert_eq!(case.the(LegacyTls).severity, Severity::Medium);
+    assert!(!case.fires(ObsoleteTls));
+}
+
+// --- insecure-cipher and weak-cipher -----------------------------------------
+
+fn with_suite(kind: WeakCipherKind, name: &str) -> portcullis_model::scan::PortResult {
+    let mut tls = tls(&[TlsVersion::Tls12]);
+    tls.weak_suites.push(WeakSuite {
+        name: name.into(),
+        version: TlsVersion::Tls12,
+        kind,
+    });
+    https(tls)
+}
+
+#[test]
+fn anonymous_key_exchange_is_insecure() {
+    let port = with_suite(
+        WeakCipherKind::Anonymous,
+        "TLS_DH_anon_WITH_AES_128_CBC_SHA",
+    );
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    assert!(
+        case.the(InsecureCipher)
+            .explanation
+            .contains("TLS_DH_anon_WITH_AES_128_CBC_SHA")
+    );
+    assert!(!case.fires(WeakCipher));
+}
+
+#[test]
+fn rc4_is_weak_but_not_insecure() {
+    let port = with_suite(WeakCipherKind::Rc4, "TLS_RSA_WITH_RC4_128_SHA");
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    assert!(case.fires(WeakCipher));
+    assert!(!case.fires(InsecureCipher));
+}
+
+#[test]
+fn triple_des_is_weak_and_no_weak_suite_is_quiet() {
+    let port = with_suite(WeakCipherKind::TripleDes, "TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    assert!(case.fires(WeakCipher));
+    let case =
+        Case::new(vec![host(WEB, vec![https(tls(&[TlsVersion::Tls12]))])]).approving_open_ports();
+    assert!(!case.fires(WeakCipher));
+}
+
+// --- certificates ------------------------------------------------------------
+
+fn with_certificate(
+    edit: impl FnOnce(&mut portcullis_model::service::CertificateInfo),
+) -> portcullis_model::scan::PortResult {
+    let mut tls = tls(&[TlsVersion::Tls12]);
+    edit(tls.certificate.as_mut().unwrap());
+    https(tls)
+}
+
+#[test]
+fn a_certificate_that_ended_yesterday_has_expired() {
+    let port = with_certificate(|c| c.not_after = "2025-05-31T12:00:00Z".into());
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    let finding = case.the(CertificateExpired);
+    assert!(
+        finding.explanation.contains("2025-05-31"),
+        "{}",
+        finding.explanation
+    );
+}
+
+#[test]
+fn a_certificate_that_ends_tomorrow_has_not_expired() {
+    let port = with_certificate(|c| c.not_after = "2025-06-02T12:00:00Z".into());
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    assert!(!case.fires(CertificateExpired));
+}
+
+#[test]
+fn the_scanners_expired_flag_counts_and_internal_certificates_are_not_judged() {
+    let port = with_certificate(|c| c.expired = true);
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    assert!(case.fires(CertificateExpired));
+
+    let mut internal = with_certificate(|c| c.expired = true);
+    internal.address = ip(DB);
+    let case = Case::new(vec![host(DB, vec![internal])]).approving_open_ports();
+    assert!(!case.fires(CertificateExpired));
+}
+
+#[test]
+fn a_self_signed_certificate_on_a_public_service_fires() {
+    let port = with_certificate(|c| {
+        c.self_signed = true;
+        c.issuer = c.subject.clone();
+    });
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    assert_eq!(case.the(CertificateSelfSigned).severity, Severity::Medium);
+}
+
+#[test]
+fn a_ca_signed_certificate_is_not_self_signed() {
+    let case = Case::new(vec![host(WEB, vec![with_certificate(|_| {})])]).approving_open_ports();
+    assert!(!case.fires(CertificateSelfSigned));
+}
+
+#[test]
+fn a_certificate_for_another_name_fires() {
+    let port = with_certificate(|c| {
+        c.name_matches = Some(false);
+        c.names = vec!["other.example.net".into()];
+    });
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    let finding = case.the(CertificateNameMismatch);
+    assert!(
+        finding.explanation.contains("other.example.net"),
+        "{}",
+        finding.explanation
+    );
+}
+
+#[test]
+fn a_matching_or_uncheckable_name_is_quiet() {
+    for matches in [Some(true), None] {
+        let port = with_certificate(|c| c.name_matches = matches);
+        let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+        assert!(!case.fires(CertificateNameMismatch), "{matches:?}");
+    }
+}
+
+// --- vulnerable-version and end-of-life-version -------------------------------
+
+fn with_advisory(id: &str, end_of_life: Option<&str>) -> portcullis_model::scan::PortResult {
+    let mut ssh = service(DB, 22, "ssh", Some("OpenSSH"), Some("8.5p1"));
+    ssh.posture = Some(Posture {
+        advisories: vec![VersionAdvisory {
+            product: "OpenSSH".into(),
+            version: "8.5p1".into(),
+            affected: "8.5p1 to 9.7p1".into(),
+            id: id.into(),
+            summary: "remote code execution".into(),
+            end_of_life: end_of_life.map(str::to_string),
+            source: "https://www.openssh.com/security.html".into(),
+        }],
+        ..Posture::default()
+    });
+    ssh
+}
+
+#[test]
+fn a_version_with_an_advisory_is_vulnerable() {
+    let case = Case::new(vec![host(DB, vec![with_advisory("CVE-2024-6387", None)])])
+        .approving_open_ports();
+    let finding = case.the(VulnerableVersion);
+    assert!(
+        finding.explanation.contains("CVE-2024-6387"),
+        "{}",
+        finding.explanation
+    );
+    assert!(
+        finding.evidence.contains("openssh.com"),
+        "{}",
+        finding.evidence
+    );
+    assert!(!case.fires(EndOfLifeVersion));
+}
+
+#[test]
+fn a_version_without_advisories_is_quiet() {
+    let ssh = service(DB, 22, "ssh", Some("OpenSSH"), Some("9.8p1"));
+    let case = Case::new(vec![host(DB, vec![ssh])]).approving_open_ports();
+    assert!(!case.fires(VulnerableVersion));
+    assert!(!case.fires(EndOfLifeVersion));
+}
+
+#[test]
+fn an_end_of_life_advisory_is_end_of_life_not_vulnerable() {
+    let case = Case::new(vec![host(
+        DB,
+        vec![with_advisory("EOL", Some("2024-07-01"))],
+    )])
+    .approving_open_ports();
+    let finding = case.the(EndOfLifeVersion);
+    assert!(
+        finding.explanation.contains("2024-07-01"),
+        "{}",
+        finding.explanation
+    );
+    assert!(!case.fires(VulnerableVersion));
+}
+
+// --- unauthenticated-access and default-snmp-community ------------------------
+
+fn with_open_access(
+    mut port: portcullis_model::scan::PortResult,
+    kind: OpenAccessKind,
+) -> portcullis_model::scan::PortResult {
+    port.posture = Some(Posture {
+        open_access: vec![OpenAccess {
+            kind,
+            detail: "answered INFO without AUTH".into(),
+        }],
+        ..Posture::default()
+    });
+    port
+}
+
+#[test]
+fn redis_without_a_password_is_critical() {
+    let redis = service(DB, 6379, "redis", Some("Redis"), Some("7.0.15"));
+    let port = with_open_access(redis, OpenAccessKind::RedisNoAuth);
+    let case = Case::new(vec![host(DB, vec![port])]).approving_open_ports();
+    assert_eq!(case.the(UnauthenticatedAccess).severity, Severity::Critical);
+}
+
+#[test]
+fn redis_that_asks_for_a_password_is_quiet() {
+    let redis = service(DB, 6379, "redis", Some("Redis"), Some("7.0.15"));
+    let case = Case::new(vec![host(DB, vec![redis])]).approving_open_ports();
+    assert!(!case.fires(UnauthenticatedAccess));
+}
+
+#[test]
+fn anonymous_ftp_is_unauthenticated() {
+    let ftp = service(DB, 21, "ftp", Some("vsftpd"), Some("3.0.3"));
+    let port = with_open_access(ftp, OpenAccessKind::FtpAnonymous);
+    let case = Case::new(vec![host(DB, vec![port])]).approving_open_ports();
+    assert!(case.fires(UnauthenticatedAccess));
+}
+
+#[test]
+fn snmp_public_is_a_default_community_not_unauthenticated_access() {
+    let snmp = port(DB, 161, Protocol::Udp, PortState::Open);
+    let port = with_open_access(snmp, OpenAccessKind::SnmpPublicCommunity);
+    let case = Case::new(vec![host(DB, vec![port])]).approving_open_ports();
+    assert!(case.fires(DefaultSnmpCommunity));
+    assert!(!case.fires(UnauthenticatedAccess));
+    let plain = self::port(DB, 161, Protocol::Udp, PortState::Open);
+    let case = Case::new(vec![host(DB, vec![plain])]).approving_open_ports();
+    assert!(!case.fires(DefaultSnmpCommunity));
+}
+
+// --- stale-inventory-entry ---------------------------------------------------
+
+#[test]
+fn an_approved_port_the_scan_found_shut_is_stale() {
+    let mut case = Case::new(vec![host(DB, vec![])]);
+    case.inventory.push(entry(7, 2, 8080, Protocol::Tcp));
+    let finding = case.the(StaleInventoryEntry);
+    assert_eq!(finding.key, "stale-inventory-entry|entry:7");
+    assert_eq!(finding.address, Some(ip(DB)));
+    assert_eq!(finding.severity, Severity::Low);
+}
+
+#[test]
+fn an_approved_port_that_is_open_is_not_stale() {
+    let case = Case::new(vec![host(DB, vec![open(DB, 8080)])]).approving_open_ports();
+    assert!(!case.fires(StaleInventoryEntry));
+}
+
+#[test]
+fn an_approved_port_outside_the_scanned_range_is_not_stale() {
+    let mut case = Case::new(vec![host(DB, vec![])]);
+    case.inventory.push(entry(7, 2, 8080, Protocol::Tcp));
+    case.coverage.tcp = vec![portcullis_model::compliance::PortRange {
+        first: 1,
+        last: 1024,
+    }];
+    assert!(!case.fires(StaleInventoryEntry));
+}
+
+#[test]
+fn an_approved_port_of_a_host_that_was_down_or_not_scanned_is_not_stale() {
+    let mut case = Case::new(vec![down(DB)]);
+    case.inventory.push(entry(7, 2, 8080, Protocol::Tcp));
+    assert!(!case.fires(StaleInventoryEntry));
+    let mut case = Case::new(vec![host(WEB, vec![])]);
+    case.inventory.push(entry(7, 2, 8080, Protocol::Tcp));
+    assert!(!case.fires(StaleInventoryEntry));
+}
+
+#[test]
+fn an_approved_udp_port_that_stayed_silent_is_not_stale() {
+    let silent = port(DB, 500, Protocol::Udp, PortState::OpenFiltered);
+    let mut case = Case::new(vec![host(DB, vec![silent])]);
+    case.inventory.push(entry(7, 2, 500, Protocol::Udp));
+    assert!(!case.fires(StaleInventoryEntry));
+}
+
+// --- expired-inventory-entry -------------------------------------------------
+
+#[test]
+fn an_entry_that_expired_yesterday_needs_reapproval() {
+    let mut case = Case::new(vec![host(DB, vec![open(DB, 443)])]).approving_open_ports();
+    case.inventory[0].expires_at = Some(now() - days(1));
+    let finding = case.the(ExpiredInventoryEntry);
+    assert!(
+        finding.explanation.contains("2025-05-31"),
+        "{}",
+        finding.explanation
+    );
+    assert!(
+        !case.fires(UnlistedOpenPort),
+        "the port is listed, only lapsed"
+    );
+}
+
+#[test]
+fn an_entry_that_expires_tomorrow_is_still_valid() {
+    let mut case = Case::new(vec![host(DB, vec![open(DB, 443)])]).approving_open_ports();
+    case.inventory[0].expires_at = Some(now() + days(1));
+    assert!(!case.fires(ExpiredInventoryEntry));
+}
+
+// --- inventory-mismatch ------------------------------------------------------
+
+fn expecting(
+    service: &str,
+    version: Option<&str>,
+    found: portcullis_model::scan::PortResult,
+) -> Case {
+    let mut case = Case::new(vec![host(DB, vec![found])]).approving_open_ports();
+    case.inventory[0].service = Some(service.into());
+    case.inventory[0].version = version.map(str::to_string);
+    case
+}
+
+#[test]
+fn the_expected_service_and_version_match() {
+    let found = service(DB, 80, "http", Some("nginx"), Some("1.24.0"));
+    assert!(!expecting("nginx", Some("1.24"), found.clone()).fires(InventoryMismatch));
+    assert!(!expecting("http", None, found).fires(InventoryMismatch));
+}
+
+#[test]
+fn another_product_differs_from_the_inventory() {
+    let found = service(DB, 80, "http", Some("Apache httpd"), Some("2.4.57"));
+    let finding = expecting("nginx", None, found).the(InventoryMismatch);
+    assert!(
+        finding.explanation.contains("Apache httpd 2.4.57"),
+        "{}",
+        finding.explanation
+    );
+    assert!(
+        finding.explanation.contains("expects nginx"),
+        "{}",
+        finding.explanation
+    );
+}
+
+#[test]
+fn another_version_differs_from_the_inventory() {
+    let found = service(DB, 80, "http", Some("nginx"), Some("1.25.3"));
+    assert!(expecting("nginx", Some("1.24"), found).fires(InventoryMismatch));
+}
+
+#[test]
+fn without_identification_there_is_no_mismatch() {
+    assert!(!expecting("nginx", Some("1.24"), open(DB, 80)).fires(InventoryMismatch));
+}
+
+// --- internal-scan-overdue and external-scan-overdue --------------------------
+
+#[test]
+fn an_internal_scan_91_days_old_is_overdue_and_89_is_not() {
+    let mut case = Case::new(vec![]);
+    case.history.last_internal_scan = Some(now() - days(91));
+    let finding = case.the(InternalScanOverdue);
+    assert!(
+        finding.explanation.contains("91 days ago"),
+        "{}",
+        finding.explanation
+    );
+    assert_eq!(finding.requirements, ["11.3.1"]);
+    case.history.last_internal_scan = Some(now() - days(89));
+    assert!(!case.fires(InternalScanOverdue));
+    case.history.last_internal_scan = Some(now() - days(90));
+    assert!(
+        !case.fires(InternalScanOverdue),
+        "exactly 90 days is on time"
+    );
+}
+
+#[test]
+fn no_internal_scan_at_all_is_overdue() {
+    let mut case = Case::new(vec![]);
+    case.history.last_internal_scan = None;
+    assert!(
+        case.the(InternalScanOverdue)
+            .explanation
+            .contains("No internal scan")
+    );
+}
+
+#[test]
+fn an_external_scan_91_days_old_is_overdue_and_89_is_not() {
+    let mut case = Case::new(vec![]);
+    case.history.last_external_scan = Some(now() - days(91));
+    assert_eq!(case.the(ExternalScanOverdue).requirements, ["11.3.2"]);
+    case.history.last_external_scan = Some(now() - days(89));
+    assert!(!case.fires(ExternalScanOverdue));
+}
+
+#[test]
+fn external_scans_are_not_due_without_an_external_system() {
+    let mut case = Case::new(vec![]);
+    case.systems.retain(|s| s.exposure == Exposure::Internal);
+    case.history.last_external_scan = None;
+    assert!(!case.fires(ExternalScanOverdue));
+    case.systems.clear();
+    case.history.last_internal_scan = None;
+    assert!(!case.fires(InternalScanOverdue), "nothing is registered");
+}
+
+// --- segmentation-test-overdue and segmentation-test-failed -------------------
+
+fn with_out_of_scope_system() -> Case {
+    let mut case = Case::new(vec![]);
+    case.systems.push(system(
+        3,
+        "10.1.0.0/16",
+        Exposure::Internal,
+        Scope::OutOfScope,
+    ));
+    case
+}
+
+#[test]
+fn a_segmentation_test_13_months_old_is_overdue_and_11_is_not() {
+    let mut case = with_out_of_scope_system();
+    case.history.last_segmentation_test = Some(SegmentationTest {
+        at: now() - days(396),
+        passed: true,
+    });
+    assert_eq!(case.the(SegmentationTestOverdue).requirements, ["11.4.5"]);
+    case.history.last_segmentation_test = Some(SegmentationTest {
+        at: now() - days(335),
+        passed: true,
+    });
+    assert!(!case.fires(SegmentationTestOverdue));
+}
+
+#[test]
+fn segmentation_is_not_due_when_nothing_is_out_of_scope() {
+    let mut case = Case::new(vec![]);
+    case.history.last_segmentation_test = None;
+    assert!(!case.fires(SegmentationTestOverdue));
+    let mut case = with_out_of_scope_system();
+    case.history.last_segmentation_test = None;
+    assert!(case.fires(SegmentationTestOverdue));
+}
+
+#[test]
+fn a_failed_segmentation_test_is_critical_and_a_passed_one_is_quiet() {
+    let mut case = with_out_of_scope_system();
+    case.history.last_segmentation_test = Some(SegmentationTest {
+        at: now() - days(10),
+        passed: false,
+    });
+    assert_eq!(
+        case.the(SegmentationTestFailed).severity,
+        Severity::Critical
+    );
+    assert!(!case.fires(SegmentationTestOverdue));
+    case.history.last_segmentation_test = Some(SegmentationTest {
+        at: now() - days(10),
+        passed: true,
+    });
+    assert!(!case.fires(SegmentationTestFailed));
+}
+
+// --- every rule, together ----------------------------------------------------
+
+/// A scan that trips every rule at once: every kind appears, every text is
+/// filled (no `{placeholder}` left), and keys are unique and stable.
+#[test]
+fn every_rule_fires_somewhere_with_complete_words() {
+    let mut ssh = with_advisory("CVE-2024-6387", None);
+    ssh.address = ip(WEB);
+    let mut eol = with_advisory("EOL", Some("2024-07-01"));
+    eol.port = 2222;
+    eol.address = ip(WEB);
+    let mut bad_tls = tls(&[TlsVersion::Tls10, TlsVersion::Tls11]);
+    bad_tls.weak_suites = vec![
+        WeakSuite {
+            name: "TLS_RSA_WITH_NULL_SHA".into(),
+            version: TlsVersion::Tls10,
+            kind: WeakCipherKind::Null,
+        },
+        WeakSuite {
+            name: "TLS_RSA_WITH_RC4_128_SHA".into(),
+            version: TlsVersion::Tls10,
+            kind: WeakCipherKind::Rc4,
+        },
+    ];
+    if let Some(cert) = bad_tls.certificate.as_mut() {
+        cert.expired = true;
+        cert.self_signed = true;
+        cert.name_matches = Some(false);
+    }
+    let redis = with_open_access(
+        service(WEB, 6379, "redis", Some("Redis"), Some("7.0.15")),
+        OpenAccessKind::RedisNoAuth,
+    );
+    let snmp = with_open_access(
+        port(WEB, 161, Protocol::Udp, PortState::Open),
+        OpenAccessKind::SnmpPublicCommunity,
+    );
+    let web_ports = vec![
+        ssh,
+        eol,
+        open(WEB, 21),
+        http(WEB, Some(false)),
+        https(bad_tls),
+        redis,
+        snmp,
+    ];
+    let mut case = Case::new(vec![
+        host(WEB, web_ports),
+        host("10.9.9.9", vec![]),
+        host(
+            DB,
+            vec![service(
+                DB,
+                80,
+                "http",
+                Some("Apache httpd"),
+                Some("2.4.57"),
+            )],
+        ),
+    ]);
+    case.inventory.push(entry(1, 2, 80, Protocol::Tcp));
+    case.inventory[0].service = Some("nginx".into());
+    case.inventory.push(entry(2, 2, 8080, Protocol::Tcp));
+    case.inventory.push(entry(3, 1, 21, Protocol::Tcp));
+    case.inventory[2].expires_at = Some(now() - days(1));
+    case.systems.push(system(
+        3,
+        "10.1.0.0/16",
+        Exposure::Internal,
+        Scope::OutOfScope,
+    ));
+    case.history = Default::default();
+    case.history.last_segmentation_test = Some(SegmentationTest {
+        at: now() - days(400),
+        passed: false,
+    });
+
+    let findings = case.findings();
+    for kind in portcullis_model::compliance::FindingKind::ALL {
+        assert!(
+            findings.iter().any(|f| f.kind == kind),
+            "{} did not fire",
+            kind.id()
+        );
+    }
+    for finding in &findings {
+        for text in [&finding.title, &finding.explanation, &finding.remedy] {
+            assert!(
+                !text.contains('{') && !text.contains('}'),
+                "{}: unfilled placeholder in {text:?}",
+                finding.kind.id()
+            );
+        }
+        assert!(!finding.requirements.is_empty());
+    }
+    let mut keys: Vec<&str> = findings.iter().map(|f| f.key.as_str()).collect();
+    keys.sort_unstable();
+    let before = keys.len();
+    keys.dedup();
+    assert_eq!(keys.len(), before, "keys are unique");
+    let again: Vec<String> = case.findings().into_iter().map(|f| f.key).collect();
+    let first: Vec<String> = findings.iter().map(|f| f.key.clone()).collect();
+    assert_eq!(again, first, "the same input gives the same findings");
+    let severities: Vec<Severity> = findings.iter().map(|f| f.severity).collect();
+    assert!(severities.windows(2).all(|w| w[0] >= w[1]), "worst first");
+}
