@@ -19,7 +19,7 @@ use portcullis_model::compliance::{
 };
 use portcullis_model::report::{HostResult, ScanReport};
 use portcullis_model::scan::{PortResult, PortState};
-use portcullis_model::service::{Posture, ServiceIdentity};
+use portcullis_model::service::{OpenAccessKind, Posture, ServiceIdentity};
 
 use crate::estate::{InventoryIndex, SystemIndex, is_expired, service_matches, version_matches};
 
@@ -270,6 +270,18 @@ fn identity_changes(before: &PortResult, after: &PortResult, out: &mut Vec<PortC
     }
 }
 
+fn open_access_fact(kind: OpenAccessKind) -> &'static str {
+    match kind {
+        OpenAccessKind::RedisNoAuth => "Redis answers without a password",
+        OpenAccessKind::MongoDbNoAuth => "MongoDB answers without a password",
+        OpenAccessKind::MemcachedNoAuth => "Memcached answers without a password",
+        OpenAccessKind::ElasticsearchNoAuth => "Elasticsearch answers without a password",
+        OpenAccessKind::FtpAnonymous => "FTP allows anonymous login",
+        OpenAccessKind::TelnetPresent => "Telnet answers",
+        OpenAccessKind::SnmpPublicCommunity => "SNMP answers to community \"public\"",
+    }
+}
+
 fn product_version(id: &ServiceIdentity) -> Option<String> {
     match (&id.product, &id.version) {
         (Some(p), Some(v)) => Some(format!("{p} {v}")),
@@ -340,7 +352,7 @@ pub fn posture_facts(posture: &Posture) -> Vec<String> {
         posture
             .open_access
             .iter()
-            .map(|a| format!("answers without authentication ({:?})", a.kind)),
+            .map(|a| open_access_fact(a.kind).to_string()),
     );
     facts.extend(
         posture
@@ -351,4 +363,239 @@ pub fn posture_facts(posture: &Posture) -> Vec<String> {
     facts.sort();
     facts.dedup();
     facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::testkit::*;
+    use portcullis_model::compliance::PortChangeKind as K;
+    use portcullis_model::scan::Protocol;
+    use portcullis_model::service::{Posture, TlsVersion};
+
+    fn changes(before: Vec<PortResult>, after: Vec<PortResult>) -> ScanDiff {
+        let inventory = [
+            entry(1, 2, 443, Protocol::Tcp),
+            entry(2, 2, 5432, Protocol::Tcp),
+        ];
+        diff(
+            &report(vec![host(DB, before)]),
+            &report(vec![host(DB, after)]),
+            &[web(), db()],
+            &inventory,
+            now(),
+        )
+    }
+
+    #[test]
+    fn identical_scans_have_no_changes() {
+        let ports = vec![open(DB, 22), open(DB, 443)];
+        assert_eq!(changes(ports.clone(), ports), ScanDiff::default());
+    }
+
+    #[test]
+    fn an_unapproved_port_that_opened_is_not_approved() {
+        let result = changes(vec![open(DB, 443)], vec![open(DB, 443), open(DB, 3306)]);
+        assert_eq!(result.ports.len(), 1);
+        let change = &result.ports[0];
+        assert_eq!(change.port, 3306);
+        assert_eq!(change.change, K::Opened { from: None });
+        assert_eq!(change.inventory, InventoryVerdict::NotApproved);
+        assert_eq!(change.system_id, Some(2));
+    }
+
+    #[test]
+    fn an_approved_port_that_opened_is_approved() {
+        let result = changes(vec![], vec![open(DB, 443)]);
+        assert_eq!(result.ports[0].inventory, InventoryVerdict::Approved);
+        assert_eq!(result.ports[0].inventory_entry_id, Some(1));
+    }
+
+    #[test]
+    fn closed_ports_are_judged_against_the_inventory() {
+        let result = changes(vec![open(DB, 22), open(DB, 5432)], vec![]);
+        let verdicts: Vec<_> = result
+            .ports
+            .iter()
+            .map(|c| (c.port, c.change.clone(), c.inventory))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                (22, K::Closed { to: None }, InventoryVerdict::Approved),
+                (
+                    5432,
+                    K::Closed { to: None },
+                    InventoryVerdict::ApprovedPortClosed
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_expired_entry_no_longer_approves_an_opened_port() {
+        let mut inventory = [entry(1, 2, 443, Protocol::Tcp)];
+        inventory[0].expires_at = Some(now() - days(1));
+        let result = diff(
+            &report(vec![host(DB, vec![])]),
+            &report(vec![host(DB, vec![open(DB, 443)])]),
+            &[db()],
+            &inventory,
+            now(),
+        );
+        assert_eq!(result.ports[0].inventory, InventoryVerdict::NotApproved);
+    }
+
+    #[test]
+    fn a_listed_state_change_without_opening_is_a_state_change() {
+        let silent = port(DB, 161, Protocol::Udp, PortState::OpenFiltered);
+        let closed = port(DB, 161, Protocol::Udp, PortState::Closed);
+        let result = changes(vec![silent], vec![closed]);
+        assert_eq!(
+            result.ports[0].change,
+            K::StateChanged {
+                from: Some(PortState::OpenFiltered),
+                to: Some(PortState::Closed)
+            }
+        );
+        assert_eq!(result.ports[0].inventory, InventoryVerdict::NotApplicable);
+    }
+
+    #[test]
+    fn a_new_version_is_a_version_change_judged_by_the_entry() {
+        let old = service(DB, 443, "https", Some("nginx"), Some("1.24.0"));
+        let new = service(DB, 443, "https", Some("nginx"), Some("1.26.1"));
+        let result = changes(vec![old], vec![new]);
+        assert_eq!(
+            result.ports[0].change,
+            K::VersionChanged {
+                from: Some("nginx 1.24.0".into()),
+                to: Some("nginx 1.26.1".into())
+            }
+        );
+        assert_eq!(
+            result.ports[0].inventory,
+            InventoryVerdict::Approved,
+            "the entry expects no version"
+        );
+
+        let mut inventory = [entry(1, 2, 443, Protocol::Tcp)];
+        inventory[0].version = Some("1.24".into());
+        let result = diff(
+            &report(vec![host(
+                DB,
+                vec![service(DB, 443, "https", Some("nginx"), Some("1.24.0"))],
+            )]),
+            &report(vec![host(
+                DB,
+                vec![service(DB, 443, "https", Some("nginx"), Some("1.26.1"))],
+            )]),
+            &[db()],
+            &inventory,
+            now(),
+        );
+        assert_eq!(result.ports[0].inventory, InventoryVerdict::NotApproved);
+    }
+
+    #[test]
+    fn another_service_is_a_service_change() {
+        let old = service(DB, 8080, "http", Some("nginx"), None);
+        let new = service(DB, 8080, "ssh", Some("OpenSSH"), None);
+        let result = changes(vec![old], vec![new]);
+        assert_eq!(
+            result.ports[0].change,
+            K::ServiceChanged {
+                from: Some("http".into()),
+                to: Some("ssh".into())
+            }
+        );
+    }
+
+    #[test]
+    fn unidentified_ports_show_no_service_change() {
+        let old = service(DB, 8080, "http", Some("nginx"), None);
+        let result = changes(vec![old], vec![open(DB, 8080)]);
+        assert!(result.ports.is_empty(), "{:?}", result.ports);
+    }
+
+    #[test]
+    fn posture_changes_list_the_facts_that_came_and_went() {
+        let mut old = https(tls(&[TlsVersion::Tls10, TlsVersion::Tls12]));
+        old.address = ip(DB);
+        let mut new = https(tls(&[TlsVersion::Tls12, TlsVersion::Tls13]));
+        new.address = ip(DB);
+        let result = changes(vec![old], vec![new]);
+        assert_eq!(
+            result.ports[0].change,
+            K::PostureChanged {
+                added: vec!["accepts TLS 1.3".into()],
+                removed: vec!["accepts TLS 1.0".into()],
+            }
+        );
+    }
+
+    #[test]
+    fn hosts_that_came_up_list_their_ports_and_hosts_that_went_down_do_not() {
+        let before = report(vec![host(WEB, vec![open(WEB, 443)]), down(DB)]);
+        let after = report(vec![down(WEB), host(DB, vec![open(DB, 22)])]);
+        let result = diff(&before, &after, &[web(), db()], &[], now());
+        let hosts: Vec<_> = result.hosts.iter().map(|h| (h.address, h.change)).collect();
+        assert_eq!(
+            hosts,
+            [
+                (ip(DB), HostChangeKind::CameUp),
+                (ip(WEB), HostChangeKind::WentDown)
+            ]
+        );
+        assert_eq!(result.ports.len(), 1, "{:?}", result.ports);
+        assert_eq!(result.ports[0].address, ip(DB));
+        assert_eq!(result.ports[0].change, K::Opened { from: None });
+    }
+
+    #[test]
+    fn a_host_missing_from_the_second_scan_went_down() {
+        let before = report(vec![host("10.9.9.9", vec![open("10.9.9.9", 22)])]);
+        let result = diff(&before, &ScanReport::default(), &[], &[], now());
+        assert_eq!(result.hosts[0].change, HostChangeKind::WentDown);
+        assert_eq!(result.hosts[0].system_id, None);
+        assert!(result.ports.is_empty());
+    }
+
+    #[test]
+    fn changes_on_unclaimed_hosts_have_no_system() {
+        let a = report(vec![host("10.9.9.9", vec![])]);
+        let b = report(vec![host("10.9.9.9", vec![open("10.9.9.9", 22)])]);
+        let result = diff(&a, &b, &[db()], &[], now());
+        assert_eq!(result.ports[0].inventory, InventoryVerdict::NoSystem);
+    }
+
+    #[test]
+    fn unsorted_port_lists_are_merged_correctly() {
+        let before = vec![open(DB, 443), open(DB, 22), open(DB, 80)];
+        let after = vec![open(DB, 80), open(DB, 8080), open(DB, 22)];
+        let result = changes(before, after);
+        let ports: Vec<(u16, bool)> = result
+            .ports
+            .iter()
+            .map(|c| (c.port, matches!(c.change, K::Opened { .. })))
+            .collect();
+        assert_eq!(ports, [(443, false), (8080, true)]);
+    }
+
+    #[test]
+    fn posture_facts_are_sorted_and_unique() {
+        let facts = posture_facts(&Posture {
+            tls: Some(tls(&[
+                TlsVersion::Tls13,
+                TlsVersion::Tls12,
+                TlsVersion::Tls12,
+            ])),
+            ..Posture::default()
+        });
+        let mut sorted = facts.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(facts, sorted);
+        assert!(facts.contains(&"accepts TLS 1.2".to_string()));
+    }
 }

@@ -148,3 +148,107 @@ fn summary(
         count(Verdict::ActionNeeded)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::testkit::*;
+    use portcullis_model::compliance::{Exposure, FindingKind::*};
+
+    #[test]
+    fn an_open_high_finding_fails_its_system_and_the_estate() {
+        let findings = [finding(UnlistedOpenPort, Severity::High, Some(2), 3306)];
+        let status = assess(&[web(), db()], &findings, &[], now());
+        assert_eq!(status.verdict, Verdict::Fail);
+        assert_eq!(status.systems[0].verdict, Verdict::Pass);
+        assert_eq!(status.systems[1].verdict, Verdict::Fail);
+        assert_eq!(
+            status.systems[1].reasons,
+            ["High: unlisted-open-port on port 3306"]
+        );
+        assert_eq!(
+            status.reasons,
+            ["System 2: fails (1 failing, 0 needing action)"]
+        );
+    }
+
+    #[test]
+    fn a_medium_finding_needs_action_and_an_info_finding_passes() {
+        let medium = [finding(ExternalRemoteAccess, Severity::Medium, Some(1), 22)];
+        let status = assess(&[web()], &medium, &[], now());
+        assert_eq!(status.verdict, Verdict::ActionNeeded);
+        let info = [finding(ExternalRemoteAccess, Severity::Info, Some(1), 22)];
+        let status = assess(&[web()], &info, &[], now());
+        assert_eq!(status.verdict, Verdict::Pass);
+        assert!(status.reasons.is_empty(), "{:?}", status.reasons);
+    }
+
+    #[test]
+    fn a_valid_acceptance_does_not_fail_and_is_still_listed() {
+        let high = finding(ExternalDatabase, Severity::Critical, Some(1), 3306);
+        let records = [accepted(1, high.clone(), now() + days(1))];
+        let status = assess(&[web()], std::slice::from_ref(&high), &records, now());
+        assert_eq!(status.verdict, Verdict::Pass);
+        assert_eq!(
+            status.systems[0].reasons,
+            ["Accepted until 2025-06-02 by Alice: external-database on port 3306"]
+        );
+    }
+
+    #[test]
+    fn a_lapsed_acceptance_fails_again() {
+        let high = finding(ExternalDatabase, Severity::Critical, Some(1), 3306);
+        let records = [accepted(1, high.clone(), now() - days(1))];
+        let status = assess(&[web()], &[high], &records, now());
+        assert_eq!(status.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn an_out_of_scope_system_fails_alone() {
+        let outside = system(3, "10.1.0.1", Exposure::Internal, Scope::OutOfScope);
+        let findings = [finding(UnlistedOpenPort, Severity::High, Some(3), 22)];
+        let status = assess(&[web(), outside], &findings, &[], now());
+        assert_eq!(status.systems[1].verdict, Verdict::Fail);
+        assert_eq!(status.verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn findings_of_no_system_count_for_the_estate() {
+        let mut overdue = finding(InternalScanOverdue, Severity::High, None, 0);
+        overdue.title = "The quarterly internal scan is overdue".into();
+        let status = assess(&[web()], &[overdue], &[], now());
+        assert_eq!(status.verdict, Verdict::Fail);
+        assert_eq!(status.systems[0].verdict, Verdict::Pass);
+        assert_eq!(
+            status.reasons,
+            ["High: The quarterly internal scan is overdue"]
+        );
+    }
+
+    #[test]
+    fn an_estate_without_systems_needs_action() {
+        let status = assess(&[], &[], &[], now());
+        assert_eq!(status.verdict, Verdict::ActionNeeded);
+        assert!(
+            status.reasons[0].contains("No systems"),
+            "{:?}",
+            status.reasons
+        );
+    }
+
+    #[test]
+    fn reasons_come_worst_first_with_acceptances_last() {
+        let findings = [
+            finding(StaleInventoryEntry, Severity::Low, Some(1), 8080),
+            finding(ExternalDatabase, Severity::Critical, Some(1), 3306),
+            finding(ExternalRemoteAccess, Severity::Medium, Some(1), 22),
+        ];
+        let records = [accepted(1, findings[1].clone(), now() + days(30))];
+        let status = assess(&[web()], &findings, &records, now());
+        let reasons = &status.systems[0].reasons;
+        assert!(reasons[0].starts_with("Medium"), "{reasons:?}");
+        assert!(reasons[1].starts_with("Low"), "{reasons:?}");
+        assert!(reasons[2].starts_with("Accepted"), "{reasons:?}");
+        assert_eq!(status.verdict, Verdict::ActionNeeded);
+    }
+}

@@ -359,3 +359,307 @@ pub fn mark_fixed(record: &FindingRecord) -> Result<FindingRecord, DecisionError
     fixed.approver = None;
     Ok(fixed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::testkit::*;
+    use FindingKind::*;
+    use portcullis_model::compliance::{PortRange, ScanCoverage, Severity};
+    use portcullis_model::report::ScanReport;
+
+    /// The coverage of a scan of [`DB`] (up) on TCP 1-1024, with
+    /// `open_ports` open, and identification and posture as given.
+    fn scan_of_db(open_ports: &[u16], posture: bool) -> Coverage {
+        let report = report(vec![host(
+            DB,
+            open_ports.iter().map(|&p| open(DB, p)).collect(),
+        )]);
+        Coverage::new(
+            &report,
+            &ScanCoverage {
+                tcp: vec![PortRange {
+                    first: 1,
+                    last: 1024,
+                }],
+                udp: Vec::new(),
+                identification: true,
+                posture,
+            },
+        )
+    }
+
+    fn unlisted(port: u16) -> Finding {
+        finding(UnlistedOpenPort, Severity::High, Some(2), port)
+    }
+
+    fn change_of(result: &Reconciliation, id: i64) -> Option<RecordChange> {
+        result
+            .updated
+            .iter()
+            .find(|u| u.record.id == id)
+            .map(|u| u.change)
+    }
+
+    #[test]
+    fn a_finding_seen_for_the_first_time_is_new() {
+        let current = [unlisted(22)];
+        let result = reconcile(&[], &current, 2, &scan_of_db(&[22], true), now());
+        assert_eq!(result.new, current);
+        assert!(result.updated.is_empty());
+    }
+
+    #[test]
+    fn a_finding_seen_again_is_still_open_and_refreshed() {
+        let previous = [record(1, unlisted(22), FindingStatus::Open)];
+        let mut again = unlisted(22);
+        again.evidence = "newer banner".into();
+        let result = reconcile(&previous, &[again], 2, &scan_of_db(&[22], true), now());
+        assert!(result.new.is_empty());
+        let update = &result.updated[0];
+        assert_eq!(update.change, RecordChange::StillOpen);
+        assert_eq!(update.record.last_seen_scan, 2);
+        assert_eq!(update.record.first_seen_scan, 1);
+        assert_eq!(update.record.finding.evidence, "newer banner");
+    }
+
+    #[test]
+    fn a_finding_gone_from_a_covered_port_is_fixed_and_verified_by_the_scan() {
+        let previous = [record(1, unlisted(22), FindingStatus::Open)];
+        let result = reconcile(&previous, &[], 2, &scan_of_db(&[], true), now());
+        let update = &result.updated[0];
+        assert_eq!(update.change, RecordChange::FixedByScan);
+        assert_eq!(update.record.status, FindingStatus::Verified);
+        assert_eq!(update.record.fixed_by_scan, Some(2));
+        assert_eq!(update.record.verified_by_scan, Some(2));
+    }
+
+    #[test]
+    fn a_finding_on_a_port_the_scan_did_not_probe_is_left_alone() {
+        let previous = [record(1, unlisted(8080), FindingStatus::Open)];
+        let result = reconcile(&previous, &[], 2, &scan_of_db(&[], true), now());
+        assert!(result.updated.is_empty(), "{:?}", result.updated);
+    }
+
+    #[test]
+    fn a_finding_on_a_host_that_was_down_is_left_alone() {
+        let previous = [record(1, unlisted(22), FindingStatus::Open)];
+        let report = report(vec![down(DB)]);
+        let coverage = Coverage::new(&report, &full_coverage());
+        let result = reconcile(&previous, &[], 2, &coverage, now());
+        assert!(result.updated.is_empty());
+        let coverage = Coverage::new(&ScanReport::default(), &full_coverage());
+        let result = reconcile(&previous, &[], 2, &coverage, now());
+        assert!(result.updated.is_empty(), "host not scanned at all");
+    }
+
+    #[test]
+    fn a_posture_finding_is_fixed_only_by_a_scan_that_checked_posture() {
+        let tls = finding(ObsoleteTls, Severity::High, Some(2), 443);
+        let previous = [record(1, tls, FindingStatus::Open)];
+        let without = reconcile(&previous, &[], 2, &scan_of_db(&[443], false), now());
+        assert!(without.updated.is_empty(), "port open, posture not checked");
+        let with = reconcile(&previous, &[], 2, &scan_of_db(&[443], true), now());
+        assert_eq!(change_of(&with, 1), Some(RecordChange::FixedByScan));
+        let closed = reconcile(&previous, &[], 2, &scan_of_db(&[], false), now());
+        assert_eq!(
+            change_of(&closed, 1),
+            Some(RecordChange::FixedByScan),
+            "a closed port has no TLS"
+        );
+    }
+
+    #[test]
+    fn programme_findings_are_judged_at_every_evaluation() {
+        let mut overdue = finding(InternalScanOverdue, Severity::High, None, 0);
+        overdue.address = None;
+        overdue.port = None;
+        overdue.protocol = None;
+        let previous = [record(1, overdue, FindingStatus::Open)];
+        let coverage = Coverage::new(&ScanReport::default(), &ScanCoverage::default());
+        let result = reconcile(&previous, &[], 2, &coverage, now());
+        assert_eq!(change_of(&result, 1), Some(RecordChange::FixedByScan));
+    }
+
+    #[test]
+    fn a_reported_fix_is_verified_by_the_next_covering_scan() {
+        let mut claimed = record(1, unlisted(22), FindingStatus::Fixed);
+        claimed.fixed_by_scan = None;
+        let result = reconcile(&[claimed], &[], 3, &scan_of_db(&[], true), now());
+        let update = &result.updated[0];
+        assert_eq!(update.change, RecordChange::Verified);
+        assert_eq!(update.record.status, FindingStatus::Verified);
+        assert_eq!(update.record.verified_by_scan, Some(3));
+    }
+
+    #[test]
+    fn a_verified_finding_found_again_is_reopened() {
+        let mut verified = record(1, unlisted(22), FindingStatus::Verified);
+        verified.fixed_by_scan = Some(2);
+        verified.verified_by_scan = Some(2);
+        let result = reconcile(
+            &[verified],
+            &[unlisted(22)],
+            3,
+            &scan_of_db(&[22], true),
+            now(),
+        );
+        let update = &result.updated[0];
+        assert_eq!(update.change, RecordChange::Reopened);
+        assert_eq!(update.record.status, FindingStatus::Open);
+        assert_eq!(update.record.fixed_by_scan, None);
+        assert!(result.new.is_empty(), "the same record, not a new one");
+    }
+
+    #[test]
+    fn an_accepted_finding_stays_accepted_until_its_term_ends() {
+        let valid = [accepted(1, unlisted(22), now() + days(1))];
+        let result = reconcile(&valid, &[unlisted(22)], 2, &scan_of_db(&[22], true), now());
+        assert_eq!(change_of(&result, 1), Some(RecordChange::StillAccepted));
+
+        let lapsed = [accepted(1, unlisted(22), now() - days(1))];
+        let result = reconcile(&lapsed, &[unlisted(22)], 2, &scan_of_db(&[22], true), now());
+        let update = &result.updated[0];
+        assert_eq!(update.change, RecordChange::AcceptanceExpired);
+        assert_eq!(update.record.status, FindingStatus::Open);
+        assert_eq!(update.record.accepted_until, None);
+    }
+
+    #[test]
+    fn a_lapsed_acceptance_reopens_even_where_the_scan_did_not_look() {
+        let lapsed = [accepted(1, unlisted(8080), now() - days(1))];
+        let result = reconcile(&lapsed, &[], 2, &scan_of_db(&[], true), now());
+        assert_eq!(change_of(&result, 1), Some(RecordChange::AcceptanceExpired));
+    }
+
+    // --- accept -------------------------------------------------------------
+
+    fn request(justification: &str, approver: &str) -> AcceptRequest {
+        AcceptRequest {
+            justification: justification.into(),
+            approver: approver.into(),
+            until: None,
+            now: now(),
+        }
+    }
+
+    #[test]
+    fn accepting_an_unlisted_port_approves_it_in_the_inventory_for_90_days() {
+        let open = record(1, unlisted(22), FindingStatus::Open);
+        let result = accept(&open, &request(" admin access ", "Alice"), &[]).unwrap();
+        assert_eq!(result.record.status, FindingStatus::Accepted);
+        assert_eq!(result.record.accepted_until, Some(now() + days(90)));
+        assert_eq!(result.record.justification.as_deref(), Some("admin access"));
+        let InventoryWrite::Create(entry) = result.inventory else {
+            panic!("{:?}", result.inventory)
+        };
+        assert_eq!((entry.system_id, entry.port), (2, 22));
+        assert_eq!(entry.service.as_deref(), Some("ssh"));
+        assert_eq!(entry.expires_at, Some(now() + days(90)));
+        assert_eq!(entry.approver, "Alice");
+    }
+
+    #[test]
+    fn accepting_a_port_already_in_the_inventory_writes_nothing() {
+        let remote = finding(ExternalRemoteAccess, Severity::Medium, Some(2), 22);
+        let open = record(1, remote, FindingStatus::Open);
+        let inventory = [entry(5, 2, 22, portcullis_model::scan::Protocol::Tcp)];
+        let result = accept(&open, &request("vendor support", "Alice"), &inventory).unwrap();
+        assert_eq!(result.inventory, InventoryWrite::None);
+    }
+
+    #[test]
+    fn accepting_a_mismatch_renews_the_entry_with_what_was_found() {
+        let mismatch = finding(InventoryMismatch, Severity::Medium, Some(2), 22);
+        let open = record(1, mismatch, FindingStatus::Open);
+        let mut old = entry(5, 2, 22, portcullis_model::scan::Protocol::Tcp);
+        old.version = Some("9.2".into());
+        let until = now() + days(30);
+        let mut req = request("planned upgrade", "Bob");
+        req.until = Some(until);
+        let result = accept(&open, &req, &[old]).unwrap();
+        let InventoryWrite::Update(entry) = result.inventory else {
+            panic!("{:?}", result.inventory)
+        };
+        assert_eq!(entry.id, 5);
+        assert_eq!(entry.version.as_deref(), Some("9.6p1"));
+        assert_eq!(entry.approver, "Bob");
+        assert_eq!(entry.approved_at, now());
+        assert_eq!(entry.expires_at, Some(until));
+    }
+
+    #[test]
+    fn a_posture_finding_is_accepted_without_touching_the_inventory() {
+        let tls = finding(LegacyTls, Severity::Medium, Some(2), 443);
+        let open = record(1, tls, FindingStatus::Open);
+        let result = accept(&open, &request("old card terminal", "Alice"), &[]).unwrap();
+        assert_eq!(result.inventory, InventoryWrite::None);
+    }
+
+    #[test]
+    fn acceptance_needs_a_justification_an_approver_and_a_future_end() {
+        let open = record(1, unlisted(22), FindingStatus::Open);
+        assert_eq!(
+            accept(&open, &request("  ", "Alice"), &[]),
+            Err(DecisionError::NoJustification)
+        );
+        assert_eq!(
+            accept(&open, &request("needed", ""), &[]),
+            Err(DecisionError::NoApprover)
+        );
+        let mut past = request("needed", "Alice");
+        past.until = Some(now() - days(1));
+        assert!(matches!(
+            accept(&open, &past, &[]),
+            Err(DecisionError::UntilNotInFuture { .. })
+        ));
+    }
+
+    #[test]
+    fn some_findings_can_only_be_fixed() {
+        let mut overdue = finding(InternalScanOverdue, Severity::High, None, 0);
+        overdue.port = None;
+        let open = record(1, overdue, FindingStatus::Open);
+        let error = accept(&open, &request("busy", "Alice"), &[]).unwrap_err();
+        assert_eq!(error, DecisionError::NotAcceptable(InternalScanOverdue));
+        assert!(
+            error.to_string().contains("internal-scan-overdue"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_port_of_an_unregistered_host_cannot_be_approved() {
+        let cleartext = finding(CleartextService, Severity::Medium, None, 21);
+        let open = record(1, cleartext, FindingStatus::Open);
+        let error = accept(&open, &request("legacy", "Alice"), &[]).unwrap_err();
+        assert_eq!(error, DecisionError::NoSystem);
+    }
+
+    #[test]
+    fn renewing_a_vanished_entry_is_refused() {
+        let stale = finding(StaleInventoryEntry, Severity::Low, Some(2), 8080);
+        let open = record(1, stale, FindingStatus::Open);
+        let error = accept(&open, &request("seasonal", "Alice"), &[]).unwrap_err();
+        assert_eq!(error, DecisionError::NoInventoryEntry);
+    }
+
+    #[test]
+    fn fixed_findings_are_not_accepted_and_are_not_fixed_twice() {
+        let fixed = record(1, unlisted(22), FindingStatus::Verified);
+        assert!(matches!(
+            accept(&fixed, &request("needed", "Alice"), &[]),
+            Err(DecisionError::Resolved { .. })
+        ));
+        assert!(mark_fixed(&fixed).is_err());
+    }
+
+    #[test]
+    fn marking_a_finding_fixed_waits_for_a_scan() {
+        let open = accepted(1, unlisted(22), now() + days(10));
+        let fixed = mark_fixed(&open).unwrap();
+        assert_eq!(fixed.status, FindingStatus::Fixed);
+        assert_eq!(fixed.accepted_until, None);
+        assert_eq!(fixed.verified_by_scan, None);
+    }
+}

@@ -5,8 +5,8 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use portcullis_model::compliance::{
-    Exposure, Finding, FindingKind, InventoryEntry, PortRange, ScanCoverage, Scope,
-    SegmentationTest, System, SystemRole, TestingHistory,
+    Exposure, Finding, FindingKind, FindingRecord, FindingStatus, InventoryEntry, PortRange,
+    ScanCoverage, Scope, SegmentationTest, Severity, System, SystemRole, TestingHistory,
 };
 use portcullis_model::report::{HostResult, ScanReport};
 use portcullis_model::scan::{HostReport, PortResult, PortState, Protocol, Reason};
@@ -300,4 +300,55 @@ impl Case {
         assert_eq!(found.len(), 1, "expected one {}: {found:#?}", kind.id());
         found.remove(0)
     }
+}
+
+/// A finding made by hand, for tests of what happens after evaluation.
+pub fn finding(
+    kind: FindingKind,
+    severity: Severity,
+    system_id: Option<i64>,
+    port: u16,
+) -> Finding {
+    let address = ip(if system_id == Some(1) { WEB } else { DB });
+    Finding {
+        kind,
+        severity,
+        title: format!("{} on port {port}", kind.id()),
+        explanation: String::new(),
+        remedy: String::new(),
+        requirements: vec!["1.2.5".into()],
+        system_id,
+        address: Some(address),
+        port: Some(port),
+        protocol: Some(Protocol::Tcp),
+        service: Some("ssh".into()),
+        version: Some("9.6p1".into()),
+        evidence: String::new(),
+        key: super::port_key(kind, address, Protocol::Tcp, port),
+    }
+}
+
+/// A tracked record of `finding`, first seen in scan 1.
+pub fn record(id: i64, finding: Finding, status: FindingStatus) -> FindingRecord {
+    FindingRecord {
+        id,
+        finding,
+        status,
+        accepted_until: None,
+        justification: None,
+        approver: None,
+        first_seen_scan: 1,
+        last_seen_scan: 1,
+        fixed_by_scan: None,
+        verified_by_scan: None,
+    }
+}
+
+/// `record`, accepted until `until`.
+pub fn accepted(id: i64, finding: Finding, until: DateTime<Utc>) -> FindingRecord {
+    let mut record = record(id, finding, FindingStatus::Accepted);
+    record.accepted_until = Some(until);
+    record.justification = Some("payment provider needs it".into());
+    record.approver = Some("Alice".into());
+    record
 }
