@@ -2,22 +2,76 @@
 //! which ports are open now, and whether identification and posture checks
 //! ran. "Not found" only means "gone" inside this coverage.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use portcullis_model::compliance::{Finding, FindingKind, PortRange, ScanCoverage};
-use portcullis_model::report::ScanReport;
-use portcullis_model::scan::{PortState, Protocol};
+use portcullis_model::report::{HostResult, ScanReport};
+use portcullis_model::scan::{PortResult, PortState, Protocol};
 
 /// The coverage of one scan, indexed.
 #[derive(Debug, Clone, Default)]
 pub struct Coverage {
-    up: HashSet<IpAddr>,
-    tcp: Vec<PortRange>,
-    udp: Vec<PortRange>,
+    scanned: ScannedPorts,
     identification: bool,
     posture: bool,
-    open: HashSet<(IpAddr, Protocol, u16)>,
+    /// Hosts that were up, each with its open ports, sorted.
+    open: HashMap<IpAddr, Vec<(Protocol, u16)>>,
+}
+
+/// The port ranges a scan probed, normalised for binary search.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ScannedPorts {
+    tcp: Vec<PortRange>,
+    udp: Vec<PortRange>,
+}
+
+impl ScannedPorts {
+    pub(crate) fn new(scan: &ScanCoverage) -> ScannedPorts {
+        ScannedPorts {
+            tcp: normalise(&scan.tcp),
+            udp: normalise(&scan.udp),
+        }
+    }
+
+    /// Whether the scan probed this port (on every host that was up).
+    pub(crate) fn contains(&self, protocol: Protocol, port: u16) -> bool {
+        let ranges = match protocol {
+            Protocol::Tcp => &self.tcp,
+            Protocol::Udp => &self.udp,
+        };
+        let after = ranges.partition_point(|range| range.first <= port);
+        after > 0 && ranges[after - 1].contains(port)
+    }
+}
+
+/// A host's listed ports in (protocol, port) order, for binary search. The
+/// report builder sorts them already; reports from elsewhere are sorted
+/// here.
+pub(crate) struct HostPorts<'a> {
+    pub(crate) address: IpAddr,
+    ports: Vec<&'a PortResult>,
+}
+
+impl<'a> HostPorts<'a> {
+    pub(crate) fn new(host: &'a HostResult) -> HostPorts<'a> {
+        let mut ports: Vec<&'a PortResult> = host.ports.iter().collect();
+        if !ports.is_sorted_by_key(|p| (p.protocol, p.port)) {
+            ports.sort_by_key(|p| (p.protocol, p.port));
+        }
+        HostPorts {
+            address: host.host.address,
+            ports,
+        }
+    }
+
+    /// The port's listed state; `None` when it was not listed.
+    pub(crate) fn state(&self, protocol: Protocol, port: u16) -> Option<PortState> {
+        self.ports
+            .binary_search_by_key(&(protocol, port), |p| (p.protocol, p.port))
+            .ok()
+            .map(|i| self.ports[i].state)
+    }
 }
 
 /// What a rule looks at, and so what a scan must have done for the rule's
@@ -68,42 +122,38 @@ fn basis(kind: FindingKind) -> Basis {
 
 impl Coverage {
     pub fn new(report: &ScanReport, scan: &ScanCoverage) -> Coverage {
-        let mut coverage = Coverage {
-            tcp: normalise(&scan.tcp),
-            udp: normalise(&scan.udp),
+        let mut open = HashMap::with_capacity(report.hosts.len());
+        for host in report.hosts.iter().filter(|h| h.host.up) {
+            let mut ports: Vec<(Protocol, u16)> = host
+                .ports_in(PortState::Open)
+                .map(|p| (p.protocol, p.port))
+                .collect();
+            ports.sort_unstable();
+            open.insert(host.host.address, ports);
+        }
+        Coverage {
+            scanned: ScannedPorts::new(scan),
             identification: scan.identification,
             posture: scan.posture,
-            ..Coverage::default()
-        };
-        for host in report.hosts.iter().filter(|h| h.host.up) {
-            coverage.up.insert(host.host.address);
-            for port in host.ports_in(PortState::Open) {
-                coverage
-                    .open
-                    .insert((host.host.address, port.protocol, port.port));
-            }
+            open,
         }
-        coverage
     }
 
     /// Whether the host was up in this scan (so its ports were probed).
     pub fn host_up(&self, address: IpAddr) -> bool {
-        self.up.contains(&address)
+        self.open.contains_key(&address)
     }
 
     /// Whether the scan probed this port (on every host that was up).
     pub fn port_scanned(&self, protocol: Protocol, port: u16) -> bool {
-        let ranges = match protocol {
-            Protocol::Tcp => &self.tcp,
-            Protocol::Udp => &self.udp,
-        };
-        let after = ranges.partition_point(|range| range.first <= port);
-        after > 0 && ranges[after - 1].contains(port)
+        self.scanned.contains(protocol, port)
     }
 
     /// Whether the port was found open in this scan.
     pub fn is_open(&self, address: IpAddr, protocol: Protocol, port: u16) -> bool {
-        self.open.contains(&(address, protocol, port))
+        self.open
+            .get(&address)
+            .is_some_and(|ports| ports.binary_search(&(protocol, port)).is_ok())
     }
 
     /// Whether this scan looked where `finding` was, with the checks that
@@ -189,7 +239,7 @@ mod tests {
             ..ScanCoverage::default()
         };
         let coverage = Coverage::new(&ScanReport::default(), &scan);
-        assert_eq!(coverage.tcp.len(), 3, "{:?}", coverage.tcp);
+        assert_eq!(coverage.scanned.tcp.len(), 3, "{:?}", coverage.scanned.tcp);
         for port in [1, 15, 20, 80, 440, 443] {
             assert!(coverage.port_scanned(Protocol::Tcp, port), "{port}");
         }

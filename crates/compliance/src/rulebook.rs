@@ -62,7 +62,7 @@ pub struct Category {
 impl Category {
     /// Whether `name` (a service or product name, any case) is in the group.
     pub fn has_service(&self, name: &str) -> bool {
-        self.services.contains(&name.to_ascii_lowercase())
+        lookup_any_case(&self.services, name, |set, key| set.contains(key))
     }
 
     /// Whether the port is one this group usually runs on.
@@ -216,8 +216,19 @@ impl Rulebook {
     pub fn plain_name<'n>(&self, names: impl IntoIterator<Item = &'n str>) -> Option<&str> {
         names
             .into_iter()
-            .find_map(|name| self.plain_names.get(&name.to_ascii_lowercase()))
+            .find_map(|name| lookup_any_case(&self.plain_names, name, |map, key| map.get(key)))
             .map(String::as_str)
+    }
+}
+
+/// Looks `name` up in a table of lower-case keys, allocating a lower-case
+/// copy only when the name has upper-case letters (evaluation looks up
+/// names for every open port).
+fn lookup_any_case<T, R>(table: T, name: &str, get: impl Fn(T, &str) -> R) -> R {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        get(table, &name.to_ascii_lowercase())
+    } else {
+        get(table, name)
     }
 }
 
@@ -306,7 +317,8 @@ fn parse_port(text: &str) -> Option<(Protocol, u16)> {
 /// [`PLACEHOLDERS`], so that only happens when a rule uses a value its code
 /// does not provide, which the tests catch).
 pub fn render(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 64);
+    let room: usize = values.iter().map(|(_, value)| value.len()).sum();
+    let mut out = String::with_capacity(template.len() + room);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);

@@ -4,7 +4,7 @@
 use portcullis_model::compliance::{FindingKind, InventoryEntry};
 use portcullis_model::scan::PortState;
 
-use super::{Draft, Evaluator};
+use super::{Draft, Evaluator, openness};
 use crate::estate::is_expired;
 
 pub(super) fn check(ev: &mut Evaluator<'_>) {
@@ -46,22 +46,23 @@ fn expired(ev: &mut Evaluator<'_>, entry: &InventoryEntry) {
 /// no address of the system showed it open or possibly open
 /// (`open|filtered`, `unfiltered`).
 fn stale(ev: &mut Evaluator<'_>, entry: &InventoryEntry) {
-    let Some(&address) = ev.systems_up.get(&entry.system_id) else {
+    let Some(hosts) = ev.systems_up.get(&entry.system_id) else {
         return;
     };
-    if !ev.coverage.port_scanned(entry.protocol, entry.port) {
+    if !ev.scanned.contains(entry.protocol, entry.port) {
         return;
     }
-    let seen = ev
-        .seen
-        .get(&(entry.system_id, entry.protocol, entry.port))
-        .copied();
+    let seen = hosts
+        .iter()
+        .filter_map(|h| h.state(entry.protocol, entry.port))
+        .max_by_key(|state| openness(*state));
     if matches!(
         seen,
         Some(PortState::Open | PortState::OpenFiltered | PortState::Unfiltered)
     ) {
         return;
     }
+    let address = hosts[0].address;
     let detail = match seen {
         Some(state) => format!("the port was {}", state.as_str()),
         None => "the port was closed or filtered".into(),

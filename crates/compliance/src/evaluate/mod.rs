@@ -29,7 +29,7 @@ use portcullis_model::compliance::{
 use portcullis_model::report::ScanReport;
 use portcullis_model::scan::{PortState, Protocol};
 
-use crate::coverage::Coverage;
+use crate::coverage::{HostPorts, ScannedPorts};
 use crate::estate::{InventoryIndex, SystemIndex};
 use crate::rulebook::{Rulebook, render};
 
@@ -74,12 +74,10 @@ pub(crate) struct Evaluator<'a> {
     input: &'a EvaluationInput<'a>,
     systems: SystemIndex<'a>,
     inventory: InventoryIndex<'a>,
-    coverage: Coverage,
-    /// Per system, protocol and port: the most open state any of the
-    /// system's hosts showed (for stale entries).
-    seen: HashMap<(i64, Protocol, u16), PortState>,
-    /// Per system: the first of its addresses that was up.
-    systems_up: HashMap<i64, IpAddr>,
+    scanned: ScannedPorts,
+    /// Per system: its hosts that were up, with their listed ports (for
+    /// stale entries).
+    systems_up: HashMap<i64, Vec<HostPorts<'a>>>,
     findings: Vec<Finding>,
 }
 
@@ -109,8 +107,7 @@ impl<'a> Evaluator<'a> {
             input,
             systems: SystemIndex::new(input.systems),
             inventory: InventoryIndex::new(input.inventory),
-            coverage: Coverage::new(input.report, input.coverage),
-            seen: HashMap::new(),
+            scanned: ScannedPorts::new(input.coverage),
             systems_up: HashMap::new(),
             findings: Vec::new(),
         }
@@ -121,32 +118,17 @@ impl<'a> Evaluator<'a> {
         for host in report.hosts.iter().filter(|h| h.host.up) {
             let system = self.systems.for_host(&host.host);
             match system {
-                Some(system) => {
-                    self.systems_up
-                        .entry(system.id)
-                        .or_insert(host.host.address);
-                    for port in &host.ports {
-                        self.remember_state(system.id, port.protocol, port.port, port.state);
-                    }
-                }
+                Some(system) => self
+                    .systems_up
+                    .entry(system.id)
+                    .or_default()
+                    .push(HostPorts::new(host)),
                 None => port_rules::unassigned_host(self, host),
             }
             for port in host.ports_in(PortState::Open) {
                 port_rules::check(self, host, system, port);
             }
         }
-    }
-
-    /// Keeps the most open state seen for a system's port.
-    fn remember_state(&mut self, system: i64, protocol: Protocol, port: u16, state: PortState) {
-        self.seen
-            .entry((system, protocol, port))
-            .and_modify(|kept| {
-                if openness(state) > openness(*kept) {
-                    *kept = state;
-                }
-            })
-            .or_insert(state);
     }
 
     /// Gives a draft its words and records it.
@@ -188,7 +170,7 @@ impl<'a> Evaluator<'a> {
 
 /// How strongly a state suggests something listens: open beats the
 /// ambiguous states, which beat the shut ones.
-fn openness(state: PortState) -> u8 {
+pub(crate) fn openness(state: PortState) -> u8 {
     match state {
         PortState::Open => 3,
         PortState::OpenFiltered | PortState::Unfiltered => 2,

@@ -93,23 +93,27 @@ impl<'a> ServiceView<'a> {
     /// What the scan saw, for the evidence: state and reason, and the
     /// identification with its raw answer.
     pub fn evidence(&self) -> String {
-        let mut text = format!(
+        use std::fmt::Write;
+        let port = self.port;
+        let mut text = String::with_capacity(96);
+        let _ = write!(
+            text,
             "{}/{} {} ({})",
-            self.port.port,
-            self.port.protocol.as_str(),
-            self.port.state.as_str(),
-            self.port.reason.describe()
+            port.port,
+            port.protocol.as_str(),
+            port.state.as_str(),
+            port.reason.describe()
         );
-        if let Some(id) = &self.port.identity {
-            text.push_str(&format!("; identified as {}", id.service));
+        if let Some(id) = &port.identity {
+            let _ = write!(text, "; identified as {}", id.service);
             if let Some(product) = &id.product {
-                text.push_str(&format!(", {product}"));
+                let _ = write!(text, ", {product}");
             }
             if let Some(version) = &id.version {
-                text.push_str(&format!(" {version}"));
+                let _ = write!(text, " {version}");
             }
             if !id.evidence.is_empty() {
-                text.push_str(&format!("; answer: {}", id.evidence));
+                let _ = write!(text, "; answer: {}", id.evidence);
             }
         }
         text
