@@ -71,22 +71,23 @@ impl<'a> ServiceView<'a> {
 
     /// In words, for someone who does not know the names.
     pub fn plain(&self, book: &Rulebook) -> String {
-        let identified = self
-            .identified
-            .into_iter()
-            .flat_map(|id| std::iter::once(id.service.as_str()).chain(id.product.as_deref()));
         let registered = self.port.service.as_deref();
-        if let Some(plain) = book.plain_name(identified.chain(registered)) {
-            return plain.to_string();
-        }
-        match (self.identified, registered) {
-            (Some(id), _) => format!("a service identified as \"{}\"", id.service),
-            (None, Some(name)) => {
-                format!(
-                    "a program (the port is registered for \"{name}\", but that is only what usually runs there)"
-                )
+        match self.identified {
+            Some(id) => {
+                let names = std::iter::once(id.service.as_str()).chain(id.product.as_deref());
+                match book.plain_name(names) {
+                    Some(plain) => plain.to_string(),
+                    None => format!("a service identified as \"{}\"", id.service),
+                }
             }
-            (None, None) => "a program Portcullis could not identify".into(),
+            // Only the port number speaks for it: say so.
+            None => match (book.plain_name(registered), registered) {
+                (Some(plain), _) => format!("{plain} (going by the port number)"),
+                (None, Some(name)) => format!(
+                    "a program (the port is registered for \"{name}\", but that is only what usually runs there)"
+                ),
+                (None, None) => "a program Portcullis could not identify".into(),
+            },
         }
     }
 

@@ -92,7 +92,9 @@ fn a_database_port_on_an_external_system_fails() {
     let finding = case.the(ExternalDatabase);
     assert_eq!(finding.severity, Severity::Critical);
     assert!(
-        finding.explanation.contains("MySQL or MariaDB"),
+        finding
+            .explanation
+            .contains("a MySQL or MariaDB database (going by the port number)"),
         "{}",
         finding.explanation
     );
