@@ -3,9 +3,20 @@
 //! This crate parses arguments, calls the engine crates and prints; what
 //! each command decides lives in those crates.
 
+mod audit;
+mod backup;
+mod context;
+mod diff;
+mod findings;
 mod info;
+mod inventory;
+mod judge;
 mod output;
+mod record;
 mod scan;
+mod scans;
+mod status;
+mod systems;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,6 +31,9 @@ pub mod exit {
     pub const DATABASE: u8 = 3;
     /// The scan could not run (privilege, network, local resources).
     pub const SCAN_FAILED: u8 = 4;
+    /// The audit log's hash chain is broken: a row was changed, removed or
+    /// inserted outside Portcullis.
+    pub const TAMPERED: u8 = 5;
     /// Interrupted (Ctrl-C): what was found so far was printed, marked
     /// partial.
     pub const INTERRUPTED: u8 = 130;
@@ -30,13 +44,17 @@ pub mod exit {
     name = "portcullis",
     version,
     about = "Know, justify and watch every open port.",
-    after_help = "Exit codes: 0 success, 2 bad input, 3 database error, 4 scan error, 130 interrupted."
+    after_help = "Exit codes: 0 success, 2 bad input, 3 database error, 4 scan error, \
+                  5 audit log tampered with, 130 interrupted."
 )]
 struct Cli {
     /// Where the database lives (default: the same per-user directory the
     /// desktop app uses).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Who the audit log names for changes (default: the OS user).
+    #[arg(long, global = true, value_name = "NAME")]
+    actor: Option<String>,
     #[command(subcommand)]
     command: CliCommand,
 }
@@ -45,8 +63,27 @@ struct Cli {
 enum CliCommand {
     /// Show the version, the data directory and the database's state.
     Info(info::InfoArgs),
-    /// Scan hosts for open ports.
+    /// Scan hosts for open ports (`--save` to record and judge the scan).
     Scan(scan::ScanArgs),
+    /// The recorded scans, newest first.
+    Scans(scans::ScansArgs),
+    /// The systems whose ports are judged: list, add, edit, remove.
+    Systems(systems::SystemsArgs),
+    /// The approved ports (PCI DSS 1.2.5): list, add, approve, remove,
+    /// import, export.
+    Inventory(inventory::InventoryArgs),
+    /// What the scans found; accept or report fixed; evaluate a scan again.
+    Findings(findings::FindingsArgs),
+    /// What changed between two recorded scans.
+    Diff(diff::DiffArgs),
+    /// The verdict an assessor would give, overall and per system.
+    Status(status::StatusArgs),
+    /// The append-only audit log: verify its hash chain, show it.
+    Audit(audit::AuditArgs),
+    /// Copy the database to FILE, consistently, even while a scan writes.
+    Backup(backup::BackupArgs),
+    /// Replace the database with a checked backup.
+    Restore(backup::RestoreArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -68,9 +105,19 @@ impl Failure {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    let session = context::Session::new(cli.data_dir.clone(), cli.actor);
     let outcome = match cli.command {
         CliCommand::Info(args) => info::run(cli.data_dir.as_deref(), args).await,
-        CliCommand::Scan(args) => scan::run(args).await,
+        CliCommand::Scan(args) => scan::run(args, &session).await,
+        CliCommand::Scans(args) => scans::run(&session, args).await,
+        CliCommand::Systems(args) => systems::run(&session, args).await,
+        CliCommand::Inventory(args) => inventory::run(&session, args).await,
+        CliCommand::Findings(args) => findings::run(&session, args).await,
+        CliCommand::Diff(args) => diff::run(&session, args).await,
+        CliCommand::Status(args) => status::run(&session, args).await,
+        CliCommand::Audit(args) => audit::run(&session, args).await,
+        CliCommand::Backup(args) => backup::backup(&session, args).await,
+        CliCommand::Restore(args) => backup::restore(&session, args).await,
     };
     match outcome {
         Ok(code) => code,

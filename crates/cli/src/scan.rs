@@ -12,7 +12,9 @@ use portcullis_model::scan::{Protocol, ScanEvent};
 use portcullis_scanner::ports::compress_ranges;
 use portcullis_scanner::{PortSpec, Profile, ScanRequest, TargetSpec, TcpMethod};
 
+use crate::context::Session;
 use crate::output::{self, Format, ScanContext};
+use crate::record::{Recorder, ScanDescription};
 use crate::{Failure, exit};
 
 /// Scans with at most this many ports per host list closed and filtered
@@ -71,9 +73,17 @@ pub struct ScanArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Record the scan in the database as it runs, then judge it against
+    /// the systems and the approved inventory (see `portcullis findings`).
+    #[arg(long)]
+    save: bool,
+    /// With --save: this scan runs from the internet (PCI DSS 11.3.2), not
+    /// from inside the network (11.3.1).
+    #[arg(long, requires = "save")]
+    external: bool,
 }
 
-pub async fn run(args: ScanArgs) -> Result<ExitCode, Failure> {
+pub async fn run(args: ScanArgs, session: &Session) -> Result<ExitCode, Failure> {
     let bad_input = |error: anyhow::Error| Failure::new(exit::BAD_INPUT, error);
     let ports = PortSpec::parse(&args.ports).map_err(|e| bad_input(e.into()))?;
     let spec = read_targets(&args).map_err(bad_input)?;
@@ -101,6 +111,13 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Failure> {
         discover: !args.no_ping,
         list_every_port: tcp_ports.max(udp_ports) <= LIST_EVERY_PORT_UP_TO,
     };
+    let described_ports = describe_ports(&ports, args.udp && tcp_method(&args).is_none(), args.udp);
+    let mut recorder = match args.save {
+        true => {
+            Some(Recorder::start(session, describe_scan(&args, &request, &described_ports)).await?)
+        }
+        false => None,
+    };
     let started_at_unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());
@@ -118,6 +135,9 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Failure> {
     let mut report = ReportBuilder::default();
     while let Some(event) = handle.events.recv().await {
         progress.show(&event);
+        if let Some(recorder) = &mut recorder {
+            recorder.record(&event).await?;
+        }
         let finished = matches!(event, ScanEvent::Finished(_));
         report.apply(event);
         if finished {
@@ -126,10 +146,13 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Failure> {
     }
     progress.finish();
     let report = report.finish();
+    if let Some(recorder) = recorder {
+        recorder.finish(report.summary.as_ref()).await?;
+    }
 
     let context = ScanContext {
         targets: args.targets.join(" "),
-        ports: describe_ports(&ports, args.udp && tcp_method(&args).is_none(), args.udp),
+        ports: described_ports,
         profile: profile.name(),
         started_at_unix,
         port_count: tcp_ports,
@@ -137,6 +160,39 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Failure> {
     };
     write_report(&report, &context, &args).map_err(|e| Failure::new(exit::SCAN_FAILED, e))?;
     Ok(exit_code(&report))
+}
+
+/// The scan as `--save` records it.
+fn describe_scan(args: &ScanArgs, request: &ScanRequest, ports: &str) -> ScanDescription {
+    let protocol_ports = |protocol, scanned| {
+        if scanned {
+            request.ports.ports(protocol)
+        } else {
+            Vec::new()
+        }
+    };
+    ScanDescription {
+        targets: match &args.targets_file {
+            Some(file) => format!("{} -i {}", args.targets.join(" "), file.display())
+                .trim()
+                .to_owned(),
+            None => args.targets.join(" "),
+        },
+        ports: ports.to_owned(),
+        requested_method: match request.tcp {
+            Some(TcpMethod::Syn) => "syn",
+            Some(TcpMethod::Connect) => "connect",
+            Some(TcpMethod::Auto) => "auto",
+            None => "none",
+        },
+        profile: Profile::parse(&args.profile).map_or("normal", |p| p.name()),
+        external: args.external,
+        tcp_ports: protocol_ports(Protocol::Tcp, request.tcp.is_some()),
+        udp_ports: protocol_ports(Protocol::Udp, request.udp),
+        // Identification (-sV) arrives with the scanner's identify module.
+        identification: false,
+        posture: false,
+    }
 }
 
 /// The TCP method asked for; `--udp` alone scans no TCP.

@@ -99,6 +99,11 @@ impl Store {
                 record,
             });
         }
+        sqlx::query("UPDATE scans SET evaluated_at = ? WHERE id = ?")
+            .bind(now_rfc3339())
+            .bind(scan_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(saved)
     }

@@ -569,8 +569,8 @@ fn check_row(
 }
 
 /// A time as RFC 3339 ("2025-03-31T12:00:00Z") or a date ("2025-03-31",
-/// meaning its first moment, UTC).
-pub(crate) fn parse_date(text: &str) -> Result<DateTime<Utc>, String> {
+/// meaning its first moment, UTC), as imports and the shells accept them.
+pub fn parse_date(text: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Ok(time.to_utc());
     }

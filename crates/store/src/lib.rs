@@ -8,6 +8,7 @@
 //! - `scans`: scans recorded as they stream, and read back as reports.
 //! - `systems`, `inventory`, `inventory_io`, `findings`: the compliance
 //!   data, every change audited in its own transaction.
+//! - `dashboard`, `evaluation`: what the shells read to show and to judge.
 //! - `audit`: the append-only, hash-chained audit log.
 //! - `backup`: online backup and checked restore.
 //! - `writer_lock`: telling a live scan from one whose writer died.
@@ -15,8 +16,10 @@
 mod audit;
 mod backup;
 mod codec;
+mod dashboard;
 mod data_dir;
 mod database;
+mod evaluation;
 mod findings;
 mod inventory;
 mod inventory_io;
@@ -27,10 +30,12 @@ mod writer_lock;
 
 pub use audit::{BadRow, ChainProblem, ChainReport, GENESIS_HASH};
 pub use backup::{BackupError, BackupSummary, CopyProgress, RestoreSummary};
+pub use dashboard::{Dashboard, FindingCount, SystemFindingCount};
 pub use data_dir::{DATABASE_FILE_NAME, NoDataDir, default_data_dir, resolve_data_dir};
 pub use database::{Store, StoreError};
+pub use evaluation::EvaluationContext;
 pub use findings::{FindingFilter, ScanFindingsSaved};
 pub use inventory_io::{
-    INVENTORY_COLUMNS, ImportError, ImportSummary, InventoryFormat, RowProblem,
+    INVENTORY_COLUMNS, ImportError, ImportSummary, InventoryFormat, RowProblem, parse_date,
 };
 pub use scans::{BATCH_EVENTS, BATCH_INTERVAL, NewScan, ScanRecord, ScanStatus, ScanWriter};

@@ -101,6 +101,8 @@ pub struct ScanRecord {
     pub elapsed_seconds: Option<f64>,
     pub warnings: Vec<String>,
     pub writer_pid: Option<u32>,
+    /// When its findings were saved; `None`: not judged yet.
+    pub evaluated_at: Option<String>,
 }
 
 impl ScanRecord {
@@ -128,6 +130,7 @@ impl ScanRecord {
             elapsed_seconds: row.try_get("elapsed_seconds")?,
             warnings: json_column(row, "warnings")?,
             writer_pid: count("writer_pid")?,
+            evaluated_at: row.try_get("evaluated_at")?,
         })
     }
 

@@ -1,0 +1,204 @@
+//! `portcullis findings`: what the scans found, in plain English, with the
+//! PCI DSS requirements each serves and what closes it; `accept` and
+//! `fixed` record decisions on one; `evaluate` judges a stored scan again.
+
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use portcullis_compliance::AcceptRequest;
+use portcullis_model::compliance::{FindingRecord, FindingStatus};
+use portcullis_store::FindingFilter;
+
+use crate::context::{
+    Session, bad_input, parse_date, parse_serde_name, print_json, safe, serde_name, store_failure,
+};
+use crate::{Failure, judge};
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct FindingsArgs {
+    #[command(subcommand)]
+    action: Option<FindingsAction>,
+    /// Only the findings this scan found.
+    #[arg(long, value_name = "ID")]
+    scan: Option<i64>,
+    /// Only findings with this status: open, accepted, fixed, verified.
+    #[arg(long, value_parser = parse_serde_name::<FindingStatus>)]
+    status: Option<FindingStatus>,
+    /// Only this system's (name or id).
+    #[arg(long)]
+    system: Option<String>,
+    /// One line a finding.
+    #[arg(long)]
+    brief: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum FindingsAction {
+    /// Accept a finding as a business need: it stops failing the verdict
+    /// until the acceptance lapses; a port finding is approved in the
+    /// inventory too.
+    Accept {
+        /// The finding's id.
+        id: i64,
+        /// Why the business needs it, in a sentence a reviewer can check.
+        #[arg(long)]
+        justification: String,
+        /// Who takes responsibility.
+        #[arg(long)]
+        approver: String,
+        /// Until when (default: 90 days from now).
+        #[arg(long, value_parser = parse_date)]
+        until: Option<DateTime<Utc>>,
+    },
+    /// Report a finding fixed; the next scan that covers it verifies it.
+    Fixed {
+        /// The finding's id.
+        id: i64,
+    },
+    /// Judge a stored scan (again) against the current inventory.
+    Evaluate {
+        /// The scan's id (see `portcullis scans`).
+        scan: i64,
+    },
+}
+
+pub async fn run(session: &Session, args: FindingsArgs) -> Result<ExitCode, Failure> {
+    let store = session.open().await?;
+    match args.action {
+        None => {
+            let system_id = match &args.system {
+                Some(name) => Some(store.find_system(name).await.map_err(store_failure)?.id),
+                None => None,
+            };
+            if let Some(scan) = args.scan {
+                store.scan(scan).await.map_err(store_failure)?;
+            }
+            let filter = FindingFilter {
+                scan_id: args.scan,
+                status: args.status,
+                system_id,
+            };
+            let records = store.findings(&filter).await.map_err(store_failure)?;
+            if args.json {
+                print_json(&records)?;
+            } else {
+                print_records(&records, args.brief);
+            }
+        }
+        Some(FindingsAction::Accept {
+            id,
+            justification,
+            approver,
+            until,
+        }) => {
+            let record = store.finding(id).await.map_err(store_failure)?;
+            let inventory = store.inventory(None).await.map_err(store_failure)?;
+            let request = AcceptRequest {
+                justification,
+                approver,
+                until,
+                now: Utc::now(),
+            };
+            let acceptance = portcullis_compliance::accept(&record, &request, &inventory)
+                .map_err(|e| bad_input(format!("finding {id}: {e}")))?;
+            let (record, entry) = store
+                .accept_finding(&session.actor, &acceptance)
+                .await
+                .map_err(store_failure)?;
+            let until = record
+                .accepted_until
+                .map(|at| at.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            println!("Finding {id} accepted until {until}.");
+            if let Some(entry) = entry {
+                println!(
+                    "Inventory entry {} now approves {}/{}.",
+                    entry.id,
+                    entry.port,
+                    entry.protocol.as_str()
+                );
+            }
+        }
+        Some(FindingsAction::Fixed { id }) => {
+            let record = store.finding(id).await.map_err(store_failure)?;
+            let fixed = portcullis_compliance::mark_fixed(&record)
+                .map_err(|e| bad_input(format!("finding {id}: {e}")))?;
+            store
+                .update_finding(&session.actor, "finding.fixed", &fixed)
+                .await
+                .map_err(store_failure)?;
+            println!("Finding {id} reported fixed; the next scan that covers it will verify it.");
+        }
+        Some(FindingsAction::Evaluate { scan }) => {
+            let record = store.scan(scan).await.map_err(store_failure)?;
+            if record.status != portcullis_store::ScanStatus::Finished {
+                return Err(bad_input(format!(
+                    "scan {scan} is {}; only a finished scan can be judged",
+                    record.status.as_str()
+                )));
+            }
+            let saved = judge::evaluate_and_save(&store, &session.actor, scan)
+                .await
+                .map_err(store_failure)?;
+            println!("{}", judge::describe(scan, &saved));
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_records(records: &[FindingRecord], brief: bool) {
+    if records.is_empty() {
+        println!("No findings.");
+        return;
+    }
+    for record in records {
+        let finding = &record.finding;
+        println!(
+            "#{:<5} {:<8} {:<9} {}",
+            record.id,
+            finding.severity.label(),
+            serde_name(&record.status),
+            safe(&finding.title)
+        );
+        if brief {
+            continue;
+        }
+        println!(
+            "       {}",
+            safe(&finding.explanation).replace('\n', "\n       ")
+        );
+        println!(
+            "       What to do: {}",
+            safe(&finding.remedy).replace('\n', "\n       ")
+        );
+        println!("       PCI DSS v4.0: {}", finding.requirements.join(", "));
+        if !finding.evidence.is_empty() {
+            println!("       Evidence: {}", safe(&finding.evidence));
+        }
+        if record.status == FindingStatus::Accepted {
+            println!(
+                "       Accepted by {} until {}: {}",
+                safe(record.approver.as_deref().unwrap_or("?")),
+                record
+                    .accepted_until
+                    .map(|at| at.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                safe(record.justification.as_deref().unwrap_or(""))
+            );
+        }
+        let mut seen = format!(
+            "       First seen in scan {}, last in scan {}",
+            record.first_seen_scan, record.last_seen_scan
+        );
+        if let Some(scan) = record.verified_by_scan {
+            seen.push_str(&format!("; fix verified by scan {scan}"));
+        }
+        println!("{seen}.");
+        println!();
+    }
+}

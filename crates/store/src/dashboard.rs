@@ -1,0 +1,169 @@
+//! What the dashboard and `portcullis status` show at a glance, each a
+//! single aggregate query over an index, and the testing history the
+//! programme rules (PCI DSS 11.3.1, 11.3.2, 11.4.5) judge.
+
+use chrono::{DateTime, Utc};
+use portcullis_model::compliance::{
+    Exposure, FindingStatus, SegmentationTest, Severity, TestingHistory,
+};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::{self, Change};
+use crate::codec::{json_value, parse_name, parse_time};
+use crate::database::{Store, StoreError};
+use crate::time::to_rfc3339;
+
+/// How many findings have one status and severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FindingCount {
+    pub status: FindingStatus,
+    pub severity: Severity,
+    pub count: u64,
+}
+
+/// How many open findings of one severity a system has (`None`: findings
+/// no system claims).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SystemFindingCount {
+    pub system_id: Option<i64>,
+    pub severity: Severity,
+    pub count: u64,
+}
+
+/// The dashboard's figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dashboard {
+    pub findings: Vec<FindingCount>,
+    pub open_per_system: Vec<SystemFindingCount>,
+    pub history: TestingHistory,
+    /// The newest scan of any outcome: (id, started_at, status).
+    pub last_scan: Option<(i64, String, String)>,
+}
+
+impl Store {
+    /// The dashboard's figures.
+    pub async fn dashboard(&self) -> Result<Dashboard, StoreError> {
+        let findings = sqlx::query(
+            "SELECT status, severity, count(*) AS n FROM findings GROUP BY status, severity",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(FindingCount {
+                status: parse_name("status", row.try_get("status")?)?,
+                severity: parse_name("severity", row.try_get("severity")?)?,
+                count: count(row)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+        let open_per_system = sqlx::query(
+            "SELECT system_id, severity, count(*) AS n FROM findings
+             WHERE status = 'open' GROUP BY system_id, severity",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(SystemFindingCount {
+                system_id: row.try_get("system_id")?,
+                severity: parse_name("severity", row.try_get("severity")?)?,
+                count: count(row)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+        let last_scan = sqlx::query_as::<_, (i64, String, String)>(
+            "SELECT id, started_at, status FROM scans ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(Dashboard {
+            findings,
+            open_per_system,
+            history: self.testing_history(None).await?,
+            last_scan,
+        })
+    }
+
+    /// When the recurring tests last happened. With `up_to_scan`, only
+    /// scans up to and including that one count: the history as it stood
+    /// when that scan was evaluated.
+    pub async fn testing_history(
+        &self,
+        up_to_scan: Option<i64>,
+    ) -> Result<TestingHistory, StoreError> {
+        let last_scan = |origin: Exposure| async move {
+            let at: Option<String> = sqlx::query_scalar(
+                "SELECT max(finished_at) FROM scans
+                 WHERE origin = ? AND status = 'finished' AND (?2 IS NULL OR id <= ?2)",
+            )
+            .bind(crate::codec::name_of(&origin))
+            .bind(up_to_scan)
+            .fetch_one(self.pool())
+            .await?;
+            at.map(|at| parse_time("finished_at", &at)).transpose()
+        };
+        let segmentation = sqlx::query(
+            "SELECT at, passed FROM segmentation_tests ORDER BY at DESC, id DESC LIMIT 1",
+        )
+        .fetch_optional(self.pool())
+        .await?
+        .map(|row| -> Result<SegmentationTest, StoreError> {
+            Ok(SegmentationTest {
+                at: parse_time("at", row.try_get("at")?)?,
+                passed: row.try_get::<i64, _>("passed")? == 1,
+            })
+        })
+        .transpose()?;
+        Ok(TestingHistory {
+            last_internal_scan: last_scan(Exposure::Internal).await?,
+            last_external_scan: last_scan(Exposure::External).await?,
+            last_segmentation_test: segmentation,
+        })
+    }
+
+    /// Records a segmentation test (PCI DSS 11.4.5) someone carried out.
+    pub async fn record_segmentation_test(
+        &self,
+        actor: &str,
+        at: DateTime<Utc>,
+        passed: bool,
+        notes: &str,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO segmentation_tests (at, passed, actor, notes) VALUES (?, ?, ?, ?)
+             RETURNING id",
+        )
+        .bind(to_rfc3339(at))
+        .bind(i64::from(passed))
+        .bind(actor)
+        .bind(notes)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            Change {
+                actor,
+                action: "segmentation-test.record",
+                entity: "segmentation_test",
+                entity_id: id.to_string(),
+                before: None,
+                after: Some(json_value(&serde_json::json!({
+                    "at": to_rfc3339(at),
+                    "passed": passed,
+                    "notes": notes,
+                }))),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+fn count(row: &sqlx::sqlite::SqliteRow) -> Result<u64, StoreError> {
+    let n: i64 = row.try_get("n")?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}

@@ -1,0 +1,41 @@
+//! Everything the rules need to judge one stored scan, read in one go, so
+//! that each shell wires `crates/compliance` to the store the same way.
+
+use portcullis_model::compliance::{
+    FindingRecord, InventoryEntry, ScanCoverage, System, TestingHistory,
+};
+use portcullis_model::report::ScanReport;
+
+use crate::database::{Store, StoreError};
+use crate::findings::FindingFilter;
+use crate::scans::ScanRecord;
+
+/// A stored scan and the estate it is judged against.
+#[derive(Debug, Clone)]
+pub struct EvaluationContext {
+    pub scan: ScanRecord,
+    pub report: ScanReport,
+    pub coverage: ScanCoverage,
+    pub systems: Vec<System>,
+    pub inventory: Vec<InventoryEntry>,
+    /// The recurring tests as of this scan (this scan included).
+    pub history: TestingHistory,
+    /// Every tracked finding, for reconciliation.
+    pub tracked: Vec<FindingRecord>,
+}
+
+impl Store {
+    /// Reads what evaluating scan `scan_id` needs.
+    pub async fn evaluation_context(&self, scan_id: i64) -> Result<EvaluationContext, StoreError> {
+        let scan = self.scan(scan_id).await?;
+        Ok(EvaluationContext {
+            report: self.scan_report(scan_id).await?,
+            coverage: scan.coverage.clone(),
+            scan,
+            systems: self.systems().await?,
+            inventory: self.inventory(None).await?,
+            history: self.testing_history(Some(scan_id)).await?,
+            tracked: self.findings(&FindingFilter::default()).await?,
+        })
+    }
+}
