@@ -9,8 +9,9 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use portcullis_model::report::{ReportBuilder, ScanReport};
 use portcullis_model::scan::{Protocol, ScanEvent};
+use portcullis_scanner::identify::IdentifyOptions;
 use portcullis_scanner::ports::compress_ranges;
-use portcullis_scanner::{PortSpec, Profile, ScanRequest, TargetSpec, TcpMethod};
+use portcullis_scanner::{PortSpec, Profile, ScanRequest, TargetSpec, TcpMethod, Timing};
 
 use crate::context::Session;
 use crate::output::{self, Format, ScanContext};
@@ -73,6 +74,21 @@ pub struct ScanArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Identify the service and version behind each open port (nmap's
+    /// `-sV` works too).
+    #[arg(long = "service-version")]
+    service_version: bool,
+    /// nmap's spelling of --service-version: `-sV` (or `-s V`).
+    #[arg(short = 's', value_name = "V", hide = true,
+          value_parser = clap::builder::PossibleValuesParser::new(["V"]))]
+    nmap_service_version: Option<String>,
+    /// Also check each identified service's posture: TLS versions, weak
+    /// suites and certificate; SSH algorithms and login methods; HTTP
+    /// redirects, HSTS and exposed pages; services open without
+    /// authentication; known-vulnerable versions. Implies
+    /// --service-version.
+    #[arg(long)]
+    posture: bool,
     /// Record the scan in the database as it runs, then judge it against
     /// the systems and the approved inventory (see `portcullis findings`).
     #[arg(long)]
@@ -110,6 +126,7 @@ pub async fn run(args: ScanArgs, session: &Session) -> Result<ExitCode, Failure>
         timing,
         discover: !args.no_ping,
         list_every_port: tcp_ports.max(udp_ports) <= LIST_EVERY_PORT_UP_TO,
+        identify: identify_options(&args, &timing),
     };
     let described_ports = describe_ports(&ports, args.udp && tcp_method(&args).is_none(), args.udp);
     let mut recorder = match args.save {
@@ -193,6 +210,13 @@ fn describe_scan(args: &ScanArgs, request: &ScanRequest, ports: &str) -> ScanDes
         identification: false,
         posture: false,
     }
+}
+
+/// Identification (and posture) as asked: `--service-version`, `-sV` or
+/// `--posture`.
+fn identify_options(args: &ScanArgs, timing: &Timing) -> Option<IdentifyOptions> {
+    let wanted = args.service_version || args.nmap_service_version.is_some() || args.posture;
+    wanted.then(|| IdentifyOptions::for_timing(timing, args.posture))
 }
 
 /// The TCP method asked for; `--udp` alone scans no TCP.

@@ -42,6 +42,9 @@ pub struct ScanRequest {
     pub discover: bool,
     /// Report closed and filtered ports one by one, not only as counts.
     pub list_every_port: bool,
+    /// Identify the service behind every open port (`-sV`), as the scan
+    /// goes; `None` for a port scan only.
+    pub identify: Option<crate::identify::IdentifyOptions>,
 }
 
 /// A running scan: its events, and the means to stop it.
@@ -86,6 +89,12 @@ pub fn start(request: ScanRequest) -> Result<ScanHandle, ScanError> {
     }
     let (events, receiver) = mpsc::channel(4096);
     let cancel = CancellationToken::new();
+    let receiver = match request.identify.clone() {
+        Some(options) => {
+            crate::identify::relay::relay(receiver, &request.targets, options, cancel.clone())
+        }
+        None => receiver,
+    };
     let scan = Scan {
         request,
         tcp_method: method,

@@ -15,6 +15,7 @@ mod discovery;
 pub mod engine;
 #[cfg(target_os = "linux")]
 mod icmp;
+pub mod identify;
 pub mod ports;
 pub mod privilege;
 mod results;

@@ -23,6 +23,7 @@ fn request(ports: &str, profile: Profile) -> ScanRequest {
         timing: profile.timing(),
         discover: false,
         list_every_port: true,
+        identify: None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod csv;
 mod nmap_xml;
+mod services;
 mod text;
 
 use portcullis_model::report::ScanReport;

@@ -83,6 +83,7 @@ fn render_host(out: &mut String, host: &HostResult) {
                 port.service.as_deref().unwrap_or("unknown"),
                 port.reason.describe(),
             );
+            super::services::render(out, port);
         }
     }
     for count in &host.counts {

@@ -1,0 +1,128 @@
+//! The TLS posture of a port: which protocol versions the server completes
+//! a hello with, which weak suites it agrees to, and its certificate.
+//!
+//! Each question is one hand-built ClientHello on a fresh connection: a
+//! version is accepted when the ServerHello names it; a weak suite is
+//! offered when the server picks it from a hello offering only suites of
+//! that kind (then it is removed and the hello sent again, to list them all).
+
+use std::net::SocketAddr;
+
+use portcullis_model::service::{TlsPosture, TlsVersion, WeakCipherKind, WeakSuite};
+use tokio::time::Instant;
+
+use super::records::{self, ServerFlight};
+use super::{certificate, hello, suites};
+use crate::identify::clock::Clock;
+use crate::identify::wire::{LARGE_LIMIT, Wire};
+
+/// Versions asked about, oldest first.
+const VERSIONS: [TlsVersion; 5] = [
+    TlsVersion::Ssl3,
+    TlsVersion::Tls10,
+    TlsVersion::Tls11,
+    TlsVersion::Tls12,
+    TlsVersion::Tls13,
+];
+
+const WEAK_KINDS: [WeakCipherKind; 5] = [
+    WeakCipherKind::Null,
+    WeakCipherKind::Anonymous,
+    WeakCipherKind::Export,
+    WeakCipherKind::Rc4,
+    WeakCipherKind::TripleDes,
+];
+
+/// Where to ask, and how long there is.
+pub(crate) struct TlsTarget<'a> {
+    pub address: SocketAddr,
+    pub host_name: Option<&'a str>,
+    pub clock: Clock,
+    pub deadline: Instant,
+}
+
+/// Asks every question; `known_certificate` is the leaf a TLS 1.3
+/// handshake already showed (TLS 1.3 encrypts it, so hellos cannot).
+pub(crate) async fn assess(target: &TlsTarget<'_>, known_certificate: Option<&[u8]>) -> TlsPosture {
+    let mut versions = Vec::new();
+    let mut leaf: Option<Vec<u8>> = None;
+    for version in VERSIONS {
+        let offer = suites::all_codes();
+        let Some(flight) = hello_once(target, version, &offer).await else {
+            continue;
+        };
+        if flight.hello.is_some_and(|h| h.version == Some(version)) {
+            versions.push(version);
+            if let Some(first) = flight.certificates.into_iter().next() {
+                leaf = Some(first); // the newest version's certificate wins
+            }
+        }
+    }
+    let mut weak_suites = Vec::new();
+    for version in versions.iter().copied().filter(|v| *v != TlsVersion::Tls13) {
+        for kind in WEAK_KINDS {
+            weak_suites.extend(weak_suites_of(target, version, kind).await);
+        }
+    }
+    let der = leaf.or_else(|| known_certificate.map(<[u8]>::to_vec));
+    let now = chrono::Utc::now().timestamp();
+    TlsPosture {
+        versions,
+        weak_suites,
+        certificate: der.and_then(|der| {
+            certificate::describe(&der, target.host_name, target.address.ip(), now)
+        }),
+    }
+}
+
+/// Every suite of `kind` the server picks in `version`, one hello per
+/// suite found (at most 16).
+async fn weak_suites_of(
+    target: &TlsTarget<'_>,
+    version: TlsVersion,
+    kind: WeakCipherKind,
+) -> Vec<WeakSuite> {
+    let mut offer = suites::codes_of(kind);
+    let mut found = Vec::new();
+    while !offer.is_empty() && found.len() < 16 {
+        let Some(flight) = hello_once(target, version, &offer).await else {
+            break;
+        };
+        let Some(hello) = flight.hello.filter(|h| h.version == Some(version)) else {
+            break;
+        };
+        let Some(suite) = suites::by_code(hello.cipher).filter(|s| offer.contains(&s.code)) else {
+            break; // picked something not offered: a broken server, stop
+        };
+        found.push(WeakSuite {
+            name: suite.name.to_owned(),
+            version,
+            kind,
+        });
+        offer.retain(|code| *code != suite.code);
+    }
+    found
+}
+
+/// One hello on a fresh connection; the server's flight, or `None` when
+/// nothing TLS came back.
+async fn hello_once(
+    target: &TlsTarget<'_>,
+    version: TlsVersion,
+    offer: &[u16],
+) -> Option<ServerFlight> {
+    if Instant::now() >= target.deadline {
+        return None;
+    }
+    let stream = Wire::connect(target.address, target.clock.connect(), target.deadline)
+        .await
+        .ok()?;
+    let mut wire = Wire::new(stream, LARGE_LIMIT).with_quiet(target.clock.quiet());
+    let message = hello::client_hello(version, offer, target.host_name);
+    let reply_by = Clock::until(target.clock.reply(), target.deadline);
+    wire.send(&message, reply_by).await.ok()?;
+    wire.read_until(reply_by, records::flight_complete).await;
+    let flight = records::parse_flight(wire.received());
+    wire.shutdown().await;
+    flight
+}

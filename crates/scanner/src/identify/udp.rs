@@ -1,0 +1,192 @@
+//! Identifying the UDP services that answer a datagram: DNS (53), SNMP
+//! (161) and NTP (123). Every request for a port goes out at once on one
+//! socket; answers are read until the reply time passes, and the requests
+//! are sent once more if nothing came.
+
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
+
+use portcullis_model::scan::Protocol;
+use portcullis_model::service::{Confidence, OpenAccess, OpenAccessKind, ServiceIdentity};
+use tokio::net::UdpSocket;
+use tokio::time::{Instant, timeout_at};
+
+use super::evidence::{field, sanitise};
+use super::found::Found;
+use super::probes::{PortContext, evidence_text};
+use super::protocols::{Identified, dns, ntp, snmp};
+use super::tcp::Identification;
+use crate::services::registered_name;
+
+/// The most datagrams read from one port.
+const MAX_DATAGRAMS: usize = 8;
+
+/// Identifies the UDP port in `ctx`.
+pub(crate) async fn identify(ctx: &PortContext, budget: Duration) -> Identification {
+    let deadline = Instant::now() + budget;
+    let port = ctx.address.port();
+    let (name, requests): (&str, Vec<Vec<u8>>) = match port {
+        53 => (
+            "dns-version-bind",
+            vec![dns::version_query(), dns::plain_query()],
+        ),
+        161 => (
+            "snmp-get-public",
+            vec![snmp::get_sys_descr(1, 1), snmp::get_sys_descr(0, 2)],
+        ),
+        123 => (
+            "ntp-client",
+            vec![ntp::client_request(), ntp::readvar_request()],
+        ),
+        _ => {
+            return unidentified(
+                port,
+                Vec::new(),
+                "UDP identification covers DNS, SNMP and NTP only",
+            );
+        }
+    };
+    let mut datagrams = Vec::new();
+    for _attempt in 0..2 {
+        datagrams = exchange(ctx, &requests, deadline).await;
+        if !datagrams.is_empty() || Instant::now() >= deadline {
+            break;
+        }
+    }
+    let tried = vec![name.to_owned()];
+    let found = match port {
+        53 => dns_found(&datagrams),
+        161 => snmp_found(&datagrams),
+        _ => ntp_found(&datagrams),
+    };
+    match found {
+        Some(found) => {
+            let identified = found.identified.clone().expect("UDP finds are identified");
+            Identification {
+                identity: ServiceIdentity {
+                    service: identified.proto.service_name(port, false).to_owned(),
+                    confidence: identified.confidence(),
+                    product: identified.product.as_deref().map(field),
+                    version: identified.version.as_deref().map(field),
+                    extra: identified
+                        .extra
+                        .as_deref()
+                        .map(|e| sanitise(e.as_bytes(), 600)),
+                    tls: false,
+                    evidence: evidence_text(&found.evidence),
+                    probes_tried: tried,
+                },
+                found: Some(found),
+            }
+        }
+        None => {
+            let reason = if datagrams.is_empty() {
+                "no answer to the probe"
+            } else {
+                "answered, but not in the expected protocol"
+            };
+            let mut identification = unidentified(port, tried, reason);
+            if let Some(first) = datagrams.first() {
+                identification.identity.evidence = evidence_text(first);
+            }
+            identification
+        }
+    }
+}
+
+fn unidentified(port: u16, probes_tried: Vec<String>, why: &str) -> Identification {
+    Identification {
+        identity: ServiceIdentity {
+            service: registered_name(port, Protocol::Udp).unwrap_or_else(|| "unknown".into()),
+            product: None,
+            version: None,
+            extra: Some(why.to_owned()),
+            confidence: Confidence::PortOnly,
+            tls: false,
+            evidence: String::new(),
+            probes_tried,
+        },
+        found: None,
+    }
+}
+
+/// Sends every request, then collects answers until the reply time.
+async fn exchange(ctx: &PortContext, requests: &[Vec<u8>], deadline: Instant) -> Vec<Vec<u8>> {
+    let local: SocketAddr = if ctx.address.is_ipv4() {
+        (Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let Ok(socket) = UdpSocket::bind(local).await else {
+        return Vec::new();
+    };
+    if socket.connect(ctx.address).await.is_err() {
+        return Vec::new();
+    }
+    for request in requests {
+        if socket.send(request).await.is_err() {
+            return Vec::new();
+        }
+    }
+    let until = (Instant::now() + ctx.clock.reply()).min(deadline);
+    let mut datagrams = Vec::new();
+    let mut buffer = vec![0u8; 4096];
+    while datagrams.len() < MAX_DATAGRAMS.min(requests.len() * 2) {
+        match timeout_at(until, socket.recv(&mut buffer)).await {
+            Ok(Ok(length)) => datagrams.push(buffer[..length].to_vec()),
+            _ => break,
+        }
+        if datagrams.len() >= requests.len() {
+            break;
+        }
+    }
+    datagrams
+}
+
+fn dns_found(datagrams: &[Vec<u8>]) -> Option<Found> {
+    let answers: Vec<(dns::DnsAnswer, &Vec<u8>)> = datagrams
+        .iter()
+        .filter_map(|d| dns::parse_response(d).map(|a| (a, d)))
+        .collect();
+    let (_, evidence) = answers.first()?;
+    let version = answers
+        .iter()
+        .find(|(a, _)| a.id == dns::VERSION_ID)
+        .map(|(a, _)| a);
+    Some(Found::identified(
+        dns::identify(version),
+        (*evidence).clone(),
+    ))
+}
+
+fn snmp_found(datagrams: &[Vec<u8>]) -> Option<Found> {
+    let (answer, evidence) = datagrams
+        .iter()
+        .find_map(|d| snmp::parse_response(d).map(|a| (a, d)))?;
+    let mut found = Found::identified(snmp::identify(&answer), evidence.clone());
+    found.facts.open_access.push(OpenAccess {
+        kind: OpenAccessKind::SnmpPublicCommunity,
+        detail: format!(
+            "SNMP{} answered the community \"public\"{}",
+            answer.version,
+            answer
+                .sys_descr
+                .as_deref()
+                .map(|d| format!(": sysDescr {d}"))
+                .unwrap_or_default()
+        ),
+    });
+    Some(found)
+}
+
+fn ntp_found(datagrams: &[Vec<u8>]) -> Option<Found> {
+    let mut answer = ntp::NtpAnswer::default();
+    let mut evidence: Option<&Vec<u8>> = None;
+    for datagram in datagrams {
+        if ntp::parse_datagram(datagram, &mut answer) {
+            evidence.get_or_insert(datagram);
+        }
+    }
+    let identified: Identified = ntp::identify(&answer);
+    Some(Found::identified(identified, evidence?.clone()))
+}
