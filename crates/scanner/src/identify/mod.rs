@@ -21,6 +21,8 @@
 //! The engine calls them for every open port when a scan asks
 //! (`ScanRequest::identify`).
 
+#[cfg(test)]
+mod captured;
 mod clock;
 mod evidence;
 mod found;

@@ -83,8 +83,10 @@ fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
     }
 }
 
-/// RFC 6125: the alternative names decide when there are any; the common
-/// name only when there are none. Wildcards cover one left-most label.
+/// RFC 6125: the certificate must name what the client meant to reach:
+/// the host name the user gave, else the address. The alternative names
+/// decide when there are any; the common name only when there are none.
+/// Wildcards cover one left-most label.
 fn names_match(
     names: &[String],
     common_names: &[String],
@@ -99,12 +101,11 @@ fn names_match(
     let wanted = host_name.map(|h| h.trim_end_matches('.').to_ascii_lowercase());
     presented.iter().any(|name| {
         let name = name.to_ascii_lowercase();
-        if let Ok(ip) = name.parse::<IpAddr>() {
-            return ip == address;
-        }
-        match &wanted {
-            Some(host) => dns_name_matches(&name, host),
-            None => false,
+        match (&wanted, name.parse::<IpAddr>()) {
+            (None, Ok(ip)) => ip == address,
+            (None, Err(_)) => false,
+            (Some(host), Ok(ip)) => host.parse::<IpAddr>() == Ok(ip),
+            (Some(host), Err(_)) => dns_name_matches(&name, host),
         }
     })
 }
