@@ -589,3 +589,36 @@ async fn a_scan_with_identification_streams_service_events() {
         "posture not asked"
     );
 }
+
+#[tokio::test]
+async fn hostile_http_headers_are_escaped_once() {
+    let port = http_server(|_| {
+        let body = "<title>\x1b]0;owned\x07<script>alert(1)</script></title>";
+        format!(
+            "HTTP/1.1 200 OK\r\nServer: \x1b[2J\x1b[31mEvilServer/6.6.6\x1b[0m\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    })
+    .await;
+    let report = identify("hostile http", port, &with_posture()).await;
+    let identity = &report.identity;
+    assert_eq!(identity.service, "http");
+    assert_eq!(
+        identity.product.as_deref(),
+        Some("\\x1b[2J\\x1b[31mEvilServer")
+    );
+    assert_eq!(identity.version.as_deref(), Some("6.6.6"));
+    let http = report.posture.http.unwrap();
+    assert_eq!(
+        http.title.as_deref(),
+        Some("\\x1b]0;owned\\x07<script>alert(1)</script>")
+    );
+    assert_eq!(
+        http.server.as_deref(),
+        Some("\\x1b[2J\\x1b[31mEvilServer/6.6.6\\x1b[0m")
+    );
+    for text in [&identity.evidence, identity.product.as_ref().unwrap()] {
+        assert_printable(text);
+        assert!(!text.contains("\\x5cx"), "escaped twice: {text}");
+    }
+}

@@ -62,6 +62,29 @@ pub fn field(text: &str) -> String {
     sanitise(folded.as_bytes(), MAX_FIELD)
 }
 
+/// Bounds text that is already sanitised, or built from sanitised parts:
+/// anything still outside printable ASCII is escaped, but backslashes are
+/// left alone, so that a second pass changes nothing (where [`field`] would
+/// escape the escapes again).
+pub fn bounded(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars));
+    for byte in text.bytes() {
+        let piece = if (0x20..0x7f).contains(&byte) {
+            char::from(byte).to_string()
+        } else {
+            format!("\\x{byte:02x}")
+        };
+        if out.len() + piece.len() > max_chars.saturating_sub(TRUNCATED.len()) {
+            if text.len() > out.len() {
+                out.push_str(TRUNCATED);
+            }
+            break;
+        }
+        out.push_str(&piece);
+    }
+    out
+}
+
 /// Like [`field`], from raw bytes.
 pub fn field_bytes(bytes: &[u8]) -> String {
     field(&String::from_utf8_lossy(
@@ -129,6 +152,17 @@ mod tests {
         assert_eq!(sanitise(&text, 50), "x".repeat(50));
         assert_eq!(sanitise(&text, 49).len(), 49);
         assert!(sanitise(&text, 49).ends_with(TRUNCATED));
+    }
+
+    #[test]
+    fn bounding_sanitised_text_again_changes_nothing() {
+        let once = sanitise(b"\x1b[2Jevil\\", 100);
+        assert_eq!(once, "\\x1b[2Jevil\\x5c");
+        assert_eq!(bounded(&once, 100), once);
+        assert_eq!(bounded("a\x07b", 100), "a\\x07b");
+        let long = bounded(&"z".repeat(500), 50);
+        assert!(long.len() <= 50 && long.ends_with(TRUNCATED), "{long}");
+        assert_eq!(bounded("short", 50), "short");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use portcullis_model::scan::Protocol;
 use portcullis_model::service::{Confidence, ServiceIdentity};
 use tokio::time::Instant;
 
-use super::evidence::field;
+use super::evidence::{MAX_FIELD, bounded};
 use super::found::Found;
 use super::plan::{self, Probe};
 use super::probes::{self, Outcome, PortContext, evidence_text};
@@ -112,9 +112,9 @@ fn describe(
             }
             ServiceIdentity {
                 service: identified.proto.service_name(port, found.tls).to_owned(),
-                product: identified.product.as_deref().map(field),
-                version: identified.version.as_deref().map(field),
-                extra: extra.map(|e| field_long(&e)),
+                product: identified.product.as_deref().map(short),
+                version: identified.version.as_deref().map(short),
+                extra: extra.map(|e| long(&e)),
                 confidence: identified.confidence(),
                 tls: found.tls,
                 evidence: evidence_text(&found.evidence),
@@ -142,7 +142,7 @@ fn describe(
                 service,
                 product: None,
                 version: None,
-                extra: Some(field_long(&extra)),
+                extra: Some(long(&extra)),
                 confidence: Confidence::Protocol,
                 tls: true,
                 evidence: evidence_text(&found.evidence),
@@ -152,7 +152,12 @@ fn describe(
     }
 }
 
+/// Product and version: sanitised by their parsers, bounded here.
+pub(crate) fn short(text: &str) -> String {
+    bounded(text, MAX_FIELD)
+}
+
 /// Extra text may run longer than a field, but stays bounded.
-fn field_long(text: &str) -> String {
-    super::evidence::sanitise(text.as_bytes(), 600)
+pub(crate) fn long(text: &str) -> String {
+    bounded(text, 600)
 }

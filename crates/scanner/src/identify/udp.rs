@@ -11,11 +11,10 @@ use portcullis_model::service::{Confidence, OpenAccess, OpenAccessKind, ServiceI
 use tokio::net::UdpSocket;
 use tokio::time::{Instant, timeout_at};
 
-use super::evidence::{field, sanitise};
 use super::found::Found;
 use super::probes::{PortContext, evidence_text};
 use super::protocols::{Identified, dns, ntp, snmp};
-use super::tcp::Identification;
+use super::tcp::{Identification, long, short};
 use crate::services::registered_name;
 
 /// The most datagrams read from one port.
@@ -66,12 +65,9 @@ pub(crate) async fn identify(ctx: &PortContext, budget: Duration) -> Identificat
                 identity: ServiceIdentity {
                     service: identified.proto.service_name(port, false).to_owned(),
                     confidence: identified.confidence(),
-                    product: identified.product.as_deref().map(field),
-                    version: identified.version.as_deref().map(field),
-                    extra: identified
-                        .extra
-                        .as_deref()
-                        .map(|e| sanitise(e.as_bytes(), 600)),
+                    product: identified.product.as_deref().map(short),
+                    version: identified.version.as_deref().map(short),
+                    extra: identified.extra.as_deref().map(long),
                     tls: false,
                     evidence: evidence_text(&found.evidence),
                     probes_tried: tried,

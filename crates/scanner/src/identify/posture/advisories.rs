@@ -139,7 +139,7 @@ pub(crate) fn distribution_build(extra: Option<&str>) -> Option<String> {
     marks
         .iter()
         .any(|mark| lower.contains(mark))
-        .then(|| crate::identify::evidence::field(extra.split(';').next().unwrap_or(extra)))
+        .then(|| crate::identify::evidence::bounded(extra.split(';').next().unwrap_or(extra), 160))
 }
 
 #[cfg(test)]

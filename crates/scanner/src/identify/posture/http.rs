@@ -7,9 +7,9 @@
 use portcullis_model::service::HttpPosture;
 use tokio::time::Instant;
 
-use crate::identify::evidence::field;
 use crate::identify::probes::{self, PortContext};
 use crate::identify::protocols::http::{HttpResponse, find};
+use crate::identify::tcp::short;
 
 /// A page worth knowing about, and how to recognise it.
 struct Page {
@@ -88,7 +88,7 @@ pub(crate) async fn assess(
     root: &HttpResponse,
     deadline: Instant,
 ) -> HttpPosture {
-    let location = root.header("location").map(field);
+    let location = root.header("location").map(short);
     let redirects_to_https = (!tls).then(|| {
         root.is_redirect()
             && location
@@ -110,8 +110,8 @@ pub(crate) async fn assess(
     }
     HttpPosture {
         status: Some(root.status),
-        server: root.header("server").map(field),
-        powered_by: root.header("x-powered-by").map(field),
+        server: root.header("server").map(short),
+        powered_by: root.header("x-powered-by").map(short),
         title: root.title(),
         location,
         redirects_to_https,

@@ -9,7 +9,7 @@
 use std::net::IpAddr;
 
 use super::{Identified, Proto, version_prefix};
-use crate::identify::evidence::{MAX_FIELD, field, optional_field};
+use crate::identify::evidence::{MAX_FIELD, bounded, field, optional_field};
 
 /// The most body kept from one response.
 const MAX_BODY: usize = 48 * 1024;
@@ -188,7 +188,7 @@ pub(crate) fn components(header: &str) -> (Vec<Component>, Vec<String>) {
     while !rest.is_empty() && products.len() + comments.len() < 16 {
         if let Some(inner) = rest.strip_prefix('(') {
             let end = inner.find(')').unwrap_or(inner.len());
-            comments.push(field(&inner[..end]));
+            comments.push(bounded(&inner[..end], MAX_FIELD));
             rest = inner.get(end + 1..).unwrap_or("").trim_start();
             continue;
         }
@@ -209,7 +209,7 @@ pub(crate) fn components(header: &str) -> (Vec<Component>, Vec<String>) {
         products.push(Component {
             product: product_name(name),
             version: version.and_then(version_prefix),
-            raw: field(token),
+            raw: bounded(token, MAX_FIELD),
         });
     }
     (products, comments)
@@ -239,7 +239,7 @@ fn product_name(token: &str) -> String {
     known
         .iter()
         .find(|(key, _)| *key == lower)
-        .map_or_else(|| field(token), |(_, name)| (*name).to_owned())
+        .map_or_else(|| bounded(token, MAX_FIELD), |(_, name)| (*name).to_owned())
 }
 
 /// What the response says about the server, and the products it names
