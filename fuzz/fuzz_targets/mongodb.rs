@@ -1,0 +1,8 @@
+//! MongoDB OP_MSG replies (BSON).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    portcullis_scanner::identify::fuzzing::mongodb(data);
+});

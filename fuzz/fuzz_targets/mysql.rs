@@ -1,0 +1,8 @@
+//! MySQL and MariaDB greetings and error packets.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    portcullis_scanner::identify::fuzzing::mysql(data);
+});

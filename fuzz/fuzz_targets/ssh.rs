@@ -1,0 +1,8 @@
+//! SSH identification lines and KEXINIT packets.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    portcullis_scanner::identify::fuzzing::ssh(data);
+});
