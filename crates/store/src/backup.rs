@@ -129,6 +129,7 @@ impl Store {
         }
         let previous_saved_to = self.save_before_restore().await?;
         let live = self.path().to_path_buf();
+        self.readers().clear();
         run_blocking(move || copy_into_live(&candidate, &live, progress)).await?;
         self.after_restore().await?;
         Ok(RestoreSummary {

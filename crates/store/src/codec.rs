@@ -20,7 +20,8 @@ pub(crate) fn name_of<T: Serialize>(value: &T) -> String {
 /// The variant whose serde name is `text`; a stored value the model cannot
 /// read (the CHECK constraints make this rare) names its column.
 pub(crate) fn parse_name<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+    use serde::de::value::{BorrowedStrDeserializer, Error};
+    T::deserialize(BorrowedStrDeserializer::<Error>::new(text))
         .map_err(|_| StoreError::Corrupt(format!("column {column}: unknown value `{text}`")))
 }
 

@@ -7,6 +7,7 @@ use portcullis_model::{DatabaseState, DatabaseStatus};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 use crate::data_dir::DATABASE_FILE_NAME;
+use crate::reader::Readers;
 
 /// The schema, applied at every open; sqlx records which migrations ran.
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -27,6 +28,8 @@ pub enum StoreError {
     },
     #[error("database query failed: {0}")]
     Query(#[from] sqlx::Error),
+    #[error("database read failed: {0}")]
+    Read(#[from] rusqlite::Error),
     #[error("cannot keep track of a running scan in {path}: {source}")]
     WriterLock {
         path: PathBuf,
@@ -65,6 +68,7 @@ impl StoreError {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    readers: Readers,
     data_dir: PathBuf,
     path: PathBuf,
 }
@@ -107,6 +111,7 @@ impl Store {
             })?;
         let store = Store {
             pool,
+            readers: Readers::new(path.clone()),
             data_dir: data_dir.to_path_buf(),
             path,
         };
@@ -117,6 +122,11 @@ impl Store {
     /// The connections, for this crate's repositories.
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The rusqlite connections for bulk reads.
+    pub(crate) fn readers(&self) -> &Readers {
+        &self.readers
     }
 
     /// The directory holding the database, its lock files and backups.
@@ -163,6 +173,7 @@ impl Store {
 
     /// Closes every connection, checkpointing the WAL.
     pub async fn close(self) {
+        self.readers.clear();
         self.pool.close().await;
     }
 }

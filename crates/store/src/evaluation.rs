@@ -28,14 +28,23 @@ impl Store {
     /// Reads what evaluating scan `scan_id` needs.
     pub async fn evaluation_context(&self, scan_id: i64) -> Result<EvaluationContext, StoreError> {
         let scan = self.scan(scan_id).await?;
+        // Independent reads, each on its own connection: they overlap.
+        let tracked = FindingFilter::default();
+        let (report, systems, inventory, history, tracked) = tokio::try_join!(
+            self.scan_report(scan_id),
+            self.systems(),
+            self.inventory(None),
+            self.testing_history(Some(scan_id)),
+            self.findings(&tracked),
+        )?;
         Ok(EvaluationContext {
-            report: self.scan_report(scan_id).await?,
             coverage: scan.coverage.clone(),
             scan,
-            systems: self.systems().await?,
-            inventory: self.inventory(None).await?,
-            history: self.testing_history(Some(scan_id)).await?,
-            tracked: self.findings(&FindingFilter::default()).await?,
+            report,
+            systems,
+            inventory,
+            history,
+            tracked,
         })
     }
 }

@@ -5,10 +5,11 @@
 
 use chrono::{DateTime, Utc};
 use portcullis_model::compliance::{InventoryEntry, NewInventoryEntry};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use crate::audit::{self, Change};
-use crate::codec::{json_value, name_of, parse_name, parse_time};
+use crate::codec::{json_value, name_of};
+use crate::columns::{Columns, query_all};
 use crate::database::{Store, StoreError};
 use crate::time::{now_rfc3339, to_rfc3339};
 
@@ -21,14 +22,17 @@ impl Store {
         &self,
         system_id: Option<i64>,
     ) -> Result<Vec<InventoryEntry>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT * FROM inventory_entries WHERE ?1 IS NULL OR system_id = ?1
-             ORDER BY system_id, protocol, port",
-        )
-        .bind(system_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(entry_from_row).collect()
+        self.readers()
+            .read(move |conn| {
+                query_all(
+                    conn,
+                    "SELECT * FROM inventory_entries WHERE ?1 IS NULL OR system_id = ?1
+                     ORDER BY system_id, protocol, port",
+                    [system_id],
+                    |row| entry_from_row(row),
+                )
+            })
+            .await
     }
 
     /// One entry.
@@ -248,23 +252,25 @@ pub(crate) async fn write_entry(
     Ok(())
 }
 
-pub(crate) fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<InventoryEntry, StoreError> {
-    let port: i64 = row.try_get("port")?;
-    let expires_at: Option<String> = row.try_get("expires_at")?;
+pub(crate) fn entry_from_row(row: &impl Columns) -> Result<InventoryEntry, StoreError> {
+    // In the table's order, which bulk reads look up fastest.
+    let id = row.required_int("id")?;
+    let system_id = row.required_int("system_id")?;
+    let port = row.required_int("port")?;
     Ok(InventoryEntry {
-        id: row.try_get("id")?,
-        system_id: row.try_get("system_id")?,
+        id,
+        system_id,
         port: u16::try_from(port).map_err(|_| StoreError::Corrupt(format!("port {port}")))?,
-        protocol: parse_name("protocol", row.try_get("protocol")?)?,
-        service: row.try_get("service")?,
-        version: row.try_get("version")?,
-        justification: row.try_get("justification")?,
-        approver: row.try_get("approver")?,
-        approved_at: parse_time("approved_at", row.try_get("approved_at")?)?,
-        expires_at: expires_at
-            .map(|text| parse_time("expires_at", &text))
-            .transpose()?,
-        notes: row.try_get("notes")?,
+        protocol: row.name("protocol")?,
+        service: row.text("service")?,
+        version: row.text("version")?,
+        justification: row.required_text("justification")?,
+        approver: row.required_text("approver")?,
+        approved_at: row
+            .time("approved_at")?
+            .ok_or_else(|| StoreError::Corrupt("column approved_at is empty".into()))?,
+        expires_at: row.time("expires_at")?,
+        notes: row.required_text("notes")?,
     })
 }
 

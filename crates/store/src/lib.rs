@@ -16,6 +16,7 @@
 mod audit;
 mod backup;
 mod codec;
+mod columns;
 mod dashboard;
 mod data_dir;
 mod database;
@@ -23,6 +24,7 @@ mod evaluation;
 mod findings;
 mod inventory;
 mod inventory_io;
+mod reader;
 mod scans;
 mod systems;
 mod time;

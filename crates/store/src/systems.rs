@@ -1,13 +1,12 @@
 //! The merchant's systems. Every change is audited: a system's scope and
 //! exposure decide which rules apply to it, so who changed them matters.
 
-use portcullis_model::compliance::{NewSystem, System};
-use sqlx::Row;
-
 use crate::audit::{self, Change};
-use crate::codec::{json_text, json_value, name_of, parse_name};
+use crate::codec::{json_text, json_value, name_of};
+use crate::columns::{Columns, query_all};
 use crate::database::{Store, StoreError};
 use crate::time::now_rfc3339;
+use portcullis_model::compliance::{NewSystem, System};
 
 /// The audit log's name for a system.
 const ENTITY: &str = "system";
@@ -15,10 +14,16 @@ const ENTITY: &str = "system";
 impl Store {
     /// Every system, by name.
     pub async fn systems(&self) -> Result<Vec<System>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM systems ORDER BY name COLLATE NOCASE")
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(system_from_row).collect()
+        self.readers()
+            .read(|conn| {
+                query_all(
+                    conn,
+                    "SELECT * FROM systems ORDER BY name COLLATE NOCASE",
+                    [],
+                    |row| system_from_row(row),
+                )
+            })
+            .await
     }
 
     /// The system with this id.
@@ -173,17 +178,15 @@ impl Store {
     }
 }
 
-pub(crate) fn system_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<System, StoreError> {
-    let addresses: String = row.try_get("addresses")?;
+pub(crate) fn system_from_row(row: &impl Columns) -> Result<System, StoreError> {
     Ok(System {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        addresses: serde_json::from_str(&addresses)
-            .map_err(|e| StoreError::Corrupt(format!("column addresses: {e}")))?,
-        role: parse_name("role", row.try_get("role")?)?,
-        scope: parse_name("scope", row.try_get("scope")?)?,
-        exposure: parse_name("exposure", row.try_get("exposure")?)?,
-        notes: row.try_get("notes")?,
+        id: row.required_int("id")?,
+        name: row.required_text("name")?,
+        addresses: row.required_json("addresses")?,
+        role: row.name("role")?,
+        scope: row.name("scope")?,
+        exposure: row.name("exposure")?,
+        notes: row.required_text("notes")?,
     })
 }
 
