@@ -65,7 +65,8 @@ pub fn run(runs: usize, regenerate: bool) -> Result<()> {
 
 /// Whether `database` was made by this version of the generator.
 fn is_current(database: &Path) -> bool {
-    let Ok(conn) = Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    let Ok(conn) =
+        Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
     else {
         return false;
     };
@@ -133,7 +134,14 @@ fn insert_systems(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         "INSERT INTO systems (id, name, addresses, role, scope, exposure, notes, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, '', ?, ?)",
     )?;
-    let roles = ["web-server", "database", "payment", "office", "network-device", "other"];
+    let roles = [
+        "web-server",
+        "database",
+        "payment",
+        "office",
+        "network-device",
+        "other",
+    ];
     let scopes = ["cde", "connected-to-cde", "out-of-scope"];
     for n in 0..SYSTEMS {
         let addresses = if n == 0 {
@@ -192,7 +200,11 @@ fn insert_scan(tx: &rusqlite::Transaction<'_>, id: i64, targets: &str, ports: &s
         params![
             id,
             // Scan n a day after scan n-1, ending on TIMESTAMP's day.
-            format!("2025-{:02}-{:02}T12:00:00.000Z", 1 + (id / 28) % 12, 1 + id % 28),
+            format!(
+                "2025-{:02}-{:02}T12:00:00.000Z",
+                1 + (id / 28) % 12,
+                1 + id % 28
+            ),
             targets,
             ports,
             if id % 2 == 0 { "external" } else { "internal" },
@@ -227,10 +239,7 @@ fn insert_estate_scans(tx: &rusqlite::Transaction<'_>) -> Result<u64> {
          VALUES (?, ?, ?, 'tcp', 'open', '{\"kind\":\"syn-ack\"}', 250, ?)",
     )?;
     let services = ["ssh", "http", "https", "https-alt"];
-    let ports = format!(
-        "T:{}",
-        APPROVED_PORTS.map(|p| p.to_string()).join(",")
-    );
+    let ports = format!("T:{}", APPROVED_PORTS.map(|p| p.to_string()).join(","));
     let mut rows = 0;
     for scan in 1..=i64::from(ESTATE_SCANS) {
         insert_scan(tx, scan, "10.1.0.0/19", &ports)?;
@@ -299,8 +308,7 @@ fn insert_findings(tx: &rusqlite::Transaction<'_>) -> Result<()> {
                  'Close it or approve it.', '[\"1.2.5\",\"2.2.4\"]', ?4, ?5, ?6, 'tcp',
                  'open (syn-ack)', ?7, ?8, ?9, ?10, 1, ?11, ?12, ?13, ?14, ?14)",
     )?;
-    let mut link =
-        tx.prepare("INSERT INTO scan_findings (scan_id, finding_id) VALUES (?, ?)")?;
+    let mut link = tx.prepare("INSERT INTO scan_findings (scan_id, finding_id) VALUES (?, ?)")?;
     let severities = ["info", "low", "medium", "high", "critical"];
     let last_scan = i64::from(ESTATE_SCANS);
     for n in 0..FINDINGS {
