@@ -152,3 +152,31 @@ async fn a_database_of_another_application_is_refused() {
     assert_refused(error, "not a Portcullis database");
     assert_eq!(inventory_dump(&database_file(&dir)), live);
 }
+
+#[tokio::test]
+async fn no_restore_while_a_scan_is_being_recorded() {
+    let (dir, store, file, live) = live_and_backup().await;
+    let writer = store
+        .begin_scan(&portcullis_store::NewScan {
+            actor: "tester".into(),
+            targets: "127.0.0.1".into(),
+            ports: "T:22".into(),
+            requested_method: "connect".into(),
+            profile: "normal".into(),
+            origin: portcullis_model::compliance::Exposure::Internal,
+            coverage: portcullis_model::compliance::ScanCoverage::default(),
+        })
+        .await
+        .unwrap();
+    let error = store.restore_from(&file, |_| {}).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StoreError::Backup(BackupError::ScanRunning { scan_id }) if scan_id == writer.id()
+        ),
+        "{error}"
+    );
+    assert_eq!(inventory_dump(&database_file(&dir)), live);
+    writer.finish(None).await.unwrap();
+    store.restore_from(&file, |_| {}).await.unwrap();
+}
