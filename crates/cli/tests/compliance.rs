@@ -254,4 +254,11 @@ fn a_closed_port_is_verified_fixed_by_the_rescan() {
     );
     let history = ok(dir.path(), &["audit", "show", "--json"]);
     assert!(history.contains("finding.fixed-by-scan"), "{history}");
+
+    // Judging the newest scan again changes nothing; the older one is refused.
+    let again = ok(dir.path(), &["findings", "evaluate", "2"]);
+    assert!(again.contains("Saved as scan 2: 0 new findings"), "{again}");
+    let output = portcullis(dir.path(), &["findings", "evaluate", "1"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(stderr(&output).contains("older than scan 2"), "{}", stderr(&output));
 }

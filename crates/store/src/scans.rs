@@ -287,6 +287,16 @@ impl Store {
         rows.iter().map(ScanRecord::from_row).collect()
     }
 
+    /// The newest scan whose findings were saved, if any: findings are
+    /// tracked forward in time, so an older scan is not judged after it.
+    pub async fn newest_evaluated_scan(&self) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT max(id) FROM scans WHERE evaluated_at IS NOT NULL")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
     /// The newest finished scan before `scan_id` whose targets and ports are
     /// the same: the one a rescan is compared with.
     pub async fn previous_comparable_scan(
