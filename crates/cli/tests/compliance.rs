@@ -260,5 +260,9 @@ fn a_closed_port_is_verified_fixed_by_the_rescan() {
     assert!(again.contains("Saved as scan 2: 0 new findings"), "{again}");
     let output = portcullis(dir.path(), &["findings", "evaluate", "1"]);
     assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(stderr(&output).contains("older than scan 2"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("older than scan 2"),
+        "{}",
+        stderr(&output)
+    );
 }
