@@ -206,9 +206,11 @@ fn describe_scan(args: &ScanArgs, request: &ScanRequest, ports: &str) -> ScanDes
         external: args.external,
         tcp_ports: protocol_ports(Protocol::Tcp, request.tcp.is_some()),
         udp_ports: protocol_ports(Protocol::Udp, request.udp),
-        // Identification (-sV) arrives with the scanner's identify module.
-        identification: false,
-        posture: false,
+        identification: request.identify.is_some(),
+        posture: request
+            .identify
+            .as_ref()
+            .is_some_and(|options| options.posture),
     }
 }
 
