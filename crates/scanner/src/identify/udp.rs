@@ -20,30 +20,48 @@ use crate::services::registered_name;
 /// The most datagrams read from one port.
 const MAX_DATAGRAMS: usize = 8;
 
+/// The UDP services identification asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Service {
+    Dns,
+    Snmp,
+    Ntp,
+}
+
 /// Identifies the UDP port in `ctx`.
 pub(crate) async fn identify(ctx: &PortContext, budget: Duration) -> Identification {
-    let deadline = Instant::now() + budget;
-    let port = ctx.address.port();
-    let (name, requests): (&str, Vec<Vec<u8>>) = match port {
-        53 => (
-            "dns-version-bind",
-            vec![dns::version_query(), dns::plain_query()],
-        ),
-        161 => (
-            "snmp-get-public",
-            vec![snmp::get_sys_descr(1, 1), snmp::get_sys_descr(0, 2)],
-        ),
-        123 => (
-            "ntp-client",
-            vec![ntp::client_request(), ntp::readvar_request()],
-        ),
-        _ => {
+    let service = match ctx.address.port() {
+        53 => Service::Dns,
+        161 => Service::Snmp,
+        123 => Service::Ntp,
+        port => {
             return unidentified(
                 port,
                 Vec::new(),
                 "UDP identification covers DNS, SNMP and NTP only",
             );
         }
+    };
+    identify_as(ctx, service, budget).await
+}
+
+/// Asks the port in `ctx` as `service`.
+async fn identify_as(ctx: &PortContext, service: Service, budget: Duration) -> Identification {
+    let deadline = Instant::now() + budget;
+    let port = ctx.address.port();
+    let (name, requests): (&str, Vec<Vec<u8>>) = match service {
+        Service::Dns => (
+            "dns-version-bind",
+            vec![dns::version_query(), dns::plain_query()],
+        ),
+        Service::Snmp => (
+            "snmp-get-public",
+            vec![snmp::get_sys_descr(1, 1), snmp::get_sys_descr(0, 2)],
+        ),
+        Service::Ntp => (
+            "ntp-client",
+            vec![ntp::client_request(), ntp::readvar_request()],
+        ),
     };
     let mut datagrams = Vec::new();
     for _attempt in 0..2 {
@@ -53,10 +71,10 @@ pub(crate) async fn identify(ctx: &PortContext, budget: Duration) -> Identificat
         }
     }
     let tried = vec![name.to_owned()];
-    let found = match port {
-        53 => dns_found(&datagrams),
-        161 => snmp_found(&datagrams),
-        _ => ntp_found(&datagrams),
+    let found = match service {
+        Service::Dns => dns_found(&datagrams),
+        Service::Snmp => snmp_found(&datagrams),
+        Service::Ntp => ntp_found(&datagrams),
     };
     match found {
         Some(found) => {
@@ -185,4 +203,101 @@ fn ntp_found(datagrams: &[Vec<u8>]) -> Option<Found> {
     }
     let identified: Identified = ntp::identify(&answer);
     Some(Found::identified(identified, evidence?.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identify::clock::Clock;
+    use portcullis_model::service::Confidence;
+
+    /// A UDP server on an ephemeral port answering every datagram with
+    /// `answer(request)`.
+    async fn udp_server(answer: fn(&[u8]) -> Option<Vec<u8>>) -> SocketAddr {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let address = socket.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut buffer = [0u8; 2048];
+            while let Ok((length, from)) = socket.recv_from(&mut buffer).await {
+                if let Some(reply) = answer(&buffer[..length]) {
+                    let _ = socket.send_to(&reply, from).await;
+                }
+            }
+        });
+        address
+    }
+
+    fn context(address: SocketAddr) -> PortContext {
+        PortContext {
+            address,
+            host_name: None,
+            clock: Clock::new(Some(Duration::from_micros(100))),
+            hint: None,
+            banner_expected: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn dnsmasq_answers_version_bind() {
+        let address = udp_server(|request| {
+            // Answer the version.bind query (its id) with dnsmasq's words.
+            (request[..2] == dns::VERSION_ID.to_be_bytes()).then(|| {
+                include_bytes!("../../tests/identify_captures/dnsmasq-version-bind.bin").to_vec()
+            })
+        })
+        .await;
+        let found = identify_as(&context(address), Service::Dns, Duration::from_secs(5)).await;
+        assert_eq!(found.identity.service, "domain");
+        assert_eq!(found.identity.product.as_deref(), Some("dnsmasq"));
+        assert_eq!(found.identity.version.as_deref(), Some("2.90"));
+        assert_eq!(found.identity.probes_tried, ["dns-version-bind"]);
+    }
+
+    #[tokio::test]
+    async fn snmp_public_is_open_access() {
+        let address = udp_server(|request| {
+            // Only the v2c request (version 1) is answered, as captured.
+            (request.get(4) == Some(&1)).then(|| {
+                include_bytes!("../../tests/identify_captures/snmpd-sysdescr.bin").to_vec()
+            })
+        })
+        .await;
+        let found = identify_as(&context(address), Service::Snmp, Duration::from_secs(5)).await;
+        assert_eq!(found.identity.service, "snmp");
+        let open = &found.found.unwrap().facts.open_access;
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].kind, OpenAccessKind::SnmpPublicCommunity);
+        assert!(
+            open[0].detail.contains("Portcullis lab snmpd"),
+            "{}",
+            open[0].detail
+        );
+    }
+
+    #[tokio::test]
+    async fn ntp_server_and_silence() {
+        let address = udp_server(|request| {
+            (request.len() == 48).then(|| {
+                let mut reply = vec![0u8; 48];
+                reply[0] = 0x24; // version 4, server
+                reply[1] = 1;
+                reply[12..16].copy_from_slice(b"GPS\0");
+                reply
+            })
+        })
+        .await;
+        let found = identify_as(&context(address), Service::Ntp, Duration::from_secs(5)).await;
+        assert_eq!(found.identity.service, "ntp");
+        assert_eq!(
+            found.identity.extra.as_deref(),
+            Some("NTPv4, stratum 1; reference GPS")
+        );
+        let silent = udp_server(|_| None).await;
+        let nothing = identify_as(&context(silent), Service::Dns, Duration::from_secs(2)).await;
+        assert_eq!(nothing.identity.confidence, Confidence::PortOnly);
+        assert_eq!(
+            nothing.identity.extra.as_deref(),
+            Some("no answer to the probe")
+        );
+    }
 }

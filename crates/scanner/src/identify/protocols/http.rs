@@ -292,9 +292,17 @@ fn search_engine(response: &HttpResponse) -> Option<Identified> {
         .and_then(|j| j.pointer("/version/distribution"))
         .and_then(|v| v.as_str())
         .unwrap_or("");
+    // A secured cluster answers 401 with its security realm and a
+    // security_exception.
+    let secured = response.status == 401
+        && json
+            .as_ref()
+            .and_then(|j| j.pointer("/error/type"))
+            .and_then(|v| v.as_str())
+            == Some("security_exception");
     let product = if distribution == "opensearch" || tagline.contains("OpenSearch") {
         "OpenSearch"
-    } else if tagline.contains("You Know, for Search") || elastic_header {
+    } else if tagline.contains("You Know, for Search") || elastic_header || secured {
         "Elasticsearch"
     } else {
         return None;
@@ -395,6 +403,22 @@ mod tests {
         assert_eq!(found.product.as_deref(), Some("Elasticsearch"));
         assert_eq!(found.version.as_deref(), Some("8.11.1"));
         assert!(search_engine_open(&response));
+    }
+
+    #[test]
+    fn a_secured_elasticsearch_is_still_named() {
+        let body = br#"{"error":{"root_cause":[{"type":"security_exception","reason":"missing authentication credentials for REST request [/]"}],"type":"security_exception","reason":"missing authentication credentials for REST request [/]"},"status":401}"#;
+        let mut bytes = format!(
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"security\" charset=\"UTF-8\"\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        bytes.extend_from_slice(body);
+        let response = parse_response(&bytes).unwrap();
+        let (found, _) = identify(&response);
+        assert_eq!(found.product.as_deref(), Some("Elasticsearch"));
+        assert_eq!(found.extra.as_deref(), Some("authentication required"));
+        assert!(!search_engine_open(&response));
     }
 
     #[test]
