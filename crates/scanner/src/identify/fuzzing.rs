@@ -95,6 +95,7 @@ pub fn ber(data: &[u8]) {
     if let Some(answer) = snmp::parse_response(data) {
         let _ = snmp::identify(&answer);
     }
+    let _ = snmp::parse_v3_engine(data);
     if let Some(attributes) = ldap::parse_root_dse(data) {
         let _ = ldap::identify(&attributes);
     }

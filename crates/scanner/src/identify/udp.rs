@@ -13,7 +13,7 @@ use tokio::time::{Instant, timeout_at};
 
 use super::found::Found;
 use super::probes::{PortContext, evidence_text};
-use super::protocols::{Identified, dns, ntp, snmp};
+use super::protocols::{Identified, Proto, dns, ntp, snmp};
 use super::tcp::{Identification, long, short};
 use crate::services::registered_name;
 
@@ -56,7 +56,11 @@ async fn identify_as(ctx: &PortContext, service: Service, budget: Duration) -> I
         ),
         Service::Snmp => (
             "snmp-get-public",
-            vec![snmp::get_sys_descr(1, 1), snmp::get_sys_descr(0, 2)],
+            vec![
+                snmp::get_sys_descr(1, 1),
+                snmp::get_sys_descr(0, 2),
+                snmp::v3_discovery(3),
+            ],
         ),
         Service::Ntp => (
             "ntp-client",
@@ -174,10 +178,25 @@ fn dns_found(datagrams: &[Vec<u8>]) -> Option<Found> {
 }
 
 fn snmp_found(datagrams: &[Vec<u8>]) -> Option<Found> {
-    let (answer, evidence) = datagrams
+    let community = datagrams
         .iter()
-        .find_map(|d| snmp::parse_response(d).map(|a| (a, d)))?;
-    let mut found = Found::identified(snmp::identify(&answer), evidence.clone());
+        .find_map(|d| snmp::parse_response(d).map(|a| (a, d)));
+    let engine = datagrams
+        .iter()
+        .find_map(|d| snmp::parse_v3_engine(d).map(|e| (e, d)));
+    let mut identified = match engine {
+        Some(((_, Some(product)), _)) => Identified::product(Proto::Snmp, product, None),
+        _ => Identified::protocol(Proto::Snmp),
+    };
+    if let Some(((enterprise, _), _)) = engine {
+        identified.add_extra(format!("SNMPv3 engine of enterprise {enterprise}"));
+    }
+    let Some((answer, evidence)) = community else {
+        let (_, evidence) = engine?;
+        return Some(Found::identified(identified, evidence.clone()));
+    };
+    snmp::add_answer(&mut identified, &answer);
+    let mut found = Found::identified(identified, evidence.clone());
     found.facts.open_access.push(OpenAccess {
         kind: OpenAccessKind::SnmpPublicCommunity,
         detail: format!(

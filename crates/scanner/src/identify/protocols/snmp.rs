@@ -29,6 +29,80 @@ pub(crate) fn get_sys_descr(version: u32, request_id: u32) -> Vec<u8> {
     )
 }
 
+/// An SNMPv3 discovery request (RFC 3414 4): no user, no engine id,
+/// reportable. Agents answer with a Report carrying their engine id, whose
+/// first four bytes name the vendor's IANA enterprise number (RFC 3411
+/// SnmpEngineID), with no community and no credentials involved.
+pub(crate) fn v3_discovery(message_id: u32) -> Vec<u8> {
+    let header = tlv(
+        0x30,
+        &[
+            ber::integer(message_id),
+            ber::integer(65_507), // msgMaxSize
+            tlv(0x04, &[0x04]),   // msgFlags: reportable, no auth, no priv
+            ber::integer(3),      // msgSecurityModel: USM
+        ]
+        .concat(),
+    );
+    let usm = tlv(
+        0x30,
+        &[
+            tlv(0x04, b""), // authoritative engine id
+            ber::integer(0),
+            ber::integer(0),
+            tlv(0x04, b""), // user name
+            tlv(0x04, b""),
+            tlv(0x04, b""),
+        ]
+        .concat(),
+    );
+    let pdu = tlv(
+        0xa0,
+        &[
+            ber::integer(message_id),
+            ber::integer(0),
+            ber::integer(0),
+            tlv(0x30, b""),
+        ]
+        .concat(),
+    );
+    let scoped = tlv(0x30, &[tlv(0x04, b""), tlv(0x04, b""), pdu].concat());
+    tlv(
+        0x30,
+        &[ber::integer(3), header, tlv(0x04, &usm), scoped].concat(),
+    )
+}
+
+/// The vendor an SNMPv3 Report's engine id names (its IANA enterprise
+/// number, and the product for the common ones).
+pub(crate) fn parse_v3_engine(bytes: &[u8]) -> Option<(u32, Option<&'static str>)> {
+    let (message, _) = ber::read(bytes)?;
+    if message.tag != 0x30 {
+        return None;
+    }
+    let parts = ber::children(message.value);
+    if ber::as_integer(parts.first().filter(|e| e.tag == 0x02)?.value)? != 3 {
+        return None;
+    }
+    let security = parts.get(2).filter(|e| e.tag == 0x04)?;
+    let (usm, _) = ber::read(security.value)?;
+    let engine = ber::children(usm.value);
+    let engine_id = engine.first().filter(|e| e.tag == 0x04)?.value;
+    let first = engine_id.get(..4)?;
+    if first[0] & 0x80 == 0 {
+        return None;
+    }
+    let enterprise = u32::from_be_bytes(first.try_into().ok()?) & 0x7fff_ffff;
+    let product = match enterprise {
+        8072 | 2021 => Some("net-snmp"),
+        9 => Some("Cisco SNMP"),
+        311 => Some("Microsoft SNMP"),
+        2636 => Some("Juniper SNMP"),
+        _ => None,
+    };
+    Some((enterprise, product))
+}
+
 /// What an answer said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SnmpAnswer {
@@ -73,6 +147,12 @@ pub(crate) fn parse_response(bytes: &[u8]) -> Option<SnmpAnswer> {
 /// The identification an answer gives.
 pub(crate) fn identify(answer: &SnmpAnswer) -> Identified {
     let mut found = Identified::protocol(Proto::Snmp);
+    add_answer(&mut found, answer);
+    found
+}
+
+/// Adds what a v1/v2c answer said to an identification.
+pub(crate) fn add_answer(found: &mut Identified, answer: &SnmpAnswer) {
     found.add_extra(format!(
         "SNMP{} community {}",
         answer.version, answer.community
@@ -80,7 +160,6 @@ pub(crate) fn identify(answer: &SnmpAnswer) -> Identified {
     if let Some(descr) = &answer.sys_descr {
         found.add_extra(format!("sysDescr: {descr}"));
     }
-    found
 }
 
 #[cfg(test)]
@@ -126,6 +205,46 @@ mod tests {
         );
         let found = identify(&answer);
         assert!(found.extra.unwrap().starts_with("SNMPv2c community public"));
+    }
+
+    #[test]
+    fn v3_reports_name_the_vendor() {
+        let request = v3_discovery(9);
+        assert!(
+            parse_v3_engine(&request).is_none(),
+            "no engine id in a request"
+        );
+        // A Report as net-snmp sends it: engine id 80 00 1f 88 80 ...
+        let usm = tlv(
+            0x30,
+            &[
+                tlv(
+                    0x04,
+                    &[0x80, 0x00, 0x1f, 0x88, 0x80, 0x12, 0x34, 0x56, 0x78],
+                ),
+                ber::integer(3),
+                ber::integer(120),
+                tlv(0x04, b""),
+                tlv(0x04, b""),
+                tlv(0x04, b""),
+            ]
+            .concat(),
+        );
+        let header = tlv(
+            0x30,
+            &[
+                ber::integer(9),
+                ber::integer(65_507),
+                tlv(0x04, &[0]),
+                ber::integer(3),
+            ]
+            .concat(),
+        );
+        let report = tlv(
+            0x30,
+            &[ber::integer(3), header, tlv(0x04, &usm), tlv(0x30, b"")].concat(),
+        );
+        assert_eq!(parse_v3_engine(&report), Some((8072, Some("net-snmp"))));
     }
 
     #[test]
