@@ -120,6 +120,13 @@ pub(crate) async fn scan(job: ScanJob<'_>) -> io::Result<Vec<HostTally>> {
 /// receive buffer never overflows, large enough that reading is cheap.
 const SENDS_PER_DRAIN: usize = 32;
 
+/// Rounds beyond the profile's retries, sent only while the previous round
+/// still found lost probes: on a lossy path the last few unanswered probes
+/// are more likely lost than filtered, and an open port must never be
+/// missed for want of one more try. A filtered host answers no
+/// retransmission, so it never gets these.
+const EXTRA_ROUNDS_UNDER_LOSS: u8 = 4;
+
 /// Below this many probes a round, one sending thread is enough.
 const PROBES_PER_EXTRA_SENDER: usize = 4096;
 
@@ -148,17 +155,17 @@ impl Wire {
     /// the reply) through the stack, which runs on the sending core.
     fn run(self) -> io::Result<Outcome> {
         let senders = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let mut pacers: Vec<Pacer> = (0..senders)
-            .map(|_| Pacer::new(&self.timing.shared_by(senders)))
-            .collect();
         let mut refused = 0u64;
         let mut buffer = vec![0u8; 65536];
-        for attempt in 0..=self.timing.retries {
+        for attempt in 0..=self.timing.retries + EXTRA_ROUNDS_UNDER_LOSS {
             let targets = self.board().pending_targets();
             if targets.is_empty() || self.cancel.is_cancelled() {
                 break;
             }
-            self.board().outstanding = 0;
+            if attempt > self.timing.retries && !self.board().loss_seen_last_round() {
+                break;
+            }
+            self.board().start_round();
             let round_started = Instant::now();
             let probes = targets.len();
             let threads = (probes / PROBES_PER_EXTRA_SENDER).clamp(1, senders);
@@ -166,8 +173,7 @@ impl Wire {
             refused += std::thread::scope(|scope| {
                 let workers: Vec<_> = targets
                     .chunks(share)
-                    .zip(pacers.iter_mut())
-                    .map(|(part, pacer)| scope.spawn(|| self.send_all(part, pacer)))
+                    .map(|part| scope.spawn(|| self.send_all(part)))
                     .collect();
                 workers
                     .into_iter()
@@ -179,30 +185,35 @@ impl Wire {
             let backoff = 1u32 << attempt.min(4);
             let deadline = Instant::now() + self.board().longest_timeout() * backoff;
             loop {
-                self.drain(&mut pacers[0], &mut buffer);
+                self.drain(&mut buffer);
                 let now = Instant::now();
                 if self.board().outstanding == 0 || now >= deadline || self.cancel.is_cancelled() {
                     break;
                 }
                 std::thread::sleep((deadline - now).min(Duration::from_millis(1)));
             }
+            let (unanswered, rate) = {
+                let board = self.board();
+                (board.outstanding, board.pacer.rate())
+            };
             tracing::debug!(
                 attempt,
                 probes,
                 threads,
                 ?sent_in,
                 waited = ?round_started.elapsed() - sent_in,
-                unanswered = self.board().outstanding,
-                rate = ?pacers[0].rate(),
+                unanswered,
+                rate = ?rate,
                 "SYN round done"
             );
         }
+        let board = self
+            .board
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         Ok(Outcome {
-            slowdowns: pacers.iter().map(Pacer::cuts).sum(),
-            board: self
-                .board
-                .into_inner()
-                .unwrap_or_else(PoisonError::into_inner),
+            slowdowns: board.pacer.cuts(),
+            board,
             refused,
         })
     }
@@ -213,16 +224,16 @@ impl Wire {
 
     /// One thread's share of a round; returns the probes a local firewall
     /// refused.
-    fn send_all(&self, targets: &[Target], pacer: &mut Pacer) -> io::Result<u64> {
+    fn send_all(&self, targets: &[Target]) -> io::Result<u64> {
         let mut buffer = vec![0u8; 65536];
         let mut refused = 0;
         for (count, target) in targets.iter().enumerate() {
             if self.cancel.is_cancelled() {
                 break;
             }
-            let delay = pacer.delay_for_next();
+            let delay = self.board().pacer.delay_for_next();
             if !delay.is_zero() {
-                self.drain(pacer, &mut buffer);
+                self.drain(&mut buffer);
                 std::thread::sleep(delay);
             }
             // Marked before it goes: the reply can be read by another
@@ -233,14 +244,14 @@ impl Wire {
                 refused += 1;
             }
             if count % SENDS_PER_DRAIN == SENDS_PER_DRAIN - 1 {
-                self.drain(pacer, &mut buffer);
+                self.drain(&mut buffer);
             }
         }
         Ok(refused)
     }
 
     /// Reads every reply waiting on the sockets, without blocking.
-    fn drain(&self, pacer: &mut Pacer, buffer: &mut [u8]) {
+    fn drain(&self, buffer: &mut [u8]) {
         let mut replies = Vec::new();
         for v6 in [false, true] {
             let Some(socket) = self.prober.socket(v6) else {
@@ -268,11 +279,6 @@ impl Wire {
             let Some(answered) = board.absorb(reply) else {
                 continue;
             };
-            if answered.retransmitted {
-                pacer.on_loss(answered.round_trip_estimate);
-            } else {
-                pacer.on_answer();
-            }
             self.probes_done.fetch_add(1, Ordering::Relaxed);
             if answered.result.state == PortState::Open || self.list_every_port {
                 let _ = self.found.send(answered.result);
@@ -474,17 +480,23 @@ struct Board {
     /// Times each probe was sent.
     sends: Vec<u8>,
     rtt: Vec<RttEstimator>,
+    /// When each probe was sent the time before: a retransmitted probe's
+    /// answer means that earlier copy was lost, and when it was sent tells
+    /// the pacer whether the loss is news.
+    previously_sent_at: Vec<Option<Instant>>,
     /// Probes of the current round still unanswered.
     outstanding: usize,
+    /// Retransmitted probes answered in the current round: evidence of
+    /// loss.
+    recovered_this_round: usize,
+    /// The sending rate, lowered when replies are lost. Here, under the
+    /// board's lock, because every sending thread must obey one rate.
+    pacer: Pacer,
 }
 
 /// A reply matched to its probe.
 struct Answered {
     result: PortResult,
-    /// The probe had been sent more than once: an earlier copy, or its
-    /// answer, was lost.
-    retransmitted: bool,
-    round_trip_estimate: Duration,
 }
 
 impl Board {
@@ -502,8 +514,11 @@ impl Board {
             verdicts: vec![Verdict::Pending; probes],
             sent_at: vec![None; probes],
             sends: vec![0; probes],
+            previously_sent_at: vec![None; probes],
             rtt: hosts.iter().map(|_| RttEstimator::new(timing)).collect(),
             outstanding: 0,
+            recovered_this_round: 0,
+            pacer: Pacer::new(timing),
         }
     }
 
@@ -527,8 +542,20 @@ impl Board {
             .collect()
     }
 
+    /// Whether the round that just ended answered any retransmission.
+    fn loss_seen_last_round(&self) -> bool {
+        self.recovered_this_round > 0
+    }
+
+    fn start_round(&mut self) {
+        self.outstanding = 0;
+        self.recovered_this_round = 0;
+        self.pacer.start_round();
+    }
+
     /// Notes that probe `index` just went out.
     fn launched(&mut self, index: usize) {
+        self.previously_sent_at[index] = self.sent_at[index];
         self.sent_at[index] = Some(Instant::now());
         self.sends[index] = self.sends[index].saturating_add(1);
         self.outstanding += 1;
@@ -576,6 +603,13 @@ impl Board {
         };
         self.verdicts[index] = verdict;
         self.outstanding = self.outstanding.saturating_sub(1);
+        match self.previously_sent_at[index] {
+            Some(lost_copy_sent_at) if retransmitted => {
+                self.recovered_this_round += 1;
+                self.pacer.on_loss(lost_copy_sent_at);
+            }
+            _ => self.pacer.on_answer(),
+        }
         Some(Answered {
             result: PortResult {
                 address: reply.from,
@@ -588,10 +622,6 @@ impl Board {
                 identity: None,
                 posture: None,
             },
-            retransmitted,
-            round_trip_estimate: self.rtt[host]
-                .smoothed()
-                .unwrap_or(self.rtt[host].timeout()),
         })
     }
 

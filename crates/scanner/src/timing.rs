@@ -201,6 +201,11 @@ impl RateLimiter {
 /// only ever detected from evidence (a retransmitted probe that is then
 /// answered, so the first one or its answer was dropped), never from plain
 /// silence, which is what a filtered port looks like.
+///
+/// As in nmap, a loss only slows the scan if the lost probe was sent after
+/// the last slowdown: the losses of one burst, found one by one as their
+/// retransmissions are answered, count once, and a path with steady random
+/// loss costs a halving or two, not a collapse to the floor.
 #[derive(Debug)]
 pub struct Pacer {
     /// `None`: no limit until the first loss.
@@ -246,18 +251,21 @@ impl Pacer {
             .map_or(Duration::ZERO, RateLimiter::delay_for_next)
     }
 
-    /// A reply showed that an earlier probe or its answer was lost. Halves
-    /// the rate, at most once per `round_trip` so one burst of loss counts
-    /// once.
-    pub fn on_loss(&mut self, round_trip: Duration) {
-        let now = Instant::now();
-        if self
-            .last_cut
-            .is_some_and(|cut| now.duration_since(cut) < round_trip.max(Duration::from_millis(10)))
-        {
+    /// A new round of sending starts: the rate is measured from here, not
+    /// across the wait before it.
+    pub fn start_round(&mut self) {
+        self.sent_in_window = 0;
+        self.window_start = Instant::now();
+    }
+
+    /// A reply showed that a probe sent at `lost_copy_sent_at` (or its
+    /// answer) was lost. Halves the rate, unless that probe went out before
+    /// the last slowdown: then the loss is old news.
+    pub fn on_loss(&mut self, lost_copy_sent_at: Instant) {
+        if self.last_cut.is_some_and(|cut| lost_copy_sent_at < cut) {
             return;
         }
-        self.last_cut = Some(now);
+        self.last_cut = Some(Instant::now());
         self.cuts += 1;
         let current = self
             .limiter
@@ -333,10 +341,14 @@ mod tests {
         assert_eq!(pacer.rate(), None);
         assert_eq!(pacer.delay_for_next(), Duration::ZERO);
         pacer.measured_rate = 10_000.0;
-        pacer.on_loss(Duration::from_millis(5));
+        let lost_early = Instant::now();
+        let lost_later = Instant::now();
+        pacer.on_loss(lost_later);
         assert_eq!(pacer.rate(), Some(5_000.0));
-        // The same burst of loss, within one round trip, counts once.
-        pacer.on_loss(Duration::from_secs(10));
+        // Probes sent before the slowdown were lost in the same burst:
+        // they count once.
+        pacer.on_loss(lost_early);
+        pacer.on_loss(lost_later);
         assert_eq!(pacer.rate(), Some(5_000.0));
         for _ in 0..7_000 {
             pacer.on_answer();
@@ -355,8 +367,7 @@ mod tests {
         }
         assert_eq!(pacer.rate(), Some(200.0));
         for _ in 0..20 {
-            pacer.last_cut = None;
-            pacer.on_loss(Duration::from_millis(5));
+            pacer.on_loss(Instant::now());
         }
         assert_eq!(pacer.rate(), Some(100.0));
     }
