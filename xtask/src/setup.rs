@@ -31,6 +31,10 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     // The netlab: namespaces, traffic shaping, firewall, and real daemons.
     ("iproute2", "netlab: namespaces, veth links, ss"),
     ("nftables", "netlab: the filtered host's firewall"),
+    (
+        "iptables",
+        "netlab: the NFQUEUE rule that feeds the delayer (nft's queue statement is not in this kernel)",
+    ),
     ("openssl", "netlab: TLS certificates"),
     ("nginx", "netlab: web servers"),
     ("openssh-server", "netlab: SSH"),

@@ -104,6 +104,7 @@ impl Failure {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     let session = context::Session::new(cli.data_dir.clone(), cli.actor);
     let outcome = match cli.command {
@@ -126,4 +127,16 @@ async fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Diagnostics on standard error, off unless `PORTCULLIS_LOG` asks for them
+/// (e.g. `PORTCULLIS_LOG=portcullis_scanner=debug`), so that output meant
+/// for pipes stays clean.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTCULLIS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

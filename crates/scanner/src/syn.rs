@@ -16,22 +16,22 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use pnet_packet::ipv4::Ipv4Packet;
 use pnet_packet::tcp::{self, MutableTcpPacket, TcpFlags, TcpOption, TcpPacket};
 use portcullis_model::scan::{PortResult, PortState, Protocol, Reason, ScanEvent};
 use socket2::{Domain, Socket, Type};
-use tokio::net::UdpSocket;
+use std::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::ScanJob;
 use crate::results::HostTally;
 use crate::services::registered_name;
-use crate::timing::{RateLimiter, RttEstimator, Timing};
+use crate::timing::{Pacer, RttEstimator, Timing};
 
 /// A TCP header with one option (MSS): 24 bytes, data offset 6 words.
 const SYN_LENGTH: usize = 24;
@@ -69,61 +69,230 @@ struct Prober {
 
 /// Scans every port of every host; returns each host's tally, in the hosts'
 /// order. Open ports are sent as events as soon as their SYN/ACK arrives.
+///
+/// The packets are sent and read by one blocking thread that alternates
+/// between a burst of sends and draining what has arrived, with sockets no
+/// event loop watches. On a fast link that matters more than anything else:
+/// an async socket wakes the reactor on another core for every reply and
+/// every sent buffer freed, and those cross-core wake-ups cost more than the
+/// packets themselves (measured: 9.5 µs a probe through tokio, see
+/// ARCHITECTURE.md).
 pub(crate) async fn scan(job: ScanJob<'_>) -> io::Result<Vec<HostTally>> {
-    let prober = Arc::new(Prober::open(job.hosts)?);
-    let (replies_tx, mut replies) = mpsc::unbounded_channel();
-    let stop_listening = CancellationToken::new();
-    for socket_is_v6 in [false, true] {
-        if prober.socket(socket_is_v6).is_some() {
-            let (prober, tx, stop) = (prober.clone(), replies_tx.clone(), stop_listening.clone());
-            tokio::spawn(async move { prober.listen(socket_is_v6, tx, stop).await });
-        }
+    let (found_tx, mut found) = mpsc::unbounded_channel();
+    let wire = Wire {
+        prober: Prober::open(job.hosts)?,
+        board: Mutex::new(Board::new(job.hosts, job.ports, job.timing)),
+        timing: *job.timing,
+        cancel: job.cancel.clone(),
+        probes_done: job.probes_done.clone(),
+        list_every_port: job.list_every_port,
+        found: found_tx,
+    };
+    let worker = tokio::task::spawn_blocking(move || wire.run());
+    while let Some(port) = found.recv().await {
+        job.events.send(ScanEvent::Port(port)).await;
     }
-    drop(replies_tx);
-
-    let mut board = Board::new(job.hosts, job.ports, job.timing);
-    let mut rate = job.timing.max_rate.map(RateLimiter::new);
-    let mut refused = 0u64;
-    for attempt in 0..=job.timing.retries {
-        let pending = board.pending();
-        if pending.is_empty() || job.cancel.is_cancelled() {
-            break;
-        }
-        for (count, index) in pending.into_iter().enumerate() {
-            if job.cancel.is_cancelled() {
-                break;
-            }
-            if let Some(limiter) = rate.as_mut() {
-                let delay = limiter.delay_for_next();
-                if !delay.is_zero() {
-                    tokio::time::sleep(delay).await;
-                }
-            }
-            let (host, port) = board.target(index);
-            if prober.send_syn(host, port).await? {
-                board.sent_at[index] = Some(Instant::now());
-            } else {
-                refused += 1;
-            }
-            if count % 64 == 63 {
-                board.absorb_ready(&mut replies, &job).await;
-            }
-        }
-        let backoff = 1u32 << attempt.min(4);
-        let deadline = Instant::now() + board.longest_timeout() * backoff;
-        board.absorb_until(deadline, &mut replies, &job).await;
-    }
-    stop_listening.cancel();
-    if refused > 0 {
+    let outcome = worker.await.map_err(io::Error::other)??;
+    if outcome.refused > 0 {
         job.events
             .send(ScanEvent::Warning {
                 message: format!(
-                    "a firewall on this computer refused to send {refused} probes; they were retried, but ports may show as filtered because of it"
+                    "a firewall on this computer refused to send {} probes; they were retried, but ports may show as filtered because of it",
+                    outcome.refused
                 ),
             })
             .await;
     }
-    Ok(board.finish(&job).await)
+    if outcome.slowdowns > 0 {
+        job.events
+            .send(ScanEvent::Warning {
+                message: format!(
+                    "replies were lost, so the scan slowed down {} times; every unanswered probe was sent again",
+                    outcome.slowdowns,
+                ),
+            })
+            .await;
+    }
+    Ok(outcome.board.finish(&job).await)
+}
+
+/// How many sends between two reads of the replies: small enough that the
+/// receive buffer never overflows, large enough that reading is cheap.
+const SENDS_PER_DRAIN: usize = 32;
+
+/// Rounds beyond the profile's retries, sent only while the previous round
+/// still found lost probes: on a lossy path the last few unanswered probes
+/// are more likely lost than filtered, and an open port must never be
+/// missed for want of one more try. A filtered host answers no
+/// retransmission, so it never gets these.
+const EXTRA_ROUNDS_UNDER_LOSS: u8 = 4;
+
+/// Below this many probes a round, one sending thread is enough.
+const PROBES_PER_EXTRA_SENDER: usize = 4096;
+
+/// The state the sending threads share.
+struct Wire {
+    prober: Prober,
+    board: Mutex<Board>,
+    timing: Timing,
+    cancel: CancellationToken,
+    probes_done: Arc<AtomicU64>,
+    list_every_port: bool,
+    /// Port results for the async side to pass on as events.
+    found: mpsc::UnboundedSender<PortResult>,
+}
+
+struct Outcome {
+    board: Board,
+    refused: u64,
+    slowdowns: u32,
+}
+
+impl Wire {
+    /// Sends every round and waits for its replies. A large round is split
+    /// between one thread per core: on a fast link each send costs mostly
+    /// the kernel's work of carrying the packet (and, on a local network,
+    /// the reply) through the stack, which runs on the sending core.
+    fn run(self) -> io::Result<Outcome> {
+        let senders = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let mut refused = 0u64;
+        let mut buffer = vec![0u8; 65536];
+        for attempt in 0..=self.timing.retries + EXTRA_ROUNDS_UNDER_LOSS {
+            let targets = self.board().pending_targets();
+            if targets.is_empty() || self.cancel.is_cancelled() {
+                break;
+            }
+            if attempt > self.timing.retries && !self.board().loss_seen_last_round() {
+                break;
+            }
+            self.board().start_round();
+            let round_started = Instant::now();
+            let probes = targets.len();
+            let threads = (probes / PROBES_PER_EXTRA_SENDER).clamp(1, senders);
+            let share = probes.div_ceil(threads);
+            refused += std::thread::scope(|scope| {
+                let workers: Vec<_> = targets
+                    .chunks(share)
+                    .map(|part| scope.spawn(|| self.send_all(part)))
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|worker| worker.join().expect("a sending thread panicked"))
+                    .sum::<io::Result<u64>>()
+            })?;
+            let sent_in = round_started.elapsed();
+            // Wait for the stragglers, but not for answers already in.
+            let backoff = 1u32 << attempt.min(4);
+            let deadline = Instant::now() + self.board().longest_timeout() * backoff;
+            loop {
+                self.drain(&mut buffer);
+                let now = Instant::now();
+                if self.board().outstanding == 0 || now >= deadline || self.cancel.is_cancelled() {
+                    break;
+                }
+                std::thread::sleep((deadline - now).min(Duration::from_millis(1)));
+            }
+            let (unanswered, rate) = {
+                let board = self.board();
+                (board.outstanding, board.pacer.rate())
+            };
+            tracing::debug!(
+                attempt,
+                probes,
+                threads,
+                ?sent_in,
+                waited = ?round_started.elapsed() - sent_in,
+                unanswered,
+                rate = ?rate,
+                "SYN round done"
+            );
+        }
+        let board = self
+            .board
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        Ok(Outcome {
+            slowdowns: board.pacer.cuts(),
+            board,
+            refused,
+        })
+    }
+
+    fn board(&self) -> MutexGuard<'_, Board> {
+        self.board.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// One thread's share of a round; returns the probes a local firewall
+    /// refused.
+    fn send_all(&self, targets: &[Target]) -> io::Result<u64> {
+        let mut buffer = vec![0u8; 65536];
+        let mut refused = 0;
+        for (count, target) in targets.iter().enumerate() {
+            if self.cancel.is_cancelled() {
+                break;
+            }
+            let delay = self.board().pacer.delay_for_next();
+            if !delay.is_zero() {
+                self.drain(&mut buffer);
+                std::thread::sleep(delay);
+            }
+            // Marked before it goes: the reply can be read by another
+            // thread before this one returns from sending.
+            self.board().launched(target.index);
+            if !self.prober.send_syn(target.host, target.port)? {
+                self.board().unlaunched(target.index);
+                refused += 1;
+            }
+            if count % SENDS_PER_DRAIN == SENDS_PER_DRAIN - 1 {
+                self.drain(&mut buffer);
+            }
+        }
+        Ok(refused)
+    }
+
+    /// Reads every reply waiting on the sockets, without blocking.
+    fn drain(&self, buffer: &mut [u8]) {
+        let mut replies = Vec::new();
+        for v6 in [false, true] {
+            let Some(socket) = self.prober.socket(v6) else {
+                continue;
+            };
+            while let Ok((length, from)) = socket.recv_from(buffer) {
+                let segment = &buffer[..length];
+                let parsed = if v6 {
+                    Some((from.ip(), segment))
+                } else {
+                    ipv4_payload(segment)
+                };
+                if let Some(reply) =
+                    parsed.and_then(|(from, tcp)| self.prober.match_reply(from, tcp))
+                {
+                    replies.push(reply);
+                }
+            }
+        }
+        if replies.is_empty() {
+            return;
+        }
+        let mut board = self.board();
+        for reply in replies {
+            let Some(answered) = board.absorb(reply) else {
+                continue;
+            };
+            self.probes_done.fetch_add(1, Ordering::Relaxed);
+            if answered.result.state == PortState::Open || self.list_every_port {
+                let _ = self.found.send(answered.result);
+            }
+        }
+    }
+}
+
+/// A probe to send: where, and its place on the board.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    index: usize,
+    host: IpAddr,
+    port: u16,
 }
 
 impl Prober {
@@ -160,7 +329,7 @@ impl Prober {
 
     /// Sends one probe. `Ok(false)` when a local firewall refused it: the
     /// probe counts as lost, stays pending, and is sent again next round.
-    async fn send_syn(&self, host: IpAddr, port: u16) -> io::Result<bool> {
+    fn send_syn(&self, host: IpAddr, port: u16) -> io::Result<bool> {
         let source = self.sources[&host];
         let mut buffer = [0u8; SYN_LENGTH];
         build_syn(
@@ -177,47 +346,18 @@ impl Prober {
         // Port 0: raw IPv6 sockets read a non-zero port as a protocol number.
         let destination = SocketAddr::new(host, 0);
         loop {
-            match socket.send_to(&buffer, destination).await {
+            match socket.send_to(&buffer, destination) {
                 Ok(_) => return Ok(true),
                 Err(error) if error.kind() == io::ErrorKind::PermissionDenied => return Ok(false),
-                // The device queue is full: let it drain, then send again.
-                Err(error) if error.raw_os_error() == Some(105) => {
-                    tokio::time::sleep(Duration::from_micros(200)).await;
+                // The device queue is full (ENOBUFS) or the socket's send
+                // buffer is (EAGAIN): let it drain, then send again.
+                Err(error)
+                    if error.raw_os_error() == Some(105)
+                        || error.kind() == io::ErrorKind::WouldBlock =>
+                {
+                    std::thread::sleep(Duration::from_micros(200));
                 }
                 Err(error) => return Err(error),
-            }
-        }
-    }
-
-    /// Reads every TCP segment that reaches the host and passes on the ones
-    /// that answer our probes.
-    async fn listen(
-        &self,
-        v6: bool,
-        replies: mpsc::UnboundedSender<Reply>,
-        stop: CancellationToken,
-    ) {
-        let socket = self.socket(v6).expect("listening only on opened sockets");
-        let mut buffer = vec![0u8; 65536];
-        loop {
-            let received = tokio::select! {
-                received = socket.recv_from(&mut buffer) => received,
-                _ = stop.cancelled() => return,
-            };
-            let Ok((length, from)) = received else {
-                continue;
-            };
-            let segment = &buffer[..length];
-            let parsed = if v6 {
-                Some((from.ip(), segment))
-            } else {
-                ipv4_payload(segment)
-            };
-            if let Some((from, tcp_bytes)) = parsed
-                && let Some(reply) = self.match_reply(from, tcp_bytes)
-                && replies.send(reply).is_err()
-            {
-                return;
             }
         }
     }
@@ -285,7 +425,7 @@ fn raw_tcp_socket(domain: Domain) -> io::Result<UdpSocket> {
     socket.set_nonblocking(true)?;
     // Best effort: the kernel caps it at net.core.rmem_max.
     let _ = socket.set_recv_buffer_size(RECEIVE_BUFFER);
-    UdpSocket::from_std(std::net::UdpSocket::from(socket))
+    Ok(UdpSocket::from(socket))
 }
 
 /// Binds a TCP socket to a free port and keeps it: our probes come from that
@@ -337,7 +477,26 @@ struct Board {
     port_index: Vec<u32>,
     verdicts: Vec<Verdict>,
     sent_at: Vec<Option<Instant>>,
+    /// Times each probe was sent.
+    sends: Vec<u8>,
     rtt: Vec<RttEstimator>,
+    /// When each probe was sent the time before: a retransmitted probe's
+    /// answer means that earlier copy was lost, and when it was sent tells
+    /// the pacer whether the loss is news.
+    previously_sent_at: Vec<Option<Instant>>,
+    /// Probes of the current round still unanswered.
+    outstanding: usize,
+    /// Retransmitted probes answered in the current round: evidence of
+    /// loss.
+    recovered_this_round: usize,
+    /// The sending rate, lowered when replies are lost. Here, under the
+    /// board's lock, because every sending thread must obey one rate.
+    pacer: Pacer,
+}
+
+/// A reply matched to its probe.
+struct Answered {
+    result: PortResult,
 }
 
 impl Board {
@@ -354,7 +513,12 @@ impl Board {
             port_index,
             verdicts: vec![Verdict::Pending; probes],
             sent_at: vec![None; probes],
+            sends: vec![0; probes],
+            previously_sent_at: vec![None; probes],
             rtt: hosts.iter().map(|_| RttEstimator::new(timing)).collect(),
+            outstanding: 0,
+            recovered_this_round: 0,
+            pacer: Pacer::new(timing),
         }
     }
 
@@ -366,12 +530,41 @@ impl Board {
     }
 
     /// Undecided probes, port-major so each host's probes are spread out.
-    fn pending(&self) -> Vec<usize> {
+    fn pending_targets(&self) -> Vec<Target> {
         let (hosts, ports) = (self.hosts.len(), self.ports.len());
         (0..ports)
             .flat_map(|port| (0..hosts).map(move |host| host * ports + port))
             .filter(|index| self.verdicts[*index] == Verdict::Pending)
+            .map(|index| {
+                let (host, port) = self.target(index);
+                Target { index, host, port }
+            })
             .collect()
+    }
+
+    /// Whether the round that just ended answered any retransmission.
+    fn loss_seen_last_round(&self) -> bool {
+        self.recovered_this_round > 0
+    }
+
+    fn start_round(&mut self) {
+        self.outstanding = 0;
+        self.recovered_this_round = 0;
+        self.pacer.start_round();
+    }
+
+    /// Notes that probe `index` just went out.
+    fn launched(&mut self, index: usize) {
+        self.previously_sent_at[index] = self.sent_at[index];
+        self.sent_at[index] = Some(Instant::now());
+        self.sends[index] = self.sends[index].saturating_add(1);
+        self.outstanding += 1;
+    }
+
+    /// Takes back `launched` for a probe that could not be sent.
+    fn unlaunched(&mut self, index: usize) {
+        self.sends[index] = self.sends[index].saturating_sub(1);
+        self.outstanding = self.outstanding.saturating_sub(1);
     }
 
     fn longest_timeout(&self) -> Duration {
@@ -382,52 +575,25 @@ impl Board {
             .unwrap_or(Duration::from_secs(1))
     }
 
-    /// Takes in the replies that have already arrived.
-    async fn absorb_ready(
-        &mut self,
-        replies: &mut mpsc::UnboundedReceiver<Reply>,
-        job: &ScanJob<'_>,
-    ) {
-        tokio::task::yield_now().await;
-        while let Ok(reply) = replies.try_recv() {
-            self.absorb(reply, job).await;
-        }
-    }
-
-    /// Takes in replies until `deadline` (or cancellation).
-    async fn absorb_until(
-        &mut self,
-        deadline: Instant,
-        replies: &mut mpsc::UnboundedReceiver<Reply>,
-        job: &ScanJob<'_>,
-    ) {
-        let deadline = tokio::time::Instant::from_std(deadline);
-        loop {
-            tokio::select! {
-                reply = replies.recv() => match reply {
-                    Some(reply) => self.absorb(reply, job).await,
-                    None => return,
-                },
-                _ = tokio::time::sleep_until(deadline) => return,
-                _ = job.cancel.cancelled() => return,
-            }
-        }
-    }
-
-    async fn absorb(&mut self, reply: Reply, job: &ScanJob<'_>) {
-        let Some(&host) = self.host_index.get(&reply.from) else {
-            return;
-        };
+    /// Records a reply; `None` when it decides nothing new (a duplicate, or
+    /// a port or host not scanned).
+    fn absorb(&mut self, reply: Reply) -> Option<Answered> {
+        let host = *self.host_index.get(&reply.from)?;
         let port = self.port_index[usize::from(reply.port)];
         if port == u32::MAX {
-            return;
+            return None;
         }
         let index = host * self.ports.len() + port as usize;
         if self.verdicts[index] != Verdict::Pending {
-            return;
+            return None;
         }
+        let retransmitted = self.sends[index] > 1;
         let rtt = self.sent_at[index].map(|sent| reply.at.saturating_duration_since(sent));
-        if let Some(rtt) = rtt {
+        // Karn's rule: a retransmitted probe's answer may belong to either
+        // copy, so it says nothing reliable about the round trip.
+        if let Some(rtt) = rtt
+            && !retransmitted
+        {
             self.rtt[host].observe(rtt);
         }
         let (verdict, state, reason) = if reply.open {
@@ -436,22 +602,27 @@ impl Board {
             (Verdict::Closed, PortState::Closed, Reason::Rst)
         };
         self.verdicts[index] = verdict;
-        job.probes_done.fetch_add(1, Ordering::Relaxed);
-        if state == PortState::Open || job.list_every_port {
-            job.events
-                .send(ScanEvent::Port(PortResult {
-                    address: reply.from,
-                    port: reply.port,
-                    protocol: Protocol::Tcp,
-                    state,
-                    reason,
-                    rtt_micros: rtt.map(|d| d.as_micros() as u64),
-                    service: registered_name(reply.port, Protocol::Tcp),
-                    identity: None,
-                    posture: None,
-                }))
-                .await;
+        self.outstanding = self.outstanding.saturating_sub(1);
+        match self.previously_sent_at[index] {
+            Some(lost_copy_sent_at) if retransmitted => {
+                self.recovered_this_round += 1;
+                self.pacer.on_loss(lost_copy_sent_at);
+            }
+            _ => self.pacer.on_answer(),
         }
+        Some(Answered {
+            result: PortResult {
+                address: reply.from,
+                port: reply.port,
+                protocol: Protocol::Tcp,
+                state,
+                reason,
+                rtt_micros: rtt.map(|d| d.as_micros() as u64),
+                service: registered_name(reply.port, Protocol::Tcp),
+                identity: None,
+                posture: None,
+            },
+        })
     }
 
     /// Tallies every host; probes still pending are filtered (unless the

@@ -81,6 +81,18 @@ pub struct Timing {
     pub retries: u8,
 }
 
+impl Timing {
+    /// The timing for one of `senders` threads that share a scan: the rate
+    /// limit is split between them, so together they keep to it.
+    pub fn shared_by(&self, senders: usize) -> Timing {
+        let senders = u32::try_from(senders.max(1)).unwrap_or(u32::MAX);
+        Timing {
+            max_rate: self.max_rate.map(|rate| rate.div_ceil(senders)),
+            ..*self
+        }
+    }
+}
+
 /// Smoothed round-trip time of one host (RFC 6298, section 2).
 #[derive(Debug, Clone, Copy)]
 pub struct RttEstimator {
@@ -143,7 +155,10 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(rate: u32) -> RateLimiter {
-        let rate = f64::from(rate.max(1));
+        RateLimiter::with_rate(f64::from(rate.max(1)))
+    }
+
+    fn with_rate(rate: f64) -> RateLimiter {
         let burst = (rate / 10.0).max(1.0);
         RateLimiter {
             rate,
@@ -151,6 +166,14 @@ impl RateLimiter {
             tokens: burst,
             last: Instant::now(),
         }
+    }
+
+    /// Changes the rate from now on; tokens saved up stay within the new
+    /// burst size.
+    fn set_rate(&mut self, rate: f64) {
+        self.rate = rate.max(1.0);
+        self.burst = (self.rate / 10.0).max(1.0);
+        self.tokens = self.tokens.min(self.burst);
     }
 
     /// How long to wait before the next probe may go; takes its token.
@@ -164,6 +187,118 @@ impl RateLimiter {
             Duration::ZERO
         } else {
             Duration::from_secs_f64(-self.tokens / self.rate)
+        }
+    }
+}
+
+/// Congestion control by rate: as fast as the profile allows until replies
+/// are lost, then half the rate, then back up slowly while replies keep
+/// coming (additive increase, multiplicative decrease).
+///
+/// A window of probes in flight, as TCP and nmap use, would be the textbook
+/// choice, but it punishes a host that drops everything: nothing comes back,
+/// so the window never opens, and a firewalled host takes minutes. Loss is
+/// only ever detected from evidence (a retransmitted probe that is then
+/// answered, so the first one or its answer was dropped), never from plain
+/// silence, which is what a filtered port looks like.
+///
+/// As in nmap, a loss only slows the scan if the lost probe was sent after
+/// the last slowdown: the losses of one burst, found one by one as their
+/// retransmissions are answered, count once, and a path with steady random
+/// loss costs a halving or two, not a collapse to the floor.
+#[derive(Debug)]
+pub struct Pacer {
+    /// `None`: no limit until the first loss.
+    limiter: Option<RateLimiter>,
+    ceiling: Option<f64>,
+    floor: f64,
+    /// Probes sent since `window_start`, to know the rate actually reached.
+    sent_in_window: u64,
+    window_start: Instant,
+    measured_rate: f64,
+    last_cut: Option<Instant>,
+    cuts: u32,
+}
+
+impl Pacer {
+    /// The lowest rate loss can push a scan down to, in probes a second.
+    const FLOOR: f64 = 100.0;
+
+    pub fn new(timing: &Timing) -> Pacer {
+        Pacer {
+            limiter: timing.max_rate.map(RateLimiter::new),
+            ceiling: timing.max_rate.map(f64::from),
+            floor: Self::FLOOR.min(timing.max_rate.map_or(f64::MAX, f64::from)),
+            sent_in_window: 0,
+            window_start: Instant::now(),
+            measured_rate: 0.0,
+            last_cut: None,
+            cuts: 0,
+        }
+    }
+
+    /// How long to wait before the next probe; counts it as sent.
+    pub fn delay_for_next(&mut self) -> Duration {
+        self.sent_in_window += 1;
+        let elapsed = self.window_start.elapsed();
+        if elapsed >= Duration::from_millis(50) {
+            self.measured_rate = self.sent_in_window as f64 / elapsed.as_secs_f64();
+            self.sent_in_window = 0;
+            self.window_start = Instant::now();
+        }
+        self.limiter
+            .as_mut()
+            .map_or(Duration::ZERO, RateLimiter::delay_for_next)
+    }
+
+    /// A new round of sending starts: the rate is measured from here, not
+    /// across the wait before it.
+    pub fn start_round(&mut self) {
+        self.sent_in_window = 0;
+        self.window_start = Instant::now();
+    }
+
+    /// A reply showed that a probe sent at `lost_copy_sent_at` (or its
+    /// answer) was lost. Halves the rate, unless that probe went out before
+    /// the last slowdown: then the loss is old news.
+    pub fn on_loss(&mut self, lost_copy_sent_at: Instant) {
+        if self.last_cut.is_some_and(|cut| lost_copy_sent_at < cut) {
+            return;
+        }
+        self.last_cut = Some(Instant::now());
+        self.cuts += 1;
+        let current = self
+            .limiter
+            .as_ref()
+            .map(|limiter| limiter.rate)
+            .unwrap_or(self.measured_rate)
+            .max(self.measured_rate.min(self.ceiling.unwrap_or(f64::MAX)));
+        self.set_rate((current / 2.0).max(self.floor));
+    }
+
+    /// A reply to a first probe: the path carries this rate, so go a little
+    /// faster (by 1% per hundred answers: doubling takes ~7,000 answers).
+    pub fn on_answer(&mut self) {
+        if let Some(rate) = self.limiter.as_ref().map(|limiter| limiter.rate) {
+            let raised = rate * 1.0001;
+            self.set_rate(self.ceiling.map_or(raised, |ceiling| raised.min(ceiling)));
+        }
+    }
+
+    /// The rate in force, `None` when unlimited.
+    pub fn rate(&self) -> Option<f64> {
+        self.limiter.as_ref().map(|limiter| limiter.rate)
+    }
+
+    /// How many times loss slowed the scan.
+    pub fn cuts(&self) -> u32 {
+        self.cuts
+    }
+
+    fn set_rate(&mut self, rate: f64) {
+        match self.limiter.as_mut() {
+            Some(limiter) => limiter.set_rate(rate),
+            None => self.limiter = Some(RateLimiter::with_rate(rate)),
         }
     }
 }
@@ -198,6 +333,43 @@ mod tests {
         assert_eq!(rtt.timeout(), timing.min_timeout);
         rtt.observe(Duration::from_secs(30));
         assert_eq!(rtt.timeout(), timing.max_timeout);
+    }
+
+    #[test]
+    fn pacer_is_unlimited_until_loss_then_halves_and_recovers() {
+        let mut pacer = Pacer::new(&Profile::Fast.timing());
+        assert_eq!(pacer.rate(), None);
+        assert_eq!(pacer.delay_for_next(), Duration::ZERO);
+        pacer.measured_rate = 10_000.0;
+        let lost_early = Instant::now();
+        let lost_later = Instant::now();
+        pacer.on_loss(lost_later);
+        assert_eq!(pacer.rate(), Some(5_000.0));
+        // Probes sent before the slowdown were lost in the same burst:
+        // they count once.
+        pacer.on_loss(lost_early);
+        pacer.on_loss(lost_later);
+        assert_eq!(pacer.rate(), Some(5_000.0));
+        for _ in 0..7_000 {
+            pacer.on_answer();
+        }
+        let recovered = pacer.rate().unwrap();
+        assert!(recovered > 9_000.0 && recovered < 11_000.0, "{recovered}");
+        assert_eq!(pacer.cuts(), 1);
+    }
+
+    #[test]
+    fn pacer_never_exceeds_the_profile_rate_nor_drops_below_its_floor() {
+        let timing = Profile::Polite.timing();
+        let mut pacer = Pacer::new(&timing);
+        for _ in 0..1_000 {
+            pacer.on_answer();
+        }
+        assert_eq!(pacer.rate(), Some(200.0));
+        for _ in 0..20 {
+            pacer.on_loss(Instant::now());
+        }
+        assert_eq!(pacer.rate(), Some(100.0));
     }
 
     #[test]

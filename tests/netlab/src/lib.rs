@@ -161,8 +161,7 @@ pub fn scanner_command(program: &Path) -> Result<std::process::Command> {
 ///
 /// This kernel has no netem (`CONFIG_NET_SCH_NETEM` is not set, and there
 /// are no modules), so loss comes from nftables' random number generator in
-/// the scanner's output hook. Delay would need a userspace NFQUEUE delayer,
-/// which the netlab does not have yet.
+/// the scanner's output hook. Delay comes from [`delay`].
 pub fn impair(percent: u32) -> Result<()> {
     anyhow::ensure!(percent <= 100, "loss of {percent}% is not a percentage");
     let per_mille = percent * 10;
@@ -175,13 +174,76 @@ pub fn impair(percent: u32) -> Result<()> {
     Ok(())
 }
 
-/// Removes what [`impair`] added; nothing to do when it was not added.
+/// Delays every packet the scanner sends by `milliseconds`, with the
+/// netlab's NFQUEUE delayer (`delayer`: the path of the `netlab-delayer`
+/// binary) running inside the scanner's namespace.
+///
+/// Only outgoing packets wait, so the round trip grows by exactly the delay.
+/// The queue sits in iptables' mangle OUTPUT chain, before [`impair`]'s drop
+/// rule, so delay and loss combine as they would on a slow, lossy link.
+pub fn delay(delayer: &Path, milliseconds: u32) -> Result<()> {
+    anyhow::ensure!(
+        !state_path(DELAYER_PID).exists(),
+        "a delay is already in place; repair() first"
+    );
+    check_isolation().context("refusing to start the delayer")?;
+    let child = std::process::Command::new("ip")
+        .args(["netns", "exec", SCANNER_NS])
+        .arg(delayer)
+        .args([DELAY_QUEUE.to_string(), milliseconds.to_string()])
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot start {}", delayer.display()))?;
+    std::fs::write(state_path(DELAYER_PID), child.id().to_string())?;
+    // The queue must be bound before packets go to it, or they are dropped.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    for iptables in ["iptables", "ip6tables"] {
+        let queue = DELAY_QUEUE.to_string();
+        run(&[
+            "ip",
+            "netns",
+            "exec",
+            SCANNER_NS,
+            iptables,
+            "-t",
+            "mangle",
+            "-A",
+            "OUTPUT",
+            "-o",
+            "br0",
+            "-j",
+            "NFQUEUE",
+            "--queue-num",
+            &queue,
+        ])?;
+    }
+    Ok(())
+}
+
+/// Removes what [`impair`] and [`delay`] added; nothing to do when they
+/// were not added.
 pub fn repair() -> Result<()> {
     if scanner_nft(&["list", "tables"])?.contains(IMPAIR_TABLE) {
         scanner_nft(&["delete", "table", "inet", IMPAIR_TABLE])?;
     }
+    let pid_file = state_path(DELAYER_PID);
+    if pid_file.exists() {
+        for iptables in ["iptables", "ip6tables"] {
+            run(&[
+                "ip", "netns", "exec", SCANNER_NS, iptables, "-t", "mangle", "-F", "OUTPUT",
+            ])?;
+        }
+        let pid = std::fs::read_to_string(&pid_file)?;
+        // `ip netns exec` execs the delayer, so the pid is the delayer's.
+        let _ = run(&["kill", pid.trim()]);
+        std::fs::remove_file(&pid_file)?;
+    }
     Ok(())
 }
+
+/// The NFQUEUE number the delayer reads.
+const DELAY_QUEUE: u16 = 7;
+const DELAYER_PID: &str = "delayer.pid";
 
 const IMPAIR_TABLE: &str = "portcullis_impair";
 
