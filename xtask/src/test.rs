@@ -125,12 +125,18 @@ fn workspace_tests() -> std::process::Command {
     cargo
 }
 
-/// The ignored tests of one test target (`--test NAME`).
-fn ignored_tests(target: &str) -> std::process::Command {
+/// The ignored tests of some test targets (`--test NAME` each).
+fn ignored_tests(targets: &[&str]) -> std::process::Command {
     let mut cargo = workspace_tests();
-    cargo.args(["--test", target, "--", "--ignored", "--test-threads=1"]);
+    for target in targets {
+        cargo.args(["--test", target]);
+    }
+    cargo.args(["--", "--ignored", "--test-threads=1"]);
     cargo
 }
+
+/// The test targets of tests/netlab that need the netlab up (and root).
+const NETLAB_TESTS: &[&str] = &["netlab"];
 
 const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
 
@@ -147,7 +153,7 @@ fn run_end_to_end(report: &mut Report, app: &Path) -> Result<()> {
         return report.cannot_run(CLASS, "no display, and Xvfb is not installed".into());
     }
     let display = display::ensure()?;
-    let mut cargo = ignored_tests("e2e");
+    let mut cargo = ignored_tests(&["e2e"]);
     cargo
         .env("PORTCULLIS_APP", app)
         .env(
@@ -171,7 +177,7 @@ fn run_netlab(report: &mut Report) -> Result<()> {
     eprintln!("$ cargo xtask netlab up");
     portcullis_netlab::up()?;
     let cli = paths::target_dir().join("debug/portcullis");
-    let outcome = cmd::run(ignored_tests("netlab").env("PORTCULLIS_CLI", &cli));
+    let outcome = cmd::run(ignored_tests(NETLAB_TESTS).env("PORTCULLIS_CLI", &cli));
     eprintln!("$ cargo xtask netlab down");
     portcullis_netlab::down()?;
     outcome?;
