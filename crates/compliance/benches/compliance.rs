@@ -72,15 +72,17 @@ fn inventory() -> Vec<InventoryEntry> {
 }
 
 fn port(number: u16, version: &str) -> PortResult {
-    let identity = number.is_multiple_of(3).then(|| ServiceIdentity {
-        service: "http".into(),
-        product: Some("nginx".into()),
-        version: Some(version.into()),
-        extra: None,
-        confidence: Confidence::Product,
-        tls: false,
-        evidence: "HTTP/1.1 200 OK".into(),
-        probes_tried: vec!["http-get".into()],
+    let identity = number.is_multiple_of(3).then(|| {
+        Box::new(ServiceIdentity {
+            service: "http".into(),
+            product: Some("nginx".into()),
+            version: Some(version.into()),
+            extra: None,
+            confidence: Confidence::Product,
+            tls: false,
+            evidence: "HTTP/1.1 200 OK".into(),
+            probes_tried: vec!["http-get".into()],
+        })
     });
     PortResult {
         address: address(0),

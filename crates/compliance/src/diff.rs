@@ -192,7 +192,7 @@ impl Differ<'_> {
             .get(system, port.protocol, port.port)
             .filter(|e| !is_expired(e, self.now));
         let id = entry.map(|e| e.id);
-        let found = after.and_then(|p| p.identity.as_ref());
+        let found = after.and_then(|p| p.identity.as_deref());
         let verdict = match (change, entry) {
             (PortChangeKind::Opened { .. }, Some(_)) => InventoryVerdict::Approved,
             (PortChangeKind::Opened { .. }, None) => InventoryVerdict::NotApproved,
@@ -254,12 +254,12 @@ fn identity_changes(before: &PortResult, after: &PortResult, out: &mut Vec<PortC
     if before.posture != after.posture {
         let old = before
             .posture
-            .as_ref()
+            .as_deref()
             .map(posture_facts)
             .unwrap_or_default();
         let new = after
             .posture
-            .as_ref()
+            .as_deref()
             .map(posture_facts)
             .unwrap_or_default();
         let added: Vec<String> = new.iter().filter(|f| !old.contains(f)).cloned().collect();

@@ -87,14 +87,14 @@ impl ReportBuilder {
     /// for a port never reported (a stray) is kept as a port of its own.
     fn attach_service(&mut self, found: ServiceReport) {
         let host = self.host_mut(found.address);
-        let posture = (!found.posture.is_empty()).then_some(found.posture);
+        let posture = (!found.posture.is_empty()).then(|| Box::new(found.posture));
         match host
             .ports
             .iter_mut()
             .find(|p| p.port == found.port && p.protocol == found.protocol)
         {
             Some(port) => {
-                port.identity = Some(found.identity);
+                port.identity = Some(Box::new(found.identity));
                 port.posture = posture;
             }
             None => host.ports.push(PortResult {
@@ -105,7 +105,7 @@ impl ReportBuilder {
                 reason: crate::scan::Reason::Connected,
                 rtt_micros: None,
                 service: None,
-                identity: Some(found.identity),
+                identity: Some(Box::new(found.identity)),
                 posture,
             }),
         }

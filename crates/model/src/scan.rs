@@ -124,11 +124,13 @@ pub struct PortResult {
     #[serde(default)]
     pub service: Option<String>,
     /// What actually answers there, when identification ran (`-sV`).
+    /// Boxed, like `posture`: most ports have neither, and a full scan holds
+    /// 65,535 of these, so the inline size is what reading a scan costs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity: Option<ServiceIdentity>,
+    pub identity: Option<Box<ServiceIdentity>>,
     /// The posture checks that ran on it (`--posture`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posture: Option<Posture>,
+    pub posture: Option<Box<Posture>>,
 }
 
 /// A host as the scan saw it.
@@ -209,4 +211,50 @@ pub enum ScanEvent {
         message: String,
     },
     Finished(ScanSummary),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full scan holds 65,535 port results: their inline size is what
+    /// reading, evaluating and diffing one costs (the posture alone was
+    /// 560 bytes before it was boxed).
+    #[test]
+    fn a_port_result_stays_small() {
+        let size = std::mem::size_of::<PortResult>();
+        assert!(size <= 96, "PortResult is {size} bytes");
+    }
+
+    #[test]
+    fn boxing_leaves_the_json_unchanged() {
+        let port = PortResult {
+            address: "127.0.0.1".parse().unwrap(),
+            port: 22,
+            protocol: Protocol::Tcp,
+            state: PortState::Open,
+            reason: Reason::SynAck,
+            rtt_micros: None,
+            service: Some("ssh".into()),
+            identity: Some(Box::new(ServiceIdentity {
+                service: "ssh".into(),
+                product: Some("OpenSSH".into()),
+                version: Some("9.2p1".into()),
+                extra: None,
+                confidence: crate::service::Confidence::Product,
+                tls: false,
+                evidence: "SSH-2.0-OpenSSH_9.2p1".into(),
+                probes_tried: vec!["banner".into()],
+            })),
+            posture: None,
+        };
+        let json = serde_json::to_string(&port).unwrap();
+        assert!(
+            json.contains(r#""identity":{"service":"ssh","product":"OpenSSH""#),
+            "{json}"
+        );
+        assert!(!json.contains("posture"), "{json}");
+        let back: PortResult = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, port);
+    }
 }

@@ -484,8 +484,8 @@ fn observation_from_row(row: &impl Columns, address: IpAddr) -> Result<PortResul
         reason: row.with_text("reason", parse_reason)?,
         rtt_micros: row.int("rtt_micros")?.and_then(|v| u64::try_from(v).ok()),
         service: row.text("service")?,
-        identity: row.json::<ServiceIdentity>("identity")?,
-        posture: row.json::<Posture>("posture")?,
+        identity: row.json::<ServiceIdentity>("identity")?.map(Box::new),
+        posture: row.json::<Posture>("posture")?.map(Box::new),
     })
 }
 

@@ -27,7 +27,7 @@ impl<'a> Site<'a> {
     }
 
     fn posture(&self) -> Option<&'a Posture> {
-        self.view.port.posture.as_ref()
+        self.view.port.posture.as_deref()
     }
 
     fn tls(&self) -> Option<&'a TlsPosture> {

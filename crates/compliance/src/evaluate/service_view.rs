@@ -20,7 +20,7 @@ impl<'a> ServiceView<'a> {
     pub fn new(port: &'a PortResult) -> ServiceView<'a> {
         let identified = port
             .identity
-            .as_ref()
+            .as_deref()
             .filter(|id| id.confidence >= Confidence::Protocol && id.service != "unknown");
         ServiceView { port, identified }
     }

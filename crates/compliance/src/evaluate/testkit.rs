@@ -119,7 +119,7 @@ pub fn service(
     version: Option<&str>,
 ) -> PortResult {
     let mut result = open(address, number);
-    result.identity = Some(identity(name, product, version));
+    result.identity = Some(Box::new(identity(name, product, version)));
     result
 }
 
@@ -129,10 +129,10 @@ pub fn https(tls: TlsPosture) -> PortResult {
     if let Some(id) = result.identity.as_mut() {
         id.tls = true;
     }
-    result.posture = Some(Posture {
+    result.posture = Some(Box::new(Posture {
         tls: Some(tls),
         ..Posture::default()
-    });
+    }));
     result
 }
 
@@ -162,7 +162,7 @@ pub fn good_certificate() -> CertificateInfo {
 /// Plain HTTP on port 80 of `address` with a posture that redirects or not.
 pub fn http(address: &str, redirects: Option<bool>) -> PortResult {
     let mut result = service(address, 80, "http", Some("nginx"), Some("1.24.0"));
-    result.posture = Some(Posture {
+    result.posture = Some(Box::new(Posture {
         http: Some(HttpPosture {
             status: Some(if redirects == Some(true) { 301 } else { 200 }),
             server: Some("nginx".into()),
@@ -175,7 +175,7 @@ pub fn http(address: &str, redirects: Option<bool>) -> PortResult {
             exposed_pages: Vec::new(),
         }),
         ..Posture::default()
-    });
+    }));
     result
 }
 

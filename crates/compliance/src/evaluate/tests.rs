@@ -370,7 +370,7 @@ fn a_matching_or_uncheckable_name_is_quiet() {
 
 fn with_advisory(id: &str, end_of_life: Option<&str>) -> portcullis_model::scan::PortResult {
     let mut ssh = service(DB, 22, "ssh", Some("OpenSSH"), Some("8.5p1"));
-    ssh.posture = Some(Posture {
+    ssh.posture = Some(Box::new(Posture {
         advisories: vec![VersionAdvisory {
             product: "OpenSSH".into(),
             version: "8.5p1".into(),
@@ -381,7 +381,7 @@ fn with_advisory(id: &str, end_of_life: Option<&str>) -> portcullis_model::scan:
             source: "https://www.openssh.com/security.html".into(),
         }],
         ..Posture::default()
-    });
+    }));
     ssh
 }
 
@@ -433,13 +433,13 @@ fn with_open_access(
     mut port: portcullis_model::scan::PortResult,
     kind: OpenAccessKind,
 ) -> portcullis_model::scan::PortResult {
-    port.posture = Some(Posture {
+    port.posture = Some(Box::new(Posture {
         open_access: vec![OpenAccess {
             kind,
             detail: "answered INFO without AUTH".into(),
         }],
         ..Posture::default()
-    });
+    }));
     port
 }
 
