@@ -20,7 +20,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use pnet_packet::ipv4::Ipv4Packet;
+use pnet_packet::ip::IpNextHeaderProtocols;
+use pnet_packet::ipv4::{Ipv4Packet, MutableIpv4Packet};
 use pnet_packet::tcp::{self, MutableTcpPacket, TcpFlags, TcpOption, TcpPacket};
 use portcullis_model::scan::{PortResult, PortState, Protocol, Reason, ScanEvent};
 use socket2::{Domain, Socket, Type};
@@ -58,7 +59,14 @@ enum Verdict {
 
 /// The raw sockets, the probe key and where each target is reached from.
 struct Prober {
+    /// Receives every TCP segment that reaches the host (IPv4).
     v4: Option<UdpSocket>,
+    /// Sends IPv4 probes, one socket per sending thread: the kernel locks a
+    /// raw socket for each send, so threads sharing one would take turns.
+    /// `IPPROTO_RAW` sockets never receive, so these cost nothing on the
+    /// way in.
+    v4_senders: Vec<UdpSocket>,
+    /// Sends and receives IPv6.
     v6: Option<UdpSocket>,
     source_port: u16,
     sources: HashMap<IpAddr, IpAddr>,
@@ -80,7 +88,7 @@ struct Prober {
 pub(crate) async fn scan(job: ScanJob<'_>) -> io::Result<Vec<HostTally>> {
     let (found_tx, mut found) = mpsc::unbounded_channel();
     let wire = Wire {
-        prober: Prober::open(job.hosts)?,
+        prober: Prober::open(job.hosts, sending_threads())?,
         board: Mutex::new(Board::new(job.hosts, job.ports, job.timing)),
         timing: *job.timing,
         cancel: job.cancel.clone(),
@@ -130,6 +138,11 @@ const EXTRA_ROUNDS_UNDER_LOSS: u8 = 4;
 /// Below this many probes a round, one sending thread is enough.
 const PROBES_PER_EXTRA_SENDER: usize = 4096;
 
+/// One sending thread per core, up to four.
+fn sending_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
 /// The state the sending threads share.
 struct Wire {
     prober: Prober,
@@ -154,7 +167,7 @@ impl Wire {
     /// the kernel's work of carrying the packet (and, on a local network,
     /// the reply) through the stack, which runs on the sending core.
     fn run(self) -> io::Result<Outcome> {
-        let senders = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let senders = sending_threads();
         let mut refused = 0u64;
         let mut buffer = vec![0u8; 65536];
         for attempt in 0..=self.timing.retries + EXTRA_ROUNDS_UNDER_LOSS {
@@ -173,7 +186,11 @@ impl Wire {
             refused += std::thread::scope(|scope| {
                 let workers: Vec<_> = targets
                     .chunks(share)
-                    .map(|part| scope.spawn(|| self.send_all(part)))
+                    .enumerate()
+                    .map(|(sender, part)| {
+                        let wire = &self;
+                        scope.spawn(move || wire.send_all(part, sender))
+                    })
                     .collect();
                 workers
                     .into_iter()
@@ -224,7 +241,7 @@ impl Wire {
 
     /// One thread's share of a round; returns the probes a local firewall
     /// refused.
-    fn send_all(&self, targets: &[Target]) -> io::Result<u64> {
+    fn send_all(&self, targets: &[Target], sender: usize) -> io::Result<u64> {
         let mut buffer = vec![0u8; 65536];
         let mut refused = 0;
         for (count, target) in targets.iter().enumerate() {
@@ -239,7 +256,7 @@ impl Wire {
             // Marked before it goes: the reply can be read by another
             // thread before this one returns from sending.
             self.board().launched(target.index);
-            if !self.prober.send_syn(target.host, target.port)? {
+            if !self.prober.send_syn(target.host, target.port, sender)? {
                 self.board().unlaunched(target.index);
                 refused += 1;
             }
@@ -296,7 +313,7 @@ struct Target {
 }
 
 impl Prober {
-    fn open(hosts: &[IpAddr]) -> io::Result<Prober> {
+    fn open(hosts: &[IpAddr], senders: usize) -> io::Result<Prober> {
         let needs_v4 = hosts.iter().any(IpAddr::is_ipv4);
         let needs_v6 = hosts.iter().any(IpAddr::is_ipv6);
         let (reservation, source_port) = reserve_source_port(needs_v6)?;
@@ -306,6 +323,13 @@ impl Prober {
         }
         Ok(Prober {
             v4: needs_v4.then(|| raw_tcp_socket(Domain::IPV4)).transpose()?,
+            v4_senders: if needs_v4 {
+                (0..senders.max(1))
+                    .map(|_| raw_ipv4_sender())
+                    .collect::<io::Result<_>>()?
+            } else {
+                Vec::new()
+            },
             v6: needs_v6.then(|| raw_tcp_socket(Domain::IPV6)).transpose()?,
             source_port,
             sources,
@@ -329,24 +353,47 @@ impl Prober {
 
     /// Sends one probe. `Ok(false)` when a local firewall refused it: the
     /// probe counts as lost, stays pending, and is sent again next round.
-    fn send_syn(&self, host: IpAddr, port: u16) -> io::Result<bool> {
+    /// `sender` is the sending thread's number.
+    fn send_syn(&self, host: IpAddr, port: u16, sender: usize) -> io::Result<bool> {
         let source = self.sources[&host];
-        let mut buffer = [0u8; SYN_LENGTH];
-        build_syn(
-            &mut buffer,
-            source,
-            host,
-            self.source_port,
-            port,
-            self.sequence(host, port),
-        );
-        let socket = self
-            .socket(host.is_ipv6())
-            .expect("opened for every family scanned");
+        let mut buffer = [0u8; IPV4_HEADER + SYN_LENGTH];
+        let (socket, datagram) = match (source, host) {
+            (IpAddr::V4(source), IpAddr::V4(destination)) => {
+                build_ipv4_header(&mut buffer, source, destination);
+                let (_, segment) = buffer.split_at_mut(IPV4_HEADER);
+                let segment: &mut [u8; SYN_LENGTH] = segment.try_into().expect("sized above");
+                build_syn(
+                    segment,
+                    IpAddr::V4(source),
+                    host,
+                    self.source_port,
+                    port,
+                    self.sequence(host, port),
+                );
+                (
+                    &self.v4_senders[sender % self.v4_senders.len()],
+                    &buffer[..],
+                )
+            }
+            _ => {
+                let segment: &mut [u8; SYN_LENGTH] =
+                    (&mut buffer[..SYN_LENGTH]).try_into().expect("sized above");
+                build_syn(
+                    segment,
+                    source,
+                    host,
+                    self.source_port,
+                    port,
+                    self.sequence(host, port),
+                );
+                let socket = self.v6.as_ref().expect("opened for every family scanned");
+                (socket, &buffer[..SYN_LENGTH])
+            }
+        };
         // Port 0: raw IPv6 sockets read a non-zero port as a protocol number.
         let destination = SocketAddr::new(host, 0);
         loop {
-            match socket.send_to(&buffer, destination) {
+            match socket.send_to(datagram, destination) {
                 Ok(_) => return Ok(true),
                 Err(error) if error.kind() == io::ErrorKind::PermissionDenied => return Ok(false),
                 // The device queue is full (ENOBUFS) or the socket's send
@@ -419,6 +466,37 @@ fn ipv4_payload(datagram: &[u8]) -> Option<(IpAddr, &[u8])> {
     (header >= 20 && header < total)
         .then(|| (IpAddr::V4(packet.get_source()), &datagram[header..total]))
 }
+
+/// An IPv4 header without options.
+const IPV4_HEADER: usize = 20;
+
+/// The IPv4 header of a probe, for a send-only raw socket, which carries
+/// the header we give it. The kernel fills in the checksum, the total
+/// length and (left zero) the identification.
+fn build_ipv4_header(buffer: &mut [u8], source: Ipv4Addr, destination: Ipv4Addr) {
+    let mut header = MutableIpv4Packet::new(buffer).expect("room for an IPv4 header");
+    header.set_version(4);
+    header.set_header_length((IPV4_HEADER / 4) as u8);
+    header.set_total_length((IPV4_HEADER + SYN_LENGTH) as u16);
+    header.set_ttl(64);
+    header.set_next_level_protocol(IpNextHeaderProtocols::Tcp);
+    header.set_source(source);
+    header.set_destination(destination);
+}
+
+/// A send-only raw IPv4 socket (`IPPROTO_RAW`: we write the IP header).
+fn raw_ipv4_sender() -> io::Result<UdpSocket> {
+    let socket = Socket::new(
+        Domain::IPV4,
+        Type::RAW,
+        Some(socket2::Protocol::from(IPPROTO_RAW)),
+    )?;
+    socket.set_nonblocking(true)?;
+    Ok(UdpSocket::from(socket))
+}
+
+/// `IPPROTO_RAW` from `<netinet/in.h>`.
+const IPPROTO_RAW: i32 = 255;
 
 fn raw_tcp_socket(domain: Domain) -> io::Result<UdpSocket> {
     let socket = Socket::new(domain, Type::RAW, Some(socket2::Protocol::TCP))?;
@@ -689,6 +767,7 @@ mod tests {
     fn only_replies_that_acknowledge_our_probe_count() {
         let prober = Prober {
             v4: None,
+            v4_senders: Vec::new(),
             v6: None,
             source_port: 40000,
             sources: HashMap::new(),

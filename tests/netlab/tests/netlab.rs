@@ -124,9 +124,16 @@ fn assert_ipv6_exact(method: &str) {
     assert_exact(&report, &[web], |h| h.v6.unwrap().to_owned());
 }
 
-fn assert_exact_under_loss(method: &str) {
-    portcullis_netlab::impair(3).expect("loss added");
+/// The delay every packet the scanner sends gets in the impaired tests.
+const DELAY_MS: u32 = 20;
+
+/// 3% loss and 20 ms delay on the scanner's link, then every port of every
+/// host: the open ports must still be exactly the truth.
+fn assert_exact_under_loss_and_delay(method: &str) {
     let _impaired = Impaired;
+    portcullis_netlab::impair(3).expect("loss added");
+    let delayer = std::path::Path::new(env!("CARGO_BIN_EXE_netlab-delayer"));
+    portcullis_netlab::delay(delayer, DELAY_MS).expect("delay added");
     let report = scan_every_host(method);
     let dropped = portcullis_netlab::dropped_packets().unwrap();
     assert!(
@@ -134,14 +141,25 @@ fn assert_exact_under_loss(method: &str) {
         "only {dropped} packets were dropped: was loss applied?"
     );
     assert_exact(&report, &HOSTS, |h| h.v4.to_owned());
+    let fastest_answer = report
+        .hosts
+        .iter()
+        .flat_map(|host| host.ports_in(PortState::Open))
+        .filter_map(|port| port.rtt_micros)
+        .min()
+        .expect("open ports carry their round-trip times");
+    assert!(
+        fastest_answer >= u64::from(DELAY_MS) * 1000,
+        "an open port answered in {fastest_answer} µs: was the {DELAY_MS} ms delay applied?"
+    );
 }
 
-/// Removes the injected loss even when an assertion fails.
+/// Removes the injected loss and delay even when an assertion fails.
 struct Impaired;
 
 impl Drop for Impaired {
     fn drop(&mut self) {
-        portcullis_netlab::repair().expect("loss removed");
+        portcullis_netlab::repair().expect("loss and delay removed");
     }
 }
 
@@ -177,14 +195,14 @@ fn connect_scan_over_ipv6_is_exact() {
 
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
-fn syn_scan_stays_exact_with_3_percent_loss() {
-    assert_exact_under_loss("--syn");
+fn syn_scan_stays_exact_with_3_percent_loss_and_20_ms_delay() {
+    assert_exact_under_loss_and_delay("--syn");
 }
 
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
-fn connect_scan_stays_exact_with_3_percent_loss() {
-    assert_exact_under_loss("--connect");
+fn connect_scan_stays_exact_with_3_percent_loss_and_20_ms_delay() {
+    assert_exact_under_loss_and_delay("--connect");
 }
 
 #[test]
