@@ -1,11 +1,14 @@
 //! Host discovery: which targets are up before their ports are scanned.
 //!
-//! A host is up when it answers a TCP connection attempt on 443 or 80 in
-//! any way (a completed handshake or a refusal both prove something is
-//! there), or, where raw sockets are allowed (Linux, root or CAP_NET_RAW),
-//! an ICMP echo request. `--no-ping` skips all this and treats every target
+//! Where raw packets may be sent (Linux, root or CAP_NET_RAW), a host is up
+//! when it answers any of: an ICMP echo request, a TCP SYN to 443, a TCP
+//! ACK to 80, or (on a directly connected subnet) an ARP request. Without
+//! that privilege, a host is up when it answers a TCP connection attempt on
+//! 443 or 80 in any way (a completed handshake or a refusal both prove
+//! something is there). `--no-ping` skips all this and treats every target
 //! as up, for hosts that drop everything discovery sends.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -55,12 +58,14 @@ pub(crate) async fn discover(
     // and a host wrongly called down loses all its ports.
     let wait = timing.initial_timeout * 2;
     for chunk in targets.chunks(PARALLEL_HOSTS) {
-        let addresses = chunk.iter().map(|t| t.address).collect();
-        let echoed = tokio::spawn(echo_sweep(addresses, wait));
+        let addresses: Vec<std::net::IpAddr> = chunk.iter().map(|t| t.address).collect();
+        let raw = tokio::spawn(raw_sweep(addresses, wait));
         let mut tasks = JoinSet::new();
-        for (index, target) in chunk.iter().enumerate() {
-            let address = target.address;
-            tasks.spawn(async move { (index, probe_host(address, wait).await) });
+        if !raw_packets_allowed() {
+            for (index, target) in chunk.iter().enumerate() {
+                let address = target.address;
+                tasks.spawn(async move { (index, probe_host(address, wait).await) });
+            }
         }
         let mut answers = vec![None; chunk.len()];
         loop {
@@ -76,17 +81,20 @@ pub(crate) async fn discover(
                 }
             }
         }
-        let echoed = echoed.await.unwrap_or_default();
+        let mut raw_answers = tokio::select! {
+            answers = raw => answers.unwrap_or_default(),
+            _ = cancel.cancelled() => HashMap::new(),
+        };
         for (target, answer) in chunk.iter().zip(answers) {
-            let echo = echoed
-                .contains(&target.address)
-                .then(|| "echo-reply".to_owned());
-            let answers: Vec<String> = echo.into_iter().chain(answer.flatten()).collect();
+            let raw = raw_answers.remove(&target.address).unwrap_or_default();
+            let answers: Vec<String> = raw.into_iter().chain(answer.flatten()).collect();
             let up = !answers.is_empty();
             let reason = if up {
                 answers.join("; ")
+            } else if raw_packets_allowed() {
+                format!("no answer to ping, ARP, a SYN to 443 or an ACK to 80 within {wait:?}")
             } else {
-                format!("no answer to ping or on TCP ports {PROBE_PORTS:?} within {wait:?}")
+                format!("no answer on TCP ports {PROBE_PORTS:?} within {wait:?}")
             };
             events.send(host_event(target, up, reason)).await;
             verdicts.push(Discovered {
@@ -98,20 +106,41 @@ pub(crate) async fn discover(
     verdicts
 }
 
-/// The targets that answered a ping; an empty set where raw sockets are
-/// not allowed.
-async fn echo_sweep(
+fn raw_packets_allowed() -> bool {
+    cfg!(target_os = "linux") && crate::privilege::can_use_raw_sockets()
+}
+
+/// Every answer each target gave to the raw probes (echo, SYN to 443, ACK
+/// to 80, ARP), all sent at once; nothing where raw packets are not
+/// allowed.
+async fn raw_sweep(
     targets: Vec<std::net::IpAddr>,
     wait: Duration,
-) -> std::collections::HashSet<std::net::IpAddr> {
+) -> HashMap<std::net::IpAddr, Vec<String>> {
+    let mut answers: HashMap<std::net::IpAddr, Vec<String>> = HashMap::new();
     #[cfg(target_os = "linux")]
-    if crate::privilege::can_use_raw_sockets() {
-        return crate::icmp::echo_sweep(&targets, wait)
+    if raw_packets_allowed() {
+        let (tcp_targets, arp_targets) = (targets.clone(), targets.clone());
+        let tcp = tokio::task::spawn_blocking(move || {
+            crate::raw_discovery::tcp_sweep(&tcp_targets, wait).unwrap_or_default()
+        });
+        let arp = tokio::task::spawn_blocking(move || {
+            crate::raw_discovery::arp_sweep(&arp_targets, wait)
+        });
+        let echoed = crate::icmp::echo_sweep(&targets, wait)
             .await
             .unwrap_or_default();
+        for host in echoed {
+            answers.entry(host).or_default().push("echo-reply".into());
+        }
+        for found in [tcp.await, arp.await].into_iter().flatten() {
+            for (host, how) in found {
+                answers.entry(host).or_default().push(how);
+            }
+        }
     }
     let _ = (targets, wait);
-    Default::default()
+    answers
 }
 
 /// `Some(reason)` when the host answered on one of the probe ports.

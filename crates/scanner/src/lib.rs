@@ -6,9 +6,11 @@
 //! started with [`engine::start`] and read as a stream of events; it can be
 //! cancelled at any moment and then ends with what it found, marked partial.
 //!
-//! Today: SYN scans (Linux, with raw-socket privilege), connect scans
-//! (everywhere), and connect-based discovery. UDP scanning and raw-packet
-//! discovery are still to come (see the scan-engine issue).
+//! Discovery: ICMP echo, TCP SYN to 443, TCP ACK to 80 and ARP with raw
+//! packets where allowed (Linux, root or CAP_NET_RAW), TCP connections
+//! otherwise. Scans: SYN (Linux, with that privilege), TCP connect and UDP
+//! (everywhere), then service identification and posture checks
+//! ([`identify`]).
 
 mod connect;
 mod discovery;
@@ -18,6 +20,8 @@ mod icmp;
 pub mod identify;
 pub mod ports;
 pub mod privilege;
+#[cfg(target_os = "linux")]
+mod raw_discovery;
 mod results;
 pub mod services;
 #[cfg(target_os = "linux")]

@@ -35,7 +35,7 @@ use crate::services::registered_name;
 use crate::timing::{Pacer, RttEstimator, Timing};
 
 /// A TCP header with one option (MSS): 24 bytes, data offset 6 words.
-const SYN_LENGTH: usize = 24;
+pub(crate) const SYN_LENGTH: usize = 24;
 
 /// Large enough that a burst of replies is not dropped before we read it.
 const RECEIVE_BUFFER: usize = 16 << 20;
@@ -441,13 +441,35 @@ fn build_syn(
     port: u16,
     sequence: u32,
 ) {
+    build_segment(
+        buffer,
+        TcpFlags::SYN,
+        source,
+        destination,
+        source_port,
+        port,
+        sequence,
+    );
+}
+
+/// Fills `buffer` with a TCP segment carrying `flags` and an MSS option,
+/// checksum included. Discovery sends ACKs with it too.
+pub(crate) fn build_segment(
+    buffer: &mut [u8; SYN_LENGTH],
+    flags: u8,
+    source: IpAddr,
+    destination: IpAddr,
+    source_port: u16,
+    port: u16,
+    sequence: u32,
+) {
     let mut segment = MutableTcpPacket::new(buffer).expect("24 bytes hold a TCP header");
     segment.set_source(source_port);
     segment.set_destination(port);
     segment.set_sequence(sequence);
     segment.set_acknowledgement(0);
     segment.set_data_offset((SYN_LENGTH / 4) as u8);
-    segment.set_flags(TcpFlags::SYN);
+    segment.set_flags(flags);
     segment.set_window(1024);
     segment.set_options(&[TcpOption::mss(1460)]);
     let checksum = match (source, destination) {
@@ -508,7 +530,7 @@ fn raw_tcp_socket(domain: Domain) -> io::Result<UdpSocket> {
 
 /// Binds a TCP socket to a free port and keeps it: our probes come from that
 /// port, and the OS will not give it to another connection meanwhile.
-fn reserve_source_port(dual_stack: bool) -> io::Result<(Socket, u16)> {
+pub(crate) fn reserve_source_port(dual_stack: bool) -> io::Result<(Socket, u16)> {
     let (domain, any) = if dual_stack {
         (
             Domain::IPV6,
@@ -535,7 +557,7 @@ fn reserve_source_port(dual_stack: bool) -> io::Result<(Socket, u16)> {
 
 /// The address the OS would send from to reach `host`: connecting a UDP
 /// socket picks the route without sending anything.
-fn source_address_for(host: IpAddr) -> io::Result<IpAddr> {
+pub(crate) fn source_address_for(host: IpAddr) -> io::Result<IpAddr> {
     let any: SocketAddr = if host.is_ipv4() {
         (Ipv4Addr::UNSPECIFIED, 0).into()
     } else {

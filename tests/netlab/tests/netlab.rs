@@ -320,17 +320,39 @@ fn udp_scan_finds_what_listens_on_udp() {
 
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
-fn discovery_pings_as_root_and_reports_absent_hosts_down() {
+fn discovery_as_root_uses_ping_tcp_and_arp_and_reports_absent_hosts_down() {
     let web = Host::by_name("web").unwrap();
+    let filtered = Host::by_name("filtered").unwrap();
     // 198.18.0.99 is inside the lab's subnet, but nothing has that address.
-    let report = scan(&[web.v4, "198.18.0.99"], &["-p", "22", "--syn"]);
+    let report = scan(
+        &[web.v4, filtered.v4, "198.18.0.99"],
+        &["-p", "22", "--syn"],
+    );
     let up = result_for(&report, web.v4);
     assert!(up.host.up);
+    for answer in ["echo-reply", "syn-ack from port 443", "arp-reply"] {
+        assert!(
+            up.host.reason.contains(answer),
+            "the web host's reason lacks {answer:?}: {}",
+            up.host.reason
+        );
+    }
+    // The filtered host drops pings and everything but 443: the SYN to 443
+    // and ARP (which no IP firewall sees) still find it.
+    let firewalled = result_for(&report, filtered.v4);
+    assert!(firewalled.host.up, "reason: {}", firewalled.host.reason);
     assert!(
-        up.host.reason.contains("echo-reply"),
-        "reason: {}",
-        up.host.reason
+        !firewalled.host.reason.contains("echo-reply"),
+        "the filtered host drops pings: {}",
+        firewalled.host.reason
     );
+    for answer in ["syn-ack from port 443", "arp-reply"] {
+        assert!(
+            firewalled.host.reason.contains(answer),
+            "the filtered host's reason lacks {answer:?}: {}",
+            firewalled.host.reason
+        );
+    }
     let absent = result_for(&report, "198.18.0.99");
     assert!(!absent.host.up, "reason: {}", absent.host.reason);
     assert!(
@@ -338,7 +360,7 @@ fn discovery_pings_as_root_and_reports_absent_hosts_down() {
         "a down host's ports are not scanned"
     );
     let summary = report.summary.as_ref().unwrap();
-    assert_eq!((summary.hosts_up, summary.hosts_down), (1, 1));
+    assert_eq!((summary.hosts_up, summary.hosts_down), (2, 1));
 }
 
 #[test]
