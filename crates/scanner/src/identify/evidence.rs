@@ -6,7 +6,9 @@
 //! Everything stored from a service goes through here first: printable
 //! ASCII stays as it is, every other byte (control characters, ESC, bytes of
 //! UTF-8 sequences) becomes `\xNN`, and a backslash itself becomes `\x5c` so
-//! that an escape in the output always means an escape was made.
+//! that an escape in the output always means an escape was made. The angle
+//! brackets become `\x3c` and `\x3e` too: no tag survives into what is
+//! stored, so even a viewer that wrongly renders it as HTML shows text.
 
 /// The most evidence kept for one port, in characters of output.
 pub const MAX_EVIDENCE: usize = 2048;
@@ -63,13 +65,13 @@ pub fn field(text: &str) -> String {
 }
 
 /// Bounds text that is already sanitised, or built from sanitised parts:
-/// anything still outside printable ASCII is escaped, but backslashes are
-/// left alone, so that a second pass changes nothing (where [`field`] would
-/// escape the escapes again).
+/// anything still outside printable ASCII (or an angle bracket) is escaped,
+/// but backslashes are left alone, so that a second pass changes nothing
+/// (where [`field`] would escape the escapes again).
 pub fn bounded(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars));
     for byte in text.bytes() {
-        let piece = if (0x20..0x7f).contains(&byte) {
+        let piece = if (0x20..0x7f).contains(&byte) && !is_markup(byte) {
             char::from(byte).to_string()
         } else {
             format!("\\x{byte:02x}")
@@ -99,7 +101,12 @@ pub fn optional_field(text: &str) -> Option<String> {
 }
 
 fn is_plain(byte: u8) -> bool {
-    (0x20..0x7f).contains(&byte) && byte != b'\\'
+    (0x20..0x7f).contains(&byte) && byte != b'\\' && !is_markup(byte)
+}
+
+/// The bytes that open and close HTML tags.
+fn is_markup(byte: u8) -> bool {
+    matches!(byte, b'<' | b'>')
 }
 
 fn push_byte(out: &mut String, byte: u8) {
@@ -129,9 +136,14 @@ mod tests {
     }
 
     #[test]
-    fn markup_stays_text() {
+    fn no_tag_survives() {
         let html = b"<script>alert(1)</script>";
-        assert_eq!(sanitise(html, 100), "<script>alert(1)</script>");
+        assert_eq!(
+            sanitise(html, 100),
+            "\\x3cscript\\x3ealert(1)\\x3c/script\\x3e"
+        );
+        assert_eq!(bounded("<b>", 100), "\\x3cb\\x3e");
+        assert_eq!(bounded(&sanitise(html, 100), 100), sanitise(html, 100));
     }
 
     #[test]

@@ -430,7 +430,7 @@ mod tests {
         assert_eq!(response.header("server"), Some("\\x1b[31mevil\\x1b[0m"));
         assert_eq!(
             response.title().as_deref(),
-            Some("<script>alert(1)</script>\\x07")
+            Some("\\x3cscript\\x3ealert(1)\\x3c/script\\x3e\\x07")
         );
         assert!(parse_response(b"HTTP/1.1 abc\r\n\r\n").is_none());
         assert!(parse_response(b"SSH-2.0-x\r\n").is_none());
