@@ -1,5 +1,6 @@
-//! `cargo xtask bench scan`: Portcullis against nmap and masscan on the same
-//! netlab hosts in one run, every tool from inside the scanner namespace.
+//! `cargo xtask bench scan`: Portcullis against nmap, masscan and RustScan
+//! on the same netlab hosts in one run, every tool from inside the scanner
+//! namespace.
 //!
 //! For each scenario and tool: the median wall time over the runs, the open
 //! ports found (checked against the truth from `ss`), and the time as a
@@ -228,6 +229,16 @@ fn tools(cli: &Path) -> Result<Vec<Tool>> {
             .args(["--adapter-mac", &scanner_mac, "--router-mac", &target_mac]);
         Some(command)
     };
+    let rustscan_program = setup::rustscan()?.display().to_string();
+    let rustscan = move |s: &Scenario| {
+        let mut command = in_scanner(&rustscan_program);
+        command
+            .args(["-a", &addresses(s).join(","), "-p", &s.ports])
+            // Its defaults (batch 4500, timeout 1500 ms), with the file
+            // limit raised to fit the batch, greppable output, no nmap.
+            .args(["--ulimit", "5000", "-g", "--scripts", "none"]);
+        Some(command)
+    };
     Ok(vec![
         Tool {
             name: "portcullis --syn",
@@ -258,6 +269,11 @@ fn tools(cli: &Path) -> Result<Vec<Tool>> {
             name: "masscan --rate 100000",
             command: Box::new(masscan),
             parse: parse_masscan_list,
+        },
+        Tool {
+            name: "rustscan (defaults)",
+            command: Box::new(rustscan),
+            parse: parse_rustscan_greppable,
         },
     ])
 }
@@ -329,6 +345,23 @@ fn parse_masscan_list(text: &str) -> OpenPorts {
             let fields: Vec<&str> = line.split_whitespace().collect();
             (fields.first() == Some(&"open"))
                 .then(|| Some((fields.get(3)?.to_string(), fields.get(2)?.parse().ok()?)))?
+        })
+        .collect()
+}
+
+/// RustScan -g: "198.18.0.10 -> [22,80,443]".
+fn parse_rustscan_greppable(text: &str) -> OpenPorts {
+    text.lines()
+        .filter_map(|line| line.split_once(" -> "))
+        .flat_map(|(address, ports)| {
+            ports
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .split(',')
+                .filter_map(|port| port.trim().parse().ok())
+                .map(move |port| (address.trim().to_owned(), port))
+                .collect::<Vec<_>>()
         })
         .collect()
 }

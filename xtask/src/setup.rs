@@ -220,6 +220,30 @@ fn install_cargo_tools() -> Result<()> {
     check_trunk_config()
 }
 
+/// RustScan, for the scan bench only (not for tests, so CI does not build
+/// it): installed into the tool root on first use. Returns its path.
+pub fn rustscan() -> Result<std::path::PathBuf> {
+    const VERSION: &str = "2.4.1";
+    let root = paths::tools_root();
+    if installed_cargo_tools().get("rustscan").map(String::as_str) != Some(VERSION) {
+        eprintln!("setup: installing rustscan {VERSION} for the bench (a few minutes, once)");
+        cmd::run(
+            Command::new("cargo")
+                .args([
+                    "install",
+                    "--quiet",
+                    "--locked",
+                    "rustscan",
+                    "--version",
+                    VERSION,
+                ])
+                .arg("--root")
+                .arg(&root),
+        )?;
+    }
+    Ok(root.join("bin/rustscan"))
+}
+
 /// Crate name to version, from `cargo install --list` of the tool root.
 fn installed_cargo_tools() -> BTreeMap<String, String> {
     let listing = cmd::output(

@@ -136,7 +136,7 @@ fn ignored_tests(targets: &[&str]) -> std::process::Command {
 }
 
 /// The test targets of tests/netlab that need the netlab up (and root).
-const NETLAB_TESTS: &[&str] = &["netlab"];
+const NETLAB_TESTS: &[&str] = &["netlab", "compliance"];
 
 const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
 

@@ -54,7 +54,10 @@ impl Profile {
                 retries: 2,
             },
             Profile::Fast => Timing {
-                max_in_flight: 8192,
+                // Each connection in flight costs about 5 KiB of memory in
+                // a connect scan (measured: 68 MiB peak at 8,192); 4,096
+                // keeps a full-range scan under 50 MiB.
+                max_in_flight: 4096,
                 max_rate: None,
                 initial_timeout: Duration::from_millis(300),
                 min_timeout: Duration::from_millis(50),

@@ -1,0 +1,229 @@
+//! The compliance loop on the netlab, through the real CLI and a real
+//! SQLite file: scan and judge, approve what the business needs, close what
+//! it does not, rescan, and see the finding fixed and verified by the second
+//! scan, and the diff show the port closed.
+//!
+//! Run by `cargo xtask test` (root, netlab up, `PORTCULLIS_CLI` set).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use portcullis_model::compliance::{
+    FindingKind, FindingRecord, FindingStatus, PortChangeKind, ScanDiff,
+};
+use portcullis_netlab::Host;
+
+/// The mixed host's port nobody needs (nginx's "high port service").
+const UNNEEDED_PORT: u16 = 54321;
+
+fn cli() -> PathBuf {
+    std::env::var_os("PORTCULLIS_CLI")
+        .map(PathBuf::from)
+        .expect("PORTCULLIS_CLI is not set: run the netlab tests with `cargo xtask test`")
+}
+
+/// `portcullis --data-dir DATA ARGS...`, outside the netlab (no packets).
+fn portcullis(data: &Path, args: &[&str]) -> String {
+    let output = Command::new(cli())
+        .arg("--data-dir")
+        .arg(data)
+        .args(["--actor", "netlab test"])
+        .args(args)
+        .output()
+        .expect("the CLI runs");
+    assert!(
+        output.status.success(),
+        "portcullis {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+/// `portcullis scan TARGET -p - --syn --save` inside the scanner namespace;
+/// returns the new scan's id.
+fn scan_and_save(data: &Path, target: &str) -> i64 {
+    let mut command = portcullis_netlab::scanner_command(&cli()).expect("isolation holds");
+    command
+        .arg("--data-dir")
+        .arg(data)
+        .args(["--actor", "netlab test", "scan", target])
+        .args(["-p", "-", "--syn", "--profile", "fast", "--save"]);
+    let output = command.output().expect("the scan runs");
+    assert!(
+        output.status.success(),
+        "scan --save failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let scans: serde_json::Value =
+        serde_json::from_str(&portcullis(data, &["scans", "--json"])).expect("JSON");
+    scans[0]["id"].as_i64().expect("the newest scan has an id")
+}
+
+fn findings(data: &Path) -> Vec<FindingRecord> {
+    serde_json::from_str(&portcullis(data, &["findings", "--json"])).expect("findings JSON")
+}
+
+fn unlisted_port(records: &[FindingRecord], port: u16) -> Option<&FindingRecord> {
+    records.iter().find(|record| {
+        record.finding.kind == FindingKind::UnlistedOpenPort && record.finding.port == Some(port)
+    })
+}
+
+/// Makes a port refuse connections in a host's own firewall, as a merchant
+/// closing it would, and opens it again when dropped.
+struct ClosedPort {
+    namespace: String,
+}
+
+const CLOSE_TABLE: &str = "portcullis_closed_by_test";
+
+impl ClosedPort {
+    fn close(host: &Host, port: u16) -> ClosedPort {
+        let namespace = host.namespace();
+        let rules = format!(
+            "table inet {CLOSE_TABLE} {{ chain input {{ type filter hook input priority -10; tcp dport {port} reject with tcp reset; }} }}"
+        );
+        let status = Command::new("ip")
+            .args(["netns", "exec", &namespace, "nft", &rules])
+            .status()
+            .expect("nft runs");
+        assert!(
+            status.success(),
+            "could not close port {port} on {namespace}"
+        );
+        ClosedPort { namespace }
+    }
+}
+
+impl Drop for ClosedPort {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.namespace,
+                "nft",
+                "delete",
+                "table",
+                "inet",
+            ])
+            .arg(CLOSE_TABLE)
+            .status();
+    }
+}
+
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn scan_approve_close_rescan_shows_the_finding_fixed_and_verified() {
+    let mixed = Host::by_name("mixed").expect("the mixed host");
+    let data = tempfile::tempdir().expect("a data directory");
+    let data = data.path();
+    portcullis(
+        data,
+        &[
+            "systems",
+            "add",
+            "back office",
+            "--address",
+            mixed.v4,
+            "--role",
+            "office",
+            "--scope",
+            "connected-to-cde",
+            "--exposure",
+            "internal",
+        ],
+    );
+
+    // 1. The first scan finds every open port unlisted.
+    let first = scan_and_save(data, mixed.v4);
+    let open = portcullis_netlab::reachable_tcp(&mixed).expect("the truth");
+    assert!(open.contains(&UNNEEDED_PORT), "the lab changed: {open:?}");
+    let records = findings(data);
+    for port in &open {
+        let record = unlisted_port(&records, *port)
+            .unwrap_or_else(|| panic!("no finding for unlisted open port {port}: {records:#?}"));
+        assert_eq!(record.status, FindingStatus::Open);
+        assert_eq!(record.first_seen_scan, first);
+        assert!(
+            record
+                .finding
+                .requirements
+                .iter()
+                .any(|requirement| &**requirement == "1.2.5"),
+            "an unlisted port serves PCI DSS 1.2.5: {:?}",
+            record.finding.requirements
+        );
+    }
+
+    // 2. The business needs every port but one: approve them.
+    for port in open.iter().filter(|port| **port != UNNEEDED_PORT) {
+        let id = unlisted_port(&records, *port).unwrap().id.to_string();
+        portcullis(
+            data,
+            &[
+                "findings",
+                "accept",
+                &id,
+                "--justification",
+                "the back office needs it",
+                "--approver",
+                "Owner",
+            ],
+        );
+    }
+    let inventory = portcullis(data, &["inventory", "list"]);
+    for port in open.iter().filter(|port| **port != UNNEEDED_PORT) {
+        assert!(
+            inventory.contains(&port.to_string()),
+            "approving port {port} did not list it in the inventory:\n{inventory}"
+        );
+    }
+
+    // 3. Close the one nobody needs, and scan again.
+    let _closed = ClosedPort::close(&mixed, UNNEEDED_PORT);
+    let second = scan_and_save(data, mixed.v4);
+    assert_ne!(first, second);
+
+    let records = findings(data);
+    let fixed = unlisted_port(&records, UNNEEDED_PORT).expect("the finding is kept");
+    assert_eq!(
+        fixed.status,
+        FindingStatus::Verified,
+        "the closed port's finding: {fixed:#?}"
+    );
+    assert_eq!(fixed.fixed_by_scan, Some(second));
+    assert_eq!(fixed.verified_by_scan, Some(second));
+    for port in open.iter().filter(|port| **port != UNNEEDED_PORT) {
+        let record = unlisted_port(&records, *port).unwrap();
+        assert_ne!(
+            record.status,
+            FindingStatus::Open,
+            "approved port {port} still has an open finding: {record:#?}"
+        );
+    }
+
+    // 4. The diff shows the port closed, and that closing it was right.
+    let diff: ScanDiff = serde_json::from_str(&portcullis(
+        data,
+        &["diff", &first.to_string(), &second.to_string(), "--json"],
+    ))
+    .expect("diff JSON");
+    let change = diff
+        .ports
+        .iter()
+        .find(|change| change.port == UNNEEDED_PORT)
+        .unwrap_or_else(|| panic!("the diff misses port {UNNEEDED_PORT}: {diff:#?}"));
+    assert!(
+        matches!(change.change, PortChangeKind::Closed { .. }),
+        "port {UNNEEDED_PORT}: {change:#?}"
+    );
+    assert!(
+        diff.ports.iter().all(|change| change.port == UNNEEDED_PORT),
+        "only one port changed: {diff:#?}"
+    );
+
+    // 5. Every change was audited, and the chain holds.
+    let verified = portcullis(data, &["audit", "verify"]);
+    assert!(!verified.is_empty());
+}
