@@ -232,8 +232,19 @@ fn tools(cli: &Path) -> Result<Vec<Tool>> {
     let rustscan_program = setup::rustscan()?.display().to_string();
     let rustscan = move |s: &Scenario| {
         let mut command = in_scanner(&rustscan_program);
+        command.args(["-a", &addresses(s).join(",")]);
+        // RustScan takes either one range or a plain list, never a mix.
+        match s.ports.split_once('-') {
+            Some((first, last)) if !s.ports.contains(',') => {
+                command.args(["-r", &format!("{first}-{last}")]);
+            }
+            _ => {
+                let list = PortSpec::parse(&s.ports).ok()?.ports(Protocol::Tcp);
+                let list: Vec<String> = list.iter().map(u16::to_string).collect();
+                command.args(["-p", &list.join(",")]);
+            }
+        }
         command
-            .args(["-a", &addresses(s).join(","), "-p", &s.ports])
             // Its defaults (batch 4500, timeout 1500 ms), with the file
             // limit raised to fit the batch, greppable output, no nmap.
             .args(["--ulimit", "5000", "-g", "--scripts", "none"]);
