@@ -81,10 +81,13 @@ impl ClosedPort {
     fn close(host: &Host, port: u16) -> ClosedPort {
         let namespace = host.namespace();
         let rules = format!(
-            "table inet {CLOSE_TABLE} {{ chain input {{ type filter hook input priority -10; tcp dport {port} reject with tcp reset; }} }}"
+            "table inet {CLOSE_TABLE} {{\n  chain input {{\n    type filter hook input priority -10;\n    tcp dport {port} reject with tcp reset\n  }}\n}}\n"
         );
+        let file = tempfile::NamedTempFile::new().expect("a rules file");
+        std::fs::write(file.path(), rules).expect("rules written");
         let status = Command::new("ip")
-            .args(["netns", "exec", &namespace, "nft", &rules])
+            .args(["netns", "exec", &namespace, "nft", "-f"])
+            .arg(file.path())
             .status()
             .expect("nft runs");
         assert!(
