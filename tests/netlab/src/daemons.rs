@@ -2,7 +2,7 @@
 //! state directory (the machine's own configuration is never read or
 //! changed) and started inside the host's namespace.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -34,15 +34,15 @@ pub fn start(host: Host, state: &Path) -> Result<()> {
                     ),
                 ],
             )?;
-            sshd(&ns, &dir)
+            sshd(&ns, &dir, PasswordLogin::Offered)
         }
         "db" => {
             postgres(&ns, &dir)?;
             mariadb(&ns, &dir)?;
-            redis(&ns, &dir)
+            redis(&ns, &dir, None)
         }
         "mixed" => {
-            vsftpd(&ns, &dir)?;
+            vsftpd(&ns, &dir, Anonymous::Allowed)?;
             nginx(&ns, &dir, &[
                 "listen 8080; location / { default_type text/html; return 200 '<html><title>Admin</title><body>Router admin</body></html>'; }".into(),
                 "listen 54321; location / { return 200 \"high port service\\n\"; }".into(),
@@ -50,7 +50,7 @@ pub fn start(host: Host, state: &Path) -> Result<()> {
         }
         "udp" => {
             dnsmasq(&ns, &dir, host.v4)?;
-            snmpd(&ns, &dir, host.v4)
+            snmpd(&ns, &dir, host, "public")
         }
         "filtered" => {
             firewall(&ns, &dir, host.firewall_allows.unwrap_or(&[]))?;
@@ -64,8 +64,74 @@ pub fn start(host: Host, state: &Path) -> Result<()> {
                 ],
             )
         }
+        "legacy" => legacy(host, &ns, &dir),
+        "hardened" => hardened(host, &ns, &dir),
+        "hostile" => spawn_in_ns(
+            &ns,
+            &hostile_service_binary()?.display().to_string(),
+            &[
+                "--bind",
+                host.v4,
+                "flood=40001",
+                "junk=40002",
+                "ansi=40003",
+                "html=40004",
+                "http=40005",
+                "silent=40006",
+            ],
+            &dir.join("hostile_service.log"),
+        ),
         other => bail!("no daemons defined for host {other}"),
     }
+}
+
+/// Everything an ASV fails a merchant for, one service each: anonymous
+/// FTP, SSH password login, plain HTTP that does not redirect (with a
+/// directory listing, nginx's status page and a `.git` left in the web
+/// root), TLS 1.0 only with a self-signed certificate, Redis without a
+/// password.
+fn legacy(host: Host, ns: &str, dir: &Path) -> Result<()> {
+    vsftpd(ns, dir, Anonymous::Allowed)?;
+    sshd(ns, dir, PasswordLogin::Offered)?;
+    let www = careless_web_root(dir)?;
+    nginx(
+        ns,
+        dir,
+        &[format!(
+            "listen 80; root {}; autoindex on; location = /nginx_status {{ stub_status; }}",
+            www.display()
+        )],
+    )?;
+    make_certificate(dir, &format!("{}.netlab.test", host.name))?;
+    tls_1_0_server(ns, dir)?;
+    redis(ns, dir, None)
+}
+
+/// The same services configured the way an ASV wants: FTP without
+/// anonymous login, SSH with keys only, HTTP redirecting to HTTPS, HTTPS
+/// with TLS 1.2 and 1.3 only, HSTS and a certificate from a (netlab) CA
+/// that names the host, Redis with a password, SNMP without the community
+/// `public`.
+fn hardened(host: Host, ns: &str, dir: &Path) -> Result<()> {
+    vsftpd(ns, dir, Anonymous::Refused)?;
+    sshd(ns, dir, PasswordLogin::Refused)?;
+    make_ca_signed_certificate(dir, &format!("{}.netlab.test", host.name), host.v4)?;
+    nginx(
+        ns,
+        dir,
+        &[
+            "listen 80; return 301 https://$host$request_uri;".into(),
+            format!(
+                "listen 443 ssl; ssl_certificate {d}/cert.pem; ssl_certificate_key {d}/key.pem; \
+                 ssl_protocols TLSv1.2 TLSv1.3; \
+                 add_header Strict-Transport-Security \"max-age=31536000; includeSubDomains\" always; \
+                 location / {{ return 200 \"Portcullis netlab hardened host\\n\"; }}",
+                d = dir.display()
+            ),
+        ],
+    )?;
+    redis(ns, dir, Some(&lab_secret()?))?;
+    snmpd(ns, dir, host, &lab_secret()?)
 }
 
 /// The ports each host must be listening on before `up` returns. A
@@ -77,6 +143,9 @@ fn expected(host: &str) -> (&'static [u16], &'static [u16]) {
         "mixed" => (&[21, 8080, 54321], &[]),
         "udp" => (&[53], &[53, 161]),
         "filtered" => (&[443, 8080], &[]),
+        "legacy" => (&[21, 22, 80, 443, 6379], &[]),
+        "hardened" => (&[21, 22, 80, 443, 6379], &[161]),
+        "hostile" => (&[40001, 40002, 40003, 40004, 40005, 40006], &[]),
         _ => (&[], &[]),
     }
 }
@@ -159,6 +228,150 @@ fn make_certificate(dir: &Path, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// A certificate for `name` (and `address`) signed by a netlab CA made for
+/// it: what a merchant buys, so that "self-signed" and "does not name this
+/// host" stay quiet.
+fn make_ca_signed_certificate(dir: &Path, name: &str, address: &str) -> Result<()> {
+    run(&[
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "30",
+        "-keyout",
+        &path(dir, "ca-key.pem"),
+        "-out",
+        &path(dir, "ca.pem"),
+        "-subj",
+        "/CN=Portcullis netlab CA",
+    ])?;
+    run(&[
+        "openssl",
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        &path(dir, "key.pem"),
+        "-out",
+        &path(dir, "cert.csr"),
+        "-subj",
+        &format!("/CN={name}"),
+    ])?;
+    let extensions = path(dir, "cert.ext");
+    std::fs::write(
+        &extensions,
+        format!("subjectAltName = DNS:{name}, IP:{address}\n"),
+    )?;
+    run(&[
+        "openssl",
+        "x509",
+        "-req",
+        "-in",
+        &path(dir, "cert.csr"),
+        "-CA",
+        &path(dir, "ca.pem"),
+        "-CAkey",
+        &path(dir, "ca-key.pem"),
+        "-CAcreateserial",
+        "-days",
+        "30",
+        "-extfile",
+        &extensions,
+        "-out",
+        &path(dir, "cert.pem"),
+    ])?;
+    Ok(())
+}
+
+/// openssl s_server on 443 speaking TLS 1.0 and nothing newer, with the
+/// security level lowered so that OpenSSL 3 agrees to it, answering HTTP
+/// with its status page (`-www`). Uses `dir`'s self-signed certificate.
+fn tls_1_0_server(ns: &str, dir: &Path) -> Result<()> {
+    spawn_in_ns(
+        ns,
+        "openssl",
+        &[
+            "s_server",
+            "-accept",
+            "443",
+            "-tls1",
+            "-cipher",
+            "DEFAULT:@SECLEVEL=0",
+            "-cert",
+            &path(dir, "cert.pem"),
+            "-key",
+            &path(dir, "key.pem"),
+            "-www",
+            "-quiet",
+        ],
+        &dir.join("s_server.log"),
+    )
+}
+
+/// A web root left the way careless deployments leave one: no index page
+/// (so nginx lists the directory) and the site's `.git` still in it.
+fn careless_web_root(dir: &Path) -> Result<PathBuf> {
+    let www = dir.join("www");
+    std::fs::create_dir_all(www.join(".git"))?;
+    std::fs::write(www.join(".git/HEAD"), "ref: refs/heads/main\n")?;
+    std::fs::write(www.join("backup-2024.sql"), "-- not a real dump\n")?;
+    std::fs::write(www.join("notes.txt"), "Portcullis netlab legacy host\n")?;
+    Ok(www)
+}
+
+/// A password for a netlab service, new at every `up`: random, so that no
+/// credential is written into the source, and never needed by any test.
+fn lab_secret() -> Result<String> {
+    let uuid = std::fs::read_to_string("/proc/sys/kernel/random/uuid")
+        .context("cannot read a random value from /proc")?;
+    Ok(uuid.trim().replace('-', ""))
+}
+
+/// The hostile service's executable: `$PORTCULLIS_HOSTILE_SERVICE`, else
+/// built now by cargo (nothing to do when it is fresh). xtask, which
+/// usually brings the netlab up, does not build this package's binaries.
+fn hostile_service_binary() -> Result<PathBuf> {
+    if let Some(given) = std::env::var_os("PORTCULLIS_HOSTILE_SERVICE") {
+        let given = PathBuf::from(given);
+        anyhow::ensure!(
+            given.is_file(),
+            "PORTCULLIS_HOSTILE_SERVICE={} does not exist",
+            given.display()
+        );
+        return Ok(given);
+    }
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "build",
+            "--quiet",
+            "--package",
+            "portcullis-netlab",
+            "--bin",
+            "hostile_service",
+            "--message-format",
+            "json",
+        ])
+        .current_dir(&workspace)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("cannot run cargo to build hostile_service")?;
+    if !output.status.success() {
+        bail!("cargo could not build hostile_service ({})", output.status);
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["target"]["name"] == "hostile_service")
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .context("cargo built hostile_service but did not say where")
+}
+
 /// One nginx instance with one `server` block per entry.
 fn nginx(ns: &str, dir: &Path, servers: &[String]) -> Result<()> {
     let d = dir.display();
@@ -187,13 +400,25 @@ fn nginx(ns: &str, dir: &Path, servers: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn sshd(ns: &str, dir: &Path) -> Result<()> {
+/// Whether sshd lets a client try a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PasswordLogin {
+    Offered,
+    /// Public keys only: neither `password` nor `keyboard-interactive`.
+    Refused,
+}
+
+fn sshd(ns: &str, dir: &Path, password: PasswordLogin) -> Result<()> {
     let key = path(dir, "ssh_host_ed25519_key");
     run(&["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", &key])?;
     std::fs::create_dir_all("/run/sshd")?;
+    let password = match password {
+        PasswordLogin::Offered => "yes",
+        PasswordLogin::Refused => "no",
+    };
     let config = format!(
         "Port 22\nListenAddress 0.0.0.0\nListenAddress ::\nHostKey {key}\nPidFile {}\n\
-         UsePAM no\nPasswordAuthentication yes\nKbdInteractiveAuthentication no\n",
+         UsePAM no\nPasswordAuthentication {password}\nKbdInteractiveAuthentication no\n",
         path(dir, "sshd.pid")
     );
     let config_path = path(dir, "sshd_config");
@@ -272,8 +497,21 @@ fn data_dir_owned_by(dir: &Path, name: &str, user: &str) -> Result<String> {
     Ok(data)
 }
 
+/// MariaDB with one account that may connect from anywhere. Without one,
+/// the server refuses every remote client before its greeting (error 1130,
+/// "Host ... is not allowed to connect"), so neither Portcullis nor nmap
+/// would ever see its version; real servers on a network have such
+/// accounts.
 fn mariadb(ns: &str, dir: &Path) -> Result<()> {
     let data = data_dir_owned_by(dir, "mariadb", "mysql")?;
+    let init = path(dir, "mariadb-init.sql");
+    std::fs::write(
+        &init,
+        format!(
+            "CREATE USER IF NOT EXISTS 'app'@'%' IDENTIFIED BY '{}';\n",
+            lab_secret()?
+        ),
+    )?;
     run(&[
         "mariadb-install-db",
         "--no-defaults",
@@ -293,14 +531,18 @@ fn mariadb(ns: &str, dir: &Path) -> Result<()> {
             "--port=3306",
             &format!("--socket={data}/mysqld.sock"),
             &format!("--pid-file={data}/mysqld.pid"),
+            &format!("--init-file={init}"),
         ],
         &dir.join("mariadb.log"),
     )
 }
 
-fn redis(ns: &str, dir: &Path) -> Result<()> {
+/// Redis reachable from the network (protected mode off), with `password`
+/// required, or open to anyone without one.
+fn redis(ns: &str, dir: &Path, password: Option<&str>) -> Result<()> {
     let d = dir.display().to_string();
-    run(&in_ns(
+    let (pid_file, log_file) = (format!("{d}/redis.pid"), format!("{d}/redis.log"));
+    let mut words = in_ns(
         ns,
         &[
             "redis-server",
@@ -315,21 +557,38 @@ fn redis(ns: &str, dir: &Path) -> Result<()> {
             "--dir",
             &d,
             "--pidfile",
-            &format!("{d}/redis.pid"),
+            &pid_file,
             "--logfile",
-            &format!("{d}/redis.log"),
+            &log_file,
             "--save",
             "",
         ],
-    ))?;
+    );
+    if let Some(password) = password {
+        words.extend(["--requirepass", password]);
+    }
+    run(&words)?;
     Ok(())
 }
 
-fn vsftpd(ns: &str, dir: &Path) -> Result<()> {
+/// Whether vsftpd accepts `USER anonymous`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anonymous {
+    Allowed,
+    /// Local accounts only (through PAM): vsftpd refuses to start with
+    /// neither kind of login enabled.
+    Refused,
+}
+
+fn vsftpd(ns: &str, dir: &Path, anonymous: Anonymous) -> Result<()> {
     let empty = dir.join("vsftpd-empty");
     std::fs::create_dir_all(&empty)?;
+    let logins = match anonymous {
+        Anonymous::Allowed => "anonymous_enable=YES\nlocal_enable=NO\n",
+        Anonymous::Refused => "anonymous_enable=NO\nlocal_enable=YES\npam_service_name=vsftpd\n",
+    };
     let config = format!(
-        "listen=YES\nlisten_ipv6=NO\nbackground=YES\nanonymous_enable=YES\nlocal_enable=NO\n\
+        "listen=YES\nlisten_ipv6=NO\nbackground=YES\n{logins}\
          write_enable=NO\nanon_root={e}\nsecure_chroot_dir={e}\nxferlog_enable=NO\nseccomp_sandbox=NO\n\
          vsftpd_log_file={log}\n",
         e = empty.display(),
@@ -363,13 +622,15 @@ fn dnsmasq(ns: &str, dir: &Path, address: &str) -> Result<()> {
 }
 
 /// snmpd on the host's own address (a wildcard `udp:161` fails to open in
-/// a namespace), its persistent state kept in the netlab's directory.
-fn snmpd(ns: &str, dir: &Path, address: &str) -> Result<()> {
+/// a namespace), answering `community` read-only, its persistent state kept
+/// in the netlab's directory. net-snmp also opens its SMUX port, TCP 199.
+fn snmpd(ns: &str, dir: &Path, host: Host, community: &str) -> Result<()> {
     let config_path = path(dir, "snmpd.conf");
     std::fs::write(
         &config_path,
         format!(
-            "agentAddress udp:{address}:161\nrocommunity public default\nsysName udp.netlab.test\n"
+            "agentAddress udp:{}:161\nrocommunity {community} default\nsysName {}.netlab.test\n",
+            host.v4, host.name
         ),
     )?;
     let status = Command::new("ip")

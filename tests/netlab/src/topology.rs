@@ -7,7 +7,14 @@
 //!         ── v-mixed ── eth0 pcl-mixed    198.18.0.30
 //!         ── v-udp ──── eth0 pcl-udp      198.18.0.40
 //!         ── v-filtered eth0 pcl-filtered 198.18.0.50
+//!         ── v-legacy ─ eth0 pcl-legacy   198.18.0.60
+//!         ── v-hardened eth0 pcl-hardened 198.18.0.70
+//!         ── v-hostile  eth0 pcl-hostile  198.18.0.80
 //! ```
+//!
+//! `legacy` and `hardened` are the two sides of every posture check: the
+//! same kinds of service, configured the way an ASV fails a merchant for
+//! and the way it wants. `hostile` answers the way an attacker would.
 //!
 //! Both ends of each veth pair are created inside the namespaces, so no link
 //! ever exists in the machine's own namespace.
@@ -51,7 +58,7 @@ impl Host {
     }
 }
 
-pub const HOSTS: [Host; 5] = [
+pub const HOSTS: [Host; 8] = [
     Host {
         name: "web",
         v4: "198.18.0.10",
@@ -86,6 +93,27 @@ pub const HOSTS: [Host; 5] = [
         v6: None,
         role: "nftables drops everything but 443; nginx on 443 and 8080",
         firewall_allows: Some(&[443]),
+    },
+    Host {
+        name: "legacy",
+        v4: "198.18.0.60",
+        v6: None,
+        role: "what an ASV fails: vsftpd 21 (anonymous), OpenSSH 22 (password login), nginx 80 (no redirect, directory listing, stub status, .git), openssl s_server 443 (TLS 1.0 only, self-signed), Redis 6379 (no password)",
+        firewall_allows: None,
+    },
+    Host {
+        name: "hardened",
+        v4: "198.18.0.70",
+        v6: None,
+        role: "the same, done right: vsftpd 21 (no anonymous), OpenSSH 22 (keys only), nginx 80 (redirects) and 443 (TLS 1.2+, HSTS, CA-signed), Redis 6379 (password), snmpd 161 (no public community)",
+        firewall_allows: None,
+    },
+    Host {
+        name: "hostile",
+        v4: "198.18.0.80",
+        v6: None,
+        role: "hostile_service: flood 40001, junk 40002, ansi 40003, html 40004, http 40005, silent 40006",
+        firewall_allows: None,
     },
 ];
 
