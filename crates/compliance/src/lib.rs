@@ -22,6 +22,7 @@ mod estate;
 mod evaluate;
 mod rulebook;
 mod status;
+mod template;
 mod tracking;
 
 pub use coverage::Coverage;

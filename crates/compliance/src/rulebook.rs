@@ -8,19 +8,16 @@
 //! so a mistake in it fails the unit tests, not a user's evaluation.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use portcullis_model::compliance::{FindingKind, Severity};
 use portcullis_model::scan::Protocol;
 use serde::Deserialize;
 
+use crate::template::{Template, TemplateError};
+
 /// The rule book shipped with Portcullis.
 const BUILTIN: &str = include_str!("../../../assets/rules/rules.toml");
-
-/// The placeholders a template may use; see the head of `rules.toml`.
-pub const PLACEHOLDERS: [&str; 7] = [
-    "system", "address", "port", "protocol", "service", "what", "detail",
-];
 
 /// What accepting a finding of a rule means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -79,10 +76,24 @@ pub struct Categories {
     pub cleartext: Category,
 }
 
+/// A rule ready to word findings: its texts parsed once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Wording {
+    pub severity: Severity,
+    /// Shared by every finding of the rule.
+    pub requirements: Arc<[String]>,
+    pub title: Template,
+    pub explanation: Template,
+    pub remedy: Template,
+}
+
 /// Every rule, the service groups and the plain-English service names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rulebook {
     rules: HashMap<FindingKind, Rule>,
+    /// In the order of [`FindingKind::ALL`] (the declaration order), so a
+    /// finding's wording is found by its kind's position.
+    wordings: Vec<Wording>,
     pub categories: Categories,
     /// Lower-case service or product name to its description in words.
     plain_names: HashMap<String, String>,
@@ -166,19 +177,23 @@ impl Rulebook {
     pub fn parse(text: &str) -> Result<Rulebook, RulebookError> {
         let file: RulebookFile = toml::from_str(text)?;
         let mut rules = HashMap::new();
+        let mut wordings = HashMap::new();
         for rule in file.rule {
-            check_rule(&rule)?;
+            let wording = check_rule(&rule)?;
             let kind = rule.id;
             if rules.insert(kind, rule).is_some() {
                 return Err(RulebookError::DuplicateRule(kind));
             }
+            wordings.insert(kind, wording);
         }
-        if let Some(missing) = FindingKind::ALL
+        let wordings = FindingKind::ALL
             .into_iter()
-            .find(|k| !rules.contains_key(k))
-        {
-            return Err(RulebookError::MissingRule(missing));
-        }
+            .map(|kind| {
+                wordings
+                    .remove(&kind)
+                    .ok_or(RulebookError::MissingRule(kind))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let categories = Categories {
             database: category("database", file.category.database)?,
             remote_access: category("remote-access", file.category.remote_access)?,
@@ -194,6 +209,7 @@ impl Rulebook {
         }
         Ok(Rulebook {
             rules,
+            wordings,
             categories,
             plain_names,
         })
@@ -204,6 +220,11 @@ impl Rulebook {
     /// [`parse`]: Rulebook::parse
     pub fn rule(&self, kind: FindingKind) -> &Rule {
         &self.rules[&kind]
+    }
+
+    /// How findings of `kind` are worded.
+    pub(crate) fn wording(&self, kind: FindingKind) -> &Wording {
+        &self.wordings[kind as usize]
     }
 
     /// Every rule, in the order of [`FindingKind::ALL`].
@@ -232,25 +253,26 @@ fn lookup_any_case<T, R>(table: T, name: &str, get: impl Fn(T, &str) -> R) -> R 
     }
 }
 
-fn check_rule(rule: &Rule) -> Result<(), RulebookError> {
+/// Checks a rule and parses its texts.
+fn check_rule(rule: &Rule) -> Result<Wording, RulebookError> {
     let id = rule.id.id();
-    for (field, text) in [
-        ("title", &rule.title),
-        ("explanation", &rule.explanation),
-        ("remedy", &rule.remedy),
-    ] {
-        for placeholder in placeholders(text)
-            .map_err(|()| RulebookError::UnclosedPlaceholder { rule: id, field })?
-        {
-            if !PLACEHOLDERS.contains(&placeholder) {
-                return Err(RulebookError::UnknownPlaceholder {
-                    rule: id,
-                    field,
-                    placeholder: placeholder.to_string(),
-                });
-            }
-        }
-    }
+    let template = |field: &'static str, text: &str| {
+        Template::parse(text).map_err(|error| match error {
+            TemplateError::Unclosed => RulebookError::UnclosedPlaceholder { rule: id, field },
+            TemplateError::Unknown(placeholder) => RulebookError::UnknownPlaceholder {
+                rule: id,
+                field,
+                placeholder,
+            },
+        })
+    };
+    let wording = Wording {
+        severity: rule.severity,
+        requirements: rule.requirements.clone().into(),
+        title: template("title", &rule.title)?,
+        explanation: template("explanation", &rule.explanation)?,
+        remedy: template("remedy", &rule.remedy)?,
+    };
     if rule.requirements.is_empty() {
         return Err(RulebookError::NoRequirement { rule: id });
     }
@@ -260,26 +282,13 @@ fn check_rule(rule: &Rule) -> Result<(), RulebookError> {
             requirement: bad.clone(),
         });
     }
-    Ok(())
+    Ok(wording)
 }
 
 /// "1.2.5", "11.3.2": numbers separated by dots.
 fn is_requirement_number(text: &str) -> bool {
     text.split('.')
         .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// The `{name}`s of a template; `Err` on a `{` that is never closed.
-fn placeholders(template: &str) -> Result<Vec<&str>, ()> {
-    let mut found = Vec::new();
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let close = after.find('}').ok_or(())?;
-        found.push(&after[..close]);
-        rest = &after[close + 1..];
-    }
-    Ok(found)
 }
 
 fn category(name: &'static str, file: CategoryFile) -> Result<Category, RulebookError> {
@@ -310,40 +319,6 @@ fn parse_port(text: &str) -> Option<(Protocol, u16)> {
         _ => return None,
     };
     Some((protocol, port.parse().ok()?))
-}
-
-/// Fills a template's `{placeholder}`s from `values`; a placeholder with no
-/// value is left as written (the rule book is checked against
-/// [`PLACEHOLDERS`], so that only happens when a rule uses a value its code
-/// does not provide, which the tests catch).
-pub fn render(template: &str, values: &[(&str, &str)]) -> String {
-    let room: usize = values.iter().map(|(_, value)| value.len()).sum();
-    let mut out = String::with_capacity(template.len() + room);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                match values.iter().find(|(key, _)| *key == name) {
-                    Some((_, value)) => out.push_str(value),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
-                }
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
@@ -444,11 +419,11 @@ mod tests {
     }
 
     #[test]
-    fn render_fills_known_placeholders_and_keeps_unknown_ones() {
-        let text = render(
-            "Port {port}/{protocol} on {address}: {odd} {",
-            &[("port", "22"), ("protocol", "tcp"), ("address", "10.0.0.1")],
-        );
-        assert_eq!(text, "Port 22/tcp on 10.0.0.1: {odd} {");
+    fn wordings_follow_the_order_of_the_kinds() {
+        let book = Rulebook::builtin();
+        for (position, kind) in FindingKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, position, "{}", kind.id());
+            assert_eq!(book.wording(kind).severity, book.rule(kind).severity);
+        }
     }
 }

@@ -11,6 +11,7 @@
 //! row ids.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -404,19 +405,24 @@ impl FindingKind {
 
 /// One thing wrong (or worth a decision), in plain English, with the PCI DSS
 /// v4.0 requirements it serves and what closes it.
+///
+/// The texts are `Arc`s (in JSON, plain strings and arrays): a scan of every
+/// port of a host can make 65,535 findings of one rule, and what the rule
+/// says the same way each time (most remedies, the requirements) is then
+/// one shared copy instead of 65,535.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub kind: FindingKind,
     pub severity: Severity,
     /// One line: what and where.
-    pub title: String,
+    pub title: Arc<str>,
     /// What the port or service is and why this matters, for a reader who
     /// does not know what a port is.
-    pub explanation: String,
+    pub explanation: Arc<str>,
     /// What to do to close the finding.
-    pub remedy: String,
+    pub remedy: Arc<str>,
     /// PCI DSS v4.0 requirement numbers, e.g. "1.2.5", "11.3.2".
-    pub requirements: Vec<String>,
+    pub requirements: Arc<[String]>,
     /// The system the finding belongs to; `None` for findings about the
     /// whole programme (overdue scans) or hosts no system claims.
     pub system_id: Option<i64>,
@@ -733,5 +739,33 @@ mod tests {
         assert!(json.contains("\"role\":\"web-server\""), "{json}");
         let back: System = serde_json::from_str(&json).unwrap();
         assert_eq!(back, system);
+    }
+
+    #[test]
+    fn a_finding_is_plain_strings_and_arrays_in_json() {
+        let finding = Finding {
+            kind: FindingKind::UnlistedOpenPort,
+            severity: Severity::High,
+            title: "Port 8080/tcp is open".into(),
+            explanation: "Nobody approved it.".into(),
+            remedy: "Close it or approve it.".into(),
+            requirements: vec!["1.2.5".to_string(), "2.2.4".to_string()].into(),
+            system_id: Some(1),
+            address: Some("10.0.0.1".parse().unwrap()),
+            port: Some(8080),
+            protocol: Some(Protocol::Tcp),
+            service: None,
+            version: None,
+            evidence: "8080/tcp open (syn-ack)".into(),
+            key: "unlisted-open-port|10.0.0.1|tcp/8080".into(),
+        };
+        let json = serde_json::to_string(&finding).unwrap();
+        assert!(
+            json.contains(r#""title":"Port 8080/tcp is open","#)
+                && json.contains(r#""requirements":["1.2.5","2.2.4"],"#),
+            "{json}"
+        );
+        let back: Finding = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, finding);
     }
 }

@@ -75,7 +75,7 @@ impl ReportBuilder {
                     });
             }
             ScanEvent::Port(port) => self.host_mut(port.address).ports.push(port),
-            ScanEvent::Service(found) => self.attach_service(found),
+            ScanEvent::Service(found) => self.attach_service(*found),
             ScanEvent::HostDone(done) => self.host_mut(done.address).counts = done.counts,
             ScanEvent::Progress(_) => {}
             ScanEvent::Warning { message } => self.warnings.push(message),

@@ -75,14 +75,22 @@ pub enum Reason {
 impl Reason {
     /// nmap's word for the reason.
     pub fn describe(self) -> String {
+        self.to_string()
+    }
+}
+
+/// nmap's word for the reason, written where it is needed (evidence for
+/// thousands of findings is written this way without a copy each).
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Reason::SynAck => "syn-ack".into(),
-            Reason::Connected => "conn-accepted".into(),
-            Reason::Rst => "reset".into(),
-            Reason::UdpResponse => "udp-response".into(),
-            Reason::NoResponse => "no-response".into(),
-            Reason::Icmp { icmp_type, code } => format!("icmp type {icmp_type} code {code}"),
-            Reason::HostUnreachable => "host-unreach".into(),
+            Reason::SynAck => f.write_str("syn-ack"),
+            Reason::Connected => f.write_str("conn-accepted"),
+            Reason::Rst => f.write_str("reset"),
+            Reason::UdpResponse => f.write_str("udp-response"),
+            Reason::NoResponse => f.write_str("no-response"),
+            Reason::Icmp { icmp_type, code } => write!(f, "icmp type {icmp_type} code {code}"),
+            Reason::HostUnreachable => f.write_str("host-unreach"),
         }
     }
 }
@@ -204,7 +212,9 @@ pub enum ScanEvent {
     Host(HostReport),
     Port(PortResult),
     /// Identification (and posture) of an open port, after the port scan.
-    Service(ServiceReport),
+    /// Boxed: it is ten times the size of the other events, and a scan
+    /// streams thousands of those.
+    Service(Box<ServiceReport>),
     HostDone(HostDone),
     Progress(Progress),
     Warning {

@@ -30,6 +30,14 @@ pub(crate) trait Columns {
         self.text(name)?.ok_or_else(|| null(name))
     }
 
+    /// A text column that must not be NULL, as a shared string (the texts
+    /// of findings), copied once from the row.
+    fn required_shared_text(&self, name: &str) -> Result<std::sync::Arc<str>, StoreError> {
+        self.with_text(name, |text| {
+            text.map(std::sync::Arc::from).ok_or_else(|| null(name))
+        })
+    }
+
     /// An integer column that must not be NULL.
     fn required_int(&self, name: &str) -> Result<i64, StoreError> {
         self.int(name)?.ok_or_else(|| null(name))

@@ -210,9 +210,9 @@ async fn insert_finding(
     .bind(&finding.key)
     .bind(finding.kind.id())
     .bind(name_of(&finding.severity))
-    .bind(&finding.title)
-    .bind(&finding.explanation)
-    .bind(&finding.remedy)
+    .bind(&*finding.title)
+    .bind(&*finding.explanation)
+    .bind(&*finding.remedy)
     .bind(json_text(&finding.requirements))
     .bind(finding.system_id)
     .bind(finding.address.map(|a| a.to_string()))
@@ -262,9 +262,9 @@ async fn write_record(
     )
     .bind(finding.kind.id())
     .bind(name_of(&finding.severity))
-    .bind(&finding.title)
-    .bind(&finding.explanation)
-    .bind(&finding.remedy)
+    .bind(&*finding.title)
+    .bind(&*finding.explanation)
+    .bind(&*finding.remedy)
     .bind(json_text(&finding.requirements))
     .bind(finding.system_id)
     .bind(finding.address.map(|a| a.to_string()))
@@ -361,9 +361,9 @@ fn record_from_row(row: &impl Columns) -> Result<FindingRecord, StoreError> {
     let key = row.required_text("key")?;
     let kind = row.name("kind")?;
     let severity = row.name("severity")?;
-    let title = row.required_text("title")?;
-    let explanation = row.required_text("explanation")?;
-    let remedy = row.required_text("remedy")?;
+    let title = row.required_shared_text("title")?;
+    let explanation = row.required_shared_text("explanation")?;
+    let remedy = row.required_shared_text("remedy")?;
     let requirements = row.required_json("requirements")?;
     let system_id = row.int("system_id")?;
     let address = row.with_text("address", |address| {

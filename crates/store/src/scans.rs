@@ -161,7 +161,7 @@ fn state_name(state: PortState) -> &'static str {
 enum Pending {
     Host(HostReport),
     Port(PortResult),
-    Service(ServiceReport),
+    Service(Box<ServiceReport>),
     HostDone(HostDone),
 }
 

@@ -78,7 +78,7 @@ fn events() -> Vec<ScanEvent> {
         };
         events.push(port(number, state));
     }
-    events.push(ScanEvent::Service(ServiceReport {
+    events.push(ScanEvent::Service(Box::new(ServiceReport {
         address: localhost(),
         port: 100,
         protocol: Protocol::Tcp,
@@ -93,7 +93,7 @@ fn events() -> Vec<ScanEvent> {
             probes_tried: vec!["http-get".into()],
         },
         posture: Posture::default(),
-    }));
+    })));
     events.push(ScanEvent::HostDone(HostDone {
         address: localhost(),
         counts: vec![PortCount {

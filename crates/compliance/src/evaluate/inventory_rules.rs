@@ -1,6 +1,8 @@
 //! Rules about the inventory itself: approvals that lapsed, and approved
 //! ports that a scan looked at and did not find open.
 
+use std::borrow::Cow;
+
 use portcullis_model::compliance::{FindingKind, InventoryEntry};
 use portcullis_model::scan::PortState;
 
@@ -15,7 +17,7 @@ pub(super) fn check(ev: &mut Evaluator<'_>) {
     }
 }
 
-fn expired(ev: &mut Evaluator<'_>, entry: &InventoryEntry) {
+fn expired<'a>(ev: &mut Evaluator<'a>, entry: &'a InventoryEntry) {
     let Some(expires_at) = entry.expires_at else {
         return;
     };
@@ -45,7 +47,7 @@ fn expired(ev: &mut Evaluator<'_>, entry: &InventoryEntry) {
 /// the system's addresses was up, the port was in the scanned range, and
 /// no address of the system showed it open or possibly open
 /// (`open|filtered`, `unfiltered`).
-fn stale(ev: &mut Evaluator<'_>, entry: &InventoryEntry) {
+fn stale<'a>(ev: &mut Evaluator<'a>, entry: &'a InventoryEntry) {
     let Some(hosts) = ev.systems_up.get(&entry.system_id) else {
         return;
     };
@@ -86,21 +88,21 @@ fn stale(ev: &mut Evaluator<'_>, entry: &InventoryEntry) {
 
 fn entry_draft<'a>(
     ev: &Evaluator<'a>,
-    entry: &InventoryEntry,
+    entry: &'a InventoryEntry,
     kind: FindingKind,
     detail: String,
     evidence: String,
     address: Option<std::net::IpAddr>,
 ) -> Draft<'a> {
-    let service_label = match (&entry.service, &entry.version) {
-        (Some(service), Some(version)) => format!("{service} {version}"),
-        (Some(service), None) => service.clone(),
+    let service_label: Cow<'a, str> = match (&entry.service, &entry.version) {
+        (Some(service), Some(version)) => format!("{service} {version}").into(),
+        (Some(service), None) => service.as_str().into(),
         _ => "any service".into(),
     };
-    let what = ev
-        .book
-        .plain_name(entry.service.as_deref())
-        .map_or_else(|| service_label.clone(), str::to_string);
+    let what = match ev.book.plain_name(entry.service.as_deref()) {
+        Some(plain) => plain.into(),
+        None => service_label.clone(),
+    };
     Draft {
         kind,
         system: ev.systems.by_id(entry.system_id),

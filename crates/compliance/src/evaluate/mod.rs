@@ -19,7 +19,9 @@ mod port_rules;
 mod programme_rules;
 mod service_view;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -31,7 +33,8 @@ use portcullis_model::scan::{PortState, Protocol};
 
 use crate::coverage::{HostPorts, ScannedPorts};
 use crate::estate::{InventoryIndex, SystemIndex};
-use crate::rulebook::{Rulebook, render};
+use crate::rulebook::Rulebook;
+use crate::template::Values;
 
 pub use service_view::ServiceView;
 
@@ -79,6 +82,12 @@ pub(crate) struct Evaluator<'a> {
     /// stale entries).
     systems_up: HashMap<i64, Vec<HostPorts<'a>>>,
     findings: Vec<Finding>,
+    /// The text of the address last written into a finding: a host's
+    /// findings come one after another.
+    address_text: (Option<IpAddr>, String),
+    port_text: String,
+    /// Where texts are rendered before they get their own allocation.
+    scratch: String,
 }
 
 /// What a finding is made of before the rule book gives it words.
@@ -89,9 +98,9 @@ pub(crate) struct Draft<'a> {
     pub port: Option<u16>,
     pub protocol: Option<Protocol>,
     /// `{service}`: what answers, briefly.
-    pub service_label: String,
+    pub service_label: Cow<'a, str>,
     /// `{what}`: what that is, in words.
-    pub what: String,
+    pub what: Cow<'a, str>,
     /// `{detail}`: the rule's own facts.
     pub detail: String,
     pub evidence: String,
@@ -110,11 +119,24 @@ impl<'a> Evaluator<'a> {
             scanned: ScannedPorts::new(input.coverage),
             systems_up: HashMap::new(),
             findings: Vec::new(),
+            address_text: (None, String::new()),
+            port_text: String::new(),
+            scratch: String::new(),
         }
     }
 
     fn check_hosts(&mut self) {
         let report = self.input.report;
+        // Usually at most one finding per open port and per inventory
+        // entry: sized once rather than grown (and copied) a dozen times.
+        let open_ports: usize = report
+            .hosts
+            .iter()
+            .filter(|h| h.host.up)
+            .map(|h| h.ports_in(PortState::Open).count())
+            .sum();
+        self.findings
+            .reserve(open_ports + self.input.inventory.len() + FindingKind::ALL.len());
         for host in report.hosts.iter().filter(|h| h.host.up) {
             let system = self.systems.for_host(&host.host);
             match system {
@@ -133,29 +155,38 @@ impl<'a> Evaluator<'a> {
 
     /// Gives a draft its words and records it.
     fn emit(&mut self, draft: Draft<'_>) {
-        let rule = self.book.rule(draft.kind);
-        let address = draft.address.map(|a| a.to_string()).unwrap_or_default();
-        let port = draft.port.map(|p| p.to_string()).unwrap_or_default();
-        let protocol = draft.protocol.map(Protocol::as_str).unwrap_or_default();
-        let system = draft
-            .system
-            .map_or("an unregistered machine", |s| s.name.as_str());
-        let values = [
-            ("system", system),
-            ("address", address.as_str()),
-            ("port", port.as_str()),
-            ("protocol", protocol),
-            ("service", draft.service_label.as_str()),
-            ("what", draft.what.as_str()),
-            ("detail", draft.detail.as_str()),
-        ];
+        let wording = self.book.wording(draft.kind);
+        let (last_address, address) = &mut self.address_text;
+        if *last_address != draft.address {
+            *last_address = draft.address;
+            address.clear();
+            if let Some(ip) = draft.address {
+                let _ = write!(address, "{ip}");
+            }
+        }
+        let port = &mut self.port_text;
+        port.clear();
+        if let Some(number) = draft.port {
+            let _ = write!(port, "{number}");
+        }
+        let values = Values {
+            system: draft
+                .system
+                .map_or("an unregistered machine", |s| s.name.as_str()),
+            address: address.as_str(),
+            port: port.as_str(),
+            protocol: draft.protocol.map(Protocol::as_str).unwrap_or_default(),
+            service: &draft.service_label,
+            what: &draft.what,
+            detail: &draft.detail,
+        };
         self.findings.push(Finding {
             kind: draft.kind,
-            severity: rule.severity,
-            title: render(&rule.title, &values),
-            explanation: render(&rule.explanation, &values),
-            remedy: render(&rule.remedy, &values),
-            requirements: rule.requirements.clone(),
+            severity: wording.severity,
+            title: wording.title.render(&values, &mut self.scratch),
+            explanation: wording.explanation.render(&values, &mut self.scratch),
+            remedy: wording.remedy.render(&values, &mut self.scratch),
+            requirements: wording.requirements.clone(),
             system_id: draft.system.map(|s| s.id),
             address: draft.address,
             port: draft.port,
@@ -186,7 +217,16 @@ pub(crate) fn port_key(
     protocol: Protocol,
     port: u16,
 ) -> String {
-    format!("{}|{}|{}/{}", kind.id(), address, protocol.as_str(), port)
+    let mut key = String::with_capacity(kind.id().len() + 56);
+    let _ = write!(
+        key,
+        "{}|{}|{}/{}",
+        kind.id(),
+        address,
+        protocol.as_str(),
+        port
+    );
+    key
 }
 
 /// Joins at most `limit` items, saying how many more there were.

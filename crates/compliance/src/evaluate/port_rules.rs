@@ -34,7 +34,10 @@ impl<'a> Site<'a> {
         self.posture().and_then(|p| p.tls.as_ref())
     }
 
-    fn draft(&self, ev: &Evaluator<'_>, kind: FindingKind, detail: String) -> Draft<'a> {
+    fn draft<'d>(&self, ev: &Evaluator<'d>, kind: FindingKind, detail: String) -> Draft<'d>
+    where
+        'a: 'd,
+    {
         let port = self.view.port;
         let mut evidence = self.view.evidence();
         if !detail.is_empty() {
@@ -105,8 +108,8 @@ pub(super) fn unassigned_host(ev: &mut Evaluator<'_>, host: &HostResult) {
         address: Some(address),
         port: None,
         protocol: None,
-        service_label: String::new(),
-        what: String::new(),
+        service_label: "".into(),
+        what: "".into(),
         detail,
         evidence,
         key: format!("{}|{address}", kind.id()),

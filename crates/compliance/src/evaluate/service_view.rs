@@ -2,6 +2,9 @@
 //! when identification recognised it, else only what the port number
 //! suggests.
 
+use std::borrow::Cow;
+use std::fmt::Write;
+
 use portcullis_model::scan::PortResult;
 use portcullis_model::service::{Confidence, ServiceIdentity};
 
@@ -55,37 +58,39 @@ impl<'a> ServiceView<'a> {
     }
 
     /// Briefly: "OpenSSH 9.2p1", "mysql", "unknown service".
-    pub fn label(&self) -> String {
+    pub fn label(&self) -> Cow<'a, str> {
         if let Some(id) = self.identified {
             return match (&id.product, &id.version) {
-                (Some(product), Some(version)) => format!("{product} {version}"),
-                (Some(product), None) => product.clone(),
-                _ => id.service.clone(),
+                (Some(product), Some(version)) => format!("{product} {version}").into(),
+                (Some(product), None) => product.as_str().into(),
+                _ => id.service.as_str().into(),
             };
         }
         self.port
             .service
-            .clone()
-            .unwrap_or_else(|| "unknown service".into())
+            .as_deref()
+            .unwrap_or("unknown service")
+            .into()
     }
 
     /// In words, for someone who does not know the names.
-    pub fn plain(&self, book: &Rulebook) -> String {
+    pub fn plain<'b>(&self, book: &'b Rulebook) -> Cow<'b, str> {
         let registered = self.port.service.as_deref();
         match self.identified {
             Some(id) => {
                 let names = std::iter::once(id.service.as_str()).chain(id.product.as_deref());
                 match book.plain_name(names) {
-                    Some(plain) => plain.to_string(),
-                    None => format!("a service identified as \"{}\"", id.service),
+                    Some(plain) => plain.into(),
+                    None => format!("a service identified as \"{}\"", id.service).into(),
                 }
             }
             // Only the port number speaks for it: say so.
             None => match (book.plain_name(registered), registered) {
-                (Some(plain), _) => format!("{plain} (going by the port number)"),
+                (Some(plain), _) => format!("{plain} (going by the port number)").into(),
                 (None, Some(name)) => format!(
                     "a program (the port is registered for \"{name}\", but that is only what usually runs there)"
-                ),
+                )
+                .into(),
                 (None, None) => "a program Portcullis could not identify".into(),
             },
         }
@@ -94,16 +99,19 @@ impl<'a> ServiceView<'a> {
     /// What the scan saw, for the evidence: state and reason, and the
     /// identification with its raw answer.
     pub fn evidence(&self) -> String {
-        use std::fmt::Write;
         let port = self.port;
-        let mut text = String::with_capacity(96);
+        let answer = port
+            .identity
+            .as_ref()
+            .map_or(0, |id| 64 + id.evidence.len());
+        let mut text = String::with_capacity(48 + answer);
         let _ = write!(
             text,
             "{}/{} {} ({})",
             port.port,
             port.protocol.as_str(),
             port.state.as_str(),
-            port.reason.describe()
+            port.reason
         );
         if let Some(id) = &port.identity {
             let _ = write!(text, "; identified as {}", id.service);

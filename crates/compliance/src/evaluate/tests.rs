@@ -18,7 +18,7 @@ fn an_open_port_without_an_entry_is_unlisted() {
     assert_eq!(finding.severity, Severity::High);
     assert_eq!(finding.system_id, Some(2));
     assert_eq!(finding.port, Some(3306));
-    assert_eq!(finding.requirements, ["1.2.1", "1.2.5", "2.2.4"]);
+    assert_eq!(finding.requirements[..], ["1.2.1", "1.2.5", "2.2.4"]);
     assert!(finding.title.contains("3306/tcp"), "{}", finding.title);
     assert!(finding.title.contains("System 2"), "{}", finding.title);
     assert_eq!(finding.key, "unlisted-open-port|10.0.0.5|tcp/3306");
@@ -149,7 +149,7 @@ fn ftp_is_cleartext_even_internally() {
     let ftp = service(DB, 21, "ftp", Some("vsftpd"), Some("3.0.3"));
     let case = Case::new(vec![host(DB, vec![ftp])]).approving_open_ports();
     let finding = case.the(CleartextService);
-    assert_eq!(finding.requirements, ["2.2.5", "8.3.2"]);
+    assert_eq!(finding.requirements[..], ["2.2.5", "8.3.2"]);
 }
 
 #[test]
@@ -609,7 +609,7 @@ fn an_internal_scan_91_days_old_is_overdue_and_89_is_not() {
         "{}",
         finding.explanation
     );
-    assert_eq!(finding.requirements, ["11.3.1"]);
+    assert_eq!(finding.requirements[..], ["11.3.1"]);
     case.history.last_internal_scan = Some(now() - days(89));
     assert!(!case.fires(InternalScanOverdue));
     case.history.last_internal_scan = Some(now() - days(90));
@@ -634,7 +634,7 @@ fn no_internal_scan_at_all_is_overdue() {
 fn an_external_scan_91_days_old_is_overdue_and_89_is_not() {
     let mut case = Case::new(vec![]);
     case.history.last_external_scan = Some(now() - days(91));
-    assert_eq!(case.the(ExternalScanOverdue).requirements, ["11.3.2"]);
+    assert_eq!(case.the(ExternalScanOverdue).requirements[..], ["11.3.2"]);
     case.history.last_external_scan = Some(now() - days(89));
     assert!(!case.fires(ExternalScanOverdue));
 }
@@ -670,7 +670,10 @@ fn a_segmentation_test_13_months_old_is_overdue_and_11_is_not() {
         at: now() - days(396),
         passed: true,
     });
-    assert_eq!(case.the(SegmentationTestOverdue).requirements, ["11.4.5"]);
+    assert_eq!(
+        case.the(SegmentationTestOverdue).requirements[..],
+        ["11.4.5"]
+    );
     case.history.last_segmentation_test = Some(SegmentationTest {
         at: now() - days(335),
         passed: true,

@@ -54,7 +54,7 @@ pub(crate) fn relay(
                     &mut tasks,
                     target,
                     sender.clone(),
-                    ScanEvent::Service,
+                    |report| ScanEvent::Service(Box::new(report)),
                     cancel.clone(),
                 );
             }
