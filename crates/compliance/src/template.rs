@@ -60,6 +60,36 @@ pub enum TemplateError {
     Unknown(String),
 }
 
+/// A value made of up to three borrowed pieces ("OpenSSH", " ", "9.2p1"):
+/// a phrase around a name is written straight into each finding's text
+/// instead of first being copied into a string of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Phrase<'v>([&'v str; 3]);
+
+impl<'v> Phrase<'v> {
+    pub const fn joined(first: &'v str, middle: &'v str, last: &'v str) -> Phrase<'v> {
+        Phrase([first, middle, last])
+    }
+
+    fn push_to(&self, out: &mut String) {
+        for piece in self.0 {
+            out.push_str(piece);
+        }
+    }
+}
+
+impl<'v> From<&'v str> for Phrase<'v> {
+    fn from(text: &'v str) -> Phrase<'v> {
+        Phrase([text, "", ""])
+    }
+}
+
+impl fmt::Display for Phrase<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|piece| f.write_str(piece))
+    }
+}
+
 /// The facts of one finding, one per placeholder.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Values<'v> {
@@ -67,21 +97,21 @@ pub struct Values<'v> {
     pub address: &'v str,
     pub port: &'v str,
     pub protocol: &'v str,
-    pub service: &'v str,
-    pub what: &'v str,
+    pub service: Phrase<'v>,
+    pub what: Phrase<'v>,
     pub detail: &'v str,
 }
 
 impl<'v> Values<'v> {
-    fn get(&self, slot: Slot) -> &'v str {
+    fn get(&self, slot: Slot) -> Phrase<'v> {
         match slot {
-            Slot::System => self.system,
-            Slot::Address => self.address,
-            Slot::Port => self.port,
-            Slot::Protocol => self.protocol,
+            Slot::System => self.system.into(),
+            Slot::Address => self.address.into(),
+            Slot::Port => self.port.into(),
+            Slot::Protocol => self.protocol.into(),
             Slot::Service => self.service,
             Slot::What => self.what,
-            Slot::Detail => self.detail,
+            Slot::Detail => self.detail.into(),
         }
     }
 }
@@ -121,10 +151,10 @@ impl Template {
         }
         scratch.clear();
         for piece in &self.pieces {
-            scratch.push_str(match piece {
-                Piece::Text(text) => text,
-                Piece::Slot(slot) => values.get(*slot),
-            });
+            match piece {
+                Piece::Text(text) => scratch.push_str(text),
+                Piece::Slot(slot) => values.get(*slot).push_to(scratch),
+            }
         }
         Arc::from(scratch.as_str())
     }
@@ -146,28 +176,30 @@ mod tests {
     #[test]
     fn placeholders_are_filled_and_the_rest_copied() {
         let mut scratch = String::new();
-        let template = Template::parse("Port {port}/{protocol} on {address}: {detail}.").unwrap();
+        let template =
+            Template::parse("Port {port}/{protocol} on {address} ({service}): {detail}.").unwrap();
         let values = Values {
             port: "22",
             protocol: "tcp",
             address: "10.0.0.1",
+            service: Phrase::joined("OpenSSH", " ", "9.2p1"),
             detail: "open",
             ..Values::default()
         };
         let text = template.render(&values, &mut scratch);
-        assert_eq!(&*text, "Port 22/tcp on 10.0.0.1: open.");
-        let again = template.render(
-            &Values {
-                port: "8080",
-                ..values
-            },
-            &mut scratch,
-        );
-        assert_eq!(&*again, "Port 8080/tcp on 10.0.0.1: open.");
+        assert_eq!(&*text, "Port 22/tcp on 10.0.0.1 (OpenSSH 9.2p1): open.");
+        let values = Values {
+            port: "8080",
+            service: "http".into(),
+            ..values
+        };
+        let again = template.render(&values, &mut scratch);
+        assert_eq!(&*again, "Port 8080/tcp on 10.0.0.1 (http): open.");
         assert_eq!(
-            &*text, "Port 22/tcp on 10.0.0.1: open.",
+            &*text, "Port 22/tcp on 10.0.0.1 (OpenSSH 9.2p1): open.",
             "rendered texts are their own"
         );
+        assert_eq!(values.service.to_string(), "http");
     }
 
     #[test]

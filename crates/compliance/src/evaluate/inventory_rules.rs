@@ -1,13 +1,12 @@
 //! Rules about the inventory itself: approvals that lapsed, and approved
 //! ports that a scan looked at and did not find open.
 
-use std::borrow::Cow;
-
 use portcullis_model::compliance::{FindingKind, InventoryEntry};
 use portcullis_model::scan::PortState;
 
 use super::{Draft, Evaluator, openness};
 use crate::estate::is_expired;
+use crate::template::Phrase;
 
 pub(super) fn check(ev: &mut Evaluator<'_>) {
     let inventory = ev.input.inventory;
@@ -94,14 +93,14 @@ fn entry_draft<'a>(
     evidence: String,
     address: Option<std::net::IpAddr>,
 ) -> Draft<'a> {
-    let service_label: Cow<'a, str> = match (&entry.service, &entry.version) {
-        (Some(service), Some(version)) => format!("{service} {version}").into(),
+    let service_label = match (&entry.service, &entry.version) {
+        (Some(service), Some(version)) => Phrase::joined(service, " ", version),
         (Some(service), None) => service.as_str().into(),
         _ => "any service".into(),
     };
     let what = match ev.book.plain_name(entry.service.as_deref()) {
         Some(plain) => plain.into(),
-        None => service_label.clone(),
+        None => service_label,
     };
     Draft {
         kind,
@@ -113,7 +112,7 @@ fn entry_draft<'a>(
         what,
         detail,
         evidence,
-        key: format!("{}|entry:{}", kind.id(), entry.id),
+        key: Some(format!("{}|entry:{}", kind.id(), entry.id)),
         service: entry.service.clone(),
         version: entry.version.clone(),
     }

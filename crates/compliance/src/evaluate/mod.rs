@@ -19,7 +19,6 @@ mod port_rules;
 mod programme_rules;
 mod service_view;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::net::IpAddr;
@@ -34,7 +33,7 @@ use portcullis_model::scan::{PortState, Protocol};
 use crate::coverage::{HostPorts, ScannedPorts};
 use crate::estate::{InventoryIndex, SystemIndex};
 use crate::rulebook::Rulebook;
-use crate::template::Values;
+use crate::template::{Phrase, Values};
 
 pub use service_view::ServiceView;
 
@@ -98,13 +97,16 @@ pub(crate) struct Draft<'a> {
     pub port: Option<u16>,
     pub protocol: Option<Protocol>,
     /// `{service}`: what answers, briefly.
-    pub service_label: Cow<'a, str>,
+    pub service_label: Phrase<'a>,
     /// `{what}`: what that is, in words.
-    pub what: Cow<'a, str>,
+    pub what: Phrase<'a>,
     /// `{detail}`: the rule's own facts.
     pub detail: String,
     pub evidence: String,
-    pub key: String,
+    /// `None` for a finding about one port: its key is `port_key`'s,
+    /// written from the texts of the address and port already made for
+    /// the words.
+    pub key: Option<String>,
     pub service: Option<String>,
     pub version: Option<String>,
 }
@@ -169,15 +171,25 @@ impl<'a> Evaluator<'a> {
         if let Some(number) = draft.port {
             let _ = write!(port, "{number}");
         }
+        let protocol = draft.protocol.map(Protocol::as_str).unwrap_or_default();
+        let key = draft.key.unwrap_or_else(|| {
+            let kind = draft.kind.id();
+            let mut key =
+                String::with_capacity(kind.len() + address.len() + protocol.len() + port.len() + 3);
+            for piece in [kind, "|", address, "|", protocol, "/", port] {
+                key.push_str(piece);
+            }
+            key
+        });
         let values = Values {
             system: draft
                 .system
                 .map_or("an unregistered machine", |s| s.name.as_str()),
             address: address.as_str(),
             port: port.as_str(),
-            protocol: draft.protocol.map(Protocol::as_str).unwrap_or_default(),
-            service: &draft.service_label,
-            what: &draft.what,
+            protocol,
+            service: draft.service_label,
+            what: draft.what,
             detail: &draft.detail,
         };
         self.findings.push(Finding {
@@ -194,7 +206,7 @@ impl<'a> Evaluator<'a> {
             service: draft.service,
             version: draft.version,
             evidence: draft.evidence,
-            key: draft.key,
+            key,
         });
     }
 }
@@ -210,23 +222,16 @@ pub(crate) fn openness(state: PortState) -> u8 {
     }
 }
 
-/// The identity of a finding about one port.
+/// The identity of a finding about one port (evaluation writes the same
+/// from texts it has already made; a test keeps the two equal).
+#[cfg(test)]
 pub(crate) fn port_key(
     kind: FindingKind,
     address: IpAddr,
     protocol: Protocol,
     port: u16,
 ) -> String {
-    let mut key = String::with_capacity(kind.id().len() + 56);
-    let _ = write!(
-        key,
-        "{}|{}|{}/{}",
-        kind.id(),
-        address,
-        protocol.as_str(),
-        port
-    );
-    key
+    format!("{}|{}|{}/{}", kind.id(), address, protocol.as_str(), port)
 }
 
 /// Joins at most `limit` items, saying how many more there were.

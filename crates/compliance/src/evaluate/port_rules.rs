@@ -10,7 +10,7 @@ use portcullis_model::service::{
     CertificateInfo, OpenAccessKind, Posture, TlsPosture, TlsVersion, WeakCipherKind,
 };
 
-use super::{Draft, Evaluator, ServiceView, join_limited, port_key};
+use super::{Draft, Evaluator, ServiceView, join_limited};
 use crate::estate::{service_matches, version_matches};
 
 /// Everything a port rule needs to know about where it is.
@@ -54,7 +54,7 @@ impl<'a> Site<'a> {
             what: self.view.plain(ev.book),
             detail,
             evidence,
-            key: port_key(kind, port.address, port.protocol, port.port),
+            key: None,
             service: self.view.service_name(),
             version: self.view.version(),
         }
@@ -112,7 +112,7 @@ pub(super) fn unassigned_host(ev: &mut Evaluator<'_>, host: &HostResult) {
         what: "".into(),
         detail,
         evidence,
-        key: format!("{}|{address}", kind.id()),
+        key: Some(format!("{}|{address}", kind.id())),
         service: None,
         version: None,
     });

@@ -106,7 +106,7 @@ fn emit(ev: &mut Evaluator<'_>, kind: FindingKind, detail: String) {
         what: "".into(),
         evidence: detail.clone(),
         detail,
-        key: kind.id().to_string(),
+        key: Some(kind.id().to_string()),
         service: None,
         version: None,
     });

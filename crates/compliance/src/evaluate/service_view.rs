@@ -2,13 +2,13 @@
 //! when identification recognised it, else only what the port number
 //! suggests.
 
-use std::borrow::Cow;
 use std::fmt::Write;
 
 use portcullis_model::scan::PortResult;
 use portcullis_model::service::{Confidence, ServiceIdentity};
 
 use crate::rulebook::{Category, Rulebook};
+use crate::template::Phrase;
 
 /// One port's service, seen through what the scan established.
 #[derive(Debug, Clone, Copy)]
@@ -58,10 +58,10 @@ impl<'a> ServiceView<'a> {
     }
 
     /// Briefly: "OpenSSH 9.2p1", "mysql", "unknown service".
-    pub fn label(&self) -> Cow<'a, str> {
+    pub fn label(&self) -> Phrase<'a> {
         if let Some(id) = self.identified {
             return match (&id.product, &id.version) {
-                (Some(product), Some(version)) => format!("{product} {version}").into(),
+                (Some(product), Some(version)) => Phrase::joined(product, " ", version),
                 (Some(product), None) => product.as_str().into(),
                 _ => id.service.as_str().into(),
             };
@@ -74,23 +74,27 @@ impl<'a> ServiceView<'a> {
     }
 
     /// In words, for someone who does not know the names.
-    pub fn plain<'b>(&self, book: &'b Rulebook) -> Cow<'b, str> {
+    pub fn plain<'b>(&self, book: &'b Rulebook) -> Phrase<'b>
+    where
+        'a: 'b,
+    {
         let registered = self.port.service.as_deref();
         match self.identified {
             Some(id) => {
                 let names = std::iter::once(id.service.as_str()).chain(id.product.as_deref());
                 match book.plain_name(names) {
                     Some(plain) => plain.into(),
-                    None => format!("a service identified as \"{}\"", id.service).into(),
+                    None => Phrase::joined("a service identified as \"", &id.service, "\""),
                 }
             }
             // Only the port number speaks for it: say so.
             None => match (book.plain_name(registered), registered) {
-                (Some(plain), _) => format!("{plain} (going by the port number)").into(),
-                (None, Some(name)) => format!(
-                    "a program (the port is registered for \"{name}\", but that is only what usually runs there)"
-                )
-                .into(),
+                (Some(plain), _) => Phrase::joined(plain, " (going by the port number)", ""),
+                (None, Some(name)) => Phrase::joined(
+                    "a program (the port is registered for \"",
+                    name,
+                    "\", but that is only what usually runs there)",
+                ),
                 (None, None) => "a program Portcullis could not identify".into(),
             },
         }

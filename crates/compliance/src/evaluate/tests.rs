@@ -25,6 +25,37 @@ fn an_open_port_without_an_entry_is_unlisted() {
 }
 
 #[test]
+fn each_port_finding_names_its_own_host_and_port() {
+    const V6: &str = "2001:db8::7";
+    let mut case = Case::new(vec![
+        host(DB, vec![open(DB, 3306), open(DB, 5432)]),
+        host(V6, vec![open(V6, 8080)]),
+        host(WEB, vec![open(WEB, 8443)]),
+    ]);
+    case.systems
+        .push(system(3, V6, Exposure::Internal, Scope::Cde));
+    let findings = case.findings();
+    let unlisted: Vec<_> = findings
+        .iter()
+        .filter(|f| f.kind == UnlistedOpenPort)
+        .collect();
+    assert_eq!(unlisted.len(), 4, "{unlisted:#?}");
+    for finding in unlisted {
+        let (address, port) = (finding.address.unwrap(), finding.port.unwrap());
+        assert_eq!(
+            finding.key,
+            super::port_key(UnlistedOpenPort, address, Protocol::Tcp, port)
+        );
+        let place = format!("Port {port}/tcp on {address} answers");
+        assert!(
+            finding.explanation.contains(&place),
+            "{place}: {}",
+            finding.explanation
+        );
+    }
+}
+
+#[test]
 fn an_open_port_with_an_entry_is_not_unlisted() {
     let case = Case::new(vec![host(DB, vec![open(DB, 3306)])]).approving_open_ports();
     assert!(!case.fires(UnlistedOpenPort));
