@@ -25,16 +25,14 @@ pub struct DiffArgs {
 
 pub async fn run(session: &Session, args: DiffArgs) -> Result<ExitCode, Failure> {
     let store = session.open().await?;
-    let before = store
-        .scan_report(args.scan_a)
-        .await
-        .map_err(store_failure)?;
-    let after = store
-        .scan_report(args.scan_b)
-        .await
-        .map_err(store_failure)?;
-    let systems = store.systems().await.map_err(store_failure)?;
-    let inventory = store.inventory(None).await.map_err(store_failure)?;
+    // Independent reads, each on its own connection: they overlap.
+    let (before, after, systems, inventory) = tokio::try_join!(
+        store.scan_report(args.scan_a),
+        store.scan_report(args.scan_b),
+        store.systems(),
+        store.inventory(None),
+    )
+    .map_err(store_failure)?;
     store.close().await;
     let diff = portcullis_compliance::diff(&before, &after, &systems, &inventory, Utc::now());
     if args.json {
