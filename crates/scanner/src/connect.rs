@@ -28,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 use crate::engine::{EventSink, ScanJob};
 use crate::results::HostTally;
 use crate::services::registered_name;
-use crate::timing::{RateLimiter, RttEstimator};
+use crate::timing::{Pacer, RttEstimator};
 
 /// File descriptors kept free for everything else the process does.
 const RESERVED_DESCRIPTORS: u64 = 128;
@@ -59,6 +59,10 @@ struct Shared {
     retry: Mutex<Vec<SocketAddr>>,
     /// Some port could not be probed at all: the result is incomplete.
     gave_up: AtomicBool,
+    /// The sending rate, halved when a retried port answers: its first try
+    /// or the answer was lost, or (UDP) the host's ICMP rate limit held back
+    /// the "port unreachable".
+    pacer: Mutex<Pacer>,
 }
 
 impl Shared {
@@ -94,9 +98,9 @@ pub(crate) async fn scan(protocol: Protocol, job: ScanJob<'_>) -> Vec<HostTally>
         tallies: Mutex::new(job.hosts.iter().map(|h| (*h, HostTally::new(*h))).collect()),
         retry: Mutex::new(Vec::new()),
         gave_up: AtomicBool::new(false),
+        pacer: Mutex::new(Pacer::new(job.timing)),
     });
     let permits = Arc::new(Semaphore::new(descriptor_budget(job.timing.max_in_flight)));
-    let mut rate = job.timing.max_rate.map(RateLimiter::new);
 
     // Port-major order spreads each host's load over the whole scan.
     let mut pending: Vec<SocketAddr> = job
@@ -108,18 +112,22 @@ pub(crate) async fn scan(protocol: Protocol, job: ScanJob<'_>) -> Vec<HostTally>
                 .map(move |host| SocketAddr::new(*host, *port))
         })
         .collect();
+    let mut previous_round_started = None;
     for attempt in 0..=job.timing.retries {
         let last_attempt = attempt == job.timing.retries;
+        let round_started = Instant::now();
+        shared.pacer.lock().expect("pacer lock").start_round();
         let round = Round {
             protocol,
             shared: &shared,
             permits: &permits,
-            rate: &mut rate,
+            previous_round_started,
             job: &job,
             last_attempt,
             backoff: 1 << attempt.min(4),
         };
         round.run(pending).await;
+        previous_round_started = Some(round_started);
         pending = std::mem::take(&mut *shared.retry.lock().expect("retry lock"));
         if pending.is_empty() || job.cancel.is_cancelled() {
             break;
@@ -144,7 +152,9 @@ struct Round<'a, 'job> {
     protocol: Protocol,
     shared: &'a Arc<Shared>,
     permits: &'a Arc<Semaphore>,
-    rate: &'a mut Option<RateLimiter>,
+    /// When the round before began: a port that answers now was sent to
+    /// then, in vain.
+    previous_round_started: Option<Instant>,
     job: &'a ScanJob<'job>,
     last_attempt: bool,
     /// Each retry waits twice as long as the attempt before, as TCP does:
@@ -156,11 +166,14 @@ impl Round<'_, '_> {
     async fn run(self, targets: Vec<SocketAddr>) {
         let mut tasks = JoinSet::new();
         for target in targets {
-            if let Some(limiter) = self.rate.as_mut() {
-                let delay = limiter.delay_for_next();
-                if !delay.is_zero() {
-                    tokio::time::sleep(delay).await;
-                }
+            let delay = self
+                .shared
+                .pacer
+                .lock()
+                .expect("pacer lock")
+                .delay_for_next();
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
             }
             let permit = tokio::select! {
                 permit = self.permits.clone().acquire_owned() => permit.expect("never closed"),
@@ -175,6 +188,7 @@ impl Round<'_, '_> {
                 probes_done: self.job.probes_done.clone(),
                 last_attempt: self.last_attempt,
                 backoff: self.backoff,
+                previous_round_started: self.previous_round_started,
                 list_every_port: self.job.list_every_port,
             };
             tasks.spawn(async move {
@@ -198,6 +212,7 @@ struct Probe {
     probes_done: Arc<AtomicU64>,
     last_attempt: bool,
     backoff: u32,
+    previous_round_started: Option<Instant>,
     list_every_port: bool,
 }
 
@@ -212,6 +227,11 @@ impl Probe {
         let rtt = match &outcome {
             Outcome::Open(rtt) | Outcome::Closed(rtt) => {
                 self.shared.observe(host, *rtt);
+                let mut pacer = self.shared.pacer.lock().expect("pacer lock");
+                match self.previous_round_started {
+                    Some(lost_copy_sent_at) => pacer.on_loss(lost_copy_sent_at),
+                    None => pacer.on_answer(),
+                }
                 Some(*rtt)
             }
             _ => None,

@@ -13,6 +13,7 @@ pub fn payload_for(port: u16) -> Vec<u8> {
         123 => ntp_client_request(),
         137 => netbios_node_status(),
         161 => snmp_get_sys_descr(),
+        500 | 4500 => ike_sa_init(),
         1900 => ssdp_search(),
         5060 => sip_options(),
         5353 => dns_query(b"\x09_services\x07_dns-sd\x04_udp\x05local"),
@@ -36,6 +37,58 @@ fn dns_query(name: &[u8]) -> Vec<u8> {
     query.extend_from_slice(&qtype.to_be_bytes());
     query.extend_from_slice(&1u16.to_be_bytes()); // IN
     query
+}
+
+/// RFC 7296 1.2: an IKEv2 IKE_SA_INIT request offering one common suite
+/// (AES-128-CBC, HMAC-SHA1, HMAC-SHA1-96, 2048-bit MODP group 14). Any
+/// answer, even NO_PROPOSAL_CHOSEN or INVALID_KE_PAYLOAD, proves an IKE
+/// daemon; the key exchange value is filler, since nothing goes further.
+fn ike_sa_init() -> Vec<u8> {
+    const SA: u8 = 33;
+    const KE: u8 = 34;
+    const NONCE: u8 = 40;
+    const GROUP_14: u16 = 14;
+    let transforms: [(u8, u16, &[u8]); 4] = [
+        // ENCR_AES_CBC with a key length attribute (TV format, 128 bits).
+        (1, 12, &[0x80, 0x0e, 0x00, 0x80]),
+        (2, 2, &[]),        // PRF_HMAC_SHA1
+        (3, 2, &[]),        // AUTH_HMAC_SHA1_96
+        (4, GROUP_14, &[]), // DH group 14
+    ];
+    let mut proposal = vec![0, 0, 0, 0, 1, 1, 0, transforms.len() as u8];
+    for (index, (kind, id, attributes)) in transforms.iter().enumerate() {
+        let last = index + 1 == transforms.len();
+        let length = 8 + attributes.len() as u16;
+        proposal.push(if last { 0 } else { 3 });
+        proposal.push(0);
+        proposal.extend_from_slice(&length.to_be_bytes());
+        proposal.extend_from_slice(&[*kind, 0]);
+        proposal.extend_from_slice(&id.to_be_bytes());
+        proposal.extend_from_slice(attributes);
+    }
+    let proposal_length = proposal.len() as u16;
+    proposal[2..4].copy_from_slice(&proposal_length.to_be_bytes());
+
+    let mut key_exchange = GROUP_14.to_be_bytes().to_vec();
+    key_exchange.extend_from_slice(&[0, 0]);
+    key_exchange.extend(std::iter::repeat_n(0x5a, 256));
+    let nonce = [0xa5u8; 32];
+
+    let payloads: [(u8, &[u8]); 3] = [(KE, &proposal), (NONCE, &key_exchange), (0, &nonce)];
+    let mut body = Vec::new();
+    for (next, content) in payloads {
+        body.push(next);
+        body.push(0);
+        body.extend_from_slice(&(4 + content.len() as u16).to_be_bytes());
+        body.extend_from_slice(content);
+    }
+    let mut message = b"PCLIKE01".to_vec(); // initiator SPI
+    message.extend_from_slice(&[0; 8]); // responder SPI: none yet
+    message.extend_from_slice(&[SA, 0x20, 34, 0x08]); // next, v2.0, IKE_SA_INIT, initiator
+    message.extend_from_slice(&[0; 4]); // message id
+    message.extend_from_slice(&(28 + body.len() as u32).to_be_bytes());
+    message.extend_from_slice(&body);
+    message
 }
 
 /// RFC 1350: a read request (opcode 1) for a file that will not exist, in
@@ -153,6 +206,25 @@ mod tests {
         assert_eq!(request.len(), 12 + 1 + 32 + 1 + 4);
         assert_eq!(&request[13..15], b"CK", "'*' is 0x2a: C, K");
         assert!(request[15..45].iter().all(|b| *b == b'A'));
+    }
+
+    #[test]
+    fn ike_request_lengths_add_up() {
+        let message = ike_sa_init();
+        let total = u32::from_be_bytes(message[24..28].try_into().unwrap()) as usize;
+        assert_eq!(total, message.len());
+        assert_eq!(message[16], 33, "the first payload is SA");
+        assert_eq!(message[18], 34, "exchange type IKE_SA_INIT");
+        // Walk the payload chain: SA, KE, Nonce, each length exact.
+        let (mut offset, mut next, mut seen) = (28, message[16], Vec::new());
+        while next != 0 {
+            seen.push(next);
+            let length = u16::from_be_bytes([message[offset + 2], message[offset + 3]]) as usize;
+            next = message[offset];
+            offset += length;
+        }
+        assert_eq!(seen, [33, 34, 40]);
+        assert_eq!(offset, message.len());
     }
 
     #[test]
