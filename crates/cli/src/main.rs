@@ -15,6 +15,7 @@ mod output;
 mod record;
 mod scan;
 mod scans;
+mod segmentation;
 mod status;
 mod systems;
 
@@ -78,6 +79,8 @@ enum CliCommand {
     Diff(diff::DiffArgs),
     /// The verdict an assessor would give, overall and per system.
     Status(status::StatusArgs),
+    /// Segmentation tests (PCI DSS 11.4.5): record one, list them.
+    Segmentation(segmentation::SegmentationArgs),
     /// The append-only audit log: verify its hash chain, show it.
     Audit(audit::AuditArgs),
     /// Copy the database to FILE, consistently, even while a scan writes.
@@ -116,6 +119,7 @@ async fn main() -> ExitCode {
         CliCommand::Findings(args) => findings::run(&session, args).await,
         CliCommand::Diff(args) => diff::run(&session, args).await,
         CliCommand::Status(args) => status::run(&session, args).await,
+        CliCommand::Segmentation(args) => segmentation::run(&session, args).await,
         CliCommand::Audit(args) => audit::run(&session, args).await,
         CliCommand::Backup(args) => backup::backup(&session, args).await,
         CliCommand::Restore(args) => backup::restore(&session, args).await,

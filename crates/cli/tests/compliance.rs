@@ -266,3 +266,167 @@ fn a_closed_port_is_verified_fixed_by_the_rescan() {
         stderr(&output)
     );
 }
+
+/// The status of the one finding of `kind`, if there is one.
+fn finding_status(data_dir: &Path, kind: &str) -> Option<String> {
+    let records: serde_json::Value =
+        serde_json::from_str(&ok(data_dir, &["findings", "--json"])).unwrap();
+    let matching: Vec<&serde_json::Value> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["finding"]["kind"] == kind)
+        .collect();
+    assert!(matching.len() <= 1, "{kind}: {records:#}");
+    matching
+        .first()
+        .map(|r| r["status"].as_str().unwrap().to_owned())
+}
+
+/// PCI DSS 11.4.5 from the command line: with a system out of scope, a
+/// judged scan says the segmentation test is overdue; recording a failed
+/// test turns that into a failed test, and a passed one clears it.
+#[test]
+fn recording_segmentation_tests_moves_the_11_4_5_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let said = ok(
+        dir.path(),
+        &["segmentation", "record", "--passed", "--note", "early test"],
+    );
+    assert!(said.contains("No scan has been judged yet"), "{said}");
+    assert!(ok(dir.path(), &["segmentation", "list"]).contains("early test"));
+    // Move that test out of the way: it was a year and a half ago.
+    let conn = rusqlite::Connection::open(dir.path().join("portcullis.sqlite3")).unwrap();
+    conn.execute(
+        "UPDATE segmentation_tests SET at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-540 days')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+
+    ok(
+        dir.path(),
+        &[
+            "systems",
+            "add",
+            "guest wifi",
+            "--address",
+            "127.0.0.1",
+            "--role",
+            "office",
+            "--scope",
+            "out-of-scope",
+            "--exposure",
+            "internal",
+        ],
+    );
+    let closed = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = closed.local_addr().unwrap().port().to_string();
+    drop(closed);
+    let output = portcullis(
+        dir.path(),
+        &[
+            "scan",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "--connect",
+            "--no-ping",
+            "--save",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        finding_status(dir.path(), "segmentation-test-overdue").as_deref(),
+        Some("open")
+    );
+
+    let said = ok(
+        dir.path(),
+        &[
+            "segmentation",
+            "record",
+            "--failed",
+            "--note",
+            "Acme Pentest: the guest wifi reaches the till",
+        ],
+    );
+    assert!(
+        said.contains("Recorded segmentation test 2: FAILED"),
+        "{said}"
+    );
+    assert!(said.contains("Judged scan 1 again"), "{said}");
+    assert_eq!(
+        finding_status(dir.path(), "segmentation-test-overdue").as_deref(),
+        Some("verified")
+    );
+    assert_eq!(
+        finding_status(dir.path(), "segmentation-test-failed").as_deref(),
+        Some("open")
+    );
+
+    ok(
+        dir.path(),
+        &[
+            "segmentation",
+            "record",
+            "--passed",
+            "--note",
+            "Acme Pentest retest after the VLAN fix",
+        ],
+    );
+    assert_eq!(
+        finding_status(dir.path(), "segmentation-test-failed").as_deref(),
+        Some("verified")
+    );
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let status = ok(dir.path(), &["status"]);
+    assert!(
+        status.contains(&format!("Last segmentation test: {today} (passed)")),
+        "{status}"
+    );
+    let listed = ok(dir.path(), &["segmentation", "list"]);
+    assert!(
+        listed.contains("Acme Pentest retest") && listed.contains("FAILED"),
+        "{listed}"
+    );
+    let history = ok(dir.path(), &["audit", "show", "--json"]);
+    assert_eq!(
+        history.matches("segmentation-test.record").count(),
+        3,
+        "{history}"
+    );
+}
+
+#[test]
+fn a_segmentation_test_needs_one_outcome_a_note_and_a_past_date() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, says) in [
+        (
+            &["--passed", "--failed", "--note", "x"][..],
+            "cannot be used with",
+        ),
+        (&["--note", "x"][..], "--passed"),
+        (&["--passed", "--note", " "][..], "needs a note"),
+        (
+            &["--passed", "--note", "x", "--at", "2999-01-01"][..],
+            "in the future",
+        ),
+        (
+            &["--passed", "--note", "x", "--at", "last week"][..],
+            "last week",
+        ),
+    ] {
+        let output = portcullis(
+            dir.path(),
+            &[&["segmentation", "record"][..], args].concat(),
+        );
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        assert!(
+            stderr(&output).contains(says),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert!(ok(dir.path(), &["segmentation", "list"]).contains("No segmentation test"));
+}

@@ -31,6 +31,19 @@ pub struct SystemFindingCount {
     pub count: u64,
 }
 
+/// A segmentation test (PCI DSS 11.4.5) as someone recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SegmentationRecord {
+    pub id: i64,
+    /// When the test was carried out.
+    pub at: DateTime<Utc>,
+    pub passed: bool,
+    /// Who recorded it.
+    pub actor: String,
+    /// Who tested what, and where the report is.
+    pub notes: String,
+}
+
 /// The dashboard's figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dashboard {
@@ -124,6 +137,9 @@ impl Store {
     }
 
     /// Records a segmentation test (PCI DSS 11.4.5) someone carried out.
+    /// The notes are the record's evidence (who tested what, where the
+    /// report is), so they may not be empty; a test cannot have happened
+    /// in the future.
     pub async fn record_segmentation_test(
         &self,
         actor: &str,
@@ -131,6 +147,19 @@ impl Store {
         passed: bool,
         notes: &str,
     ) -> Result<i64, StoreError> {
+        if notes.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a segmentation test needs a note: who tested which networks, and where the \
+                 report is"
+                    .into(),
+            ));
+        }
+        if at > Utc::now() {
+            return Err(StoreError::Invalid(format!(
+                "the segmentation test's date {} is in the future",
+                to_rfc3339(at)
+            )));
+        }
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO segmentation_tests (at, passed, actor, notes) VALUES (?, ?, ?, ?)
@@ -160,6 +189,28 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Every recorded segmentation test, the newest (by when it was
+    /// carried out) first.
+    pub async fn segmentation_tests(&self) -> Result<Vec<SegmentationRecord>, StoreError> {
+        sqlx::query(
+            "SELECT id, at, passed, actor, notes FROM segmentation_tests
+             ORDER BY at DESC, id DESC",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(SegmentationRecord {
+                id: row.try_get("id")?,
+                at: parse_time("at", row.try_get("at")?)?,
+                passed: row.try_get::<i64, _>("passed")? == 1,
+                actor: row.try_get("actor")?,
+                notes: row.try_get("notes")?,
+            })
+        })
+        .collect()
     }
 }
 

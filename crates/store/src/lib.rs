@@ -32,7 +32,7 @@ mod writer_lock;
 
 pub use audit::{BadRow, ChainProblem, ChainReport, GENESIS_HASH};
 pub use backup::{BackupError, BackupSummary, CopyProgress, RestoreSummary};
-pub use dashboard::{Dashboard, FindingCount, SystemFindingCount};
+pub use dashboard::{Dashboard, FindingCount, SegmentationRecord, SystemFindingCount};
 pub use data_dir::{DATABASE_FILE_NAME, NoDataDir, default_data_dir, resolve_data_dir};
 pub use database::{Store, StoreError};
 pub use evaluation::EvaluationContext;
