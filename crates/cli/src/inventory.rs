@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
+use portcullis_compliance::{Renewal, Term};
 use portcullis_model::compliance::{InventoryEntry, NewInventoryEntry};
 use portcullis_model::scan::Protocol;
 use portcullis_store::{InventoryFormat, Store};
@@ -68,14 +69,26 @@ enum InventoryAction {
         #[arg(long, default_value = "")]
         notes: String,
     },
-    /// Renew an entry's approval: approved now, by APPROVER, until EXPIRES.
+    /// Approve an entry again (renew it): approved now, by APPROVER, for
+    /// the same term as before unless --expires or --no-expiry says
+    /// otherwise.
     Approve {
         /// The entry's id (see `inventory list`).
         id: i64,
+        /// Who approves it.
         #[arg(long)]
         approver: String,
-        #[arg(long, value_parser = parse_date)]
+        /// Until when (2026-06-30; after now). Default: as long as the
+        /// approval being renewed ran, counted from now.
+        #[arg(long, value_parser = parse_date, conflicts_with = "no_expiry")]
         expires: Option<DateTime<Utc>>,
+        /// The approval does not lapse.
+        #[arg(long)]
+        no_expiry: bool,
+        /// A new statement of why the business needs the port (default:
+        /// the entry's).
+        #[arg(long)]
+        justification: Option<String>,
     },
     /// Remove an entry (the audit log keeps it as it was).
     Remove {
@@ -155,9 +168,25 @@ pub async fn run(session: &Session, args: InventoryArgs) -> Result<ExitCode, Fai
             id,
             approver,
             expires,
+            no_expiry,
+            justification,
         } => {
+            let entry = store.inventory_entry(id).await.map_err(store_failure)?;
+            let term = match (expires, no_expiry) {
+                (Some(until), _) => Term::Until(until),
+                (None, true) => Term::NoExpiry,
+                (None, false) => Term::SameAsBefore,
+            };
+            let renewal = Renewal {
+                approver,
+                justification,
+                term,
+                now: Utc::now(),
+            };
+            let renewed = portcullis_compliance::renew(&entry, &renewal)
+                .map_err(|e| bad_input(format!("inventory entry {id}: {e}")))?;
             let entry = store
-                .approve_inventory_entry(&session.actor, id, &approver, expires)
+                .approve_inventory_entry(&session.actor, &renewed)
                 .await
                 .map_err(store_failure)?;
             println!(

@@ -430,3 +430,112 @@ fn a_segmentation_test_needs_one_outcome_a_note_and_a_past_date() {
     }
     assert!(ok(dir.path(), &["segmentation", "list"]).contains("No segmentation test"));
 }
+
+/// `inventory approve` renews an approval for the term it had, unless told
+/// otherwise; it never makes one permanent by omission, nor ends it in the
+/// past.
+#[test]
+fn approving_an_entry_again_keeps_its_term_unless_told_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    add_loopback_system(dir.path());
+    let in_90_days = (chrono::Utc::now() + chrono::TimeDelta::days(90))
+        .format("%Y-%m-%d")
+        .to_string();
+    let add = |expires: &str| {
+        portcullis(
+            dir.path(),
+            &[
+                "inventory",
+                "add",
+                "--system",
+                "loopback",
+                "--port",
+                "443",
+                "--justification",
+                "the shop",
+                "--approver",
+                "alice",
+                "--expires",
+                expires,
+            ],
+        )
+    };
+    let output = add("2020-01-01");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        stderr(&output).contains("would never hold"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(add(&in_90_days).status.success());
+
+    let entry = |dir: &Path| -> serde_json::Value {
+        let list: serde_json::Value =
+            serde_json::from_str(&ok(dir, &["inventory", "list", "--json"])).unwrap();
+        list[0].clone()
+    };
+    let days_left = |entry: &serde_json::Value| {
+        let expires: chrono::DateTime<chrono::Utc> =
+            entry["expires_at"].as_str().unwrap().parse().unwrap();
+        (expires - chrono::Utc::now()).num_days()
+    };
+    let first = entry(dir.path());
+
+    let said = ok(
+        dir.path(),
+        &["inventory", "approve", "1", "--approver", "bob"],
+    );
+    assert!(said.contains("approved by bob until"), "{said}");
+    let renewed = entry(dir.path());
+    assert_eq!(renewed["approver"], "bob");
+    assert_eq!(renewed["justification"], "the shop");
+    assert!(
+        (89..=90).contains(&days_left(&renewed)),
+        "the same term, from now: {renewed:#}"
+    );
+    assert_ne!(renewed["approved_at"], first["approved_at"]);
+
+    let output = portcullis(
+        dir.path(),
+        &[
+            "inventory",
+            "approve",
+            "1",
+            "--approver",
+            "bob",
+            "--expires",
+            "2020-01-01",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        stderr(&output).contains("inventory entry 1: the approval must end after now"),
+        "{}",
+        stderr(&output)
+    );
+    let output = portcullis(
+        dir.path(),
+        &["inventory", "approve", "1", "--approver", " "],
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+
+    let said = ok(
+        dir.path(),
+        &[
+            "inventory",
+            "approve",
+            "1",
+            "--approver",
+            "carol",
+            "--no-expiry",
+            "--justification",
+            "card payments",
+        ],
+    );
+    assert!(said.contains("approved by carol with no expiry"), "{said}");
+    let permanent = entry(dir.path());
+    assert_eq!(permanent["expires_at"], serde_json::Value::Null);
+    assert_eq!(permanent["justification"], "card payments");
+    let history = ok(dir.path(), &["audit", "show", "--json"]);
+    assert_eq!(history.matches("inventory.approve").count(), 2, "{history}");
+}

@@ -15,11 +15,13 @@
 //!   also says what to write into the inventory.
 //! - [`diff`]: two scans of the same targets, port by port, against the
 //!   inventory.
+//! - [`renew`]: an inventory entry approved again, for a term.
 
 mod coverage;
 mod diff;
 mod estate;
 mod evaluate;
+mod renewal;
 mod rulebook;
 mod status;
 mod template;
@@ -29,6 +31,7 @@ pub use coverage::Coverage;
 pub use diff::{diff, posture_facts};
 pub use estate::{AddressError, SystemAddress};
 pub use evaluate::{EvaluationInput, evaluate};
+pub use renewal::{Renewal, RenewalError, Term, renew};
 pub use rulebook::{AcceptPolicy, Category, Rule, Rulebook, RulebookError};
 pub use status::{acceptance_holds, assess};
 pub use tracking::{

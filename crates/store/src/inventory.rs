@@ -47,7 +47,12 @@ impl Store {
         actor: &str,
         entry: NewInventoryEntry,
     ) -> Result<InventoryEntry, StoreError> {
-        validate(&entry.justification, &entry.approver)?;
+        validate(
+            &entry.justification,
+            &entry.approver,
+            entry.approved_at,
+            entry.expires_at,
+        )?;
         let mut tx = self.begin_write().await?;
         let entry = insert_entry(&mut tx, entry).await?;
         audit::append(
@@ -72,7 +77,12 @@ impl Store {
         actor: &str,
         entry: InventoryEntry,
     ) -> Result<InventoryEntry, StoreError> {
-        validate(&entry.justification, &entry.approver)?;
+        validate(
+            &entry.justification,
+            &entry.approver,
+            entry.approved_at,
+            entry.expires_at,
+        )?;
         let mut tx = self.begin_write().await?;
         let before = load_entry(&mut tx, entry.id).await?;
         write_entry(&mut tx, &entry).await?;
@@ -97,22 +107,31 @@ impl Store {
         Ok(after)
     }
 
-    /// Renews an entry's approval: `approver` approves it now, until
-    /// `expires_at`.
+    /// Records a renewed approval (see `portcullis_compliance::renew`):
+    /// from `renewed`, only what an approval decides is written (approver,
+    /// approval time, expiry, justification); the port and what is expected
+    /// on it stay as stored.
     pub async fn approve_inventory_entry(
         &self,
         actor: &str,
-        id: i64,
-        approver: &str,
-        expires_at: Option<DateTime<Utc>>,
+        renewed: &InventoryEntry,
     ) -> Result<InventoryEntry, StoreError> {
+        let id = renewed.id;
         let mut tx = self.begin_write().await?;
         let before = load_entry(&mut tx, id).await?;
-        let mut after = before.clone();
-        after.approver = approver.trim().to_owned();
-        after.approved_at = Utc::now();
-        after.expires_at = expires_at;
-        validate(&after.justification, &after.approver)?;
+        let after = InventoryEntry {
+            approver: renewed.approver.trim().to_owned(),
+            approved_at: renewed.approved_at,
+            expires_at: renewed.expires_at,
+            justification: renewed.justification.clone(),
+            ..before.clone()
+        };
+        validate(
+            &after.justification,
+            &after.approver,
+            after.approved_at,
+            after.expires_at,
+        )?;
         write_entry(&mut tx, &after).await?;
         let after = load_entry(&mut tx, id).await?;
         audit::append(
@@ -289,7 +308,21 @@ fn constraint_error(error: sqlx::Error, system_id: i64, protocol: &str, port: u1
 }
 
 /// An approval needs a reason and a person.
-fn validate(justification: &str, approver: &str) -> Result<(), StoreError> {
+fn validate(
+    justification: &str,
+    approver: &str,
+    approved_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(), StoreError> {
+    if let Some(expires_at) = expires_at
+        && expires_at <= approved_at
+    {
+        return Err(StoreError::Invalid(format!(
+            "an approval cannot expire ({}) before it was given ({}): it would never hold",
+            expires_at.format("%Y-%m-%d"),
+            approved_at.format("%Y-%m-%d")
+        )));
+    }
     if justification.trim().is_empty() {
         return Err(StoreError::Invalid(
             "an inventory entry needs a business justification".into(),

@@ -14,8 +14,15 @@ async fn store_with_history() -> (tempfile::TempDir, Store) {
     let mut changed = entries[0].clone();
     changed.justification = "administration from the office only".into();
     store.update_inventory_entry(ACTOR, changed).await.unwrap();
+    let renewal = portcullis_compliance::Renewal {
+        approver: "bob".into(),
+        justification: None,
+        term: portcullis_compliance::Term::SameAsBefore,
+        now: chrono::Utc::now(),
+    };
+    let renewed = portcullis_compliance::renew(&entries[2], &renewal).unwrap();
     store
-        .approve_inventory_entry(ACTOR, entries[2].id, "bob", None)
+        .approve_inventory_entry(ACTOR, &renewed)
         .await
         .unwrap();
     store
@@ -160,4 +167,51 @@ async fn a_row_rewritten_with_a_valid_hash_of_its_own_breaks_the_next_link() {
 fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
     format!("{:x}", sha2::Sha256::digest(text.as_bytes()))
+}
+
+#[tokio::test]
+async fn an_approval_writes_only_what_it_decides_and_never_an_expiry_before_it() {
+    let (_dir, store) = new_store().await;
+    let shop = add_shop(&store).await;
+    let entry = add_entries(&store, shop.id, &[443]).await.remove(0);
+
+    let mut renewed = entry.clone();
+    renewed.approver = "bob".into();
+    renewed.approved_at = chrono::Utc::now();
+    renewed.expires_at = Some(renewed.approved_at + chrono::TimeDelta::days(180));
+    renewed.justification = "card payments".into();
+    renewed.port = 8443;
+    renewed.notes = "not an approval's business".into();
+    let stored = store
+        .approve_inventory_entry(ACTOR, &renewed)
+        .await
+        .unwrap();
+    assert_eq!(
+        (stored.approver.as_str(), stored.justification.as_str()),
+        ("bob", "card payments")
+    );
+    assert_eq!(
+        stored.expires_at.map(|t| t.date_naive()),
+        renewed.expires_at.map(|t| t.date_naive())
+    );
+    assert_eq!(
+        (stored.port, stored.notes.as_str()),
+        (443, ""),
+        "the port stays"
+    );
+
+    let rows_before = store.audit_rows(None, 100).await.unwrap().len();
+    let mut lapsed = stored.clone();
+    lapsed.expires_at = Some(lapsed.approved_at - chrono::TimeDelta::days(1));
+    let error = store
+        .approve_inventory_entry(ACTOR, &lapsed)
+        .await
+        .unwrap_err();
+    assert!(error.is_bad_input());
+    assert!(error.to_string().contains("would never hold"), "{error}");
+    assert_eq!(
+        store.audit_rows(None, 100).await.unwrap().len(),
+        rows_before
+    );
+    assert_eq!(store.inventory_entry(entry.id).await.unwrap(), stored);
 }
