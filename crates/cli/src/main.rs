@@ -127,10 +127,28 @@ async fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("portcullis: {:#}", failure.error);
+            eprintln!("portcullis: {}", describe_error(&failure.error));
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// An error and its causes on one line, each cause said once: most of our
+/// errors already quote their cause ("cannot open X: permission denied"),
+/// and repeating it after them only buries the point.
+fn describe_error(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
 }
 
 /// Diagnostics on standard error, off unless `PORTCULLIS_LOG` asks for them
@@ -143,4 +161,42 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error that quotes its source, as thiserror's `{source}` does.
+    #[derive(Debug)]
+    struct Quoting {
+        path: &'static str,
+        source: std::io::Error,
+    }
+
+    impl std::fmt::Display for Quoting {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "cannot open {}: {}", self.path, self.source)
+        }
+    }
+
+    impl std::error::Error for Quoting {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.source)
+        }
+    }
+
+    #[test]
+    fn each_cause_is_said_once() {
+        let quoting = anyhow::Error::new(Quoting {
+            path: "/data",
+            source: std::io::Error::other("permission denied"),
+        });
+        assert_eq!(
+            describe_error(&quoting),
+            "cannot open /data: permission denied"
+        );
+        let wrapped = anyhow::anyhow!("disk full").context("ports.csv");
+        assert_eq!(describe_error(&wrapped), "ports.csv: disk full");
+    }
 }

@@ -539,3 +539,27 @@ fn approving_an_entry_again_keeps_its_term_unless_told_otherwise() {
     let history = ok(dir.path(), &["audit", "show", "--json"]);
     assert_eq!(history.matches("inventory.approve").count(), 2, "{history}");
 }
+
+/// Paths the user names that cannot be used are bad input (exit 2), said
+/// once and plainly.
+#[test]
+fn unusable_paths_are_bad_input_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-directory");
+    std::fs::write(&file, "x").unwrap();
+    let output = portcullis(&file, &["status"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let message = stderr(&output);
+    assert!(message.contains("is a file, not a directory"), "{message}");
+
+    let data = dir.path().join("data");
+    let missing = dir.path().join("no such folder").join("copy.sqlite3");
+    let output = portcullis(&data, &["backup", missing.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let message = stderr(&output);
+    assert!(
+        message.contains("the folder") && message.contains("does not exist"),
+        "{message}"
+    );
+    assert_eq!(message.matches("no such folder").count(), 2, "{message}");
+}

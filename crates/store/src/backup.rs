@@ -61,6 +61,8 @@ pub enum BackupError {
     DestinationExists { path: PathBuf },
     #[error("{path} does not exist")]
     NoSuchFile { path: PathBuf },
+    #[error("cannot write {path}: the folder {} does not exist", .folder.display())]
+    NoSuchFolder { path: PathBuf, folder: PathBuf },
     #[error("refusing to restore {path}: {reason}; the current database was not touched")]
     Refused { path: PathBuf, reason: String },
     #[error("refusing to restore while scan {scan_id} is being recorded; wait for it or cancel it")]
@@ -86,6 +88,7 @@ impl BackupError {
             self,
             BackupError::DestinationExists { .. }
                 | BackupError::NoSuchFile { .. }
+                | BackupError::NoSuchFolder { .. }
                 | BackupError::Refused { .. }
                 | BackupError::ScanRunning { .. }
         )
@@ -201,6 +204,14 @@ fn backup_file(
     if destination.exists() {
         return Err(BackupError::DestinationExists {
             path: destination.to_path_buf(),
+        });
+    }
+    if let Some(folder) = destination.parent()
+        && !folder.is_dir()
+    {
+        return Err(BackupError::NoSuchFolder {
+            path: destination.to_path_buf(),
+            folder: folder.to_path_buf(),
         });
     }
     let partial = partial_path(destination);

@@ -82,6 +82,13 @@ impl Store {
     /// connection. Scans left "running" by a process that is gone are marked
     /// interrupted (see `writer_lock`).
     pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        if data_dir.exists() && !data_dir.is_dir() {
+            return Err(StoreError::Invalid(format!(
+                "{} is a file, not a directory: the data directory must be a directory \
+                 (Portcullis keeps {DATABASE_FILE_NAME} inside it)",
+                data_dir.display()
+            )));
+        }
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDataDir {
             path: data_dir.to_path_buf(),
             source,
