@@ -248,10 +248,18 @@ fn a_closed_port_is_verified_fixed_by_the_rescan() {
     assert_eq!(record["verified_by_scan"], 2);
 
     let diff = ok(dir.path(), &["diff", "1", "2"]);
+    assert!(diff.contains("127.0.0.1 (system loopback):\n"), "{diff}");
     assert!(
-        diff.contains(&format!("127.0.0.1 {unwanted_port}/tcp: closed")),
+        diff.contains(&format!(
+            "  {unwanted_port}/tcp closed: it is not in the inventory, so closing it was right\n"
+        )),
         "{diff}"
     );
+    assert!(
+        diff.ends_with("In all: 0 ports opened, 1 closed, 0 otherwise changed.\n"),
+        "{diff}"
+    );
+    assert!(!diff.contains(&approved_port), "{diff}");
     let history = ok(dir.path(), &["audit", "show", "--json"]);
     assert!(history.contains("finding.fixed-by-scan"), "{history}");
 
