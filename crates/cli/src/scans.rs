@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use portcullis_store::ScanRecord;
 
 use crate::Failure;
-use crate::context::{Session, print_json, safe, serde_name, store_failure};
+use crate::context::{Session, plural, print_json, safe, serde_name, store_failure};
 
 #[derive(Debug, clap::Args)]
 pub struct ScansArgs {
@@ -38,7 +38,7 @@ fn print_text(scans: &[ScanRecord]) {
     for scan in scans {
         let open = scan
             .open_ports
-            .map(|n| format!(", {n} open ports"))
+            .map(|n| format!(", {}", plural(n as usize, "open port")))
             .unwrap_or_default();
         let judged = if scan.evaluated_at.is_some() {
             ""
@@ -48,7 +48,7 @@ fn print_text(scans: &[ScanRecord]) {
         println!(
             "{:>5}  {}  {:<11} {} scan of {} (ports {}) by {}{open}{judged}",
             scan.id,
-            scan.started_at,
+            when(&scan.started_at),
             scan.status.as_str(),
             serde_name(&scan.origin),
             safe(&scan.targets),
@@ -56,4 +56,11 @@ fn print_text(scans: &[ScanRecord]) {
             safe(&scan.actor)
         );
     }
+}
+
+/// A stored time as people read it: "2025-03-31 14:05 UTC".
+fn when(stored: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stored)
+        .map(|time| time.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| safe(stored))
 }
