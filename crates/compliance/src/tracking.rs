@@ -9,7 +9,8 @@
 //! finds it, which is the proof an assessor asks for; a scan that finds it
 //! again reopens it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use portcullis_model::compliance::{
@@ -42,31 +43,33 @@ pub fn reconcile(
     coverage: &Coverage,
     now: DateTime<Utc>,
 ) -> Reconciliation {
-    let mut by_key: HashMap<&str, &Finding> = HashMap::with_capacity(current.len());
-    for finding in current {
-        by_key.entry(finding.key.as_str()).or_insert(finding);
+    // Each key once, at its first finding; one hash per finding and one per
+    // record (a full scan makes tens of thousands of both).
+    let mut by_key: HashMap<&str, usize> = HashMap::with_capacity(current.len());
+    let mut first_of_key = Vec::with_capacity(current.len());
+    for (index, finding) in current.iter().enumerate() {
+        if let Entry::Vacant(slot) = by_key.entry(finding.key.as_str()) {
+            slot.insert(index);
+            first_of_key.push(index);
+        }
     }
-    let mut matched: HashSet<&str> = HashSet::with_capacity(previous.len());
+    let mut matched = vec![false; current.len()];
     let mut updated = Vec::new();
     for record in previous {
-        let key = record.finding.key.as_str();
-        let update = match by_key.get(key) {
-            Some(finding) => {
-                matched.insert(key);
-                Some(seen_again(record, finding, scan_id, now))
+        let update = match by_key.get(record.finding.key.as_str()) {
+            Some(&index) => {
+                matched[index] = true;
+                Some(seen_again(record, &current[index], scan_id, now))
             }
             None => not_seen(record, scan_id, coverage, now),
         };
         updated.extend(update);
     }
-    let mut new = Vec::new();
-    let mut added: HashSet<&str> = HashSet::new();
-    for finding in current {
-        let key = finding.key.as_str();
-        if !matched.contains(key) && added.insert(key) {
-            new.push(finding.clone());
-        }
-    }
+    let new = first_of_key
+        .into_iter()
+        .filter(|index| !matched[*index])
+        .map(|index| current[index].clone())
+        .collect();
     Reconciliation { new, updated }
 }
 
@@ -407,6 +410,22 @@ mod tests {
         let result = reconcile(&[], &current, 2, &scan_of_db(&[22], true), now());
         assert_eq!(result.new, current);
         assert!(result.updated.is_empty());
+    }
+
+    #[test]
+    fn a_key_found_twice_is_one_new_finding_or_one_update() {
+        let mut again = unlisted(22);
+        again.evidence = "the second one".into();
+        let current = [unlisted(22), unlisted(80), again];
+        let coverage = scan_of_db(&[22, 80], true);
+        let result = reconcile(&[], &current, 2, &coverage, now());
+        assert_eq!(result.new, current[..2], "the first of each key, in order");
+
+        let tracked = record(5, unlisted(22), FindingStatus::Open);
+        let result = reconcile(&[tracked], &current, 2, &coverage, now());
+        assert_eq!(result.new, [unlisted(80)]);
+        assert_eq!(result.updated.len(), 1);
+        assert_eq!(result.updated[0].record.finding, current[0]);
     }
 
     #[test]
