@@ -20,7 +20,7 @@ enum AuditAction {
     /// Show the newest rows.
     Show {
         /// How many rows.
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..))]
         limit: i64,
         /// Print JSON instead of text.
         #[arg(long)]
@@ -62,6 +62,8 @@ pub async fn run(session: &Session, args: AuditArgs) -> Result<ExitCode, Failure
             let rows = store.audit_rows(None, limit).await.map_err(store_failure)?;
             if json {
                 print_json(&rows)?;
+            } else if rows.is_empty() {
+                println!("The audit log has no rows to show: nothing has been changed yet.");
             } else {
                 for row in &rows {
                     println!(

@@ -11,7 +11,7 @@ use crate::context::{Session, plural, print_json, safe, serde_name, store_failur
 #[derive(Debug, clap::Args)]
 pub struct ScansArgs {
     /// How many scans.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..))]
     limit: i64,
     /// Print JSON instead of text.
     #[arg(long)]

@@ -83,6 +83,17 @@ fn bad_input_exits_2_and_says_what_and_where() {
 
     let output = portcullis(dir.path(), &["systems", "add", "x", "--role", "castle"]);
     assert_eq!(output.status.code(), Some(2), "{output:?}");
+
+    for command in [
+        &["audit", "show", "--limit", "0"][..],
+        &["scans", "--limit", "0"],
+    ] {
+        let output = portcullis(dir.path(), command);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {output:?}");
+        assert!(stderr(&output).contains("'0'"), "{}", stderr(&output));
+    }
+    let shown = ok(dir.path(), &["audit", "show"]);
+    assert!(shown.contains("nothing has been changed yet"), "{shown}");
 }
 
 #[test]
