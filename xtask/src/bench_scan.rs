@@ -87,7 +87,7 @@ fn bench_all(cli: &Path, runs: usize) -> Result<()> {
             ports: "1-65535".into(),
         },
         Scenario {
-            name: "top 1,000 ports, all 5 hosts at once",
+            name: "top 1,000 ports, every netlab host at once",
             hosts: HOSTS.to_vec(),
             ports: top_1000,
         },
