@@ -148,6 +148,20 @@ pub fn reachable_tcp(host: &Host) -> Result<BTreeSet<u16>> {
     })
 }
 
+/// The `portcullis` CLI the netlab tests run: `PORTCULLIS_CLI`, which
+/// `cargo xtask test` sets to the one it built.
+pub fn cli_under_test() -> PathBuf {
+    let path = std::env::var_os("PORTCULLIS_CLI")
+        .map(PathBuf::from)
+        .expect("PORTCULLIS_CLI is not set: run the netlab tests with `cargo xtask test`");
+    assert!(
+        path.is_file(),
+        "PORTCULLIS_CLI={} does not exist",
+        path.display()
+    );
+    path
+}
+
 /// Runs `program` inside the scanner namespace, after checking isolation.
 /// The only way tests and benches send packets into the netlab.
 pub fn scanner_command(program: &Path) -> Result<std::process::Command> {

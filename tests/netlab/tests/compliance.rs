@@ -17,9 +17,7 @@ use portcullis_netlab::Host;
 const UNNEEDED_PORT: u16 = 54321;
 
 fn cli() -> PathBuf {
-    std::env::var_os("PORTCULLIS_CLI")
-        .map(PathBuf::from)
-        .expect("PORTCULLIS_CLI is not set: run the netlab tests with `cargo xtask test`")
+    portcullis_netlab::cli_under_test()
 }
 
 /// `portcullis --data-dir DATA ARGS...`, outside the netlab (no packets).

@@ -15,15 +15,7 @@ use portcullis_model::scan::{PortState, Reason};
 use portcullis_netlab::{HOSTS, Host, Transport};
 
 fn cli() -> PathBuf {
-    let path = std::env::var_os("PORTCULLIS_CLI")
-        .map(PathBuf::from)
-        .expect("PORTCULLIS_CLI is not set: run the netlab tests with `cargo xtask test`");
-    assert!(
-        path.is_file(),
-        "PORTCULLIS_CLI={} does not exist",
-        path.display()
-    );
-    path
+    portcullis_netlab::cli_under_test()
 }
 
 /// Runs `portcullis scan ... --format json` in the scanner namespace.
