@@ -52,6 +52,7 @@ pub(crate) fn relay(
         let mut tasks = JoinSet::new();
         let (resolved_sender, mut resolved) = mpsc::channel::<ServiceReport>(256);
         let mut held = Held::default();
+        let mut rtts = Rtts::default();
         let mut finished = None;
         let mut upstream_open = true;
         while upstream_open || held.waiting() {
@@ -69,11 +70,14 @@ pub(crate) fn relay(
                 upstream_open = false;
                 continue;
             };
+            if let ScanEvent::Port(port) = &event {
+                rtts.learn(port);
+            }
             let outgoing = match event {
                 ScanEvent::Port(port) if is_identified(&port, PortState::Open) => {
                     pool.spawn(
                         &mut tasks,
-                        target(&port, &names),
+                        target(&port, &names, &rtts),
                         sender.clone(),
                         |report| ScanEvent::Service(Box::new(report)),
                         cancel.clone(),
@@ -83,7 +87,7 @@ pub(crate) fn relay(
                 ScanEvent::Port(port) if is_identified(&port, PortState::OpenFiltered) => {
                     pool.spawn(
                         &mut tasks,
-                        target(&port, &names),
+                        target(&port, &names, &rtts),
                         resolved_sender.clone(),
                         std::convert::identity,
                         cancel.clone(),
@@ -125,13 +129,34 @@ fn is_identified(port: &PortResult, state: PortState) -> bool {
     port.state == state && (port.protocol == Protocol::Tcp || UDP_IDENTIFIED.contains(&port.port))
 }
 
-fn target(port: &PortResult, names: &HashMap<IpAddr, String>) -> IdentifyTarget {
+fn target(port: &PortResult, names: &HashMap<IpAddr, String>, rtts: &Rtts) -> IdentifyTarget {
     IdentifyTarget {
         address: port.address,
         host_name: names.get(&port.address).cloned(),
         port: port.port,
         protocol: port.protocol,
-        rtt: port.rtt_micros.map(Duration::from_micros),
+        rtt: port
+            .rtt_micros
+            .or_else(|| rtts.of(port.address))
+            .map(Duration::from_micros),
+    }
+}
+
+/// The last round trip the scan measured to each host. A port without one
+/// of its own (open|filtered: nothing answered) waits by its host's, not by
+/// a guess for a distant network.
+#[derive(Default)]
+struct Rtts(HashMap<IpAddr, u64>);
+
+impl Rtts {
+    fn learn(&mut self, port: &PortResult) {
+        if let Some(rtt) = port.rtt_micros {
+            self.0.insert(port.address, rtt);
+        }
+    }
+
+    fn of(&self, address: IpAddr) -> Option<u64> {
+        self.0.get(&address).copied()
     }
 }
 
