@@ -8,10 +8,12 @@
 //! - `bench`: measurements, as medians over several runs.
 
 mod bench;
+mod bench_probes;
 mod bench_scan;
 mod bench_store;
 mod cmd;
 mod compile;
+mod cross;
 mod display;
 mod iana;
 mod paths;
@@ -33,7 +35,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Task {
     /// Install the Debian packages, the wasm32 target and the pinned build
-    /// tools (trunk, wasm-bindgen-cli, tauri-driver).
+    /// tools (trunk, wasm-bindgen-cli, tauri-driver, cargo-fuzz).
     Setup,
     /// Build the UI and the desktop app, then open the window.
     Run {
@@ -52,8 +54,9 @@ enum Task {
         action: NetlabAction,
     },
     /// Measure: `startup` (launch to usable UI, memory), `scan` (against
-    /// nmap and masscan in the netlab; needs root), `store` (the database
-    /// at scale).
+    /// nmap and masscan in the netlab; needs root), `probes` (service
+    /// identification against nmap -sV in the netlab; needs root), `store`
+    /// (the database at scale).
     Bench {
         #[command(subcommand)]
         what: BenchTarget,
@@ -95,6 +98,18 @@ enum BenchTarget {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Service identification (-sV) of every open netlab port, host by
+    /// host, against nmap -sV on the same ports in the same run; and what
+    /// a port that accepts and never speaks costs.
+    Probes {
+        /// How many runs the medians are taken over.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// How many times nmap -sV is run on the silent port (it walks its
+        /// whole probe list there, minutes each time); 0 skips it.
+        #[arg(long, default_value_t = 1)]
+        nmap_silent_runs: usize,
+    },
     /// The database at scale (5,000 systems, 20,000 inventory entries,
     /// 2,000,000 port observations): judging a scan, the dashboard, a diff.
     Store {
@@ -121,6 +136,13 @@ fn main() -> ExitCode {
         Task::Bench {
             what: BenchTarget::Scan { runs },
         } => bench_scan::run(runs),
+        Task::Bench {
+            what:
+                BenchTarget::Probes {
+                    runs,
+                    nmap_silent_runs,
+                },
+        } => bench_probes::run(runs, nmap_silent_runs),
         Task::Bench {
             what: BenchTarget::Store { runs, regenerate },
         } => bench_store::run(runs, regenerate),

@@ -191,6 +191,11 @@ fn cargo_tools() -> Result<Vec<CargoTool>> {
             version: "2.1.0".into(),
             locked: true,
         },
+        CargoTool {
+            krate: "cargo-fuzz",
+            version: "0.13.2".into(),
+            locked: true,
+        },
     ])
 }
 

@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 
 use crate::compile::{self, APP_FEATURES};
-use crate::{cmd, display, paths, setup};
+use crate::{cmd, cross, display, paths, setup};
 
 /// Records which classes ran and which were skipped.
 struct Report {
@@ -89,20 +89,11 @@ pub fn run(allow_skip: bool) -> Result<()> {
     Ok(())
 }
 
-/// The engine must keep compiling where the desktop app will run. Only
-/// `cargo check` of the pure-Rust crates: no C cross-compilers here.
+/// The engine must keep compiling where the desktop app will run:
+/// `cargo check` of the model and the scanner (see `cross.rs`).
 fn check_other_platforms() -> Result<()> {
     for target in &setup::RUST_TARGETS[1..] {
-        cmd::run(cmd::command("cargo").args([
-            "check",
-            "--quiet",
-            "--package",
-            "portcullis-model",
-            "--package",
-            "portcullis-scanner",
-            "--target",
-            target,
-        ]))?;
+        cross::check(target)?;
     }
     Ok(())
 }
@@ -113,6 +104,8 @@ fn check_other_platforms() -> Result<()> {
 fn run_tests(report: &mut Report, app: &Path) -> Result<()> {
     cmd::run(&mut workspace_tests())?;
     report.passed("unit and integration");
+    run_fuzz()?;
+    report.passed("fuzz");
     run_end_to_end(report, app)?;
     run_netlab(report)
 }
@@ -136,7 +129,38 @@ fn ignored_tests(targets: &[&str]) -> std::process::Command {
 }
 
 /// The test targets of tests/netlab that need the netlab up (and root).
-const NETLAB_TESTS: &[&str] = &["netlab", "compliance"];
+const NETLAB_TESTS: &[&str] = &["netlab", "compliance", "services"];
+
+/// How long libFuzzer runs each target of `fuzz/`.
+const FUZZ_SECONDS_PER_TARGET: u32 = 5;
+
+/// Every cargo-fuzz target (one per parser of server responses) for a few
+/// seconds: a parser that panics on what the seeds and the corpus grown so
+/// far lead to fails the run. One `cargo fuzz build` first builds every
+/// target at once (the first time takes minutes; later ones rebuild only
+/// what changed), so each run starts at once. New inputs libFuzzer finds
+/// stay in the (ignored) corpus, so each run starts where the last ended.
+fn run_fuzz() -> Result<()> {
+    cmd::run(cargo_fuzz().arg("build"))?;
+    let listing = cmd::output(cargo_fuzz().arg("list"))
+        .ok_or_else(|| anyhow::anyhow!("`cargo fuzz list` failed in fuzz/"))?;
+    let time_limit = format!("-max_total_time={FUZZ_SECONDS_PER_TARGET}");
+    for target in listing.split_whitespace() {
+        cmd::run(cargo_fuzz().args(["run", target, "--", &time_limit]))?;
+    }
+    Ok(())
+}
+
+/// `cargo fuzz` in `fuzz/`, on the stable toolchain: cargo-fuzz needs
+/// nightly-only flags (sanitizers), which `RUSTC_BOOTSTRAP=1` unlocks.
+fn cargo_fuzz() -> std::process::Command {
+    let mut cargo = cmd::command("cargo");
+    cargo
+        .arg("fuzz")
+        .current_dir(paths::workspace_root().join("fuzz"))
+        .env("RUSTC_BOOTSTRAP", "1");
+    cargo
+}
 
 const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
 

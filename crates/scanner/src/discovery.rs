@@ -117,6 +117,7 @@ async fn raw_sweep(
     targets: Vec<std::net::IpAddr>,
     wait: Duration,
 ) -> HashMap<std::net::IpAddr, Vec<String>> {
+    #[cfg_attr(not(target_os = "linux"), expect(unused_mut))]
     let mut answers: HashMap<std::net::IpAddr, Vec<String>> = HashMap::new();
     #[cfg(target_os = "linux")]
     if raw_packets_allowed() {

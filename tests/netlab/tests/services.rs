@@ -357,22 +357,28 @@ fn lab() -> &'static Lab {
     })
 }
 
-/// The open port `host`:`port`/`protocol` of a report.
+/// The port `host`:`port`/`protocol` of a report, if it is reported open.
+fn open_port<'a>(
+    report: &'a ScanReport,
+    host: &str,
+    protocol: Protocol,
+    port: u16,
+) -> Option<&'a PortResult> {
+    let address = Host::by_name(host)?.v4.parse().ok()?;
+    report
+        .host(address)?
+        .ports
+        .iter()
+        .find(|p| p.protocol == protocol && p.port == port && p.state == PortState::Open)
+}
+
 fn port_of<'a>(
     report: &'a ScanReport,
     host: &str,
     protocol: Protocol,
     port: u16,
 ) -> &'a PortResult {
-    let address = Host::by_name(host)
-        .unwrap_or_else(|| panic!("no host {host}"))
-        .v4;
-    report
-        .host(address.parse().unwrap())
-        .unwrap_or_else(|| panic!("{host} is missing from the report"))
-        .ports
-        .iter()
-        .find(|p| p.protocol == protocol && p.port == port && p.state == PortState::Open)
+    open_port(report, host, protocol, port)
         .unwrap_or_else(|| panic!("{host}:{port}/{} is not reported open", protocol.as_str()))
 }
 
@@ -383,14 +389,7 @@ fn find_identity<'a>(
     protocol: Protocol,
     port: u16,
 ) -> Option<&'a ServiceIdentity> {
-    let address = Host::by_name(host)?.v4.parse().ok()?;
-    report
-        .host(address)?
-        .ports
-        .iter()
-        .find(|p| p.protocol == protocol && p.port == port && p.state == PortState::Open)?
-        .identity
-        .as_deref()
+    open_port(report, host, protocol, port)?.identity.as_deref()
 }
 
 fn identity_of<'a>(
@@ -399,10 +398,12 @@ fn identity_of<'a>(
     protocol: Protocol,
     port: u16,
 ) -> &'a ServiceIdentity {
-    port_of(report, host, protocol, port)
-        .identity
-        .as_ref()
-        .unwrap_or_else(|| panic!("{host}:{port} was not identified"))
+    find_identity(report, host, protocol, port).unwrap_or_else(|| {
+        panic!(
+            "{host}:{port}/{} is not reported open and identified",
+            protocol.as_str()
+        )
+    })
 }
 
 /// The posture of a TCP port of the shared lab scan (empty when no check
