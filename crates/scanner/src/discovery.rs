@@ -9,7 +9,7 @@
 //! as up, for hosts that drop everything discovery sends.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use tokio::net::TcpStream;
@@ -29,7 +29,7 @@ const PARALLEL_HOSTS: usize = 256;
 /// A target with discovery's verdict.
 #[derive(Debug, Clone)]
 pub(crate) struct Discovered {
-    pub address: std::net::IpAddr,
+    pub address: IpAddr,
     pub up: bool,
 }
 
@@ -57,41 +57,20 @@ pub(crate) async fn discover(
     // Twice the initial timeout: discovery happens before any RTT is known,
     // and a host wrongly called down loses all its ports.
     let wait = timing.initial_timeout * 2;
+    // Asked once: the answer opens a socket, and it holds for the scan.
+    let raw = raw_packets_allowed();
     for chunk in targets.chunks(PARALLEL_HOSTS) {
-        let addresses: Vec<std::net::IpAddr> = chunk.iter().map(|t| t.address).collect();
-        let raw = tokio::spawn(raw_sweep(addresses, wait));
-        let mut tasks = JoinSet::new();
-        if !raw_packets_allowed() {
-            for (index, target) in chunk.iter().enumerate() {
-                let address = target.address;
-                tasks.spawn(async move { (index, probe_host(address, wait).await) });
-            }
-        }
-        let mut answers = vec![None; chunk.len()];
-        loop {
-            tokio::select! {
-                joined = tasks.join_next() => match joined {
-                    Some(Ok((index, answer))) => answers[index] = Some(answer),
-                    Some(Err(_)) => {}
-                    None => break,
-                },
-                _ = cancel.cancelled() => {
-                    tasks.abort_all();
-                    break;
-                }
-            }
-        }
-        let mut raw_answers = tokio::select! {
-            answers = raw => answers.unwrap_or_default(),
+        let addresses = chunk.iter().map(|t| t.address).collect();
+        let mut answers = tokio::select! {
+            answers = sweep(addresses, wait, raw) => answers,
             _ = cancel.cancelled() => HashMap::new(),
         };
-        for (target, answer) in chunk.iter().zip(answers) {
-            let raw = raw_answers.remove(&target.address).unwrap_or_default();
-            let answers: Vec<String> = raw.into_iter().chain(answer.flatten()).collect();
+        for target in chunk {
+            let answers = answers.remove(&target.address).unwrap_or_default();
             let up = !answers.is_empty();
             let reason = if up {
                 answers.join("; ")
-            } else if raw_packets_allowed() {
+            } else if raw {
                 format!("no answer to ping, ARP, a SYN to 443 or an ACK to 80 within {wait:?}")
             } else {
                 format!("no answer on TCP ports {PROBE_PORTS:?} within {wait:?}")
@@ -110,42 +89,58 @@ fn raw_packets_allowed() -> bool {
     cfg!(target_os = "linux") && crate::privilege::can_use_raw_sockets()
 }
 
-/// Every answer each target gave to the raw probes (echo, SYN to 443, ACK
-/// to 80, ARP), all sent at once; nothing where raw packets are not
-/// allowed.
-async fn raw_sweep(
-    targets: Vec<std::net::IpAddr>,
-    wait: Duration,
-) -> HashMap<std::net::IpAddr, Vec<String>> {
-    #[cfg_attr(not(target_os = "linux"), expect(unused_mut))]
-    let mut answers: HashMap<std::net::IpAddr, Vec<String>> = HashMap::new();
+/// Every answer each target gave: to the raw probes where `raw` packets are
+/// allowed, else to TCP connections on the probe ports.
+async fn sweep(targets: Vec<IpAddr>, wait: Duration, raw: bool) -> HashMap<IpAddr, Vec<String>> {
     #[cfg(target_os = "linux")]
-    if raw_packets_allowed() {
-        let (tcp_targets, arp_targets) = (targets.clone(), targets.clone());
-        let tcp = tokio::task::spawn_blocking(move || {
-            crate::raw_discovery::tcp_sweep(&tcp_targets, wait).unwrap_or_default()
-        });
-        let arp = tokio::task::spawn_blocking(move || {
-            crate::raw_discovery::arp_sweep(&arp_targets, wait)
-        });
-        let echoed = crate::icmp::echo_sweep(&targets, wait)
-            .await
-            .unwrap_or_default();
-        for host in echoed {
-            answers.entry(host).or_default().push("echo-reply".into());
-        }
-        for found in [tcp.await, arp.await].into_iter().flatten() {
-            for (host, how) in found {
-                answers.entry(host).or_default().push(how);
-            }
+    if raw {
+        return raw_sweep(targets, wait).await;
+    }
+    let _ = raw;
+    connect_sweep(targets, wait).await
+}
+
+/// The raw probes (echo, SYN to 443, ACK to 80, ARP), all sent at once.
+#[cfg(target_os = "linux")]
+async fn raw_sweep(targets: Vec<IpAddr>, wait: Duration) -> HashMap<IpAddr, Vec<String>> {
+    let (tcp_targets, arp_targets) = (targets.clone(), targets.clone());
+    let tcp = tokio::task::spawn_blocking(move || {
+        crate::raw_discovery::tcp_sweep(&tcp_targets, wait).unwrap_or_default()
+    });
+    let arp =
+        tokio::task::spawn_blocking(move || crate::raw_discovery::arp_sweep(&arp_targets, wait));
+    let echoed = crate::icmp::echo_sweep(&targets, wait)
+        .await
+        .unwrap_or_default();
+    let mut answers: HashMap<IpAddr, Vec<String>> = HashMap::new();
+    for host in echoed {
+        answers.entry(host).or_default().push("echo-reply".into());
+    }
+    for found in [tcp.await, arp.await].into_iter().flatten() {
+        for (host, how) in found {
+            answers.entry(host).or_default().push(how);
         }
     }
-    let _ = (targets, wait);
+    answers
+}
+
+/// A TCP connection to each probe port of every target, all at once.
+async fn connect_sweep(targets: Vec<IpAddr>, wait: Duration) -> HashMap<IpAddr, Vec<String>> {
+    let mut tasks = JoinSet::new();
+    for address in targets {
+        tasks.spawn(async move { (address, probe_host(address, wait).await) });
+    }
+    let mut answers = HashMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((address, Some(reason))) = joined {
+            answers.insert(address, vec![reason]);
+        }
+    }
     answers
 }
 
 /// `Some(reason)` when the host answered on one of the probe ports.
-async fn probe_host(address: std::net::IpAddr, wait: Duration) -> Option<String> {
+async fn probe_host(address: IpAddr, wait: Duration) -> Option<String> {
     let mut attempts = JoinSet::new();
     for port in PROBE_PORTS {
         attempts.spawn(async move {

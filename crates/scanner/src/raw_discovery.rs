@@ -16,12 +16,13 @@ use std::time::{Duration, Instant};
 use pnet_datalink::{Channel, Config, MacAddr, NetworkInterface};
 use pnet_packet::arp::{ArpHardwareTypes, ArpOperations, ArpPacket, MutableArpPacket};
 use pnet_packet::ethernet::{EtherTypes, EthernetPacket, MutableEthernetPacket};
-use pnet_packet::ipv4::Ipv4Packet;
 use pnet_packet::tcp::{TcpFlags, TcpPacket};
 use pnet_packet::{MutablePacket, Packet};
 use socket2::{Domain, Socket, Type};
 
-use crate::syn::{SYN_LENGTH, build_segment, reserve_source_port, source_address_for};
+use crate::syn::{
+    SYN_LENGTH, build_segment, ipv4_payload, reserve_source_port, source_address_for,
+};
 
 /// The TCP probes: a SYN to HTTPS and an ACK to HTTP.
 const SYN_PORT: u16 = 443;
@@ -80,17 +81,13 @@ fn collect_tcp_answers(
         let Ok((length, from)) = socket.recv_from(&mut buffer) else {
             return;
         };
-        let (from, segment) = if v6 {
-            (from.ip(), &buffer[..length])
+        let parsed = if v6 {
+            Some((from.ip(), &buffer[..length]))
         } else {
-            let Some(packet) = Ipv4Packet::new(&buffer[..length]) else {
-                continue;
-            };
-            let header = usize::from(packet.get_header_length()) * 4;
-            if header < 20 || header >= length {
-                continue;
-            }
-            (IpAddr::V4(packet.get_source()), &buffer[header..length])
+            ipv4_payload(&buffer[..length])
+        };
+        let Some((from, segment)) = parsed else {
+            continue;
         };
         let Some(segment) = TcpPacket::new(segment) else {
             continue;

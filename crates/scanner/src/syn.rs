@@ -78,9 +78,9 @@ struct Prober {
 /// Scans every port of every host; returns each host's tally, in the hosts'
 /// order. Open ports are sent as events as soon as their SYN/ACK arrives.
 ///
-/// The packets are sent and read by one blocking thread that alternates
-/// between a burst of sends and draining what has arrived, with sockets no
-/// event loop watches. On a fast link that matters more than anything else:
+/// The packets are sent and read by blocking threads (one per core for a
+/// large round) that alternate between a burst of sends and draining what
+/// has arrived, with sockets no event loop watches. On a fast link that matters more than anything else:
 /// an async socket wakes the reactor on another core for every reply and
 /// every sent buffer freed, and those cross-core wake-ups cost more than the
 /// packets themselves (measured: 9.5 µs a probe through tokio, see
@@ -293,12 +293,12 @@ impl Wire {
         }
         let mut board = self.board();
         for reply in replies {
-            let Some(answered) = board.absorb(reply) else {
+            let Some(result) = board.absorb(reply) else {
                 continue;
             };
             self.probes_done.fetch_add(1, Ordering::Relaxed);
-            if answered.result.state == PortState::Open || self.list_every_port {
-                let _ = self.found.send(answered.result);
+            if result.state == PortState::Open || self.list_every_port {
+                let _ = self.found.send(result);
             }
         }
     }
@@ -481,7 +481,7 @@ pub(crate) fn build_segment(
 }
 
 /// The source address and TCP bytes of an IPv4 datagram from a raw socket.
-fn ipv4_payload(datagram: &[u8]) -> Option<(IpAddr, &[u8])> {
+pub(crate) fn ipv4_payload(datagram: &[u8]) -> Option<(IpAddr, &[u8])> {
     let packet = Ipv4Packet::new(datagram)?;
     let header = usize::from(packet.get_header_length()) * 4;
     let total = usize::from(packet.get_total_length()).min(datagram.len());
@@ -577,12 +577,11 @@ struct Board {
     port_index: Vec<u32>,
     verdicts: Vec<Verdict>,
     sent_at: Vec<Option<Instant>>,
-    /// Times each probe was sent.
-    sends: Vec<u8>,
     rtt: Vec<RttEstimator>,
-    /// When each probe was sent the time before: a retransmitted probe's
-    /// answer means that earlier copy was lost, and when it was sent tells
-    /// the pacer whether the loss is news.
+    /// When each probe was sent the time before, `None` before its first
+    /// retransmission: a retransmitted probe's answer means that earlier
+    /// copy was lost, and when it was sent tells the pacer whether the loss
+    /// is news.
     previously_sent_at: Vec<Option<Instant>>,
     /// Probes of the current round still unanswered.
     outstanding: usize,
@@ -592,11 +591,6 @@ struct Board {
     /// The sending rate, lowered when replies are lost. Here, under the
     /// board's lock, because every sending thread must obey one rate.
     pacer: Pacer,
-}
-
-/// A reply matched to its probe.
-struct Answered {
-    result: PortResult,
 }
 
 impl Board {
@@ -613,7 +607,6 @@ impl Board {
             port_index,
             verdicts: vec![Verdict::Pending; probes],
             sent_at: vec![None; probes],
-            sends: vec![0; probes],
             previously_sent_at: vec![None; probes],
             rtt: hosts.iter().map(|_| RttEstimator::new(timing)).collect(),
             outstanding: 0,
@@ -657,13 +650,12 @@ impl Board {
     fn launched(&mut self, index: usize) {
         self.previously_sent_at[index] = self.sent_at[index];
         self.sent_at[index] = Some(Instant::now());
-        self.sends[index] = self.sends[index].saturating_add(1);
         self.outstanding += 1;
     }
 
     /// Takes back `launched` for a probe that could not be sent.
     fn unlaunched(&mut self, index: usize) {
-        self.sends[index] = self.sends[index].saturating_sub(1);
+        self.sent_at[index] = self.previously_sent_at[index].take();
         self.outstanding = self.outstanding.saturating_sub(1);
     }
 
@@ -675,9 +667,9 @@ impl Board {
             .unwrap_or(Duration::from_secs(1))
     }
 
-    /// Records a reply; `None` when it decides nothing new (a duplicate, or
-    /// a port or host not scanned).
-    fn absorb(&mut self, reply: Reply) -> Option<Answered> {
+    /// Records a reply and returns the port's result; `None` when it decides
+    /// nothing new (a duplicate, or a port or host not scanned).
+    fn absorb(&mut self, reply: Reply) -> Option<PortResult> {
         let host = *self.host_index.get(&reply.from)?;
         let port = self.port_index[usize::from(reply.port)];
         if port == u32::MAX {
@@ -687,7 +679,8 @@ impl Board {
         if self.verdicts[index] != Verdict::Pending {
             return None;
         }
-        let retransmitted = self.sends[index] > 1;
+        let lost_copy_sent_at = self.previously_sent_at[index];
+        let retransmitted = lost_copy_sent_at.is_some();
         let rtt = self.sent_at[index].map(|sent| reply.at.saturating_duration_since(sent));
         // Karn's rule: a retransmitted probe's answer may belong to either
         // copy, so it says nothing reliable about the round trip.
@@ -703,25 +696,23 @@ impl Board {
         };
         self.verdicts[index] = verdict;
         self.outstanding = self.outstanding.saturating_sub(1);
-        match self.previously_sent_at[index] {
-            Some(lost_copy_sent_at) if retransmitted => {
+        match lost_copy_sent_at {
+            Some(sent_at) => {
                 self.recovered_this_round += 1;
-                self.pacer.on_loss(lost_copy_sent_at);
+                self.pacer.on_loss(sent_at);
             }
-            _ => self.pacer.on_answer(),
+            None => self.pacer.on_answer(),
         }
-        Some(Answered {
-            result: PortResult {
-                address: reply.from,
-                port: reply.port,
-                protocol: Protocol::Tcp,
-                state,
-                reason,
-                rtt_micros: rtt.map(|d| d.as_micros() as u64),
-                service: registered_name(reply.port, Protocol::Tcp),
-                identity: None,
-                posture: None,
-            },
+        Some(PortResult {
+            address: reply.from,
+            port: reply.port,
+            protocol: Protocol::Tcp,
+            state,
+            reason,
+            rtt_micros: rtt.map(|d| d.as_micros() as u64),
+            service: registered_name(reply.port, Protocol::Tcp),
+            identity: None,
+            posture: None,
         })
     }
 

@@ -84,18 +84,6 @@ pub struct Timing {
     pub retries: u8,
 }
 
-impl Timing {
-    /// The timing for one of `senders` threads that share a scan: the rate
-    /// limit is split between them, so together they keep to it.
-    pub fn shared_by(&self, senders: usize) -> Timing {
-        let senders = u32::try_from(senders.max(1)).unwrap_or(u32::MAX);
-        Timing {
-            max_rate: self.max_rate.map(|rate| rate.div_ceil(senders)),
-            ..*self
-        }
-    }
-}
-
 /// Smoothed round-trip time of one host (RFC 6298, section 2).
 #[derive(Debug, Clone, Copy)]
 pub struct RttEstimator {
