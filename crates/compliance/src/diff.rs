@@ -21,7 +21,7 @@ use portcullis_model::report::{HostResult, ScanReport};
 use portcullis_model::scan::{PortResult, PortState};
 use portcullis_model::service::{OpenAccessKind, Posture, ServiceIdentity};
 
-use crate::estate::{InventoryIndex, SystemIndex, is_expired, service_matches, version_matches};
+use crate::estate::{InventoryIndex, SystemIndex, entry_accepts, is_expired};
 
 /// Compares `before` with `after`. `now` decides which inventory approvals
 /// still hold.
@@ -206,7 +206,7 @@ impl Differ<'_> {
                 PortChangeKind::ServiceChanged { .. } | PortChangeKind::VersionChanged { .. },
                 Some(e),
             ) => {
-                if entry_accepts(e, found) {
+                if found.is_none_or(|found| entry_accepts(e, found)) {
                     InventoryVerdict::Approved
                 } else {
                     InventoryVerdict::NotApproved
@@ -218,20 +218,6 @@ impl Differ<'_> {
         };
         (verdict, id)
     }
-}
-
-/// Whether the entry's expected service and version accept what was found.
-fn entry_accepts(entry: &InventoryEntry, found: Option<&ServiceIdentity>) -> bool {
-    let Some(found) = found else { return true };
-    let service_ok = entry
-        .service
-        .as_deref()
-        .is_none_or(|s| service_matches(s, &found.service, found.product.as_deref()));
-    let version_ok = match (&entry.version, &found.version) {
-        (Some(expected), Some(version)) => version_matches(expected, version),
-        _ => true,
-    };
-    service_ok && version_ok
 }
 
 /// Service, version and posture changes of a port open in both scans.

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use portcullis_model::compliance::{InventoryEntry, System};
 use portcullis_model::scan::{HostReport, Protocol};
+use portcullis_model::service::ServiceIdentity;
 
 /// One address of a system, as understood.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -197,6 +198,21 @@ impl<'a> InventoryIndex<'a> {
 /// moment has expired from that moment on.
 pub fn is_expired(entry: &InventoryEntry, now: DateTime<Utc>) -> bool {
     entry.expires_at.is_some_and(|expires| expires <= now)
+}
+
+/// Whether an entry's expected service and version (each optional) accept
+/// what identification found. Evaluation (an inventory mismatch) and diff
+/// (a service or version change) judge a port by this one rule.
+pub fn entry_accepts(entry: &InventoryEntry, found: &ServiceIdentity) -> bool {
+    let service_ok = entry
+        .service
+        .as_deref()
+        .is_none_or(|s| service_matches(s, &found.service, found.product.as_deref()));
+    let version_ok = match (&entry.version, &found.version) {
+        (Some(expected), Some(version)) => version_matches(expected, version),
+        _ => true,
+    };
+    service_ok && version_ok
 }
 
 /// Whether a found name is the expected one: the inventory may name the

@@ -11,7 +11,7 @@ use portcullis_model::service::{
 };
 
 use super::{Draft, Evaluator, ServiceView, join_limited};
-use crate::estate::{service_matches, version_matches};
+use crate::estate::entry_accepts;
 
 /// Everything a port rule needs to know about where it is.
 struct Site<'a> {
@@ -131,14 +131,7 @@ fn inventory(ev: &mut Evaluator<'_>, site: &Site<'_>) {
             let Some(found) = site.view.identified else {
                 return;
             };
-            let service_differs = entry.service.as_deref().is_some_and(|expected| {
-                !service_matches(expected, &found.service, found.product.as_deref())
-            });
-            let version_differs = match (&entry.version, &found.version) {
-                (Some(expected), Some(version)) => !version_matches(expected, version),
-                _ => false,
-            };
-            if service_differs || version_differs {
+            if !entry_accepts(entry, found) {
                 let expected = [entry.service.as_deref(), entry.version.as_deref()]
                     .into_iter()
                     .flatten()
