@@ -1,6 +1,6 @@
 //! Between Rust values and SQLite columns: enumerations by their serde
 //! names (the names the migrations' CHECK constraints list), times as
-//! RFC 3339 text, and a helper for the transactions of audited changes.
+//! RFC 3339 text, and values as JSON (columns and the audit log).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

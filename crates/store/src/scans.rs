@@ -22,7 +22,7 @@ use portcullis_model::service::{Posture, ServiceIdentity, ServiceReport};
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
-use crate::codec::name_of;
+use crate::codec::{json_text, name_of};
 use crate::columns::{Columns, query_all};
 use crate::database::{Store, StoreError};
 use crate::time::now_rfc3339;
@@ -141,10 +141,6 @@ impl ScanRecord {
     }
 }
 
-fn to_json(value: &impl Serialize) -> String {
-    serde_json::to_string(value).expect("model types serialise")
-}
-
 /// The model's serde name of a port state, as the table's CHECK spells it.
 fn state_name(state: PortState) -> &'static str {
     match state {
@@ -204,7 +200,7 @@ impl Store {
         .bind(&scan.requested_method)
         .bind(&scan.profile)
         .bind(name_of(&scan.origin))
-        .bind(to_json(&scan.coverage))
+        .bind(json_text(&scan.coverage))
         .bind(i64::from(std::process::id()))
         .bind(lock.name())
         .fetch_one(self.pool())
@@ -561,7 +557,7 @@ impl ScanWriter {
         }
         if new_warnings {
             sqlx::query("UPDATE scans SET warnings = ? WHERE id = ?")
-                .bind(to_json(&self.warnings))
+                .bind(json_text(&self.warnings))
                 .bind(self.scan_id)
                 .execute(&mut *tx)
                 .await?;
@@ -588,7 +584,7 @@ impl ScanWriter {
         )
         .bind(status.as_str())
         .bind(now_rfc3339())
-        .bind(to_json(&methods))
+        .bind(json_text(&methods))
         .bind(summary.map(|s| s.hosts_up))
         .bind(summary.map(|s| s.hosts_down))
         .bind(summary.map(|s| s.open_ports))
@@ -638,18 +634,18 @@ async fn write_pending(
             .bind(i64::from(port.port))
             .bind(port.protocol.as_str())
             .bind(state_name(port.state))
-            .bind(to_json(&port.reason))
+            .bind(json_text(&port.reason))
             .bind(port.rtt_micros.and_then(|v| i64::try_from(v).ok()))
             .bind(&port.service)
-            .bind(port.identity.as_ref().map(to_json))
-            .bind(port.posture.as_ref().map(to_json))
+            .bind(port.identity.as_ref().map(json_text))
+            .bind(port.posture.as_ref().map(json_text))
             .execute(&mut *conn)
             .await?;
         }
         Pending::Service(found) => {
             // An identification for a port never reported is kept as an
             // open port of its own, as the report does.
-            let posture = (!found.posture.is_empty()).then(|| to_json(&found.posture));
+            let posture = (!found.posture.is_empty()).then(|| json_text(&found.posture));
             sqlx::query(
                 "INSERT INTO port_observations
                     (scan_id, address, port, protocol, state, reason, identity, posture)
@@ -661,8 +657,8 @@ async fn write_pending(
             .bind(found.address.to_string())
             .bind(i64::from(found.port))
             .bind(found.protocol.as_str())
-            .bind(to_json(&Reason::Connected))
-            .bind(to_json(&found.identity))
+            .bind(json_text(&Reason::Connected))
+            .bind(json_text(&found.identity))
             .bind(posture)
             .execute(&mut *conn)
             .await?;
@@ -675,7 +671,7 @@ async fn write_pending(
             )
             .bind(scan_id)
             .bind(done.address.to_string())
-            .bind(to_json(&done.counts))
+            .bind(json_text(&done.counts))
             .execute(&mut *conn)
             .await?;
         }
@@ -702,7 +698,7 @@ mod tests {
             },
         ];
         for reason in reasons {
-            assert_eq!(parse_reason(Some(&to_json(&reason))).unwrap(), reason);
+            assert_eq!(parse_reason(Some(&json_text(&reason))).unwrap(), reason);
         }
         assert!(parse_reason(Some("{\"kind\":\"nonsense\"}")).is_err());
     }
