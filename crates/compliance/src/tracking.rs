@@ -183,6 +183,17 @@ pub enum DecisionError {
     NoInventoryEntry,
 }
 
+/// Refuses a decision (`action`: what it would make of the finding) on a
+/// finding already fixed: only open or accepted ones are decided on.
+fn not_resolved(record: &FindingRecord, action: &'static str) -> Result<(), DecisionError> {
+    match record.status {
+        FindingStatus::Open | FindingStatus::Accepted => Ok(()),
+        status @ (FindingStatus::Fixed | FindingStatus::Verified) => {
+            Err(DecisionError::Resolved { status, action })
+        }
+    }
+}
+
 fn status_word(status: FindingStatus) -> &'static str {
     match status {
         FindingStatus::Open => "open",
@@ -218,15 +229,7 @@ impl Rulebook {
         if policy == AcceptPolicy::No {
             return Err(DecisionError::NotAcceptable(finding.kind));
         }
-        if matches!(
-            record.status,
-            FindingStatus::Fixed | FindingStatus::Verified
-        ) {
-            return Err(DecisionError::Resolved {
-                status: record.status,
-                action: "accepted",
-            });
-        }
+        not_resolved(record, "accepted")?;
         let justification = request.justification.trim();
         if justification.is_empty() {
             return Err(DecisionError::NoJustification);
@@ -346,15 +349,7 @@ fn renew_entry(
 /// Records that someone reports a finding fixed; the next scan that covers
 /// its place verifies it (or reopens it).
 pub fn mark_fixed(record: &FindingRecord) -> Result<FindingRecord, DecisionError> {
-    if matches!(
-        record.status,
-        FindingStatus::Fixed | FindingStatus::Verified
-    ) {
-        return Err(DecisionError::Resolved {
-            status: record.status,
-            action: "reported fixed",
-        });
-    }
+    not_resolved(record, "reported fixed")?;
     let mut fixed = record.clone();
     fixed.status = FindingStatus::Fixed;
     fixed.accepted_until = None;
@@ -671,6 +666,11 @@ mod tests {
             Err(DecisionError::Resolved { .. })
         ));
         assert!(mark_fixed(&fixed).is_err());
+        let error = mark_fixed(&record(2, unlisted(22), FindingStatus::Fixed)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the finding is already reported fixed; only open or accepted findings can be reported fixed"
+        );
     }
 
     #[test]
