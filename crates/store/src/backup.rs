@@ -215,27 +215,11 @@ fn backup_file(
         });
     }
     let partial = partial_path(destination);
-    let result = write_partial(live, &partial, progress);
-    let pages = match result {
-        Ok(pages) => pages,
-        Err(error) => {
+    let (pages, schema_version) = copy_check_and_place(live, &partial, destination, progress)
+        .inspect_err(|_| {
+            // Whatever step failed, no half-made copy is left behind.
             let _ = std::fs::remove_file(&partial);
-            return Err(error);
-        }
-    };
-    let schema_version = match check_candidate(&partial) {
-        Ok(checked) => checked.schema_version,
-        Err(error) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(error);
-        }
-    };
-    std::fs::File::open(&partial)
-        .and_then(|file| file.sync_all())
-        .map_err(io_error(&partial))?;
-    move_into_place(&partial, destination).inspect_err(|_| {
-        let _ = std::fs::remove_file(&partial);
-    })?;
+        })?;
     let bytes = std::fs::metadata(destination)
         .map_err(io_error(destination))?
         .len();
@@ -245,6 +229,23 @@ fn backup_file(
         bytes,
         schema_version,
     })
+}
+
+/// Writes the copy to `partial`, checks it, syncs it and gives it the
+/// destination's name; returns its pages and schema version.
+fn copy_check_and_place(
+    live: &Path,
+    partial: &Path,
+    destination: &Path,
+    progress: impl FnMut(CopyProgress),
+) -> Result<(u64, i64), BackupError> {
+    let pages = write_partial(live, partial, progress)?;
+    let schema_version = check_candidate(partial)?.schema_version;
+    std::fs::File::open(partial)
+        .and_then(|file| file.sync_all())
+        .map_err(io_error(partial))?;
+    move_into_place(partial, destination)?;
+    Ok((pages, schema_version))
 }
 
 /// Gives the finished copy its name. A hard link, unlike a rename, never
@@ -285,13 +286,7 @@ fn write_partial(
     // A leftover from a crashed backup of an earlier process with our pid.
     let _ = std::fs::remove_file(partial);
     let mut copy = Connection::open(partial).map_err(sqlite_error(partial))?;
-    let pages = copy_pages(&source, &mut copy, progress).map_err(|e| match e {
-        CopyError::Sqlite(source) => BackupError::Sqlite {
-            path: partial.to_path_buf(),
-            source,
-        },
-        CopyError::Busy(seconds) => BackupError::Busy { seconds },
-    })?;
+    let pages = copy_pages(&source, &mut copy, partial, progress)?;
     // The copy carries the live file's WAL flag; a backup is one file.
     copy.pragma_update(None, "journal_mode", "DELETE")
         .map_err(sqlite_error(partial))?;
@@ -299,28 +294,19 @@ fn write_partial(
     Ok(pages)
 }
 
-enum CopyError {
-    Sqlite(rusqlite::Error),
-    Busy(u64),
-}
-
-impl From<rusqlite::Error> for CopyError {
-    fn from(error: rusqlite::Error) -> CopyError {
-        CopyError::Sqlite(error)
-    }
-}
-
 /// Steps the backup API to the end, retrying busy steps for a while, and
-/// reports progress after each step. Returns the pages copied.
+/// reports progress after each step. Returns the pages copied; SQLite's
+/// errors name `to_path`, the file being written.
 fn copy_pages(
     from: &Connection,
     to: &mut Connection,
+    to_path: &Path,
     mut progress: impl FnMut(CopyProgress),
-) -> Result<u64, CopyError> {
-    let backup = Backup::new(from, to)?;
+) -> Result<u64, BackupError> {
+    let backup = Backup::new(from, to).map_err(sqlite_error(to_path))?;
     let mut busy_since: Option<std::time::Instant> = None;
     loop {
-        let step = backup.step(PAGES_PER_STEP)?;
+        let step = backup.step(PAGES_PER_STEP).map_err(sqlite_error(to_path))?;
         let state = backup.progress();
         let total = u64::try_from(state.pagecount).unwrap_or(0);
         let remaining = u64::try_from(state.remaining).unwrap_or(0);
@@ -335,7 +321,9 @@ fn copy_pages(
             _ => {
                 let since = *busy_since.get_or_insert_with(std::time::Instant::now);
                 if since.elapsed() > BUSY_GIVE_UP {
-                    return Err(CopyError::Busy(BUSY_GIVE_UP.as_secs()));
+                    return Err(BackupError::Busy {
+                        seconds: BUSY_GIVE_UP.as_secs(),
+                    });
                 }
                 std::thread::sleep(BUSY_PAUSE);
             }
@@ -452,13 +440,7 @@ fn copy_into_live(
             ),
         });
     }
-    copy_pages(&from, &mut to, progress).map_err(|e| match e {
-        CopyError::Sqlite(source) => BackupError::Sqlite {
-            path: live.to_path_buf(),
-            source,
-        },
-        CopyError::Busy(seconds) => BackupError::Busy { seconds },
-    })?;
+    copy_pages(&from, &mut to, live, progress)?;
     // The restored pages carry the backup's rollback-journal flag; the live
     // database stays in WAL mode, as Store::open sets it.
     to.pragma_update(None, "journal_mode", "WAL")
