@@ -13,33 +13,26 @@ use portcullis_model::scan::{PortResult, PortState, Protocol};
 #[derive(Debug, Clone, Default)]
 pub struct Coverage {
     scanned: ScannedPorts,
-    identification: bool,
-    posture: bool,
     /// Hosts that were up, each with its open ports, sorted.
     open: HashMap<IpAddr, Vec<(Protocol, u16)>>,
 }
 
-/// The port ranges a scan probed, normalised for binary search.
+/// What a scan probed, its port ranges normalised for binary search.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ScannedPorts {
-    tcp: Vec<PortRange>,
-    udp: Vec<PortRange>,
-}
+pub(crate) struct ScannedPorts(ScanCoverage);
 
 impl ScannedPorts {
     pub(crate) fn new(scan: &ScanCoverage) -> ScannedPorts {
-        ScannedPorts {
+        ScannedPorts(ScanCoverage {
             tcp: normalise(&scan.tcp),
             udp: normalise(&scan.udp),
-        }
+            ..*scan
+        })
     }
 
     /// Whether the scan probed this port (on every host that was up).
     pub(crate) fn contains(&self, protocol: Protocol, port: u16) -> bool {
-        let ranges = match protocol {
-            Protocol::Tcp => &self.tcp,
-            Protocol::Udp => &self.udp,
-        };
+        let ranges = self.0.ranges(protocol);
         let after = ranges.partition_point(|range| range.first <= port);
         after > 0 && ranges[after - 1].contains(port)
     }
@@ -133,8 +126,6 @@ impl Coverage {
         }
         Coverage {
             scanned: ScannedPorts::new(scan),
-            identification: scan.identification,
-            posture: scan.posture,
             open,
         }
     }
@@ -182,9 +173,9 @@ impl Coverage {
         match basis {
             Basis::Presence {
                 needs_identity_while_open,
-            } => !needs_identity_while_open || self.identification,
-            Basis::Identity => self.identification,
-            Basis::Posture => self.posture,
+            } => !needs_identity_while_open || self.scanned.0.identification,
+            Basis::Identity => self.scanned.0.identification,
+            Basis::Posture => self.scanned.0.posture,
             Basis::Always => true,
         }
     }
@@ -239,7 +230,8 @@ mod tests {
             ..ScanCoverage::default()
         };
         let coverage = Coverage::new(&ScanReport::default(), &scan);
-        assert_eq!(coverage.scanned.tcp.len(), 3, "{:?}", coverage.scanned.tcp);
+        let tcp = &coverage.scanned.0.tcp;
+        assert_eq!(tcp.len(), 3, "{tcp:?}");
         for port in [1, 15, 20, 80, 440, 443] {
             assert!(coverage.port_scanned(Protocol::Tcp, port), "{port}");
         }
