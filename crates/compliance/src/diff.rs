@@ -47,14 +47,15 @@ pub fn diff(
         let was = earlier.get(&address).copied().filter(|h| h.host.up);
         let system = differ.systems.for_host(&host.host).map(|s| s.id);
         match (was, host.host.up) {
-            (Some(was), true) => differ.ports(was, host, system, &mut result.ports),
+            (Some(was), true) => differ.ports(&was.ports, &host.ports, system, &mut result.ports),
             (None, true) => {
                 result.hosts.push(HostChange {
                     address,
                     change: HostChangeKind::CameUp,
                     system_id: system,
                 });
-                differ.ports(&empty_like(host), host, system, &mut result.ports);
+                // Nothing was seen before: every listed port is a change.
+                differ.ports(&[], &host.ports, system, &mut result.ports);
             }
             (Some(_), false) => result.hosts.push(HostChange {
                 address,
@@ -86,27 +87,19 @@ struct Differ<'a> {
     now: DateTime<Utc>,
 }
 
-/// A host with no ports, standing for "nothing seen before".
-fn empty_like(host: &HostResult) -> HostResult {
-    HostResult {
-        host: host.host.clone(),
-        ports: Vec::new(),
-        counts: Vec::new(),
-    }
-}
-
-fn sorted_ports(host: &HostResult) -> Vec<&PortResult> {
-    let mut ports: Vec<&PortResult> = host.ports.iter().collect();
+fn sorted_ports(ports: &[PortResult]) -> Vec<&PortResult> {
+    let mut ports: Vec<&PortResult> = ports.iter().collect();
     ports.sort_by_key(|p| (p.protocol, p.port));
     ports
 }
 
 impl Differ<'_> {
-    /// Merges the two hosts' port lists and records every change.
+    /// Merges one host's port lists of the two scans and records every
+    /// change.
     fn ports(
         &self,
-        before: &HostResult,
-        after: &HostResult,
+        before: &[PortResult],
+        after: &[PortResult],
         system: Option<i64>,
         out: &mut Vec<PortChange>,
     ) {
