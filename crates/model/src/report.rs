@@ -62,17 +62,7 @@ impl ReportBuilder {
         match event {
             ScanEvent::Host(host) => {
                 let address = host.address;
-                if !self.hosts.contains_key(&address) {
-                    self.order.push(address);
-                }
-                self.hosts
-                    .entry(address)
-                    .and_modify(|existing| existing.host = host.clone())
-                    .or_insert(HostResult {
-                        host,
-                        ports: Vec::new(),
-                        counts: Vec::new(),
-                    });
+                self.host_mut(address).host = host;
             }
             ScanEvent::Port(port) => self.host_mut(port.address).ports.push(port),
             ScanEvent::Service(found) => self.attach_service(*found),
@@ -111,6 +101,9 @@ impl ReportBuilder {
         }
     }
 
+    /// The host at `address`, created (in order of first appearance) when
+    /// a port or service arrives before its host: it answered, so it is up
+    /// until its own `Host` event says more.
     fn host_mut(&mut self, address: IpAddr) -> &mut HostResult {
         if !self.hosts.contains_key(&address) {
             self.order.push(address);
@@ -197,5 +190,30 @@ mod tests {
         assert_eq!(report.host(b).unwrap().ports_in(PortState::Open).count(), 1);
         assert_eq!(report.warnings, ["slow"]);
         assert!(report.summary.is_none());
+    }
+
+    #[test]
+    fn a_host_event_after_its_ports_completes_the_host_without_moving_it() {
+        let a: IpAddr = "198.18.0.1".parse().unwrap();
+        let b: IpAddr = "198.18.0.2".parse().unwrap();
+        let report = ScanReport::from_events([
+            port(b, 80, PortState::Open),
+            port(a, 22, PortState::Open),
+            ScanEvent::Host(HostReport {
+                address: b,
+                name: Some("shop.example.com".into()),
+                up: true,
+                reason: "syn-ack to 443".into(),
+            }),
+            port(b, 443, PortState::Open),
+        ]);
+        let addresses: Vec<IpAddr> = report.hosts.iter().map(|h| h.host.address).collect();
+        assert_eq!(addresses, [b, a], "order of first appearance, once each");
+        let shop = report.host(b).unwrap();
+        assert_eq!(shop.host.name.as_deref(), Some("shop.example.com"));
+        assert_eq!(shop.host.reason, "syn-ack to 443");
+        let ports: Vec<u16> = shop.ports.iter().map(|p| p.port).collect();
+        assert_eq!(ports, [80, 443], "ports seen before the host are kept");
+        assert_eq!(report.host(a).unwrap().host.reason, "answered a port probe");
     }
 }
