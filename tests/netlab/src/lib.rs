@@ -210,7 +210,7 @@ pub fn delay(delayer: &Path, milliseconds: u32) -> Result<()> {
         .with_context(|| format!("cannot start {}", delayer.display()))?;
     std::fs::write(state_path(DELAYER_PID), child.id().to_string())?;
     // The queue must be bound before packets go to it, or they are dropped.
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    wait_for_delay_queue()?;
     for iptables in ["iptables", "ip6tables"] {
         let queue = DELAY_QUEUE.to_string();
         run(&[
@@ -253,6 +253,35 @@ pub fn repair() -> Result<()> {
         std::fs::remove_file(&pid_file)?;
     }
     Ok(())
+}
+
+/// Waits until the delayer has bound its queue: the kernel lists bound
+/// queues, one line each starting with the queue number, in the
+/// namespace's `/proc/net/netfilter/nfnetlink_queue`.
+fn wait_for_delay_queue() -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let queue = DELAY_QUEUE.to_string();
+    loop {
+        let bound = run(&[
+            "ip",
+            "netns",
+            "exec",
+            SCANNER_NS,
+            "cat",
+            "/proc/net/netfilter/nfnetlink_queue",
+        ])?;
+        if bound
+            .lines()
+            .any(|line| line.split_whitespace().next() == Some(queue.as_str()))
+        {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the delayer did not bind queue {queue} within 5 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// The NFQUEUE number the delayer reads.
