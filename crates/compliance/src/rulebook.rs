@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::template::{Template, TemplateError};
 
 /// The rule book shipped with Portcullis.
-const BUILTIN: &str = include_str!("../../../assets/rules/rules.toml");
+pub(crate) const BUILTIN: &str = include_str!("../../../assets/rules/rules.toml");
 
 /// What accepting a finding of a rule means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
