@@ -12,6 +12,7 @@ use portcullis_model::service::{
 
 use super::{Draft, Evaluator, ServiceView, join_limited};
 use crate::estate::entry_accepts;
+use crate::rulebook::Category;
 
 /// Everything a port rule needs to know about where it is.
 struct Site<'a> {
@@ -74,8 +75,14 @@ pub(super) fn check<'a>(
         view: ServiceView::new(port),
     };
     inventory(ev, &site);
-    external_database(ev, &site);
-    external_remote_access(ev, &site);
+    let groups = &ev.book.categories;
+    external(ev, &site, &groups.database, FindingKind::ExternalDatabase);
+    external(
+        ev,
+        &site,
+        &groups.remote_access,
+        FindingKind::ExternalRemoteAccess,
+    );
     cleartext(ev, &site);
     http_redirect(ev, &site);
     tls_versions(ev, &site);
@@ -148,16 +155,11 @@ fn inventory(ev: &mut Evaluator<'_>, site: &Site<'_>) {
     }
 }
 
-fn external_database(ev: &mut Evaluator<'_>, site: &Site<'_>) {
-    if site.external() && site.view.is_in(&ev.book.categories.database) {
-        let draft = site.draft(ev, FindingKind::ExternalDatabase, String::new());
-        ev.emit(draft);
-    }
-}
-
-fn external_remote_access(ev: &mut Evaluator<'_>, site: &Site<'_>) {
-    if site.external() && site.view.is_in(&ev.book.categories.remote_access) {
-        let draft = site.draft(ev, FindingKind::ExternalRemoteAccess, String::new());
+/// A service of a group that should not face the internet (databases,
+/// remote access), on an internet-facing system.
+fn external(ev: &mut Evaluator<'_>, site: &Site<'_>, group: &Category, kind: FindingKind) {
+    if site.external() && site.view.is_in(group) {
+        let draft = site.draft(ev, kind, String::new());
         ev.emit(draft);
     }
 }
