@@ -90,9 +90,9 @@ pub(crate) struct Wording {
 /// Every rule, the service groups and the plain-English service names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rulebook {
-    rules: HashMap<FindingKind, Rule>,
-    /// In the order of [`FindingKind::ALL`] (the declaration order), so a
-    /// finding's wording is found by its kind's position.
+    /// Both in the order of [`FindingKind::ALL`] (the declaration order),
+    /// so a kind's rule and wording are found by its position.
+    rules: Vec<Rule>,
     wordings: Vec<Wording>,
     pub categories: Categories,
     /// Lower-case service or product name to its description in words.
@@ -176,24 +176,24 @@ impl Rulebook {
     /// Reads and checks a rule book.
     pub fn parse(text: &str) -> Result<Rulebook, RulebookError> {
         let file: RulebookFile = toml::from_str(text)?;
-        let mut rules = HashMap::new();
-        let mut wordings = HashMap::new();
+        let mut by_kind = HashMap::new();
         for rule in file.rule {
             let wording = check_rule(&rule)?;
             let kind = rule.id;
-            if rules.insert(kind, rule).is_some() {
+            if by_kind.insert(kind, (rule, wording)).is_some() {
                 return Err(RulebookError::DuplicateRule(kind));
             }
-            wordings.insert(kind, wording);
         }
-        let wordings = FindingKind::ALL
+        let (rules, wordings) = FindingKind::ALL
             .into_iter()
             .map(|kind| {
-                wordings
+                by_kind
                     .remove(&kind)
                     .ok_or(RulebookError::MissingRule(kind))
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .unzip();
         let categories = Categories {
             database: category("database", file.category.database)?,
             remote_access: category("remote-access", file.category.remote_access)?,
@@ -219,7 +219,7 @@ impl Rulebook {
     ///
     /// [`parse`]: Rulebook::parse
     pub fn rule(&self, kind: FindingKind) -> &Rule {
-        &self.rules[&kind]
+        &self.rules[kind as usize]
     }
 
     /// How findings of `kind` are worded.
@@ -229,7 +229,7 @@ impl Rulebook {
 
     /// Every rule, in the order of [`FindingKind::ALL`].
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
-        FindingKind::ALL.into_iter().map(|kind| self.rule(kind))
+        self.rules.iter()
     }
 
     /// The first description in words among `names` (service, product, port
