@@ -322,10 +322,11 @@ async fn udp_once(target: SocketAddr, timeout: Duration) -> Outcome {
     if let Err(error) = socket.connect(target).await {
         return classify_error(error, Duration::ZERO);
     }
-    let payload = crate::udp_payloads::payload_for(target.port());
     let started = Instant::now();
-    if let Err(error) = socket.send(&payload).await {
-        return classify_error(error, started.elapsed());
+    for payload in crate::udp_payloads::payloads_for(target.port()) {
+        if let Err(error) = socket.send(&payload).await {
+            return classify_error(error, started.elapsed());
+        }
     }
     let mut answer = [0u8; 512];
     match tokio::time::timeout(timeout, socket.recv(&mut answer)).await {

@@ -5,14 +5,35 @@
 //! valid request written from the protocol's specification (RFC or vendor
 //! documentation), never taken from another scanner's probe files.
 
-/// The probe for `port`: a protocol request where one is known, else empty.
-pub fn payload_for(port: u16) -> Vec<u8> {
+use crate::identify::protocols::snmp;
+
+/// The datagrams to send to `port`, any answer to any of them proving it
+/// open: one protocol request where one is known (an empty datagram
+/// otherwise), two where a service may ignore one of them.
+pub fn payloads_for(port: u16) -> Vec<Vec<u8>> {
+    match port {
+        // A well-kept agent drops a community it does not know, silently;
+        // every SNMPv3 agent answers engine discovery, with no credentials.
+        // v1/v2c-only agents still answer the GetRequest.
+        161 => vec![
+            snmp::v3_discovery(REQUEST_ID),
+            snmp::get_sys_descr(1, REQUEST_ID),
+        ],
+        port => vec![payload_for(port)],
+    }
+}
+
+/// Ties an answer to our request, where the protocol carries an id.
+const REQUEST_ID: u32 = 0x5043_5043;
+
+/// The one probe for `port`: a protocol request where one is known, else
+/// empty.
+fn payload_for(port: u16) -> Vec<u8> {
     match port {
         53 => dns_query(b""),
         69 => tftp_read_request(),
         123 => ntp_client_request(),
         137 => netbios_node_status(),
-        161 => snmp_get_sys_descr(),
         500 | 4500 => ike_sa_init(),
         1900 => ssdp_search(),
         5060 => sip_options(),
@@ -126,36 +147,6 @@ fn netbios_node_status() -> Vec<u8> {
     request
 }
 
-/// RFC 1157 (SNMPv1): GetRequest for sysDescr.0 with the community
-/// "public", BER-encoded.
-fn snmp_get_sys_descr() -> Vec<u8> {
-    let sys_descr = [0x2b, 0x06, 0x01, 0x02, 0x01, 0x01, 0x01, 0x00]; // 1.3.6.1.2.1.1.1.0
-    let varbind = tlv(0x30, &[tlv(0x06, &sys_descr), vec![0x05, 0x00]].concat());
-    let varbinds = tlv(0x30, &varbind);
-    let pdu = tlv(
-        0xa0,
-        &[
-            tlv(0x02, &[0x50, 0x43, 0x50, 0x43]), // request-id
-            tlv(0x02, &[0x00]),                   // error-status
-            tlv(0x02, &[0x00]),                   // error-index
-            varbinds,
-        ]
-        .concat(),
-    );
-    tlv(
-        0x30,
-        &[tlv(0x02, &[0x00]), tlv(0x04, b"public"), pdu].concat(),
-    )
-}
-
-/// BER type-length-value, short-form lengths (all ours are under 128).
-fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
-    debug_assert!(value.len() < 128);
-    let mut encoded = vec![tag, value.len() as u8];
-    encoded.extend_from_slice(value);
-    encoded
-}
-
 /// UPnP Device Architecture 1.1, 1.3.2: an M-SEARCH for all devices.
 fn ssdp_search() -> Vec<u8> {
     b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n"
@@ -180,14 +171,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn snmp_request_is_well_formed_ber() {
-        let message = snmp_get_sys_descr();
-        assert_eq!(message[0], 0x30);
-        assert_eq!(usize::from(message[1]), message.len() - 2, "outer length");
-        assert_eq!(&message[2..5], &[0x02, 0x01, 0x00], "version 1 (0)");
-        assert_eq!(&message[5..13], b"\x04\x06public");
-        assert_eq!(message[13], 0xa0, "GetRequest PDU");
-        assert_eq!(usize::from(message[14]), message.len() - 15);
+    fn snmp_requests_are_well_formed_ber() {
+        let [v3, v2c] = payloads_for(161).try_into().expect("two SNMP requests");
+        for message in [&v3, &v2c] {
+            assert_eq!(message[0], 0x30);
+            assert_eq!(usize::from(message[1]), message.len() - 2, "outer length");
+        }
+        assert_eq!(&v3[2..5], &[0x02, 0x01, 0x03], "SNMPv3 discovery");
+        assert_eq!(&v2c[2..5], &[0x02, 0x01, 0x01], "version 2c (1)");
+        assert_eq!(&v2c[5..13], b"\x04\x06public");
+        assert_eq!(v2c[13], 0xa0, "GetRequest PDU");
+        assert_eq!(usize::from(v2c[14]), v2c.len() - 15);
     }
 
     #[test]

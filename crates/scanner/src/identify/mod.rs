@@ -30,7 +30,7 @@ pub mod fuzzing;
 mod plan;
 mod posture;
 mod probes;
-mod protocols;
+pub(crate) mod protocols;
 pub(crate) mod relay;
 mod tcp;
 mod tls;
@@ -112,7 +112,7 @@ pub async fn identify_one(target: &IdentifyTarget, options: &IdentifyOptions) ->
         banner_expected: plan.banner_expected,
     };
     let identification = match target.protocol {
-        Protocol::Tcp => tcp::identify(&ctx, options.port_budget).await,
+        Protocol::Tcp => tcp::identify(&ctx, plan.probes, options.port_budget).await,
         Protocol::Udp => udp::identify(&ctx, options.port_budget).await,
     };
     let posture = match (&identification.found, options.posture) {
