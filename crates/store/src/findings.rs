@@ -141,34 +141,19 @@ impl Store {
             InventoryWrite::None => None,
             InventoryWrite::Create(entry) => {
                 let created = inventory::insert_entry(&mut tx, entry.clone()).await?;
-                audit::append(
-                    &mut tx,
-                    Change {
-                        actor,
-                        action: "inventory.add",
-                        entity: inventory::ENTITY,
-                        entity_id: created.id.to_string(),
-                        before: None,
-                        after: Some(json_value(&created)),
-                    },
-                )
-                .await?;
+                inventory::audit_entry(&mut tx, actor, "inventory.add", None, Some(&created))
+                    .await?;
                 Some(created)
             }
             InventoryWrite::Update(entry) => {
                 let before = inventory::load_entry(&mut tx, entry.id).await?;
-                inventory::write_entry(&mut tx, entry).await?;
-                let after = inventory::load_entry(&mut tx, entry.id).await?;
-                audit::append(
+                let after = inventory::rewrite_entry(&mut tx, entry).await?;
+                inventory::audit_entry(
                     &mut tx,
-                    Change {
-                        actor,
-                        action: "inventory.approve",
-                        entity: inventory::ENTITY,
-                        entity_id: after.id.to_string(),
-                        before: Some(json_value(&before)),
-                        after: Some(json_value(&after)),
-                    },
+                    actor,
+                    "inventory.approve",
+                    Some(&before),
+                    Some(&after),
                 )
                 .await?;
                 Some(after)

@@ -14,7 +14,7 @@ use crate::database::{Store, StoreError};
 use crate::time::{now_rfc3339, to_rfc3339};
 
 /// The audit log's name for an inventory entry.
-pub(crate) const ENTITY: &str = "inventory_entry";
+const ENTITY: &str = "inventory_entry";
 
 impl Store {
     /// The inventory, of one system or of all, by system, protocol, port.
@@ -55,18 +55,7 @@ impl Store {
         )?;
         let mut tx = self.begin_write().await?;
         let entry = insert_entry(&mut tx, entry).await?;
-        audit::append(
-            &mut tx,
-            Change {
-                actor,
-                action: "inventory.add",
-                entity: ENTITY,
-                entity_id: entry.id.to_string(),
-                before: None,
-                after: Some(json_value(&entry)),
-            },
-        )
-        .await?;
+        audit_entry(&mut tx, actor, "inventory.add", None, Some(&entry)).await?;
         tx.commit().await?;
         Ok(entry)
     }
@@ -85,22 +74,16 @@ impl Store {
         )?;
         let mut tx = self.begin_write().await?;
         let before = load_entry(&mut tx, entry.id).await?;
-        write_entry(&mut tx, &entry).await?;
-        // As stored: times keep milliseconds, so compare what was written.
-        let after = load_entry(&mut tx, entry.id).await?;
+        let after = rewrite_entry(&mut tx, &entry).await?;
         if before == after {
             return Ok(before);
         }
-        audit::append(
+        audit_entry(
             &mut tx,
-            Change {
-                actor,
-                action: "inventory.update",
-                entity: ENTITY,
-                entity_id: entry.id.to_string(),
-                before: Some(json_value(&before)),
-                after: Some(json_value(&after)),
-            },
+            actor,
+            "inventory.update",
+            Some(&before),
+            Some(&after),
         )
         .await?;
         tx.commit().await?;
@@ -132,18 +115,13 @@ impl Store {
             after.approved_at,
             after.expires_at,
         )?;
-        write_entry(&mut tx, &after).await?;
-        let after = load_entry(&mut tx, id).await?;
-        audit::append(
+        let after = rewrite_entry(&mut tx, &after).await?;
+        audit_entry(
             &mut tx,
-            Change {
-                actor,
-                action: "inventory.approve",
-                entity: ENTITY,
-                entity_id: id.to_string(),
-                before: Some(json_value(&before)),
-                after: Some(json_value(&after)),
-            },
+            actor,
+            "inventory.approve",
+            Some(&before),
+            Some(&after),
         )
         .await?;
         tx.commit().await?;
@@ -162,18 +140,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        audit::append(
-            &mut tx,
-            Change {
-                actor,
-                action: "inventory.remove",
-                entity: ENTITY,
-                entity_id: id.to_string(),
-                before: Some(json_value(&before)),
-                after: None,
-            },
-        )
-        .await?;
+        audit_entry(&mut tx, actor, "inventory.remove", Some(&before), None).await?;
         tx.commit().await?;
         Ok(before)
     }
@@ -242,8 +209,46 @@ pub(crate) async fn insert_entry(
     load_entry(conn, id).await
 }
 
+/// Writes `entry` over the stored one with its id and returns it as stored
+/// (times keep milliseconds: compare what was written, not what was given).
+pub(crate) async fn rewrite_entry(
+    conn: &mut SqliteConnection,
+    entry: &InventoryEntry,
+) -> Result<InventoryEntry, StoreError> {
+    write_entry(conn, entry).await?;
+    load_entry(conn, entry.id).await
+}
+
+/// Records a change of an inventory entry in the audit log, in the caller's
+/// transaction: no `before` for an entry added, no `after` for one removed.
+pub(crate) async fn audit_entry(
+    conn: &mut SqliteConnection,
+    actor: &str,
+    action: &str,
+    before: Option<&InventoryEntry>,
+    after: Option<&InventoryEntry>,
+) -> Result<(), StoreError> {
+    let id = after
+        .or(before)
+        .expect("a change has an entry before or after it")
+        .id;
+    audit::append(
+        conn,
+        Change {
+            actor,
+            action,
+            entity: ENTITY,
+            entity_id: id.to_string(),
+            before: before.map(json_value),
+            after: after.map(json_value),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Writes every field of an existing entry.
-pub(crate) async fn write_entry(
+async fn write_entry(
     conn: &mut SqliteConnection,
     entry: &InventoryEntry,
 ) -> Result<(), StoreError> {

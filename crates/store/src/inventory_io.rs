@@ -15,10 +15,8 @@ use portcullis_model::scan::Protocol;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::audit::{self, Change};
-use crate::codec::json_value;
 use crate::database::{Store, StoreError};
-use crate::inventory::{ENTITY, entry_for_port, insert_entry, load_entry, write_entry};
+use crate::inventory::{audit_entry, entry_for_port, insert_entry, rewrite_entry};
 use crate::time::to_rfc3339;
 
 /// The columns (CSV) or keys (JSON), in export order.
@@ -193,9 +191,7 @@ impl Store {
             let (before, after) = match existing {
                 None => (None, insert_entry(&mut tx, entry).await?),
                 Some(existing) => {
-                    let replacement = entry.with_id(existing.id);
-                    write_entry(&mut tx, &replacement).await?;
-                    let after = load_entry(&mut tx, existing.id).await?;
+                    let after = rewrite_entry(&mut tx, &entry.with_id(existing.id)).await?;
                     if after == existing {
                         summary.unchanged += 1;
                         continue;
@@ -208,16 +204,12 @@ impl Store {
             } else {
                 summary.added += 1;
             }
-            audit::append(
+            audit_entry(
                 &mut tx,
-                Change {
-                    actor,
-                    action: "inventory.import",
-                    entity: ENTITY,
-                    entity_id: after.id.to_string(),
-                    before: before.as_ref().map(json_value),
-                    after: Some(json_value(&after)),
-                },
+                actor,
+                "inventory.import",
+                before.as_ref(),
+                Some(&after),
             )
             .await?;
         }
