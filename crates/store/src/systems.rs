@@ -7,6 +7,7 @@ use crate::columns::{Columns, query_all};
 use crate::database::{Store, StoreError};
 use crate::time::now_rfc3339;
 use portcullis_model::compliance::{NewSystem, System};
+use sqlx::SqliteConnection;
 
 /// The audit log's name for a system.
 const ENTITY: &str = "system";
@@ -28,12 +29,8 @@ impl Store {
 
     /// The system with this id.
     pub async fn system(&self, id: i64) -> Result<System, StoreError> {
-        let row = sqlx::query("SELECT * FROM systems WHERE id = ?")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(|| not_found(id.to_string()))?;
-        system_from_row(&row)
+        let mut conn = self.pool().acquire().await?;
+        load_system(&mut conn, id).await
     }
 
     /// The system called `name` (case does not matter), or with that id
@@ -93,12 +90,7 @@ impl Store {
     pub async fn update_system(&self, actor: &str, system: System) -> Result<System, StoreError> {
         validate(&system.name, &system.addresses)?;
         let mut tx = self.begin_write().await?;
-        let before = sqlx::query("SELECT * FROM systems WHERE id = ?")
-            .bind(system.id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| not_found(system.id.to_string()))?;
-        let before = system_from_row(&before)?;
+        let before = load_system(&mut tx, system.id).await?;
         let mut after = system;
         after.name = after.name.trim().to_owned();
         if before == after {
@@ -140,12 +132,7 @@ impl Store {
     /// stay, no longer attached to it.
     pub async fn remove_system(&self, actor: &str, id: i64) -> Result<System, StoreError> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT * FROM systems WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| not_found(id.to_string()))?;
-        let system = system_from_row(&row)?;
+        let system = load_system(&mut tx, id).await?;
         let entries: i64 =
             sqlx::query_scalar("SELECT count(*) FROM inventory_entries WHERE system_id = ?")
                 .bind(id)
@@ -176,6 +163,15 @@ impl Store {
         tx.commit().await?;
         Ok(system)
     }
+}
+
+async fn load_system(conn: &mut SqliteConnection, id: i64) -> Result<System, StoreError> {
+    let row = sqlx::query("SELECT * FROM systems WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| not_found(id.to_string()))?;
+    system_from_row(&row)
 }
 
 pub(crate) fn system_from_row(row: &impl Columns) -> Result<System, StoreError> {
