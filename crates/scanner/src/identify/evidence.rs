@@ -21,18 +21,30 @@ const TRUNCATED: &str = "...[truncated]";
 /// `bytes` made printable, at most `max_chars` long (a marker says when
 /// something was cut).
 pub fn sanitise(bytes: &[u8], max_chars: usize) -> String {
-    let fits = escaped_len_up_to(bytes, max_chars) <= max_chars;
+    escape(bytes, max_chars, is_plain)
+}
+
+/// `bytes` with every byte `keep` refuses written as `\xNN`, at most
+/// `max_chars` long; when it does not all fit, as much as fits before the
+/// marker, and the marker.
+fn escape(bytes: &[u8], max_chars: usize, keep: fn(u8) -> bool) -> String {
+    let escaped_len = |byte: u8| if keep(byte) { 1 } else { 4 };
+    let fits = escaped_len_up_to(bytes, max_chars, escaped_len) <= max_chars;
     let budget = if fits {
         max_chars
     } else {
         max_chars.saturating_sub(TRUNCATED.len())
     };
     let mut out = String::with_capacity(budget.min(bytes.len() * 4));
-    for byte in bytes {
-        if out.len() + escaped_len(*byte) > budget {
+    for &byte in bytes {
+        if out.len() + escaped_len(byte) > budget {
             break;
         }
-        push_byte(&mut out, *byte);
+        if keep(byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
     }
     if !fits {
         out.push_str(TRUNCATED);
@@ -42,19 +54,15 @@ pub fn sanitise(bytes: &[u8], max_chars: usize) -> String {
 
 /// The escaped length of `bytes`, counted only until it passes `limit`
 /// (so a 10 MB answer costs no more than a short one).
-fn escaped_len_up_to(bytes: &[u8], limit: usize) -> usize {
+fn escaped_len_up_to(bytes: &[u8], limit: usize, escaped_len: impl Fn(u8) -> usize) -> usize {
     let mut total = 0;
-    for byte in bytes {
-        total += escaped_len(*byte);
+    for &byte in bytes {
+        total += escaped_len(byte);
         if total > limit {
             break;
         }
     }
     total
-}
-
-fn escaped_len(byte: u8) -> usize {
-    if is_plain(byte) { 1 } else { 4 }
 }
 
 /// A short field (product, version, title): sanitised, whitespace runs
@@ -69,22 +77,9 @@ pub fn field(text: &str) -> String {
 /// but backslashes are left alone, so that a second pass changes nothing
 /// (where [`field`] would escape the escapes again).
 pub fn bounded(text: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_chars));
-    for byte in text.bytes() {
-        let piece = if (0x20..0x7f).contains(&byte) && !is_markup(byte) {
-            char::from(byte).to_string()
-        } else {
-            format!("\\x{byte:02x}")
-        };
-        if out.len() + piece.len() > max_chars.saturating_sub(TRUNCATED.len()) {
-            if text.len() > out.len() {
-                out.push_str(TRUNCATED);
-            }
-            break;
-        }
-        out.push_str(&piece);
-    }
-    out
+    escape(text.as_bytes(), max_chars, |byte| {
+        byte == b'\\' || is_plain(byte)
+    })
 }
 
 /// Like [`field`], from raw bytes.
@@ -107,14 +102,6 @@ fn is_plain(byte: u8) -> bool {
 /// The bytes that open and close HTML tags.
 fn is_markup(byte: u8) -> bool {
     matches!(byte, b'<' | b'>')
-}
-
-fn push_byte(out: &mut String, byte: u8) {
-    if is_plain(byte) {
-        out.push(char::from(byte));
-    } else {
-        out.push_str(&format!("\\x{byte:02x}"));
-    }
 }
 
 #[cfg(test)]
@@ -175,6 +162,9 @@ mod tests {
         let long = bounded(&"z".repeat(500), 50);
         assert!(long.len() <= 50 && long.ends_with(TRUNCATED), "{long}");
         assert_eq!(bounded("short", 50), "short");
+        assert_eq!(bounded(&"z".repeat(50), 50), "z".repeat(50), "fits exactly");
+        let cut = bounded(&"\x07".repeat(20), 50);
+        assert!(cut.len() <= 50 && cut.ends_with(TRUNCATED), "{cut}");
     }
 
     #[test]
