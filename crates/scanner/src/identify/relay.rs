@@ -32,9 +32,6 @@ use tokio_util::sync::CancellationToken;
 use super::{IdentifyOptions, IdentifyTarget, Pool};
 use crate::targets::Target;
 
-/// The UDP ports identification has probes for.
-const UDP_IDENTIFIED: [u16; 3] = [53, 123, 161];
-
 /// Wraps the scan's event stream: returns the stream the reader sees.
 pub(crate) fn relay(
     mut upstream: mpsc::Receiver<ScanEvent>,
@@ -126,7 +123,7 @@ pub(crate) fn relay(
 /// Whether `port` is in `state` and identification applies to it: every
 /// TCP port, UDP only where there are probes.
 fn is_identified(port: &PortResult, state: PortState) -> bool {
-    port.state == state && (port.protocol == Protocol::Tcp || UDP_IDENTIFIED.contains(&port.port))
+    port.state == state && (port.protocol == Protocol::Tcp || super::udp::has_probes(port.port))
 }
 
 fn target(port: &PortResult, names: &HashMap<IpAddr, String>, rtts: &Rtts) -> IdentifyTarget {

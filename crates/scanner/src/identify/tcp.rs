@@ -11,8 +11,9 @@ use tokio::time::Instant;
 
 use super::evidence::{MAX_FIELD, bounded};
 use super::found::Found;
-use super::plan::{self, Probe};
+use super::plan::Probe;
 use super::probes::{self, Outcome, PortContext, evidence_text};
+use super::protocols::Identified;
 use crate::services::registered_name;
 
 /// What identification concluded, and what it learnt on the way.
@@ -22,11 +23,14 @@ pub(crate) struct Identification {
     pub found: Option<Found>,
 }
 
-/// Runs the plan for the port in `ctx`, within `budget`.
-pub(crate) async fn identify(ctx: &PortContext, budget: Duration) -> Identification {
+/// Runs `probes` (the port's plan) on the port in `ctx`, within `budget`.
+pub(crate) async fn identify(
+    ctx: &PortContext,
+    probes: Vec<Probe>,
+    budget: Duration,
+) -> Identification {
     let deadline = Instant::now() + budget;
-    let plan = plan::for_port(ctx.address.port());
-    let mut pending: VecDeque<Probe> = plan.probes.into();
+    let mut pending: VecDeque<Probe> = probes.into();
     let mut tried: Vec<String> = Vec::new();
     let mut unrecognised: Option<Vec<u8>> = None;
     let mut found: Option<Found> = None;
@@ -78,22 +82,18 @@ fn describe(
     probes_tried: Vec<String>,
 ) -> ServiceIdentity {
     let port = ctx.address.port();
-    let registered = registered_name(port, Protocol::Tcp);
     let Some(found) = found else {
-        let extra = match unrecognised {
+        let why = match unrecognised {
             Some(_) => "answered, but in no protocol Portcullis recognises",
             None => "accepted connections but answered no probe",
         };
-        return ServiceIdentity {
-            service: registered.unwrap_or_else(|| "unknown".into()),
-            product: None,
-            version: None,
-            extra: Some(extra.into()),
-            confidence: Confidence::PortOnly,
-            tls: false,
-            evidence: unrecognised.map(evidence_text).unwrap_or_default(),
+        return unidentified(
+            port,
+            Protocol::Tcp,
+            why,
+            unrecognised.unwrap_or_default(),
             probes_tried,
-        };
+        );
     };
     let tls_note = found
         .facts
@@ -110,16 +110,7 @@ fn describe(
                     None => note,
                 });
             }
-            ServiceIdentity {
-                service: identified.proto.service_name(port, found.tls).to_owned(),
-                product: identified.product.as_deref().map(short),
-                version: identified.version.as_deref().map(short),
-                extra: extra.map(|e| long(&e)),
-                confidence: identified.confidence(),
-                tls: found.tls,
-                evidence: evidence_text(&found.evidence),
-                probes_tried,
-            }
+            recognised(port, found, identified, extra, probes_tried)
         }
         None => {
             // TLS, with nothing recognisable inside (or TLS rustls would
@@ -127,7 +118,7 @@ fn describe(
             let service = ctx
                 .hint
                 .map(|proto| proto.service_name(port, true).to_owned())
-                .or(registered)
+                .or_else(|| registered_name(port, Protocol::Tcp))
                 .unwrap_or_else(|| "unknown".into());
             let extra = match &found.facts.tls_failure {
                 Some(why) => format!(
@@ -149,6 +140,48 @@ fn describe(
                 probes_tried,
             }
         }
+    }
+}
+
+/// The identity of a service `found` recognised as `identified`, with
+/// `extra` (the parser's, plus anything the caller adds).
+pub(crate) fn recognised(
+    port: u16,
+    found: &Found,
+    identified: &Identified,
+    extra: Option<String>,
+    probes_tried: Vec<String>,
+) -> ServiceIdentity {
+    ServiceIdentity {
+        service: identified.proto.service_name(port, found.tls).to_owned(),
+        product: identified.product.as_deref().map(short),
+        version: identified.version.as_deref().map(short),
+        extra: extra.map(|e| long(&e)),
+        confidence: identified.confidence(),
+        tls: found.tls,
+        evidence: evidence_text(&found.evidence),
+        probes_tried,
+    }
+}
+
+/// The identity of a port nothing recognised: its registered name, `why`,
+/// and whatever it sent.
+pub(crate) fn unidentified(
+    port: u16,
+    protocol: Protocol,
+    why: &str,
+    evidence: &[u8],
+    probes_tried: Vec<String>,
+) -> ServiceIdentity {
+    ServiceIdentity {
+        service: registered_name(port, protocol).unwrap_or_else(|| "unknown".into()),
+        product: None,
+        version: None,
+        extra: Some(why.to_owned()),
+        confidence: Confidence::PortOnly,
+        tls: false,
+        evidence: evidence_text(evidence),
+        probes_tried,
     }
 }
 

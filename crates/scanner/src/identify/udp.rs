@@ -7,15 +7,14 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use portcullis_model::scan::Protocol;
-use portcullis_model::service::{Confidence, OpenAccess, OpenAccessKind, ServiceIdentity};
+use portcullis_model::service::{OpenAccess, OpenAccessKind};
 use tokio::net::UdpSocket;
 use tokio::time::{Instant, timeout_at};
 
 use super::found::Found;
-use super::probes::{PortContext, evidence_text};
+use super::probes::PortContext;
 use super::protocols::{Identified, Proto, dns, ntp, snmp};
-use super::tcp::{Identification, long, short};
-use crate::services::registered_name;
+use super::tcp::{Identification, recognised, unidentified};
 
 /// The most datagrams read from one port.
 const MAX_DATAGRAMS: usize = 8;
@@ -28,21 +27,39 @@ enum Service {
     Ntp,
 }
 
+impl Service {
+    /// The service identification asks on `port`, if any.
+    fn on_port(port: u16) -> Option<Service> {
+        match port {
+            53 => Some(Service::Dns),
+            161 => Some(Service::Snmp),
+            123 => Some(Service::Ntp),
+            _ => None,
+        }
+    }
+}
+
+/// Whether identification has probes for UDP `port`.
+pub(crate) fn has_probes(port: u16) -> bool {
+    Service::on_port(port).is_some()
+}
+
 /// Identifies the UDP port in `ctx`.
 pub(crate) async fn identify(ctx: &PortContext, budget: Duration) -> Identification {
-    let service = match ctx.address.port() {
-        53 => Service::Dns,
-        161 => Service::Snmp,
-        123 => Service::Ntp,
-        port => {
-            return unidentified(
+    let port = ctx.address.port();
+    match Service::on_port(port) {
+        Some(service) => identify_as(ctx, service, budget).await,
+        None => Identification {
+            identity: unidentified(
                 port,
-                Vec::new(),
+                Protocol::Udp,
                 "UDP identification covers DNS, SNMP and NTP only",
-            );
-        }
-    };
-    identify_as(ctx, service, budget).await
+                &[],
+                Vec::new(),
+            ),
+            found: None,
+        },
+    }
 }
 
 /// Asks the port in `ctx` as `service`.
@@ -80,52 +97,22 @@ async fn identify_as(ctx: &PortContext, service: Service, budget: Duration) -> I
         Service::Snmp => snmp_found(&datagrams),
         Service::Ntp => ntp_found(&datagrams),
     };
-    match found {
+    let identity = match &found {
         Some(found) => {
-            let identified = found.identified.clone().expect("UDP finds are identified");
-            Identification {
-                identity: ServiceIdentity {
-                    service: identified.proto.service_name(port, false).to_owned(),
-                    confidence: identified.confidence(),
-                    product: identified.product.as_deref().map(short),
-                    version: identified.version.as_deref().map(short),
-                    extra: identified.extra.as_deref().map(long),
-                    tls: false,
-                    evidence: evidence_text(&found.evidence),
-                    probes_tried: tried,
-                },
-                found: Some(found),
-            }
+            let identified = found.identified.as_ref().expect("UDP finds are identified");
+            recognised(port, found, identified, identified.extra.clone(), tried)
         }
         None => {
-            let reason = if datagrams.is_empty() {
+            let why = if datagrams.is_empty() {
                 "no answer to the probe"
             } else {
                 "answered, but not in the expected protocol"
             };
-            let mut identification = unidentified(port, tried, reason);
-            if let Some(first) = datagrams.first() {
-                identification.identity.evidence = evidence_text(first);
-            }
-            identification
+            let evidence = datagrams.first().map(Vec::as_slice).unwrap_or_default();
+            unidentified(port, Protocol::Udp, why, evidence, tried)
         }
-    }
-}
-
-fn unidentified(port: u16, probes_tried: Vec<String>, why: &str) -> Identification {
-    Identification {
-        identity: ServiceIdentity {
-            service: registered_name(port, Protocol::Udp).unwrap_or_else(|| "unknown".into()),
-            product: None,
-            version: None,
-            extra: Some(why.to_owned()),
-            confidence: Confidence::PortOnly,
-            tls: false,
-            evidence: String::new(),
-            probes_tried,
-        },
-        found: None,
-    }
+    };
+    Identification { identity, found }
 }
 
 /// Sends every request, then collects answers until the reply time.
