@@ -41,7 +41,8 @@ impl PortContext {
         self.host_name.as_deref().unwrap_or("")
     }
 
-    fn reply_by(&self, deadline: Instant) -> Instant {
+    /// When the answer to a request sent now is due.
+    pub(crate) fn reply_by(&self, deadline: Instant) -> Instant {
         Clock::until(self.clock.reply(), deadline)
     }
 }

@@ -27,7 +27,7 @@ pub(crate) async fn ftp_anonymous(ctx: &PortContext, deadline: Instant) -> Optio
         &b"USER anonymous\r\n"[..],
         b"PASS portcullis@example.invalid\r\n",
     ] {
-        let reply_by = Clock::until(ctx.clock.reply(), deadline);
+        let reply_by = ctx.reply_by(deadline);
         wire.send(command, reply_by).await.ok()?;
         wire.read_until(reply_by, ftp::reply_complete).await;
         last = wire.take();
@@ -36,9 +36,7 @@ pub(crate) async fn ftp_anonymous(ctx: &PortContext, deadline: Instant) -> Optio
             _ => break,
         }
     }
-    let _ = wire
-        .send(b"QUIT\r\n", Clock::until(ctx.clock.reply(), deadline))
-        .await;
+    let _ = wire.send(b"QUIT\r\n", ctx.reply_by(deadline)).await;
     wire.shutdown().await;
     (ftp::reply_code(&last) == Some(230)).then(|| OpenAccess {
         kind: OpenAccessKind::FtpAnonymous,
@@ -50,7 +48,7 @@ pub(crate) async fn ftp_anonymous(ctx: &PortContext, deadline: Instant) -> Optio
 pub(crate) async fn memcached_stats(ctx: &PortContext, deadline: Instant) -> Option<OpenAccess> {
     let stream = connect(ctx, deadline).await.ok()?;
     let mut wire = Wire::new(stream, SMALL_LIMIT);
-    let reply_by = Clock::until(ctx.clock.reply(), deadline);
+    let reply_by = ctx.reply_by(deadline);
     wire.send(memcached::STATS, reply_by).await.ok()?;
     wire.read_until(reply_by, memcached::stats_complete).await;
     let detail = memcached::parse_stats(wire.received());

@@ -54,7 +54,7 @@ async fn banner_and_kexinit(
     let listen_by = Clock::until(ctx.clock.expected_banner(), deadline);
     wire.read_until(listen_by, ssh::banner_complete).await;
     let banner = ssh::parse_banner(wire.received())?;
-    let reply_by = Clock::until(ctx.clock.reply(), deadline);
+    let reply_by = ctx.reply_by(deadline);
     let _ = wire.send(ssh::CLIENT_ID, reply_by).await;
     let start = banner.consumed;
     wire.read_until(reply_by, |b| {
