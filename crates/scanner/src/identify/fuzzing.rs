@@ -4,26 +4,39 @@
 //! else.
 #![doc(hidden)]
 
+use super::found::Found;
+use super::protocols::Identified;
 use super::protocols::{
     amqp, banner, dns, ftp, http, ldap, mail, memcached, mongodb, mqtt, mysql, ntp, postgres, rdp,
     redis, smb, snmp, ssh, telnet, vnc,
 };
 use super::tls::{certificate, records};
 
+/// The advisories lookup, which compares the versions a server named with
+/// every range of the data file.
+fn advisories(identified: Identified, components: Vec<http::Component>) {
+    let mut found = Found::identified(identified, Vec::new());
+    found.facts.components = components;
+    let _ = super::posture::version_advisories(&found, chrono::NaiveDate::MAX);
+}
+
 /// HTTP responses, including chunked bodies, titles and Server headers.
 pub fn http_response(data: &[u8]) {
     let _ = http::response_complete(data);
     if let Some(response) = http::parse_response(data) {
-        let _ = http::identify(&response);
+        let (identified, components) = http::identify(&response);
         let _ = response.title();
         let _ = super::posture::http::is_directory_listing(&response);
+        let _ = http::search_engine_open(&response);
+        advisories(identified, components);
     }
 }
 
 /// SSH identification lines and KEXINIT packets.
 pub fn ssh(data: &[u8]) {
+    let _ = ssh::banner_complete(data);
     if let Some(banner) = ssh::parse_banner(data) {
-        let _ = ssh::identify(&banner);
+        advisories(ssh::identify(&banner), Vec::new());
         let rest = data.get(banner.consumed..).unwrap_or(&[]);
         let _ = ssh::packet_complete(rest);
         if let Some(kexinit) = ssh::parse_kexinit(rest) {
@@ -52,7 +65,9 @@ pub fn certificate(data: &[u8]) {
 /// MySQL and MariaDB greetings and error packets.
 pub fn mysql(data: &[u8]) {
     let _ = mysql::packet_complete(data);
-    let _ = mysql::identify(data);
+    if let Some(identified) = mysql::identify(data) {
+        advisories(identified, Vec::new());
+    }
 }
 
 /// PostgreSQL SSLRequest answers, authentication requests and errors.
@@ -68,6 +83,7 @@ pub fn redis_memcached(data: &[u8]) {
     let _ = redis::bulk_complete(data);
     let _ = redis::identify_info(data);
     let _ = memcached::identify(data);
+    let _ = memcached::stats_complete(data);
     let _ = memcached::parse_stats(data);
 }
 
@@ -75,8 +91,11 @@ pub fn redis_memcached(data: &[u8]) {
 /// VNC, through the banner classifier.
 pub fn greetings(data: &[u8]) {
     let _ = banner::complete(data);
-    let _ = banner::classify(data, None);
+    if let Some(identified) = banner::classify(data, None) {
+        advisories(identified, Vec::new());
+    }
     let _ = ftp::reply_code(data);
+    let _ = ftp::reply_complete(data);
     let _ = mail::ehlo_extensions(data);
     let _ = telnet::strip_negotiation(data);
     let _ = vnc::security_types(data);
