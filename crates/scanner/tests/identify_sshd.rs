@@ -1,8 +1,8 @@
 //! SSH posture against a real OpenSSH server on 127.0.0.1: one with
 //! password login on, one with it off. The login methods are asked with
 //! russh's "none" attempt for a made-up user; nothing is ever
-//! authenticated. Each test says so and checks nothing when sshd is not
-//! installed or cannot start here.
+//! authenticated. When sshd is not installed or cannot start here, each
+//! test fails saying so (see `identify_support::cannot_run`).
 
 use std::net::{IpAddr, Ipv4Addr, TcpListener};
 use std::path::Path;
@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 use portcullis_model::scan::Protocol;
 use portcullis_scanner::identify::{IdentifyOptions, IdentifyTarget, identify_one};
 use tempfile::TempDir;
+
+mod identify_support;
+use identify_support::cannot_run;
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const SSHD: &str = "/usr/sbin/sshd";
@@ -32,7 +35,7 @@ impl Drop for Sshd {
 /// Starts sshd in the foreground with its own host key and configuration.
 fn sshd(password_login: bool) -> Option<Sshd> {
     if !Path::new(SSHD).exists() || Command::new("ssh-keygen").arg("-?").output().is_err() {
-        eprintln!("SKIPPED: OpenSSH (sshd, ssh-keygen) is not installed");
+        cannot_run("OpenSSH (sshd, ssh-keygen) is not installed");
         return None;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -76,13 +79,13 @@ fn sshd(password_login: bool) -> Option<Sshd> {
     let started = Instant::now();
     while std::net::TcpStream::connect((LOOPBACK, port)).is_err() {
         if let Ok(Some(status)) = server.child.try_wait() {
-            eprintln!(
-                "SKIPPED: sshd could not start here ({status}); run as root with /run/sshd present"
-            );
+            cannot_run(&format!(
+                "sshd could not start here ({status}); run as root with /run/sshd present"
+            ));
             return None;
         }
         if started.elapsed() > Duration::from_secs(10) {
-            eprintln!("SKIPPED: sshd did not start listening within 10 s");
+            cannot_run("sshd did not start listening within 10 s");
             return None;
         }
         std::thread::sleep(Duration::from_millis(20));

@@ -1,7 +1,8 @@
 //! TLS posture against real TLS stacks: `openssl s_server` on 127.0.0.1,
 //! configured to accept only TLS 1.0, only modern versions, or weak suites.
-//! Each test says so and passes without checking anything when openssl is
-//! not installed (the netlab runs the same checks against real daemons).
+//! When openssl is not installed, each test fails saying so (see
+//! `identify_support::cannot_run`); the netlab runs the same checks
+//! against real daemons.
 
 use std::net::{IpAddr, Ipv4Addr, TcpListener};
 use std::path::Path;
@@ -12,6 +13,9 @@ use portcullis_model::scan::Protocol;
 use portcullis_model::service::{ServiceReport, TlsVersion, WeakCipherKind};
 use portcullis_scanner::identify::{IdentifyOptions, IdentifyTarget, identify_one};
 use tempfile::TempDir;
+
+mod identify_support;
+use identify_support::cannot_run;
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
@@ -58,10 +62,10 @@ fn make_certificate(dir: &Path) {
 }
 
 /// Starts `openssl s_server -www` with `options`; `None` when openssl is
-/// not installed.
+/// not installed and skipping is allowed.
 fn s_server(options: &[&str]) -> Option<SServer> {
     if !openssl_available() {
-        eprintln!("SKIPPED: openssl is not installed, so this TLS test checks nothing");
+        cannot_run("openssl is not installed");
         return None;
     }
     let dir = tempfile::tempdir().unwrap();
