@@ -25,6 +25,14 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Runs a command that must be refused as bad input (exit 2); returns what
+/// it said on standard error.
+fn refused(data_dir: &Path, args: &[&str]) -> String {
+    let output = portcullis(data_dir, args);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+    stderr(&output)
+}
+
 fn add_loopback_system(data_dir: &Path) {
     ok(
         data_dir,
@@ -47,7 +55,7 @@ fn add_loopback_system(data_dir: &Path) {
 #[test]
 fn bad_input_exits_2_and_says_what_and_where() {
     let dir = tempfile::tempdir().unwrap();
-    let output = portcullis(
+    let said = refused(
         dir.path(),
         &[
             "systems",
@@ -63,34 +71,22 @@ fn bad_input_exits_2_and_says_what_and_where() {
             "external",
         ],
     );
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(
-        stderr(&output).contains("10.0.0.0/33"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(said.contains("10.0.0.0/33"), "{said}");
 
-    let output = portcullis(
+    let said = refused(
         dir.path(),
         &["inventory", "approve", "42", "--approver", "a"],
     );
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(
-        stderr(&output).contains("inventory entry 42"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(said.contains("inventory entry 42"), "{said}");
 
-    let output = portcullis(dir.path(), &["systems", "add", "x", "--role", "castle"]);
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    refused(dir.path(), &["systems", "add", "x", "--role", "castle"]);
 
     for command in [
         &["audit", "show", "--limit", "0"][..],
         &["scans", "--limit", "0"],
     ] {
-        let output = portcullis(dir.path(), command);
-        assert_eq!(output.status.code(), Some(2), "{command:?}: {output:?}");
-        assert!(stderr(&output).contains("'0'"), "{}", stderr(&output));
+        let said = refused(dir.path(), command);
+        assert!(said.contains("'0'"), "{said}");
     }
     let shown = ok(dir.path(), &["audit", "show"]);
     assert!(shown.contains("nothing has been changed yet"), "{shown}");
@@ -108,9 +104,7 @@ fn a_bad_import_names_line_and_field_and_imports_nothing() {
          loopback,22,tcpx,admin,alice\n",
     )
     .unwrap();
-    let output = portcullis(dir.path(), &["inventory", "import", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    let message = stderr(&output);
+    let message = refused(dir.path(), &["inventory", "import", file.to_str().unwrap()]);
     assert!(message.contains("ports.csv"), "{message}");
     assert!(message.contains("line 3, field `protocol`"), "{message}");
     let listed = ok(dir.path(), &["inventory", "list", "--json"]);
@@ -165,8 +159,7 @@ fn backup_and_restore_round_trip() {
     let said = ok(dir.path(), &["backup", backup.to_str().unwrap()]);
     assert!(said.contains("Backed up"), "{said}");
     // A second backup to the same file is refused, the first kept.
-    let output = portcullis(dir.path(), &["backup", backup.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    refused(dir.path(), &["backup", backup.to_str().unwrap()]);
 
     ok(dir.path(), &["systems", "remove", "loopback"]);
     assert!(ok(dir.path(), &["systems", "list"]).contains("No systems"));
@@ -176,13 +169,8 @@ fn backup_and_restore_round_trip() {
 
     let junk = dir.path().join("junk.sqlite3");
     std::fs::write(&junk, b"not a database at all").unwrap();
-    let output = portcullis(dir.path(), &["restore", junk.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(
-        stderr(&output).contains("refusing to restore"),
-        "{}",
-        stderr(&output)
-    );
+    let said = refused(dir.path(), &["restore", junk.to_str().unwrap()]);
+    assert!(said.contains("refusing to restore"), "{said}");
     assert!(ok(dir.path(), &["systems", "list"]).contains("loopback"));
 }
 
@@ -277,13 +265,8 @@ fn a_closed_port_is_verified_fixed_by_the_rescan() {
     // Judging the newest scan again changes nothing; the older one is refused.
     let again = ok(dir.path(), &["findings", "evaluate", "2"]);
     assert!(again.contains("Saved as scan 2: 0 new findings"), "{again}");
-    let output = portcullis(dir.path(), &["findings", "evaluate", "1"]);
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(
-        stderr(&output).contains("older than scan 2"),
-        "{}",
-        stderr(&output)
-    );
+    let said = refused(dir.path(), &["findings", "evaluate", "1"]);
+    assert!(said.contains("older than scan 2"), "{said}");
 }
 
 /// The status of the one finding of `kind`, if there is one.
@@ -436,16 +419,11 @@ fn a_segmentation_test_needs_one_outcome_a_note_and_a_past_date() {
             "last week",
         ),
     ] {
-        let output = portcullis(
+        let said = refused(
             dir.path(),
             &[&["segmentation", "record"][..], args].concat(),
         );
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
-        assert!(
-            stderr(&output).contains(says),
-            "{args:?}: {}",
-            stderr(&output)
-        );
+        assert!(said.contains(says), "{args:?}: {said}");
     }
     assert!(ok(dir.path(), &["segmentation", "list"]).contains("No segmentation test"));
 }
@@ -460,33 +438,25 @@ fn approving_an_entry_again_keeps_its_term_unless_told_otherwise() {
     let in_90_days = (chrono::Utc::now() + chrono::TimeDelta::days(90))
         .format("%Y-%m-%d")
         .to_string();
-    let add = |expires: &str| {
-        portcullis(
-            dir.path(),
-            &[
-                "inventory",
-                "add",
-                "--system",
-                "loopback",
-                "--port",
-                "443",
-                "--justification",
-                "the shop",
-                "--approver",
-                "alice",
-                "--expires",
-                expires,
-            ],
-        )
-    };
-    let output = add("2020-01-01");
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(
-        stderr(&output).contains("would never hold"),
-        "{}",
-        stderr(&output)
-    );
-    assert!(add(&in_90_days).status.success());
+    fn add(expires: &str) -> [&str; 12] {
+        [
+            "inventory",
+            "add",
+            "--system",
+            "loopback",
+            "--port",
+            "443",
+            "--justification",
+            "the shop",
+            "--approver",
+            "alice",
+            "--expires",
+            expires,
+        ]
+    }
+    let said = refused(dir.path(), &add("2020-01-01"));
+    assert!(said.contains("would never hold"), "{said}");
+    ok(dir.path(), &add(&in_90_days));
 
     let entry = |dir: &Path| -> serde_json::Value {
         let list: serde_json::Value =
@@ -514,7 +484,7 @@ fn approving_an_entry_again_keeps_its_term_unless_told_otherwise() {
     );
     assert_ne!(renewed["approved_at"], first["approved_at"]);
 
-    let output = portcullis(
+    let said = refused(
         dir.path(),
         &[
             "inventory",
@@ -526,17 +496,14 @@ fn approving_an_entry_again_keeps_its_term_unless_told_otherwise() {
             "2020-01-01",
         ],
     );
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(
-        stderr(&output).contains("inventory entry 1: the approval must end after now"),
-        "{}",
-        stderr(&output)
+        said.contains("inventory entry 1: the approval must end after now"),
+        "{said}"
     );
-    let output = portcullis(
+    refused(
         dir.path(),
         &["inventory", "approve", "1", "--approver", " "],
     );
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
 
     let said = ok(
         dir.path(),
@@ -566,16 +533,12 @@ fn unusable_paths_are_bad_input_said_once() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-directory");
     std::fs::write(&file, "x").unwrap();
-    let output = portcullis(&file, &["status"]);
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    let message = stderr(&output);
+    let message = refused(&file, &["status"]);
     assert!(message.contains("is a file, not a directory"), "{message}");
 
     let data = dir.path().join("data");
     let missing = dir.path().join("no such folder").join("copy.sqlite3");
-    let output = portcullis(&data, &["backup", missing.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    let message = stderr(&output);
+    let message = refused(&data, &["backup", missing.to_str().unwrap()]);
     assert!(
         message.contains("the folder") && message.contains("does not exist"),
         "{message}"
