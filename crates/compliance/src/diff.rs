@@ -19,7 +19,7 @@ use portcullis_model::compliance::{
 };
 use portcullis_model::report::{HostResult, ScanReport};
 use portcullis_model::scan::{PortResult, PortState};
-use portcullis_model::service::{OpenAccessKind, Posture, ServiceIdentity};
+use portcullis_model::service::{Posture, ServiceIdentity};
 
 use crate::estate::{InventoryIndex, SystemIndex, entry_accepts, is_expired};
 
@@ -249,18 +249,6 @@ fn identity_changes(before: &PortResult, after: &PortResult, out: &mut Vec<PortC
     }
 }
 
-fn open_access_fact(kind: OpenAccessKind) -> &'static str {
-    match kind {
-        OpenAccessKind::RedisNoAuth => "Redis answers without a password",
-        OpenAccessKind::MongoDbNoAuth => "MongoDB answers without a password",
-        OpenAccessKind::MemcachedNoAuth => "Memcached answers without a password",
-        OpenAccessKind::ElasticsearchNoAuth => "Elasticsearch answers without a password",
-        OpenAccessKind::FtpAnonymous => "FTP allows anonymous login",
-        OpenAccessKind::TelnetPresent => "Telnet answers",
-        OpenAccessKind::SnmpPublicCommunity => "SNMP answers to community \"public\"",
-    }
-}
-
 fn product_version(id: &ServiceIdentity) -> Option<String> {
     match (&id.product, &id.version) {
         (Some(p), Some(v)) => Some(format!("{p} {v}")),
@@ -331,7 +319,7 @@ pub fn posture_facts(posture: &Posture) -> Vec<String> {
         posture
             .open_access
             .iter()
-            .map(|a| open_access_fact(a.kind).to_string()),
+            .map(|a| a.kind.fact().to_string()),
     );
     facts.extend(
         posture

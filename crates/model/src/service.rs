@@ -120,6 +120,19 @@ pub enum WeakCipherKind {
     TripleDes,
 }
 
+impl WeakCipherKind {
+    /// The weakness as people name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            WeakCipherKind::Anonymous => "anonymous key exchange",
+            WeakCipherKind::Null => "no encryption (NULL)",
+            WeakCipherKind::Export => "export-grade",
+            WeakCipherKind::Rc4 => "RC4",
+            WeakCipherKind::TripleDes => "3DES",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeakSuite {
     /// IANA name, e.g. "TLS_RSA_WITH_RC4_128_SHA".
@@ -210,6 +223,21 @@ pub enum OpenAccessKind {
     FtpAnonymous,
     TelnetPresent,
     SnmpPublicCommunity,
+}
+
+impl OpenAccessKind {
+    /// What was seen, as a sentence a shop owner can read.
+    pub fn fact(self) -> &'static str {
+        match self {
+            OpenAccessKind::RedisNoAuth => "Redis answers without a password",
+            OpenAccessKind::MongoDbNoAuth => "MongoDB answers without a password",
+            OpenAccessKind::MemcachedNoAuth => "Memcached answers without a password",
+            OpenAccessKind::ElasticsearchNoAuth => "Elasticsearch answers without a password",
+            OpenAccessKind::FtpAnonymous => "FTP allows anonymous login",
+            OpenAccessKind::TelnetPresent => "Telnet answers",
+            OpenAccessKind::SnmpPublicCommunity => "SNMP answers to community \"public\"",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

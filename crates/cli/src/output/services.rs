@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use portcullis_model::scan::PortResult;
 use portcullis_model::service::{
-    Confidence, HttpPosture, OpenAccessKind, Posture, ServiceIdentity, SshPosture, TlsPosture,
+    Confidence, HttpPosture, Posture, ServiceIdentity, SshPosture, TlsPosture,
 };
 
 const INDENT: &str = "      ";
@@ -64,7 +64,7 @@ fn render_posture(out: &mut String, posture: &Posture) {
         let _ = writeln!(
             out,
             "{INDENT}OPEN ACCESS ({}): {}",
-            open_access_name(open.kind),
+            open.kind.fact(),
             open.detail
         );
     }
@@ -101,8 +101,8 @@ fn render_tls(out: &mut String, tls: &TlsPosture) {
     for suite in &tls.weak_suites {
         let _ = writeln!(
             out,
-            "{INDENT}TLS weak suite ({:?}): {} in {}",
-            suite.kind,
+            "{INDENT}TLS weak suite ({}): {} in {}",
+            suite.kind.label(),
             suite.name,
             suite.version.label()
         );
@@ -183,18 +183,6 @@ fn render_http(out: &mut String, http: &HttpPosture) {
     let _ = writeln!(out, "{INDENT}HTTP: {}", facts.join("; "));
     for page in &http.exposed_pages {
         let _ = writeln!(out, "{INDENT}HTTP exposed page: {page}");
-    }
-}
-
-fn open_access_name(kind: OpenAccessKind) -> &'static str {
-    match kind {
-        OpenAccessKind::RedisNoAuth => "Redis without authentication",
-        OpenAccessKind::MongoDbNoAuth => "MongoDB without authentication",
-        OpenAccessKind::MemcachedNoAuth => "Memcached without authentication",
-        OpenAccessKind::ElasticsearchNoAuth => "Elasticsearch without authentication",
-        OpenAccessKind::FtpAnonymous => "FTP anonymous login",
-        OpenAccessKind::TelnetPresent => "Telnet",
-        OpenAccessKind::SnmpPublicCommunity => "SNMP community public",
     }
 }
 
