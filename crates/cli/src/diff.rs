@@ -1,13 +1,14 @@
 //! `portcullis diff SCAN_A SCAN_B`: what changed between two scans, port by
 //! port, and what the inventory says about each change.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::process::ExitCode;
 
 use chrono::Utc;
 use portcullis_model::compliance::{
-    HostChangeKind, InventoryEntry, InventoryVerdict, PortChange, PortChangeKind, ScanDiff, System,
+    HostChange, HostChangeKind, InventoryEntry, InventoryVerdict, PortChange, PortChangeKind,
+    ScanDiff, System,
 };
 use portcullis_model::scan::PortState;
 use portcullis_store::ScanRecord;
@@ -82,33 +83,12 @@ fn render(scan_a: &ScanRecord, scan_b: &ScanRecord, diff: &ScanDiff, estate: &Es
         out.push_str("  Nothing changed.\n");
         return out;
     }
-    let mut addresses: Vec<IpAddr> = diff
-        .hosts
-        .iter()
-        .map(|h| h.address)
-        .chain(diff.ports.iter().map(|p| p.address))
-        .collect();
-    addresses.sort();
-    addresses.dedup();
-    for address in addresses {
-        let system_id = diff
-            .hosts
-            .iter()
-            .filter(|h| h.address == address)
-            .map(|h| h.system_id)
-            .chain(
-                diff.ports
-                    .iter()
-                    .filter(|p| p.address == address)
-                    .map(|p| p.system_id),
-            )
-            .next()
-            .flatten();
+    for (address, changes) in by_address(diff) {
         out.push_str(&format!(
             "{address} ({}):\n",
-            estate.system_words(system_id)
+            estate.system_words(changes.system_id())
         ));
-        for host in diff.hosts.iter().filter(|h| h.address == address) {
+        for host in &changes.hosts {
             out.push_str(match host.change {
                 HostChangeKind::CameUp => "  the host came up\n",
                 HostChangeKind::WentDown => {
@@ -116,7 +96,7 @@ fn render(scan_a: &ScanRecord, scan_b: &ScanRecord, diff: &ScanDiff, estate: &Es
                 }
             });
         }
-        for change in diff.ports.iter().filter(|p| p.address == address) {
+        for change in &changes.ports {
             let note = estate.inventory_note(change);
             out.push_str(&format!(
                 "  {}/{} {}{}{note}\n",
@@ -129,6 +109,38 @@ fn render(scan_a: &ScanRecord, scan_b: &ScanRecord, diff: &ScanDiff, estate: &Es
     }
     out.push_str(&summary(diff));
     out
+}
+
+/// The changes at one address, each kind in the diff's order.
+#[derive(Default)]
+struct AddressChanges<'d> {
+    hosts: Vec<&'d HostChange>,
+    ports: Vec<&'d PortChange>,
+}
+
+impl AddressChanges<'_> {
+    /// The system the diff names for the address: its host change's, else
+    /// its first port change's.
+    fn system_id(&self) -> Option<i64> {
+        self.hosts
+            .first()
+            .map(|h| h.system_id)
+            .or_else(|| self.ports.first().map(|p| p.system_id))
+            .flatten()
+    }
+}
+
+/// The diff's changes grouped by address, addresses in order: one pass,
+/// rather than a pass over every change for each address.
+fn by_address(diff: &ScanDiff) -> BTreeMap<IpAddr, AddressChanges<'_>> {
+    let mut grouped: BTreeMap<IpAddr, AddressChanges<'_>> = BTreeMap::new();
+    for host in &diff.hosts {
+        grouped.entry(host.address).or_default().hosts.push(host);
+    }
+    for port in &diff.ports {
+        grouped.entry(port.address).or_default().ports.push(port);
+    }
+    grouped
 }
 
 /// The date part of a stored time.
@@ -253,7 +265,7 @@ impl Estate<'_> {
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
-    use portcullis_model::compliance::{Exposure, HostChange, ScanCoverage, Scope, SystemRole};
+    use portcullis_model::compliance::{Exposure, ScanCoverage, Scope, SystemRole};
     use portcullis_model::scan::Protocol;
     use portcullis_store::ScanStatus;
 
