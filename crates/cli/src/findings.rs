@@ -134,20 +134,6 @@ pub async fn run(session: &Session, args: FindingsArgs) -> Result<ExitCode, Fail
             println!("Finding {id} reported fixed; the next scan that covers it will verify it.");
         }
         Some(FindingsAction::Evaluate { scan }) => {
-            let record = store.scan(scan).await.map_err(store_failure)?;
-            if record.status != portcullis_store::ScanStatus::Finished {
-                return Err(bad_input(format!(
-                    "scan {scan} is {}; only a finished scan can be judged",
-                    record.status.as_str()
-                )));
-            }
-            let newest = store.newest_evaluated_scan().await.map_err(store_failure)?;
-            if let Some(newest) = newest.filter(|newest| *newest > scan) {
-                return Err(bad_input(format!(
-                    "scan {scan} is older than scan {newest}, whose findings are saved already; \
-                     findings are tracked forward in time, so judge scan {newest} or a newer one"
-                )));
-            }
             let saved = judge::evaluate_and_save(&store, &session.actor, scan)
                 .await
                 .map_err(store_failure)?;

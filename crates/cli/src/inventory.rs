@@ -301,7 +301,7 @@ async fn print_list(store: &Store, entries: &[InventoryEntry]) -> Result<(), Fai
             (Some(service), None) => format!(" {service}"),
             (None, _) => String::new(),
         };
-        let lapsed = if entry.expires_at.is_some_and(|at| at <= now) {
+        let lapsed = if portcullis_compliance::is_expired(entry, now) {
             "  EXPIRED: re-approve or remove"
         } else {
             ""

@@ -29,7 +29,7 @@ mod tracking;
 
 pub use coverage::Coverage;
 pub use diff::{diff, posture_facts};
-pub use estate::{AddressError, SystemAddress};
+pub use estate::{AddressError, SystemAddress, is_expired};
 pub use evaluate::{EvaluationInput, evaluate};
 pub use renewal::{Renewal, RenewalError, Term, renew};
 pub use rulebook::{AcceptPolicy, Category, Rule, Rulebook, RulebookError};
