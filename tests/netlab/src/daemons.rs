@@ -208,7 +208,15 @@ fn path(dir: &Path, name: &str) -> String {
     dir.join(name).display().to_string()
 }
 
+/// A self-signed certificate for `name`, in `dir`'s `cert.pem` and
+/// `key.pem`.
 fn make_certificate(dir: &Path, name: &str) -> Result<()> {
+    self_signed(dir, "key.pem", "cert.pem", &format!("/CN={name}"))
+}
+
+/// A new RSA key in `dir/key`, and a self-signed certificate for it in
+/// `dir/certificate`, valid 30 days, for `subject`.
+fn self_signed(dir: &Path, key: &str, certificate: &str, subject: &str) -> Result<()> {
     run(&[
         "openssl",
         "req",
@@ -219,11 +227,11 @@ fn make_certificate(dir: &Path, name: &str) -> Result<()> {
         "-days",
         "30",
         "-keyout",
-        &path(dir, "key.pem"),
+        &path(dir, key),
         "-out",
-        &path(dir, "cert.pem"),
+        &path(dir, certificate),
         "-subj",
-        &format!("/CN={name}"),
+        subject,
     ])?;
     Ok(())
 }
@@ -232,22 +240,7 @@ fn make_certificate(dir: &Path, name: &str) -> Result<()> {
 /// it: what a merchant buys, so that "self-signed" and "does not name this
 /// host" stay quiet.
 fn make_ca_signed_certificate(dir: &Path, name: &str, address: &str) -> Result<()> {
-    run(&[
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "30",
-        "-keyout",
-        &path(dir, "ca-key.pem"),
-        "-out",
-        &path(dir, "ca.pem"),
-        "-subj",
-        "/CN=Portcullis netlab CA",
-    ])?;
+    self_signed(dir, "ca-key.pem", "ca.pem", "/CN=Portcullis netlab CA")?;
     run(&[
         "openssl",
         "req",
