@@ -5,7 +5,8 @@
 //!   machine's own network namespace;
 //! - the scanner namespace has only loopback, the bridge, and one veth per
 //!   host whose peer lives in that host's namespace;
-//! - each host namespace has only loopback and its veth end;
+//! - each host namespace has only loopback and its veth end, whose peer
+//!   is in the scanner namespace;
 //! - no namespace has a default route, and every route stays inside the
 //!   netlab's prefixes (or loopback and link-local).
 
@@ -15,7 +16,7 @@ use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 
 use crate::shell::run;
-use crate::topology::{self, BRIDGE, HOSTS, SCANNER_NS};
+use crate::topology::{self, BRIDGE, HOSTS, Host, SCANNER_NS};
 
 /// Where routes may lead: the lab's own prefixes, loopback, link-local and
 /// multicast.
@@ -40,35 +41,33 @@ pub fn check_isolation() -> Result<()> {
     }
     check_scanner_links()?;
     for host in HOSTS {
-        let namespace = host.namespace();
-        let names: Vec<String> = links(&namespace)?
-            .iter()
-            .map(|l| l["ifname"].as_str().unwrap_or("").to_owned())
-            .collect();
-        ensure!(
-            names.iter().all(|n| n == "lo" || n == "eth0"),
-            "{namespace} has links beyond lo and eth0: {names:?}"
-        );
+        check_host_links(&host)?;
     }
     Ok(())
 }
 
 fn links(namespace: &str) -> Result<Vec<Value>> {
     let json = run(&["ip", "-n", namespace, "-j", "-d", "link", "show"])?;
-    let value: Value = serde_json::from_str(&json).context("ip -j link: not JSON")?;
-    Ok(value.as_array().cloned().unwrap_or_default())
+    match serde_json::from_str(&json).context("ip -j link: not JSON")? {
+        Value::Array(links) => Ok(links),
+        other => bail!("ip -j link in {namespace}: not a list of links: {other}"),
+    }
 }
 
 fn check_not_root_namespace(namespace: &str) -> Result<()> {
-    let own = std::fs::metadata("/proc/1/ns/net").map(|m| std::os::unix::fs::MetadataExt::ino(&m));
-    let lab = std::fs::metadata(format!("/run/netns/{namespace}"))
-        .map(|m| std::os::unix::fs::MetadataExt::ino(&m));
-    if let (Ok(own), Ok(lab)) = (own, lab) {
-        ensure!(
-            own != lab,
-            "{namespace} is the machine's own network namespace"
-        );
-    }
+    let inode = |path: &str| {
+        std::fs::metadata(path)
+            .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+            .with_context(|| format!("cannot read {path}"))
+    };
+    // Our own namespace, the one with the machine's links: PID 1's is not
+    // always readable (in a container, even root may not read it).
+    let own = inode("/proc/self/ns/net")?;
+    let lab = inode(&format!("/run/netns/{namespace}"))?;
+    ensure!(
+        own != lab,
+        "{namespace} is the network namespace this process runs in, not a separate one"
+    );
     Ok(())
 }
 
@@ -82,18 +81,41 @@ fn check_scanner_links() -> Result<()> {
         let Some(host) = HOSTS.iter().find(|h| h.scanner_link() == name) else {
             bail!("the scanner namespace has an unexpected link: {name}");
         };
-        let kind = link["linkinfo"]["info_kind"].as_str().unwrap_or("");
-        ensure!(kind == "veth", "{name} is a {kind:?}, not a veth");
-        let peer_ns = link["link_netnsid"]
-            .as_i64()
-            .and_then(|id| names_by_id.iter().find(|(i, _)| *i == id))
-            .map(|(_, n)| n.as_str());
-        ensure!(
-            peer_ns == Some(host.namespace().as_str()),
-            "the peer of {name} is in {peer_ns:?}, not in {}",
-            host.namespace()
-        );
+        check_veth_to(&link, &host.namespace(), &names_by_id)?;
     }
+    Ok(())
+}
+
+/// A host namespace holds loopback and `eth0`, a veth whose other end is in
+/// the scanner namespace: no other way out.
+fn check_host_links(host: &Host) -> Result<()> {
+    let namespace = host.namespace();
+    let names_by_id = namespace_ids(&namespace)?;
+    for link in links(&namespace)? {
+        match link["ifname"].as_str().unwrap_or("") {
+            "lo" => {}
+            "eth0" => check_veth_to(&link, SCANNER_NS, &names_by_id)
+                .with_context(|| format!("in {namespace}"))?,
+            other => bail!("{namespace} has a link beyond lo and eth0: {other:?}"),
+        }
+    }
+    Ok(())
+}
+
+/// `link` is a veth whose peer lives in `peer_namespace` (`names_by_id`:
+/// the namespace ids its own namespace knows).
+fn check_veth_to(link: &Value, peer_namespace: &str, names_by_id: &[(i64, String)]) -> Result<()> {
+    let name = link["ifname"].as_str().unwrap_or("");
+    let kind = link["linkinfo"]["info_kind"].as_str().unwrap_or("");
+    ensure!(kind == "veth", "{name} is a {kind:?}, not a veth");
+    let peer_ns = link["link_netnsid"]
+        .as_i64()
+        .and_then(|id| names_by_id.iter().find(|(i, _)| *i == id))
+        .map(|(_, n)| n.as_str());
+    ensure!(
+        peer_ns == Some(peer_namespace),
+        "the peer of {name} is in {peer_ns:?}, not in {peer_namespace}"
+    );
     Ok(())
 }
 
