@@ -67,17 +67,7 @@ impl Target {
 
     /// nmap's (and Portcullis's) syntax: `T:22,80,U:53`.
     fn port_list(&self) -> String {
-        let join = |ports: &BTreeSet<u16>| {
-            ports
-                .iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        match self.udp.is_empty() {
-            true => format!("T:{}", join(&self.tcp)),
-            false => format!("T:{},U:{}", join(&self.tcp), join(&self.udp)),
-        }
+        nmap::port_list(self.tcp.iter().copied(), self.udp.iter().copied())
     }
 }
 

@@ -5,20 +5,26 @@ use std::collections::BTreeSet;
 
 /// Every (address, port) nmap reports open.
 pub fn open_ports(xml: &str) -> BTreeSet<(String, u16)> {
-    let mut found = BTreeSet::new();
-    for host in host_elements(xml) {
-        let Some(address) = attribute(host, "addr=\"") else {
-            continue;
-        };
-        for port in host.split("<port ").skip(1) {
-            if port.contains("<state state=\"open\"")
-                && let Some(id) = attribute(port, "portid=\"").and_then(|p| p.parse().ok())
-            {
-                found.insert((address.clone(), id));
-            }
-        }
+    services(xml)
+        .into_iter()
+        .map(|service| (service.address, service.port))
+        .collect()
+}
+
+/// nmap's port list for TCP and UDP ports, which Portcullis's `-p` reads
+/// too: `T:22,80,U:53` (no `U:` part without UDP ports).
+pub fn port_list(tcp: impl IntoIterator<Item = u16>, udp: impl IntoIterator<Item = u16>) -> String {
+    let (tcp, udp) = (comma_separated(tcp), comma_separated(udp));
+    if udp.is_empty() {
+        format!("T:{tcp}")
+    } else {
+        format!("T:{tcp},U:{udp}")
     }
-    found
+}
+
+fn comma_separated(ports: impl IntoIterator<Item = u16>) -> String {
+    let ports: Vec<String> = ports.into_iter().map(|port| port.to_string()).collect();
+    ports.join(",")
 }
 
 /// What `nmap -sV` said about one open port.
@@ -271,6 +277,12 @@ mod tests {
         .map(|(a, p)| (a.to_owned(), p))
         .collect();
         assert_eq!(open_ports(xml), expected);
+    }
+
+    #[test]
+    fn port_lists_name_udp_only_when_there_is_some() {
+        assert_eq!(port_list([22, 80], [53, 161]), "T:22,80,U:53,161");
+        assert_eq!(port_list([443], []), "T:443");
     }
 
     #[test]

@@ -302,14 +302,10 @@ fn port_list(ports: &BTreeSet<(Protocol, u16)>) -> String {
     let of = |protocol| {
         ports
             .iter()
-            .filter(|(p, _)| *p == protocol)
-            .map(|(_, port)| port.to_string())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect::<Vec<_>>()
-            .join(",")
+            .filter(move |(p, _)| *p == protocol)
+            .map(|(_, port)| *port)
     };
-    format!("T:{},U:{}", of(Protocol::Tcp), of(Protocol::Udp))
+    nmap::port_list(of(Protocol::Tcp), of(Protocol::Udp))
 }
 
 /// Every real host scanned once, identification and posture, on every
