@@ -15,8 +15,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use portcullis_model::report::ScanReport;
@@ -24,7 +23,7 @@ use portcullis_model::scan::{PortState, Protocol};
 use portcullis_netlab::nmap::{self, Agreement, NmapService};
 use portcullis_netlab::{HOSTS, Host, Transport};
 
-use crate::{cmd, paths, setup};
+use crate::bench_netlab::{self, median, timed};
 
 /// The goals of the issue.
 const SPEEDUP_GOAL: f64 = 5.0;
@@ -89,24 +88,7 @@ struct PortAnswers {
 
 pub fn run(runs: usize, nmap_silent_runs: usize) -> Result<()> {
     anyhow::ensure!(runs > 0, "--runs must be at least 1");
-    setup::run()?;
-    cmd::run(cmd::command("cargo").args([
-        "build",
-        "--release",
-        "--quiet",
-        "--package",
-        "portcullis-cli",
-    ]))?;
-    let cli = paths::target_dir().join("release/portcullis");
-    let was_up = portcullis_netlab::is_up();
-    if !was_up {
-        portcullis_netlab::up()?;
-    }
-    let outcome = bench_all(&cli, runs, nmap_silent_runs);
-    if !was_up {
-        portcullis_netlab::down()?;
-    }
-    outcome
+    bench_netlab::with_release_cli(|cli| bench_all(cli, runs, nmap_silent_runs))
 }
 
 fn bench_all(cli: &Path, runs: usize, nmap_silent_runs: usize) -> Result<()> {
@@ -302,22 +284,6 @@ fn nmap_sv(target: &Target) -> Result<(Duration, Vec<NmapService>)> {
     Ok((took, nmap::services(&String::from_utf8_lossy(&stdout))))
 }
 
-fn timed(command: &mut Command, tool: &str) -> Result<(Duration, Vec<u8>)> {
-    let started = Instant::now();
-    let output = command
-        .output()
-        .with_context(|| format!("cannot run {tool}"))?;
-    let took = started.elapsed();
-    if !output.status.success() {
-        bail!(
-            "{tool} failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok((took, output.stdout))
-}
-
 /// Each open port of `target`: Portcullis's answer, nmap's, and how they
 /// compare.
 fn compare_answers(target: &Target, ours: &ScanReport, theirs: &[NmapService]) -> Vec<PortAnswers> {
@@ -390,9 +356,4 @@ fn describe_agreement(agreement: Agreement) -> String {
         Agreement::Documented(why) => format!("documented: {why}"),
         Agreement::Differs => "DIFFERS".into(),
     }
-}
-
-fn median(mut values: Vec<Duration>) -> Duration {
-    values.sort();
-    values[values.len() / 2]
 }

@@ -9,14 +9,15 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use portcullis_model::scan::Protocol;
 use portcullis_netlab::{HOSTS, Host};
 use portcullis_scanner::PortSpec;
 
-use crate::{cmd, paths, setup};
+use crate::bench_netlab::{self, median, timed};
+use crate::setup;
 
 /// A set of hosts and ports every tool scans.
 struct Scenario {
@@ -51,24 +52,7 @@ struct Tool {
 }
 
 pub fn run(runs: usize) -> Result<()> {
-    setup::run()?;
-    cmd::run(cmd::command("cargo").args([
-        "build",
-        "--release",
-        "--quiet",
-        "--package",
-        "portcullis-cli",
-    ]))?;
-    let cli = paths::target_dir().join("release/portcullis");
-    let was_up = portcullis_netlab::is_up();
-    if !was_up {
-        portcullis_netlab::up()?;
-    }
-    let outcome = bench_all(&cli, runs);
-    if !was_up {
-        portcullis_netlab::down()?;
-    }
-    outcome
+    bench_netlab::with_release_cli(|cli| bench_all(cli, runs))
 }
 
 fn bench_all(cli: &Path, runs: usize) -> Result<()> {
@@ -105,12 +89,11 @@ fn bench_all(cli: &Path, runs: usize) -> Result<()> {
         );
         let mut reference = None;
         for tool in &tools {
-            let Some(mut runs) = measure(tool, scenario, runs)? else {
+            let Some(runs) = measure(tool, scenario, runs)? else {
                 println!("  {:<34} {:>9}", tool.name, "n/a");
                 continue;
             };
-            runs.sort_by_key(|run| run.wall);
-            let median = runs[runs.len() / 2].wall;
+            let median = median(runs.iter().map(|run| run.wall).collect());
             let peak_kib = runs.iter().map(|run| run.peak_kib).max().unwrap_or(0);
             let exact = runs.iter().all(|run| run.open == truth);
             let found = runs.iter().map(|run| run.open.len()).max().unwrap_or(0);
@@ -138,29 +121,18 @@ fn measure(tool: &Tool, scenario: &Scenario, runs: usize) -> Result<Option<Vec<R
         let Some(command) = (tool.command)(scenario) else {
             return Ok(None);
         };
-        let mut timed = Command::new("/usr/bin/time");
-        timed
+        let mut under_time = Command::new("/usr/bin/time");
+        under_time
             .args(["--format", "%M", "--output"])
             .arg(&memory_file)
             .arg(command.get_program())
             .args(command.get_args());
-        let started = Instant::now();
-        let output = timed
-            .output()
-            .with_context(|| format!("cannot run {} under /usr/bin/time", tool.name))?;
-        let wall = started.elapsed();
-        if !output.status.success() {
-            bail!(
-                "{} failed: {}",
-                tool.name,
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+        let (wall, stdout) = timed(&mut under_time, tool.name)?;
         let peak_kib = std::fs::read_to_string(&memory_file)?
             .trim()
             .parse()
             .context("/usr/bin/time wrote no peak memory")?;
-        let open = (tool.parse)(&String::from_utf8_lossy(&output.stdout));
+        let open = (tool.parse)(&String::from_utf8_lossy(&stdout));
         results.push(Run {
             wall,
             peak_kib,

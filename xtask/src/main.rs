@@ -8,6 +8,7 @@
 //! - `bench`: measurements, as medians over several runs.
 
 mod bench;
+mod bench_netlab;
 mod bench_probes;
 mod bench_scan;
 mod bench_store;
