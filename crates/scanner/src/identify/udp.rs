@@ -11,6 +11,7 @@ use portcullis_model::service::{OpenAccess, OpenAccessKind};
 use tokio::net::UdpSocket;
 use tokio::time::{Instant, timeout_at};
 
+use super::clock::Clock;
 use super::found::Found;
 use super::probes::PortContext;
 use super::protocols::{Identified, Proto, dns, ntp, snmp};
@@ -133,7 +134,12 @@ async fn exchange(ctx: &PortContext, requests: &[Vec<u8>], deadline: Instant) ->
             return Vec::new();
         }
     }
-    let until = (Instant::now() + ctx.clock.reply()).min(deadline);
+    // The first answer may take a reply time; once one came, the others
+    // (to requests sent at the same moment) come within a quiet pause, or
+    // not at all: a well-kept SNMP agent answers v3 discovery and ignores
+    // the community "public", and waiting a whole reply time for that
+    // silence cost seconds.
+    let mut until = Clock::until(ctx.clock.reply(), deadline);
     let mut datagrams = Vec::new();
     let mut buffer = vec![0u8; 4096];
     while datagrams.len() < MAX_DATAGRAMS.min(requests.len() * 2) {
@@ -144,6 +150,7 @@ async fn exchange(ctx: &PortContext, requests: &[Vec<u8>], deadline: Instant) ->
         if datagrams.len() >= requests.len() {
             break;
         }
+        until = until.min(Clock::until(ctx.clock.quiet(), deadline));
     }
     datagrams
 }
