@@ -12,6 +12,8 @@
 //! (everywhere), then service identification and posture checks
 //! ([`identify`]).
 
+#[cfg(target_os = "linux")]
+mod batch;
 mod connect;
 mod discovery;
 pub mod engine;

@@ -29,6 +29,7 @@ use std::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::batch::{BATCH, Inbox, Outbox};
 use crate::engine::ScanJob;
 use crate::results::HostTally;
 use crate::services::registered_name;
@@ -124,10 +125,6 @@ pub(crate) async fn scan(job: ScanJob<'_>) -> io::Result<Vec<HostTally>> {
     Ok(outcome.board.finish(&job).await)
 }
 
-/// How many sends between two reads of the replies: small enough that the
-/// receive buffer never overflows, large enough that reading is cheap.
-const SENDS_PER_DRAIN: usize = 32;
-
 /// Rounds beyond the profile's retries, sent only while the previous round
 /// still found lost probes: on a lossy path the last few unanswered probes
 /// are more likely lost than filtered, and an open port must never be
@@ -169,7 +166,7 @@ impl Wire {
     fn run(self) -> io::Result<Outcome> {
         let senders = sending_threads();
         let mut refused = 0u64;
-        let mut buffer = vec![0u8; 65536];
+        let mut inbox = Inbox::new();
         for attempt in 0..=self.timing.retries + EXTRA_ROUNDS_UNDER_LOSS {
             let targets = self.board().pending_targets();
             if targets.is_empty() || self.cancel.is_cancelled() {
@@ -202,7 +199,7 @@ impl Wire {
             let backoff = 1u32 << attempt.min(4);
             let deadline = Instant::now() + self.board().longest_timeout() * backoff;
             loop {
-                self.drain(&mut buffer);
+                self.drain(&mut inbox);
                 let now = Instant::now();
                 if self.board().outstanding == 0 || now >= deadline || self.cancel.is_cancelled() {
                     break;
@@ -239,68 +236,131 @@ impl Wire {
         self.board.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// One thread's share of a round; returns the probes a local firewall
-    /// refused.
+    /// One thread's share of a round, sent in batches, with the replies read
+    /// after each; returns the probes a local firewall refused.
+    ///
+    /// The board's lock is taken once a batch to pace it and once to mark
+    /// it sent, not once a probe: with a thread per core sending at full
+    /// speed, a lock per probe had the threads queueing for it.
     fn send_all(&self, targets: &[Target], sender: usize) -> io::Result<u64> {
-        let mut buffer = vec![0u8; 65536];
+        let mut inbox = Inbox::new();
+        let mut outbox = Outbox::new();
         let mut refused = 0;
-        for (count, target) in targets.iter().enumerate() {
-            if self.cancel.is_cancelled() {
-                break;
-            }
-            let delay = self.board().pacer.delay_for_next();
+        let mut rest = targets;
+        while !rest.is_empty() && !self.cancel.is_cancelled() {
+            let (size, delay) = {
+                let mut board = self.board();
+                let size = board.pacer.batch(BATCH.min(rest.len()));
+                (size, board.pacer.delay_for(size))
+            };
             if !delay.is_zero() {
-                self.drain(&mut buffer);
+                self.drain(&mut inbox);
                 std::thread::sleep(delay);
             }
-            // Marked before it goes: the reply can be read by another
-            // thread before this one returns from sending.
-            self.board().launched(target.index);
-            if !self.prober.send_syn(target.host, target.port, sender)? {
-                self.board().unlaunched(target.index);
-                refused += 1;
+            let (batch, after) = rest.split_at(size);
+            rest = after;
+            // Marked before they go: a reply can be read by another thread
+            // before this one returns from sending.
+            self.board()
+                .launched(batch.iter().map(|target| target.index));
+            let lost = self.prober.send_syns(batch, sender, &mut outbox)?;
+            if !lost.is_empty() {
+                let mut board = self.board();
+                for index in &lost {
+                    board.unlaunched(*index);
+                }
+                refused += lost.len() as u64;
             }
-            if count % SENDS_PER_DRAIN == SENDS_PER_DRAIN - 1 {
-                self.drain(&mut buffer);
-            }
+            self.drain(&mut inbox);
         }
         Ok(refused)
     }
 
     /// Reads every reply waiting on the sockets, without blocking.
-    fn drain(&self, buffer: &mut [u8]) {
+    fn drain(&self, inbox: &mut Inbox) {
         let mut replies = Vec::new();
         for v6 in [false, true] {
             let Some(socket) = self.prober.socket(v6) else {
                 continue;
             };
-            while let Ok((length, from)) = socket.recv_from(buffer) {
-                let segment = &buffer[..length];
+            inbox.drain(socket, |from, datagram| {
+                // A raw IPv6 socket hands over the TCP segment alone; an
+                // IPv4 one, the whole datagram with its header.
                 let parsed = if v6 {
-                    Some((from.ip(), segment))
+                    from.map(|from| (from, datagram))
                 } else {
-                    ipv4_payload(segment)
+                    ipv4_payload(datagram)
                 };
                 if let Some(reply) =
                     parsed.and_then(|(from, tcp)| self.prober.match_reply(from, tcp))
                 {
                     replies.push(reply);
                 }
-            }
+            });
         }
         if replies.is_empty() {
             return;
         }
-        let mut board = self.board();
-        for reply in replies {
-            let Some(result) = board.absorb(reply) else {
-                continue;
-            };
-            self.probes_done.fetch_add(1, Ordering::Relaxed);
-            if result.state == PortState::Open || self.list_every_port {
-                let _ = self.found.send(result);
+        let mut decided = 0;
+        let mut reported = Vec::new();
+        {
+            let mut board = self.board();
+            for reply in replies {
+                let Some(decision) = board.absorb(reply) else {
+                    continue;
+                };
+                decided += 1;
+                if decision.reply.open || self.list_every_port {
+                    reported.push(decision);
+                }
             }
         }
+        self.probes_done.fetch_add(decided, Ordering::Relaxed);
+        for decision in reported {
+            let _ = self.found.send(decision.into_result());
+        }
+    }
+}
+
+/// A reply that decided its port, and the round trip it measured.
+struct Decided {
+    reply: Reply,
+    rtt: Option<Duration>,
+}
+
+impl Decided {
+    /// The port's result. Made only for the ports reported one by one (open
+    /// ones, usually), outside the board's lock: a full scan decides tens
+    /// of thousands of closed ports that need no name.
+    fn into_result(self) -> PortResult {
+        let (state, reason) = if self.reply.open {
+            (PortState::Open, Reason::SynAck)
+        } else {
+            (PortState::Closed, Reason::Rst)
+        };
+        PortResult {
+            address: self.reply.from,
+            port: self.reply.port,
+            protocol: Protocol::Tcp,
+            state,
+            reason,
+            rtt_micros: self.rtt.map(|d| d.as_micros() as u64),
+            service: registered_name(self.reply.port, Protocol::Tcp),
+            identity: None,
+            posture: None,
+        }
+    }
+}
+
+/// One probe's bytes, ready for its socket.
+struct Probe {
+    buffer: [u8; IPV4_HEADER + SYN_LENGTH],
+    length: usize,
+}
+
+impl Probe {
+    fn bytes(&self) -> &[u8] {
+        &self.buffer[..self.length]
     }
 }
 
@@ -351,62 +411,60 @@ impl Prober {
         self.key.hash_one((host, port, self.source_port)) as u32
     }
 
-    /// Sends one probe. `Ok(false)` when a local firewall refused it: the
-    /// probe counts as lost, stays pending, and is sent again next round.
-    /// `sender` is the sending thread's number.
-    fn send_syn(&self, host: IpAddr, port: u16, sender: usize) -> io::Result<bool> {
-        let source = self.sources[&host];
-        let mut buffer = [0u8; IPV4_HEADER + SYN_LENGTH];
-        let (socket, datagram) = match (source, host) {
-            (IpAddr::V4(source), IpAddr::V4(destination)) => {
-                build_ipv4_header(&mut buffer, source, destination);
-                let (_, segment) = buffer.split_at_mut(IPV4_HEADER);
-                let segment: &mut [u8; SYN_LENGTH] = segment.try_into().expect("sized above");
-                build_syn(
-                    segment,
-                    IpAddr::V4(source),
-                    host,
-                    self.source_port,
-                    port,
-                    self.sequence(host, port),
-                );
-                (
-                    &self.v4_senders[sender % self.v4_senders.len()],
-                    &buffer[..],
-                )
+    /// Sends a batch of probes; returns the board indices of those a local
+    /// firewall refused: they count as lost, stay pending, and are sent
+    /// again next round. `sender` is the sending thread's number.
+    fn send_syns(
+        &self,
+        batch: &[Target],
+        sender: usize,
+        outbox: &mut Outbox,
+    ) -> io::Result<Vec<usize>> {
+        let mut refused = Vec::new();
+        for v6 in [false, true] {
+            let family: Vec<&Target> = batch.iter().filter(|t| t.host.is_ipv6() == v6).collect();
+            if family.is_empty() {
+                continue;
             }
-            _ => {
-                let segment: &mut [u8; SYN_LENGTH] =
-                    (&mut buffer[..SYN_LENGTH]).try_into().expect("sized above");
-                build_syn(
-                    segment,
-                    source,
-                    host,
-                    self.source_port,
-                    port,
-                    self.sequence(host, port),
-                );
-                let socket = self.v6.as_ref().expect("opened for every family scanned");
-                (socket, &buffer[..SYN_LENGTH])
-            }
-        };
-        // Port 0: raw IPv6 sockets read a non-zero port as a protocol number.
-        let destination = SocketAddr::new(host, 0);
-        loop {
-            match socket.send_to(datagram, destination) {
-                Ok(_) => return Ok(true),
-                Err(error) if error.kind() == io::ErrorKind::PermissionDenied => return Ok(false),
-                // The device queue is full (ENOBUFS) or the socket's send
-                // buffer is (EAGAIN): let it drain, then send again.
-                Err(error)
-                    if error.raw_os_error() == Some(105)
-                        || error.kind() == io::ErrorKind::WouldBlock =>
-                {
-                    std::thread::sleep(Duration::from_micros(200));
-                }
-                Err(error) => return Err(error),
-            }
+            let probes: Vec<Probe> = family
+                .iter()
+                .map(|target| self.probe(target.host, target.port))
+                .collect();
+            let datagrams: Vec<&[u8]> = probes.iter().map(Probe::bytes).collect();
+            // Port 0: raw IPv6 sockets read a non-zero port as a protocol
+            // number.
+            let to: Vec<SocketAddr> = family.iter().map(|t| SocketAddr::new(t.host, 0)).collect();
+            let socket = if v6 {
+                self.v6.as_ref().expect("opened for every family scanned")
+            } else {
+                &self.v4_senders[sender % self.v4_senders.len()]
+            };
+            let lost = outbox.send(socket, &datagrams, &to)?;
+            refused.extend(lost.into_iter().map(|position| family[position].index));
         }
+        Ok(refused)
+    }
+
+    /// The SYN to `host:port` as its socket takes it: with our IPv4 header
+    /// for the send-only IPv4 sockets, the bare segment for IPv6.
+    fn probe(&self, host: IpAddr, port: u16) -> Probe {
+        let source = self.sources[&host];
+        let mut probe = Probe {
+            buffer: [0; IPV4_HEADER + SYN_LENGTH],
+            length: SYN_LENGTH,
+        };
+        let sequence = self.sequence(host, port);
+        let segment = match (source, host) {
+            (IpAddr::V4(source), IpAddr::V4(destination)) => {
+                build_ipv4_header(&mut probe.buffer, source, destination);
+                probe.length = IPV4_HEADER + SYN_LENGTH;
+                &mut probe.buffer[IPV4_HEADER..]
+            }
+            _ => &mut probe.buffer[..SYN_LENGTH],
+        };
+        let segment: &mut [u8; SYN_LENGTH] = segment.try_into().expect("sized above");
+        build_syn(segment, source, host, self.source_port, port, sequence);
+        probe
     }
 
     fn match_reply(&self, from: IpAddr, tcp_bytes: &[u8]) -> Option<Reply> {
@@ -646,11 +704,14 @@ impl Board {
         self.pacer.start_round();
     }
 
-    /// Notes that probe `index` just went out.
-    fn launched(&mut self, index: usize) {
-        self.previously_sent_at[index] = self.sent_at[index];
-        self.sent_at[index] = Some(Instant::now());
-        self.outstanding += 1;
+    /// Notes that these probes are going out now.
+    fn launched(&mut self, indices: impl Iterator<Item = usize>) {
+        let now = Instant::now();
+        for index in indices {
+            self.previously_sent_at[index] = self.sent_at[index];
+            self.sent_at[index] = Some(now);
+            self.outstanding += 1;
+        }
     }
 
     /// Takes back `launched` for a probe that could not be sent.
@@ -667,9 +728,9 @@ impl Board {
             .unwrap_or(Duration::from_secs(1))
     }
 
-    /// Records a reply and returns the port's result; `None` when it decides
-    /// nothing new (a duplicate, or a port or host not scanned).
-    fn absorb(&mut self, reply: Reply) -> Option<PortResult> {
+    /// Records a reply; `None` when it decides nothing new (a duplicate, or
+    /// a port or host not scanned).
+    fn absorb(&mut self, reply: Reply) -> Option<Decided> {
         let host = *self.host_index.get(&reply.from)?;
         let port = self.port_index[usize::from(reply.port)];
         if port == u32::MAX {
@@ -689,12 +750,11 @@ impl Board {
         {
             self.rtt[host].observe(rtt);
         }
-        let (verdict, state, reason) = if reply.open {
-            (Verdict::Open, PortState::Open, Reason::SynAck)
+        self.verdicts[index] = if reply.open {
+            Verdict::Open
         } else {
-            (Verdict::Closed, PortState::Closed, Reason::Rst)
+            Verdict::Closed
         };
-        self.verdicts[index] = verdict;
         self.outstanding = self.outstanding.saturating_sub(1);
         match lost_copy_sent_at {
             Some(sent_at) => {
@@ -703,17 +763,7 @@ impl Board {
             }
             None => self.pacer.on_answer(),
         }
-        Some(PortResult {
-            address: reply.from,
-            port: reply.port,
-            protocol: Protocol::Tcp,
-            state,
-            reason,
-            rtt_micros: rtt.map(|d| d.as_micros() as u64),
-            service: registered_name(reply.port, Protocol::Tcp),
-            identity: None,
-            posture: None,
-        })
+        Some(Decided { reply, rtt })
     }
 
     /// Tallies every host; probes still pending are filtered (unless the

@@ -169,11 +169,17 @@ impl RateLimiter {
 
     /// How long to wait before the next probe may go; takes its token.
     pub fn delay_for_next(&mut self) -> Duration {
+        self.delay_for(1)
+    }
+
+    /// How long to wait before the next `probes` may go together; takes
+    /// their tokens.
+    fn delay_for(&mut self, probes: usize) -> Duration {
         let now = Instant::now();
         let elapsed = now.duration_since(self.last).as_secs_f64();
         self.last = now;
         self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
-        self.tokens -= 1.0;
+        self.tokens -= probes as f64;
         if self.tokens >= 0.0 {
             Duration::ZERO
         } else {
@@ -230,7 +236,22 @@ impl Pacer {
 
     /// How long to wait before the next probe; counts it as sent.
     pub fn delay_for_next(&mut self) -> Duration {
-        self.sent_in_window += 1;
+        self.delay_for(1)
+    }
+
+    /// How many probes may go out together, at most `wanted`: all of them
+    /// while the rate is unlimited, else no more than the limiter's burst,
+    /// so that a slow rate stays smooth.
+    pub fn batch(&self, wanted: usize) -> usize {
+        self.limiter
+            .as_ref()
+            .map_or(wanted, |limiter| wanted.min(limiter.burst as usize).max(1))
+    }
+
+    /// How long to wait before the next `probes` go out together; counts
+    /// them as sent.
+    pub fn delay_for(&mut self, probes: usize) -> Duration {
+        self.sent_in_window += probes as u64;
         let elapsed = self.window_start.elapsed();
         if elapsed >= Duration::from_millis(50) {
             self.measured_rate = self.sent_in_window as f64 / elapsed.as_secs_f64();
@@ -239,7 +260,7 @@ impl Pacer {
         }
         self.limiter
             .as_mut()
-            .map_or(Duration::ZERO, RateLimiter::delay_for_next)
+            .map_or(Duration::ZERO, |limiter| limiter.delay_for(probes))
     }
 
     /// A new round of sending starts: the rate is measured from here, not
@@ -361,6 +382,26 @@ mod tests {
             pacer.on_loss(Instant::now());
         }
         assert_eq!(pacer.rate(), Some(100.0));
+    }
+
+    #[test]
+    fn batches_are_whole_while_unlimited_and_never_beyond_the_burst_after() {
+        let mut pacer = Pacer::new(&Profile::Fast.timing());
+        assert_eq!(pacer.batch(32), 32);
+        assert_eq!(pacer.delay_for(32), Duration::ZERO);
+        pacer.measured_rate = 200.0;
+        pacer.on_loss(Instant::now());
+        // 100 probes a second: bursts of 10, so a batch of 32 becomes 10...
+        assert_eq!(pacer.batch(32), 10);
+        assert_eq!(pacer.delay_for(10), Duration::ZERO);
+        // ...and the next batch waits for its tokens: 10 at 100/s, 0.1 s.
+        let wait = pacer.delay_for(10);
+        assert!(
+            wait > Duration::from_millis(80) && wait <= Duration::from_millis(100),
+            "{wait:?}"
+        );
+        pacer.set_rate(1.0);
+        assert_eq!(pacer.batch(32), 1, "never less than one probe");
     }
 
     #[test]
