@@ -139,6 +139,31 @@ fn ip(namespace: &str, args: &[&str]) -> Result<String> {
     run(&words)
 }
 
+/// Makes the scanner's bridge forward frames the way the switch it stands
+/// for does: without the IP firewall looking at them.
+///
+/// Where `br_netfilter` is loaded (Docker loads it), a new namespace starts
+/// with `bridge-nf-call-iptables` on, and every frame crossing the bridge
+/// goes through the IP hooks on top of the normal path: measured, that
+/// was a sixth of a full SYN scan's CPU time (0.67 s against 0.57 s), and
+/// no merchant's network pays it. Nothing of the
+/// netlab's own filtering needs it: loss and delay sit in the scanner's IP
+/// output hooks, the filtered host's firewall in its own namespace. Without
+/// the module the settings do not exist and there is nothing to do.
+fn bridge_as_plain_switch(namespace: &str) -> Result<()> {
+    run(&[
+        "ip",
+        "netns",
+        "exec",
+        namespace,
+        "sh",
+        "-c",
+        "for setting in /proc/sys/net/bridge/bridge-nf-call-*; do \
+           if [ -e \"$setting\" ]; then echo 0 > \"$setting\"; fi; done",
+    ])?;
+    Ok(())
+}
+
 /// Creates the namespaces, the bridge and the links, with addresses.
 pub fn create() -> Result<()> {
     for namespace in all_namespaces() {
@@ -180,6 +205,7 @@ pub fn create() -> Result<()> {
         ],
     )?;
     ip(scan, &["link", "set", BRIDGE, "up"])?;
+    bridge_as_plain_switch(scan)?;
     for host in HOSTS {
         let namespace = host.namespace();
         let link = host.scanner_link();
