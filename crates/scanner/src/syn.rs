@@ -1,13 +1,15 @@
 //! The SYN scan: half-open probes with raw packets. A SYN goes out; a
-//! SYN/ACK back means open, a RST closed, silence (after retries) filtered.
-//! The kernel answers the SYN/ACK with a RST of its own, since no socket of
-//! its own made the connection, so no handshake is ever completed.
+//! SYN/ACK back means open, a RST closed, an ICMP destination unreachable
+//! quoting the probe filtered (with its type and code as the reason), and
+//! silence after retries filtered too. The kernel answers the SYN/ACK with a
+//! RST of its own, since no socket of its own made the connection, so no
+//! handshake is ever completed.
 //!
-//! Packets are built and read with `pnet_packet`. The raw socket is opened
-//! with socket2 and driven by tokio as a datagram socket, so sending and
-//! receiving are async with no threads of their own. Replies are matched
-//! without per-probe state: each probe's sequence number is a keyed hash of
-//! its target, and a reply counts only if it acknowledges that number.
+//! Packets are built and read with `pnet_packet`, and go through raw
+//! sockets opened with socket2, in batches (`crate::batch`). Replies are
+//! matched without per-probe state: each probe's sequence number is a keyed
+//! hash of its target, and a reply counts only if it acknowledges that
+//! number (or, for an ICMP error, quotes it).
 //!
 //! Linux only: BSD kernels never hand TCP replies to raw sockets, and
 //! Windows cannot send TCP over them.
@@ -41,21 +43,49 @@ pub(crate) const SYN_LENGTH: usize = 24;
 /// Large enough that a burst of replies is not dropped before we read it.
 const RECEIVE_BUFFER: usize = 16 << 20;
 
-/// A reply that acknowledged one of our probes.
+/// A reply to one of our probes: a segment that acknowledged it, or an ICMP
+/// error that quotes it.
 #[derive(Debug, Clone, Copy)]
 struct Reply {
+    /// The host probed (for an ICMP error, the one the quoted probe was
+    /// sent to, whoever sent the error).
     from: IpAddr,
     port: u16,
-    open: bool,
+    answer: Answer,
     at: Instant,
+}
+
+/// What came back for a probe; each decides the port at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    SynAck,
+    Rst,
+    /// An ICMP destination unreachable that quotes the probe: a firewall
+    /// (or router) rejecting it, so the port is filtered, as nmap has it,
+    /// with the ICMP type and code as the reason.
+    Unreachable {
+        icmp_type: u8,
+        code: u8,
+    },
+}
+
+impl Answer {
+    fn state_and_reason(self) -> (PortState, Reason) {
+        match self {
+            Answer::SynAck => (PortState::Open, Reason::SynAck),
+            Answer::Rst => (PortState::Closed, Reason::Rst),
+            Answer::Unreachable { icmp_type, code } => {
+                (PortState::Filtered, Reason::Icmp { icmp_type, code })
+            }
+        }
+    }
 }
 
 /// What is known of each probe: index = host index * ports + port index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verdict {
     Pending,
-    Open,
-    Closed,
+    Answered(Answer),
 }
 
 /// The raw sockets, the probe key and where each target is reached from.
@@ -69,6 +99,11 @@ struct Prober {
     v4_senders: Vec<UdpSocket>,
     /// Sends and receives IPv6.
     v6: Option<UdpSocket>,
+    /// Receive every ICMP and ICMPv6 message, for the errors that quote our
+    /// probes. Optional: without them, a rejected port is still filtered,
+    /// only with silence as its reason.
+    icmp_v4: Option<UdpSocket>,
+    icmp_v6: Option<UdpSocket>,
     source_port: u16,
     sources: HashMap<IpAddr, IpAddr>,
     key: RandomState,
@@ -280,7 +315,12 @@ impl Wire {
     fn drain(&self, inbox: &mut Inbox) {
         let mut replies = Vec::new();
         for v6 in [false, true] {
-            let Some(socket) = self.prober.socket(v6) else {
+            if let Some(socket) = self.prober.icmp_socket(v6) {
+                inbox.drain(socket, |_, message| {
+                    replies.extend(self.prober.match_unreachable(message, v6));
+                });
+            }
+            let Some(socket) = self.prober.tcp_socket(v6) else {
                 continue;
             };
             inbox.drain(socket, |from, datagram| {
@@ -310,7 +350,7 @@ impl Wire {
                     continue;
                 };
                 decided += 1;
-                if decision.reply.open || self.list_every_port {
+                if decision.reply.answer == Answer::SynAck || self.list_every_port {
                     reported.push(decision);
                 }
             }
@@ -333,11 +373,7 @@ impl Decided {
     /// ones, usually), outside the board's lock: a full scan decides tens
     /// of thousands of closed ports that need no name.
     fn into_result(self) -> PortResult {
-        let (state, reason) = if self.reply.open {
-            (PortState::Open, Reason::SynAck)
-        } else {
-            (PortState::Closed, Reason::Rst)
-        };
+        let (state, reason) = self.reply.answer.state_and_reason();
         PortResult {
             address: self.reply.from,
             port: self.reply.port,
@@ -391,6 +427,8 @@ impl Prober {
                 Vec::new()
             },
             v6: needs_v6.then(|| raw_tcp_socket(Domain::IPV6)).transpose()?,
+            icmp_v4: needs_v4.then(|| raw_icmp_listener(false).ok()).flatten(),
+            icmp_v6: needs_v6.then(|| raw_icmp_listener(true).ok()).flatten(),
             source_port,
             sources,
             key: RandomState::new(),
@@ -398,11 +436,21 @@ impl Prober {
         })
     }
 
-    fn socket(&self, v6: bool) -> Option<&UdpSocket> {
+    /// The socket TCP replies of the family arrive on.
+    fn tcp_socket(&self, v6: bool) -> Option<&UdpSocket> {
         if v6 {
             self.v6.as_ref()
         } else {
             self.v4.as_ref()
+        }
+    }
+
+    /// The socket ICMP errors of the family arrive on.
+    fn icmp_socket(&self, v6: bool) -> Option<&UdpSocket> {
+        if v6 {
+            self.icmp_v6.as_ref()
+        } else {
+            self.icmp_v4.as_ref()
         }
     }
 
@@ -479,14 +527,78 @@ impl Prober {
         if flags & TcpFlags::ACK == 0 || !acknowledges {
             return None;
         }
-        let open = flags & TcpFlags::SYN != 0;
-        let closed = flags & TcpFlags::RST != 0;
-        (open || closed).then(|| Reply {
+        let answer = if flags & TcpFlags::SYN != 0 {
+            Answer::SynAck
+        } else if flags & TcpFlags::RST != 0 {
+            Answer::Rst
+        } else {
+            return None;
+        };
+        Some(Reply {
             from,
             port,
-            open,
+            answer,
             at: Instant::now(),
         })
+    }
+
+    /// An ICMP destination unreachable that quotes one of our probes, as a
+    /// raw ICMP socket hands it over: with the outer IPv4 header, or the
+    /// bare ICMPv6 message. The quote is the probe's IP header and the first
+    /// eight bytes of its TCP header (ports and sequence number), enough to
+    /// check it is ours exactly as a reply's acknowledgement is checked.
+    fn match_unreachable(&self, message: &[u8], v6: bool) -> Option<Reply> {
+        let (icmp, quoted_ip_header) = if v6 {
+            (message, IPV6_HEADER)
+        } else {
+            let (_, icmp) = ipv4_payload(message)?;
+            let quoted = icmp.get(8..)?;
+            let header = usize::from(quoted.first()? & 0x0f) * 4;
+            (icmp, header)
+        };
+        let (&icmp_type, &code) = (icmp.first()?, icmp.get(1)?);
+        if !filtering_unreachable(v6, icmp_type, code) {
+            return None;
+        }
+        let quoted = icmp.get(8..)?;
+        let (protocol, destination) = if v6 {
+            let address: [u8; 16] = quoted.get(24..40)?.try_into().ok()?;
+            (*quoted.get(6)?, IpAddr::from(address))
+        } else {
+            let address: [u8; 4] = quoted.get(16..20)?.try_into().ok()?;
+            (*quoted.get(9)?, IpAddr::from(address))
+        };
+        let tcp = quoted.get(quoted_ip_header..quoted_ip_header + 8)?;
+        let source_port = u16::from_be_bytes([tcp[0], tcp[1]]);
+        let port = u16::from_be_bytes([tcp[2], tcp[3]]);
+        let sequence = u32::from_be_bytes([tcp[4], tcp[5], tcp[6], tcp[7]]);
+        let ours = protocol == TCP_PROTOCOL
+            && source_port == self.source_port
+            && sequence == self.sequence(destination, port);
+        ours.then(|| Reply {
+            from: destination,
+            port,
+            answer: Answer::Unreachable { icmp_type, code },
+            at: Instant::now(),
+        })
+    }
+}
+
+/// An IPv6 header: fixed, 40 bytes.
+const IPV6_HEADER: usize = 40;
+
+/// TCP's protocol number, in an IP header's protocol or next-header field.
+const TCP_PROTOCOL: u8 = 6;
+
+/// Whether an ICMP error says a probe was filtered: as nmap reads a SYN
+/// scan, destination unreachable with code 1, 2, 3, 9, 10 or 13 (host,
+/// protocol or port unreachable; network, host or communication
+/// administratively prohibited), and any ICMPv6 destination unreachable.
+fn filtering_unreachable(v6: bool, icmp_type: u8, code: u8) -> bool {
+    if v6 {
+        icmp_type == 1
+    } else {
+        icmp_type == 3 && matches!(code, 1 | 2 | 3 | 9 | 10 | 13)
     }
 }
 
@@ -577,6 +689,20 @@ fn raw_ipv4_sender() -> io::Result<UdpSocket> {
 
 /// `IPPROTO_RAW` from `<netinet/in.h>`.
 const IPPROTO_RAW: i32 = 255;
+
+/// A raw socket that receives every ICMP (or ICMPv6) message.
+fn raw_icmp_listener(v6: bool) -> io::Result<UdpSocket> {
+    let (domain, protocol) = if v6 {
+        (Domain::IPV6, socket2::Protocol::ICMPV6)
+    } else {
+        (Domain::IPV4, socket2::Protocol::ICMPV4)
+    };
+    let socket = Socket::new(domain, Type::RAW, Some(protocol))?;
+    socket.set_nonblocking(true)?;
+    // Best effort, as for the TCP socket.
+    let _ = socket.set_recv_buffer_size(RECEIVE_BUFFER);
+    Ok(UdpSocket::from(socket))
+}
 
 fn raw_tcp_socket(domain: Domain) -> io::Result<UdpSocket> {
     let socket = Socket::new(domain, Type::RAW, Some(socket2::Protocol::TCP))?;
@@ -750,11 +876,7 @@ impl Board {
         {
             self.rtt[host].observe(rtt);
         }
-        self.verdicts[index] = if reply.open {
-            Verdict::Open
-        } else {
-            Verdict::Closed
-        };
+        self.verdicts[index] = Verdict::Answered(reply.answer);
         self.outstanding = self.outstanding.saturating_sub(1);
         match lost_copy_sent_at {
             Some(sent_at) => {
@@ -774,8 +896,7 @@ impl Board {
         for (index, verdict) in self.verdicts.iter().enumerate() {
             let host = index / self.ports.len();
             let (state, reason) = match verdict {
-                Verdict::Open => (PortState::Open, Reason::SynAck),
-                Verdict::Closed => (PortState::Closed, Reason::Rst),
+                Verdict::Answered(answer) => answer.state_and_reason(),
                 Verdict::Pending if cancelled => continue,
                 Verdict::Pending => (PortState::Filtered, Reason::NoResponse),
             };
@@ -826,17 +947,24 @@ mod tests {
         assert_eq!(tcp::ipv4_checksum(&segment, &s, &d), segment.get_checksum());
     }
 
-    #[test]
-    fn only_replies_that_acknowledge_our_probe_count() {
-        let prober = Prober {
+    /// A prober with no sockets, for matching bytes built by hand.
+    fn offline_prober() -> Prober {
+        Prober {
             v4: None,
             v4_senders: Vec::new(),
             v6: None,
+            icmp_v4: None,
+            icmp_v6: None,
             source_port: 40000,
             sources: HashMap::new(),
             key: RandomState::new(),
             _reservation: Socket::new(Domain::IPV4, Type::STREAM, None).unwrap(),
-        };
+        }
+    }
+
+    #[test]
+    fn only_replies_that_acknowledge_our_probe_count() {
+        let prober = offline_prober();
         let from: IpAddr = "198.18.0.10".parse().unwrap();
         let reply = |flags: u8, ack: u32, destination: u16| {
             let mut buffer = [0u8; 20];
@@ -850,9 +978,12 @@ mod tests {
         };
         let good_ack = prober.sequence(from, 443).wrapping_add(1);
         let syn_ack = reply(TcpFlags::SYN | TcpFlags::ACK, good_ack, 40000);
-        assert!(prober.match_reply(from, &syn_ack).unwrap().open);
+        assert_eq!(
+            prober.match_reply(from, &syn_ack).unwrap().answer,
+            Answer::SynAck
+        );
         let rst = reply(TcpFlags::RST | TcpFlags::ACK, good_ack, 40000);
-        assert!(!prober.match_reply(from, &rst).unwrap().open);
+        assert_eq!(prober.match_reply(from, &rst).unwrap().answer, Answer::Rst);
         let forged = reply(
             TcpFlags::SYN | TcpFlags::ACK,
             good_ack.wrapping_add(7),
@@ -865,5 +996,90 @@ mod tests {
             prober.match_reply(from, &[0u8; 8]).is_none(),
             "short segments are ignored"
         );
+    }
+
+    /// An ICMP destination unreachable as a raw IPv4 socket hands it over:
+    /// outer IPv4 header from `router`, ICMP header, then the quote of a
+    /// probe to `target:port` from `source_port` with `sequence`.
+    fn icmp_error(
+        router: Ipv4Addr,
+        (icmp_type, code): (u8, u8),
+        target: Ipv4Addr,
+        source_port: u16,
+        port: u16,
+        sequence: u32,
+    ) -> Vec<u8> {
+        let mut quote = [0u8; IPV4_HEADER + 8];
+        build_ipv4_header(&mut quote, "198.18.0.1".parse().unwrap(), target);
+        quote[IPV4_HEADER..IPV4_HEADER + 2].copy_from_slice(&source_port.to_be_bytes());
+        quote[IPV4_HEADER + 2..IPV4_HEADER + 4].copy_from_slice(&port.to_be_bytes());
+        quote[IPV4_HEADER + 4..].copy_from_slice(&sequence.to_be_bytes());
+        let mut message = vec![0u8; IPV4_HEADER];
+        build_ipv4_header(&mut message, router, "198.18.0.1".parse().unwrap());
+        let length = (IPV4_HEADER + 8 + quote.len()) as u16;
+        message[2..4].copy_from_slice(&length.to_be_bytes());
+        message.extend([icmp_type, code, 0, 0, 0, 0, 0, 0]);
+        message.extend(quote);
+        message
+    }
+
+    #[test]
+    fn an_icmp_error_quoting_our_probe_marks_the_port_filtered_with_its_code() {
+        let prober = offline_prober();
+        let target: Ipv4Addr = "198.18.0.30".parse().unwrap();
+        let router: Ipv4Addr = "198.18.0.254".parse().unwrap();
+        let sequence = prober.sequence(IpAddr::V4(target), 9999);
+        let prohibited = icmp_error(router, (3, 13), target, 40000, 9999, sequence);
+        let reply = prober.match_unreachable(&prohibited, false).unwrap();
+        assert_eq!(
+            reply.from,
+            IpAddr::V4(target),
+            "the host probed, not the router"
+        );
+        assert_eq!(reply.port, 9999);
+        assert_eq!(
+            reply.answer.state_and_reason(),
+            (
+                PortState::Filtered,
+                Reason::Icmp {
+                    icmp_type: 3,
+                    code: 13
+                }
+            )
+        );
+        let port_unreachable = icmp_error(router, (3, 3), target, 40000, 9999, sequence);
+        assert!(prober.match_unreachable(&port_unreachable, false).is_some());
+        // Not about filtering: fragmentation needed.
+        let too_big = icmp_error(router, (3, 4), target, 40000, 9999, sequence);
+        assert!(prober.match_unreachable(&too_big, false).is_none());
+        // Not our probe: another source port, another sequence number.
+        let other_port = icmp_error(router, (3, 13), target, 40001, 9999, sequence);
+        assert!(prober.match_unreachable(&other_port, false).is_none());
+        let forged = icmp_error(router, (3, 13), target, 40000, 9999, sequence ^ 1);
+        assert!(prober.match_unreachable(&forged, false).is_none());
+        assert!(
+            prober.match_unreachable(&prohibited[..40], false).is_none(),
+            "a quote cut short is ignored"
+        );
+    }
+
+    #[test]
+    fn an_icmpv6_unreachable_quoting_our_probe_counts_too() {
+        let prober = offline_prober();
+        let target: Ipv6Addr = "2001:db8::10".parse().unwrap();
+        let sequence = prober.sequence(IpAddr::V6(target), 8443);
+        let mut message = vec![1, 1, 0, 0, 0, 0, 0, 0];
+        let mut quote = [0u8; IPV6_HEADER + 8];
+        quote[0] = 0x60;
+        quote[6] = TCP_PROTOCOL;
+        quote[24..40].copy_from_slice(&target.octets());
+        quote[40..42].copy_from_slice(&40000u16.to_be_bytes());
+        quote[42..44].copy_from_slice(&8443u16.to_be_bytes());
+        quote[44..48].copy_from_slice(&sequence.to_be_bytes());
+        message.extend(quote);
+        let reply = prober.match_unreachable(&message, true).unwrap();
+        assert_eq!((reply.from, reply.port), (IpAddr::V6(target), 8443));
+        message[0] = 3; // time exceeded: not a verdict on the port
+        assert!(prober.match_unreachable(&message, true).is_none());
     }
 }

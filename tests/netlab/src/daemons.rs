@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::shell::run;
-use crate::topology::{HOSTS, Host};
+use crate::topology::{self, HOSTS, Host};
 use crate::{Transport, listening};
 
 /// Starts what `host` runs.
@@ -53,7 +53,12 @@ pub fn start(host: Host, state: &Path) -> Result<()> {
             snmpd(&ns, &dir, host, "public")
         }
         "filtered" => {
-            firewall(&ns, &dir, host.firewall_allows.unwrap_or(&[]))?;
+            firewall(
+                &ns,
+                &dir,
+                host.firewall_allows.unwrap_or(&[]),
+                &[topology::REJECTED_PORT],
+            )?;
             nginx(
                 &ns,
                 &dir,
@@ -651,13 +656,22 @@ fn snmpd(ns: &str, dir: &Path, host: Host, community: &str) -> Result<()> {
 }
 
 /// Drops all input but established traffic and new TCP connections to
-/// `allowed` ports.
-fn firewall(ns: &str, dir: &Path, allowed: &[u16]) -> Result<()> {
-    let ports: Vec<String> = allowed.iter().map(u16::to_string).collect();
+/// `allowed` ports; new connections to `rejected` ports are refused with
+/// an ICMP "administratively prohibited" instead of dropped.
+fn firewall(ns: &str, dir: &Path, allowed: &[u16], rejected: &[u16]) -> Result<()> {
+    let list = |ports: &[u16]| {
+        ports
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let rules = format!(
         "table inet portcullis_netlab {{\n  chain input {{\n    type filter hook input priority 0; policy drop;\n\
-         iif lo accept\n    ct state established,related accept\n    tcp dport {{ {} }} accept\n  }}\n}}\n",
-        ports.join(", ")
+         iif lo accept\n    ct state established,related accept\n    tcp dport {{ {} }} accept\n\
+         tcp dport {{ {} }} reject with icmpx type admin-prohibited\n  }}\n}}\n",
+        list(allowed),
+        list(rejected)
     );
     let rules_path = path(dir, "rules.nft");
     std::fs::write(&rules_path, rules)?;

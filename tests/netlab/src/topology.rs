@@ -30,6 +30,11 @@ pub const BRIDGE: &str = "br0";
 pub const PREFIX_V4: u8 = 24;
 pub const PREFIX_V6: u8 = 64;
 
+/// The port the filtered host's firewall rejects with an ICMP
+/// "administratively prohibited" rather than dropping in silence, as many
+/// firewalls treat ident (113) so that mail servers need not wait for it.
+pub const REJECTED_PORT: u16 = 113;
+
 /// A target host of the netlab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Host {
@@ -91,7 +96,7 @@ pub const HOSTS: [Host; 8] = [
         name: "filtered",
         v4: "198.18.0.50",
         v6: None,
-        role: "nftables drops everything but 443; nginx on 443 and 8080",
+        role: "nftables drops everything but 443 and rejects 113 (ICMP); nginx on 443 and 8080",
         firewall_allows: Some(&[443]),
     },
     Host {

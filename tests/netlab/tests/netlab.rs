@@ -87,16 +87,28 @@ fn assert_exact(report: &ScanReport, hosts: &[Host], address_of: impl Fn(&Host) 
         let total: u32 = result.counts.iter().map(|c| c.count).sum();
         assert_eq!(total, 65535, "{}: every port has a verdict", host.name);
         if let Some(allowed) = host.firewall_allows {
-            let filtered: u32 = result
-                .counts
-                .iter()
-                .filter(|c| c.state == PortState::Filtered && c.reason == Reason::NoResponse)
-                .map(|c| c.count)
-                .sum();
-            let dropped = 65535 - allowed.len() as u32;
+            // Dropped ports are filtered by silence; the one the firewall
+            // rejects, by its ICMP error (or by silence, if the error was
+            // lost or rate-limited on a lossy run).
+            let filtered = |by_silence: bool| -> u32 {
+                result
+                    .counts
+                    .iter()
+                    .filter(|c| c.state == PortState::Filtered)
+                    .filter(|c| (c.reason == Reason::NoResponse) == by_silence)
+                    .map(|c| c.count)
+                    .sum()
+            };
+            let rejected = 1;
             assert_eq!(
-                filtered, dropped,
-                "{}: every port its firewall drops is filtered",
+                filtered(true) + filtered(false),
+                65535 - allowed.len() as u32,
+                "{}: every port its firewall drops or rejects is filtered",
+                host.name
+            );
+            assert!(
+                filtered(false) <= rejected,
+                "{}: only the rejected port is filtered by an ICMP error",
                 host.name
             );
         }
@@ -400,4 +412,45 @@ fn ctrl_c_ends_a_syn_scan_within_200_ms_with_a_partial_report() {
     );
     let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(document["report"]["summary"]["partial"], true);
+}
+
+/// A port a firewall rejects with ICMP is filtered with the ICMP type and
+/// code as its reason, the way nmap reads it; a port it drops is filtered
+/// by silence.
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn a_port_rejected_with_icmp_is_filtered_with_the_icmp_reason() {
+    let filtered = Host::by_name("filtered").unwrap();
+    let rejected = portcullis_netlab::topology::REJECTED_PORT;
+    let ports = format!("{rejected},443,8080");
+    let report = scan(
+        &[filtered.v4],
+        &["--syn", "--no-ping", "-p", &ports, "--profile", "fast"],
+    );
+    let result = result_for(&report, filtered.v4);
+    let verdict = |port: u16| {
+        let found = result.ports.iter().find(|p| p.port == port);
+        let found = found.unwrap_or_else(|| panic!("port {port} is listed"));
+        (found.state, found.reason)
+    };
+    let prohibited = Reason::Icmp {
+        icmp_type: 3,
+        code: 13,
+    };
+    assert_eq!(verdict(rejected), (PortState::Filtered, prohibited));
+    assert_eq!(verdict(8080), (PortState::Filtered, Reason::NoResponse));
+    assert_eq!(verdict(443), (PortState::Open, Reason::SynAck));
+
+    let nmap = portcullis_netlab::scanner_command(&PathBuf::from("/usr/bin/nmap"))
+        .expect("isolation holds")
+        .args(["-sS", "-n", "-Pn", "-p", &ports, "-oX", "-", filtered.v4])
+        .output()
+        .expect("nmap runs");
+    let xml = String::from_utf8_lossy(&nmap.stdout);
+    assert!(
+        xml.contains(&format!(
+            r#"portid="{rejected}"><state state="filtered" reason="admin-prohibited""#
+        )),
+        "nmap reads the same answer as admin-prohibited:\n{xml}"
+    );
 }
