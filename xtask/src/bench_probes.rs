@@ -274,7 +274,7 @@ fn portcullis(cli: &Path, target: &Target, depth: Depth) -> Result<(Duration, Sc
 
 /// `nmap -sV` (and `-sU` for UDP ports) of `target`'s ports, timed.
 fn nmap_sv(target: &Target) -> Result<(Duration, Vec<NmapService>)> {
-    let mut command = portcullis_netlab::scanner_command(Path::new("/usr/bin/nmap"))?;
+    let mut command = portcullis_netlab::scanner_command(Path::new(nmap::PROGRAM))?;
     command.args(["-sV", "-sS", "-n", "-Pn", "-p", &target.port_list()]);
     if !target.udp.is_empty() {
         command.arg("-sU");

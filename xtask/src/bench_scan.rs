@@ -172,7 +172,7 @@ fn tools(cli: &Path) -> Result<Vec<Tool>> {
     };
     let nmap = |options: &'static [&'static str]| {
         move |s: &Scenario| {
-            let mut command = in_scanner("/usr/bin/nmap");
+            let mut command = in_scanner(portcullis_netlab::nmap::PROGRAM);
             command
                 .args(options)
                 .args(["-n", "-Pn", "-p", &s.ports, "-oX", "-"])

@@ -167,11 +167,6 @@ impl RateLimiter {
         self.tokens = self.tokens.min(self.burst);
     }
 
-    /// How long to wait before the next probe may go; takes its token.
-    pub fn delay_for_next(&mut self) -> Duration {
-        self.delay_for(1)
-    }
-
     /// How long to wait before the next `probes` may go together; takes
     /// their tokens.
     fn delay_for(&mut self, probes: usize) -> Duration {
@@ -409,11 +404,11 @@ mod tests {
         let mut limiter = RateLimiter::new(100);
         // A burst of rate/10 = 10 probes goes at once...
         for _ in 0..10 {
-            assert_eq!(limiter.delay_for_next(), Duration::ZERO);
+            assert_eq!(limiter.delay_for(1), Duration::ZERO);
         }
         // ...then each further probe waits about 10 ms more than the last.
-        let eleventh = limiter.delay_for_next();
-        let twelfth = limiter.delay_for_next();
+        let eleventh = limiter.delay_for(1);
+        let twelfth = limiter.delay_for(1);
         assert!(eleventh > Duration::from_millis(5), "{eleventh:?}");
         assert!(twelfth > eleventh, "{twelfth:?} after {eleventh:?}");
     }

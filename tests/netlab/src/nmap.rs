@@ -2,6 +2,33 @@
 //! hosts (tests and benches).
 
 use std::collections::BTreeSet;
+use std::path::Path;
+
+use anyhow::{Context, Result, ensure};
+
+/// Where `cargo xtask setup` installs nmap (Debian's package).
+pub const PROGRAM: &str = "/usr/bin/nmap";
+
+/// Runs nmap with `args` inside the scanner namespace, after the isolation
+/// check, and returns what it printed (its XML, given `-oX -`). Fails with
+/// its standard error unless it exits 0.
+pub fn run(args: &[&str]) -> Result<String> {
+    ensure!(
+        Path::new(PROGRAM).is_file(),
+        "nmap is missing: run `cargo xtask setup`"
+    );
+    let output = crate::scanner_command(Path::new(PROGRAM))?
+        .args(args)
+        .output()
+        .context("cannot run nmap")?;
+    ensure!(
+        output.status.success(),
+        "nmap failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
 
 /// Every (address, port) nmap reports open.
 pub fn open_ports(xml: &str) -> BTreeSet<(String, u16)> {

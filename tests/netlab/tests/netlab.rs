@@ -227,30 +227,20 @@ fn open_ports_agree_with_nmap_syn_scans() {
 
 /// `nmap -sS -p-` from the scanner namespace: the open TCP ports it reports.
 fn nmap_open_ports(address: &str) -> BTreeSet<u16> {
-    let nmap = PathBuf::from("/usr/bin/nmap");
-    assert!(nmap.is_file(), "nmap is missing: run `cargo xtask setup`");
-    let output = portcullis_netlab::scanner_command(&nmap)
-        .expect("isolation holds")
-        .args([
-            "-sS",
-            "-p-",
-            "-T4",
-            "-n",
-            "-Pn",
-            "--min-rate",
-            "20000",
-            "-oX",
-            "-",
-            address,
-        ])
-        .output()
-        .expect("nmap runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    portcullis_netlab::nmap::open_ports(&String::from_utf8_lossy(&output.stdout))
+    let xml = portcullis_netlab::nmap::run(&[
+        "-sS",
+        "-p-",
+        "-T4",
+        "-n",
+        "-Pn",
+        "--min-rate",
+        "20000",
+        "-oX",
+        "-",
+        address,
+    ])
+    .expect("nmap runs in the netlab");
+    portcullis_netlab::nmap::open_ports(&xml)
         .into_iter()
         .filter(|(host, _)| host == address)
         .map(|(_, port)| port)
@@ -441,12 +431,9 @@ fn a_port_rejected_with_icmp_is_filtered_with_the_icmp_reason() {
     assert_eq!(verdict(8080), (PortState::Filtered, Reason::NoResponse));
     assert_eq!(verdict(443), (PortState::Open, Reason::SynAck));
 
-    let nmap = portcullis_netlab::scanner_command(&PathBuf::from("/usr/bin/nmap"))
-        .expect("isolation holds")
-        .args(["-sS", "-n", "-Pn", "-p", &ports, "-oX", "-", filtered.v4])
-        .output()
-        .expect("nmap runs");
-    let xml = String::from_utf8_lossy(&nmap.stdout);
+    let xml =
+        portcullis_netlab::nmap::run(&["-sS", "-n", "-Pn", "-p", &ports, "-oX", "-", filtered.v4])
+            .expect("nmap runs in the netlab");
     assert!(
         xml.contains(&format!(
             r#"portid="{rejected}"><state state="filtered" reason="admin-prohibited""#

@@ -16,7 +16,6 @@
 //! up: `cargo xtask test` runs it with `--ignored --test-threads=1`.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -500,25 +499,11 @@ fn every_service_is_identified_as_the_installed_package() {
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
 fn products_agree_with_nmap_service_detection() {
     let lab = lab();
-    let nmap_binary = PathBuf::from("/usr/bin/nmap");
-    assert!(
-        nmap_binary.is_file(),
-        "nmap is missing: run `cargo xtask setup`"
-    );
-    let hosts = real_hosts();
-    let output = portcullis_netlab::scanner_command(&nmap_binary)
-        .expect("isolation holds")
-        .args(["-sV", "-sS", "-sU", "-n", "-Pn", "-T4", "-p", &lab.ports])
-        .args(["-oX", "-"])
-        .args(hosts.iter().map(|h| h.v4))
-        .output()
-        .expect("nmap runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let theirs = nmap::services(&String::from_utf8_lossy(&output.stdout));
+    let mut args = vec![
+        "-sV", "-sS", "-sU", "-n", "-Pn", "-T4", "-p", &lab.ports, "-oX", "-",
+    ];
+    args.extend(real_hosts().iter().map(|h| h.v4));
+    let theirs = nmap::services(&nmap::run(&args).expect("nmap runs in the netlab"));
     let mut disagreements = Vec::new();
     let mut documented = Vec::new();
     for (host, protocol, port) in &lab.truth {
