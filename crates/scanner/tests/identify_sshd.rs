@@ -2,7 +2,8 @@
 //! password login on, one with it off. The login methods are asked with
 //! russh's "none" attempt for a made-up user; nothing is ever
 //! authenticated. When sshd is not installed or cannot start here, each
-//! test fails saying so (see `identify_support::cannot_run`).
+//! test fails saying so, with sshd's own log (see
+//! `identify_support::cannot_run`).
 
 use std::net::{IpAddr, Ipv4Addr, TcpListener};
 use std::path::Path;
@@ -18,6 +19,32 @@ use identify_support::cannot_run;
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const SSHD: &str = "/usr/sbin/sshd";
+
+/// Where sshd running as root chroots its unprivileged child: compiled
+/// into OpenSSH, so no option moves it. Debian's systemd unit makes it
+/// (`RuntimeDirectory=sshd`) when it starts the machine's own sshd, and
+/// `/run` is emptied at every boot, so on a machine whose sshd never ran
+/// it is missing until someone makes it.
+const PRIVILEGE_SEPARATION_DIR: &str = "/run/sshd";
+
+/// Makes [`PRIVILEGE_SEPARATION_DIR`] the way Debian's unit does (root's,
+/// mode 0755) when it is missing. Only root can, and only sshd run as root
+/// needs it: for anyone else there is nothing to do.
+fn ensure_privilege_separation_dir() {
+    use std::os::unix::fs::DirBuilderExt;
+    match std::fs::DirBuilder::new()
+        .mode(0o755)
+        .create(PRIVILEGE_SEPARATION_DIR)
+    {
+        Ok(()) => {}
+        Err(error)
+            if matches!(
+                error.kind(),
+                std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::PermissionDenied
+            ) => {}
+        Err(error) => panic!("cannot create {PRIVILEGE_SEPARATION_DIR}: {error}"),
+    }
+}
 
 struct Sshd {
     child: Child,
@@ -38,6 +65,7 @@ fn sshd(password_login: bool) -> Option<Sshd> {
         cannot_run("OpenSSH (sshd, ssh-keygen) is not installed");
         return None;
     }
+    ensure_privilege_separation_dir();
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("host_ed25519");
     let made = Command::new("ssh-keygen")
@@ -63,10 +91,13 @@ fn sshd(password_login: bool) -> Option<Sshd> {
         ),
     )
     .unwrap();
+    let log = dir.path().join("sshd.log");
     let child = Command::new(SSHD)
         .arg("-D")
         .arg("-f")
         .arg(&config)
+        .arg("-E")
+        .arg(&log)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -79,8 +110,10 @@ fn sshd(password_login: bool) -> Option<Sshd> {
     let started = Instant::now();
     while std::net::TcpStream::connect((LOOPBACK, port)).is_err() {
         if let Ok(Some(status)) = server.child.try_wait() {
+            let said = std::fs::read_to_string(&log).unwrap_or_default();
             cannot_run(&format!(
-                "sshd could not start here ({status}); run as root with /run/sshd present"
+                "sshd could not start here ({status}); it said: {}",
+                said.trim()
             ));
             return None;
         }
