@@ -1,8 +1,12 @@
-//! The IPC commands. Each handler's name, request and response are those of
-//! a `portcullis_model::Command`; the UI calls them through that type only.
+//! The IPC handlers: one line each over the workspace. Each handler's name,
+//! request and response are those of a command in `portcullis_model`'s
+//! table; the UI calls them through those types only.
 
-use portcullis_model::{AppInfoCommand, Command, IpcError};
+use portcullis_model::commands::*;
+use portcullis_model::scan_record::{RunId, ScanUpdate};
+use portcullis_model::{AppError, AppInfo, Command};
 use tauri::State;
+use tauri::ipc::Channel;
 
 use crate::state::AppState;
 
@@ -11,9 +15,9 @@ type Response<C> = <C as Command>::Response;
 
 /// Fails the build if a handler's name drifts from its command's wire name.
 macro_rules! assert_command_name {
-    ($command:ty, $handler:ident) => {
+    ($name:expr, $handler:ident) => {
         const _: () = assert!(
-            const_str_eq(<$command as Command>::NAME, stringify!($handler)),
+            const_str_eq($name, stringify!($handler)),
             "handler name differs from the command's NAME"
         );
     };
@@ -34,19 +38,125 @@ const fn const_str_eq(a: &str, b: &str) -> bool {
     true
 }
 
-assert_command_name!(AppInfoCommand, app_info);
+/// A handler for `$command`: the open workspace as `$workspace`, the
+/// request as `$request`, and one expression that answers.
+macro_rules! handler {
+    ($command:ty, $handler:ident, |$workspace:ident, $request:pat_param| $answer:expr) => {
+        assert_command_name!(<$command as Command>::NAME, $handler);
+        #[tauri::command]
+        pub async fn $handler(
+            state: State<'_, AppState>,
+            request: Request<$command>,
+        ) -> Result<Response<$command>, AppError> {
+            let $workspace = state.workspace().await?;
+            let $request = request;
+            $answer
+        }
+    };
+}
+
+assert_command_name!(AppInfoCommand::NAME, app_info);
 #[tauri::command]
 pub async fn app_info(
     state: State<'_, AppState>,
     request: Request<AppInfoCommand>,
-) -> Result<Response<AppInfoCommand>, IpcError> {
+) -> Result<Response<AppInfoCommand>, AppError> {
     let _ = request;
     announce_ui_ready();
-    Ok(portcullis_model::AppInfo {
+    Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: state.data_dir.display().to_string(),
         database: state.database_status().await,
     })
+}
+
+handler!(SystemsList, systems_list, |w, _| w.systems().await);
+handler!(SystemAdd, system_add, |w, system| w
+    .add_system(system)
+    .await);
+handler!(SystemEditCommand, system_edit, |w, edit| w
+    .edit_system(edit)
+    .await);
+handler!(SystemRemove, system_remove, |w, id| w
+    .remove_system(id)
+    .await);
+handler!(InventoryList, inventory_list, |w, system| w
+    .inventory(system)
+    .await);
+handler!(InventoryAdd, inventory_add, |w, entry| w
+    .add_inventory_entry(entry)
+    .await);
+handler!(InventoryRenew, inventory_renew, |w, renewal| w
+    .renew_inventory_entry(renewal)
+    .await);
+handler!(InventoryRemove, inventory_remove, |w, id| w
+    .remove_inventory_entry(id)
+    .await);
+handler!(FindingsList, findings_list, |w, filter| w
+    .findings(&filter)
+    .await);
+handler!(FindingAccept, finding_accept, |w, acceptance| w
+    .accept_finding(acceptance)
+    .await);
+handler!(FindingFixed, finding_fixed, |w, id| w.mark_fixed(id).await);
+handler!(ScansList, scans_list, |w, limit| w.scans(limit).await);
+handler!(ScanReportCommand, scan_report, |w, id| w
+    .scan_report(id)
+    .await);
+handler!(ScanJudge, scan_judge, |w, id| w.judge_scan(id).await);
+handler!(ScanCancel, scan_cancel, |w, run| w.cancel_scan(run));
+handler!(ScansRunning, scans_running, |w, _| Ok(w.running_scans()));
+handler!(StatusCommand, status, |w, _| w.status().await);
+handler!(DashboardCommand, dashboard, |w, _| w.dashboard().await);
+handler!(DiffCommand, diff, |w, request| w.diff(request).await);
+handler!(SegmentationRecordCommand, segmentation_record, |w, test| w
+    .record_segmentation_test(test)
+    .await);
+handler!(SegmentationList, segmentation_list, |w, _| w
+    .segmentation_tests()
+    .await);
+handler!(AuditVerify, audit_verify, |w, _| w.verify_audit_log().await);
+handler!(AuditShow, audit_show, |w, limit| w.audit_rows(limit).await);
+
+assert_command_name!(ScanStart::NAME, scan_start);
+/// Plans, records and starts a scan; its updates go to `updates` until it
+/// ends. The scan belongs to the workspace, not to this call: a reloaded
+/// window finds it with `scans_running` and follows it with `scan_attach`.
+#[tauri::command]
+pub async fn scan_start(
+    state: State<'_, AppState>,
+    request: <ScanStart as StreamCommand>::Request,
+    updates: Channel<ScanUpdate>,
+) -> Result<RunId, AppError> {
+    let workspace = state.workspace().await?;
+    let plan = workspace.plan_scan(request).await?;
+    let run = workspace.start_scan(plan, true).await?;
+    forward(run.subscribe(), updates);
+    Ok(run.id())
+}
+
+assert_command_name!(ScanAttach::NAME, scan_attach);
+#[tauri::command]
+pub async fn scan_attach(
+    state: State<'_, AppState>,
+    request: <ScanAttach as StreamCommand>::Request,
+    updates: Channel<ScanUpdate>,
+) -> Result<(), AppError> {
+    let workspace = state.workspace().await?;
+    forward(workspace.attach_scan(request)?, updates);
+    Ok(())
+}
+
+/// Sends a scan's updates to the window until the scan ends or the window
+/// stops listening.
+fn forward(mut subscription: portcullis_app::Subscription, updates: Channel<ScanUpdate>) {
+    tauri::async_runtime::spawn(async move {
+        while let Some(update) = subscription.next().await {
+            if updates.send(update).is_err() {
+                break;
+            }
+        }
+    });
 }
 
 /// The UI asks for `app_info` as soon as it has mounted, so its first answer
@@ -59,3 +169,97 @@ fn announce_ui_ready() {
 
 /// Printed once per run; see [`announce_ui_ready`].
 pub const UI_READY_MARKER: &str = "portcullis-desktop: ui ready (first app_info answered)";
+
+/// Registers every handler with Tauri, and lists their names for the test
+/// that compares them with the model's table.
+macro_rules! register {
+    ($($handler:ident),* $(,)?) => {
+        /// The handlers, for `tauri::Builder::invoke_handler`.
+        pub fn handlers() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($handler),*]
+        }
+
+        /// The names of the registered handlers.
+        #[cfg(test)]
+        pub const REGISTERED: &[&str] = &[$(stringify!($handler)),*];
+    };
+}
+
+register![
+    app_info,
+    systems_list,
+    system_add,
+    system_edit,
+    system_remove,
+    inventory_list,
+    inventory_add,
+    inventory_renew,
+    inventory_remove,
+    findings_list,
+    finding_accept,
+    finding_fixed,
+    scans_list,
+    scan_report,
+    scan_judge,
+    scan_cancel,
+    scans_running,
+    status,
+    dashboard,
+    diff,
+    segmentation_record,
+    segmentation_list,
+    audit_verify,
+    audit_show,
+    scan_start,
+    scan_attach,
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// A command in the model's table without a handler here (or a handler
+    /// for no command) fails this test.
+    #[test]
+    fn every_command_has_exactly_one_registered_handler() {
+        let declared: BTreeSet<&str> = portcullis_model::COMMAND_NAMES
+            .iter()
+            .chain(STREAM_COMMAND_NAMES)
+            .copied()
+            .collect();
+        let registered: BTreeSet<&str> = REGISTERED.iter().copied().collect();
+        assert_eq!(
+            registered.len(),
+            REGISTERED.len(),
+            "a handler is registered twice"
+        );
+        assert_eq!(declared, registered);
+    }
+
+    /// Every command is granted to the main window, and nothing else is
+    /// asked for beyond listening to events.
+    #[test]
+    fn the_window_is_granted_exactly_the_app_commands() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/capabilities/default.json"
+        ))
+        .unwrap();
+        let capability: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let granted: BTreeSet<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect();
+        let mut expected: BTreeSet<String> = REGISTERED
+            .iter()
+            .map(|name| format!("allow-{}", name.replace('_', "-")))
+            .collect();
+        expected.insert("core:event:allow-listen".into());
+        expected.insert("core:event:allow-unlisten".into());
+        assert_eq!(granted, expected);
+    }
+}

@@ -1,8 +1,9 @@
 //! The Portcullis desktop shell.
 //!
-//! Thin by design: it parses its few arguments, opens the store, registers
-//! the IPC commands whose types live in `portcullis-model`, and forwards
-//! events. Anything that decides something belongs in the engine crates.
+//! Thin by design: it parses its few arguments, opens the workspace
+//! (`portcullis-app`), registers the IPC commands whose types live in
+//! `portcullis-model`, and forwards events. Anything that decides
+//! something belongs in the app layer and below.
 
 mod args;
 mod commands;
@@ -16,7 +17,7 @@ use crate::state::AppState;
 /// Builds and runs the app until its last window closes.
 pub fn run() {
     let args = args::DesktopArgs::from_env();
-    let data_dir = match portcullis_store::resolve_data_dir(args.data_dir.as_deref()) {
+    let data_dir = match portcullis_app::resolve_data_dir(args.data_dir.as_deref()) {
         Ok(dir) => dir,
         Err(error) => {
             eprintln!("portcullis-desktop: {error}");
@@ -29,7 +30,7 @@ pub fn run() {
             open_store_in_background(app.handle().clone());
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .invoke_handler(commands::handlers())
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");
 }
@@ -39,7 +40,7 @@ pub fn run() {
 fn open_store_in_background(app: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
-        let status = state.open_store().await;
+        let status = state.open().await;
         if let Err(error) = app.emit(DatabaseStatusChanged::NAME, &status) {
             eprintln!("portcullis-desktop: cannot notify the UI: {error}");
         }

@@ -1,22 +1,23 @@
 //! What the shell keeps between commands: where the data lives and the
-//! store, once it is open.
+//! workspace, once it is open.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use portcullis_model::{DatabaseState, DatabaseStatus};
-use portcullis_store::{DATABASE_FILE_NAME, Store};
+use portcullis_app::{Workspace, WorkspaceOptions};
+use portcullis_model::{AppError, DatabaseState, DatabaseStatus, ErrorKind};
 use tokio::sync::RwLock;
 
 #[derive(Debug)]
 pub struct AppState {
     pub data_dir: PathBuf,
-    store: RwLock<StoreSlot>,
+    slot: RwLock<Slot>,
 }
 
 #[derive(Debug)]
-enum StoreSlot {
+enum Slot {
     Opening,
-    Open(Store),
+    Open(Arc<Workspace>),
     Failed(String),
 }
 
@@ -24,25 +25,39 @@ impl AppState {
     pub fn new(data_dir: PathBuf) -> Self {
         Self {
             data_dir,
-            store: RwLock::new(StoreSlot::Opening),
+            slot: RwLock::new(Slot::Opening),
         }
     }
 
-    /// Opens the store and remembers the outcome; returns the new status.
-    pub async fn open_store(&self) -> DatabaseStatus {
-        let slot = match Store::open(&self.data_dir).await {
-            Ok(store) => StoreSlot::Open(store),
-            Err(error) => StoreSlot::Failed(error.to_string()),
+    /// Opens the workspace and remembers the outcome; returns the new
+    /// status.
+    pub async fn open(&self) -> DatabaseStatus {
+        let options = WorkspaceOptions::new(self.data_dir.clone(), portcullis_app::os_user());
+        let slot = match Workspace::open(options).await {
+            Ok(workspace) => Slot::Open(Arc::new(workspace)),
+            Err(error) => Slot::Failed(error.message),
         };
-        *self.store.write().await = slot;
+        *self.slot.write().await = slot;
         self.database_status().await
     }
 
+    /// The open workspace, or why there is none.
+    pub async fn workspace(&self) -> Result<Arc<Workspace>, AppError> {
+        match &*self.slot.read().await {
+            Slot::Open(workspace) => Ok(Arc::clone(workspace)),
+            Slot::Opening => Err(AppError::new(
+                ErrorKind::Busy,
+                "the database is still opening; try again in a moment",
+            )),
+            Slot::Failed(message) => Err(AppError::new(ErrorKind::Unavailable, message.clone())),
+        }
+    }
+
     pub async fn database_status(&self) -> DatabaseStatus {
-        match &*self.store.read().await {
-            StoreSlot::Open(store) => store.status().await,
-            StoreSlot::Opening => self.status_without_store(DatabaseState::Opening),
-            StoreSlot::Failed(message) => self.status_without_store(DatabaseState::Failed {
+        match &*self.slot.read().await {
+            Slot::Open(workspace) => workspace.info().await.database,
+            Slot::Opening => self.status_without_store(DatabaseState::Opening),
+            Slot::Failed(message) => self.status_without_store(DatabaseState::Failed {
                 message: message.clone(),
             }),
         }
@@ -50,7 +65,11 @@ impl AppState {
 
     fn status_without_store(&self, state: DatabaseState) -> DatabaseStatus {
         DatabaseStatus {
-            path: self.data_dir.join(DATABASE_FILE_NAME).display().to_string(),
+            path: self
+                .data_dir
+                .join(portcullis_app::DATABASE_FILE_NAME)
+                .display()
+                .to_string(),
             state,
         }
     }

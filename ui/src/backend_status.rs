@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portcullis_model::{
-    AppInfo, AppInfoCommand, AppInfoRequest, DatabaseState, DatabaseStatus, DatabaseStatusChanged,
-    IpcError,
+    AppError, AppInfo, AppInfoCommand, AppInfoRequest, DatabaseState, DatabaseStatus,
+    DatabaseStatusChanged,
 };
 
 use crate::ipc;
@@ -12,7 +12,7 @@ use crate::ipc;
 #[derive(Debug, Clone, Copy)]
 pub struct BackendStatus {
     /// The answer to `app_info`, once it came.
-    pub info: RwSignal<Option<Result<AppInfo, IpcError>>>,
+    pub info: RwSignal<Option<Result<AppInfo, AppError>>>,
     /// The database's newest known status: from `app_info` or, later, from
     /// `DatabaseStatusChanged` events.
     pub database: RwSignal<Option<DatabaseStatus>>,

@@ -4,7 +4,7 @@
 //! [`listen`] with a `portcullis_model::Event` type; no command or event name
 //! is spelled anywhere else in the UI.
 
-use portcullis_model::{Command, Event, IpcError};
+use portcullis_model::{AppError, Command, Event};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -21,14 +21,14 @@ extern "C" {
 }
 
 /// Invokes command `C` with `request` and decodes its response.
-pub async fn invoke<C: Command>(request: &C::Request) -> Result<C::Response, IpcError> {
+pub async fn invoke<C: Command>(request: &C::Request) -> Result<C::Response, AppError> {
     let args = to_js(&SingleArgument {
         name: C::ARGUMENT,
         value: request,
     })?;
     let response = tauri_invoke(C::NAME, args).await.map_err(backend_error)?;
     serde_wasm_bindgen::from_value(response)
-        .map_err(|error| IpcError::new(format!("unexpected answer to {}: {error}", C::NAME)))
+        .map_err(|error| AppError::internal(format!("unexpected answer to {}: {error}", C::NAME)))
 }
 
 /// A live subscription to an event; dropping it unsubscribes.
@@ -56,7 +56,7 @@ impl Drop for Subscription {
 /// Calls `on_event` with every payload of event `E` from now on.
 pub async fn listen<E: Event>(
     mut on_event: impl FnMut(E::Payload) + 'static,
-) -> Result<Subscription, IpcError> {
+) -> Result<Subscription, AppError> {
     let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let payload = js_sys::Reflect::get(&event, &JsValue::from_str("payload"))
             .ok()
@@ -91,19 +91,19 @@ impl<T: Serialize> Serialize for SingleArgument<'_, T> {
 }
 
 /// Plain JS objects, never `Map`s: Tauri serialises arguments as JSON.
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, IpcError> {
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, AppError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|error| IpcError::new(format!("cannot encode the request: {error}")))
+        .map_err(|error| AppError::internal(format!("cannot encode the request: {error}")))
 }
 
-/// The backend rejects with an `IpcError` from our handlers, or with a bare
+/// The backend rejects with an `AppError` from our handlers, or with a bare
 /// string from Tauri itself (unknown command, denied permission).
-fn backend_error(error: JsValue) -> IpcError {
-    if let Ok(error) = serde_wasm_bindgen::from_value::<IpcError>(error.clone()) {
+fn backend_error(error: JsValue) -> AppError {
+    if let Ok(error) = serde_wasm_bindgen::from_value::<AppError>(error.clone()) {
         return error;
     }
-    IpcError::new(
+    AppError::internal(
         error
             .as_string()
             .unwrap_or_else(|| "the backend failed without saying why".to_owned()),

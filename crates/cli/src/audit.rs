@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use crate::context::{Session, print_json, safe, store_failure};
+use crate::context::{Session, failure, print_json, safe};
 use crate::{Failure, exit};
 
 #[derive(Debug, clap::Args)]
@@ -29,10 +29,10 @@ enum AuditAction {
 }
 
 pub async fn run(session: &Session, args: AuditArgs) -> Result<ExitCode, Failure> {
-    let store = session.open().await?;
+    let workspace = session.open().await?;
     let outcome = match args.action {
         AuditAction::Verify => {
-            let report = store.verify_audit_log().await.map_err(store_failure)?;
+            let report = workspace.verify_audit_log().await.map_err(failure)?;
             match (&report.first_bad, &report.head_hash) {
                 (Some(bad), _) => {
                     eprintln!("portcullis: the audit log has been tampered with: {bad}.");
@@ -59,7 +59,7 @@ pub async fn run(session: &Session, args: AuditArgs) -> Result<ExitCode, Failure
             }
         }
         AuditAction::Show { limit, json } => {
-            let rows = store.audit_rows(None, limit).await.map_err(store_failure)?;
+            let rows = workspace.audit_rows(limit).await.map_err(failure)?;
             if json {
                 print_json(&rows)?;
             } else if rows.is_empty() {
@@ -80,6 +80,5 @@ pub async fn run(session: &Session, args: AuditArgs) -> Result<ExitCode, Failure
             ExitCode::SUCCESS
         }
     };
-    store.close().await;
     Ok(outcome)
 }

@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use portcullis_store::CopyProgress;
+use portcullis_model::maintenance::CopyProgress;
 
 use crate::Failure;
-use crate::context::{Session, store_failure};
+use crate::context::{Session, failure};
 
 #[derive(Debug, clap::Args)]
 pub struct BackupArgs {
@@ -26,36 +26,32 @@ pub struct RestoreArgs {
 }
 
 pub async fn backup(session: &Session, args: BackupArgs) -> Result<ExitCode, Failure> {
-    let store = session.open().await?;
+    let workspace = session.open().await?;
     let bar = progress_bar("backing up");
     let shown = bar.clone();
-    let summary = store
-        .backup_to(&args.file, move |p| show(&shown, p))
+    let summary = workspace
+        .backup(&args.file, move |p| show(&shown, p))
         .await
-        .map_err(store_failure);
+        .map_err(failure);
     finish(&bar);
     let summary = summary?;
-    store.close().await;
     println!(
         "Backed up to {} ({} bytes, schema version {}).",
-        summary.path.display(),
-        summary.bytes,
-        summary.schema_version
+        summary.path, summary.bytes, summary.schema_version
     );
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn restore(session: &Session, args: RestoreArgs) -> Result<ExitCode, Failure> {
-    let store = session.open().await?;
+    let workspace = session.open().await?;
     let bar = progress_bar("restoring");
     let shown = bar.clone();
-    let summary = store
-        .restore_from(&args.file, move |p| show(&shown, p))
+    let summary = workspace
+        .restore(&args.file, move |p| show(&shown, p))
         .await
-        .map_err(store_failure);
+        .map_err(failure);
     finish(&bar);
     let summary = summary?;
-    store.close().await;
     println!(
         "Restored {} (schema version {}).",
         args.file.display(),
@@ -63,7 +59,7 @@ pub async fn restore(session: &Session, args: RestoreArgs) -> Result<ExitCode, F
     );
     println!(
         "The database it replaced was saved as {}.",
-        summary.previous_saved_to.display()
+        summary.previous_saved_to
     );
     Ok(ExitCode::SUCCESS)
 }

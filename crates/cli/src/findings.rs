@@ -5,14 +5,14 @@
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use portcullis_compliance::AcceptRequest;
 use portcullis_model::compliance::{FindingRecord, FindingStatus};
-use portcullis_store::FindingFilter;
+use portcullis_model::judgement::{FindingFilter, Judgement};
+use portcullis_model::requests::FindingAcceptance;
 
+use crate::Failure;
 use crate::context::{
-    Session, bad_input, parse_date, parse_serde_name, print_json, safe, serde_name, store_failure,
+    Session, failure, parse_date, parse_serde_name, print_json, safe, serde_name,
 };
-use crate::{Failure, judge};
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -67,22 +67,19 @@ enum FindingsAction {
 }
 
 pub async fn run(session: &Session, args: FindingsArgs) -> Result<ExitCode, Failure> {
-    let store = session.open().await?;
+    let workspace = session.open().await?;
     match args.action {
         None => {
             let system_id = match &args.system {
-                Some(name) => Some(store.find_system(name).await.map_err(store_failure)?.id),
+                Some(name) => Some(workspace.find_system(name).await.map_err(failure)?.id),
                 None => None,
             };
-            if let Some(scan) = args.scan {
-                store.scan(scan).await.map_err(store_failure)?;
-            }
             let filter = FindingFilter {
                 scan_id: args.scan,
                 status: args.status,
                 system_id,
             };
-            let records = store.findings(&filter).await.map_err(store_failure)?;
+            let records = workspace.findings(&filter).await.map_err(failure)?;
             if args.json {
                 print_json(&records)?;
             } else {
@@ -95,20 +92,16 @@ pub async fn run(session: &Session, args: FindingsArgs) -> Result<ExitCode, Fail
             approver,
             until,
         }) => {
-            let record = store.finding(id).await.map_err(store_failure)?;
-            let inventory = store.inventory(None).await.map_err(store_failure)?;
-            let request = AcceptRequest {
+            let acceptance = FindingAcceptance {
+                id,
                 justification,
                 approver,
                 until,
-                now: Utc::now(),
             };
-            let acceptance = portcullis_compliance::accept(&record, &request, &inventory)
-                .map_err(|e| bad_input(format!("finding {id}: {e}")))?;
-            let (record, entry) = store
-                .accept_finding(&session.actor, &acceptance)
+            let (record, entry) = workspace
+                .accept_finding(acceptance)
                 .await
-                .map_err(store_failure)?;
+                .map_err(failure)?;
             let until = record
                 .accepted_until
                 .map(|at| at.format("%Y-%m-%d").to_string())
@@ -124,24 +117,23 @@ pub async fn run(session: &Session, args: FindingsArgs) -> Result<ExitCode, Fail
             }
         }
         Some(FindingsAction::Fixed { id }) => {
-            let record = store.finding(id).await.map_err(store_failure)?;
-            let fixed = portcullis_compliance::mark_fixed(&record)
-                .map_err(|e| bad_input(format!("finding {id}: {e}")))?;
-            store
-                .update_finding(&session.actor, "finding.fixed", &fixed)
-                .await
-                .map_err(store_failure)?;
+            workspace.mark_fixed(id).await.map_err(failure)?;
             println!("Finding {id} reported fixed; the next scan that covers it will verify it.");
         }
         Some(FindingsAction::Evaluate { scan }) => {
-            let saved = judge::evaluate_and_save(&store, &session.actor, scan)
-                .await
-                .map_err(store_failure)?;
-            println!("{}", judge::describe(scan, &saved));
+            let judgement = workspace.judge_scan(scan).await.map_err(failure)?;
+            println!("{}", describe(&judgement));
         }
     }
-    store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The sentence about a judged scan, and where its details are.
+pub fn describe(judgement: &Judgement) -> String {
+    format!(
+        "{} Details: portcullis findings --scan {}",
+        judgement.sentence, judgement.scan_id
+    )
 }
 
 fn print_records(records: &[FindingRecord], brief: bool) {

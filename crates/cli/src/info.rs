@@ -1,11 +1,10 @@
 //! `portcullis info`: the version, the data directory and the database.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use portcullis_model::{AppInfo, DatabaseState};
-use portcullis_store::Store;
 
+use crate::context::Session;
 use crate::{Failure, exit};
 
 #[derive(Debug, clap::Args)]
@@ -15,19 +14,16 @@ pub struct InfoArgs {
     json: bool,
 }
 
-pub async fn run(data_dir: Option<&Path>, args: InfoArgs) -> Result<ExitCode, Failure> {
-    let fail = |error: anyhow::Error| Failure::new(exit::DATABASE, error);
-    let data_dir = portcullis_store::resolve_data_dir(data_dir).map_err(|e| fail(e.into()))?;
-    let store = Store::open(&data_dir).await.map_err(|e| fail(e.into()))?;
-    let info = AppInfo {
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        data_dir: data_dir.display().to_string(),
-        database: store.status().await,
-    };
-    store.close().await;
+pub async fn run(session: &Session, args: InfoArgs) -> Result<ExitCode, Failure> {
+    // `info` reports on the database: any failure to open it is the
+    // database's (exit 3), whoever's fault it is.
+    let workspace = session
+        .open()
+        .await
+        .map_err(|failure| Failure::new(exit::DATABASE, failure.error))?;
+    let info = workspace.info().await;
     if args.json {
-        let json = serde_json::to_string_pretty(&info).map_err(|e| fail(e.into()))?;
-        println!("{json}");
+        crate::context::print_json(&info)?;
     } else {
         print_text(&info);
     }

@@ -7,14 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use portcullis_compliance::{Renewal, Term};
-use portcullis_model::compliance::{InventoryEntry, NewInventoryEntry};
+use portcullis_app::Workspace;
+use portcullis_model::compliance::InventoryEntry;
+use portcullis_model::judgement::InventoryFormat;
+use portcullis_model::requests::{InventoryAddition, InventoryRenewal, RenewalTerm};
 use portcullis_model::scan::Protocol;
-use portcullis_store::{InventoryFormat, Store};
 
-use crate::context::{
-    Session, bad_input, parse_date, parse_serde_name, print_json, safe, store_failure,
-};
+use crate::context::{Session, bad_input, failure, parse_date, parse_serde_name, print_json, safe};
 use crate::{Failure, exit};
 
 #[derive(Debug, clap::Args)]
@@ -114,18 +113,18 @@ enum InventoryAction {
 }
 
 pub async fn run(session: &Session, args: InventoryArgs) -> Result<ExitCode, Failure> {
-    let store = session.open().await?;
+    let workspace = session.open().await?;
     match args.action {
         InventoryAction::List { system, json } => {
             let system_id = match system {
-                Some(name) => Some(store.find_system(&name).await.map_err(store_failure)?.id),
+                Some(name) => Some(workspace.find_system(&name).await.map_err(failure)?.id),
                 None => None,
             };
-            let entries = store.inventory(system_id).await.map_err(store_failure)?;
+            let entries = workspace.inventory(system_id).await.map_err(failure)?;
             if json {
                 print_json(&entries)?;
             } else {
-                print_list(&store, &entries).await?;
+                print_list(&workspace, &entries).await?;
             }
         }
         InventoryAction::Add {
@@ -139,8 +138,8 @@ pub async fn run(session: &Session, args: InventoryArgs) -> Result<ExitCode, Fai
             expires,
             notes,
         } => {
-            let system = store.find_system(&system).await.map_err(store_failure)?;
-            let entry = NewInventoryEntry {
+            let system = workspace.find_system(&system).await.map_err(failure)?;
+            let addition = InventoryAddition {
                 system_id: system.id,
                 port,
                 protocol,
@@ -148,14 +147,13 @@ pub async fn run(session: &Session, args: InventoryArgs) -> Result<ExitCode, Fai
                 version,
                 justification,
                 approver,
-                approved_at: Utc::now(),
                 expires_at: expires,
                 notes,
             };
-            let entry = store
-                .add_inventory_entry(&session.actor, entry)
+            let entry = workspace
+                .add_inventory_entry(addition)
                 .await
-                .map_err(store_failure)?;
+                .map_err(failure)?;
             println!(
                 "Approved {}/{} on {} (entry {}).",
                 entry.port,
@@ -171,24 +169,21 @@ pub async fn run(session: &Session, args: InventoryArgs) -> Result<ExitCode, Fai
             no_expiry,
             justification,
         } => {
-            let entry = store.inventory_entry(id).await.map_err(store_failure)?;
             let term = match (expires, no_expiry) {
-                (Some(until), _) => Term::Until(until),
-                (None, true) => Term::NoExpiry,
-                (None, false) => Term::SameAsBefore,
+                (Some(until), _) => RenewalTerm::Until(until),
+                (None, true) => RenewalTerm::NoExpiry,
+                (None, false) => RenewalTerm::SameAsBefore,
             };
-            let renewal = Renewal {
+            let renewal = InventoryRenewal {
+                id,
                 approver,
                 justification,
                 term,
-                now: Utc::now(),
             };
-            let renewed = portcullis_compliance::renew(&entry, &renewal)
-                .map_err(|e| bad_input(format!("inventory entry {id}: {e}")))?;
-            let entry = store
-                .approve_inventory_entry(&session.actor, &renewed)
+            let entry = workspace
+                .renew_inventory_entry(renewal)
                 .await
-                .map_err(store_failure)?;
+                .map_err(failure)?;
             println!(
                 "Entry {} ({}/{}) approved by {} {}.",
                 entry.id,
@@ -199,10 +194,10 @@ pub async fn run(session: &Session, args: InventoryArgs) -> Result<ExitCode, Fai
             );
         }
         InventoryAction::Remove { id } => {
-            let entry = store
-                .remove_inventory_entry(&session.actor, id)
+            let entry = workspace
+                .remove_inventory_entry(id)
                 .await
-                .map_err(store_failure)?;
+                .map_err(failure)?;
             println!(
                 "Removed entry {} ({}/{}); the audit log keeps what it was.",
                 entry.id,
@@ -219,16 +214,10 @@ pub async fn run(session: &Session, args: InventoryArgs) -> Result<ExitCode, Fai
             })?;
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| bad_input(format!("cannot read {}: {e}", file.display())))?;
-            let summary = store
-                .import_inventory(&session.actor, format, &text)
+            let summary = workspace
+                .import_inventory(format, &text)
                 .await
-                .map_err(|error| {
-                    let failure = store_failure(error);
-                    Failure::new(
-                        failure.code,
-                        failure.error.context(file.display().to_string()),
-                    )
-                })?;
+                .map_err(|error| failure(error.context(file.display())))?;
             println!(
                 "Imported {}: {} added, {} updated, {} unchanged.",
                 file.display(),
@@ -239,10 +228,7 @@ pub async fn run(session: &Session, args: InventoryArgs) -> Result<ExitCode, Fai
         }
         InventoryAction::Export { file, format } => {
             let format = format_for(format, file.as_deref()).unwrap_or(InventoryFormat::Csv);
-            let text = store
-                .export_inventory(format)
-                .await
-                .map_err(store_failure)?;
+            let text = workspace.export_inventory(format).await.map_err(failure)?;
             match file {
                 Some(path) => std::fs::write(&path, text).map_err(|e| {
                     Failure::new(
@@ -254,7 +240,6 @@ pub async fn run(session: &Session, args: InventoryArgs) -> Result<ExitCode, Fai
             }
         }
     }
-    store.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -281,19 +266,18 @@ fn until(expires: Option<DateTime<Utc>>) -> String {
     }
 }
 
-async fn print_list(store: &Store, entries: &[InventoryEntry]) -> Result<(), Failure> {
+async fn print_list(workspace: &Workspace, entries: &[InventoryEntry]) -> Result<(), Failure> {
     if entries.is_empty() {
         println!("The inventory is empty. Approve ports with `portcullis inventory add`.");
         return Ok(());
     }
-    let names: HashMap<i64, String> = store
+    let names: HashMap<i64, String> = workspace
         .systems()
         .await
-        .map_err(store_failure)?
+        .map_err(failure)?
         .into_iter()
         .map(|s| (s.id, s.name))
         .collect();
-    let now = Utc::now();
     for entry in entries {
         let system = names.get(&entry.system_id).map_or("?", String::as_str);
         let expected = match (&entry.service, &entry.version) {
@@ -301,7 +285,7 @@ async fn print_list(store: &Store, entries: &[InventoryEntry]) -> Result<(), Fai
             (Some(service), None) => format!(" {service}"),
             (None, _) => String::new(),
         };
-        let lapsed = if portcullis_compliance::is_expired(entry, now) {
+        let lapsed = if workspace.is_expired(entry) {
             "  EXPIRED: re-approve or remove"
         } else {
             ""

@@ -10,9 +10,7 @@ mod diff;
 mod findings;
 mod info;
 mod inventory;
-mod judge;
 mod output;
-mod record;
 mod scan;
 mod scans;
 mod segmentation;
@@ -109,9 +107,9 @@ impl Failure {
 async fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
-    let session = context::Session::new(cli.data_dir.clone(), cli.actor);
+    let session = context::Session::new(cli.data_dir, cli.actor);
     let outcome = match cli.command {
-        CliCommand::Info(args) => info::run(cli.data_dir.as_deref(), args).await,
+        CliCommand::Info(args) => info::run(&session, args).await,
         CliCommand::Scan(args) => scan::run(args, &session).await,
         CliCommand::Scans(args) => scans::run(&session, args).await,
         CliCommand::Systems(args) => systems::run(&session, args).await,

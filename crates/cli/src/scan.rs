@@ -7,20 +7,14 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use portcullis_model::report::{ReportBuilder, ScanReport};
-use portcullis_model::scan::{Protocol, ScanEvent};
-use portcullis_scanner::identify::IdentifyOptions;
-use portcullis_scanner::ports::compress_ranges;
-use portcullis_scanner::{PortSpec, Profile, ScanRequest, TargetSpec, TcpMethod, Timing};
+use portcullis_app::Scanner;
+use portcullis_model::report::ScanReport;
+use portcullis_model::scan_record::{ScanProfile, ScanSettings, ScanUpdate, TcpChoice};
+use portcullis_model::{AppError, ErrorKind};
 
-use crate::context::Session;
+use crate::context::{Session, failure};
 use crate::output::{self, Format, ScanContext};
-use crate::record::{Recorder, ScanDescription};
 use crate::{Failure, exit};
-
-/// Scans with at most this many ports per host list closed and filtered
-/// ports one by one; larger ones only count them, as nmap does.
-const LIST_EVERY_PORT_UP_TO: usize = 100;
 
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
@@ -56,9 +50,8 @@ pub struct ScanArgs {
     #[arg(long, group = "method")]
     auto: bool,
     /// How hard to push: polite (production servers), normal, fast.
-    #[arg(long, value_name = "PROFILE", default_value = "normal",
-          value_parser = clap::builder::PossibleValuesParser::new(["polite", "normal", "fast"]))]
-    profile: String,
+    #[arg(long, value_name = "PROFILE", default_value = "normal", value_parser = parse_profile)]
+    profile: ScanProfile,
     /// Probes per second at most (overrides the profile's limit).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     max_rate: Option<u32>,
@@ -100,154 +93,118 @@ pub struct ScanArgs {
 }
 
 pub async fn run(args: ScanArgs, session: &Session) -> Result<ExitCode, Failure> {
-    let bad_input = |error: anyhow::Error| Failure::new(exit::BAD_INPUT, error);
-    let ports = PortSpec::parse(&args.ports).map_err(|e| bad_input(e.into()))?;
-    let spec = read_targets(&args).map_err(bad_input)?;
-    let targets = portcullis_scanner::targets::resolve(&spec)
-        .await
-        .map_err(|e| bad_input(e.into()))?;
-
-    let profile = Profile::parse(&args.profile).expect("clap checked the name");
-    let mut timing = profile.timing();
-    if let Some(rate) = args.max_rate {
-        timing.max_rate = Some(rate);
-    }
-    let tcp_ports = ports.ports(Protocol::Tcp).len();
-    let udp_ports = if args.udp {
-        ports.ports(Protocol::Udp).len()
-    } else {
-        0
-    };
-    let request = ScanRequest {
-        targets,
-        ports: ports.clone(),
-        tcp: tcp_method(&args),
-        udp: args.udp,
-        timing,
-        discover: !args.no_ping,
-        list_every_port: tcp_ports.max(udp_ports) <= LIST_EVERY_PORT_UP_TO,
-        identify: identify_options(&args, &timing),
-    };
-    let described_ports = describe_ports(&ports, args.udp && tcp_method(&args).is_none(), args.udp);
-    let mut recorder = match args.save {
-        true => {
-            Some(Recorder::start(session, describe_scan(&args, &request, &described_ports)).await?)
-        }
-        false => None,
-    };
+    let settings = settings(&args);
     let started_at_unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());
-    let mut handle =
-        portcullis_scanner::start(request).map_err(|e| Failure::new(exit::SCAN_FAILED, e))?;
+    // Only a saved scan needs the database.
+    let workspace = match args.save {
+        true => Some(session.open().await?),
+        false => None,
+    };
+    let scanner = Scanner::default();
+    let plan = match &workspace {
+        Some(workspace) => workspace.plan_scan(settings).await,
+        None => scanner.plan(settings).await,
+    }
+    .map_err(plan_failure)?;
+    let described_ports = plan.ports.clone();
+    let tcp_ports = plan.tcp_port_count;
+    let run = match &workspace {
+        Some(workspace) => workspace.start_scan(plan, true).await,
+        None => scanner.start(plan),
+    }
+    .map_err(start_failure)?;
 
-    let canceller = handle.canceller();
+    let canceller = run.canceller();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             canceller.cancel();
         }
     });
-
     let progress = ProgressDisplay::new();
-    let mut report = ReportBuilder::default();
-    while let Some(event) = handle.events.recv().await {
-        progress.show(&event);
-        if let Some(recorder) = &mut recorder {
-            recorder.record(&event).await?;
-        }
-        let finished = matches!(event, ScanEvent::Finished(_));
-        report.apply(event);
-        if finished {
-            break;
-        }
+    let mut updates = run.subscribe();
+    while let Some(update) = updates.next().await {
+        progress.show(&update);
     }
     progress.finish();
-    let report = report.finish();
-    if let Some(recorder) = recorder {
-        recorder.finish(report.summary.as_ref()).await?;
+    let outcome = run.outcome().await.map_err(failure)?;
+    if let Some(record) = &outcome.record {
+        // Standard output carries the report; what was saved goes to
+        // standard error.
+        match &outcome.judgement {
+            Some(judgement) => eprintln!("{}", crate::findings::describe(judgement)),
+            None => eprintln!(
+                "Saved as scan {} ({}): a partial scan is kept but not judged, \
+                 since ports it did not reach would look closed.",
+                record.id,
+                record.status.as_str()
+            ),
+        }
     }
 
     let context = ScanContext {
         targets: args.targets.join(" "),
         ports: described_ports,
-        profile: profile.name(),
+        profile: args.profile.name(),
         started_at_unix,
         port_count: tcp_ports,
         open_only: args.open,
     };
-    write_report(&report, &context, &args).map_err(|e| Failure::new(exit::SCAN_FAILED, e))?;
-    Ok(exit_code(&report))
+    let report = &outcome.report;
+    write_report(report, &context, &args).map_err(|e| Failure::new(exit::SCAN_FAILED, e))?;
+    Ok(exit_code(report))
 }
 
-/// The scan as `--save` records it.
-fn describe_scan(args: &ScanArgs, request: &ScanRequest, ports: &str) -> ScanDescription {
-    let protocol_ports = |protocol, scanned| {
-        if scanned {
-            request.ports.ports(protocol)
-        } else {
-            Vec::new()
-        }
-    };
-    ScanDescription {
-        targets: match &args.targets_file {
-            Some(file) => format!("{} -i {}", args.targets.join(" "), file.display())
-                .trim()
-                .to_owned(),
-            None => args.targets.join(" "),
-        },
-        ports: ports.to_owned(),
-        requested_method: match request.tcp {
-            Some(TcpMethod::Syn) => "syn",
-            Some(TcpMethod::Connect) => "connect",
-            Some(TcpMethod::Auto) => "auto",
-            None => "none",
-        },
-        profile: Profile::parse(&args.profile).map_or("normal", |p| p.name()),
-        external: args.external,
-        tcp_ports: protocol_ports(Protocol::Tcp, request.tcp.is_some()),
-        udp_ports: protocol_ports(Protocol::Udp, request.udp),
-        identification: request.identify.is_some(),
-        posture: request
-            .identify
+/// The scan as the options ask for it.
+fn settings(args: &ScanArgs) -> ScanSettings {
+    ScanSettings {
+        targets: args.targets.clone(),
+        targets_file: args
+            .targets_file
             .as_ref()
-            .is_some_and(|options| options.posture),
+            .map(|path| path.display().to_string()),
+        ports: args.ports.clone(),
+        tcp: tcp_choice(args),
+        udp: args.udp,
+        profile: args.profile,
+        max_rate: args.max_rate,
+        discover: !args.no_ping,
+        identify: args.service_version || args.nmap_service_version.is_some(),
+        posture: args.posture,
+        external: args.external,
     }
-}
-
-/// Identification (and posture) as asked: `--service-version`, `-sV` or
-/// `--posture`.
-fn identify_options(args: &ScanArgs, timing: &Timing) -> Option<IdentifyOptions> {
-    let wanted = args.service_version || args.nmap_service_version.is_some() || args.posture;
-    wanted.then(|| IdentifyOptions::for_timing(timing, args.posture))
 }
 
 /// The TCP method asked for; `--udp` alone scans no TCP.
-fn tcp_method(args: &ScanArgs) -> Option<TcpMethod> {
+fn tcp_choice(args: &ScanArgs) -> TcpChoice {
     if args.syn {
-        Some(TcpMethod::Syn)
+        TcpChoice::Syn
     } else if args.connect {
-        Some(TcpMethod::Connect)
+        TcpChoice::Connect
     } else if args.udp && !args.auto {
-        None
+        TcpChoice::None
     } else {
-        Some(TcpMethod::Auto)
+        TcpChoice::Auto
     }
 }
 
-fn read_targets(args: &ScanArgs) -> anyhow::Result<TargetSpec> {
-    let mut spec = TargetSpec::parse(&args.targets)?;
-    if let Some(path) = &args.targets_file {
-        let contents = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the targets file {}", path.display()))?;
-        spec.extend(TargetSpec::parse_file_contents(
-            &path.display().to_string(),
-            &contents,
-        )?);
+/// Settings the workspace refused: bad input, said as the options say it.
+fn plan_failure(error: AppError) -> Failure {
+    Failure::new(exit::BAD_INPUT, error)
+}
+
+/// A scan that could not start: the privilege or platform it needs (exit
+/// 4, with the option that avoids it), or the database (exit 3).
+fn start_failure(error: AppError) -> Failure {
+    match error.kind {
+        ErrorKind::Unavailable if error.field.as_deref() == Some("method") => {
+            let hint = anyhow::anyhow!("{} (or use --connect)", error.message);
+            Failure::new(exit::SCAN_FAILED, hint)
+        }
+        ErrorKind::BadInput => Failure::new(exit::SCAN_FAILED, error),
+        _ => failure(error),
     }
-    if spec.is_empty() {
-        anyhow::bail!("no targets: name at least one address, range or host name");
-    }
-    Ok(spec)
 }
 
 fn write_report(report: &ScanReport, context: &ScanContext, args: &ScanArgs) -> anyhow::Result<()> {
@@ -287,20 +244,19 @@ impl ProgressDisplay {
         ProgressDisplay(Some(bar))
     }
 
-    fn show(&self, event: &ScanEvent) {
+    fn show(&self, update: &ScanUpdate) {
         let Some(bar) = &self.0 else { return };
-        match event {
-            ScanEvent::Progress(progress) => {
-                bar.set_length(progress.probes_total);
-                bar.set_position(progress.probes_done);
-                let eta = progress
-                    .eta_seconds
-                    .map(|s| format!(", about {s:.0} s left"))
-                    .unwrap_or_default();
-                bar.set_message(format!("{:.0}/s{eta}", progress.rate));
-            }
-            ScanEvent::Warning { message } => bar.println(format!("warning: {message}")),
-            _ => {}
+        if let Some(progress) = &update.progress {
+            bar.set_length(progress.probes_total);
+            bar.set_position(progress.probes_done);
+            let eta = progress
+                .eta_seconds
+                .map(|s| format!(", about {s:.0} s left"))
+                .unwrap_or_default();
+            bar.set_message(format!("{:.0}/s{eta}", progress.rate));
+        }
+        for message in &update.warnings {
+            bar.println(format!("warning: {message}"));
         }
     }
 
@@ -311,20 +267,6 @@ impl ProgressDisplay {
     }
 }
 
-/// The ports as scanned, e.g. `T:1-1024,U:53,161`.
-fn describe_ports(ports: &PortSpec, udp_only: bool, udp: bool) -> String {
-    let mut parts = Vec::new();
-    if !udp_only {
-        parts.push(format!(
-            "T:{}",
-            compress_ranges(&ports.ports(Protocol::Tcp))
-        ));
-    }
-    if udp {
-        parts.push(format!(
-            "U:{}",
-            compress_ranges(&ports.ports(Protocol::Udp))
-        ));
-    }
-    parts.join(",")
+fn parse_profile(name: &str) -> Result<ScanProfile, String> {
+    ScanProfile::parse(name).ok_or_else(|| format!("`{name}` is not polite, normal or fast"))
 }

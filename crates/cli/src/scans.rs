@@ -3,10 +3,10 @@
 
 use std::process::ExitCode;
 
-use portcullis_store::ScanRecord;
+use portcullis_model::scan_record::ScanRecord;
 
 use crate::Failure;
-use crate::context::{Session, plural, print_json, safe, serde_name, store_failure};
+use crate::context::{Session, failure, plural, print_json, safe, serde_name};
 
 #[derive(Debug, clap::Args)]
 pub struct ScansArgs {
@@ -19,9 +19,8 @@ pub struct ScansArgs {
 }
 
 pub async fn run(session: &Session, args: ScansArgs) -> Result<ExitCode, Failure> {
-    let store = session.open().await?;
-    let scans = store.scans(args.limit).await.map_err(store_failure)?;
-    store.close().await;
+    let workspace = session.open().await?;
+    let scans = workspace.scans(args.limit).await.map_err(failure)?;
     if args.json {
         print_json(&scans)?;
     } else {
@@ -48,7 +47,7 @@ fn print_text(scans: &[ScanRecord]) {
         println!(
             "{:>5}  {}  {:<11} {} scan of {} (ports {}) by {}{open}{judged}",
             scan.id,
-            when(&scan.started_at),
+            scan.started_at.format("%Y-%m-%d %H:%M UTC"),
             scan.status.as_str(),
             serde_name(&scan.origin),
             safe(&scan.targets),
@@ -56,11 +55,4 @@ fn print_text(scans: &[ScanRecord]) {
             safe(&scan.actor)
         );
     }
-}
-
-/// A stored time as people read it: "2025-03-31 14:05 UTC".
-fn when(stored: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(stored)
-        .map(|time| time.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|_| safe(stored))
 }

@@ -6,10 +6,11 @@
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use portcullis_store::{SegmentationRecord, Store};
+use portcullis_model::dashboard::SegmentationRecord;
+use portcullis_model::requests::SegmentationTestInput;
 
-use crate::context::{Session, parse_date, print_json, safe, store_failure};
-use crate::{Failure, judge};
+use crate::Failure;
+use crate::context::{Session, failure, parse_date, print_json, safe};
 
 #[derive(Debug, clap::Args)]
 pub struct SegmentationArgs {
@@ -52,23 +53,38 @@ struct Outcome {
 }
 
 pub async fn run(session: &Session, args: SegmentationArgs) -> Result<ExitCode, Failure> {
-    let store = session.open().await?;
+    let workspace = session.open().await?;
     match args.action {
         SegmentationAction::Record { outcome, note, at } => {
             let at = at.unwrap_or_else(Utc::now);
-            let id = store
-                .record_segmentation_test(&session.actor, at, outcome.passed, &note)
+            let test = SegmentationTestInput {
+                passed: outcome.passed,
+                note,
+                at: Some(at),
+            };
+            let recorded = workspace
+                .record_segmentation_test(test)
                 .await
-                .map_err(store_failure)?;
+                .map_err(failure)?;
             println!(
-                "Recorded segmentation test {id}: {} on {}.",
+                "Recorded segmentation test {}: {} on {}.",
+                recorded.id,
                 if outcome.passed { "passed" } else { "FAILED" },
                 at.format("%Y-%m-%d")
             );
-            println!("{}", rejudge(&store, &session.actor).await?);
+            match recorded.rejudged {
+                Some(judgement) => println!(
+                    "Judged scan {} again with it. {}",
+                    judgement.scan_id,
+                    crate::findings::describe(&judgement)
+                ),
+                None => println!(
+                    "No scan has been judged yet; the next `scan --save` takes the test into account."
+                ),
+            }
         }
         SegmentationAction::List { json } => {
-            let tests = store.segmentation_tests().await.map_err(store_failure)?;
+            let tests = workspace.segmentation_tests().await.map_err(failure)?;
             if json {
                 print_json(&tests)?;
             } else {
@@ -76,26 +92,7 @@ pub async fn run(session: &Session, args: SegmentationArgs) -> Result<ExitCode, 
             }
         }
     }
-    store.close().await;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The findings about segmentation are made when a scan is judged: judging
-/// the newest judged scan again brings them up to date.
-async fn rejudge(store: &Store, actor: &str) -> Result<String, Failure> {
-    let Some(scan) = store.newest_evaluated_scan().await.map_err(store_failure)? else {
-        return Ok(
-            "No scan has been judged yet; the next `scan --save` takes the test into account."
-                .into(),
-        );
-    };
-    let saved = judge::evaluate_and_save(store, actor, scan)
-        .await
-        .map_err(store_failure)?;
-    Ok(format!(
-        "Judged scan {scan} again with it. {}",
-        judge::describe(scan, &saved)
-    ))
 }
 
 fn print_list(tests: &[SegmentationRecord]) {

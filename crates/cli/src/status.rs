@@ -4,12 +4,11 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use portcullis_model::compliance::{FindingStatus, OverallStatus, TestingHistory, Verdict};
-use portcullis_store::FindingFilter;
-use serde::Serialize;
+use portcullis_app::words;
+use portcullis_model::compliance::{OverallStatus, TestingHistory};
 
 use crate::Failure;
-use crate::context::{Session, print_json, safe, store_failure};
+use crate::context::{Session, failure, print_json, safe};
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
@@ -18,47 +17,19 @@ pub struct StatusArgs {
     json: bool,
 }
 
-#[derive(Debug, Serialize)]
-struct StatusReport {
-    status: OverallStatus,
-    history: TestingHistory,
-}
-
 pub async fn run(session: &Session, args: StatusArgs) -> Result<ExitCode, Failure> {
-    let store = session.open().await?;
-    let systems = store.systems().await.map_err(store_failure)?;
-    let records = store
-        .findings(&FindingFilter::default())
-        .await
-        .map_err(store_failure)?;
-    let history = store.testing_history(None).await.map_err(store_failure)?;
-    store.close().await;
-    // What stands now: findings open or accepted (an acceptance that has
-    // lapsed counts as open); fixed and verified ones are history.
-    let current: Vec<_> = records
-        .iter()
-        .filter(|r| matches!(r.status, FindingStatus::Open | FindingStatus::Accepted))
-        .map(|r| r.finding.clone())
-        .collect();
-    let status = portcullis_compliance::assess(&systems, &current, &records, Utc::now());
+    let workspace = session.open().await?;
+    let report = workspace.status().await.map_err(failure)?;
     if args.json {
-        print_json(&StatusReport { status, history })?;
+        print_json(&report)?;
     } else {
-        print_text(&status, &history);
+        print_text(&report.status, &report.history);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn verdict_words(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Pass => "PASS",
-        Verdict::ActionNeeded => "ACTION NEEDED",
-        Verdict::Fail => "FAIL",
-    }
-}
-
 fn print_text(status: &OverallStatus, history: &TestingHistory) {
-    println!("Overall: {}", verdict_words(status.verdict));
+    println!("Overall: {}", words::verdict(status.verdict));
     for reason in &status.reasons {
         println!("  - {}", safe(reason));
     }
@@ -66,7 +37,7 @@ fn print_text(status: &OverallStatus, history: &TestingHistory) {
         println!();
     }
     for system in &status.systems {
-        println!("{}: {}", safe(&system.name), verdict_words(system.verdict));
+        println!("{}: {}", safe(&system.name), words::verdict(system.verdict));
         for reason in &system.reasons {
             println!("  - {}", safe(reason));
         }

@@ -3,13 +3,11 @@
 
 use std::process::ExitCode;
 
-use portcullis_compliance::SystemAddress;
 use portcullis_model::compliance::{Exposure, NewSystem, Scope, System, SystemRole};
+use portcullis_model::requests::SystemEdit;
 
 use crate::Failure;
-use crate::context::{
-    Session, bad_input, parse_serde_name, print_json, safe, serde_name, store_failure,
-};
+use crate::context::{Session, failure, parse_serde_name, print_json, safe, serde_name};
 
 #[derive(Debug, clap::Args)]
 pub struct SystemsArgs {
@@ -87,10 +85,10 @@ struct OptionalFields {
 }
 
 pub async fn run(session: &Session, args: SystemsArgs) -> Result<ExitCode, Failure> {
-    let store = session.open().await?;
+    let workspace = session.open().await?;
     match args.action {
         SystemsAction::List { json } => {
-            let systems = store.systems().await.map_err(store_failure)?;
+            let systems = workspace.systems().await.map_err(failure)?;
             if json {
                 print_json(&systems)?;
             } else {
@@ -98,7 +96,6 @@ pub async fn run(session: &Session, args: SystemsArgs) -> Result<ExitCode, Failu
             }
         }
         SystemsAction::Add { name, fields } => {
-            check_addresses(&fields.addresses)?;
             let system = NewSystem {
                 name,
                 addresses: fields.addresses,
@@ -107,10 +104,7 @@ pub async fn run(session: &Session, args: SystemsArgs) -> Result<ExitCode, Failu
                 exposure: fields.exposure,
                 notes: fields.notes,
             };
-            let system = store
-                .add_system(&session.actor, system)
-                .await
-                .map_err(store_failure)?;
+            let system = workspace.add_system(system).await.map_err(address_option)?;
             println!("Added system {} (id {}).", safe(&system.name), system.id);
         }
         SystemsAction::Edit {
@@ -118,28 +112,22 @@ pub async fn run(session: &Session, args: SystemsArgs) -> Result<ExitCode, Failu
             name,
             fields,
         } => {
-            let mut changed = store.find_system(&system).await.map_err(store_failure)?;
-            if !fields.addresses.is_empty() {
-                check_addresses(&fields.addresses)?;
-                changed.addresses = fields.addresses;
-            }
-            changed.name = name.unwrap_or(changed.name);
-            changed.role = fields.role.unwrap_or(changed.role);
-            changed.scope = fields.scope.unwrap_or(changed.scope);
-            changed.exposure = fields.exposure.unwrap_or(changed.exposure);
-            changed.notes = fields.notes.unwrap_or(changed.notes);
-            let system = store
-                .update_system(&session.actor, changed)
-                .await
-                .map_err(store_failure)?;
+            let found = workspace.find_system(&system).await.map_err(failure)?;
+            let edit = SystemEdit {
+                id: found.id,
+                name,
+                addresses: (!fields.addresses.is_empty()).then_some(fields.addresses),
+                role: fields.role,
+                scope: fields.scope,
+                exposure: fields.exposure,
+                notes: fields.notes,
+            };
+            let system = workspace.edit_system(edit).await.map_err(address_option)?;
             println!("Updated system {} (id {}).", safe(&system.name), system.id);
         }
         SystemsAction::Remove { system } => {
-            let system = store.find_system(&system).await.map_err(store_failure)?;
-            let removed = store
-                .remove_system(&session.actor, system.id)
-                .await
-                .map_err(store_failure)?;
+            let system = workspace.find_system(&system).await.map_err(failure)?;
+            let removed = workspace.remove_system(system.id).await.map_err(failure)?;
             println!(
                 "Removed system {} (id {}); the audit log keeps what it was.",
                 safe(&removed.name),
@@ -147,17 +135,16 @@ pub async fn run(session: &Session, args: SystemsArgs) -> Result<ExitCode, Failu
             );
         }
     }
-    store.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every address must be an IP address, a CIDR block or a host name.
-fn check_addresses(addresses: &[String]) -> Result<(), Failure> {
-    for (index, address) in addresses.iter().enumerate() {
-        SystemAddress::parse(address)
-            .map_err(|error| bad_input(format!("--address number {}: {error}", index + 1)))?;
+/// An address refused by the workspace, named as the option that gave it.
+fn address_option(error: portcullis_model::AppError) -> Failure {
+    let mut error = error;
+    if error.field.as_deref() == Some("addresses") {
+        error.message = format!("--{}", error.message);
     }
-    Ok(())
+    failure(error)
 }
 
 fn print_list(systems: &[System]) {

@@ -3,17 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ipc::{Command, Event};
-
-/// `app_info`: the version, data directory and database status.
-#[derive(Debug)]
-pub enum AppInfoCommand {}
-
-impl Command for AppInfoCommand {
-    const NAME: &'static str = "app_info";
-    type Request = AppInfoRequest;
-    type Response = AppInfo;
-}
+use crate::ipc::Event;
 
 /// `app_info` takes no parameters; the empty struct keeps the wire format
 /// open to some later.

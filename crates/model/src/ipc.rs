@@ -7,7 +7,7 @@
 //! build rather than a user's click. Events pushed from the backend follow the
 //! same pattern through [`Event`].
 
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Serialize, de::DeserializeOwned};
 
 /// A command the UI can invoke on the backend.
 ///
@@ -28,25 +28,3 @@ pub trait Event {
     const NAME: &'static str;
     type Payload: Serialize + DeserializeOwned + Clone;
 }
-
-/// Why a command failed, in words fit to show the user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IpcError {
-    pub message: String,
-}
-
-impl IpcError {
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for IpcError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for IpcError {}

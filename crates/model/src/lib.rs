@@ -6,13 +6,21 @@
 //! builds for every target the others build for.
 
 pub mod app;
+pub mod commands;
 pub mod compliance;
+pub mod dashboard;
+pub mod diff_view;
+pub mod error;
 pub mod ipc;
+pub mod judgement;
+pub mod maintenance;
 pub mod report;
+pub mod requests;
 pub mod scan;
+pub mod scan_record;
 pub mod service;
 
-pub use app::{
-    AppInfo, AppInfoCommand, AppInfoRequest, DatabaseState, DatabaseStatus, DatabaseStatusChanged,
-};
-pub use ipc::{Command, Event, IpcError};
+pub use app::{AppInfo, AppInfoRequest, DatabaseState, DatabaseStatus, DatabaseStatusChanged};
+pub use commands::{AppInfoCommand, COMMAND_NAMES};
+pub use error::{AppError, ErrorKind, Problem};
+pub use ipc::{Command, Event};

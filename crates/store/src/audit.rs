@@ -9,6 +9,7 @@
 //! offers a way around them.
 
 use portcullis_model::compliance::AuditEntry;
+use portcullis_model::maintenance::{BadRow, ChainProblem, ChainReport};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::{Row, SqliteConnection};
@@ -161,63 +162,6 @@ pub(crate) async fn append(
     .execute(&mut *conn)
     .await?;
     row.into_entry()
-}
-
-/// The outcome of walking the chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainReport {
-    /// Rows checked (up to and including the first bad one).
-    pub rows_checked: u64,
-    /// The hash of the last row, when the whole chain is good: write it down
-    /// somewhere else to detect a truncated tail later.
-    pub head_hash: Option<String>,
-    /// The first row that does not fit, and why.
-    pub first_bad: Option<BadRow>,
-}
-
-impl ChainReport {
-    pub fn is_intact(&self) -> bool {
-        self.first_bad.is_none()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadRow {
-    pub id: i64,
-    pub problem: ChainProblem,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChainProblem {
-    /// The row's content no longer matches its hash: it was edited.
-    ContentChanged,
-    /// The row does not point at the row before it: a row before it was
-    /// removed, inserted or edited along with its hash.
-    BrokenLink,
-    /// Ids jump: rows before this one are missing.
-    Gap { expected_id: i64 },
-}
-
-impl std::fmt::Display for BadRow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.problem {
-            ChainProblem::ContentChanged => write!(
-                f,
-                "audit row {} was changed after it was written (its content does not match its hash)",
-                self.id
-            ),
-            ChainProblem::BrokenLink => write!(
-                f,
-                "audit row {} does not follow the row before it (a row was removed, inserted or rewritten)",
-                self.id
-            ),
-            ChainProblem::Gap { expected_id } => write!(
-                f,
-                "audit row {} follows a gap: rows from {} on are missing",
-                self.id, expected_id
-            ),
-        }
-    }
 }
 
 impl Store {

@@ -15,6 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use portcullis_model::maintenance::{BackupSummary, CopyProgress, RestoreSummary};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
@@ -28,31 +29,6 @@ const PAGES_PER_STEP: i32 = 1_024;
 const BUSY_PAUSE: Duration = Duration::from_millis(20);
 /// How long a step may keep finding the database busy before we give up.
 const BUSY_GIVE_UP: Duration = Duration::from_secs(30);
-
-/// How far a backup or restore has got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CopyProgress {
-    pub pages_done: u64,
-    pub pages_total: u64,
-}
-
-/// What a finished backup wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackupSummary {
-    pub path: PathBuf,
-    pub pages: u64,
-    pub bytes: u64,
-    pub schema_version: i64,
-}
-
-/// What a finished restore did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RestoreSummary {
-    /// The schema version of the file restored (before any migration).
-    pub restored_schema_version: i64,
-    /// Where the database that was replaced was saved first.
-    pub previous_saved_to: PathBuf,
-}
 
 /// Why a backup or restore did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -137,7 +113,7 @@ impl Store {
         self.after_restore().await?;
         Ok(RestoreSummary {
             restored_schema_version: checked.schema_version,
-            previous_saved_to,
+            previous_saved_to: previous_saved_to.display().to_string(),
         })
     }
 
@@ -224,7 +200,7 @@ fn backup_file(
         .map_err(io_error(destination))?
         .len();
     Ok(BackupSummary {
-        path: destination.to_path_buf(),
+        path: destination.display().to_string(),
         pages,
         bytes,
         schema_version,

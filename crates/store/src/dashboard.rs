@@ -3,56 +3,16 @@
 //! programme rules (PCI DSS 11.3.1, 11.3.2, 11.4.5) judge.
 
 use chrono::{DateTime, Utc};
-use portcullis_model::compliance::{
-    Exposure, FindingStatus, SegmentationTest, Severity, TestingHistory,
+use portcullis_model::compliance::{Exposure, SegmentationTest, TestingHistory};
+use portcullis_model::dashboard::{
+    Dashboard, FindingCount, LastScan, SegmentationRecord, SystemFindingCount,
 };
-use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{self, Change};
 use crate::codec::{json_value, parse_name, parse_time};
 use crate::database::{Store, StoreError};
 use crate::time::to_rfc3339;
-
-/// How many findings have one status and severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct FindingCount {
-    pub status: FindingStatus,
-    pub severity: Severity,
-    pub count: u64,
-}
-
-/// How many open findings of one severity a system has (`None`: findings
-/// no system claims).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct SystemFindingCount {
-    pub system_id: Option<i64>,
-    pub severity: Severity,
-    pub count: u64,
-}
-
-/// A segmentation test (PCI DSS 11.4.5) as someone recorded it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SegmentationRecord {
-    pub id: i64,
-    /// When the test was carried out.
-    pub at: DateTime<Utc>,
-    pub passed: bool,
-    /// Who recorded it.
-    pub actor: String,
-    /// Who tested what, and where the report is.
-    pub notes: String,
-}
-
-/// The dashboard's figures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Dashboard {
-    pub findings: Vec<FindingCount>,
-    pub open_per_system: Vec<SystemFindingCount>,
-    pub history: TestingHistory,
-    /// The newest scan of any outcome: (id, started_at, status).
-    pub last_scan: Option<(i64, String, String)>,
-}
 
 impl Store {
     /// The dashboard's figures.
@@ -90,7 +50,15 @@ impl Store {
             "SELECT id, started_at, status FROM scans ORDER BY id DESC LIMIT 1",
         )
         .fetch_optional(self.pool())
-        .await?;
+        .await?
+        .map(|(id, started_at, status)| {
+            Ok::<_, StoreError>(LastScan {
+                id,
+                started_at: parse_time("started_at", &started_at)?,
+                status: parse_name("status", &status)?,
+            })
+        })
+        .transpose()?;
         Ok(Dashboard {
             findings,
             open_per_system,

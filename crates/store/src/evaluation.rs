@@ -7,8 +7,8 @@ use portcullis_model::compliance::{
 use portcullis_model::report::ScanReport;
 
 use crate::database::{Store, StoreError};
-use crate::findings::FindingFilter;
-use crate::scans::{ScanRecord, ScanStatus};
+use crate::scans::ScanRecord;
+use portcullis_model::judgement::FindingFilter;
 
 /// A stored scan and the estate it is judged against.
 #[derive(Debug, Clone)]
@@ -25,29 +25,10 @@ pub struct EvaluationContext {
 }
 
 impl Store {
-    /// Reads what evaluating scan `scan_id` needs. Only a finished scan can
-    /// be judged (ports a partial scan never reached would look closed),
-    /// and never one older than a scan already judged: findings are
-    /// tracked forward in time, so an older scan would undo what a newer
-    /// one proved. Every shell gets these refusals here.
+    /// Reads what evaluating scan `scan_id` needs. Which scans may be
+    /// judged is the application's rule, not the store's.
     pub async fn evaluation_context(&self, scan_id: i64) -> Result<EvaluationContext, StoreError> {
         let scan = self.scan(scan_id).await?;
-        if scan.status != ScanStatus::Finished {
-            return Err(StoreError::Invalid(format!(
-                "scan {scan_id} is {}; only a finished scan can be judged",
-                scan.status.as_str()
-            )));
-        }
-        if let Some(newest) = self
-            .newest_evaluated_scan()
-            .await?
-            .filter(|newest| *newest > scan_id)
-        {
-            return Err(StoreError::Invalid(format!(
-                "scan {scan_id} is older than scan {newest}, whose findings are saved already; \
-                 findings are tracked forward in time, so judge scan {newest} or a newer one"
-            )));
-        }
         // Independent reads, each on its own connection: they overlap.
         let tracked = FindingFilter::default();
         let (report, systems, inventory, history, tracked) = tokio::try_join!(

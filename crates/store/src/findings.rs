@@ -10,6 +10,7 @@ use portcullis_model::compliance::{
     Acceptance, Finding, FindingRecord, FindingStatus, InventoryEntry, InventoryWrite,
     Reconciliation, RecordUpdate,
 };
+use portcullis_model::judgement::{FindingFilter, ScanFindingsSaved};
 use sqlx::SqliteConnection;
 
 use crate::audit::{self, Change};
@@ -21,24 +22,6 @@ use crate::time::{now_rfc3339, to_rfc3339};
 
 /// The audit log's name for a finding.
 const ENTITY: &str = "finding";
-
-/// Which findings to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FindingFilter {
-    /// Only those this scan found.
-    pub scan_id: Option<i64>,
-    pub status: Option<FindingStatus>,
-    pub system_id: Option<i64>,
-}
-
-/// What storing one scan's reconciliation did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScanFindingsSaved {
-    /// Records created for findings seen for the first time.
-    pub new: Vec<FindingRecord>,
-    /// Records changed, each with what happened to it.
-    pub updated: Vec<RecordUpdate>,
-}
 
 impl Store {
     /// Findings, worst first.
@@ -128,14 +111,47 @@ impl Store {
         Ok(record)
     }
 
-    /// Accepts a finding and writes what the acceptance does to the
-    /// inventory, both in one transaction, both audited.
-    pub async fn accept_finding(
+    /// Changes finding `id` as `decide` says, reading it inside the write
+    /// transaction that stores the change: two people changing the same
+    /// finding at once are served one after the other, the second deciding
+    /// on what the first wrote. `decide`'s refusal is handed back as it is
+    /// and nothing is written.
+    pub async fn change_finding<E>(
         &self,
         actor: &str,
-        acceptance: &Acceptance,
-    ) -> Result<(FindingRecord, Option<InventoryEntry>), StoreError> {
+        action: &str,
+        id: i64,
+        decide: impl FnOnce(&FindingRecord) -> Result<FindingRecord, E>,
+    ) -> Result<Result<FindingRecord, E>, StoreError> {
         let mut tx = self.begin_write().await?;
+        let current = load_record(&mut tx, id).await?;
+        let changed = match decide(&current) {
+            Ok(changed) => changed,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let record = write_record(&mut tx, actor, action, &changed).await?;
+        tx.commit().await?;
+        Ok(Ok(record))
+    }
+
+    /// Accepts finding `id` as `decide` says, given the finding and the
+    /// inventory as they are inside the write transaction, and writes what
+    /// the acceptance does to the inventory in the same transaction, all
+    /// audited. Like [`Store::change_finding`], concurrent acceptances are
+    /// serialised and none is lost.
+    pub async fn accept_finding<E>(
+        &self,
+        actor: &str,
+        id: i64,
+        decide: impl FnOnce(&FindingRecord, &[InventoryEntry]) -> Result<Acceptance, E>,
+    ) -> Result<Result<(FindingRecord, Option<InventoryEntry>), E>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let current = load_record(&mut tx, id).await?;
+        let inventory = inventory::all_entries(&mut tx).await?;
+        let acceptance = match decide(&current, &inventory) {
+            Ok(acceptance) => acceptance,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         let record = write_record(&mut tx, actor, "finding.accept", &acceptance.record).await?;
         let entry = match &acceptance.inventory {
             InventoryWrite::None => None,
@@ -160,7 +176,7 @@ impl Store {
             }
         };
         tx.commit().await?;
-        Ok((record, entry))
+        Ok(Ok((record, entry)))
     }
 }
 

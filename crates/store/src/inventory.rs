@@ -146,6 +146,19 @@ impl Store {
     }
 }
 
+/// Every entry, read on `conn` (inside a write transaction, so that a
+/// decision taken on them holds when it is written).
+pub(crate) async fn all_entries(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<InventoryEntry>, StoreError> {
+    sqlx::query("SELECT * FROM inventory_entries ORDER BY system_id, protocol, port")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(entry_from_row)
+        .collect()
+}
+
 pub(crate) async fn load_entry(
     conn: &mut SqliteConnection,
     id: i64,

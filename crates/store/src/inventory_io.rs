@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use portcullis_model::compliance::{InventoryEntry, NewInventoryEntry};
+pub use portcullis_model::judgement::{ImportSummary, InventoryFormat};
 use portcullis_model::scan::Protocol;
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -38,20 +39,6 @@ const REQUIRED: [&str; 4] = ["system", "port", "justification", "approver"];
 
 /// Problems listed before the rest are only counted.
 const MAX_PROBLEMS: usize = 50;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InventoryFormat {
-    Csv,
-    Json,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct ImportSummary {
-    pub added: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-}
 
 /// One thing wrong with one row.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,14 +30,17 @@ mod systems;
 mod time;
 mod writer_lock;
 
-pub use audit::{BadRow, ChainProblem, ChainReport, GENESIS_HASH};
+pub use audit::GENESIS_HASH;
 pub use backup::{BackupError, BackupSummary, CopyProgress, RestoreSummary};
-pub use dashboard::{Dashboard, FindingCount, SegmentationRecord, SystemFindingCount};
 pub use data_dir::{DATABASE_FILE_NAME, NoDataDir, default_data_dir, resolve_data_dir};
 pub use database::{Store, StoreError};
 pub use evaluation::EvaluationContext;
-pub use findings::{FindingFilter, ScanFindingsSaved};
 pub use inventory_io::{
     INVENTORY_COLUMNS, ImportError, ImportSummary, InventoryFormat, RowProblem, parse_date,
 };
+pub use portcullis_model::dashboard::{
+    Dashboard, FindingCount, LastScan, SegmentationRecord, SystemFindingCount,
+};
+pub use portcullis_model::judgement::{FindingFilter, ScanFindingsSaved};
+pub use portcullis_model::maintenance::{BadRow, ChainProblem, ChainReport};
 pub use scans::{BATCH_EVENTS, BATCH_INTERVAL, NewScan, ScanRecord, ScanStatus, ScanWriter};

@@ -15,11 +15,10 @@ use std::time::{Duration, Instant};
 use portcullis_model::compliance::{Exposure, ScanCoverage};
 use portcullis_model::report::{HostResult, ScanReport};
 use portcullis_model::scan::{
-    HostDone, HostReport, MethodChoice, PortCount, PortResult, PortState, Reason, ScanEvent,
-    ScanSummary,
+    HostDone, HostReport, PortCount, PortResult, PortState, Reason, ScanEvent, ScanSummary,
 };
+pub use portcullis_model::scan_record::{ScanRecord, ScanStatus};
 use portcullis_model::service::{Posture, ServiceIdentity, ServiceReport};
-use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::codec::{json_text, name_of};
@@ -50,95 +49,34 @@ pub struct NewScan {
     pub coverage: ScanCoverage,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ScanStatus {
-    Running,
-    Finished,
-    Cancelled,
-    /// The writer died (killed, crashed, power cut) before the end.
-    Interrupted,
-}
-
-impl ScanStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScanStatus::Running => "running",
-            ScanStatus::Finished => "finished",
-            ScanStatus::Cancelled => "cancelled",
-            ScanStatus::Interrupted => "interrupted",
-        }
-    }
-}
-
-/// A scan as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ScanRecord {
-    pub id: i64,
-    pub started_at: String,
-    pub finished_at: Option<String>,
-    pub actor: String,
-    pub targets: String,
-    pub ports: String,
-    pub requested_method: String,
-    /// What ran and why; empty until the scan finished.
-    pub methods: Vec<MethodChoice>,
-    pub profile: String,
-    pub origin: Exposure,
-    pub coverage: ScanCoverage,
-    pub status: ScanStatus,
-    pub hosts_up: Option<u32>,
-    pub hosts_down: Option<u32>,
-    pub open_ports: Option<u32>,
-    pub elapsed_seconds: Option<f64>,
-    pub warnings: Vec<String>,
-    pub writer_pid: Option<u32>,
-    /// When its findings were saved; `None`: not judged yet.
-    pub evaluated_at: Option<String>,
-}
-
-impl ScanRecord {
-    fn from_row(row: &impl Columns) -> Result<ScanRecord, StoreError> {
-        let count = |name: &str| -> Result<Option<u32>, StoreError> {
-            Ok(row.int(name)?.and_then(|v| u32::try_from(v).ok()))
-        };
-        Ok(ScanRecord {
-            id: row.required_int("id")?,
-            started_at: row.required_text("started_at")?,
-            finished_at: row.text("finished_at")?,
-            actor: row.required_text("actor")?,
-            targets: row.required_text("targets")?,
-            ports: row.required_text("ports")?,
-            requested_method: row.required_text("requested_method")?,
-            methods: row.required_json("methods")?,
-            profile: row.required_text("profile")?,
-            origin: row.name("origin")?,
-            coverage: row.required_json("coverage")?,
-            status: row.name("status")?,
-            hosts_up: count("hosts_up")?,
-            hosts_down: count("hosts_down")?,
-            open_ports: count("open_ports")?,
-            elapsed_seconds: row.real("elapsed_seconds")?,
-            warnings: row.required_json("warnings")?,
-            writer_pid: count("writer_pid")?,
-            evaluated_at: row.text("evaluated_at")?,
-        })
-    }
-
-    /// The summary a report of this scan carries; `None` while running.
-    fn summary(&self) -> Option<ScanSummary> {
-        match self.status {
-            ScanStatus::Running => None,
-            status => Some(ScanSummary {
-                methods: self.methods.clone(),
-                hosts_up: self.hosts_up.unwrap_or(0),
-                hosts_down: self.hosts_down.unwrap_or(0),
-                open_ports: self.open_ports.unwrap_or(0),
-                elapsed_seconds: self.elapsed_seconds.unwrap_or(0.0),
-                partial: status != ScanStatus::Finished,
-            }),
-        }
-    }
+/// A scan row read back.
+pub(crate) fn scan_record_from_row(row: &impl Columns) -> Result<ScanRecord, StoreError> {
+    let count = |name: &str| -> Result<Option<u32>, StoreError> {
+        Ok(row.int(name)?.and_then(|v| u32::try_from(v).ok()))
+    };
+    Ok(ScanRecord {
+        id: row.required_int("id")?,
+        started_at: row
+            .time("started_at")?
+            .ok_or_else(|| StoreError::Corrupt("a scan without started_at".into()))?,
+        finished_at: row.time("finished_at")?,
+        actor: row.required_text("actor")?,
+        targets: row.required_text("targets")?,
+        ports: row.required_text("ports")?,
+        requested_method: row.required_text("requested_method")?,
+        methods: row.required_json("methods")?,
+        profile: row.required_text("profile")?,
+        origin: row.name("origin")?,
+        coverage: row.required_json("coverage")?,
+        status: row.name("status")?,
+        hosts_up: count("hosts_up")?,
+        hosts_down: count("hosts_down")?,
+        open_ports: count("open_ports")?,
+        elapsed_seconds: row.real("elapsed_seconds")?,
+        warnings: row.required_json("warnings")?,
+        writer_pid: count("writer_pid")?,
+        evaluated_at: row.time("evaluated_at")?,
+    })
 }
 
 /// The model's serde name of a port state, as the table's CHECK spells it.
@@ -271,7 +209,7 @@ impl Store {
                 entity: "scan",
                 key: id.to_string(),
             })?;
-        ScanRecord::from_row(&row)
+        scan_record_from_row(&row)
     }
 
     /// The newest scans first.
@@ -280,7 +218,7 @@ impl Store {
             .bind(limit)
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(ScanRecord::from_row).collect()
+        rows.iter().map(scan_record_from_row).collect()
     }
 
     /// The newest scan whose findings were saved, if any: findings are
@@ -311,7 +249,7 @@ impl Store {
         .bind(scan_id)
         .fetch_optional(self.pool())
         .await?;
-        row.as_ref().map(ScanRecord::from_row).transpose()
+        row.as_ref().map(scan_record_from_row).transpose()
     }
 
     /// Every port observation of a scan, host by host, each host's by

@@ -40,7 +40,7 @@ async fn backup_then_restore_brings_back_the_data() {
     // ...until the restore puts it back as it was.
     let restored = store.restore_from(&file, |_| {}).await.unwrap();
     assert_eq!(inventory_dump(&database_file(&dir)), backed_up);
-    assert!(restored.previous_saved_to.is_file());
+    assert!(std::path::Path::new(&restored.previous_saved_to).is_file());
     assert!(store.verify_audit_log().await.unwrap().is_intact());
     let ports: Vec<u16> = store
         .inventory(None)
@@ -52,9 +52,11 @@ async fn backup_then_restore_brings_back_the_data() {
     assert_eq!(ports, [22, 443], "the store reads the restored data");
 
     // The database replaced was saved first, whole.
-    let saved = Store::open(&tempdir_with(&restored.previous_saved_to))
-        .await
-        .unwrap();
+    let saved = Store::open(&tempdir_with(std::path::Path::new(
+        &restored.previous_saved_to,
+    )))
+    .await
+    .unwrap();
     assert_eq!(saved.inventory(None).await.unwrap().len(), 2);
 }
 

@@ -1,0 +1,84 @@
+//! The lower crates' errors as the layer's one error type.
+
+use portcullis_compliance::DecisionError;
+use portcullis_model::{AppError, ErrorKind, Problem};
+use portcullis_scanner::ScanError;
+use portcullis_store::{BackupError, StoreError};
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// A store error: whose fault it is decides the kind.
+pub(crate) fn from_store(error: StoreError) -> AppError {
+    let message = error.to_string();
+    match error {
+        StoreError::NotFound { .. } => AppError::not_found(message),
+        StoreError::Duplicate { .. } => AppError::conflict(message),
+        StoreError::Invalid(_) => AppError::new(ErrorKind::BadInput, message),
+        StoreError::Import(import) => {
+            let mut problems: Vec<Problem> = import
+                .problems
+                .iter()
+                .map(|row| Problem {
+                    line: usize::try_from(row.line).ok(),
+                    field: row.field.clone(),
+                    message: row.message.clone(),
+                })
+                .collect();
+            if import.more > 0 {
+                problems.push(Problem {
+                    line: None,
+                    field: None,
+                    message: format!("... and {} more problems", import.more),
+                });
+            }
+            AppError::bad_input("file", "the import was refused and nothing was imported")
+                .with_problems(problems)
+        }
+        StoreError::Backup(backup) => from_backup(backup, message),
+        StoreError::CreateDataDir { .. } | StoreError::Open { .. } | StoreError::Migrate { .. } => {
+            AppError::new(ErrorKind::Unavailable, message)
+        }
+        StoreError::WriterLock { .. }
+        | StoreError::Query(_)
+        | StoreError::Read(_)
+        | StoreError::Corrupt(_) => AppError::internal(message),
+    }
+}
+
+fn from_backup(error: BackupError, message: String) -> AppError {
+    match error {
+        BackupError::DestinationExists { .. }
+        | BackupError::NoSuchFile { .. }
+        | BackupError::NoSuchFolder { .. }
+        | BackupError::Refused { .. } => AppError::bad_input("file", message),
+        BackupError::ScanRunning { .. } | BackupError::Busy { .. } => {
+            AppError::new(ErrorKind::Busy, message)
+        }
+        BackupError::Io { .. } | BackupError::Sqlite { .. } => AppError::internal(message),
+    }
+}
+
+/// A decision the rules refused: the person's request is at fault.
+pub(crate) fn from_decision(what: impl std::fmt::Display, error: DecisionError) -> AppError {
+    let field = match error {
+        DecisionError::NoJustification => Some("justification"),
+        DecisionError::NoApprover => Some("approver"),
+        DecisionError::UntilNotInFuture { .. } => Some("until"),
+        _ => None,
+    };
+    let error = AppError::new(ErrorKind::BadInput, format!("{what}: {error}"));
+    match field {
+        Some(field) => error.with_field(field),
+        None => error,
+    }
+}
+
+/// A scan that could not start.
+pub(crate) fn from_scan(error: ScanError) -> AppError {
+    match error {
+        ScanError::Empty(_) => AppError::bad_input("targets", error.to_string()),
+        ScanError::NotPrivileged | ScanError::SynUnavailable => {
+            AppError::new(ErrorKind::Unavailable, error.to_string()).with_field("method")
+        }
+    }
+}

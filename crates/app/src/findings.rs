@@ -1,0 +1,62 @@
+//! Findings: listed, accepted as a business need, reported fixed.
+
+use portcullis_compliance::AcceptRequest;
+use portcullis_model::compliance::{FindingRecord, InventoryEntry};
+use portcullis_model::judgement::FindingFilter;
+use portcullis_model::requests::FindingAcceptance;
+
+use crate::error::{Result, from_decision, from_store};
+use crate::workspace::Workspace;
+
+impl Workspace {
+    /// Findings, worst first. A scan or system named in the filter must
+    /// exist.
+    pub async fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRecord>> {
+        if let Some(scan) = filter.scan_id {
+            self.store.scan(scan).await.map_err(from_store)?;
+        }
+        if let Some(system) = filter.system_id {
+            self.store.system(system).await.map_err(from_store)?;
+        }
+        self.store.findings(filter).await.map_err(from_store)
+    }
+
+    pub async fn finding(&self, id: i64) -> Result<FindingRecord> {
+        self.store.finding(id).await.map_err(from_store)
+    }
+
+    /// Accepts a finding as a business need: it stops failing the verdict
+    /// until the acceptance lapses, and a port finding is approved in the
+    /// inventory too. Read, decided and written in one transaction.
+    pub async fn accept_finding(
+        &self,
+        acceptance: FindingAcceptance,
+    ) -> Result<(FindingRecord, Option<InventoryEntry>)> {
+        let id = acceptance.id;
+        let request = AcceptRequest {
+            justification: acceptance.justification,
+            approver: acceptance.approver,
+            until: acceptance.until,
+            now: self.now(),
+        };
+        let rulebook = self.rulebook;
+        self.store
+            .accept_finding(&self.actor, id, |record, inventory| {
+                rulebook.accept(record, &request, inventory)
+            })
+            .await
+            .map_err(from_store)?
+            .map_err(|error| from_decision(format!("finding {id}"), error))
+    }
+
+    /// Reports a finding fixed; the next scan that covers it verifies it.
+    pub async fn mark_fixed(&self, id: i64) -> Result<FindingRecord> {
+        self.store
+            .change_finding(&self.actor, "finding.fixed", id, |record| {
+                portcullis_compliance::mark_fixed(record)
+            })
+            .await
+            .map_err(from_store)?
+            .map_err(|error| from_decision(format!("finding {id}"), error))
+    }
+}

@@ -1,0 +1,99 @@
+//! The approved port inventory (PCI DSS 1.2.5).
+
+use portcullis_compliance::{Renewal, RenewalError, Term};
+use portcullis_model::AppError;
+use portcullis_model::compliance::{InventoryEntry, NewInventoryEntry};
+use portcullis_model::judgement::{ImportSummary, InventoryFormat};
+use portcullis_model::requests::{InventoryAddition, InventoryRenewal, RenewalTerm};
+
+use crate::error::{Result, from_store};
+use crate::workspace::Workspace;
+
+impl Workspace {
+    /// The inventory, of one system or of all, by system, protocol, port.
+    pub async fn inventory(&self, system_id: Option<i64>) -> Result<Vec<InventoryEntry>> {
+        self.store.inventory(system_id).await.map_err(from_store)
+    }
+
+    /// Whether an entry's approval has lapsed, as of now.
+    pub fn is_expired(&self, entry: &InventoryEntry) -> bool {
+        portcullis_compliance::is_expired(entry, self.now())
+    }
+
+    /// Approves a port of a system, now.
+    pub async fn add_inventory_entry(&self, addition: InventoryAddition) -> Result<InventoryEntry> {
+        let entry = NewInventoryEntry {
+            system_id: addition.system_id,
+            port: addition.port,
+            protocol: addition.protocol,
+            service: addition.service,
+            version: addition.version,
+            justification: addition.justification,
+            approver: addition.approver,
+            approved_at: self.now(),
+            expires_at: addition.expires_at,
+            notes: addition.notes,
+        };
+        self.store
+            .add_inventory_entry(&self.actor, entry)
+            .await
+            .map_err(from_store)
+    }
+
+    /// Approves an entry again, now, for the term asked.
+    pub async fn renew_inventory_entry(&self, renewal: InventoryRenewal) -> Result<InventoryEntry> {
+        let id = renewal.id;
+        let entry = self.store.inventory_entry(id).await.map_err(from_store)?;
+        let request = Renewal {
+            approver: renewal.approver,
+            justification: renewal.justification,
+            term: match renewal.term {
+                RenewalTerm::SameAsBefore => Term::SameAsBefore,
+                RenewalTerm::Until(until) => Term::Until(until),
+                RenewalTerm::NoExpiry => Term::NoExpiry,
+            },
+            now: self.now(),
+        };
+        let renewed = portcullis_compliance::renew(&entry, &request).map_err(|error| {
+            let field = match error {
+                RenewalError::NoApprover => "approver",
+                RenewalError::NoJustification => "justification",
+                _ => "until",
+            };
+            AppError::bad_input(field, format!("inventory entry {id}: {error}"))
+        })?;
+        self.store
+            .approve_inventory_entry(&self.actor, &renewed)
+            .await
+            .map_err(from_store)
+    }
+
+    /// Removes an entry; the audit log keeps it as it was.
+    pub async fn remove_inventory_entry(&self, id: i64) -> Result<InventoryEntry> {
+        self.store
+            .remove_inventory_entry(&self.actor, id)
+            .await
+            .map_err(from_store)
+    }
+
+    /// Imports entries from CSV or JSON text: all of them, or none if any
+    /// row is wrong (each problem named by line and field).
+    pub async fn import_inventory(
+        &self,
+        format: InventoryFormat,
+        text: &str,
+    ) -> Result<ImportSummary> {
+        self.store
+            .import_inventory(&self.actor, format, text)
+            .await
+            .map_err(from_store)
+    }
+
+    /// The whole inventory as CSV or JSON, in the import's format.
+    pub async fn export_inventory(&self, format: InventoryFormat) -> Result<String> {
+        self.store
+            .export_inventory(format)
+            .await
+            .map_err(from_store)
+    }
+}

@@ -1,0 +1,228 @@
+//! Scans: planned, run under the supervisor (recorded and judged, or
+//! not), and read back.
+
+use std::sync::Arc;
+
+use portcullis_model::compliance::Exposure;
+use portcullis_model::judgement::Judgement;
+use portcullis_model::report::{ReportBuilder, ScanReport};
+use portcullis_model::scan::ScanEvent;
+use portcullis_model::scan_record::{
+    RunId, RunState, RunningScan, ScanId, ScanRecord, ScanSettings, ScanStatus,
+};
+use portcullis_store::{NewScan, ScanWriter};
+
+use crate::error::{Result, from_scan, from_store};
+use crate::judge::Judge;
+use crate::scan_plan::{self, ScanPlan};
+use crate::supervisor::{Run, ScanRun, Subscription, Supervisor};
+use crate::workspace::Workspace;
+
+/// How a scan ended.
+#[derive(Debug, Clone)]
+pub struct ScanOutcome {
+    /// Everything it found (partial when cancelled).
+    pub report: ScanReport,
+    /// Its record, when it was recorded.
+    pub record: Option<ScanRecord>,
+    /// What judging it did, when it was recorded and finished.
+    pub judgement: Option<Judgement>,
+}
+
+impl Workspace {
+    /// Parses and resolves the settings into a scan ready to start; errors
+    /// name the field at fault.
+    pub async fn plan_scan(&self, settings: ScanSettings) -> Result<ScanPlan> {
+        scan_plan::plan(settings).await
+    }
+
+    /// Starts a planned scan under the supervisor. With `record`, the scan
+    /// is written to the database as it streams ("running" before the
+    /// first probe, so a database problem stops it before it starts) and,
+    /// when it finishes whole, judged.
+    pub async fn start_scan(&self, plan: ScanPlan, record: bool) -> Result<ScanRun> {
+        let recording = match record {
+            true => Some((self.judge(), self.begin_record(&plan).await?)),
+            false => None,
+        };
+        start(&self.supervisor, plan, recording)
+    }
+
+    /// Follows a running scan by its id: everything found so far, then
+    /// the rest, as it comes.
+    pub fn attach_scan(&self, run: RunId) -> Result<Subscription> {
+        Ok(self.supervisor.run(run)?.subscribe())
+    }
+
+    /// Stops a running scan; it ends with what it found, marked partial
+    /// (and, when recorded, recorded as cancelled).
+    pub fn cancel_scan(&self, run: RunId) -> Result<()> {
+        self.supervisor.run(run)?.cancel.cancel();
+        Ok(())
+    }
+
+    /// The scans running now.
+    pub fn running_scans(&self) -> Vec<RunningScan> {
+        self.supervisor.running()
+    }
+
+    /// The recorded scans, newest first.
+    pub async fn scans(&self, limit: i64) -> Result<Vec<ScanRecord>> {
+        self.store.scans(limit).await.map_err(from_store)
+    }
+
+    pub async fn scan(&self, id: ScanId) -> Result<ScanRecord> {
+        self.store.scan(id).await.map_err(from_store)
+    }
+
+    /// A recorded scan as one report: what it printed when it ran.
+    pub async fn scan_report(&self, id: ScanId) -> Result<ScanReport> {
+        self.store.scan_report(id).await.map_err(from_store)
+    }
+
+    async fn begin_record(&self, plan: &ScanPlan) -> Result<ScanWriter> {
+        let new_scan = NewScan {
+            actor: self.actor.clone(),
+            targets: plan.targets.clone(),
+            ports: plan.ports.clone(),
+            requested_method: plan.settings.tcp.name().to_owned(),
+            profile: plan.settings.profile.name().to_owned(),
+            origin: if plan.settings.external {
+                Exposure::External
+            } else {
+                Exposure::Internal
+            },
+            coverage: plan.coverage.clone(),
+        };
+        self.store.begin_scan(&new_scan).await.map_err(from_store)
+    }
+
+    /// Plans, runs to the end, and returns the outcome: for callers that
+    /// need no live view.
+    pub async fn scan_to_end(&self, settings: ScanSettings, record: bool) -> Result<ScanOutcome> {
+        let plan = self.plan_scan(settings).await?;
+        self.start_scan(plan, record).await?.outcome().await
+    }
+}
+
+/// Scans without a database: for a shell that only shows what a scan
+/// finds (`portcullis scan` without `--save`).
+#[derive(Debug)]
+pub struct Scanner {
+    supervisor: Arc<Supervisor>,
+}
+
+impl Default for Scanner {
+    fn default() -> Scanner {
+        Scanner {
+            supervisor: Arc::new(Supervisor::new(1)),
+        }
+    }
+}
+
+impl Scanner {
+    pub async fn plan(&self, settings: ScanSettings) -> Result<ScanPlan> {
+        scan_plan::plan(settings).await
+    }
+
+    pub fn start(&self, plan: ScanPlan) -> Result<ScanRun> {
+        start(&self.supervisor, plan, None)
+    }
+}
+
+/// Starts `plan` under `supervisor`, recorded and judged when `recording`
+/// holds the judge and the scan's writer.
+fn start(
+    supervisor: &Arc<Supervisor>,
+    plan: ScanPlan,
+    recording: Option<(Judge, ScanWriter)>,
+) -> Result<ScanRun> {
+    let admission = supervisor.admit(plan.targets.clone())?;
+    let run = Arc::clone(&admission.run);
+    if let Some((_, writer)) = &recording {
+        run.set_scan_id(writer.id());
+    }
+    let handle = portcullis_scanner::start(plan.request).map_err(from_scan)?;
+    let (sender, outcome) = tokio::sync::oneshot::channel();
+    let driven = Arc::clone(&run);
+    supervisor.spawn(admission, async move {
+        let result = drive(&driven, handle, recording).await;
+        let (state, error) = match &result {
+            Ok(outcome) if outcome.report.summary.as_ref().is_some_and(|s| !s.partial) => {
+                (RunState::Finished, None)
+            }
+            Ok(_) => (RunState::Cancelled, None),
+            Err(error) => (RunState::Failed, Some(error.message.clone())),
+        };
+        driven.end(state, error);
+        let _ = sender.send(result);
+    });
+    Ok(ScanRun { run, outcome })
+}
+
+/// Reads the scan's events to the end: into the run's log for
+/// subscribers, into the report, and into the database when recorded.
+/// The supervisor's shutdown cancels the scan, which then ends (and is
+/// recorded) as cancelled.
+async fn drive(
+    run: &Run,
+    mut handle: portcullis_scanner::ScanHandle,
+    recording: Option<(Judge, ScanWriter)>,
+) -> Result<ScanOutcome> {
+    let (judge, mut writer) = match recording {
+        Some((judge, writer)) => (Some(judge), Some(writer)),
+        None => (None, None),
+    };
+    let canceller = handle.canceller();
+    let cancel = run.cancel.clone();
+    let mut report = ReportBuilder::default();
+    let mut failure = None;
+    loop {
+        let event = tokio::select! {
+            event = handle.events.recv() => event,
+            () = cancel.cancelled(), if !canceller.is_cancelled() => {
+                canceller.cancel();
+                continue;
+            }
+        };
+        let Some(event) = event else { break };
+        run.record(&event);
+        if let (Some(recorder), None) = (&mut writer, &failure)
+            && let Err(error) = recorder.record(&event).await
+        {
+            // Keep reading to the end so the scan stops cleanly, but write
+            // no more.
+            failure = Some(from_store(error));
+            canceller.cancel();
+        }
+        let finished = matches!(event, ScanEvent::Finished(_));
+        report.apply(event);
+        if finished {
+            break;
+        }
+    }
+    let report = report.finish();
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    let Some(writer) = writer else {
+        return Ok(ScanOutcome {
+            report,
+            record: None,
+            judgement: None,
+        });
+    };
+    let record = writer
+        .finish(report.summary.as_ref())
+        .await
+        .map_err(from_store)?;
+    let judgement = match (record.status, &judge) {
+        (ScanStatus::Finished, Some(judge)) => Some(judge.judge(record.id).await?),
+        _ => None,
+    };
+    Ok(ScanOutcome {
+        report,
+        record: Some(record),
+        judgement,
+    })
+}

@@ -1,0 +1,280 @@
+//! The sentences a person reads: about a judged scan, a verdict, a diff.
+//! Written once here, so that the window and the terminal say the same
+//! words. Text that came from a scanned service or a person is passed
+//! through as it is; each shell makes it safe for its own medium.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+
+use portcullis_model::compliance::RecordChange;
+use portcullis_model::compliance::{
+    HostChange, HostChangeKind, InventoryEntry, InventoryVerdict, PortChange, PortChangeKind,
+    ScanDiff, System, Verdict,
+};
+use portcullis_model::diff_view::{AddressChanges, DiffView};
+use portcullis_model::judgement::ScanFindingsSaved;
+use portcullis_model::scan::PortState;
+use portcullis_model::scan_record::{ScanId, ScanRecord};
+
+/// "1 port", "2 ports".
+pub fn plural(count: usize, word: &str) -> String {
+    if count == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{count} {word}s")
+    }
+}
+
+/// What judging a scan changed, in one sentence.
+pub fn judgement(scan_id: ScanId, saved: &ScanFindingsSaved) -> String {
+    let count = |change: RecordChange| {
+        saved
+            .updated
+            .iter()
+            .filter(|update| update.change == change)
+            .count()
+    };
+    let mut parts = vec![plural(saved.new.len(), "new finding")];
+    for (change, words) in [
+        (RecordChange::StillOpen, "still open"),
+        (RecordChange::StillAccepted, "still accepted"),
+        (
+            RecordChange::AcceptanceExpired,
+            "open again (acceptance lapsed)",
+        ),
+        (RecordChange::FixedByScan, "fixed and verified by this scan"),
+        (RecordChange::Verified, "verified fixed"),
+        (RecordChange::Reopened, "reopened"),
+    ] {
+        let n = count(change);
+        if n > 0 {
+            parts.push(format!("{n} {words}"));
+        }
+    }
+    format!("Saved as scan {scan_id}: {}.", parts.join(", "))
+}
+
+/// A verdict as a heading says it.
+pub fn verdict(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pass => "PASS",
+        Verdict::ActionNeeded => "ACTION NEEDED",
+        Verdict::Fail => "FAIL",
+    }
+}
+
+/// A diff as a person reads it: the scans, warnings, changes by address
+/// in words, and the summary.
+pub fn diff_view(
+    before: ScanRecord,
+    after: ScanRecord,
+    diff: ScanDiff,
+    systems: &[System],
+    inventory: &[InventoryEntry],
+) -> DiffView {
+    let estate = Estate {
+        systems: systems.iter().map(|s| (s.id, s)).collect(),
+        entries: inventory.iter().map(|e| (e.id, e)).collect(),
+    };
+    DiffView {
+        warnings: diff_warnings(&before, &after),
+        addresses: diff_by_address(&diff, &estate),
+        summary: diff_summary(&diff),
+        before,
+        after,
+        diff,
+    }
+}
+
+/// The systems and inventory entries a diff refers to by id.
+struct Estate<'a> {
+    pub systems: HashMap<i64, &'a System>,
+    pub entries: HashMap<i64, &'a InventoryEntry>,
+}
+
+/// Why comparing these two scans may mislead.
+fn diff_warnings(before: &ScanRecord, after: &ScanRecord) -> Vec<String> {
+    if (&before.targets, &before.ports) == (&after.targets, &after.ports) {
+        return Vec::new();
+    }
+    vec![format!(
+        "the two scans did not look at the same things (scan {}: {} ports {}; scan {}: \
+         {} ports {}). A port only one of them probed shows up as opened or closed.",
+        before.id, before.targets, before.ports, after.id, after.targets, after.ports
+    )]
+}
+
+/// The diff's changes grouped by address, in address order, each said in
+/// words.
+fn diff_by_address(diff: &ScanDiff, estate: &Estate) -> Vec<AddressChanges> {
+    #[derive(Default)]
+    struct Grouped<'d> {
+        hosts: Vec<&'d HostChange>,
+        ports: Vec<&'d PortChange>,
+    }
+    let mut grouped: BTreeMap<IpAddr, Grouped<'_>> = BTreeMap::new();
+    for host in &diff.hosts {
+        grouped.entry(host.address).or_default().hosts.push(host);
+    }
+    for port in &diff.ports {
+        grouped.entry(port.address).or_default().ports.push(port);
+    }
+    grouped
+        .into_iter()
+        .map(|(address, changes)| {
+            // The system the diff names for the address: its host change's,
+            // else its first port change's.
+            let system_id = changes
+                .hosts
+                .first()
+                .map(|h| h.system_id)
+                .or_else(|| changes.ports.first().map(|p| p.system_id))
+                .flatten();
+            let mut lines: Vec<String> = changes
+                .hosts
+                .iter()
+                .map(|host| {
+                    match host.change {
+                        HostChangeKind::CameUp => "the host came up",
+                        HostChangeKind::WentDown => {
+                            "the host went down: its ports were not reached, so none is called closed"
+                        }
+                    }
+                    .to_owned()
+                })
+                .collect();
+            for change in &changes.ports {
+                let note = estate.inventory_note(change);
+                lines.push(format!(
+                    "{}/{} {}{}{note}",
+                    change.port,
+                    change.protocol.as_str(),
+                    port_change(&change.change),
+                    if note.is_empty() { "" } else { ": " },
+                ));
+            }
+            AddressChanges {
+                address,
+                system: estate.system_words(system_id),
+                changes: lines,
+            }
+        })
+        .collect()
+}
+
+/// "In all: 3 ports opened, 1 closed, 2 otherwise changed."
+fn diff_summary(diff: &ScanDiff) -> String {
+    if diff.hosts.is_empty() && diff.ports.is_empty() {
+        return "Nothing changed.".into();
+    }
+    let count = |wanted: fn(&PortChangeKind) -> bool| {
+        diff.ports.iter().filter(|p| wanted(&p.change)).count()
+    };
+    let opened = count(|c| matches!(c, PortChangeKind::Opened { .. }));
+    let closed = count(|c| matches!(c, PortChangeKind::Closed { .. }));
+    let changed = diff.ports.len() - opened - closed;
+    format!(
+        "In all: {} opened, {closed} closed, {changed} otherwise changed.",
+        plural(opened, "port")
+    )
+}
+
+/// A port state in words; `None` is a port the scan did not list.
+pub fn port_state(state: Option<PortState>) -> &'static str {
+    match state {
+        None => "closed or filtered",
+        Some(PortState::Open) => "open",
+        Some(PortState::Closed) => "closed",
+        Some(PortState::Filtered) => "filtered: something drops the probes",
+        Some(PortState::Unfiltered) => "reachable, open or closed unknown",
+        Some(PortState::OpenFiltered) => "open or filtered: no answer",
+    }
+}
+
+fn port_change(change: &PortChangeKind) -> String {
+    let text = |value: &Option<String>| value.clone().unwrap_or_else(|| "nothing".to_owned());
+    match change {
+        PortChangeKind::Opened { from } => format!("opened (it was {})", port_state(*from)),
+        PortChangeKind::Closed { to } => match to {
+            Some(PortState::Closed) => "closed".into(),
+            None => "closed (or filtered: the scan did not list it)".into(),
+            Some(other) => format!("no longer open (it is now {})", port_state(Some(*other))),
+        },
+        PortChangeKind::StateChanged { from, to } => {
+            format!("was {}, is now {}", port_state(*from), port_state(*to))
+        }
+        PortChangeKind::ServiceChanged { from, to } => {
+            format!("now runs {} instead of {}", text(to), text(from))
+        }
+        PortChangeKind::VersionChanged { from, to } => {
+            format!("version changed from {} to {}", text(from), text(to))
+        }
+        PortChangeKind::PostureChanged { added, removed } => {
+            let mut parts = Vec::new();
+            if !added.is_empty() {
+                parts.push(format!("now {}", added.join(", ")));
+            }
+            if !removed.is_empty() {
+                parts.push(format!("no longer {}", removed.join(", ")));
+            }
+            parts.join("; ")
+        }
+    }
+}
+
+impl Estate<'_> {
+    fn system_words(&self, system_id: Option<i64>) -> String {
+        match system_id.and_then(|id| self.systems.get(&id)) {
+            Some(system) => format!("system {}", system.name),
+            None => "no system claims this address".into(),
+        }
+    }
+
+    /// What an entry expects, e.g. "nginx 1.24" or "any service".
+    fn expected(&self, id: i64) -> String {
+        match self.entries.get(&id) {
+            Some(entry) => match (&entry.service, &entry.version) {
+                (Some(service), Some(version)) => format!("{service} {version}"),
+                (Some(service), None) => service.clone(),
+                (None, _) => "any service".into(),
+            },
+            None => "something else".into(),
+        }
+    }
+
+    /// What the inventory says about the change, in words.
+    fn inventory_note(&self, change: &PortChange) -> String {
+        let entry = change.inventory_entry_id;
+        let opened = matches!(change.change, PortChangeKind::Opened { .. });
+        let closed = matches!(change.change, PortChangeKind::Closed { .. });
+        match (change.inventory, entry) {
+            (InventoryVerdict::Approved, Some(id)) if opened => {
+                format!("approved in the inventory (entry {id})")
+            }
+            (InventoryVerdict::Approved, _) if closed => {
+                "it is not in the inventory, so closing it was right".into()
+            }
+            (InventoryVerdict::Approved, Some(id)) => {
+                format!("as inventory entry {id} expects ({})", self.expected(id))
+            }
+            (InventoryVerdict::Approved, None) => "the inventory approves it".into(),
+            (InventoryVerdict::NotApproved, Some(id)) => format!(
+                "NOT what the inventory approves: entry {id} expects {}",
+                self.expected(id)
+            ),
+            (InventoryVerdict::NotApproved, None) => {
+                "NOT in the inventory: approve it or close it".into()
+            }
+            (InventoryVerdict::ApprovedPortClosed, Some(id)) => {
+                format!("inventory entry {id} approves it: is that entry still needed?")
+            }
+            (InventoryVerdict::ApprovedPortClosed, None) => {
+                "the inventory approves it: is that entry still needed?".into()
+            }
+            (InventoryVerdict::NoSystem, _) => {
+                "register the system to judge it against an inventory".into()
+            }
+            (InventoryVerdict::NotApplicable, _) => String::new(),
+        }
+    }
+}

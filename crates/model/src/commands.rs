@@ -1,0 +1,118 @@
+//! The IPC contract: every command the desktop app answers, in one table.
+//!
+//! Each row names a command's type, its wire name, its request and its
+//! response. From this table follow the types the UI invokes through
+//! ([`crate::Command`]), the list of names the shell's build manifest
+//! declares (so each must be granted to the window), and the list a test
+//! in the shell compares with the handlers it registers: a command added
+//! here without a handler fails that test.
+
+use crate::compliance::{AuditEntry, FindingRecord, InventoryEntry, NewSystem, System};
+use crate::dashboard::{Dashboard, SegmentationRecord, StatusReport};
+use crate::diff_view::DiffView;
+use crate::ipc::Command;
+use crate::judgement::{FindingFilter, Judgement, SegmentationOutcome};
+use crate::maintenance::ChainReport;
+use crate::report::ScanReport;
+use crate::requests::{
+    DiffRequest, FindingAcceptance, InventoryAddition, InventoryRenewal, SegmentationTestInput,
+    SystemEdit,
+};
+use crate::scan_record::{RunId, RunningScan, ScanId, ScanRecord};
+use crate::{AppInfo, AppInfoRequest};
+
+macro_rules! commands {
+    ($( $(#[$doc:meta])* $command:ident = $name:literal ($request:ty) -> $response:ty; )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug)]
+            pub enum $command {}
+
+            impl Command for $command {
+                const NAME: &'static str = $name;
+                type Request = $request;
+                type Response = $response;
+            }
+        )*
+
+        /// Every command's wire name, in table order.
+        pub const COMMAND_NAMES: &[&str] = &[$($name),*];
+    };
+}
+
+/// Nothing to send.
+pub type Empty = AppInfoRequest;
+
+commands! {
+    /// The version, data directory and database status.
+    AppInfoCommand = "app_info" (AppInfoRequest) -> AppInfo;
+    /// The systems whose ports are judged.
+    SystemsList = "systems_list" (Empty) -> Vec<System>;
+    SystemAdd = "system_add" (NewSystem) -> System;
+    SystemEditCommand = "system_edit" (SystemEdit) -> System;
+    /// Remove a system by id; the audit log keeps what it was.
+    SystemRemove = "system_remove" (i64) -> System;
+    /// The inventory, of one system (`Some(id)`) or all.
+    InventoryList = "inventory_list" (Option<i64>) -> Vec<InventoryEntry>;
+    InventoryAdd = "inventory_add" (InventoryAddition) -> InventoryEntry;
+    InventoryRenew = "inventory_renew" (InventoryRenewal) -> InventoryEntry;
+    InventoryRemove = "inventory_remove" (i64) -> InventoryEntry;
+    FindingsList = "findings_list" (FindingFilter) -> Vec<FindingRecord>;
+    /// Accept a finding; the inventory entry it writes, if any, comes back
+    /// with it.
+    FindingAccept = "finding_accept" (FindingAcceptance) -> (FindingRecord, Option<InventoryEntry>);
+    FindingFixed = "finding_fixed" (i64) -> FindingRecord;
+    /// The recorded scans, newest first, at most this many.
+    ScansList = "scans_list" (i64) -> Vec<ScanRecord>;
+    ScanReportCommand = "scan_report" (ScanId) -> ScanReport;
+    ScanJudge = "scan_judge" (ScanId) -> Judgement;
+    /// Stop a running scan; it keeps what it found.
+    ScanCancel = "scan_cancel" (RunId) -> ();
+    ScansRunning = "scans_running" (Empty) -> Vec<RunningScan>;
+    StatusCommand = "status" (Empty) -> StatusReport;
+    DashboardCommand = "dashboard" (Empty) -> Dashboard;
+    DiffCommand = "diff" (DiffRequest) -> DiffView;
+    SegmentationRecordCommand = "segmentation_record" (SegmentationTestInput) -> SegmentationOutcome;
+    SegmentationList = "segmentation_list" (Empty) -> Vec<SegmentationRecord>;
+    AuditVerify = "audit_verify" (Empty) -> ChainReport;
+    /// The newest audit rows, at most this many.
+    AuditShow = "audit_show" (i64) -> Vec<AuditEntry>;
+}
+
+/// A command that streams updates over a channel (the second argument,
+/// named [`StreamCommand::CHANNEL`]) until its work ends.
+pub trait StreamCommand {
+    const NAME: &'static str;
+    const ARGUMENT: &'static str = "request";
+    const CHANNEL: &'static str = "updates";
+    type Request: serde::Serialize + serde::de::DeserializeOwned;
+    type Update: serde::Serialize + serde::de::DeserializeOwned;
+    type Response: serde::Serialize + serde::de::DeserializeOwned;
+}
+
+/// Plan, record and start a scan; its coalesced updates (at most about ten
+/// a second) arrive on the channel; answers the run's id at once.
+#[derive(Debug)]
+pub enum ScanStart {}
+
+impl StreamCommand for ScanStart {
+    const NAME: &'static str = "scan_start";
+    type Request = crate::scan_record::ScanSettings;
+    type Update = crate::scan_record::ScanUpdate;
+    type Response = RunId;
+}
+
+/// Follow a running scan again (after the window reloaded): everything
+/// found so far, then the rest.
+#[derive(Debug)]
+pub enum ScanAttach {}
+
+impl StreamCommand for ScanAttach {
+    const NAME: &'static str = "scan_attach";
+    type Request = RunId;
+    type Update = crate::scan_record::ScanUpdate;
+    type Response = ();
+}
+
+/// Every streaming command's wire name.
+pub const STREAM_COMMAND_NAMES: &[&str] = &[ScanStart::NAME, ScanAttach::NAME];

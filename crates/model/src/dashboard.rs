@@ -1,0 +1,62 @@
+//! What the dashboard and the status page show at a glance.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::compliance::{FindingStatus, OverallStatus, Severity, TestingHistory};
+use crate::scan_record::{ScanId, ScanStatus};
+
+/// How many findings have one status and severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingCount {
+    pub status: FindingStatus,
+    pub severity: Severity,
+    pub count: u64,
+}
+
+/// How many open findings of one severity a system has (`None`: findings
+/// no system claims).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemFindingCount {
+    pub system_id: Option<i64>,
+    pub severity: Severity,
+    pub count: u64,
+}
+
+/// The newest scan, of any outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastScan {
+    pub id: ScanId,
+    pub started_at: DateTime<Utc>,
+    pub status: ScanStatus,
+}
+
+/// The dashboard's figures, as the store counts them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub findings: Vec<FindingCount>,
+    pub open_per_system: Vec<SystemFindingCount>,
+    pub history: TestingHistory,
+    pub last_scan: Option<LastScan>,
+}
+
+/// A segmentation test (PCI DSS 11.4.5) as someone recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentationRecord {
+    pub id: i64,
+    /// When the test was carried out.
+    pub at: DateTime<Utc>,
+    pub passed: bool,
+    /// Who recorded it.
+    pub actor: String,
+    /// Who tested what, and where the report is.
+    pub notes: String,
+}
+
+/// The verdict an assessor would give now, and when the recurring tests
+/// last ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusReport {
+    pub status: OverallStatus,
+    pub history: TestingHistory,
+}

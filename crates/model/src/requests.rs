@@ -1,0 +1,88 @@
+//! What a person asks the application to change, as the shells send it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::compliance::{Exposure, Scope, SystemRole};
+use crate::scan::Protocol;
+use crate::scan_record::ScanId;
+
+/// A change to a system: only the fields given change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemEdit {
+    pub id: i64,
+    pub name: Option<String>,
+    /// Replaces the addresses when given.
+    pub addresses: Option<Vec<String>>,
+    pub role: Option<SystemRole>,
+    pub scope: Option<Scope>,
+    pub exposure: Option<Exposure>,
+    pub notes: Option<String>,
+}
+
+/// A port to approve on a system; approved now, by `approver`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryAddition {
+    pub system_id: i64,
+    pub port: u16,
+    pub protocol: Protocol,
+    /// The service expected there ("https", "ssh", or a product).
+    pub service: Option<String>,
+    /// The version expected, as a prefix ("9.2" accepts "9.2p1").
+    pub version: Option<String>,
+    pub justification: String,
+    pub approver: String,
+    /// When the approval must be renewed; `None`: it does not lapse.
+    pub expires_at: Option<DateTime<Utc>>,
+    pub notes: String,
+}
+
+/// How long a renewed approval runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "term", content = "until", rename_all = "kebab-case")]
+pub enum RenewalTerm {
+    /// As long as the approval being renewed ran, counted from now.
+    SameAsBefore,
+    Until(DateTime<Utc>),
+    NoExpiry,
+}
+
+/// Approve an inventory entry again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryRenewal {
+    pub id: i64,
+    pub approver: String,
+    /// A new statement of why the business needs the port (default: the
+    /// entry's).
+    pub justification: Option<String>,
+    pub term: RenewalTerm,
+}
+
+/// Accept a finding as a business need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingAcceptance {
+    pub id: i64,
+    /// Why the business needs it, in a sentence a reviewer can check.
+    pub justification: String,
+    /// Who takes responsibility.
+    pub approver: String,
+    /// Until when (default: 90 days from now).
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// A segmentation test someone carried out (PCI DSS 11.4.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentationTestInput {
+    pub passed: bool,
+    /// Who tested which networks, and where the report is.
+    pub note: String,
+    /// When it was carried out (default: now).
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// Compare two recorded scans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffRequest {
+    pub before: ScanId,
+    pub after: ScanId,
+}
