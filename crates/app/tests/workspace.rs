@@ -1,0 +1,255 @@
+//! The application layer's use cases against a real SQLite database and
+//! real scans of 127.0.0.1 (listeners this test opens), with a fixed clock.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use portcullis_app::{FixedClock, Scanner, UPDATE_INTERVAL, Workspace, WorkspaceOptions};
+use portcullis_model::ErrorKind;
+use portcullis_model::compliance::{Exposure, FindingKind, NewSystem, Scope, SystemRole};
+use portcullis_model::judgement::{FindingFilter, InventoryFormat};
+use portcullis_model::requests::FindingAcceptance;
+use portcullis_model::scan::PortState;
+use portcullis_model::scan_record::{RunState, ScanSettings, ScanStatus, TcpChoice};
+
+async fn open(dir: &std::path::Path) -> Workspace {
+    let mut options = WorkspaceOptions::new(dir.to_path_buf(), "alice".into());
+    options.clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap());
+    Workspace::open(options).await.expect("workspace opens")
+}
+
+fn loopback(ports: String) -> ScanSettings {
+    ScanSettings {
+        targets: vec!["127.0.0.1".into()],
+        ports,
+        tcp: TcpChoice::Connect,
+        discover: false,
+        ..ScanSettings::default()
+    }
+}
+
+/// A full 65,535-port scan streams its results to a subscriber in at most
+/// 2 + (scan time / 100 ms) messages, with every open port exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_scan_reaches_a_subscriber_coalesced_with_nothing_lost() {
+    let listeners: Vec<TcpListener> = (0..300)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let mut expected: Vec<u16> = listeners
+        .iter()
+        .map(|l| l.local_addr().unwrap().port())
+        .collect();
+    expected.sort_unstable();
+
+    let scanner = Scanner::default();
+    let plan = scanner.plan(loopback("-".into())).await.unwrap();
+    let started = Instant::now();
+    let run = scanner.start(plan).unwrap();
+    let mut updates = run.subscribe();
+    let mut messages = 0u64;
+    let mut open: Vec<u16> = Vec::new();
+    let mut last_state = RunState::Running;
+    while let Some(update) = updates.next().await {
+        messages += 1;
+        open.extend(
+            update
+                .ports
+                .iter()
+                .filter(|p| p.state == PortState::Open)
+                .map(|p| p.port),
+        );
+        last_state = update.state;
+    }
+    let elapsed = started.elapsed();
+    let outcome = run.outcome().await.unwrap();
+    assert_eq!(last_state, RunState::Finished);
+    open.sort_unstable();
+    // Every port this test listens on, once; the machine's own listeners
+    // on 127.0.0.1 may come too.
+    for port in &expected {
+        assert_eq!(open.iter().filter(|p| *p == port).count(), 1, "port {port}");
+    }
+    let in_report = outcome.report.hosts[0].ports_in(PortState::Open).count();
+    assert_eq!(open.len(), in_report, "the stream and the report agree");
+    let bound = 2 + (elapsed.as_millis() / UPDATE_INTERVAL.as_millis()) as u64;
+    eprintln!(
+        "65,535 ports in {elapsed:?}: {} open ports in {messages} messages (bound {bound})",
+        open.len()
+    );
+    assert!(
+        messages <= bound,
+        "{messages} messages in {elapsed:?}: more than the bound {bound}"
+    );
+    assert!(
+        messages < open.len() as u64,
+        "{messages} messages for {} open ports: not coalesced",
+        open.len()
+    );
+    drop(listeners);
+}
+
+/// Dropping the workspace cancels its scans: a recorded scan ends up
+/// cancelled, with the ports it had found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_workspace_records_its_scan_cancelled_with_its_partial_ports() {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let workspace = open(dir.path()).await;
+    // The listener's port first, then 3,000 more at 300 a second: ten
+    // seconds of scan, cancelled long before.
+    let last = port.saturating_add(3_000);
+    let mut settings = loopback(format!("{port}-{last}"));
+    settings.max_rate = Some(300);
+    let plan = workspace.plan_scan(settings).await.unwrap();
+    let run = workspace.start_scan(plan, true).await.unwrap();
+    let mut updates = run.subscribe();
+    let scan_id = loop {
+        let update = updates.next().await.expect("the scan runs");
+        if update.ports.iter().any(|p| p.port == port) {
+            break update.scan_id.expect("recorded");
+        }
+    };
+    drop(workspace);
+
+    let reopened = open(dir.path()).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let record = loop {
+        let record = reopened.scan(scan_id).await.unwrap();
+        if record.status != ScanStatus::Running || Instant::now() > deadline {
+            break record;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(record.status, ScanStatus::Cancelled);
+    let report = reopened.scan_report(scan_id).await.unwrap();
+    let found: Vec<u16> = report.hosts[0]
+        .ports_in(PortState::Open)
+        .map(|p| p.port)
+        .collect();
+    assert!(found.contains(&port), "{found:?}");
+    assert!(report.summary.unwrap().partial);
+    drop(listener);
+}
+
+/// Two people accepting the same finding at once are served one after the
+/// other: both acceptances are audited, and the inventory gets one entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_concurrent_acceptances_of_one_finding_lose_neither() {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let workspace = Arc::new(open(dir.path()).await);
+    workspace
+        .add_system(NewSystem {
+            name: "this machine".into(),
+            addresses: vec!["127.0.0.1".into()],
+            role: SystemRole::WebServer,
+            scope: Scope::Cde,
+            exposure: Exposure::Internal,
+            notes: String::new(),
+        })
+        .await
+        .unwrap();
+    let outcome = workspace
+        .scan_to_end(loopback(port.to_string()), true)
+        .await
+        .unwrap();
+    let judgement = outcome
+        .judgement
+        .expect("a finished recorded scan is judged");
+    assert!(
+        judgement.sentence.starts_with("Saved as scan"),
+        "{}",
+        judgement.sentence
+    );
+    let finding = workspace
+        .findings(&FindingFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.finding.kind == FindingKind::UnlistedOpenPort && r.finding.port == Some(port))
+        .expect("the open port is unlisted");
+
+    let accept = |who: &'static str| {
+        let workspace = Arc::clone(&workspace);
+        tokio::spawn(async move {
+            workspace
+                .accept_finding(FindingAcceptance {
+                    id: finding.id,
+                    justification: format!("{who} needs it for the shop"),
+                    approver: who.into(),
+                    until: None,
+                })
+                .await
+        })
+    };
+    let (first, second) = tokio::join!(accept("bob"), accept("carol"));
+    first.unwrap().unwrap();
+    second.unwrap().unwrap();
+
+    let audit = workspace.audit_rows(100).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|row| row.action == "finding.accept")
+            .count(),
+        2
+    );
+    let entries = workspace.inventory(None).await.unwrap();
+    assert_eq!(entries.iter().filter(|e| e.port == port).count(), 1);
+    let approver = workspace.finding(finding.id).await.unwrap().approver;
+    assert!(matches!(approver.as_deref(), Some("bob" | "carol")));
+    drop(listener);
+}
+
+/// An import with problems names each row and changes nothing.
+#[tokio::test]
+async fn an_import_with_problems_names_each_row_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = open(dir.path()).await;
+    let before = workspace.audit_rows(100).await.unwrap().len();
+    let text = "system,port,protocol,justification,approver\n\
+                nowhere,22,tcp,remote admin,alice\n\
+                nowhere,99999,tcp,web,alice\n";
+    let error = workspace
+        .import_inventory(InventoryFormat::Csv, text)
+        .await
+        .expect_err("refused");
+    assert_eq!(error.kind, ErrorKind::BadInput);
+    let lines: Vec<Option<usize>> = error.problems.iter().map(|p| p.line).collect();
+    assert!(
+        lines.contains(&Some(2)) && lines.contains(&Some(3)),
+        "{error}"
+    );
+    assert!(workspace.inventory(None).await.unwrap().is_empty());
+    assert_eq!(workspace.audit_rows(100).await.unwrap().len(), before);
+}
+
+/// Only a finished scan is judged, and never one older than a judged scan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn judging_refuses_an_older_scan_with_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = open(dir.path()).await;
+    let first = workspace
+        .scan_to_end(loopback("1".into()), true)
+        .await
+        .unwrap();
+    let second = workspace
+        .scan_to_end(loopback("1".into()), true)
+        .await
+        .unwrap();
+    let (first, second) = (first.record.unwrap().id, second.record.unwrap().id);
+    let error = workspace.judge_scan(first).await.expect_err("older");
+    assert_eq!(error.kind, ErrorKind::Conflict);
+    assert!(
+        error.message.contains(&format!("older than scan {second}")),
+        "{error}"
+    );
+    workspace
+        .judge_scan(second)
+        .await
+        .expect("the newest again");
+}
