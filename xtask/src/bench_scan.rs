@@ -152,21 +152,18 @@ fn addresses(scenario: &Scenario) -> Vec<String> {
 
 fn tools(cli: &Path) -> Result<Vec<Tool>> {
     let cli = cli.display().to_string();
-    let portcullis = |method: &'static str| {
+    // Portcullis with the given options (`--no-ping --open --format csv`
+    // always, so every tool is timed on the same work).
+    let portcullis = |options: &'static [&'static str]| {
         let cli = cli.clone();
         move |s: &Scenario| {
             let mut command = in_scanner(&cli);
-            command.arg("scan").args(addresses(s)).args([
-                "-p",
-                &s.ports,
-                method,
-                "--profile",
-                "fast",
-                "--no-ping",
-                "--open",
-                "--format",
-                "csv",
-            ]);
+            command
+                .arg("scan")
+                .args(addresses(s))
+                .args(["-p", &s.ports])
+                .args(options)
+                .args(["--no-ping", "--open", "--format", "csv"]);
             Some(command)
         }
     };
@@ -224,14 +221,33 @@ fn tools(cli: &Path) -> Result<Vec<Tool>> {
     };
     Ok(vec![
         Tool {
-            name: "portcullis --syn",
-            command: Box::new(portcullis("--syn")),
+            name: "portcullis --syn --profile fast",
+            command: Box::new(portcullis(&["--syn", "--profile", "fast"])),
             parse: parse_portcullis_csv,
         },
         Tool {
-            name: "portcullis --connect",
-            command: Box::new(portcullis("--connect")),
+            name: "portcullis --connect --profile fast",
+            command: Box::new(portcullis(&["--connect", "--profile", "fast"])),
             parse: parse_portcullis_csv,
+        },
+        // Defaults against defaults: what the wizard, cron and a merchant
+        // who passes no option get.
+        Tool {
+            name: "portcullis (defaults)",
+            command: Box::new(portcullis(&[])),
+            parse: parse_portcullis_csv,
+        },
+        // The default profile as it was until it adapted: capped at 20,000
+        // probes a second.
+        Tool {
+            name: "portcullis --max-rate 20000",
+            command: Box::new(portcullis(&["--max-rate", "20000"])),
+            parse: parse_portcullis_csv,
+        },
+        Tool {
+            name: "nmap (defaults: -sS -T3)",
+            command: Box::new(nmap(&["-sS"])),
+            parse: portcullis_netlab::nmap::open_ports,
         },
         Tool {
             name: "nmap -sS -T4",

@@ -115,10 +115,15 @@ fn assert_exact(report: &ScanReport, hosts: &[Host], address_of: impl Fn(&Host) 
     }
 }
 
-/// Every port of every host, IPv4.
+/// Every port of every host, IPv4, with the fast profile.
 fn scan_every_host(method: &str) -> ScanReport {
+    scan_every_host_with(&[method, "--profile", "fast"])
+}
+
+/// Every port of every host, IPv4, with these options.
+fn scan_every_host_with(options: &[&str]) -> ScanReport {
     let targets: Vec<&str> = HOSTS.iter().map(|h| h.v4).collect();
-    scan(&targets, &["-p", "-", method, "--profile", "fast"])
+    scan(&targets, &[&["-p", "-"][..], options].concat())
 }
 
 fn assert_ipv6_exact(method: &str) {
@@ -133,12 +138,12 @@ const DELAY_MS: u32 = 20;
 
 /// 3% loss and 20 ms delay on the scanner's link, then every port of every
 /// host: the open ports must still be exactly the truth.
-fn assert_exact_under_loss_and_delay(method: &str) {
+fn assert_exact_under_loss_and_delay(options: &[&str]) {
     let _impaired = Impaired;
     portcullis_netlab::impair(3).expect("loss added");
     let delayer = std::path::Path::new(env!("CARGO_BIN_EXE_netlab-delayer"));
     portcullis_netlab::delay(delayer, DELAY_MS).expect("delay added");
-    let report = scan_every_host(method);
+    let report = scan_every_host_with(options);
     let dropped = portcullis_netlab::dropped_packets().unwrap();
     assert!(
         dropped > 1000,
@@ -200,13 +205,21 @@ fn connect_scan_over_ipv6_is_exact() {
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
 fn syn_scan_stays_exact_with_3_percent_loss_and_20_ms_delay() {
-    assert_exact_under_loss_and_delay("--syn");
+    assert_exact_under_loss_and_delay(&["--syn", "--profile", "fast"]);
+}
+
+/// The default profile has no fixed rate ceiling: congestion control alone
+/// must keep it exact.
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn the_default_scan_stays_exact_with_3_percent_loss_and_20_ms_delay() {
+    assert_exact_under_loss_and_delay(&[]);
 }
 
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
 fn connect_scan_stays_exact_with_3_percent_loss_and_20_ms_delay() {
-    assert_exact_under_loss_and_delay("--connect");
+    assert_exact_under_loss_and_delay(&["--connect", "--profile", "fast"]);
 }
 
 #[test]
