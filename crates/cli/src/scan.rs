@@ -199,7 +199,7 @@ fn plan_failure(error: AppError) -> Failure {
 fn start_failure(error: AppError) -> Failure {
     match error.kind {
         ErrorKind::Unavailable if error.field.as_deref() == Some("method") => {
-            let hint = anyhow::anyhow!("{} (or use --connect)", error.message);
+            let hint = anyhow::anyhow!("{} (--connect)", error.message);
             Failure::new(exit::SCAN_FAILED, hint)
         }
         ErrorKind::BadInput => Failure::new(exit::SCAN_FAILED, error),

@@ -148,7 +148,7 @@ pub struct HostReport {
     /// The name the user gave, when the target was a host name.
     pub name: Option<String>,
     pub up: bool,
-    /// How discovery decided: e.g. "syn-ack to 443", "user said --no-ping".
+    /// How discovery decided: e.g. "syn-ack to 443", "treated as up: discovery was turned off".
     pub reason: String,
 }
 

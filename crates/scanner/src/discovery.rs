@@ -45,7 +45,7 @@ pub(crate) async fn discover(
     if !probe {
         for target in targets {
             events
-                .send(host_event(target, true, "treated as up: --no-ping".into()))
+                .send(host_event(target, true, "treated as up: discovery was turned off".into()))
                 .await;
             verdicts.push(Discovered {
                 address: target.address,

@@ -70,9 +70,9 @@ impl ScanHandle {
 /// How a scan failed before it could start.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error("SYN scanning needs raw sockets: run as root or grant CAP_NET_RAW (or use --connect)")]
+    #[error("SYN scanning needs raw sockets: run as root or grant CAP_NET_RAW, or use the connect scan")]
     NotPrivileged,
-    #[error("SYN scanning is built for Linux only; use --connect")]
+    #[error("SYN scanning is built for Linux only; use the connect scan")]
     SynUnavailable,
     #[error("nothing to scan: {0}")]
     Empty(&'static str),

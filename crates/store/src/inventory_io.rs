@@ -481,7 +481,7 @@ fn check_row(
         problems.push(
             place,
             Some("system"),
-            format!("no system is called `{system}`; add it first (portcullis systems add)"),
+            format!("no system is called `{system}`; add the system first"),
         );
     }
     let port = match port.parse::<u16>() {
