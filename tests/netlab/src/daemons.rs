@@ -4,13 +4,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
 use crate::shell::run;
-use crate::topology::{self, HOSTS, Host};
-use crate::{Transport, listening};
+use crate::topology::{self, Host};
 
 /// Starts what `host` runs.
 pub fn start(host: Host, state: &Path) -> Result<()> {
@@ -139,53 +137,77 @@ fn hardened(host: Host, ns: &str, dir: &Path) -> Result<()> {
     snmpd(ns, dir, host, &lab_secret()?)
 }
 
-/// The ports each host must be listening on before `up` returns. A
-/// readiness check only: tests take their truth from `ss`, not from here.
-fn expected(host: &str) -> (&'static [u16], &'static [u16]) {
-    match host {
-        "web" => (&[22, 80, 443], &[]),
-        "db" => (&[3306, 5432, 6379], &[]),
-        "mixed" => (&[21, 8080, 54321], &[]),
-        "udp" => (&[53], &[53, 161]),
-        "filtered" => (&[443, 8080], &[]),
-        "legacy" => (&[21, 22, 80, 443, 6379], &[]),
-        "hardened" => (&[21, 22, 80, 443, 6379], &[161]),
-        "hostile" => (&[40001, 40002, 40003, 40004, 40005, 40006], &[]),
-        _ => (&[], &[]),
+/// A daemon `up` waits for, and how it is asked whether it answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Service {
+    pub daemon: &'static str,
+    pub port: u16,
+    pub check: Check,
+}
+
+/// How a daemon proves it answers (see `readiness.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// A TCP connection is accepted.
+    Tcp,
+    /// A DNS query over UDP for the host's own name gets an answer.
+    Dns,
+    /// An SNMPv3 engine discovery over UDP gets a report back, whatever
+    /// the community.
+    Snmp,
+}
+
+const fn tcp(daemon: &'static str, port: u16) -> Service {
+    Service {
+        daemon,
+        port,
+        check: Check::Tcp,
     }
 }
 
-/// Waits until every daemon listens, or says which did not.
-pub fn wait_until_listening() -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let mut missing = Vec::new();
-        for host in HOSTS {
-            let (tcp, udp) = expected(host.name);
-            let ns = host.namespace();
-            let tcp_now = listening(&ns, Transport::Tcp)?;
-            let udp_now = listening(&ns, Transport::Udp)?;
-            missing.extend(
-                tcp.iter()
-                    .filter(|p| !tcp_now.contains(p))
-                    .map(|p| format!("{}:{p}/tcp", host.name)),
-            );
-            missing.extend(
-                udp.iter()
-                    .filter(|p| !udp_now.contains(p))
-                    .map(|p| format!("{}:{p}/udp", host.name)),
-            );
-        }
-        if missing.is_empty() {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!(
-                "these daemons did not start listening within 60 s: {}",
-                missing.join(", ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(250));
+const fn udp(daemon: &'static str, port: u16, check: Check) -> Service {
+    Service {
+        daemon,
+        port,
+        check,
+    }
+}
+
+/// What each host's daemons must answer before `up` returns: everything
+/// [`start`] starts there. A readiness check only: tests take their truth
+/// from `ss`, not from here.
+pub fn services(host: &str) -> &'static [Service] {
+    const FTP: Service = tcp("vsftpd", 21);
+    const SSH: Service = tcp("sshd", 22);
+    const HTTP: Service = tcp("nginx", 80);
+    const HTTPS: Service = tcp("nginx", 443);
+    const REDIS: Service = tcp("redis-server", 6379);
+    const SNMP: Service = udp("snmpd", 161, Check::Snmp);
+    const WEB: &[Service] = &[SSH, HTTP, HTTPS];
+    const DB: &[Service] = &[tcp("mariadbd", 3306), tcp("postgres", 5432), REDIS];
+    const MIXED: &[Service] = &[FTP, tcp("nginx", 8080), tcp("nginx", 54321)];
+    const UDP: &[Service] = &[tcp("dnsmasq", 53), udp("dnsmasq", 53, Check::Dns), SNMP];
+    const FILTERED: &[Service] = &[HTTPS, tcp("nginx", 8080)];
+    const LEGACY: &[Service] = &[FTP, SSH, HTTP, tcp("openssl s_server", 443), REDIS];
+    const HARDENED: &[Service] = &[FTP, SSH, HTTP, HTTPS, REDIS, SNMP];
+    const HOSTILE: &[Service] = &[
+        tcp("hostile_service", 40001),
+        tcp("hostile_service", 40002),
+        tcp("hostile_service", 40003),
+        tcp("hostile_service", 40004),
+        tcp("hostile_service", 40005),
+        tcp("hostile_service", 40006),
+    ];
+    match host {
+        "web" => WEB,
+        "db" => DB,
+        "mixed" => MIXED,
+        "udp" => UDP,
+        "filtered" => FILTERED,
+        "legacy" => LEGACY,
+        "hardened" => HARDENED,
+        "hostile" => HOSTILE,
+        _ => &[],
     }
 }
 

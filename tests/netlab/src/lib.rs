@@ -15,6 +15,7 @@
 mod daemons;
 mod isolation;
 pub mod nmap;
+mod readiness;
 mod shell;
 pub mod topology;
 
@@ -32,8 +33,11 @@ use crate::shell::run;
 /// Where the netlab keeps configs, keys, data and logs of its daemons.
 pub const STATE_DIR: &str = "/run/portcullis-netlab";
 
-/// Creates the namespaces and links, starts every daemon, and checks
-/// isolation. Tears down any earlier netlab first.
+/// Creates the namespaces and links, starts every daemon, checks
+/// isolation, and waits until every daemon answers (a TCP connection
+/// accepted, a DNS or SNMP reply), failing after a minute with the host,
+/// daemon and port of each that did not. Tears down any earlier netlab
+/// first.
 pub fn up() -> Result<()> {
     if !is_root() {
         bail!("the netlab needs root (network namespaces, daemons on low ports)");
@@ -46,7 +50,13 @@ pub fn up() -> Result<()> {
             .with_context(|| format!("cannot start the daemons of the {} host", host.name))?;
     }
     check_isolation()?;
-    daemons::wait_until_listening()?;
+    let started = std::time::Instant::now();
+    let answered = readiness::wait_until_answering()?;
+    eprintln!(
+        "netlab: all {answered} services of the {} hosts answer (waited {:.1} s)",
+        HOSTS.len(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
