@@ -1,0 +1,46 @@
+//! The compliance domain: the merchant's systems and their approved port
+//! inventory, the findings a scan produces against them, how a finding is
+//! tracked from one scan to the next, the verdicts an assessor would give,
+//! the differences between two scans, and the audit trail of every change.
+//!
+//! These are plain values. `crates/compliance` computes them (pure rules),
+//! `crates/store` keeps them, and the shells show them; all of them agree on
+//! these types so that nothing is translated twice.
+//!
+//! Times are UTC. Identifiers (`id`, `system_id`, scan ids) are the store's
+//! row ids.
+//!
+//! - `systems`: the systems and what they are for.
+//! - `inventory`: the approved ports.
+//! - `coverage`: what a scan looked at.
+//! - `testing_history`: when the recurring tests last happened.
+//! - `findings`: what a rule found.
+//! - `tracking`: a finding's life across scans, and accepting it.
+//! - `verdicts`: pass, action needed or fail.
+//! - `diff`: what changed between two scans.
+//! - `audit`: the audit trail.
+
+mod audit;
+mod coverage;
+mod diff;
+mod findings;
+mod inventory;
+mod systems;
+mod testing_history;
+mod tracking;
+mod verdicts;
+
+pub use audit::AuditEntry;
+pub use coverage::{PortRange, ScanCoverage};
+pub use diff::{
+    HostChange, HostChangeKind, InventoryVerdict, PortChange, PortChangeKind, ScanDiff,
+};
+pub use findings::{Finding, FindingKind, Severity};
+pub use inventory::{InventoryEntry, NewInventoryEntry};
+pub use systems::{Exposure, NewSystem, Scope, System, SystemRole};
+pub use testing_history::{SegmentationTest, TestingHistory};
+pub use tracking::{
+    Acceptance, FindingRecord, FindingStatus, InventoryWrite, Reconciliation, RecordChange,
+    RecordUpdate,
+};
+pub use verdicts::{OverallStatus, SystemStatus, Verdict};

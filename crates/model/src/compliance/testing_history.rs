@@ -1,0 +1,26 @@
+//! When the recurring tests PCI DSS asks for (internal and external scans,
+//! segmentation tests) last happened: the dates the programme rules judge
+//! overdue.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A segmentation test (PCI DSS 11.4.5): a penetration test proving that
+/// out-of-scope networks cannot reach the CDE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentationTest {
+    pub at: DateTime<Utc>,
+    pub passed: bool,
+}
+
+/// When the recurring tests PCI DSS asks for last happened. The rules judge
+/// whether they are overdue; the store knows the dates. A scan being
+/// evaluated counts only if the caller includes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestingHistory {
+    /// The last finished scan from inside the network (11.3.1).
+    pub last_internal_scan: Option<DateTime<Utc>>,
+    /// The last finished scan from the internet (11.3.2).
+    pub last_external_scan: Option<DateTime<Utc>>,
+    pub last_segmentation_test: Option<SegmentationTest>,
+}
