@@ -1,7 +1,7 @@
 //! The lower crates' errors as the layer's one error type.
 
 use portcullis_compliance::DecisionError;
-use portcullis_model::{AppError, ErrorKind, Problem};
+use portcullis_model::{AppError, ErrorKind};
 use portcullis_scanner::ScanError;
 use portcullis_store::{BackupError, StoreError};
 
@@ -14,26 +14,6 @@ pub(crate) fn from_store(error: StoreError) -> AppError {
         StoreError::NotFound { .. } => AppError::not_found(message),
         StoreError::Duplicate { .. } => AppError::conflict(message),
         StoreError::Invalid(_) => AppError::new(ErrorKind::BadInput, message),
-        StoreError::Import(import) => {
-            let mut problems: Vec<Problem> = import
-                .problems
-                .iter()
-                .map(|row| Problem {
-                    line: usize::try_from(row.line).ok(),
-                    field: row.field.clone(),
-                    message: row.message.clone(),
-                })
-                .collect();
-            if import.more > 0 {
-                problems.push(Problem {
-                    line: None,
-                    field: None,
-                    message: format!("... and {} more problems", import.more),
-                });
-            }
-            AppError::bad_input("file", "the import was refused and nothing was imported")
-                .with_problems(problems)
-        }
         StoreError::Backup(backup) => from_backup(backup, message),
         StoreError::CreateDataDir { .. } | StoreError::Open { .. } | StoreError::Migrate { .. } => {
             AppError::new(ErrorKind::Unavailable, message)

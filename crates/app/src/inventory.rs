@@ -7,6 +7,7 @@ use portcullis_model::judgement::{ImportSummary, InventoryFormat};
 use portcullis_model::requests::{InventoryAddition, InventoryRenewal, RenewalTerm};
 
 use crate::error::{Result, from_store};
+use crate::inventory_file;
 use crate::workspace::Workspace;
 
 impl Workspace {
@@ -83,17 +84,17 @@ impl Workspace {
         format: InventoryFormat,
         text: &str,
     ) -> Result<ImportSummary> {
+        let systems = self.systems().await?;
+        let entries = inventory_file::read(format, text, &systems, self.now())?;
         self.store
-            .import_inventory(&self.actor, format, text)
+            .import_inventory(&self.actor, entries)
             .await
             .map_err(from_store)
     }
 
     /// The whole inventory as CSV or JSON, in the import's format.
     pub async fn export_inventory(&self, format: InventoryFormat) -> Result<String> {
-        self.store
-            .export_inventory(format)
-            .await
-            .map_err(from_store)
+        let (systems, entries) = tokio::try_join!(self.systems(), self.inventory(None))?;
+        Ok(inventory_file::write(format, &entries, &systems))
     }
 }

@@ -1,18 +1,10 @@
 //! Where the merchant stands: the verdict an assessor would give now.
 
-use portcullis_model::compliance::{FindingRecord, FindingStatus};
 use portcullis_model::dashboard::{Dashboard, SegmentationRecord, StatusReport};
 use portcullis_model::judgement::FindingFilter;
 
 use crate::error::{Result, from_store};
 use crate::workspace::Workspace;
-
-/// Whether a tracked finding stands now: open or accepted (an acceptance
-/// that has lapsed counts as open, which the verdict decides); fixed and
-/// verified ones are history.
-pub fn stands_now(record: &FindingRecord) -> bool {
-    matches!(record.status, FindingStatus::Open | FindingStatus::Accepted)
-}
 
 impl Workspace {
     /// The verdict overall and per system, with the reasons, and when the
@@ -25,12 +17,7 @@ impl Workspace {
             self.store.testing_history(None),
         )
         .map_err(from_store)?;
-        let current: Vec<_> = records
-            .iter()
-            .filter(|record| stands_now(record))
-            .map(|record| record.finding.clone())
-            .collect();
-        let status = portcullis_compliance::assess(&systems, &current, &records, self.now());
+        let status = portcullis_compliance::assess_tracked(&systems, &records, self.now());
         Ok(StatusReport { status, history })
     }
 

@@ -33,7 +33,7 @@ pub use estate::{AddressError, SystemAddress, is_expired};
 pub use evaluate::{EvaluationInput, evaluate};
 pub use renewal::{Renewal, RenewalError, Term, renew};
 pub use rulebook::{AcceptPolicy, Category, Rule, Rulebook, RulebookError};
-pub use status::{acceptance_holds, assess};
+pub use status::{acceptance_holds, assess, assess_tracked, stands_now};
 pub use tracking::{
     AcceptRequest, DEFAULT_ACCEPTANCE_DAYS, DecisionError, accept, mark_fixed, reconcile,
 };

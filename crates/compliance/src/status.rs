@@ -33,6 +33,28 @@ pub fn acceptance_holds(record: &FindingRecord, now: DateTime<Utc>) -> bool {
     record.status == FindingStatus::Accepted && record.accepted_until.is_some_and(|u| u > now)
 }
 
+/// Whether a tracked finding stands now: open or accepted (an acceptance
+/// that has lapsed counts as open, which [`assess`] decides); fixed and
+/// verified ones are history.
+pub fn stands_now(record: &FindingRecord) -> bool {
+    matches!(record.status, FindingStatus::Open | FindingStatus::Accepted)
+}
+
+/// The verdict from the tracked findings alone: those that stand now,
+/// with their acceptances.
+pub fn assess_tracked(
+    systems: &[System],
+    records: &[FindingRecord],
+    now: DateTime<Utc>,
+) -> OverallStatus {
+    let current: Vec<Finding> = records
+        .iter()
+        .filter(|record| stands_now(record))
+        .map(|record| record.finding.clone())
+        .collect();
+    assess(systems, &current, records, now)
+}
+
 /// Judges the current findings. `records` supplies acceptances (matched by
 /// finding key); findings without a record are open.
 pub fn assess(

@@ -35,7 +35,11 @@ pub enum ErrorKind {
 /// One problem found in a file or a list: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
-    /// The line (1-based, the header being line 1) or item number.
+    /// Where, in words: "line 4", "entry 2 (line 17)"; empty when the
+    /// problem is the whole file's.
+    pub place: String,
+    /// The line (1-based, the header being line 1), for a window that
+    /// points at it.
     pub line: Option<usize>,
     /// The column or field.
     pub field: Option<String>,
@@ -44,13 +48,11 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.line, &self.field) {
-            (Some(line), Some(field)) => {
-                write!(f, "line {line}, field `{field}`: {}", self.message)
-            }
-            (Some(line), None) => write!(f, "line {line}: {}", self.message),
-            (None, Some(field)) => write!(f, "field `{field}`: {}", self.message),
-            (None, None) => f.write_str(&self.message),
+        match (self.place.as_str(), &self.field) {
+            ("", Some(field)) => write!(f, "field `{field}`: {}", self.message),
+            ("", None) => f.write_str(&self.message),
+            (place, Some(field)) => write!(f, "{place}, field `{field}`: {}", self.message),
+            (place, None) => write!(f, "{place}: {}", self.message),
         }
     }
 }
@@ -129,6 +131,7 @@ mod tests {
     #[test]
     fn the_wire_form_carries_kind_field_and_problems() {
         let error = AppError::bad_input("file", "2 rows are wrong").with_problems(vec![Problem {
+            place: "line 3".into(),
             line: Some(3),
             field: Some("port".into()),
             message: "not a number".into(),

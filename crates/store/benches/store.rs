@@ -20,8 +20,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use portcullis_compliance::{Coverage, EvaluationInput, assess, diff, evaluate, reconcile};
-use portcullis_model::compliance::{FindingStatus, InventoryEntry, System, TestingHistory};
+use portcullis_compliance::{Coverage, EvaluationInput, assess_tracked, diff, evaluate, reconcile};
+use portcullis_model::compliance::{InventoryEntry, System, TestingHistory};
 use portcullis_model::report::ScanReport;
 use portcullis_store::{DATABASE_FILE_NAME, FindingFilter, Store};
 
@@ -196,12 +196,7 @@ async fn measure(data_dir: PathBuf, runs: usize) -> bool {
                     .findings(&FindingFilter::default())
                     .await
                     .expect("findings");
-                let current: Vec<_> = records
-                    .iter()
-                    .filter(|r| matches!(r.status, FindingStatus::Open | FindingStatus::Accepted))
-                    .map(|r| r.finding.clone())
-                    .collect();
-                assess(&systems, &current, &records, now).systems.len()
+                assess_tracked(&systems, &records, now).systems.len()
             },
         )
         .await;

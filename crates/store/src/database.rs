@@ -37,8 +37,6 @@ pub enum StoreError {
     },
     #[error(transparent)]
     Backup(#[from] crate::backup::BackupError),
-    #[error(transparent)]
-    Import(#[from] crate::inventory_io::ImportError),
     #[error("{0}")]
     Invalid(String),
     #[error("there is no {entity} {key}")]
@@ -54,10 +52,9 @@ impl StoreError {
     /// the database (exit code 3).
     pub fn is_bad_input(&self) -> bool {
         match self {
-            StoreError::Invalid(_)
-            | StoreError::NotFound { .. }
-            | StoreError::Duplicate { .. }
-            | StoreError::Import(_) => true,
+            StoreError::Invalid(_) | StoreError::NotFound { .. } | StoreError::Duplicate { .. } => {
+                true
+            }
             StoreError::Backup(error) => error.is_bad_input(),
             _ => false,
         }

@@ -35,9 +35,7 @@ pub use backup::{BackupError, BackupSummary, CopyProgress, RestoreSummary};
 pub use data_dir::{DATABASE_FILE_NAME, NoDataDir, default_data_dir, resolve_data_dir};
 pub use database::{Store, StoreError};
 pub use evaluation::EvaluationContext;
-pub use inventory_io::{
-    INVENTORY_COLUMNS, ImportError, ImportSummary, InventoryFormat, RowProblem, parse_date,
-};
+pub use inventory_io::ImportSummary;
 pub use portcullis_model::dashboard::{
     Dashboard, FindingCount, LastScan, SegmentationRecord, SystemFindingCount,
 };
