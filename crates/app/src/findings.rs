@@ -1,6 +1,7 @@
 //! Findings: listed, accepted as a business need, reported fixed.
 
 use portcullis_compliance::AcceptRequest;
+use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{FindingRecord, InventoryEntry};
 use portcullis_model::judgement::FindingFilter;
 use portcullis_model::requests::FindingAcceptance;
@@ -52,7 +53,7 @@ impl Workspace {
     /// Reports a finding fixed; the next scan that covers it verifies it.
     pub async fn mark_fixed(&self, id: i64) -> Result<FindingRecord> {
         self.store
-            .change_finding(&self.actor, "finding.fixed", id, |record| {
+            .change_finding(&self.actor, AuditAction::FindingFixed, id, |record| {
                 portcullis_compliance::mark_fixed(record)
             })
             .await

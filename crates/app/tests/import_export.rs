@@ -42,7 +42,7 @@ async fn add_system(workspace: &Workspace, name: &str, address: &str) -> System 
 
 async fn audit_actions(workspace: &Workspace) -> Vec<String> {
     let rows = workspace.audit_rows(100).await.unwrap();
-    rows.into_iter().map(|row| row.action).collect()
+    rows.into_iter().map(|row| row.action.to_string()).collect()
 }
 
 #[tokio::test]

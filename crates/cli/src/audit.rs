@@ -71,7 +71,7 @@ pub async fn run(session: &Session, args: AuditArgs) -> Result<ExitCode, Failure
                         row.id,
                         row.at.format("%Y-%m-%d %H:%M:%S"),
                         safe(&row.actor),
-                        safe(&row.action),
+                        row.action.name(),
                         safe(&row.entity),
                         safe(&row.entity_id)
                     );

@@ -8,7 +8,7 @@
 //! table's triggers refuse UPDATE and DELETE, and nothing in Portcullis
 //! offers a way around them.
 
-use portcullis_model::compliance::AuditEntry;
+use portcullis_model::compliance::{AuditAction, AuditEntry};
 use portcullis_model::maintenance::{BadRow, ChainProblem, ChainReport};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -27,8 +27,7 @@ const VERIFY_PAGE: i64 = 1_000;
 #[derive(Debug, Clone)]
 pub(crate) struct Change<'a> {
     pub actor: &'a str,
-    /// What happened, as a verb phrase: "inventory.add", "finding.accept".
-    pub action: &'a str,
+    pub action: AuditAction,
     /// The kind of thing changed: "inventory_entry", "finding", "system".
     pub entity: &'a str,
     pub entity_id: String,
@@ -85,7 +84,12 @@ impl AuditRow {
             id: self.id,
             at,
             actor: self.actor,
-            action: self.action,
+            action: AuditAction::from_name(&self.action).ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "audit row {} names an unknown action `{}`",
+                    self.id, self.action
+                ))
+            })?,
             entity: self.entity,
             entity_id: self.entity_id,
             before: self.before,
@@ -135,7 +139,7 @@ pub(crate) async fn append(
         id: last_id + 1,
         at: now_rfc3339(),
         actor: change.actor.to_owned(),
-        action: change.action.to_owned(),
+        action: change.action.name().to_owned(),
         entity: change.entity.to_owned(),
         entity_id: change.entity_id,
         before: change.before.map(|v| v.to_string()),

@@ -3,6 +3,7 @@
 //! programme rules (PCI DSS 11.3.1, 11.3.2, 11.4.5) judge.
 
 use chrono::{DateTime, Utc};
+use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{Exposure, SegmentationTest, TestingHistory};
 use portcullis_model::dashboard::{
     Dashboard, FindingCount, LastScan, SegmentationRecord, SystemFindingCount,
@@ -143,7 +144,7 @@ impl Store {
             &mut tx,
             Change {
                 actor,
-                action: "segmentation-test.record",
+                action: AuditAction::SegmentationTestRecord,
                 entity: "segmentation_test",
                 entity_id: id.to_string(),
                 before: None,

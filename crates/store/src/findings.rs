@@ -6,6 +6,7 @@
 //! written to the audit log in the transaction that makes it.
 
 use chrono::{DateTime, Utc};
+use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{
     Acceptance, Finding, FindingRecord, FindingStatus, InventoryEntry, InventoryWrite,
     Reconciliation, RecordUpdate,
@@ -78,8 +79,8 @@ impl Store {
             saved.new.push(load_record(&mut tx, id).await?);
         }
         for update in &reconciliation.updated {
-            let action = format!("finding.{}", name_of(&update.change));
-            let record = write_record(&mut tx, actor, &action, &update.record).await?;
+            let action = AuditAction::FindingTracked(update.change);
+            let record = write_record(&mut tx, actor, action, &update.record).await?;
             if record.last_seen_scan == scan_id {
                 link_to_scan(&mut tx, scan_id, record.id).await?;
             }
@@ -102,7 +103,7 @@ impl Store {
     pub async fn update_finding(
         &self,
         actor: &str,
-        action: &str,
+        action: AuditAction,
         record: &FindingRecord,
     ) -> Result<FindingRecord, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -119,7 +120,7 @@ impl Store {
     pub async fn change_finding<E>(
         &self,
         actor: &str,
-        action: &str,
+        action: AuditAction,
         id: i64,
         decide: impl FnOnce(&FindingRecord) -> Result<FindingRecord, E>,
     ) -> Result<Result<FindingRecord, E>, StoreError> {
@@ -152,13 +153,25 @@ impl Store {
             Ok(acceptance) => acceptance,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        let record = write_record(&mut tx, actor, "finding.accept", &acceptance.record).await?;
+        let record = write_record(
+            &mut tx,
+            actor,
+            AuditAction::FindingAccept,
+            &acceptance.record,
+        )
+        .await?;
         let entry = match &acceptance.inventory {
             InventoryWrite::None => None,
             InventoryWrite::Create(entry) => {
                 let created = inventory::insert_entry(&mut tx, entry.clone()).await?;
-                inventory::audit_entry(&mut tx, actor, "inventory.add", None, Some(&created))
-                    .await?;
+                inventory::audit_entry(
+                    &mut tx,
+                    actor,
+                    AuditAction::InventoryAdd,
+                    None,
+                    Some(&created),
+                )
+                .await?;
                 Some(created)
             }
             InventoryWrite::Update(entry) => {
@@ -167,7 +180,7 @@ impl Store {
                 inventory::audit_entry(
                     &mut tx,
                     actor,
-                    "inventory.approve",
+                    AuditAction::InventoryApprove,
                     Some(&before),
                     Some(&after),
                 )
@@ -242,7 +255,7 @@ async fn insert_finding(
 async fn write_record(
     conn: &mut SqliteConnection,
     actor: &str,
-    action: &str,
+    action: AuditAction,
     record: &FindingRecord,
 ) -> Result<FindingRecord, StoreError> {
     let before = load_record(conn, record.id).await?;

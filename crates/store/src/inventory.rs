@@ -4,6 +4,7 @@
 //! entry as it was and as it became.
 
 use chrono::{DateTime, Utc};
+use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{InventoryEntry, NewInventoryEntry};
 use sqlx::SqliteConnection;
 
@@ -55,7 +56,14 @@ impl Store {
         )?;
         let mut tx = self.begin_write().await?;
         let entry = insert_entry(&mut tx, entry).await?;
-        audit_entry(&mut tx, actor, "inventory.add", None, Some(&entry)).await?;
+        audit_entry(
+            &mut tx,
+            actor,
+            AuditAction::InventoryAdd,
+            None,
+            Some(&entry),
+        )
+        .await?;
         tx.commit().await?;
         Ok(entry)
     }
@@ -81,7 +89,7 @@ impl Store {
         audit_entry(
             &mut tx,
             actor,
-            "inventory.update",
+            AuditAction::InventoryUpdate,
             Some(&before),
             Some(&after),
         )
@@ -119,7 +127,7 @@ impl Store {
         audit_entry(
             &mut tx,
             actor,
-            "inventory.approve",
+            AuditAction::InventoryApprove,
             Some(&before),
             Some(&after),
         )
@@ -140,7 +148,14 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        audit_entry(&mut tx, actor, "inventory.remove", Some(&before), None).await?;
+        audit_entry(
+            &mut tx,
+            actor,
+            AuditAction::InventoryRemove,
+            Some(&before),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(before)
     }
@@ -237,7 +252,7 @@ pub(crate) async fn rewrite_entry(
 pub(crate) async fn audit_entry(
     conn: &mut SqliteConnection,
     actor: &str,
-    action: &str,
+    action: AuditAction,
     before: Option<&InventoryEntry>,
     after: Option<&InventoryEntry>,
 ) -> Result<(), StoreError> {

@@ -3,6 +3,7 @@
 //! written in one transaction with an audit row per entry added or
 //! changed.
 
+use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::NewInventoryEntry;
 pub use portcullis_model::judgement::ImportSummary;
 
@@ -46,7 +47,7 @@ impl Store {
             audit_entry(
                 &mut tx,
                 actor,
-                "inventory.import",
+                AuditAction::InventoryImport,
                 before.as_ref(),
                 Some(&after),
             )

@@ -6,6 +6,7 @@ use crate::codec::{json_text, json_value, name_of};
 use crate::columns::{Columns, query_all};
 use crate::database::{Store, StoreError};
 use crate::time::now_rfc3339;
+use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{NewSystem, System};
 use sqlx::SqliteConnection;
 
@@ -74,7 +75,7 @@ impl Store {
             &mut tx,
             Change {
                 actor,
-                action: "system.add",
+                action: AuditAction::SystemAdd,
                 entity: ENTITY,
                 entity_id: id.to_string(),
                 before: None,
@@ -116,7 +117,7 @@ impl Store {
             &mut tx,
             Change {
                 actor,
-                action: "system.update",
+                action: AuditAction::SystemUpdate,
                 entity: ENTITY,
                 entity_id: after.id.to_string(),
                 before: Some(json_value(&before)),
@@ -152,7 +153,7 @@ impl Store {
             &mut tx,
             Change {
                 actor,
-                action: "system.remove",
+                action: AuditAction::SystemRemove,
                 entity: ENTITY,
                 entity_id: id.to_string(),
                 before: Some(json_value(&system)),

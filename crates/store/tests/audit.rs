@@ -36,7 +36,7 @@ async fn store_with_history() -> (tempfile::TempDir, Store) {
 async fn every_change_is_logged_and_the_chain_verifies() {
     let (_dir, store) = store_with_history().await;
     let rows = store.audit_rows(None, 100).await.unwrap();
-    let actions: Vec<&str> = rows.iter().rev().map(|r| r.action.as_str()).collect();
+    let actions: Vec<&str> = rows.iter().rev().map(|r| r.action.name()).collect();
     assert_eq!(
         actions,
         [

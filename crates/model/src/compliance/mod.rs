@@ -30,7 +30,7 @@ mod testing_history;
 mod tracking;
 mod verdicts;
 
-pub use audit::AuditEntry;
+pub use audit::{AuditAction, AuditEntry};
 pub use coverage::{PortRange, ScanCoverage};
 pub use diff::{
     HostChange, HostChangeKind, InventoryVerdict, PortChange, PortChangeKind, ScanDiff,
