@@ -19,7 +19,8 @@ pub use portcullis_model::maintenance::{BackupSummary, CopyProgress, RestoreSumm
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::database::{MIGRATOR, Store, StoreError};
+use crate::database::{MIGRATOR, Store};
+use crate::error::{BackupError, StoreError};
 use crate::time::now_rfc3339;
 
 /// Pages copied per step: small enough that a writer waits at most a few
@@ -29,47 +30,6 @@ const PAGES_PER_STEP: i32 = 1_024;
 const BUSY_PAUSE: Duration = Duration::from_millis(20);
 /// How long a step may keep finding the database busy before we give up.
 const BUSY_GIVE_UP: Duration = Duration::from_secs(30);
-
-/// Why a backup or restore did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum BackupError {
-    #[error("{path} already exists; choose another file name or remove it first")]
-    DestinationExists { path: PathBuf },
-    #[error("{path} does not exist")]
-    NoSuchFile { path: PathBuf },
-    #[error("cannot write {path}: the folder {} does not exist", .folder.display())]
-    NoSuchFolder { path: PathBuf, folder: PathBuf },
-    #[error("refusing to restore {path}: {reason}; the current database was not touched")]
-    Refused { path: PathBuf, reason: String },
-    #[error("refusing to restore while scan {scan_id} is being recorded; wait for it or cancel it")]
-    ScanRunning { scan_id: i64 },
-    #[error("cannot write {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: {source}")]
-    Sqlite {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
-    #[error("the copy was given up after {seconds} s of the database being busy")]
-    Busy { seconds: u64 },
-}
-
-impl BackupError {
-    /// Whether the user named a file that cannot be used (CLI exit code 2).
-    pub fn is_bad_input(&self) -> bool {
-        matches!(
-            self,
-            BackupError::DestinationExists { .. }
-                | BackupError::NoSuchFile { .. }
-                | BackupError::NoSuchFolder { .. }
-                | BackupError::Refused { .. }
-                | BackupError::ScanRunning { .. }
-        )
-    }
-}
 
 impl Store {
     /// Copies the live database to `destination`, which must not exist,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::database::StoreError;
+use crate::error::StoreError;
 
 /// The serde name of a unit enum variant: `Scope::ConnectedToCde` is
 /// "connected-to-cde".

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde::de::DeserializeOwned;
 
-use crate::database::StoreError;
+use crate::error::StoreError;
 
 /// A row whose columns can be read by name.
 pub(crate) trait Columns {

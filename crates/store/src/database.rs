@@ -7,59 +7,13 @@ use portcullis_model::{DatabaseState, DatabaseStatus};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 use crate::data_dir::DATABASE_FILE_NAME;
+// Still imported from here by audit, dashboard, findings, inventory,
+// inventory_io and systems; new code takes it from `crate::error`.
+pub(crate) use crate::error::StoreError;
 use crate::reader::Readers;
 
 /// The schema, applied at every open; sqlx records which migrations ran.
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot create the data directory {path}: {source}")]
-    CreateDataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot open the database {path}: {source}")]
-    Open { path: PathBuf, source: sqlx::Error },
-    #[error("cannot bring the database {path} up to date: {source}")]
-    Migrate {
-        path: PathBuf,
-        source: sqlx::migrate::MigrateError,
-    },
-    #[error("database query failed: {0}")]
-    Query(#[from] sqlx::Error),
-    #[error("database read failed: {0}")]
-    Read(#[from] rusqlite::Error),
-    #[error("cannot keep track of a running scan in {path}: {source}")]
-    WriterLock {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Backup(#[from] crate::backup::BackupError),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("there is no {entity} {key}")]
-    NotFound { entity: &'static str, key: String },
-    #[error("{what} already exists")]
-    Duplicate { what: String },
-    #[error("stored data cannot be read back: {0}")]
-    Corrupt(String),
-}
-
-impl StoreError {
-    /// Whether the user's input was at fault (CLI exit code 2) rather than
-    /// the database (exit code 3).
-    pub fn is_bad_input(&self) -> bool {
-        match self {
-            StoreError::Invalid(_) | StoreError::NotFound { .. } | StoreError::Duplicate { .. } => {
-                true
-            }
-            StoreError::Backup(error) => error.is_bad_input(),
-            _ => false,
-        }
-    }
-}
 
 /// An open, migrated Portcullis database.
 #[derive(Debug, Clone)]

@@ -6,7 +6,8 @@ use portcullis_model::compliance::{
 };
 use portcullis_model::report::ScanReport;
 
-use crate::database::{Store, StoreError};
+use crate::database::Store;
+use crate::error::StoreError;
 use crate::scans::ScanRecord;
 use portcullis_model::judgement::FindingFilter;
 

@@ -4,7 +4,8 @@
 //! knows. The desktop app and the CLI open the same file through this crate,
 //! so they always agree on where it is and which schema it has.
 //!
-//! - `database`: opening, migrating, the error type.
+//! - `error`: why an operation failed (`StoreError`, `BackupError`).
+//! - `database`: opening, migrating.
 //! - `scans`: scans recorded as they stream, and read back as reports.
 //! - `systems`, `inventory`, `inventory_io`, `findings`: the compliance
 //!   data, every change audited in its own transaction.
@@ -20,6 +21,7 @@ mod columns;
 mod dashboard;
 mod data_dir;
 mod database;
+mod error;
 mod evaluation;
 mod findings;
 mod inventory;
@@ -31,9 +33,10 @@ mod time;
 mod writer_lock;
 
 pub use audit::GENESIS_HASH;
-pub use backup::{BackupError, BackupSummary, CopyProgress, RestoreSummary};
+pub use backup::{BackupSummary, CopyProgress, RestoreSummary};
 pub use data_dir::{DATABASE_FILE_NAME, NoDataDir, default_data_dir, resolve_data_dir};
-pub use database::{Store, StoreError};
+pub use database::Store;
+pub use error::{BackupError, StoreError};
 pub use evaluation::EvaluationContext;
 pub use inventory_io::ImportSummary;
 pub use portcullis_model::dashboard::{

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::database::StoreError;
+use crate::error::StoreError;
 
 /// Idle connections kept for the next read.
 const IDLE_READERS: usize = 4;

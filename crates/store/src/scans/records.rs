@@ -6,7 +6,8 @@
 pub use portcullis_model::scan_record::{ScanRecord, ScanStatus};
 
 use crate::columns::Columns;
-use crate::database::{Store, StoreError};
+use crate::database::Store;
+use crate::error::StoreError;
 
 /// A scan row read back.
 fn scan_record_from_row(row: &impl Columns) -> Result<ScanRecord, StoreError> {

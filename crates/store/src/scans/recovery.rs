@@ -7,7 +7,8 @@
 //!
 //! [`Store::open`]: crate::Store::open
 
-use crate::database::{Store, StoreError};
+use crate::database::Store;
+use crate::error::StoreError;
 use crate::time::now_rfc3339;
 use crate::writer_lock;
 

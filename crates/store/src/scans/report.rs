@@ -11,7 +11,8 @@ use portcullis_model::scan::{HostReport, PortCount, PortResult, Reason};
 use portcullis_model::service::{Posture, ServiceIdentity};
 
 use crate::columns::{Columns, query_all};
-use crate::database::{Store, StoreError};
+use crate::database::Store;
+use crate::error::StoreError;
 
 impl Store {
     /// Every port observation of a scan, host by host, each host's by

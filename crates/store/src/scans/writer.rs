@@ -14,7 +14,8 @@ use sqlx::SqliteConnection;
 
 use super::records::{ScanRecord, ScanStatus};
 use crate::codec::{json_text, name_of};
-use crate::database::{Store, StoreError};
+use crate::database::Store;
+use crate::error::StoreError;
 use crate::time::now_rfc3339;
 use crate::writer_lock::WriterLock;
 
