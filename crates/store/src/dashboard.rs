@@ -12,7 +12,8 @@ use sqlx::Row;
 
 use crate::audit::{self, Change};
 use crate::codec::{json_value, parse_name, parse_time};
-use crate::database::{Store, StoreError};
+use crate::database::Store;
+use crate::error::StoreError;
 use crate::time::to_rfc3339;
 
 impl Store {

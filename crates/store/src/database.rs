@@ -7,8 +7,8 @@ use portcullis_model::{DatabaseState, DatabaseStatus};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 use crate::data_dir::DATABASE_FILE_NAME;
-// Still imported from here by audit, dashboard, findings, inventory,
-// inventory_io and systems; new code takes it from `crate::error`.
+// Still imported from here by inventory and inventory_io; new code takes
+// it from `crate::error`.
 pub(crate) use crate::error::StoreError;
 use crate::reader::Readers;
 

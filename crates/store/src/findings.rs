@@ -17,7 +17,8 @@ use sqlx::SqliteConnection;
 use crate::audit::{self, Change};
 use crate::codec::{json_text, json_value, name_of, parse_name};
 use crate::columns::{Columns, query_all};
-use crate::database::{Store, StoreError};
+use crate::database::Store;
+use crate::error::StoreError;
 use crate::inventory;
 use crate::time::{now_rfc3339, to_rfc3339};
 

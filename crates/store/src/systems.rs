@@ -4,7 +4,8 @@
 use crate::audit::{self, Change};
 use crate::codec::{json_text, json_value, name_of};
 use crate::columns::{Columns, query_all};
-use crate::database::{Store, StoreError};
+use crate::database::Store;
+use crate::error::StoreError;
 use crate::time::now_rfc3339;
 use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{NewSystem, System};
