@@ -205,7 +205,12 @@ fn run_netlab(report: &mut Report) -> Result<()> {
         return report.cannot_run(CLASS, "the netlab needs root (network namespaces)".into());
     }
     eprintln!("$ cargo xtask netlab up");
-    portcullis_netlab::up()?;
+    if let Err(error) = portcullis_netlab::up() {
+        // Never leave namespaces behind, even when a daemon did not answer.
+        eprintln!("$ cargo xtask netlab down (after a failed up)");
+        portcullis_netlab::down()?;
+        return Err(error);
+    }
     let cli = paths::target_dir().join("debug/portcullis");
     let outcome = cmd::run(ignored_tests(NETLAB_TESTS).env("PORTCULLIS_CLI", &cli));
     eprintln!("$ cargo xtask netlab down");
