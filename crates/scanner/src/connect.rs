@@ -25,7 +25,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::{EventSink, ScanJob};
+use crate::job::{EventSink, ScanJob};
 use crate::results::HostTally;
 use crate::services::registered_name;
 use crate::timing::{Pacer, RttEstimator};

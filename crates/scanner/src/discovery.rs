@@ -16,7 +16,7 @@ use tokio::net::TcpStream;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::{EventSink, host_event};
+use crate::job::{EventSink, host_event};
 use crate::targets::Target;
 use crate::timing::Timing;
 
@@ -45,7 +45,11 @@ pub(crate) async fn discover(
     if !probe {
         for target in targets {
             events
-                .send(host_event(target, true, "treated as up: discovery was turned off".into()))
+                .send(host_event(
+                    target,
+                    true,
+                    "treated as up: discovery was turned off".into(),
+                ))
                 .await;
             verdicts.push(Discovered {
                 address: target.address,

@@ -7,13 +7,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use portcullis_model::scan::{
-    HostReport, MethodChoice, Progress, Protocol, ScanEvent, ScanMethod, ScanSummary,
+    MethodChoice, Progress, Protocol, ScanEvent, ScanMethod, ScanSummary,
 };
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::connect;
 use crate::discovery;
+use crate::job::{EventSink, ScanJob};
 use crate::ports::PortSpec;
 use crate::results::HostTally;
 use crate::targets::Target;
@@ -70,7 +71,9 @@ impl ScanHandle {
 /// How a scan failed before it could start.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error("SYN scanning needs raw sockets: run as root or grant CAP_NET_RAW, or use the connect scan")]
+    #[error(
+        "SYN scanning needs raw sockets: run as root or grant CAP_NET_RAW, or use the connect scan"
+    )]
     NotPrivileged,
     #[error("SYN scanning is built for Linux only; use the connect scan")]
     SynUnavailable,
@@ -98,7 +101,7 @@ pub fn start(request: ScanRequest) -> Result<ScanHandle, ScanError> {
     let scan = Scan {
         request,
         tcp_method: method,
-        events: EventSink(events),
+        events: EventSink::new(events),
         cancel: cancel.clone(),
         probes_done: Arc::new(AtomicU64::new(0)),
     };
@@ -136,32 +139,6 @@ fn choose_tcp_method(requested: Option<TcpMethod>) -> Result<Option<MethodChoice
             ScanMethod::Connect,
             "auto: SYN scanning is built for Linux only, so connect scan",
         ),
-    }
-}
-
-/// One scan method's work: which ports of which hosts, how, and where the
-/// results go.
-pub(crate) struct ScanJob<'a> {
-    pub hosts: &'a [IpAddr],
-    pub ports: &'a [u16],
-    pub timing: &'a Timing,
-    /// Report closed and filtered ports one by one, not only as counts.
-    pub list_every_port: bool,
-    pub events: &'a EventSink,
-    pub cancel: &'a CancellationToken,
-    /// Ports decided so far, for progress.
-    pub probes_done: &'a Arc<AtomicU64>,
-}
-
-/// Sends events, never blocking the scan on a receiver that went away.
-#[derive(Debug, Clone)]
-pub(crate) struct EventSink(mpsc::Sender<ScanEvent>);
-
-impl EventSink {
-    pub(crate) async fn send(&self, event: ScanEvent) {
-        // A dropped receiver means nobody listens; the scan will notice the
-        // cancellation token, so the error is of no further use.
-        let _ = self.0.send(event).await;
     }
 }
 
@@ -322,14 +299,4 @@ fn merge_tallies(tallies: &mut Vec<HostTally>, more: Vec<HostTally>) {
             None => tallies.push(extra),
         }
     }
-}
-
-/// Says a host is up or down.
-pub(crate) fn host_event(target: &Target, up: bool, reason: String) -> ScanEvent {
-    ScanEvent::Host(HostReport {
-        address: target.address,
-        name: target.name.clone(),
-        up,
-        reason,
-    })
 }

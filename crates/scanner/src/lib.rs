@@ -20,6 +20,7 @@ pub mod engine;
 #[cfg(target_os = "linux")]
 mod icmp;
 pub mod identify;
+mod job;
 pub mod ports;
 pub mod privilege;
 #[cfg(target_os = "linux")]

@@ -32,7 +32,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::batch::{BATCH, Inbox, Outbox};
-use crate::engine::ScanJob;
+use crate::job::ScanJob;
 use crate::results::HostTally;
 use crate::services::registered_name;
 use crate::timing::{Pacer, RttEstimator, Timing};
