@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use pnet_packet::Packet;
 use pnet_packet::icmp::{self, IcmpPacket, IcmpTypes, echo_request::MutableEchoRequestPacket};
 use pnet_packet::ipv4::Ipv4Packet;
-use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
+
+use crate::raw;
 
 /// ICMPv6 echo request and reply (RFC 4443, 4.1 and 4.2).
 const ICMPV6_ECHO_REQUEST: u8 = 128;
@@ -42,13 +43,8 @@ pub(crate) async fn echo_sweep(targets: &[IpAddr], wait: Duration) -> io::Result
 }
 
 fn raw_icmp_socket(v6: bool) -> io::Result<UdpSocket> {
-    let (domain, protocol) = if v6 {
-        (Domain::IPV6, Protocol::ICMPV6)
-    } else {
-        (Domain::IPV4, Protocol::ICMPV4)
-    };
-    let socket = Socket::new(domain, Type::RAW, Some(protocol))?;
-    socket.set_nonblocking(true)?;
+    let (domain, protocol) = raw::icmp_family(v6);
+    let socket = raw::nonblocking_socket(domain, protocol)?;
     UdpSocket::from_std(std::net::UdpSocket::from(socket))
 }
 

@@ -24,6 +24,8 @@ mod job;
 pub mod ports;
 pub mod privilege;
 #[cfg(target_os = "linux")]
+mod raw;
+#[cfg(target_os = "linux")]
 mod raw_discovery;
 mod results;
 pub mod services;

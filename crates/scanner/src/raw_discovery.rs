@@ -20,7 +20,7 @@ use pnet_packet::tcp::{TcpFlags, TcpPacket};
 use pnet_packet::{MutablePacket, Packet};
 use socket2::{Domain, Socket, Type};
 
-use crate::syn::{
+use crate::raw::{
     SYN_LENGTH, build_segment, ipv4_payload, reserve_source_port, source_address_for,
 };
 

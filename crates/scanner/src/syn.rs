@@ -17,28 +17,28 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use pnet_packet::ip::IpNextHeaderProtocols;
-use pnet_packet::ipv4::{Ipv4Packet, MutableIpv4Packet};
-use pnet_packet::tcp::{self, MutableTcpPacket, TcpFlags, TcpOption, TcpPacket};
+use pnet_packet::ipv4::MutableIpv4Packet;
+use pnet_packet::tcp::{TcpFlags, TcpPacket};
 use portcullis_model::scan::{PortResult, PortState, Protocol, Reason, ScanEvent};
-use socket2::{Domain, Socket, Type};
+use socket2::{Domain, Socket};
 use std::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::batch::{BATCH, Inbox, Outbox};
 use crate::job::ScanJob;
+use crate::raw::{
+    self, SYN_LENGTH, build_segment, ipv4_payload, reserve_source_port, source_address_for,
+};
 use crate::results::HostTally;
 use crate::services::registered_name;
 use crate::timing::{Pacer, RttEstimator, Timing};
-
-/// A TCP header with one option (MSS): 24 bytes, data offset 6 words.
-pub(crate) const SYN_LENGTH: usize = 24;
 
 /// Large enough that a burst of replies is not dropped before we read it.
 const RECEIVE_BUFFER: usize = 16 << 20;
@@ -622,43 +622,6 @@ fn build_syn(
     );
 }
 
-/// Fills `buffer` with a TCP segment carrying `flags` and an MSS option,
-/// checksum included. Discovery sends ACKs with it too.
-pub(crate) fn build_segment(
-    buffer: &mut [u8; SYN_LENGTH],
-    flags: u8,
-    source: IpAddr,
-    destination: IpAddr,
-    source_port: u16,
-    port: u16,
-    sequence: u32,
-) {
-    let mut segment = MutableTcpPacket::new(buffer).expect("24 bytes hold a TCP header");
-    segment.set_source(source_port);
-    segment.set_destination(port);
-    segment.set_sequence(sequence);
-    segment.set_acknowledgement(0);
-    segment.set_data_offset((SYN_LENGTH / 4) as u8);
-    segment.set_flags(flags);
-    segment.set_window(1024);
-    segment.set_options(&[TcpOption::mss(1460)]);
-    let checksum = match (source, destination) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => tcp::ipv4_checksum(&segment.to_immutable(), &s, &d),
-        (IpAddr::V6(s), IpAddr::V6(d)) => tcp::ipv6_checksum(&segment.to_immutable(), &s, &d),
-        _ => unreachable!("source and destination of one family"),
-    };
-    segment.set_checksum(checksum);
-}
-
-/// The source address and TCP bytes of an IPv4 datagram from a raw socket.
-pub(crate) fn ipv4_payload(datagram: &[u8]) -> Option<(IpAddr, &[u8])> {
-    let packet = Ipv4Packet::new(datagram)?;
-    let header = usize::from(packet.get_header_length()) * 4;
-    let total = usize::from(packet.get_total_length()).min(datagram.len());
-    (header >= 20 && header < total)
-        .then(|| (IpAddr::V4(packet.get_source()), &datagram[header..total]))
-}
-
 /// An IPv4 header without options.
 const IPV4_HEADER: usize = 20;
 
@@ -678,12 +641,7 @@ fn build_ipv4_header(buffer: &mut [u8], source: Ipv4Addr, destination: Ipv4Addr)
 
 /// A send-only raw IPv4 socket (`IPPROTO_RAW`: we write the IP header).
 fn raw_ipv4_sender() -> io::Result<UdpSocket> {
-    let socket = Socket::new(
-        Domain::IPV4,
-        Type::RAW,
-        Some(socket2::Protocol::from(IPPROTO_RAW)),
-    )?;
-    socket.set_nonblocking(true)?;
+    let socket = raw::nonblocking_socket(Domain::IPV4, socket2::Protocol::from(IPPROTO_RAW))?;
     Ok(UdpSocket::from(socket))
 }
 
@@ -692,64 +650,18 @@ const IPPROTO_RAW: i32 = 255;
 
 /// A raw socket that receives every ICMP (or ICMPv6) message.
 fn raw_icmp_listener(v6: bool) -> io::Result<UdpSocket> {
-    let (domain, protocol) = if v6 {
-        (Domain::IPV6, socket2::Protocol::ICMPV6)
-    } else {
-        (Domain::IPV4, socket2::Protocol::ICMPV4)
-    };
-    let socket = Socket::new(domain, Type::RAW, Some(protocol))?;
-    socket.set_nonblocking(true)?;
+    let (domain, protocol) = raw::icmp_family(v6);
+    let socket = raw::nonblocking_socket(domain, protocol)?;
     // Best effort, as for the TCP socket.
     let _ = socket.set_recv_buffer_size(RECEIVE_BUFFER);
     Ok(UdpSocket::from(socket))
 }
 
 fn raw_tcp_socket(domain: Domain) -> io::Result<UdpSocket> {
-    let socket = Socket::new(domain, Type::RAW, Some(socket2::Protocol::TCP))?;
-    socket.set_nonblocking(true)?;
+    let socket = raw::nonblocking_socket(domain, socket2::Protocol::TCP)?;
     // Best effort: the kernel caps it at net.core.rmem_max.
     let _ = socket.set_recv_buffer_size(RECEIVE_BUFFER);
     Ok(UdpSocket::from(socket))
-}
-
-/// Binds a TCP socket to a free port and keeps it: our probes come from that
-/// port, and the OS will not give it to another connection meanwhile.
-pub(crate) fn reserve_source_port(dual_stack: bool) -> io::Result<(Socket, u16)> {
-    let (domain, any) = if dual_stack {
-        (
-            Domain::IPV6,
-            SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0),
-        )
-    } else {
-        (
-            Domain::IPV4,
-            SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0),
-        )
-    };
-    let socket = Socket::new(domain, Type::STREAM, None)?;
-    if dual_stack {
-        socket.set_only_v6(false)?;
-    }
-    socket.bind(&any.into())?;
-    let port = socket
-        .local_addr()?
-        .as_socket()
-        .map(|address| address.port())
-        .ok_or_else(|| io::Error::other("the reserved socket has no port"))?;
-    Ok((socket, port))
-}
-
-/// The address the OS would send from to reach `host`: connecting a UDP
-/// socket picks the route without sending anything.
-pub(crate) fn source_address_for(host: IpAddr) -> io::Result<IpAddr> {
-    let any: SocketAddr = if host.is_ipv4() {
-        (Ipv4Addr::UNSPECIFIED, 0).into()
-    } else {
-        (Ipv6Addr::UNSPECIFIED, 0).into()
-    };
-    let probe = std::net::UdpSocket::bind(any)?;
-    probe.connect((host, 9))?;
-    Ok(probe.local_addr()?.ip())
 }
 
 /// The scan's state: a verdict and a send time per probe, RTTs per host.
@@ -927,6 +839,11 @@ impl Board {
 
 #[cfg(test)]
 mod tests {
+    use std::net::Ipv6Addr;
+
+    use pnet_packet::tcp::{self, MutableTcpPacket};
+    use socket2::Type;
+
     use super::*;
 
     #[test]
