@@ -15,7 +15,7 @@ use portcullis_store::{NewScan, ScanWriter};
 use crate::error::{Result, from_scan, from_store};
 use crate::judge::Judge;
 use crate::scan_plan::{self, ScanPlan};
-use crate::supervisor::{Run, ScanRun, Subscription, Supervisor};
+use crate::supervisor::{Admission, Run, ScanRun, Subscription, Supervisor};
 use crate::workspace::Workspace;
 
 /// How a scan ended.
@@ -41,11 +41,13 @@ impl Workspace {
     /// first probe, so a database problem stops it before it starts) and,
     /// when it finishes whole, judged.
     pub async fn start_scan(&self, plan: ScanPlan, record: bool) -> Result<ScanRun> {
+        // A slot first: a scan refused for want of one leaves no record.
+        let admission = self.supervisor.admit(plan.targets.clone())?;
         let recording = match record {
             true => Some((self.judge(), self.begin_record(&plan).await?)),
             false => None,
         };
-        start(&self.supervisor, plan, recording)
+        launch(&self.supervisor, admission, plan, recording).await
     }
 
     /// Follows a running scan by its id: everything found so far, then
@@ -125,24 +127,35 @@ impl Scanner {
         scan_plan::plan(settings).await
     }
 
-    pub fn start(&self, plan: ScanPlan) -> Result<ScanRun> {
-        start(&self.supervisor, plan, None)
+    pub async fn start(&self, plan: ScanPlan) -> Result<ScanRun> {
+        let admission = self.supervisor.admit(plan.targets.clone())?;
+        launch(&self.supervisor, admission, plan, None).await
     }
 }
 
-/// Starts `plan` under `supervisor`, recorded and judged when `recording`
-/// holds the judge and the scan's writer.
-fn start(
-    supervisor: &Arc<Supervisor>,
+/// Starts `plan` in the slot `admission` took, recorded and judged when
+/// `recording` holds the judge and the scan's writer.
+async fn launch(
+    supervisor: &Supervisor,
+    admission: Admission,
     plan: ScanPlan,
     recording: Option<(Judge, ScanWriter)>,
 ) -> Result<ScanRun> {
-    let admission = supervisor.admit(plan.targets.clone())?;
     let run = Arc::clone(&admission.run);
     if let Some((_, writer)) = &recording {
         run.set_scan_id(writer.id());
     }
-    let handle = portcullis_scanner::start(plan.request).map_err(from_scan)?;
+    let handle = match portcullis_scanner::start(plan.request) {
+        Ok(handle) => handle,
+        Err(error) => {
+            // The record says what happened: stopped before it found
+            // anything, not left "running" for the next open to clear.
+            if let Some((_, writer)) = recording {
+                writer.finish(None).await.map_err(from_store)?;
+            }
+            return Err(from_scan(error));
+        }
+    };
     let (sender, outcome) = tokio::sync::oneshot::channel();
     let driven = Arc::clone(&run);
     supervisor.spawn(admission, async move {

@@ -34,7 +34,7 @@ pub const UPDATE_INTERVAL: Duration = Duration::from_millis(100);
 #[derive(Debug)]
 pub(crate) struct Supervisor {
     slots: Arc<Semaphore>,
-    runs: Mutex<HashMap<RunId, Arc<Run>>>,
+    runs: Arc<Mutex<HashMap<RunId, Arc<Run>>>>,
     next_id: AtomicU64,
     shutdown: CancellationToken,
     tracker: TaskTracker,
@@ -44,7 +44,7 @@ impl Supervisor {
     pub(crate) fn new(slots: usize) -> Supervisor {
         Supervisor {
             slots: Arc::new(Semaphore::new(slots.max(1))),
-            runs: Mutex::new(HashMap::new()),
+            runs: Arc::new(Mutex::new(HashMap::new())),
             next_id: AtomicU64::new(1),
             shutdown: CancellationToken::new(),
             tracker: TaskTracker::new(),
@@ -71,26 +71,26 @@ impl Supervisor {
             .lock()
             .expect("runs lock")
             .insert(id, Arc::clone(&run));
-        Ok(Admission { run, permit })
+        Ok(Admission {
+            run,
+            runs: Arc::clone(&self.runs),
+            _permit: permit,
+        })
     }
 
     /// Runs `work` for an admitted run on the supervisor's tracker; the run
-    /// leaves the list of running scans when `work` ends.
-    pub(crate) fn spawn<F>(self: &Arc<Self>, admission: Admission, work: F)
+    /// leaves the list of running scans, and frees its slot, when `work`
+    /// ends.
+    pub(crate) fn spawn<F>(&self, admission: Admission, work: F)
     where
         F: std::future::Future<Output = ()> + Send + 'static,
     {
-        let supervisor = Arc::downgrade(self);
-        let id = admission.run.id;
         self.tracker.spawn(async move {
             // Whatever happens to `work` (a panic included), the run ends
             // and its subscribers hear of it.
             let _ended = EndGuard(Arc::clone(&admission.run));
             work.await;
-            drop(admission.permit);
-            if let Some(supervisor) = supervisor.upgrade() {
-                supervisor.runs.lock().expect("runs lock").remove(&id);
-            }
+            drop(admission);
         });
     }
 
@@ -151,10 +151,21 @@ impl Drop for EndGuard {
     }
 }
 
-/// A slot taken for a run.
+/// A slot taken for a run, and the run's place in the list of running
+/// scans: both are given back when it is dropped, whether the run ran to
+/// its end or never started.
 pub(crate) struct Admission {
     pub(crate) run: Arc<Run>,
-    permit: tokio::sync::OwnedSemaphorePermit,
+    runs: Arc<Mutex<HashMap<RunId, Arc<Run>>>>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        if let Ok(mut runs) = self.runs.lock() {
+            runs.remove(&self.run.id);
+        }
+    }
 }
 
 /// One supervised scan: its cancel token and what it found so far.
@@ -163,6 +174,9 @@ pub(crate) struct Run {
     pub(crate) id: RunId,
     targets: String,
     pub(crate) cancel: CancellationToken,
+    /// Cancelled when the run ends: a subscriber pacing its updates wakes
+    /// at once for the last one.
+    ended: CancellationToken,
     log: Mutex<RunLog>,
     /// Bumped on every change; subscribers wait on it.
     version: watch::Sender<u64>,
@@ -209,6 +223,7 @@ impl Run {
             id,
             targets,
             cancel,
+            ended: CancellationToken::new(),
             log: Mutex::new(RunLog {
                 state: Some(RunState::Running),
                 ..RunLog::default()
@@ -248,6 +263,7 @@ impl Run {
             log.state = Some(state);
             log.error = error;
         });
+        self.ended.cancel();
     }
 
     fn describe(&self) -> RunningScan {
@@ -328,7 +344,14 @@ impl Subscription {
             return None;
         }
         match self.last_sent {
-            Some(last) => tokio::time::sleep_until(last + UPDATE_INTERVAL).await,
+            Some(last) => {
+                // The pace holds while the run goes on; its end comes at
+                // once.
+                tokio::select! {
+                    () = tokio::time::sleep_until(last + UPDATE_INTERVAL) => {}
+                    () = self.run.ended.cancelled() => {}
+                }
+            }
             None => {
                 self.changes.borrow_and_update();
                 let first = self.run.delta(&mut self.cursor);

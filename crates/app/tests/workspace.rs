@@ -46,7 +46,7 @@ async fn a_full_scan_reaches_a_subscriber_coalesced_with_nothing_lost() {
     let scanner = Scanner::default();
     let plan = scanner.plan(loopback("-".into())).await.unwrap();
     let started = Instant::now();
-    let run = scanner.start(plan).unwrap();
+    let run = scanner.start(plan).await.unwrap();
     let mut updates = run.subscribe();
     let mut messages = 0u64;
     let mut open: Vec<u16> = Vec::new();
@@ -252,4 +252,39 @@ async fn judging_refuses_an_older_scan_with_a_conflict() {
         .judge_scan(second)
         .await
         .expect("the newest again");
+}
+
+/// A scan refused for want of a slot leaves no record and no entry in the
+/// running list; the slot is free again once the first scan is cancelled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scan_beyond_the_slots_is_refused_as_busy_and_leaves_no_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = WorkspaceOptions::new(dir.path().to_path_buf(), "alice".into());
+    options.scan_slots = 1;
+    let workspace = Workspace::open(options).await.unwrap();
+    let mut slow = loopback("1-3000".into());
+    slow.max_rate = Some(300);
+    let plan = workspace.plan_scan(slow.clone()).await.unwrap();
+    let first = workspace.start_scan(plan, true).await.unwrap();
+
+    let plan = workspace.plan_scan(slow.clone()).await.unwrap();
+    let refused = workspace.start_scan(plan, true).await.expect_err("no slot");
+    assert_eq!(refused.kind, ErrorKind::Busy);
+    assert_eq!(workspace.scans(10).await.unwrap().len(), 1);
+    assert_eq!(workspace.running_scans().len(), 1);
+
+    workspace.cancel_scan(first.id()).unwrap();
+    let outcome = first.outcome().await.unwrap();
+    assert_eq!(outcome.record.unwrap().status, ScanStatus::Cancelled);
+    // The slot and the list are given back when the run's task ends.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !workspace.running_scans().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(workspace.running_scans().is_empty());
+    let plan = workspace.plan_scan(loopback("1".into())).await.unwrap();
+    workspace
+        .start_scan(plan, false)
+        .await
+        .expect("a slot again");
 }

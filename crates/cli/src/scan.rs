@@ -112,7 +112,7 @@ pub async fn run(args: ScanArgs, session: &Session) -> Result<ExitCode, Failure>
     let tcp_ports = plan.tcp_port_count;
     let run = match &workspace {
         Some(workspace) => workspace.start_scan(plan, true).await,
-        None => scanner.start(plan),
+        None => scanner.start(plan).await,
     }
     .map_err(start_failure)?;
 
@@ -122,12 +122,14 @@ pub async fn run(args: ScanArgs, session: &Session) -> Result<ExitCode, Failure>
             canceller.cancel();
         }
     });
-    let progress = ProgressDisplay::new();
-    let mut updates = run.subscribe();
-    while let Some(update) = updates.next().await {
-        progress.show(&update);
+    // A terminal follows the scan; a pipe only waits for the report.
+    if let Some(progress) = ProgressDisplay::on_terminal() {
+        let mut updates = run.subscribe();
+        while let Some(update) = updates.next().await {
+            progress.show(&update);
+        }
+        progress.finish();
     }
-    progress.finish();
     let outcome = run.outcome().await.map_err(failure)?;
     if let Some(record) = &outcome.record {
         // Standard output carries the report; what was saved goes to
@@ -226,13 +228,14 @@ fn exit_code(report: &ScanReport) -> ExitCode {
     }
 }
 
-/// A progress bar on a terminal's standard error; nothing when piped.
-struct ProgressDisplay(Option<ProgressBar>);
+/// A progress bar on a terminal's standard error.
+struct ProgressDisplay(ProgressBar);
 
 impl ProgressDisplay {
-    fn new() -> ProgressDisplay {
+    /// `None` when standard error is not a terminal.
+    fn on_terminal() -> Option<ProgressDisplay> {
         if !std::io::stderr().is_terminal() {
-            return ProgressDisplay(None);
+            return None;
         }
         let bar = ProgressBar::new(0);
         bar.set_style(
@@ -241,11 +244,11 @@ impl ProgressDisplay {
             )
             .expect("a valid template"),
         );
-        ProgressDisplay(Some(bar))
+        Some(ProgressDisplay(bar))
     }
 
     fn show(&self, update: &ScanUpdate) {
-        let Some(bar) = &self.0 else { return };
+        let bar = &self.0;
         if let Some(progress) = &update.progress {
             bar.set_length(progress.probes_total);
             bar.set_position(progress.probes_done);
@@ -261,9 +264,7 @@ impl ProgressDisplay {
     }
 
     fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
-        }
+        self.0.finish_and_clear();
     }
 }
 
