@@ -27,8 +27,10 @@ impl Session {
 
     /// Opens the same workspace the desktop app uses (or `--data-dir`'s).
     pub async fn open(&self) -> Result<Arc<Workspace>, Failure> {
-        let data_dir = portcullis_app::resolve_data_dir(self.data_dir.as_deref())
-            .map_err(|error| Failure::new(exit::DATABASE, error))?;
+        let data_dir =
+            portcullis_app::resolve_data_dir(self.data_dir.as_deref()).map_err(|error| {
+                Failure::new(exit::DATABASE, anyhow::anyhow!("{error} (--data-dir DIR)"))
+            })?;
         let options = WorkspaceOptions::new(data_dir, self.actor.clone());
         Workspace::open(options)
             .await

@@ -5,8 +5,9 @@
 //! ACK to 80, or (on a directly connected subnet) an ARP request. Without
 //! that privilege, a host is up when it answers a TCP connection attempt on
 //! 443 or 80 in any way (a completed handshake or a refusal both prove
-//! something is there). `--no-ping` skips all this and treats every target
-//! as up, for hosts that drop everything discovery sends.
+//! something is there). Turning discovery off (`ScanRequest::discover`)
+//! skips all this and treats every target as up, for hosts that drop
+//! everything discovery sends.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};

@@ -28,7 +28,7 @@ pub fn resolve_data_dir(requested: Option<&Path>) -> Result<PathBuf, NoDataDir> 
 
 /// Neither `--data-dir` nor a home directory to put the data in.
 #[derive(Debug, thiserror::Error)]
-#[error("no data directory: the OS reports no home directory; pass --data-dir DIR")]
+#[error("no data directory: the OS reports no home directory; name a data directory")]
 pub struct NoDataDir;
 
 #[cfg(test)]
