@@ -31,8 +31,24 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(commands::handlers())
-        .run(tauri::generate_context!())
-        .expect("the Tauri runtime failed to start");
+        .build(tauri::generate_context!())
+        .expect("the Tauri runtime failed to start")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                shut_down(app);
+            }
+        });
+}
+
+/// On exit, running scans end as cancelled, with what they found saved,
+/// rather than as interrupted for the next start to find.
+fn shut_down(app: &tauri::AppHandle) {
+    let state = app.state::<AppState>();
+    tauri::async_runtime::block_on(async {
+        if let Ok(workspace) = state.workspace().await {
+            workspace.shutdown().await;
+        }
+    });
 }
 
 /// Opens (and migrates) the database without holding up the window, then

@@ -111,9 +111,10 @@ impl Workspace {
     }
 
     /// Cancels every running scan, waits until each is recorded as
-    /// cancelled with what it found, and closes the database.
-    pub async fn shutdown(self) {
+    /// cancelled with what it found, and closes the database. Nothing
+    /// starts after it.
+    pub async fn shutdown(&self) {
         self.supervisor.shutdown().await;
-        self.store.close().await;
+        self.store.clone().close().await;
     }
 }

@@ -288,3 +288,33 @@ async fn a_scan_beyond_the_slots_is_refused_as_busy_and_leaves_no_record() {
         .await
         .expect("a slot again");
 }
+
+/// Shutting down waits until every running scan is recorded cancelled,
+/// with what it found: nothing is left "running" for the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_records_running_scans_cancelled_before_it_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let workspace = open(dir.path()).await;
+    let mut settings = loopback(format!("{port}-{}", port.saturating_add(3_000)));
+    settings.max_rate = Some(300);
+    let plan = workspace.plan_scan(settings).await.unwrap();
+    let run = workspace.start_scan(plan, true).await.unwrap();
+    let mut updates = run.subscribe();
+    let scan_id = loop {
+        let update = updates.next().await.expect("the scan runs");
+        if update.ports.iter().any(|p| p.port == port) {
+            break update.scan_id.expect("recorded");
+        }
+    };
+    workspace.shutdown().await;
+    drop(workspace);
+
+    let reopened = open(dir.path()).await;
+    let record = reopened.scan(scan_id).await.unwrap();
+    assert_eq!(record.status, ScanStatus::Cancelled);
+    let refused = reopened.running_scans();
+    assert!(refused.is_empty());
+    drop(listener);
+}
