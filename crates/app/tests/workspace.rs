@@ -12,7 +12,7 @@ use portcullis_model::compliance::{Exposure, FindingKind, NewSystem, Scope, Syst
 use portcullis_model::judgement::{FindingFilter, InventoryFormat};
 use portcullis_model::requests::FindingAcceptance;
 use portcullis_model::scan::PortState;
-use portcullis_model::scan_record::{RunState, ScanSettings, ScanStatus, TcpChoice};
+use portcullis_model::scan_record::{RunState, ScanId, ScanSettings, ScanStatus, TcpChoice};
 
 async fn open(dir: &std::path::Path) -> Workspace {
     let mut options = WorkspaceOptions::new(dir.to_path_buf(), "alice".into());
@@ -90,6 +90,24 @@ async fn a_full_scan_reaches_a_subscriber_coalesced_with_nothing_lost() {
     drop(listeners);
 }
 
+/// Starts a recorded scan of `port` and 3,000 ports after it at 300 a
+/// second (ten seconds of scan), and returns its id once `port` was found
+/// open: a scan caught in the middle, with something to keep.
+async fn slow_recorded_scan_past(workspace: &Workspace, port: u16) -> ScanId {
+    let last = port.saturating_add(3_000);
+    let mut settings = loopback(format!("{port}-{last}"));
+    settings.max_rate = Some(300);
+    let plan = workspace.plan_scan(settings).await.unwrap();
+    let run = workspace.start_scan(plan, true).await.unwrap();
+    let mut updates = run.subscribe();
+    loop {
+        let update = updates.next().await.expect("the scan runs");
+        if update.ports.iter().any(|p| p.port == port) {
+            return update.scan_id.expect("recorded");
+        }
+    }
+}
+
 /// Dropping the workspace cancels its scans: a recorded scan ends up
 /// cancelled, with the ports it had found.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,20 +116,7 @@ async fn dropping_the_workspace_records_its_scan_cancelled_with_its_partial_port
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let workspace = open(dir.path()).await;
-    // The listener's port first, then 3,000 more at 300 a second: ten
-    // seconds of scan, cancelled long before.
-    let last = port.saturating_add(3_000);
-    let mut settings = loopback(format!("{port}-{last}"));
-    settings.max_rate = Some(300);
-    let plan = workspace.plan_scan(settings).await.unwrap();
-    let run = workspace.start_scan(plan, true).await.unwrap();
-    let mut updates = run.subscribe();
-    let scan_id = loop {
-        let update = updates.next().await.expect("the scan runs");
-        if update.ports.iter().any(|p| p.port == port) {
-            break update.scan_id.expect("recorded");
-        }
-    };
+    let scan_id = slow_recorded_scan_past(&workspace, port).await;
     drop(workspace);
 
     let reopened = open(dir.path()).await;
@@ -297,17 +302,7 @@ async fn shutdown_records_running_scans_cancelled_before_it_returns() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let workspace = open(dir.path()).await;
-    let mut settings = loopback(format!("{port}-{}", port.saturating_add(3_000)));
-    settings.max_rate = Some(300);
-    let plan = workspace.plan_scan(settings).await.unwrap();
-    let run = workspace.start_scan(plan, true).await.unwrap();
-    let mut updates = run.subscribe();
-    let scan_id = loop {
-        let update = updates.next().await.expect("the scan runs");
-        if update.ports.iter().any(|p| p.port == port) {
-            break update.scan_id.expect("recorded");
-        }
-    };
+    let scan_id = slow_recorded_scan_past(&workspace, port).await;
     workspace.shutdown().await;
     drop(workspace);
 
