@@ -9,7 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use crate::data_dir::DATABASE_FILE_NAME;
 // Still imported from here by inventory and inventory_io; new code takes
 // it from `crate::error`.
-pub(crate) use crate::error::StoreError;
+use crate::error::StoreError;
 use crate::reader::Readers;
 
 /// The schema, applied at every open; sqlx records which migrations ran.

@@ -11,7 +11,8 @@ use sqlx::SqliteConnection;
 use crate::audit::{self, Change};
 use crate::codec::{json_value, name_of};
 use crate::columns::{Columns, query_all};
-use crate::database::{Store, StoreError};
+use crate::database::Store;
+use crate::error::StoreError;
 use crate::time::{now_rfc3339, to_rfc3339};
 
 /// The audit log's name for an inventory entry.

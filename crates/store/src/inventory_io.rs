@@ -7,7 +7,8 @@ use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::NewInventoryEntry;
 pub use portcullis_model::judgement::ImportSummary;
 
-use crate::database::{Store, StoreError};
+use crate::database::Store;
+use crate::error::StoreError;
 use crate::inventory::{audit_entry, entry_for_port, insert_entry, rewrite_entry};
 
 impl Store {
