@@ -8,6 +8,7 @@ use portcullis_model::requests::FindingAcceptance;
 
 use crate::error::{Result, from_decision, from_store};
 use crate::workspace::Workspace;
+use portcullis_model::FindingId;
 
 impl Workspace {
     /// Findings, worst first. A scan or system named in the filter must
@@ -22,7 +23,7 @@ impl Workspace {
         self.store.findings(filter).await.map_err(from_store)
     }
 
-    pub async fn finding(&self, id: i64) -> Result<FindingRecord> {
+    pub async fn finding(&self, id: FindingId) -> Result<FindingRecord> {
         self.store.finding(id).await.map_err(from_store)
     }
 
@@ -51,7 +52,7 @@ impl Workspace {
     }
 
     /// Reports a finding fixed; the next scan that covers it verifies it.
-    pub async fn mark_fixed(&self, id: i64) -> Result<FindingRecord> {
+    pub async fn mark_fixed(&self, id: FindingId) -> Result<FindingRecord> {
         self.store
             .change_finding(&self.actor, AuditAction::FindingFixed, id, |record| {
                 portcullis_compliance::mark_fixed(record)

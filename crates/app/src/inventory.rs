@@ -9,10 +9,11 @@ use portcullis_model::requests::{InventoryAddition, InventoryRenewal, RenewalTer
 use crate::error::{Result, from_store};
 use crate::inventory_file;
 use crate::workspace::Workspace;
+use portcullis_model::{InventoryEntryId, SystemId};
 
 impl Workspace {
     /// The inventory, of one system or of all, by system, protocol, port.
-    pub async fn inventory(&self, system_id: Option<i64>) -> Result<Vec<InventoryEntry>> {
+    pub async fn inventory(&self, system_id: Option<SystemId>) -> Result<Vec<InventoryEntry>> {
         self.store.inventory(system_id).await.map_err(from_store)
     }
 
@@ -70,7 +71,7 @@ impl Workspace {
     }
 
     /// Removes an entry; the audit log keeps it as it was.
-    pub async fn remove_inventory_entry(&self, id: i64) -> Result<InventoryEntry> {
+    pub async fn remove_inventory_entry(&self, id: InventoryEntryId) -> Result<InventoryEntry> {
         self.store
             .remove_inventory_entry(&self.actor, id)
             .await

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use portcullis_model::SystemId;
 use portcullis_model::compliance::{InventoryEntry, NewInventoryEntry, System};
 use portcullis_model::judgement::InventoryFormat;
 use portcullis_model::scan::Protocol;
@@ -43,7 +44,7 @@ pub fn read(
     systems: &[System],
     now: DateTime<Utc>,
 ) -> Result<Vec<NewInventoryEntry>, AppError> {
-    let systems: HashMap<String, i64> = systems
+    let systems: HashMap<String, SystemId> = systems
         .iter()
         .map(|system| (system.name.to_lowercase(), system.id))
         .collect();
@@ -58,7 +59,7 @@ pub fn read(
 
 /// The inventory as CSV or pretty JSON, in [`read`]'s format.
 pub fn write(format: InventoryFormat, entries: &[InventoryEntry], systems: &[System]) -> String {
-    let names: HashMap<i64, String> = systems
+    let names: HashMap<SystemId, String> = systems
         .iter()
         .map(|system| (system.id, system.name.clone()))
         .collect();
@@ -172,7 +173,7 @@ struct ExportRow {
 }
 
 impl ExportRow {
-    fn new(entry: &InventoryEntry, names: &HashMap<i64, String>) -> ExportRow {
+    fn new(entry: &InventoryEntry, names: &HashMap<SystemId, String>) -> ExportRow {
         ExportRow {
             system: names
                 .get(&entry.system_id)
@@ -340,11 +341,11 @@ fn line_of(text: &str, element: &str) -> u64 {
 /// Checks every row; returns the entries of the good ones.
 fn check_rows(
     rows: &[RawRow],
-    systems: &HashMap<String, i64>,
+    systems: &HashMap<String, SystemId>,
     now: DateTime<Utc>,
     problems: &mut Problems,
 ) -> Vec<NewInventoryEntry> {
-    let mut seen: BTreeMap<(i64, Protocol, u16), u64> = BTreeMap::new();
+    let mut seen: BTreeMap<(SystemId, Protocol, u16), u64> = BTreeMap::new();
     let mut entries = Vec::new();
     for row in rows {
         let Some(entry) = check_row(row, systems, now, problems) else {
@@ -371,7 +372,7 @@ fn check_rows(
 
 fn check_row(
     row: &RawRow,
-    systems: &HashMap<String, i64>,
+    systems: &HashMap<String, SystemId>,
     now: DateTime<Utc>,
     problems: &mut Problems,
 ) -> Option<NewInventoryEntry> {
@@ -479,8 +480,8 @@ pub fn parse_date(text: &str) -> Result<DateTime<Utc>, String> {
 mod tests {
     use super::*;
 
-    fn systems() -> HashMap<String, i64> {
-        HashMap::from([("shop".to_owned(), 1)])
+    fn systems() -> HashMap<String, SystemId> {
+        HashMap::from([("shop".to_owned(), SystemId(1))])
     }
 
     fn check(format: InventoryFormat, text: &str) -> Result<Vec<NewInventoryEntry>, AppError> {
@@ -502,7 +503,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(entries.len(), 1);
-        assert_eq!((entries[0].system_id, entries[0].port), (1, 443));
+        assert_eq!((entries[0].system_id, entries[0].port), (SystemId(1), 443));
         assert_eq!(entries[0].protocol, Protocol::Tcp);
         assert!(entries[0].expires_at.is_some());
     }

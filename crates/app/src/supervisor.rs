@@ -65,7 +65,7 @@ impl Supervisor {
                 "as many scans as allowed are running; wait for one to finish or cancel one",
             )
         })?;
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = RunId(self.next_id.fetch_add(1, Ordering::Relaxed));
         let run = Arc::new(Run::new(id, targets, self.shutdown.child_token()));
         self.runs
             .lock()

@@ -7,6 +7,7 @@ use portcullis_model::requests::SystemEdit;
 
 use crate::error::{Result, from_store};
 use crate::workspace::Workspace;
+use portcullis_model::SystemId;
 
 impl Workspace {
     pub async fn systems(&self) -> Result<Vec<System>> {
@@ -48,7 +49,7 @@ impl Workspace {
 
     /// Removes a system that has no inventory entries left; the audit log
     /// keeps what it was.
-    pub async fn remove_system(&self, id: i64) -> Result<System> {
+    pub async fn remove_system(&self, id: SystemId) -> Result<System> {
         self.store
             .remove_system(&self.actor, id)
             .await

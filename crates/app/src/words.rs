@@ -15,6 +15,7 @@ use portcullis_model::diff_view::{AddressChanges, DiffView};
 use portcullis_model::judgement::ScanFindingsSaved;
 use portcullis_model::scan::PortState;
 use portcullis_model::scan_record::{ScanId, ScanRecord};
+use portcullis_model::{InventoryEntryId, SystemId};
 
 /// "1 port", "2 ports".
 pub fn plural(count: usize, word: &str) -> String {
@@ -88,8 +89,8 @@ pub fn diff_view(
 
 /// The systems and inventory entries a diff refers to by id.
 struct Estate<'a> {
-    pub systems: HashMap<i64, &'a System>,
-    pub entries: HashMap<i64, &'a InventoryEntry>,
+    pub systems: HashMap<SystemId, &'a System>,
+    pub entries: HashMap<InventoryEntryId, &'a InventoryEntry>,
 }
 
 /// Why comparing these two scans may mislead.
@@ -223,7 +224,7 @@ fn port_change(change: &PortChangeKind) -> String {
 }
 
 impl Estate<'_> {
-    fn system_words(&self, system_id: Option<i64>) -> String {
+    fn system_words(&self, system_id: Option<SystemId>) -> String {
         match system_id.and_then(|id| self.systems.get(&id)) {
             Some(system) => format!("system {}", system.name),
             None => "no system claims this address".into(),
@@ -231,7 +232,7 @@ impl Estate<'_> {
     }
 
     /// What an entry expects, e.g. "nginx 1.24" or "any service".
-    fn expected(&self, id: i64) -> String {
+    fn expected(&self, id: InventoryEntryId) -> String {
         match self.entries.get(&id) {
             Some(entry) => match (&entry.service, &entry.version) {
                 (Some(service), Some(version)) => format!("{service} {version}"),

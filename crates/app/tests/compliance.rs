@@ -8,6 +8,7 @@
 //! The `portcullis` binary's parsing, output and exit codes for the same
 //! commands are tested in `crates/cli/tests/compliance.rs`.
 
+use portcullis_model::{InventoryEntryId, ScanId, SegmentationTestId, SystemId};
 use std::net::{IpAddr, Ipv4Addr, TcpListener};
 use std::sync::Arc;
 
@@ -15,7 +16,8 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use portcullis_app::{FixedClock, Workspace, WorkspaceOptions};
 use portcullis_model::ErrorKind;
 use portcullis_model::compliance::{
-    Exposure, FindingKind, FindingStatus, NewSystem, Scope, SegmentationTest, SystemRole,
+    Exposure, FindingKind, FindingState, FindingStatus, NewSystem, Scope, SegmentationTest,
+    SystemRole,
 };
 use portcullis_model::judgement::FindingFilter;
 use portcullis_model::requests::{
@@ -68,7 +70,11 @@ fn system(name: &str, role: SystemRole, scope: Scope) -> NewSystem {
     }
 }
 
-fn approval(system_id: i64, port: u16, expires_at: Option<DateTime<Utc>>) -> InventoryAddition {
+fn approval(
+    system_id: SystemId,
+    port: u16,
+    expires_at: Option<DateTime<Utc>>,
+) -> InventoryAddition {
     InventoryAddition {
         system_id,
         port,
@@ -100,7 +106,7 @@ async fn finding_status(workspace: &Workspace, kind: FindingKind) -> Option<Find
     let matching: Vec<FindingStatus> = records
         .iter()
         .filter(|r| r.finding.kind == kind)
-        .map(|r| r.status)
+        .map(|r| r.status())
         .collect();
     assert!(matching.len() <= 1, "{kind:?}: {records:#?}");
     matching.first().copied()
@@ -130,7 +136,7 @@ async fn a_closed_port_is_verified_fixed_by_the_rescan() {
         .await
         .unwrap();
     let first_id = first.record.expect("recorded").id;
-    assert_eq!(first_id, 1);
+    assert_eq!(first_id, ScanId(1));
     let judgement = first.judgement.expect("a finished recorded scan is judged");
     assert!(
         judgement.sentence.starts_with("Saved as scan 1:"),
@@ -150,13 +156,13 @@ async fn a_closed_port_is_verified_fixed_by_the_rescan() {
         .collect();
     assert_eq!(unlisted.len(), 1, "{found:#?}");
     assert_eq!(unlisted[0].finding.port, Some(unwanted_port));
-    assert_eq!(unlisted[0].status, FindingStatus::Open);
+    assert_eq!(unlisted[0].state, FindingState::Open);
     let id = unlisted[0].id;
 
     drop(unwanted);
     let second = workspace.scan_to_end(loopback(ports), true).await.unwrap();
     let second_id = second.record.expect("recorded").id;
-    assert_eq!(second_id, 2);
+    assert_eq!(second_id, ScanId(2));
     let judgement = second.judgement.expect("judged");
     assert!(
         judgement.sentence.starts_with("Saved as scan 2:"),
@@ -170,8 +176,11 @@ async fn a_closed_port_is_verified_fixed_by_the_rescan() {
         .into_iter()
         .find(|f| f.id == id)
         .expect("the finding is still listed");
-    assert_eq!(record.status, FindingStatus::Verified, "{record:#?}");
-    assert_eq!(record.verified_by_scan, Some(second_id));
+    assert_eq!(
+        record.state,
+        FindingState::Verified { by_scan: second_id },
+        "{record:#?}"
+    );
 
     let diff = workspace
         .diff(DiffRequest {
@@ -250,7 +259,7 @@ async fn recording_segmentation_tests_moves_the_11_4_5_findings() {
         .await
         .unwrap();
     let scan_id = scan.record.expect("recorded").id;
-    assert_eq!(scan_id, 1);
+    assert_eq!(scan_id, ScanId(1));
     assert_eq!(
         finding_status(&workspace, FindingKind::SegmentationTestOverdue).await,
         Some(FindingStatus::Open)
@@ -264,7 +273,7 @@ async fn recording_segmentation_tests_moves_the_11_4_5_findings() {
         })
         .await
         .unwrap();
-    assert_eq!(failed.id, 2);
+    assert_eq!(failed.id, SegmentationTestId(2));
     assert_eq!(
         failed.rejudged.map(|judgement| judgement.scan_id),
         Some(scan_id),
@@ -303,16 +312,24 @@ async fn recording_segmentation_tests_moves_the_11_4_5_findings() {
         })
     );
     let tests = workspace.segmentation_tests().await.unwrap();
-    let listed: Vec<(i64, bool, &str)> = tests
+    let listed: Vec<(SegmentationTestId, bool, &str)> = tests
         .iter()
         .map(|t| (t.id, t.passed, t.notes.as_str()))
         .collect();
     assert_eq!(
         listed,
         [
-            (3, true, "Acme Pentest retest after the VLAN fix"),
-            (2, false, "Acme Pentest: the guest wifi reaches the till"),
-            (1, true, "early test"),
+            (
+                SegmentationTestId(3),
+                true,
+                "Acme Pentest retest after the VLAN fix"
+            ),
+            (
+                SegmentationTestId(2),
+                false,
+                "Acme Pentest: the guest wifi reaches the till"
+            ),
+            (SegmentationTestId(1), true, "early test"),
         ],
         "newest first"
     );
@@ -324,9 +341,11 @@ async fn recording_segmentation_tests_moves_the_11_4_5_findings() {
 #[tokio::test]
 async fn a_segmentation_test_needs_a_note_and_a_past_date() {
     let (_dir, _, workspace) = open(day(2026, 6, 1)).await;
-    for (note, at, says) in [
-        (" ", None, "needs a note"),
-        ("x", Some(day(2999, 1, 1)), "in the future"),
+    // 2026-09-01 is after the workspace's clock, though not after the
+    // machine's: the workspace's clock decides.
+    for (note, at, field, says) in [
+        (" ", None, "note", "needs a note"),
+        ("x", Some(day(2026, 9, 1)), "at", "in the future"),
     ] {
         let error = workspace
             .record_segmentation_test(SegmentationTestInput {
@@ -337,6 +356,7 @@ async fn a_segmentation_test_needs_a_note_and_a_past_date() {
             .await
             .expect_err("refused");
         assert_eq!(error.kind, ErrorKind::BadInput, "{error}");
+        assert_eq!(error.field.as_deref(), Some(field), "{error}");
         assert!(error.message.contains(says), "{error}");
     }
     assert!(workspace.segmentation_tests().await.unwrap().is_empty());
@@ -464,7 +484,7 @@ async fn refusals_name_the_field_and_the_thing() {
 
     let error = workspace
         .renew_inventory_entry(InventoryRenewal {
-            id: 42,
+            id: InventoryEntryId(42),
             approver: "a".into(),
             justification: None,
             term: RenewalTerm::SameAsBefore,

@@ -141,8 +141,8 @@ async fn an_export_imports_into_another_database_unchanged() {
             entries
                 .into_iter()
                 .map(|mut e| {
-                    e.id = 0;
-                    e.system_id = 0;
+                    e.id = portcullis_model::InventoryEntryId(0);
+                    e.system_id = portcullis_model::SystemId(0);
                     e
                 })
                 .collect::<Vec<_>>()

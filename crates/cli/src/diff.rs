@@ -8,13 +8,14 @@ use portcullis_model::requests::DiffRequest;
 
 use crate::Failure;
 use crate::context::{Session, failure, print_json, safe};
+use portcullis_model::ScanId;
 
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
     /// The earlier scan's id (see `portcullis scans`).
-    scan_a: i64,
+    scan_a: ScanId,
     /// The later scan's id.
-    scan_b: i64,
+    scan_b: ScanId,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -79,10 +80,11 @@ mod tests {
     use portcullis_model::scan_record::{ScanRecord, ScanStatus};
 
     use super::*;
+    use portcullis_model::{InventoryEntryId, SystemId};
 
     fn scan(id: i64, ports: &str) -> ScanRecord {
         ScanRecord {
-            id,
+            id: ScanId(id),
             started_at: Utc.with_ymd_and_hms(2025, id as u32, 1, 12, 0, 0).unwrap(),
             finished_at: None,
             actor: "alice".into(),
@@ -116,8 +118,8 @@ mod tests {
             port,
             protocol: Protocol::Tcp,
             change,
-            system_id: (address == "10.0.0.5").then_some(2),
-            inventory_entry_id: entry,
+            system_id: (address == "10.0.0.5").then_some(SystemId(2)),
+            inventory_entry_id: entry.map(InventoryEntryId),
             inventory,
         }
     }
@@ -125,7 +127,7 @@ mod tests {
     #[test]
     fn each_change_says_what_happened_and_what_the_inventory_says() {
         let db = System {
-            id: 2,
+            id: SystemId(2),
             name: "database".into(),
             addresses: vec!["10.0.0.5".into()],
             role: SystemRole::Database,
@@ -134,8 +136,8 @@ mod tests {
             notes: String::new(),
         };
         let entry = InventoryEntry {
-            id: 9,
-            system_id: 2,
+            id: InventoryEntryId(9),
+            system_id: SystemId(2),
             port: 5432,
             protocol: Protocol::Tcp,
             service: Some("PostgreSQL".into()),

@@ -5,9 +5,10 @@
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use portcullis_model::compliance::{FindingRecord, FindingStatus};
+use portcullis_model::compliance::{FindingRecord, FindingState, FindingStatus};
 use portcullis_model::judgement::{FindingFilter, Judgement};
 use portcullis_model::requests::FindingAcceptance;
+use portcullis_model::{FindingId, ScanId};
 
 use crate::Failure;
 use crate::context::{
@@ -21,7 +22,7 @@ pub struct FindingsArgs {
     action: Option<FindingsAction>,
     /// Only the findings this scan found.
     #[arg(long, value_name = "ID")]
-    scan: Option<i64>,
+    scan: Option<ScanId>,
     /// Only findings with this status: open, accepted, fixed, verified.
     #[arg(long, value_parser = parse_serde_name::<FindingStatus>)]
     status: Option<FindingStatus>,
@@ -43,7 +44,7 @@ enum FindingsAction {
     /// inventory too.
     Accept {
         /// The finding's id.
-        id: i64,
+        id: FindingId,
         /// Why the business needs it, in a sentence a reviewer can check.
         #[arg(long)]
         justification: String,
@@ -57,12 +58,12 @@ enum FindingsAction {
     /// Report a finding fixed; the next scan that covers it verifies it.
     Fixed {
         /// The finding's id.
-        id: i64,
+        id: FindingId,
     },
     /// Judge a stored scan (again) against the current inventory.
     Evaluate {
         /// The scan's id (see `portcullis scans`).
-        scan: i64,
+        scan: ScanId,
     },
 }
 
@@ -103,8 +104,9 @@ pub async fn run(session: &Session, args: FindingsArgs) -> Result<ExitCode, Fail
                 .await
                 .map_err(failure)?;
             let until = record
-                .accepted_until
-                .map(|at| at.format("%Y-%m-%d").to_string())
+                .state
+                .business_need()
+                .map(|need| need.until.format("%Y-%m-%d").to_string())
                 .unwrap_or_default();
             println!("Finding {id} accepted until {until}.");
             if let Some(entry) = entry {
@@ -147,7 +149,7 @@ fn print_records(records: &[FindingRecord], brief: bool) {
             "#{:<5} {:<8} {:<9} {}",
             record.id,
             finding.severity.label(),
-            serde_name(&record.status),
+            serde_name(&record.status()),
             safe(&finding.title)
         );
         if brief {
@@ -165,22 +167,19 @@ fn print_records(records: &[FindingRecord], brief: bool) {
         if !finding.evidence.is_empty() {
             println!("       Evidence: {}", safe(&finding.evidence));
         }
-        if record.status == FindingStatus::Accepted {
+        if let Some(need) = record.state.business_need() {
             println!(
                 "       Accepted by {} until {}: {}",
-                safe(record.approver.as_deref().unwrap_or("?")),
-                record
-                    .accepted_until
-                    .map(|at| at.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
-                safe(record.justification.as_deref().unwrap_or(""))
+                safe(&need.approver),
+                need.until.format("%Y-%m-%d"),
+                safe(&need.justification)
             );
         }
         let mut seen = format!(
             "       First seen in scan {}, last in scan {}",
             record.first_seen_scan, record.last_seen_scan
         );
-        if let Some(scan) = record.verified_by_scan {
+        if let FindingState::Verified { by_scan: scan } = record.state {
             seen.push_str(&format!("; fix verified by scan {scan}"));
         }
         println!("{seen}.");

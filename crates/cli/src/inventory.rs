@@ -15,6 +15,7 @@ use portcullis_model::scan::Protocol;
 
 use crate::context::{Session, bad_input, failure, parse_date, parse_serde_name, print_json, safe};
 use crate::{Failure, exit};
+use portcullis_model::{InventoryEntryId, SystemId};
 
 #[derive(Debug, clap::Args)]
 pub struct InventoryArgs {
@@ -73,7 +74,7 @@ enum InventoryAction {
     /// otherwise.
     Approve {
         /// The entry's id (see `inventory list`).
-        id: i64,
+        id: InventoryEntryId,
         /// Who approves it.
         #[arg(long)]
         approver: String,
@@ -92,7 +93,7 @@ enum InventoryAction {
     /// Remove an entry (the audit log keeps it as it was).
     Remove {
         /// The entry's id (see `inventory list`).
-        id: i64,
+        id: InventoryEntryId,
     },
     /// Import entries from a CSV or JSON file: all of them, or none if any
     /// row is wrong. Rows for a port already approved replace its entry.
@@ -271,7 +272,7 @@ async fn print_list(workspace: &Workspace, entries: &[InventoryEntry]) -> Result
         println!("The inventory is empty. Approve ports with `portcullis inventory add`.");
         return Ok(());
     }
-    let names: HashMap<i64, String> = workspace
+    let names: HashMap<SystemId, String> = workspace
         .systems()
         .await
         .map_err(failure)?

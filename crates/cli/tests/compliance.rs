@@ -217,7 +217,7 @@ fn a_saved_scan_shows_in_findings_and_status() {
     };
     assert_eq!(record["finding"]["kind"], "unlisted-open-port");
     assert_eq!(record["finding"]["port"], port);
-    assert_eq!(record["status"], "open");
+    assert_eq!(record["state"]["status"], "open");
     let brief = ok(dir.path(), &["findings", "--brief"]);
     let words: Vec<&str> = brief.split_whitespace().collect();
     assert_eq!(

@@ -23,6 +23,7 @@ use portcullis_model::compliance::{
 use portcullis_model::report::{HostResult, ScanReport};
 use portcullis_model::scan::{HostReport, PortResult, PortState, Protocol, Reason};
 use portcullis_model::service::{Confidence, ServiceIdentity};
+use portcullis_model::{InventoryEntryId, ScanId, SystemId};
 
 const SYSTEMS: u32 = 5_000;
 const ENTRIES: u32 = 20_000;
@@ -35,7 +36,7 @@ fn address(n: u32) -> IpAddr {
 fn systems() -> Vec<System> {
     (0..SYSTEMS)
         .map(|n| System {
-            id: i64::from(n),
+            id: SystemId(i64::from(n)),
             name: format!("system {n}"),
             addresses: vec![address(n).to_string()],
             role: SystemRole::WebServer,
@@ -56,8 +57,8 @@ fn inventory() -> Vec<InventoryEntry> {
     let approved = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
     (0..ENTRIES)
         .map(|n| InventoryEntry {
-            id: i64::from(n),
-            system_id: i64::from(n / 4),
+            id: InventoryEntryId(i64::from(n)),
+            system_id: SystemId(i64::from(n / 4)),
             port: 1 + (n % 4) as u16,
             protocol: Protocol::Tcp,
             service: Some("http".into()),
@@ -206,7 +207,7 @@ fn main() -> ExitCode {
         Duration::from_millis(300),
         || {
             let coverage = Coverage::new(&after, &coverage);
-            let changes = reconcile(&[], &findings, 1, &coverage, now);
+            let changes = reconcile(&[], &findings, ScanId(1), &coverage, now);
             let status = assess(&systems, &findings, &[], now);
             changes.new.len() + status.reasons.len()
         },

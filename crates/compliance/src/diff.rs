@@ -22,6 +22,7 @@ use portcullis_model::scan::{PortResult, PortState};
 use portcullis_model::service::{Posture, ServiceIdentity};
 
 use crate::estate::{InventoryIndex, SystemIndex, entry_accepts, is_expired};
+use portcullis_model::{InventoryEntryId, SystemId};
 
 /// Compares `before` with `after`. `now` decides which inventory approvals
 /// still hold.
@@ -100,7 +101,7 @@ impl Differ<'_> {
         &self,
         before: &[PortResult],
         after: &[PortResult],
-        system: Option<i64>,
+        system: Option<SystemId>,
         out: &mut Vec<PortChange>,
     ) {
         let old = sorted_ports(before);
@@ -135,7 +136,7 @@ impl Differ<'_> {
         &self,
         before: Option<&PortResult>,
         after: Option<&PortResult>,
-        system: Option<i64>,
+        system: Option<SystemId>,
         out: &mut Vec<PortChange>,
     ) {
         let Some(any) = after.or(before) else { return };
@@ -173,10 +174,10 @@ impl Differ<'_> {
     fn judge(
         &self,
         change: &PortChangeKind,
-        system: Option<i64>,
+        system: Option<SystemId>,
         port: &PortResult,
         after: Option<&PortResult>,
-    ) -> (InventoryVerdict, Option<i64>) {
+    ) -> (InventoryVerdict, Option<InventoryEntryId>) {
         let Some(system) = system else {
             return (InventoryVerdict::NoSystem, None);
         };
@@ -368,14 +369,17 @@ mod tests {
         assert_eq!(change.port, 3306);
         assert_eq!(change.change, K::Opened { from: None });
         assert_eq!(change.inventory, InventoryVerdict::NotApproved);
-        assert_eq!(change.system_id, Some(2));
+        assert_eq!(change.system_id, Some(SystemId(2)));
     }
 
     #[test]
     fn an_approved_port_that_opened_is_approved() {
         let result = changes(vec![], vec![open(DB, 443)]);
         assert_eq!(result.ports[0].inventory, InventoryVerdict::Approved);
-        assert_eq!(result.ports[0].inventory_entry_id, Some(1));
+        assert_eq!(
+            result.ports[0].inventory_entry_id,
+            Some(InventoryEntryId(1))
+        );
     }
 
     #[test]

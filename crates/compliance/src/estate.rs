@@ -9,6 +9,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
+use portcullis_model::SystemId;
 use portcullis_model::compliance::{InventoryEntry, System};
 use portcullis_model::scan::{HostReport, Protocol};
 use portcullis_model::service::ServiceIdentity;
@@ -90,7 +91,7 @@ fn check_host_name(name: &str) -> Result<(), &'static str> {
 /// listed first wins.
 #[derive(Debug, Default)]
 pub struct SystemIndex<'a> {
-    by_id: HashMap<i64, &'a System>,
+    by_id: HashMap<SystemId, &'a System>,
     by_ip: HashMap<IpAddr, &'a System>,
     by_name: HashMap<String, &'a System>,
     /// By prefix length, longest first; each maps a network to its system.
@@ -137,7 +138,7 @@ impl<'a> SystemIndex<'a> {
         index
     }
 
-    pub fn by_id(&self, id: i64) -> Option<&'a System> {
+    pub fn by_id(&self, id: SystemId) -> Option<&'a System> {
         self.by_id.get(&id).copied()
     }
 
@@ -167,14 +168,14 @@ impl<'a> SystemIndex<'a> {
 /// The inventory by system, protocol and port.
 #[derive(Debug, Default)]
 pub struct InventoryIndex<'a> {
-    entries: HashMap<(i64, Protocol, u16), &'a InventoryEntry>,
+    entries: HashMap<(SystemId, Protocol, u16), &'a InventoryEntry>,
 }
 
 impl<'a> InventoryIndex<'a> {
     /// Indexes the entries. Should two entries cover the same port (the
     /// store prevents it), the one approved last counts.
     pub fn new(inventory: &'a [InventoryEntry]) -> InventoryIndex<'a> {
-        let mut entries: HashMap<(i64, Protocol, u16), &'a InventoryEntry> =
+        let mut entries: HashMap<(SystemId, Protocol, u16), &'a InventoryEntry> =
             HashMap::with_capacity(inventory.len());
         for entry in inventory {
             entries
@@ -189,7 +190,12 @@ impl<'a> InventoryIndex<'a> {
         InventoryIndex { entries }
     }
 
-    pub fn get(&self, system_id: i64, protocol: Protocol, port: u16) -> Option<&'a InventoryEntry> {
+    pub fn get(
+        &self,
+        system_id: SystemId,
+        protocol: Protocol,
+        port: u16,
+    ) -> Option<&'a InventoryEntry> {
         self.entries.get(&(system_id, protocol, port)).copied()
     }
 }
@@ -245,7 +251,7 @@ mod tests {
 
     fn system(id: i64, addresses: &[&str]) -> System {
         System {
-            id,
+            id: SystemId(id),
             name: format!("system {id}"),
             addresses: addresses.iter().map(|a| a.to_string()).collect(),
             role: SystemRole::Other,
@@ -296,13 +302,16 @@ mod tests {
         ];
         let index = SystemIndex::new(&systems);
         let id = |h: HostReport| index.for_host(&h).map(|s| s.id);
-        assert_eq!(id(host("10.0.1.5", None)), Some(3));
-        assert_eq!(id(host("2001:db8::5", None)), Some(3));
-        assert_eq!(id(host("10.0.1.9", None)), Some(2));
-        assert_eq!(id(host("10.9.9.9", None)), Some(1));
-        assert_eq!(id(host("10.0.1.9", Some("SHOP.example.com"))), Some(4));
+        assert_eq!(id(host("10.0.1.5", None)), Some(SystemId(3)));
+        assert_eq!(id(host("2001:db8::5", None)), Some(SystemId(3)));
+        assert_eq!(id(host("10.0.1.9", None)), Some(SystemId(2)));
+        assert_eq!(id(host("10.9.9.9", None)), Some(SystemId(1)));
+        assert_eq!(
+            id(host("10.0.1.9", Some("SHOP.example.com"))),
+            Some(SystemId(4))
+        );
         assert_eq!(id(host("192.0.2.1", None)), None);
-        assert_eq!(index.by_id(2).map(|s| s.id), Some(2));
+        assert_eq!(index.by_id(SystemId(2)).map(|s| s.id), Some(SystemId(2)));
     }
 
     #[test]

@@ -88,6 +88,7 @@ pub fn renew(entry: &InventoryEntry, renewal: &Renewal) -> Result<InventoryEntry
 mod tests {
     use chrono::{TimeDelta, TimeZone};
     use portcullis_model::scan::Protocol;
+    use portcullis_model::{InventoryEntryId, SystemId};
 
     use super::*;
 
@@ -99,8 +100,8 @@ mod tests {
     fn lapsed() -> InventoryEntry {
         let approved_at = now() - TimeDelta::days(213);
         InventoryEntry {
-            id: 7,
-            system_id: 1,
+            id: InventoryEntryId(7),
+            system_id: SystemId(1),
             port: 443,
             protocol: Protocol::Tcp,
             service: Some("https".into()),
@@ -130,7 +131,7 @@ mod tests {
         assert_eq!(renewed.expires_at, Some(now() + TimeDelta::days(183)));
         assert_eq!(
             (renewed.id, renewed.port, renewed.justification.as_str()),
-            (7, 443, "the shop")
+            (InventoryEntryId(7), 443, "the shop")
         );
         assert_eq!(renewed.notes, "front door");
 

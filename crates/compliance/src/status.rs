@@ -11,13 +11,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use portcullis_model::SystemId;
 use portcullis_model::compliance::{
-    Finding, FindingRecord, FindingStatus, OverallStatus, Scope, Severity, System, SystemStatus,
-    Verdict,
+    BusinessNeed, Finding, FindingRecord, FindingStatus, OverallStatus, Scope, Severity, System,
+    SystemStatus, Verdict,
 };
 
 /// How one finding weighs on a verdict.
-fn weight(finding: &Finding, acceptance: Option<&FindingRecord>) -> Option<Verdict> {
+fn weight(finding: &Finding, acceptance: Option<&BusinessNeed>) -> Option<Verdict> {
     if acceptance.is_some() {
         return None;
     }
@@ -30,14 +31,20 @@ fn weight(finding: &Finding, acceptance: Option<&FindingRecord>) -> Option<Verdi
 
 /// Whether a record's acceptance holds at `now`.
 pub fn acceptance_holds(record: &FindingRecord, now: DateTime<Utc>) -> bool {
-    record.status == FindingStatus::Accepted && record.accepted_until.is_some_and(|u| u > now)
+    record
+        .state
+        .business_need()
+        .is_some_and(|need| need.until > now)
 }
 
 /// Whether a tracked finding stands now: open or accepted (an acceptance
 /// that has lapsed counts as open, which [`assess`] decides); fixed and
 /// verified ones are history.
 pub fn stands_now(record: &FindingRecord) -> bool {
-    matches!(record.status, FindingStatus::Open | FindingStatus::Accepted)
+    matches!(
+        record.status(),
+        FindingStatus::Open | FindingStatus::Accepted
+    )
 }
 
 /// The verdict from the tracked findings alone: those that stand now,
@@ -63,12 +70,12 @@ pub fn assess(
     records: &[FindingRecord],
     now: DateTime<Utc>,
 ) -> OverallStatus {
-    let accepted: HashMap<&str, &FindingRecord> = records
+    let accepted: HashMap<&str, &BusinessNeed> = records
         .iter()
         .filter(|r| acceptance_holds(r, now))
-        .map(|r| (r.finding.key.as_str(), r))
+        .filter_map(|r| Some((r.finding.key.as_str(), r.state.business_need()?)))
         .collect();
-    let mut by_system: HashMap<i64, Vec<(&Finding, Option<&FindingRecord>)>> = HashMap::new();
+    let mut by_system: HashMap<SystemId, Vec<(&Finding, Option<&BusinessNeed>)>> = HashMap::new();
     let mut unowned = Vec::new();
     for finding in findings {
         let acceptance = accepted.get(finding.key.as_str()).copied();
@@ -115,10 +122,10 @@ pub fn assess(
 }
 
 /// The verdict of a set of findings and its reasons, worst first.
-fn judge(findings: &[(&Finding, Option<&FindingRecord>)]) -> (Verdict, Vec<String>) {
+fn judge(findings: &[(&Finding, Option<&BusinessNeed>)]) -> (Verdict, Vec<String>) {
     let mut sorted: Vec<_> = findings.to_vec();
     sorted.sort_by(|a, b| {
-        let counts = |x: &(&Finding, Option<&FindingRecord>)| x.1.is_none();
+        let counts = |x: &(&Finding, Option<&BusinessNeed>)| x.1.is_none();
         (counts(b), b.0.severity).cmp(&(counts(a), a.0.severity))
     });
     let mut verdict = Verdict::Pass;
@@ -129,14 +136,11 @@ fn judge(findings: &[(&Finding, Option<&FindingRecord>)]) -> (Verdict, Vec<Strin
                 verdict = verdict.max(weight);
                 reasons.push(format!("{}: {}", finding.severity.label(), finding.title));
             }
-            (None, Some(record)) => {
-                let until = record
-                    .accepted_until
-                    .map(|u| u.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default();
-                let approver = record.approver.as_deref().unwrap_or("unknown");
+            (None, Some(need)) => {
                 reasons.push(format!(
-                    "Accepted until {until} by {approver}: {}",
+                    "Accepted until {} by {}: {}",
+                    need.until.format("%Y-%m-%d"),
+                    need.approver,
                     finding.title
                 ));
             }
@@ -148,11 +152,7 @@ fn judge(findings: &[(&Finding, Option<&FindingRecord>)]) -> (Verdict, Vec<Strin
 
 /// One line for the overall reasons: "Shop: fails (2 failing, 1 needing
 /// action)".
-fn summary(
-    name: &str,
-    verdict: Verdict,
-    findings: &[(&Finding, Option<&FindingRecord>)],
-) -> String {
+fn summary(name: &str, verdict: Verdict, findings: &[(&Finding, Option<&BusinessNeed>)]) -> String {
     let count = |v| {
         findings
             .iter()

@@ -17,6 +17,8 @@ use portcullis_model::compliance::{
     Acceptance, Finding, FindingKind, FindingRecord, FindingStatus, InventoryEntry, InventoryWrite,
     NewInventoryEntry, Reconciliation, RecordChange, RecordUpdate,
 };
+use portcullis_model::compliance::{BusinessNeed, FindingState};
+use portcullis_model::{ScanId, SystemId};
 
 use portcullis_model::scan::Protocol;
 
@@ -39,7 +41,7 @@ pub const DEFAULT_ACCEPTANCE_DAYS: i64 = 90;
 pub fn reconcile(
     previous: &[FindingRecord],
     current: &[Finding],
-    scan_id: i64,
+    scan_id: ScanId,
     coverage: &Coverage,
     now: DateTime<Utc>,
 ) -> Reconciliation {
@@ -76,13 +78,13 @@ pub fn reconcile(
 fn seen_again(
     record: &FindingRecord,
     finding: &Finding,
-    scan_id: i64,
+    scan_id: ScanId,
     now: DateTime<Utc>,
 ) -> RecordUpdate {
     let mut next = record.clone();
     next.finding = finding.clone();
     next.last_seen_scan = scan_id;
-    let change = match record.status {
+    let change = match record.status() {
         FindingStatus::Open => RecordChange::StillOpen,
         FindingStatus::Accepted if acceptance_holds(record, now) => RecordChange::StillAccepted,
         FindingStatus::Accepted => {
@@ -102,23 +104,19 @@ fn seen_again(
 
 fn not_seen(
     record: &FindingRecord,
-    scan_id: i64,
+    scan_id: ScanId,
     coverage: &Coverage,
     now: DateTime<Utc>,
 ) -> Option<RecordUpdate> {
     let covered = coverage.covers(&record.finding);
     let mut next = record.clone();
-    let change = match record.status {
+    let change = match record.status() {
         FindingStatus::Open | FindingStatus::Accepted if covered => {
-            next.status = FindingStatus::Verified;
-            next.fixed_by_scan = Some(scan_id);
-            next.verified_by_scan = Some(scan_id);
+            next.state = FindingState::Verified { by_scan: scan_id };
             RecordChange::FixedByScan
         }
         FindingStatus::Fixed if covered => {
-            next.status = FindingStatus::Verified;
-            next.fixed_by_scan = Some(record.fixed_by_scan.unwrap_or(scan_id));
-            next.verified_by_scan = Some(scan_id);
+            next.state = FindingState::Verified { by_scan: scan_id };
             RecordChange::Verified
         }
         FindingStatus::Accepted if !acceptance_holds(record, now) => {
@@ -136,12 +134,7 @@ fn not_seen(
 /// Back to open, forgetting the acceptance and the fix (the audit log
 /// keeps their history).
 fn reopen(record: &mut FindingRecord) {
-    record.status = FindingStatus::Open;
-    record.accepted_until = None;
-    record.justification = None;
-    record.approver = None;
-    record.fixed_by_scan = None;
-    record.verified_by_scan = None;
+    record.state = FindingState::Open;
 }
 
 /// A person's decision to accept a finding as a business need.
@@ -170,7 +163,7 @@ pub enum DecisionError {
         until: DateTime<Utc>,
         now: DateTime<Utc>,
     },
-    #[error("the finding is already {}; only open or accepted findings can be {action}", status_word(*.status))]
+    #[error("the finding is already {}; only open or accepted findings can be {action}", .status.words())]
     Resolved {
         status: FindingStatus,
         action: &'static str,
@@ -186,20 +179,11 @@ pub enum DecisionError {
 /// Refuses a decision (`action`: what it would make of the finding) on a
 /// finding already fixed: only open or accepted ones are decided on.
 fn not_resolved(record: &FindingRecord, action: &'static str) -> Result<(), DecisionError> {
-    match record.status {
+    match record.status() {
         FindingStatus::Open | FindingStatus::Accepted => Ok(()),
         status @ (FindingStatus::Fixed | FindingStatus::Verified) => {
             Err(DecisionError::Resolved { status, action })
         }
-    }
-}
-
-fn status_word(status: FindingStatus) -> &'static str {
-    match status {
-        FindingStatus::Open => "open",
-        FindingStatus::Accepted => "accepted",
-        FindingStatus::Fixed => "reported fixed",
-        FindingStatus::Verified => "verified fixed",
     }
 }
 
@@ -258,10 +242,11 @@ impl Rulebook {
             AcceptPolicy::RenewEntry => renew_entry(finding, &decision, inventory)?,
         };
         let mut accepted = record.clone();
-        accepted.status = FindingStatus::Accepted;
-        accepted.accepted_until = Some(until);
-        accepted.justification = Some(justification.to_string());
-        accepted.approver = Some(approver.to_string());
+        accepted.state = FindingState::Accepted(BusinessNeed {
+            justification: justification.to_string(),
+            approver: approver.to_string(),
+            until,
+        });
         Ok(Acceptance {
             record: accepted,
             inventory,
@@ -277,7 +262,7 @@ struct Decision<'a> {
 }
 
 /// The finding's system and port, which an inventory write needs.
-fn place(finding: &Finding) -> Result<(i64, Protocol, u16), DecisionError> {
+fn place(finding: &Finding) -> Result<(SystemId, Protocol, u16), DecisionError> {
     match (finding.system_id, finding.protocol, finding.port) {
         (Some(system), Some(protocol), Some(port)) => Ok((system, protocol, port)),
         _ => Err(DecisionError::NoSystem),
@@ -286,7 +271,7 @@ fn place(finding: &Finding) -> Result<(i64, Protocol, u16), DecisionError> {
 
 fn find_entry(
     inventory: &[InventoryEntry],
-    (system, protocol, port): (i64, Protocol, u16),
+    (system, protocol, port): (SystemId, Protocol, u16),
 ) -> Option<&InventoryEntry> {
     inventory
         .iter()
@@ -351,10 +336,7 @@ fn renew_entry(
 pub fn mark_fixed(record: &FindingRecord) -> Result<FindingRecord, DecisionError> {
     not_resolved(record, "reported fixed")?;
     let mut fixed = record.clone();
-    fixed.status = FindingStatus::Fixed;
-    fixed.accepted_until = None;
-    fixed.justification = None;
-    fixed.approver = None;
+    fixed.state = FindingState::Fixed;
     Ok(fixed)
 }
 
@@ -365,6 +347,7 @@ mod tests {
     use FindingKind::*;
     use portcullis_model::compliance::{PortRange, ScanCoverage, Severity};
     use portcullis_model::report::ScanReport;
+    use portcullis_model::{FindingId, InventoryEntryId};
 
     /// The coverage of a scan of [`DB`] (up) on TCP 1-1024, with
     /// `open_ports` open, and identification and posture as given.
@@ -395,14 +378,14 @@ mod tests {
         result
             .updated
             .iter()
-            .find(|u| u.record.id == id)
+            .find(|u| u.record.id == FindingId(id))
             .map(|u| u.change)
     }
 
     #[test]
     fn a_finding_seen_for_the_first_time_is_new() {
         let current = [unlisted(22)];
-        let result = reconcile(&[], &current, 2, &scan_of_db(&[22], true), now());
+        let result = reconcile(&[], &current, ScanId(2), &scan_of_db(&[22], true), now());
         assert_eq!(result.new, current);
         assert!(result.updated.is_empty());
     }
@@ -413,11 +396,11 @@ mod tests {
         again.evidence = "the second one".into();
         let current = [unlisted(22), unlisted(80), again];
         let coverage = scan_of_db(&[22, 80], true);
-        let result = reconcile(&[], &current, 2, &coverage, now());
+        let result = reconcile(&[], &current, ScanId(2), &coverage, now());
         assert_eq!(result.new, current[..2], "the first of each key, in order");
 
-        let tracked = record(5, unlisted(22), FindingStatus::Open);
-        let result = reconcile(&[tracked], &current, 2, &coverage, now());
+        let tracked = record(5, unlisted(22), FindingState::Open);
+        let result = reconcile(&[tracked], &current, ScanId(2), &coverage, now());
         assert_eq!(result.new, [unlisted(80)]);
         assert_eq!(result.updated.len(), 1);
         assert_eq!(result.updated[0].record.finding, current[0]);
@@ -425,57 +408,64 @@ mod tests {
 
     #[test]
     fn a_finding_seen_again_is_still_open_and_refreshed() {
-        let previous = [record(1, unlisted(22), FindingStatus::Open)];
+        let previous = [record(1, unlisted(22), FindingState::Open)];
         let mut again = unlisted(22);
         again.evidence = "newer banner".into();
-        let result = reconcile(&previous, &[again], 2, &scan_of_db(&[22], true), now());
+        let result = reconcile(
+            &previous,
+            &[again],
+            ScanId(2),
+            &scan_of_db(&[22], true),
+            now(),
+        );
         assert!(result.new.is_empty());
         let update = &result.updated[0];
         assert_eq!(update.change, RecordChange::StillOpen);
-        assert_eq!(update.record.last_seen_scan, 2);
-        assert_eq!(update.record.first_seen_scan, 1);
+        assert_eq!(update.record.last_seen_scan, ScanId(2));
+        assert_eq!(update.record.first_seen_scan, ScanId(1));
         assert_eq!(update.record.finding.evidence, "newer banner");
     }
 
     #[test]
     fn a_finding_gone_from_a_covered_port_is_fixed_and_verified_by_the_scan() {
-        let previous = [record(1, unlisted(22), FindingStatus::Open)];
-        let result = reconcile(&previous, &[], 2, &scan_of_db(&[], true), now());
+        let previous = [record(1, unlisted(22), FindingState::Open)];
+        let result = reconcile(&previous, &[], ScanId(2), &scan_of_db(&[], true), now());
         let update = &result.updated[0];
         assert_eq!(update.change, RecordChange::FixedByScan);
-        assert_eq!(update.record.status, FindingStatus::Verified);
-        assert_eq!(update.record.fixed_by_scan, Some(2));
-        assert_eq!(update.record.verified_by_scan, Some(2));
+        assert_eq!(
+            update.record.state,
+            FindingState::Verified { by_scan: ScanId(2) }
+        );
     }
 
     #[test]
     fn a_finding_on_a_port_the_scan_did_not_probe_is_left_alone() {
-        let previous = [record(1, unlisted(8080), FindingStatus::Open)];
-        let result = reconcile(&previous, &[], 2, &scan_of_db(&[], true), now());
+        let previous = [record(1, unlisted(8080), FindingState::Open)];
+        let result = reconcile(&previous, &[], ScanId(2), &scan_of_db(&[], true), now());
         assert!(result.updated.is_empty(), "{:?}", result.updated);
     }
 
     #[test]
     fn a_finding_on_a_host_that_was_down_is_left_alone() {
-        let previous = [record(1, unlisted(22), FindingStatus::Open)];
+        let previous = [record(1, unlisted(22), FindingState::Open)];
         let report = report(vec![down(DB)]);
         let coverage = Coverage::new(&report, &full_coverage());
-        let result = reconcile(&previous, &[], 2, &coverage, now());
+        let result = reconcile(&previous, &[], ScanId(2), &coverage, now());
         assert!(result.updated.is_empty());
         let coverage = Coverage::new(&ScanReport::default(), &full_coverage());
-        let result = reconcile(&previous, &[], 2, &coverage, now());
+        let result = reconcile(&previous, &[], ScanId(2), &coverage, now());
         assert!(result.updated.is_empty(), "host not scanned at all");
     }
 
     #[test]
     fn a_posture_finding_is_fixed_only_by_a_scan_that_checked_posture() {
         let tls = finding(ObsoleteTls, Severity::High, Some(2), 443);
-        let previous = [record(1, tls, FindingStatus::Open)];
-        let without = reconcile(&previous, &[], 2, &scan_of_db(&[443], false), now());
+        let previous = [record(1, tls, FindingState::Open)];
+        let without = reconcile(&previous, &[], ScanId(2), &scan_of_db(&[443], false), now());
         assert!(without.updated.is_empty(), "port open, posture not checked");
-        let with = reconcile(&previous, &[], 2, &scan_of_db(&[443], true), now());
+        let with = reconcile(&previous, &[], ScanId(2), &scan_of_db(&[443], true), now());
         assert_eq!(change_of(&with, 1), Some(RecordChange::FixedByScan));
-        let closed = reconcile(&previous, &[], 2, &scan_of_db(&[], false), now());
+        let closed = reconcile(&previous, &[], ScanId(2), &scan_of_db(&[], false), now());
         assert_eq!(
             change_of(&closed, 1),
             Some(RecordChange::FixedByScan),
@@ -489,60 +479,73 @@ mod tests {
         overdue.address = None;
         overdue.port = None;
         overdue.protocol = None;
-        let previous = [record(1, overdue, FindingStatus::Open)];
+        let previous = [record(1, overdue, FindingState::Open)];
         let coverage = Coverage::new(&ScanReport::default(), &ScanCoverage::default());
-        let result = reconcile(&previous, &[], 2, &coverage, now());
+        let result = reconcile(&previous, &[], ScanId(2), &coverage, now());
         assert_eq!(change_of(&result, 1), Some(RecordChange::FixedByScan));
     }
 
     #[test]
     fn a_reported_fix_is_verified_by_the_next_covering_scan() {
-        let mut claimed = record(1, unlisted(22), FindingStatus::Fixed);
-        claimed.fixed_by_scan = None;
-        let result = reconcile(&[claimed], &[], 3, &scan_of_db(&[], true), now());
+        let claimed = record(1, unlisted(22), FindingState::Fixed);
+        let result = reconcile(&[claimed], &[], ScanId(3), &scan_of_db(&[], true), now());
         let update = &result.updated[0];
         assert_eq!(update.change, RecordChange::Verified);
-        assert_eq!(update.record.status, FindingStatus::Verified);
-        assert_eq!(update.record.verified_by_scan, Some(3));
+        assert_eq!(
+            update.record.state,
+            FindingState::Verified { by_scan: ScanId(3) }
+        );
     }
 
     #[test]
     fn a_verified_finding_found_again_is_reopened() {
-        let mut verified = record(1, unlisted(22), FindingStatus::Verified);
-        verified.fixed_by_scan = Some(2);
-        verified.verified_by_scan = Some(2);
+        let verified = record(
+            1,
+            unlisted(22),
+            FindingState::Verified { by_scan: ScanId(2) },
+        );
         let result = reconcile(
             &[verified],
             &[unlisted(22)],
-            3,
+            ScanId(3),
             &scan_of_db(&[22], true),
             now(),
         );
         let update = &result.updated[0];
         assert_eq!(update.change, RecordChange::Reopened);
-        assert_eq!(update.record.status, FindingStatus::Open);
-        assert_eq!(update.record.fixed_by_scan, None);
+        assert_eq!(update.record.state, FindingState::Open);
         assert!(result.new.is_empty(), "the same record, not a new one");
     }
 
     #[test]
     fn an_accepted_finding_stays_accepted_until_its_term_ends() {
         let valid = [accepted(1, unlisted(22), now() + days(1))];
-        let result = reconcile(&valid, &[unlisted(22)], 2, &scan_of_db(&[22], true), now());
+        let result = reconcile(
+            &valid,
+            &[unlisted(22)],
+            ScanId(2),
+            &scan_of_db(&[22], true),
+            now(),
+        );
         assert_eq!(change_of(&result, 1), Some(RecordChange::StillAccepted));
 
         let lapsed = [accepted(1, unlisted(22), now() - days(1))];
-        let result = reconcile(&lapsed, &[unlisted(22)], 2, &scan_of_db(&[22], true), now());
+        let result = reconcile(
+            &lapsed,
+            &[unlisted(22)],
+            ScanId(2),
+            &scan_of_db(&[22], true),
+            now(),
+        );
         let update = &result.updated[0];
         assert_eq!(update.change, RecordChange::AcceptanceExpired);
-        assert_eq!(update.record.status, FindingStatus::Open);
-        assert_eq!(update.record.accepted_until, None);
+        assert_eq!(update.record.state, FindingState::Open);
     }
 
     #[test]
     fn a_lapsed_acceptance_reopens_even_where_the_scan_did_not_look() {
         let lapsed = [accepted(1, unlisted(8080), now() - days(1))];
-        let result = reconcile(&lapsed, &[], 2, &scan_of_db(&[], true), now());
+        let result = reconcile(&lapsed, &[], ScanId(2), &scan_of_db(&[], true), now());
         assert_eq!(change_of(&result, 1), Some(RecordChange::AcceptanceExpired));
     }
 
@@ -559,15 +562,16 @@ mod tests {
 
     #[test]
     fn accepting_an_unlisted_port_approves_it_in_the_inventory_for_90_days() {
-        let open = record(1, unlisted(22), FindingStatus::Open);
+        let open = record(1, unlisted(22), FindingState::Open);
         let result = accept(&open, &request(" admin access ", "Alice"), &[]).unwrap();
-        assert_eq!(result.record.status, FindingStatus::Accepted);
-        assert_eq!(result.record.accepted_until, Some(now() + days(90)));
-        assert_eq!(result.record.justification.as_deref(), Some("admin access"));
+        let need = result.record.state.business_need().expect("accepted");
+        assert_eq!(need.until, now() + days(90));
+        assert_eq!(need.justification, "admin access");
+        assert_eq!(need.approver, "Alice");
         let InventoryWrite::Create(entry) = result.inventory else {
             panic!("{:?}", result.inventory)
         };
-        assert_eq!((entry.system_id, entry.port), (2, 22));
+        assert_eq!((entry.system_id, entry.port), (SystemId(2), 22));
         assert_eq!(entry.service.as_deref(), Some("ssh"));
         assert_eq!(entry.expires_at, Some(now() + days(90)));
         assert_eq!(entry.approver, "Alice");
@@ -576,7 +580,7 @@ mod tests {
     #[test]
     fn accepting_a_port_already_in_the_inventory_writes_nothing() {
         let remote = finding(ExternalRemoteAccess, Severity::Medium, Some(2), 22);
-        let open = record(1, remote, FindingStatus::Open);
+        let open = record(1, remote, FindingState::Open);
         let inventory = [entry(5, 2, 22, portcullis_model::scan::Protocol::Tcp)];
         let result = accept(&open, &request("vendor support", "Alice"), &inventory).unwrap();
         assert_eq!(result.inventory, InventoryWrite::None);
@@ -585,7 +589,7 @@ mod tests {
     #[test]
     fn accepting_a_mismatch_renews_the_entry_with_what_was_found() {
         let mismatch = finding(InventoryMismatch, Severity::Medium, Some(2), 22);
-        let open = record(1, mismatch, FindingStatus::Open);
+        let open = record(1, mismatch, FindingState::Open);
         let mut old = entry(5, 2, 22, portcullis_model::scan::Protocol::Tcp);
         old.version = Some("9.2".into());
         let until = now() + days(30);
@@ -595,7 +599,7 @@ mod tests {
         let InventoryWrite::Update(entry) = result.inventory else {
             panic!("{:?}", result.inventory)
         };
-        assert_eq!(entry.id, 5);
+        assert_eq!(entry.id, InventoryEntryId(5));
         assert_eq!(entry.version.as_deref(), Some("9.6p1"));
         assert_eq!(entry.approver, "Bob");
         assert_eq!(entry.approved_at, now());
@@ -605,14 +609,14 @@ mod tests {
     #[test]
     fn a_posture_finding_is_accepted_without_touching_the_inventory() {
         let tls = finding(LegacyTls, Severity::Medium, Some(2), 443);
-        let open = record(1, tls, FindingStatus::Open);
+        let open = record(1, tls, FindingState::Open);
         let result = accept(&open, &request("old card terminal", "Alice"), &[]).unwrap();
         assert_eq!(result.inventory, InventoryWrite::None);
     }
 
     #[test]
     fn acceptance_needs_a_justification_an_approver_and_a_future_end() {
-        let open = record(1, unlisted(22), FindingStatus::Open);
+        let open = record(1, unlisted(22), FindingState::Open);
         assert_eq!(
             accept(&open, &request("  ", "Alice"), &[]),
             Err(DecisionError::NoJustification)
@@ -633,7 +637,7 @@ mod tests {
     fn some_findings_can_only_be_fixed() {
         let mut overdue = finding(InternalScanOverdue, Severity::High, None, 0);
         overdue.port = None;
-        let open = record(1, overdue, FindingStatus::Open);
+        let open = record(1, overdue, FindingState::Open);
         let error = accept(&open, &request("busy", "Alice"), &[]).unwrap_err();
         assert_eq!(error, DecisionError::NotAcceptable(InternalScanOverdue));
         assert!(
@@ -645,7 +649,7 @@ mod tests {
     #[test]
     fn a_port_of_an_unregistered_host_cannot_be_approved() {
         let cleartext = finding(CleartextService, Severity::Medium, None, 21);
-        let open = record(1, cleartext, FindingStatus::Open);
+        let open = record(1, cleartext, FindingState::Open);
         let error = accept(&open, &request("legacy", "Alice"), &[]).unwrap_err();
         assert_eq!(error, DecisionError::NoSystem);
     }
@@ -653,20 +657,24 @@ mod tests {
     #[test]
     fn renewing_a_vanished_entry_is_refused() {
         let stale = finding(StaleInventoryEntry, Severity::Low, Some(2), 8080);
-        let open = record(1, stale, FindingStatus::Open);
+        let open = record(1, stale, FindingState::Open);
         let error = accept(&open, &request("seasonal", "Alice"), &[]).unwrap_err();
         assert_eq!(error, DecisionError::NoInventoryEntry);
     }
 
     #[test]
     fn fixed_findings_are_not_accepted_and_are_not_fixed_twice() {
-        let fixed = record(1, unlisted(22), FindingStatus::Verified);
+        let fixed = record(
+            1,
+            unlisted(22),
+            FindingState::Verified { by_scan: ScanId(2) },
+        );
         assert!(matches!(
             accept(&fixed, &request("needed", "Alice"), &[]),
             Err(DecisionError::Resolved { .. })
         ));
         assert!(mark_fixed(&fixed).is_err());
-        let error = mark_fixed(&record(2, unlisted(22), FindingStatus::Fixed)).unwrap_err();
+        let error = mark_fixed(&record(2, unlisted(22), FindingState::Fixed)).unwrap_err();
         assert_eq!(
             error.to_string(),
             "the finding is already reported fixed; only open or accepted findings can be reported fixed"
@@ -677,8 +685,6 @@ mod tests {
     fn marking_a_finding_fixed_waits_for_a_scan() {
         let open = accepted(1, unlisted(22), now() + days(10));
         let fixed = mark_fixed(&open).unwrap();
-        assert_eq!(fixed.status, FindingStatus::Fixed);
-        assert_eq!(fixed.accepted_until, None);
-        assert_eq!(fixed.verified_by_scan, None);
+        assert_eq!(fixed.state, FindingState::Fixed, "the acceptance is gone");
     }
 }

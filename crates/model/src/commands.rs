@@ -10,6 +10,7 @@
 use crate::compliance::{AuditEntry, FindingRecord, InventoryEntry, NewSystem, System};
 use crate::dashboard::{Dashboard, SegmentationRecord, StatusReport};
 use crate::diff_view::DiffView;
+use crate::ids::{FindingId, InventoryEntryId, SystemId};
 use crate::ipc::Command;
 use crate::judgement::{FindingFilter, Judgement, SegmentationOutcome};
 use crate::maintenance::ChainReport;
@@ -51,17 +52,17 @@ commands! {
     SystemAdd = "system_add" (NewSystem) -> System;
     SystemEditCommand = "system_edit" (SystemEdit) -> System;
     /// Remove a system by id; the audit log keeps what it was.
-    SystemRemove = "system_remove" (i64) -> System;
+    SystemRemove = "system_remove" (SystemId) -> System;
     /// The inventory, of one system (`Some(id)`) or all.
-    InventoryList = "inventory_list" (Option<i64>) -> Vec<InventoryEntry>;
+    InventoryList = "inventory_list" (Option<SystemId>) -> Vec<InventoryEntry>;
     InventoryAdd = "inventory_add" (InventoryAddition) -> InventoryEntry;
     InventoryRenew = "inventory_renew" (InventoryRenewal) -> InventoryEntry;
-    InventoryRemove = "inventory_remove" (i64) -> InventoryEntry;
+    InventoryRemove = "inventory_remove" (InventoryEntryId) -> InventoryEntry;
     FindingsList = "findings_list" (FindingFilter) -> Vec<FindingRecord>;
     /// Accept a finding; the inventory entry it writes, if any, comes back
     /// with it.
     FindingAccept = "finding_accept" (FindingAcceptance) -> (FindingRecord, Option<InventoryEntry>);
-    FindingFixed = "finding_fixed" (i64) -> FindingRecord;
+    FindingFixed = "finding_fixed" (FindingId) -> FindingRecord;
     /// The recorded scans, newest first, at most this many.
     ScansList = "scans_list" (i64) -> Vec<ScanRecord>;
     ScanReportCommand = "scan_report" (ScanId) -> ScanReport;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::compliance::{FindingStatus, OverallStatus, Severity, TestingHistory};
+use crate::ids::{SegmentationTestId, SystemId};
 use crate::scan_record::{ScanId, ScanStatus};
 
 /// How many findings have one status and severity.
@@ -18,7 +19,7 @@ pub struct FindingCount {
 /// no system claims).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SystemFindingCount {
-    pub system_id: Option<i64>,
+    pub system_id: Option<SystemId>,
     pub severity: Severity,
     pub count: u64,
 }
@@ -43,7 +44,7 @@ pub struct Dashboard {
 /// A segmentation test (PCI DSS 11.4.5) as someone recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentationRecord {
-    pub id: i64,
+    pub id: SegmentationTestId,
     /// When the test was carried out.
     pub at: DateTime<Utc>,
     pub passed: bool,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::compliance::{FindingRecord, FindingStatus, RecordUpdate};
+use crate::ids::{SegmentationTestId, SystemId};
 use crate::scan_record::ScanId;
 
 /// Which findings to list.
@@ -11,7 +12,7 @@ pub struct FindingFilter {
     /// Only those this scan found.
     pub scan_id: Option<ScanId>,
     pub status: Option<FindingStatus>,
-    pub system_id: Option<i64>,
+    pub system_id: Option<SystemId>,
 }
 
 /// What judging one scan did to the tracked findings.
@@ -51,7 +52,7 @@ pub struct ImportSummary {
 /// A recorded segmentation test, and what judging again made of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentationOutcome {
-    pub id: i64,
+    pub id: SegmentationTestId,
     /// The newest judged scan, judged again with the test; `None` when no
     /// scan was judged yet.
     pub rejudged: Option<Judgement>,

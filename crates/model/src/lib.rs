@@ -11,6 +11,7 @@ pub mod compliance;
 pub mod dashboard;
 pub mod diff_view;
 pub mod error;
+pub mod ids;
 pub mod ipc;
 pub mod judgement;
 pub mod maintenance;
@@ -23,4 +24,7 @@ pub mod service;
 pub use app::{AppInfo, AppInfoRequest, DatabaseState, DatabaseStatus, DatabaseStatusChanged};
 pub use commands::{AppInfoCommand, COMMAND_NAMES};
 pub use error::{AppError, ErrorKind, Problem};
+pub use ids::{
+    AuditEntryId, FindingId, InventoryEntryId, RunId, ScanId, SegmentationTestId, SystemId,
+};
 pub use ipc::{Command, Event};

@@ -1,5 +1,6 @@
 //! Looking after the database: backup, restore, and the audit log's check.
 
+use crate::ids::AuditEntryId;
 use serde::{Deserialize, Serialize};
 
 /// How far a backup or restore has got.
@@ -47,7 +48,7 @@ impl ChainReport {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BadRow {
-    pub id: i64,
+    pub id: AuditEntryId,
     pub problem: ChainProblem,
 }
 
@@ -60,7 +61,7 @@ pub enum ChainProblem {
     /// removed, inserted or edited along with its hash.
     BrokenLink,
     /// Ids jump: rows before this one are missing.
-    Gap { expected_id: i64 },
+    Gap { expected_id: AuditEntryId },
 }
 
 impl std::fmt::Display for BadRow {

@@ -4,13 +4,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::compliance::{Exposure, Scope, SystemRole};
+use crate::ids::{FindingId, InventoryEntryId, SystemId};
 use crate::scan::Protocol;
 use crate::scan_record::ScanId;
 
 /// A change to a system: only the fields given change.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SystemEdit {
-    pub id: i64,
+    pub id: SystemId,
     pub name: Option<String>,
     /// Replaces the addresses when given.
     pub addresses: Option<Vec<String>>,
@@ -20,10 +21,25 @@ pub struct SystemEdit {
     pub notes: Option<String>,
 }
 
+impl SystemEdit {
+    /// An edit of `id` that changes nothing yet.
+    pub fn of(id: SystemId) -> SystemEdit {
+        SystemEdit {
+            id,
+            name: None,
+            addresses: None,
+            role: None,
+            scope: None,
+            exposure: None,
+            notes: None,
+        }
+    }
+}
+
 /// A port to approve on a system; approved now, by `approver`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryAddition {
-    pub system_id: i64,
+    pub system_id: SystemId,
     pub port: u16,
     pub protocol: Protocol,
     /// The service expected there ("https", "ssh", or a product).
@@ -50,7 +66,7 @@ pub enum RenewalTerm {
 /// Approve an inventory entry again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryRenewal {
-    pub id: i64,
+    pub id: InventoryEntryId,
     pub approver: String,
     /// A new statement of why the business needs the port (default: the
     /// entry's).
@@ -61,7 +77,7 @@ pub struct InventoryRenewal {
 /// Accept a finding as a business need.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingAcceptance {
-    pub id: i64,
+    pub id: FindingId,
     /// Why the business needs it, in a sentence a reviewer can check.
     pub justification: String,
     /// Who takes responsibility.

@@ -9,8 +9,7 @@ use crate::compliance::{Exposure, ScanCoverage};
 use crate::scan::{HostDone, HostReport, MethodChoice, PortResult, Progress, ScanSummary};
 use crate::service::ServiceReport;
 
-/// A recorded scan's id (the store's row id).
-pub type ScanId = i64;
+pub use crate::ids::ScanId;
 
 /// How hard a scan pushes the network.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -180,9 +179,7 @@ impl ScanRecord {
     }
 }
 
-/// A running scan's id in the supervisor (not the store's: a scan that is
-/// not recorded has one too).
-pub type RunId = u64;
+pub use crate::ids::RunId;
 
 /// Where a supervised scan is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -21,13 +21,14 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use portcullis_compliance::{Coverage, EvaluationInput, assess_tracked, diff, evaluate, reconcile};
+use portcullis_model::ScanId;
 use portcullis_model::compliance::{InventoryEntry, System, TestingHistory};
 use portcullis_model::report::ScanReport;
 use portcullis_store::{DATABASE_FILE_NAME, FindingFilter, Store};
 
 /// The two full scans the generator writes last.
-const FULL_SCAN_A: i64 = 95;
-const FULL_SCAN_B: i64 = 96;
+const FULL_SCAN_A: ScanId = ScanId(95);
+const FULL_SCAN_B: ScanId = ScanId(96);
 
 struct Bench {
     runs: usize,

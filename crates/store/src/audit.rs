@@ -17,6 +17,7 @@ use sqlx::{Row, SqliteConnection};
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::time::now_rfc3339;
+use portcullis_model::AuditEntryId;
 
 /// The `prev_hash` of the first row: there is nothing before it.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -82,7 +83,7 @@ impl AuditRow {
             .map_err(|e| StoreError::Corrupt(format!("audit row {} time: {e}", self.id)))?
             .to_utc();
         Ok(AuditEntry {
-            id: self.id,
+            id: AuditEntryId(self.id),
             at,
             actor: self.actor,
             action: AuditAction::from_name(&self.action).ok_or_else(|| {
@@ -198,7 +199,7 @@ impl Store {
                         rows_checked,
                         head_hash: None,
                         first_bad: Some(BadRow {
-                            id: row.id,
+                            id: AuditEntryId(row.id),
                             problem,
                         }),
                     });
@@ -243,7 +244,9 @@ impl Store {
 /// What is wrong with `row`, given the id and previous hash it must have.
 fn check_row(row: &AuditRow, expected_id: i64, expected_prev: &str) -> Option<ChainProblem> {
     if row.id != expected_id {
-        Some(ChainProblem::Gap { expected_id })
+        Some(ChainProblem::Gap {
+            expected_id: AuditEntryId(expected_id),
+        })
     } else if row.prev_hash != expected_prev {
         Some(ChainProblem::BrokenLink)
     } else if row.hash != row.expected_hash(&row.prev_hash) {
@@ -293,7 +296,9 @@ mod tests {
         );
         assert_eq!(
             check_row(&second, 1, GENESIS_HASH),
-            Some(ChainProblem::Gap { expected_id: 1 })
+            Some(ChainProblem::Gap {
+                expected_id: AuditEntryId(1)
+            })
         );
     }
 

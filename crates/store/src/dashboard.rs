@@ -15,6 +15,7 @@ use crate::codec::{json_value, parse_name, parse_time};
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::time::to_rfc3339;
+use portcullis_model::{ScanId, SegmentationTestId, SystemId};
 
 impl Store {
     /// The dashboard's figures.
@@ -42,7 +43,7 @@ impl Store {
         .iter()
         .map(|row| {
             Ok(SystemFindingCount {
-                system_id: row.try_get("system_id")?,
+                system_id: row.try_get::<Option<i64>, _>("system_id")?.map(SystemId),
                 severity: parse_name("severity", row.try_get("severity")?)?,
                 count: count(row)?,
             })
@@ -55,7 +56,7 @@ impl Store {
         .await?
         .map(|(id, started_at, status)| {
             Ok::<_, StoreError>(LastScan {
-                id,
+                id: ScanId(id),
                 started_at: parse_time("started_at", &started_at)?,
                 status: parse_name("status", &status)?,
             })
@@ -74,7 +75,7 @@ impl Store {
     /// when that scan was evaluated.
     pub async fn testing_history(
         &self,
-        up_to_scan: Option<i64>,
+        up_to_scan: Option<ScanId>,
     ) -> Result<TestingHistory, StoreError> {
         let last_scan = |origin: Exposure| async move {
             let at: Option<String> = sqlx::query_scalar(
@@ -82,7 +83,7 @@ impl Store {
                  WHERE origin = ? AND status = 'finished' AND (?2 IS NULL OR id <= ?2)",
             )
             .bind(crate::codec::name_of(&origin))
-            .bind(up_to_scan)
+            .bind(up_to_scan.map(ScanId::get))
             .fetch_one(self.pool())
             .await?;
             at.map(|at| parse_time("finished_at", &at)).transpose()
@@ -107,29 +108,15 @@ impl Store {
     }
 
     /// Records a segmentation test (PCI DSS 11.4.5) someone carried out.
-    /// The notes are the record's evidence (who tested what, where the
-    /// report is), so they may not be empty; a test cannot have happened
-    /// in the future.
+    /// Whether the record makes sense (a note, a date not in the future)
+    /// is the application's to decide.
     pub async fn record_segmentation_test(
         &self,
         actor: &str,
         at: DateTime<Utc>,
         passed: bool,
         notes: &str,
-    ) -> Result<i64, StoreError> {
-        if notes.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "a segmentation test needs a note: who tested which networks, and where the \
-                 report is"
-                    .into(),
-            ));
-        }
-        if at > Utc::now() {
-            return Err(StoreError::Invalid(format!(
-                "the segmentation test's date {} is in the future",
-                to_rfc3339(at)
-            )));
-        }
+    ) -> Result<SegmentationTestId, StoreError> {
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO segmentation_tests (at, passed, actor, notes) VALUES (?, ?, ?, ?)
@@ -158,7 +145,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(SegmentationTestId(id))
     }
 
     /// Every recorded segmentation test, the newest (by when it was
@@ -173,7 +160,7 @@ impl Store {
         .iter()
         .map(|row| {
             Ok(SegmentationRecord {
-                id: row.try_get("id")?,
+                id: SegmentationTestId(row.try_get("id")?),
                 at: parse_time("at", row.try_get("at")?)?,
                 passed: row.try_get::<i64, _>("passed")? == 1,
                 actor: row.try_get("actor")?,

@@ -71,7 +71,7 @@ pub enum BackupError {
     #[error("refusing to restore {path}: {reason}; the current database was not touched")]
     Refused { path: PathBuf, reason: String },
     #[error("refusing to restore while scan {scan_id} is being recorded; wait for it or cancel it")]
-    ScanRunning { scan_id: i64 },
+    ScanRunning { scan_id: portcullis_model::ScanId },
     #[error("cannot write {path}: {source}")]
     Io {
         path: PathBuf,

@@ -9,6 +9,7 @@ use portcullis_model::report::ScanReport;
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::scans::ScanRecord;
+use portcullis_model::ScanId;
 use portcullis_model::judgement::FindingFilter;
 
 /// A stored scan and the estate it is judged against.
@@ -28,7 +29,10 @@ pub struct EvaluationContext {
 impl Store {
     /// Reads what evaluating scan `scan_id` needs. Which scans may be
     /// judged is the application's rule, not the store's.
-    pub async fn evaluation_context(&self, scan_id: i64) -> Result<EvaluationContext, StoreError> {
+    pub async fn evaluation_context(
+        &self,
+        scan_id: ScanId,
+    ) -> Result<EvaluationContext, StoreError> {
         let scan = self.scan(scan_id).await?;
         // Independent reads, each on its own connection: they overlap.
         let tracked = FindingFilter::default();

@@ -8,10 +8,11 @@
 use chrono::{DateTime, Utc};
 use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{
-    Acceptance, Finding, FindingRecord, FindingStatus, InventoryEntry, InventoryWrite,
-    Reconciliation, RecordUpdate,
+    Acceptance, BusinessNeed, Finding, FindingRecord, FindingState, FindingStatus, InventoryEntry,
+    InventoryWrite, Reconciliation, RecordUpdate,
 };
 use portcullis_model::judgement::{FindingFilter, ScanFindingsSaved};
+use portcullis_model::{FindingId, ScanId, SystemId};
 use sqlx::SqliteConnection;
 
 use crate::audit::{self, Change};
@@ -40,9 +41,9 @@ impl Store {
                        AND (?2 IS NULL OR f.status = ?2)
                        AND (?3 IS NULL OR f.system_id = ?3)",
                     rusqlite::params![
-                        filter.scan_id,
+                        filter.scan_id.map(ScanId::get),
                         filter.status.map(|status| name_of(&status)),
-                        filter.system_id
+                        filter.system_id.map(SystemId::get)
                     ],
                     |row| record_from_row(row),
                 )
@@ -58,7 +59,7 @@ impl Store {
     }
 
     /// One finding.
-    pub async fn finding(&self, id: i64) -> Result<FindingRecord, StoreError> {
+    pub async fn finding(&self, id: FindingId) -> Result<FindingRecord, StoreError> {
         let mut conn = self.pool().acquire().await?;
         load_record(&mut conn, id).await
     }
@@ -69,7 +70,7 @@ impl Store {
     pub async fn save_scan_findings(
         &self,
         actor: &str,
-        scan_id: i64,
+        scan_id: ScanId,
         reconciliation: &Reconciliation,
     ) -> Result<ScanFindingsSaved, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -92,7 +93,7 @@ impl Store {
         }
         sqlx::query("UPDATE scans SET evaluated_at = ? WHERE id = ?")
             .bind(now_rfc3339())
-            .bind(scan_id)
+            .bind(scan_id.get())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -122,7 +123,7 @@ impl Store {
         &self,
         actor: &str,
         action: AuditAction,
-        id: i64,
+        id: FindingId,
         decide: impl FnOnce(&FindingRecord) -> Result<FindingRecord, E>,
     ) -> Result<Result<FindingRecord, E>, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -144,7 +145,7 @@ impl Store {
     pub async fn accept_finding<E>(
         &self,
         actor: &str,
-        id: i64,
+        id: FindingId,
         decide: impl FnOnce(&FindingRecord, &[InventoryEntry]) -> Result<Acceptance, E>,
     ) -> Result<Result<(FindingRecord, Option<InventoryEntry>), E>, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -196,12 +197,12 @@ impl Store {
 
 async fn link_to_scan(
     conn: &mut SqliteConnection,
-    scan_id: i64,
-    finding_id: i64,
+    scan_id: ScanId,
+    finding_id: FindingId,
 ) -> Result<(), StoreError> {
     sqlx::query("INSERT OR IGNORE INTO scan_findings (scan_id, finding_id) VALUES (?, ?)")
-        .bind(scan_id)
-        .bind(finding_id)
+        .bind(scan_id.get())
+        .bind(finding_id.get())
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -211,8 +212,8 @@ async fn link_to_scan(
 async fn insert_finding(
     conn: &mut SqliteConnection,
     finding: &Finding,
-    scan_id: i64,
-) -> Result<i64, StoreError> {
+    scan_id: ScanId,
+) -> Result<FindingId, StoreError> {
     let now = now_rfc3339();
     let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO findings
@@ -229,15 +230,15 @@ async fn insert_finding(
     .bind(&*finding.explanation)
     .bind(&*finding.remedy)
     .bind(json_text(&finding.requirements))
-    .bind(finding.system_id)
+    .bind(finding.system_id.map(SystemId::get))
     .bind(finding.address.map(|a| a.to_string()))
     .bind(finding.port.map(i64::from))
     .bind(finding.protocol.map(|p| p.as_str()))
     .bind(&finding.service)
     .bind(&finding.version)
     .bind(&finding.evidence)
-    .bind(scan_id)
-    .bind(scan_id)
+    .bind(scan_id.get())
+    .bind(scan_id.get())
     .bind(&now)
     .bind(&now)
     .fetch_one(&mut *conn)
@@ -248,7 +249,7 @@ async fn insert_finding(
         },
         _ => error.into(),
     })?;
-    Ok(id)
+    Ok(FindingId(id))
 }
 
 /// Writes every field of an existing record; audits a change of status or
@@ -267,6 +268,7 @@ async fn write_record(
         )));
     }
     let finding = &record.finding;
+    let state = StateColumns::of(&record.state);
     sqlx::query(
         "UPDATE findings SET kind = ?, severity = ?, title = ?, explanation = ?, remedy = ?,
             requirements = ?, system_id = ?, address = ?, port = ?, protocol = ?, service = ?,
@@ -281,23 +283,23 @@ async fn write_record(
     .bind(&*finding.explanation)
     .bind(&*finding.remedy)
     .bind(json_text(&finding.requirements))
-    .bind(finding.system_id)
+    .bind(finding.system_id.map(SystemId::get))
     .bind(finding.address.map(|a| a.to_string()))
     .bind(finding.port.map(i64::from))
     .bind(finding.protocol.map(|p| p.as_str()))
     .bind(&finding.service)
     .bind(&finding.version)
     .bind(&finding.evidence)
-    .bind(name_of(&record.status))
-    .bind(record.accepted_until.map(to_rfc3339))
-    .bind(&record.justification)
-    .bind(&record.approver)
-    .bind(record.first_seen_scan)
-    .bind(record.last_seen_scan)
-    .bind(record.fixed_by_scan)
-    .bind(record.verified_by_scan)
+    .bind(name_of(&state.status))
+    .bind(state.accepted_until.map(to_rfc3339))
+    .bind(state.justification)
+    .bind(state.approver)
+    .bind(record.first_seen_scan.get())
+    .bind(record.last_seen_scan.get())
+    .bind(state.fixed_by_scan)
+    .bind(state.verified_by_scan)
     .bind(now_rfc3339())
-    .bind(record.id)
+    .bind(record.id.get())
     .execute(&mut *conn)
     .await
     .map_err(|error| match &error {
@@ -333,33 +335,89 @@ fn status_changed(before: &FindingRecord, after: &FindingRecord) -> bool {
     status_view(before) != status_view(after)
 }
 
-/// The part of a record the audit log keeps.
+/// The part of a record the audit log keeps (its shape is the audit log's
+/// since the first schema: state columns by name).
 #[derive(Debug, PartialEq, Eq, serde::Serialize)]
 struct StatusView<'a> {
     key: &'a str,
-    status: FindingStatus,
-    accepted_until: Option<DateTime<Utc>>,
-    justification: Option<&'a str>,
-    approver: Option<&'a str>,
-    fixed_by_scan: Option<i64>,
-    verified_by_scan: Option<i64>,
+    #[serde(flatten)]
+    state: StateColumns<'a>,
 }
 
 fn status_view(record: &FindingRecord) -> StatusView<'_> {
     StatusView {
         key: &record.finding.key,
-        status: record.status,
-        accepted_until: record.accepted_until,
-        justification: record.justification.as_deref(),
-        approver: record.approver.as_deref(),
-        fixed_by_scan: record.fixed_by_scan,
-        verified_by_scan: record.verified_by_scan,
+        state: StateColumns::of(&record.state),
     }
 }
 
-async fn load_record(conn: &mut SqliteConnection, id: i64) -> Result<FindingRecord, StoreError> {
+/// A finding's state as the table's columns hold it. The table's checks
+/// refuse an accepted row without its justification, approver and expiry,
+/// or a verified one without its scan.
+#[derive(Debug, PartialEq, Eq, serde::Serialize)]
+struct StateColumns<'a> {
+    status: FindingStatus,
+    accepted_until: Option<DateTime<Utc>>,
+    justification: Option<&'a str>,
+    approver: Option<&'a str>,
+    /// The same scan as `verified_by_scan`: the column predates the state
+    /// type, which keeps one.
+    fixed_by_scan: Option<i64>,
+    verified_by_scan: Option<i64>,
+}
+
+impl<'a> StateColumns<'a> {
+    fn of(state: &'a FindingState) -> StateColumns<'a> {
+        let need = state.business_need();
+        let verified_by = match state {
+            FindingState::Verified { by_scan } => Some(by_scan.get()),
+            _ => None,
+        };
+        StateColumns {
+            status: state.status(),
+            accepted_until: need.map(|need| need.until),
+            justification: need.map(|need| need.justification.as_str()),
+            approver: need.map(|need| need.approver.as_str()),
+            fixed_by_scan: verified_by,
+            verified_by_scan: verified_by,
+        }
+    }
+}
+
+/// The state a row holds; a row the table's checks should have refused is
+/// corrupt.
+fn state_from_row(row: &impl Columns, id: i64) -> Result<FindingState, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("finding {id}: {what}"));
+    let status: FindingStatus = row.name("status")?;
+    Ok(match status {
+        FindingStatus::Open => FindingState::Open,
+        FindingStatus::Fixed => FindingState::Fixed,
+        FindingStatus::Accepted => FindingState::Accepted(BusinessNeed {
+            justification: row
+                .text("justification")?
+                .ok_or_else(|| corrupt("accepted without a justification"))?,
+            approver: row
+                .text("approver")?
+                .ok_or_else(|| corrupt("accepted without an approver"))?,
+            until: row
+                .time("accepted_until")?
+                .ok_or_else(|| corrupt("accepted without an end"))?,
+        }),
+        FindingStatus::Verified => FindingState::Verified {
+            by_scan: row
+                .int("verified_by_scan")?
+                .map(ScanId)
+                .ok_or_else(|| corrupt("verified without its scan"))?,
+        },
+    })
+}
+
+async fn load_record(
+    conn: &mut SqliteConnection,
+    id: FindingId,
+) -> Result<FindingRecord, StoreError> {
     let row = sqlx::query("SELECT * FROM findings WHERE id = ?")
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| StoreError::NotFound {
@@ -380,7 +438,7 @@ fn record_from_row(row: &impl Columns) -> Result<FindingRecord, StoreError> {
     let explanation = row.required_shared_text("explanation")?;
     let remedy = row.required_shared_text("remedy")?;
     let requirements = row.required_json("requirements")?;
-    let system_id = row.int("system_id")?;
+    let system_id = row.int("system_id")?.map(SystemId);
     let address = row.with_text("address", |address| {
         address
             .map(|a| {
@@ -399,8 +457,9 @@ fn record_from_row(row: &impl Columns) -> Result<FindingRecord, StoreError> {
     let service = row.text("service")?;
     let version = row.text("version")?;
     let evidence = row.required_text("evidence")?;
+    let state = state_from_row(row, id)?;
     Ok(FindingRecord {
-        id,
+        id: FindingId(id),
         finding: Finding {
             kind,
             severity,
@@ -417,13 +476,8 @@ fn record_from_row(row: &impl Columns) -> Result<FindingRecord, StoreError> {
             evidence,
             key,
         },
-        status: row.name("status")?,
-        accepted_until: row.time("accepted_until")?,
-        justification: row.text("justification")?,
-        approver: row.text("approver")?,
-        first_seen_scan: row.required_int("first_seen_scan")?,
-        last_seen_scan: row.required_int("last_seen_scan")?,
-        fixed_by_scan: row.int("fixed_by_scan")?,
-        verified_by_scan: row.int("verified_by_scan")?,
+        state,
+        first_seen_scan: ScanId(row.required_int("first_seen_scan")?),
+        last_seen_scan: ScanId(row.required_int("last_seen_scan")?),
     })
 }

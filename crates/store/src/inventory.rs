@@ -14,6 +14,7 @@ use crate::columns::{Columns, query_all};
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::time::{now_rfc3339, to_rfc3339};
+use portcullis_model::{InventoryEntryId, SystemId};
 
 /// The audit log's name for an inventory entry.
 const ENTITY: &str = "inventory_entry";
@@ -22,8 +23,9 @@ impl Store {
     /// The inventory, of one system or of all, by system, protocol, port.
     pub async fn inventory(
         &self,
-        system_id: Option<i64>,
+        system_id: Option<SystemId>,
     ) -> Result<Vec<InventoryEntry>, StoreError> {
+        let system_id = system_id.map(SystemId::get);
         self.readers()
             .read(move |conn| {
                 query_all(
@@ -38,7 +40,10 @@ impl Store {
     }
 
     /// One entry.
-    pub async fn inventory_entry(&self, id: i64) -> Result<InventoryEntry, StoreError> {
+    pub async fn inventory_entry(
+        &self,
+        id: InventoryEntryId,
+    ) -> Result<InventoryEntry, StoreError> {
         let mut conn = self.pool().acquire().await?;
         load_entry(&mut conn, id).await
     }
@@ -141,12 +146,12 @@ impl Store {
     pub async fn remove_inventory_entry(
         &self,
         actor: &str,
-        id: i64,
+        id: InventoryEntryId,
     ) -> Result<InventoryEntry, StoreError> {
         let mut tx = self.begin_write().await?;
         let before = load_entry(&mut tx, id).await?;
         sqlx::query("DELETE FROM inventory_entries WHERE id = ?")
-            .bind(id)
+            .bind(id.get())
             .execute(&mut *tx)
             .await?;
         audit_entry(
@@ -177,10 +182,10 @@ pub(crate) async fn all_entries(
 
 pub(crate) async fn load_entry(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: InventoryEntryId,
 ) -> Result<InventoryEntry, StoreError> {
     let row = sqlx::query("SELECT * FROM inventory_entries WHERE id = ?")
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| StoreError::NotFound {
@@ -193,14 +198,14 @@ pub(crate) async fn load_entry(
 /// The entry for a system's port, if there is one.
 pub(crate) async fn entry_for_port(
     conn: &mut SqliteConnection,
-    system_id: i64,
+    system_id: SystemId,
     protocol: &str,
     port: u16,
 ) -> Result<Option<InventoryEntry>, StoreError> {
     let row = sqlx::query(
         "SELECT * FROM inventory_entries WHERE system_id = ? AND protocol = ? AND port = ?",
     )
-    .bind(system_id)
+    .bind(system_id.get())
     .bind(protocol)
     .bind(i64::from(port))
     .fetch_optional(&mut *conn)
@@ -220,7 +225,7 @@ pub(crate) async fn insert_entry(
              approved_at, expires_at, notes, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
-    .bind(entry.system_id)
+    .bind(entry.system_id.get())
     .bind(i64::from(entry.port))
     .bind(name_of(&entry.protocol))
     .bind(&entry.service)
@@ -235,7 +240,7 @@ pub(crate) async fn insert_entry(
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| constraint_error(e, entry.system_id, entry.protocol.as_str(), entry.port))?;
-    load_entry(conn, id).await
+    load_entry(conn, InventoryEntryId(id)).await
 }
 
 /// Writes `entry` over the stored one with its id and returns it as stored
@@ -287,7 +292,7 @@ async fn write_entry(
             notes = ?, updated_at = ?
          WHERE id = ?",
     )
-    .bind(entry.system_id)
+    .bind(entry.system_id.get())
     .bind(i64::from(entry.port))
     .bind(name_of(&entry.protocol))
     .bind(&entry.service)
@@ -298,7 +303,7 @@ async fn write_entry(
     .bind(entry.expires_at.map(to_rfc3339))
     .bind(&entry.notes)
     .bind(now_rfc3339())
-    .bind(entry.id)
+    .bind(entry.id.get())
     .execute(&mut *conn)
     .await
     .map_err(|e| constraint_error(e, entry.system_id, entry.protocol.as_str(), entry.port))?;
@@ -311,8 +316,8 @@ pub(crate) fn entry_from_row(row: &impl Columns) -> Result<InventoryEntry, Store
     let system_id = row.required_int("system_id")?;
     let port = row.required_int("port")?;
     Ok(InventoryEntry {
-        id,
-        system_id,
+        id: InventoryEntryId(id),
+        system_id: SystemId(system_id),
         port: u16::try_from(port).map_err(|_| StoreError::Corrupt(format!("port {port}")))?,
         protocol: row.name("protocol")?,
         service: row.text("service")?,
@@ -328,7 +333,12 @@ pub(crate) fn entry_from_row(row: &impl Columns) -> Result<InventoryEntry, Store
 }
 
 /// Foreign-key and uniqueness failures, in words.
-fn constraint_error(error: sqlx::Error, system_id: i64, protocol: &str, port: u16) -> StoreError {
+fn constraint_error(
+    error: sqlx::Error,
+    system_id: SystemId,
+    protocol: &str,
+    port: u16,
+) -> StoreError {
     match &error {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate {
             what: format!("an inventory entry for system {system_id}, {port}/{protocol}"),

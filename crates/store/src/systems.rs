@@ -7,6 +7,7 @@ use crate::columns::{Columns, query_all};
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::time::now_rfc3339;
+use portcullis_model::SystemId;
 use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{NewSystem, System};
 use sqlx::SqliteConnection;
@@ -30,7 +31,7 @@ impl Store {
     }
 
     /// The system with this id.
-    pub async fn system(&self, id: i64) -> Result<System, StoreError> {
+    pub async fn system(&self, id: SystemId) -> Result<System, StoreError> {
         let mut conn = self.pool().acquire().await?;
         load_system(&mut conn, id).await
     }
@@ -42,7 +43,7 @@ impl Store {
             .bind(name_or_id)
             .fetch_optional(self.pool())
             .await?;
-        match (row, name_or_id.parse::<i64>()) {
+        match (row, name_or_id.parse::<SystemId>()) {
             (Some(row), _) => system_from_row(&row),
             (None, Ok(id)) => self.system(id).await,
             (None, Err(_)) => Err(not_found(format!("called `{name_or_id}`"))),
@@ -70,6 +71,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await;
         let id = inserted.map_err(|e| duplicate_name(e, &system.name))?;
+        let id = SystemId(id);
         let mut system = system.with_id(id);
         system.name = system.name.trim().to_owned();
         audit::append(
@@ -110,7 +112,7 @@ impl Store {
         .bind(name_of(&after.exposure))
         .bind(&after.notes)
         .bind(now_rfc3339())
-        .bind(after.id)
+        .bind(after.id.get())
         .execute(&mut *tx)
         .await
         .map_err(|e| duplicate_name(e, &after.name))?;
@@ -132,12 +134,12 @@ impl Store {
 
     /// Removes a system that has no inventory entries left; its findings
     /// stay, no longer attached to it.
-    pub async fn remove_system(&self, actor: &str, id: i64) -> Result<System, StoreError> {
+    pub async fn remove_system(&self, actor: &str, id: SystemId) -> Result<System, StoreError> {
         let mut tx = self.begin_write().await?;
         let system = load_system(&mut tx, id).await?;
         let entries: i64 =
             sqlx::query_scalar("SELECT count(*) FROM inventory_entries WHERE system_id = ?")
-                .bind(id)
+                .bind(id.get())
                 .fetch_one(&mut *tx)
                 .await?;
         if entries > 0 {
@@ -147,7 +149,7 @@ impl Store {
             )));
         }
         sqlx::query("DELETE FROM systems WHERE id = ?")
-            .bind(id)
+            .bind(id.get())
             .execute(&mut *tx)
             .await?;
         audit::append(
@@ -167,9 +169,9 @@ impl Store {
     }
 }
 
-async fn load_system(conn: &mut SqliteConnection, id: i64) -> Result<System, StoreError> {
+async fn load_system(conn: &mut SqliteConnection, id: SystemId) -> Result<System, StoreError> {
     let row = sqlx::query("SELECT * FROM systems WHERE id = ?")
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| not_found(id.to_string()))?;
@@ -178,7 +180,7 @@ async fn load_system(conn: &mut SqliteConnection, id: i64) -> Result<System, Sto
 
 pub(crate) fn system_from_row(row: &impl Columns) -> Result<System, StoreError> {
     Ok(System {
-        id: row.required_int("id")?,
+        id: SystemId(row.required_int("id")?),
         name: row.required_text("name")?,
         addresses: row.required_json("addresses")?,
         role: row.name("role")?,

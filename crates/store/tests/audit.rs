@@ -4,6 +4,7 @@
 mod common;
 
 use common::{ACTOR, add_entries, add_shop, database_file, entry, new_store, raw};
+use portcullis_model::{AuditEntryId, SystemId};
 use portcullis_store::{ChainProblem, Store, StoreError};
 
 /// A store with a system and some history: add, update, approve, remove.
@@ -72,7 +73,7 @@ async fn a_failed_change_leaves_no_audit_row() {
         .unwrap_err();
     assert!(matches!(error, StoreError::Duplicate { .. }), "{error}");
     let error = store
-        .add_inventory_entry(ACTOR, entry(shop.id + 100, 443))
+        .add_inventory_entry(ACTOR, entry(SystemId(shop.id.get() + 100), 443))
         .await
         .unwrap_err();
     assert!(error.is_bad_input(), "{error}");
@@ -110,7 +111,7 @@ async fn an_edited_row_is_named() {
     let store = Store::open(dir.path()).await.unwrap();
     let report = store.verify_audit_log().await.unwrap();
     let bad = report.first_bad.expect("tampering is detected");
-    assert_eq!(bad.id, 3);
+    assert_eq!(bad.id, AuditEntryId(3));
     assert_eq!(bad.problem, ChainProblem::ContentChanged);
     assert!(bad.to_string().contains("audit row 3"), "{bad}");
 }
@@ -129,8 +130,13 @@ async fn a_deleted_row_is_caught_at_the_next_one() {
     }
     let store = Store::open(dir.path()).await.unwrap();
     let bad = store.verify_audit_log().await.unwrap().first_bad.unwrap();
-    assert_eq!(bad.id, 5);
-    assert_eq!(bad.problem, ChainProblem::Gap { expected_id: 4 });
+    assert_eq!(bad.id, AuditEntryId(5));
+    assert_eq!(
+        bad.problem,
+        ChainProblem::Gap {
+            expected_id: AuditEntryId(4)
+        }
+    );
 }
 
 #[tokio::test]
@@ -160,7 +166,7 @@ async fn a_row_rewritten_with_a_valid_hash_of_its_own_breaks_the_next_link() {
     }
     let store = Store::open(dir.path()).await.unwrap();
     let bad = store.verify_audit_log().await.unwrap().first_bad.unwrap();
-    assert_eq!(bad.id, 3);
+    assert_eq!(bad.id, AuditEntryId(3));
     assert_eq!(bad.problem, ChainProblem::BrokenLink);
 }
 

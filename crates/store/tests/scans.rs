@@ -192,7 +192,7 @@ async fn a_scan_another_live_writer_records_is_left_running() {
     assert_eq!(other.scan(id).await.unwrap().status, ScanStatus::Running);
     assert_eq!(
         other.interrupt_abandoned_scans().await.unwrap(),
-        Vec::<i64>::new()
+        Vec::<portcullis_model::ScanId>::new()
     );
     assert_eq!(other.scan_being_written().await.unwrap(), Some(id));
 
@@ -200,7 +200,7 @@ async fn a_scan_another_live_writer_records_is_left_running() {
     assert_eq!(record.status, ScanStatus::Cancelled);
     assert_eq!(
         other.interrupt_abandoned_scans().await.unwrap(),
-        Vec::<i64>::new()
+        Vec::<portcullis_model::ScanId>::new()
     );
     assert_eq!(other.scan(id).await.unwrap().status, ScanStatus::Cancelled);
 }

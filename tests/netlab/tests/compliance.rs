@@ -8,8 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use portcullis_model::ScanId;
 use portcullis_model::compliance::{
-    FindingKind, FindingRecord, FindingStatus, PortChangeKind, ScanDiff,
+    FindingKind, FindingRecord, FindingState, FindingStatus, PortChangeKind, ScanDiff,
 };
 use portcullis_netlab::Host;
 
@@ -144,8 +145,8 @@ fn scan_approve_close_rescan_shows_the_finding_fixed_and_verified() {
     for port in &open {
         let record = unlisted_port(&records, *port)
             .unwrap_or_else(|| panic!("no finding for unlisted open port {port}: {records:#?}"));
-        assert_eq!(record.status, FindingStatus::Open);
-        assert_eq!(record.first_seen_scan, first);
+        assert_eq!(record.status(), FindingStatus::Open);
+        assert_eq!(record.first_seen_scan.get(), first);
         assert!(
             record
                 .finding
@@ -189,16 +190,16 @@ fn scan_approve_close_rescan_shows_the_finding_fixed_and_verified() {
     let records = findings(data);
     let fixed = unlisted_port(&records, UNNEEDED_PORT).expect("the finding is kept");
     assert_eq!(
-        fixed.status,
-        FindingStatus::Verified,
+        fixed.state,
+        FindingState::Verified {
+            by_scan: ScanId(second)
+        },
         "the closed port's finding: {fixed:#?}"
     );
-    assert_eq!(fixed.fixed_by_scan, Some(second));
-    assert_eq!(fixed.verified_by_scan, Some(second));
     for port in open.iter().filter(|port| **port != UNNEEDED_PORT) {
         let record = unlisted_port(&records, *port).unwrap();
         assert_ne!(
-            record.status,
+            record.status(),
             FindingStatus::Open,
             "approved port {port} still has an open finding: {record:#?}"
         );

@@ -34,6 +34,7 @@ use crate::coverage::{HostPorts, ScannedPorts};
 use crate::estate::{InventoryIndex, SystemIndex};
 use crate::rulebook::Rulebook;
 use crate::template::{Phrase, Values};
+use portcullis_model::SystemId;
 
 pub use service_view::ServiceView;
 
@@ -79,7 +80,7 @@ pub(crate) struct Evaluator<'a> {
     scanned: ScannedPorts,
     /// Per system: its hosts that were up, with their listed ports (for
     /// stale entries).
-    systems_up: HashMap<i64, Vec<HostPorts<'a>>>,
+    systems_up: HashMap<SystemId, Vec<HostPorts<'a>>>,
     findings: Vec<Finding>,
     /// The text of the address last written into a finding: a host's
     /// findings come one after another.

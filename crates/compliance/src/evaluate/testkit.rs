@@ -5,14 +5,15 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use portcullis_model::compliance::{
-    Exposure, Finding, FindingKind, FindingRecord, FindingStatus, InventoryEntry, PortRange,
-    ScanCoverage, Scope, SegmentationTest, Severity, System, SystemRole, TestingHistory,
+    BusinessNeed, Exposure, Finding, FindingKind, FindingRecord, FindingState, InventoryEntry,
+    PortRange, ScanCoverage, Scope, SegmentationTest, Severity, System, SystemRole, TestingHistory,
 };
 use portcullis_model::report::{HostResult, ScanReport};
 use portcullis_model::scan::{HostReport, PortResult, PortState, Protocol, Reason};
 use portcullis_model::service::{
     CertificateInfo, Confidence, HttpPosture, Posture, ServiceIdentity, TlsPosture, TlsVersion,
 };
+use portcullis_model::{FindingId, InventoryEntryId, ScanId, SystemId};
 
 use super::{EvaluationInput, evaluate};
 
@@ -34,7 +35,7 @@ pub const DB: &str = "10.0.0.5";
 
 pub fn system(id: i64, address: &str, exposure: Exposure, scope: Scope) -> System {
     System {
-        id,
+        id: SystemId(id),
         name: format!("System {id}"),
         addresses: vec![address.to_string()],
         role: SystemRole::Other,
@@ -57,8 +58,8 @@ pub fn db() -> System {
 /// An approved entry with no expected service or expiry.
 pub fn entry(id: i64, system_id: i64, port: u16, protocol: Protocol) -> InventoryEntry {
     InventoryEntry {
-        id,
-        system_id,
+        id: InventoryEntryId(id),
+        system_id: SystemId(system_id),
         port,
         protocol,
         service: None,
@@ -269,7 +270,7 @@ impl Case {
             for p in host.ports_in(PortState::Open) {
                 next_id += 1;
                 self.inventory
-                    .push(entry(next_id, system.id, p.port, p.protocol));
+                    .push(entry(next_id, system.id.get(), p.port, p.protocol));
             }
         }
         self
@@ -310,6 +311,7 @@ pub fn finding(
     port: u16,
 ) -> Finding {
     let address = ip(if system_id == Some(1) { WEB } else { DB });
+    let system_id = system_id.map(SystemId);
     Finding {
         kind,
         severity,
@@ -329,26 +331,22 @@ pub fn finding(
 }
 
 /// A tracked record of `finding`, first seen in scan 1.
-pub fn record(id: i64, finding: Finding, status: FindingStatus) -> FindingRecord {
+pub fn record(id: i64, finding: Finding, state: FindingState) -> FindingRecord {
     FindingRecord {
-        id,
+        id: FindingId(id),
         finding,
-        status,
-        accepted_until: None,
-        justification: None,
-        approver: None,
-        first_seen_scan: 1,
-        last_seen_scan: 1,
-        fixed_by_scan: None,
-        verified_by_scan: None,
+        state,
+        first_seen_scan: ScanId(1),
+        last_seen_scan: ScanId(1),
     }
 }
 
 /// `record`, accepted until `until`.
 pub fn accepted(id: i64, finding: Finding, until: DateTime<Utc>) -> FindingRecord {
-    let mut record = record(id, finding, FindingStatus::Accepted);
-    record.accepted_until = Some(until);
-    record.justification = Some("payment provider needs it".into());
-    record.approver = Some("Alice".into());
-    record
+    let need = BusinessNeed {
+        justification: "payment provider needs it".into(),
+        approver: "Alice".into(),
+        until,
+    };
+    record(id, finding, FindingState::Accepted(need))
 }

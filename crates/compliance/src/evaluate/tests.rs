@@ -8,6 +8,7 @@ use portcullis_model::service::{
 };
 
 use super::testkit::*;
+use portcullis_model::SystemId;
 
 // --- unlisted-open-port ----------------------------------------------------
 
@@ -16,7 +17,7 @@ fn an_open_port_without_an_entry_is_unlisted() {
     let case = Case::new(vec![host(DB, vec![open(DB, 3306)])]);
     let finding = case.the(UnlistedOpenPort);
     assert_eq!(finding.severity, Severity::High);
-    assert_eq!(finding.system_id, Some(2));
+    assert_eq!(finding.system_id, Some(SystemId(2)));
     assert_eq!(finding.port, Some(3306));
     assert_eq!(finding.requirements[..], ["1.2.1", "1.2.5", "2.2.4"]);
     assert!(finding.title.contains("3306/tcp"), "{}", finding.title);

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::tracking::RecordChange;
+use crate::ids::AuditEntryId;
 
 /// What a change did, as the audit log names it ("inventory.add"). The
 /// names are part of the hash chain: never rename one.
@@ -121,7 +122,7 @@ impl<'de> Deserialize<'de> for AuditAction {
 /// row breaks the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
-    pub id: i64,
+    pub id: AuditEntryId,
     pub at: DateTime<Utc>,
     pub actor: String,
     /// What happened.

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{InventoryEntryId, SystemId};
 use crate::scan::{PortState, Protocol};
 
 /// What changed on one port between two scans. "Open" means
@@ -69,9 +70,9 @@ pub struct PortChange {
     pub port: u16,
     pub protocol: Protocol,
     pub change: PortChangeKind,
-    pub system_id: Option<i64>,
+    pub system_id: Option<SystemId>,
     /// The inventory entry for this system and port, if any.
-    pub inventory_entry_id: Option<i64>,
+    pub inventory_entry_id: Option<InventoryEntryId>,
     pub inventory: InventoryVerdict,
 }
 
@@ -90,7 +91,7 @@ pub enum HostChangeKind {
 pub struct HostChange {
     pub address: IpAddr,
     pub change: HostChangeKind,
-    pub system_id: Option<i64>,
+    pub system_id: Option<SystemId>,
 }
 
 /// Everything that changed between two scans of the same targets, like

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::SystemId;
 use crate::scan::Protocol;
 
 /// How bad a finding is. Critical and High make a system fail, as an ASV
@@ -178,7 +179,7 @@ pub struct Finding {
     pub requirements: Arc<[String]>,
     /// The system the finding belongs to; `None` for findings about the
     /// whole programme (overdue scans) or hosts no system claims.
-    pub system_id: Option<i64>,
+    pub system_id: Option<SystemId>,
     pub address: Option<IpAddr>,
     pub port: Option<u16>,
     pub protocol: Option<Protocol>,
@@ -229,7 +230,7 @@ mod tests {
             explanation: "Nobody approved it.".into(),
             remedy: "Close it or approve it.".into(),
             requirements: vec!["1.2.5".to_string(), "2.2.4".to_string()].into(),
-            system_id: Some(1),
+            system_id: Some(SystemId(1)),
             address: Some("10.0.0.1".parse().unwrap()),
             port: Some(8080),
             protocol: Some(Protocol::Tcp),

@@ -5,14 +5,15 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{InventoryEntryId, SystemId};
 use crate::scan::Protocol;
 
 /// One approved port of one system: the record PCI DSS 1.2.5 asks for, with
 /// the business need, who approved it and until when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryEntry {
-    pub id: i64,
-    pub system_id: i64,
+    pub id: InventoryEntryId,
+    pub system_id: SystemId,
     pub port: u16,
     pub protocol: Protocol,
     /// The service expected there: an IANA name ("https", "ssh") or a
@@ -34,7 +35,7 @@ pub struct InventoryEntry {
 /// An inventory entry about to be created: everything but the id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewInventoryEntry {
-    pub system_id: i64,
+    pub system_id: SystemId,
     pub port: u16,
     pub protocol: Protocol,
     pub service: Option<String>,
@@ -49,7 +50,7 @@ pub struct NewInventoryEntry {
 
 impl NewInventoryEntry {
     /// The entry this becomes once the store has given it an id.
-    pub fn with_id(self, id: i64) -> InventoryEntry {
+    pub fn with_id(self, id: InventoryEntryId) -> InventoryEntry {
         InventoryEntry {
             id,
             system_id: self.system_id,

@@ -40,7 +40,7 @@ pub use inventory::{InventoryEntry, NewInventoryEntry};
 pub use systems::{Exposure, NewSystem, Scope, System, SystemRole};
 pub use testing_history::{SegmentationTest, TestingHistory};
 pub use tracking::{
-    Acceptance, FindingRecord, FindingStatus, InventoryWrite, Reconciliation, RecordChange,
-    RecordUpdate,
+    Acceptance, BusinessNeed, FindingRecord, FindingState, FindingStatus, InventoryWrite,
+    Reconciliation, RecordChange, RecordUpdate,
 };
 pub use verdicts::{OverallStatus, SystemStatus, Verdict};

@@ -2,6 +2,7 @@
 //! scope for PCI DSS, and whether the internet can reach it. Scan results
 //! are judged by the system an address belongs to.
 
+use crate::ids::SystemId;
 use serde::{Deserialize, Serialize};
 
 /// What a system is for. The role explains findings ("a database server
@@ -50,7 +51,7 @@ pub enum Exposure {
 /// declares, so that scan results can be judged by what the machine is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct System {
-    pub id: i64,
+    pub id: SystemId,
     pub name: String,
     /// The system's addresses as the user typed them: IP addresses
     /// ("203.0.113.10", "2001:db8::5"), CIDR blocks ("10.0.1.0/28") or host
@@ -78,7 +79,7 @@ pub struct NewSystem {
 
 impl NewSystem {
     /// The system this becomes once the store has given it an id.
-    pub fn with_id(self, id: i64) -> System {
+    pub fn with_id(self, id: SystemId) -> System {
         System {
             id,
             name: self.name,
@@ -105,7 +106,7 @@ mod tests {
             exposure: Exposure::External,
             notes: String::new(),
         }
-        .with_id(7);
+        .with_id(SystemId(7));
         let json = serde_json::to_string(&system).unwrap();
         assert!(json.contains("\"role\":\"web-server\""), "{json}");
         let back: System = serde_json::from_str(&json).unwrap();

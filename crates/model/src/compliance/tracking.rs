@@ -7,43 +7,99 @@ use serde::{Deserialize, Serialize};
 
 use super::findings::Finding;
 use super::inventory::{InventoryEntry, NewInventoryEntry};
+use crate::ids::{FindingId, ScanId};
 
-/// Where a finding is in its life.
+/// Where a finding is in its life, as one word (for filters, counts and
+/// the store's status column). [`FindingState`] carries what each place
+/// needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingStatus {
     /// Present and not dealt with.
     Open,
-    /// Accepted as a business need, with a justification and an approver,
-    /// until `accepted_until`; it does not fail the verdict meanwhile.
+    /// Accepted as a business need; it does not fail the verdict while the
+    /// acceptance holds.
     Accepted,
     /// Someone reports it fixed; no scan has confirmed it yet.
     Fixed,
-    /// A scan that covered its place no longer found it
-    /// (`verified_by_scan`): the fix is proven, as an ASV rescan proves it.
+    /// A scan that covered its place no longer found it: the fix is
+    /// proven, as an ASV rescan proves it.
     Verified,
+}
+
+impl FindingStatus {
+    /// The status in a few words, for sentences.
+    pub fn words(self) -> &'static str {
+        match self {
+            FindingStatus::Open => "open",
+            FindingStatus::Accepted => "accepted",
+            FindingStatus::Fixed => "reported fixed",
+            FindingStatus::Verified => "verified fixed",
+        }
+    }
+}
+
+/// Where a finding is in its life, with what that place carries: an
+/// accepted finding always has its justification, approver and term, and
+/// a verified one the scan that proved it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum FindingState {
+    Open,
+    Accepted(BusinessNeed),
+    Fixed,
+    Verified {
+        /// The first scan that covered the finding's place and no longer
+        /// found it.
+        by_scan: ScanId,
+    },
+}
+
+impl FindingState {
+    pub fn status(&self) -> FindingStatus {
+        match self {
+            FindingState::Open => FindingStatus::Open,
+            FindingState::Accepted(_) => FindingStatus::Accepted,
+            FindingState::Fixed => FindingStatus::Fixed,
+            FindingState::Verified { .. } => FindingStatus::Verified,
+        }
+    }
+
+    /// The acceptance, when the finding is accepted.
+    pub fn business_need(&self) -> Option<&BusinessNeed> {
+        match self {
+            FindingState::Accepted(need) => Some(need),
+            _ => None,
+        }
+    }
+}
+
+/// Why, by whom and until when a finding is accepted as a business need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessNeed {
+    /// Why the business accepts it, in a sentence a reviewer can check.
+    pub justification: String,
+    /// Who takes responsibility.
+    pub approver: String,
+    /// Until when the acceptance holds; then the finding is open again.
+    pub until: DateTime<Utc>,
 }
 
 /// A finding as tracked across scans.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingRecord {
-    pub id: i64,
+    pub id: FindingId,
     /// The finding as last seen.
     pub finding: Finding,
-    pub status: FindingStatus,
-    /// Until when an acceptance holds; set with `Accepted`.
-    pub accepted_until: Option<DateTime<Utc>>,
-    /// Why the business accepts it; set with `Accepted`.
-    pub justification: Option<String>,
-    /// Who accepted it; set with `Accepted`.
-    pub approver: Option<String>,
-    pub first_seen_scan: i64,
-    pub last_seen_scan: i64,
-    /// The first scan that covered the finding's place and no longer found
-    /// it.
-    pub fixed_by_scan: Option<i64>,
-    /// The scan that proved the fix (see [`FindingStatus::Verified`]).
-    pub verified_by_scan: Option<i64>,
+    pub state: FindingState,
+    pub first_seen_scan: ScanId,
+    pub last_seen_scan: ScanId,
+}
+
+impl FindingRecord {
+    pub fn status(&self) -> FindingStatus {
+        self.state.status()
+    }
 }
 
 /// How a tracked finding changed with one scan.

@@ -1,6 +1,7 @@
 //! The verdicts an assessor would give, per system and for the whole
 //! estate, with the reasons behind them.
 
+use crate::ids::SystemId;
 use serde::{Deserialize, Serialize};
 
 /// The judgement an assessor would give. Ordered from best to worst.
@@ -17,7 +18,7 @@ pub enum Verdict {
 /// One system's verdict, with the reasons behind it (worst first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SystemStatus {
-    pub system_id: i64,
+    pub system_id: SystemId,
     pub name: String,
     pub verdict: Verdict,
     pub reasons: Vec<String>,

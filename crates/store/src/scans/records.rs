@@ -8,6 +8,7 @@ pub use portcullis_model::scan_record::{ScanRecord, ScanStatus};
 use crate::columns::Columns;
 use crate::database::Store;
 use crate::error::StoreError;
+use portcullis_model::ScanId;
 
 /// A scan row read back.
 fn scan_record_from_row(row: &impl Columns) -> Result<ScanRecord, StoreError> {
@@ -15,7 +16,7 @@ fn scan_record_from_row(row: &impl Columns) -> Result<ScanRecord, StoreError> {
         Ok(row.int(name)?.and_then(|v| u32::try_from(v).ok()))
     };
     Ok(ScanRecord {
-        id: row.required_int("id")?,
+        id: ScanId(row.required_int("id")?),
         started_at: row
             .time("started_at")?
             .ok_or_else(|| StoreError::Corrupt("a scan without started_at".into()))?,
@@ -41,9 +42,9 @@ fn scan_record_from_row(row: &impl Columns) -> Result<ScanRecord, StoreError> {
 
 impl Store {
     /// One scan.
-    pub async fn scan(&self, id: i64) -> Result<ScanRecord, StoreError> {
+    pub async fn scan(&self, id: ScanId) -> Result<ScanRecord, StoreError> {
         let row = sqlx::query("SELECT * FROM scans WHERE id = ?")
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(self.pool())
             .await?
             .ok_or_else(|| StoreError::NotFound {
@@ -64,19 +65,19 @@ impl Store {
 
     /// The newest scan whose findings were saved, if any: findings are
     /// tracked forward in time, so an older scan is not judged after it.
-    pub async fn newest_evaluated_scan(&self) -> Result<Option<i64>, StoreError> {
-        Ok(
+    pub async fn newest_evaluated_scan(&self) -> Result<Option<ScanId>, StoreError> {
+        let newest: Option<i64> =
             sqlx::query_scalar("SELECT max(id) FROM scans WHERE evaluated_at IS NOT NULL")
                 .fetch_one(self.pool())
-                .await?,
-        )
+                .await?;
+        Ok(newest.map(ScanId))
     }
 
     /// The newest finished scan before `scan_id` whose targets and ports are
     /// the same: the one a rescan is compared with.
     pub async fn previous_comparable_scan(
         &self,
-        scan_id: i64,
+        scan_id: ScanId,
     ) -> Result<Option<ScanRecord>, StoreError> {
         let row = sqlx::query(
             "SELECT earlier.* FROM scans AS earlier
@@ -87,7 +88,7 @@ impl Store {
                AND earlier.ports = this.ports
              ORDER BY earlier.id DESC LIMIT 1",
         )
-        .bind(scan_id)
+        .bind(scan_id.get())
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(scan_record_from_row).transpose()

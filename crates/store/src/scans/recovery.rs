@@ -11,12 +11,13 @@ use crate::database::Store;
 use crate::error::StoreError;
 use crate::time::now_rfc3339;
 use crate::writer_lock;
+use portcullis_model::ScanId;
 
 impl Store {
     /// Marks interrupted every "running" scan whose writer is gone. A scan
     /// whose writer still holds its lock (another process recording right
     /// now) is left alone. Returns the scans marked.
-    pub async fn interrupt_abandoned_scans(&self) -> Result<Vec<i64>, StoreError> {
+    pub async fn interrupt_abandoned_scans(&self) -> Result<Vec<ScanId>, StoreError> {
         let running: Vec<(i64, Option<String>)> =
             sqlx::query_as("SELECT id, writer_lock FROM scans WHERE status = 'running'")
                 .fetch_all(self.pool())
@@ -40,21 +41,21 @@ impl Store {
             .execute(self.pool())
             .await?;
             if done.rows_affected() == 1 {
-                marked.push(id);
+                marked.push(ScanId(id));
             }
         }
         Ok(marked)
     }
 
     /// A scan some live process is recording right now, if any.
-    pub async fn scan_being_written(&self) -> Result<Option<i64>, StoreError> {
+    pub async fn scan_being_written(&self) -> Result<Option<ScanId>, StoreError> {
         let running: Vec<(i64, Option<String>)> =
             sqlx::query_as("SELECT id, writer_lock FROM scans WHERE status = 'running'")
                 .fetch_all(self.pool())
                 .await?;
         Ok(running.into_iter().find_map(|(id, lock)| {
             lock.filter(|name| writer_lock::is_held(self.data_dir(), name))
-                .map(|_| id)
+                .map(|_| ScanId(id))
         }))
     }
 }

@@ -13,11 +13,13 @@ use portcullis_model::service::{Posture, ServiceIdentity};
 use crate::columns::{Columns, query_all};
 use crate::database::Store;
 use crate::error::StoreError;
+use portcullis_model::ScanId;
 
 impl Store {
     /// Every port observation of a scan, host by host, each host's by
     /// protocol and port.
-    pub async fn observations(&self, scan_id: i64) -> Result<Vec<PortResult>, StoreError> {
+    pub async fn observations(&self, scan_id: ScanId) -> Result<Vec<PortResult>, StoreError> {
+        let scan_id = scan_id.get();
         let by_host = self
             .readers()
             .read(move |conn| read_ports_by_host(conn, scan_id))
@@ -29,8 +31,9 @@ impl Store {
     ///
     /// Built directly rather than by replaying events, which would copy
     /// each of up to 65,535 port results once more.
-    pub async fn scan_report(&self, scan_id: i64) -> Result<ScanReport, StoreError> {
+    pub async fn scan_report(&self, scan_id: ScanId) -> Result<ScanReport, StoreError> {
         let record = self.scan(scan_id).await?;
+        let scan_id = scan_id.get();
         let (hosts, by_host) = self
             .readers()
             .read(move |conn| {

@@ -18,6 +18,7 @@ use crate::database::Store;
 use crate::error::StoreError;
 use crate::time::now_rfc3339;
 use crate::writer_lock::WriterLock;
+use portcullis_model::ScanId;
 
 /// Events buffered before a batch is written.
 pub const BATCH_EVENTS: usize = 500;
@@ -119,8 +120,8 @@ impl Store {
 
 impl ScanWriter {
     /// The scan's id.
-    pub fn id(&self) -> i64 {
-        self.scan_id
+    pub fn id(&self) -> ScanId {
+        ScanId(self.scan_id)
     }
 
     /// Takes one event of the scan; writes a batch when one is due.
@@ -190,7 +191,7 @@ impl ScanWriter {
         .bind(self.scan_id)
         .execute(self.store.pool())
         .await?;
-        self.store.scan(self.scan_id).await
+        self.store.scan(self.id()).await
     }
 }
 

@@ -40,7 +40,7 @@ pub async fn add_shop(store: &Store) -> System {
         .unwrap()
 }
 
-pub fn entry(system_id: i64, port: u16) -> NewInventoryEntry {
+pub fn entry(system_id: portcullis_model::SystemId, port: u16) -> NewInventoryEntry {
     NewInventoryEntry {
         system_id,
         port,
@@ -55,7 +55,11 @@ pub fn entry(system_id: i64, port: u16) -> NewInventoryEntry {
     }
 }
 
-pub async fn add_entries(store: &Store, system_id: i64, ports: &[u16]) -> Vec<InventoryEntry> {
+pub async fn add_entries(
+    store: &Store,
+    system_id: portcullis_model::SystemId,
+    ports: &[u16],
+) -> Vec<InventoryEntry> {
     let mut entries = Vec::new();
     for port in ports {
         entries.push(
