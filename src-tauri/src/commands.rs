@@ -117,6 +117,10 @@ handler!(SegmentationList, segmentation_list, |w, _| w
     .await);
 handler!(AuditVerify, audit_verify, |w, _| w.verify_audit_log().await);
 handler!(AuditShow, audit_show, |w, limit| w.audit_rows(limit).await);
+handler!(WizardLoad, wizard_load, |w, _| w.wizard_progress().await);
+handler!(WizardSave, wizard_save, |w, progress| w
+    .save_wizard_progress(progress)
+    .await);
 
 assert_command_name!(ScanStart::NAME, scan_start);
 /// Plans, records and starts a scan; its updates go to `updates` until it
@@ -210,6 +214,8 @@ register![
     segmentation_list,
     audit_verify,
     audit_show,
+    wizard_load,
+    wizard_save,
     scan_start,
     scan_attach,
 ];

@@ -30,6 +30,7 @@ mod segmentation;
 mod status;
 mod supervisor;
 mod systems;
+mod wizard;
 pub mod words;
 mod workspace;
 

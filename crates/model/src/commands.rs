@@ -20,6 +20,7 @@ use crate::requests::{
     SystemEdit,
 };
 use crate::scan_record::{RunId, RunningScan, ScanId, ScanRecord};
+use crate::wizard::WizardProgress;
 use crate::{AppInfo, AppInfoRequest};
 
 macro_rules! commands {
@@ -78,6 +79,8 @@ commands! {
     AuditVerify = "audit_verify" (Empty) -> ChainReport;
     /// The newest audit rows, at most this many.
     AuditShow = "audit_show" (i64) -> Vec<AuditEntry>;
+    WizardLoad = "wizard_load" (Empty) -> WizardProgress;
+    WizardSave = "wizard_save" (WizardProgress) -> WizardProgress;
 }
 
 /// A command that streams updates over a channel (the second argument,

@@ -20,6 +20,7 @@ pub mod requests;
 pub mod scan;
 pub mod scan_record;
 pub mod service;
+pub mod wizard;
 
 pub use app::{AppInfo, AppInfoRequest, DatabaseState, DatabaseStatus, DatabaseStatusChanged};
 pub use commands::{AppInfoCommand, COMMAND_NAMES};

@@ -28,6 +28,7 @@ mod inventory;
 mod inventory_io;
 mod reader;
 mod scans;
+mod settings;
 mod systems;
 mod time;
 mod writer_lock;
