@@ -1,41 +1,49 @@
-//! The window's frame: navigation on the left, the current page on the right.
+//! The window's frame: navigation on the left, the current route on the
+//! right, and the toasts above both.
 
 use leptos::prelude::*;
+use leptos_router::components::{A, Router};
 
 use crate::backend_status::BackendStatus;
+use crate::components::{ToastRegion, Toasts};
 use crate::pages::Page;
+use crate::routes::AppRoutes;
+use crate::wizard::WizardState;
 
 #[component]
 pub fn App() -> impl IntoView {
     let status = BackendStatus::provide();
-    let (current, set_current) = signal(Page::Start);
+    Toasts::provide();
+    WizardState::provide();
     view! {
-        <div class="shell">
-            <nav class="sidebar" aria-label="Main">
-                <div class="brand">"Portcullis"</div>
-                <ul>
-                    {Page::ALL
-                        .into_iter()
-                        .map(|page| {
-                            view! {
-                                <li>
-                                    <button
-                                        class="nav-item"
-                                        class:active=move || current.get() == page
-                                        data-test=page.test_id()
-                                        on:click=move |_| set_current.set(page)
-                                    >
-                                        {page.title()}
-                                    </button>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-                <DatabaseBadge status />
-            </nav>
-            <main class="content">{move || current.get().view()}</main>
-        </div>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <div class="shell">
+                <nav class="sidebar" aria-label="Main">
+                    <div class="brand">"Portcullis"</div>
+                    <ul>
+                        {Page::ALL.into_iter().map(nav_link).collect_view()}
+                    </ul>
+                    <DatabaseBadge status />
+                </nav>
+                <main class="content" id="main" tabindex="-1">
+                    <AppRoutes />
+                </main>
+            </div>
+            <ToastRegion />
+        </Router>
+    }
+}
+
+/// A navigation link; the router marks the current page's with
+/// `aria-current="page"`.
+fn nav_link(page: Page) -> impl IntoView {
+    view! {
+        <li>
+            <A href=page.path() attr:class="nav-item" attr:data-test=page.test_id()>
+                {page.title()}
+            </A>
+        </li>
     }
 }
 

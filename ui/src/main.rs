@@ -5,8 +5,11 @@
 
 mod app;
 mod backend_status;
+mod components;
 mod ipc;
 mod pages;
+mod routes;
+mod wizard;
 
 fn main() {
     console_error_panic_hook::set_once();

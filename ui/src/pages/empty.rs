@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::Page;
+use crate::components::EmptyState;
 
 #[component]
 pub fn EmptyPage(page: Page) -> impl IntoView {
@@ -11,14 +12,11 @@ pub fn EmptyPage(page: Page) -> impl IntoView {
     view! {
         <section class="page" data-test="page" data-page=page.test_id()>
             <h1>{page.title()}</h1>
-            <div class="empty-state">
-                <p class="purpose">{purpose}</p>
-                <p class="not-yet">
-                    "Nothing here yet: this page is not built. It arrives with "
-                    {arrives_with}
-                    "."
-                </p>
-            </div>
+            <p class="lead">{purpose}</p>
+            <EmptyState
+                title="Nothing here yet"
+                message=format!("This page is not built yet. It arrives with {arrives_with}.")
+            />
         </section>
     }
 }

@@ -1,12 +1,12 @@
-//! One module per page of the navigation.
+//! One module per page of the navigation, and the navigation's list.
 
-mod empty;
-mod settings;
-mod start;
+pub mod empty;
+pub mod not_found;
+pub mod settings;
+pub mod start;
 
-use leptos::prelude::*;
-
-/// Every page the navigation offers, in its order.
+/// Every page the navigation offers, in its order. Which view a path shows
+/// is the route table's business (`crate::routes`); this only names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     Start,
@@ -44,7 +44,21 @@ impl Page {
         }
     }
 
-    /// The `data-test` attribute of the page's navigation button, for the
+    /// The page's path in the route table.
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Start => "/",
+            Page::Dashboard => "/dashboard",
+            Page::Systems => "/systems",
+            Page::Scans => "/scans",
+            Page::Inventory => "/inventory",
+            Page::Findings => "/findings",
+            Page::Reports => "/reports",
+            Page::Settings => "/settings",
+        }
+    }
+
+    /// The `data-test` attribute of the page's navigation link, for the
     /// end-to-end tests.
     pub fn test_id(self) -> &'static str {
         match self {
@@ -56,14 +70,6 @@ impl Page {
             Page::Findings => "nav-findings",
             Page::Reports => "nav-reports",
             Page::Settings => "nav-settings",
-        }
-    }
-
-    pub fn view(self) -> AnyView {
-        match self {
-            Page::Start => start::StartPage().into_any(),
-            Page::Settings => settings::SettingsPage().into_any(),
-            empty => empty::EmptyPage(empty::EmptyPageProps { page: empty }).into_any(),
         }
     }
 }

@@ -1,6 +1,10 @@
-//! The first page a new user sees: what Portcullis will walk them through.
+//! The first page a new user sees: what Portcullis will walk them through,
+//! and one obvious button to begin (or go on with) the guided check.
 
 use leptos::prelude::*;
+
+use crate::components::{Badge, BadgeLevel};
+use crate::wizard::WIZARD_ENTRY;
 
 #[component]
 pub fn StartPage() -> impl IntoView {
@@ -10,6 +14,16 @@ pub fn StartPage() -> impl IntoView {
             <p class="lead">
                 "Portcullis helps you find every open port on your systems, decide which ones your business really needs, close the rest, and keep the proof an assessor asks for."
             </p>
+            <div class="card highlight">
+                <h2 class="card-title">"Start here"</h2>
+                <p>
+                    "The guided check asks about your business, finds your open ports and walks you through fixing them, one step at a time. Your answers are saved as you go, so you can stop and come back."
+                </p>
+                <a class="button primary" href=WIZARD_ENTRY data-test="start-wizard">
+                    "Start the guided check"
+                </a>
+            </div>
+            <h2>"What the guided check does"</h2>
             <ol class="steps">
                 <li>
                     <strong>"Scan"</strong>
@@ -28,11 +42,21 @@ pub fn StartPage() -> impl IntoView {
                     " – scan again to prove the port is closed, and keep the evidence."
                 </li>
             </ol>
-            <div class="empty-state">
-                <p class="not-yet">
-                    "The guided wizard is not built yet: scanning arrives with the scan engine."
-                </p>
-            </div>
+            <h2>"What you will be told about each open port"</h2>
+            <ul class="verdict-legend">
+                <li>
+                    <Badge level=BadgeLevel::Fail />
+                    " Your quarterly ASV scan will fail until it is closed or fixed."
+                </li>
+                <li>
+                    <Badge level=BadgeLevel::NeedsReason />
+                    " Allowed if you write down why your business needs it, and who approved it."
+                </li>
+                <li>
+                    <Badge level=BadgeLevel::Fine />
+                    " Nothing to do."
+                </li>
+            </ul>
         </section>
     }
 }

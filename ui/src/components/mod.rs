@@ -1,0 +1,25 @@
+//! The pieces every page needs, built once on the design tokens of
+//! `style.css` so that each page looks and behaves the same, and so that
+//! accessibility (labels, roles, focus) is solved once, here.
+//!
+//! Text that came from the backend is passed as `String` and rendered as a
+//! text node: no component here takes markup.
+
+pub mod badge;
+pub mod card;
+pub mod choice;
+pub mod dialog;
+pub mod empty_state;
+pub mod field;
+pub mod progress_bar;
+pub mod stepper;
+pub mod toast;
+
+pub use badge::{Badge, BadgeLevel};
+pub use card::Card;
+pub use choice::{Choice, ChoiceGroup, ChoiceKind};
+pub use dialog::Dialog;
+pub use empty_state::EmptyState;
+pub use field::Field;
+pub use stepper::{StepStatus, Stepper, StepperItem};
+pub use toast::{ToastRegion, Toasts};

@@ -1,0 +1,36 @@
+//! The route table: every path the window knows and the view it shows, in
+//! one place. Links are plain `<a href>`; the router turns their clicks
+//! into in-window navigation.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Routes};
+use leptos_router::path;
+
+use crate::pages::Page;
+use crate::pages::empty::EmptyPage;
+use crate::pages::not_found::NotFoundPage;
+use crate::pages::settings::SettingsPage;
+use crate::pages::start::StartPage;
+use crate::wizard::{WizardEntry, WizardPage};
+
+#[component]
+pub fn AppRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=NotFoundPage>
+            <Route path=path!("/") view=StartPage />
+            <Route path=path!("/wizard") view=WizardEntry />
+            <Route path=path!("/wizard/:step") view=WizardPage />
+            <Route path=path!("/dashboard") view=|| empty(Page::Dashboard) />
+            <Route path=path!("/systems") view=|| empty(Page::Systems) />
+            <Route path=path!("/scans") view=|| empty(Page::Scans) />
+            <Route path=path!("/inventory") view=|| empty(Page::Inventory) />
+            <Route path=path!("/findings") view=|| empty(Page::Findings) />
+            <Route path=path!("/reports") view=|| empty(Page::Reports) />
+            <Route path=path!("/settings") view=SettingsPage />
+        </Routes>
+    }
+}
+
+fn empty(page: Page) -> impl IntoView {
+    view! { <EmptyPage page /> }
+}

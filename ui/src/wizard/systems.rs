@@ -1,0 +1,432 @@
+//! Step 2, "Your systems": the machines the scans will cover, listed,
+//! added and removed through the backend's systems commands. A refusal is
+//! shown beside the field it concerns (`AppError::field`), or above the
+//! button when it concerns no field.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use portcullis_model::AppError;
+use portcullis_model::commands::{Empty, SystemAdd, SystemRemove, SystemsList};
+use portcullis_model::compliance::{Exposure, NewSystem, Scope, System, SystemRole};
+use portcullis_model::wizard::{Saq, WizardStep, saq_advice};
+
+use super::{WizardState, step_path};
+use crate::components::{Card, Choice, ChoiceGroup, ChoiceKind, Dialog, EmptyState, Field, Toasts};
+use crate::ipc;
+
+/// Each role: the answer, its key and its words.
+const ROLES: [(SystemRole, &str, &str); 6] = [
+    (
+        SystemRole::WebServer,
+        "web-server",
+        "Runs my website or shop",
+    ),
+    (
+        SystemRole::Payment,
+        "payment",
+        "Takes payments (till, terminal, payment software)",
+    ),
+    (SystemRole::Database, "database", "Holds a database"),
+    (SystemRole::Office, "office", "Office computer or printer"),
+    (
+        SystemRole::NetworkDevice,
+        "network-device",
+        "Router, firewall or Wi-Fi",
+    ),
+    (SystemRole::Other, "other", "Something else"),
+];
+
+/// The systems as last loaded: `None` while loading.
+type Systems = RwSignal<Option<Result<Vec<System>, AppError>>>;
+
+/// Asks the backend for the systems again.
+fn reload(systems: Systems) {
+    spawn_local(async move {
+        systems.set(Some(ipc::invoke::<SystemsList>(&Empty::default()).await));
+    });
+}
+
+/// The form's fields, as typed.
+#[derive(Debug, Clone, Copy)]
+struct Form {
+    name: RwSignal<String>,
+    addresses: RwSignal<String>,
+    role: RwSignal<SystemRole>,
+    exposure: RwSignal<Exposure>,
+    /// The refusal being shown, if any.
+    error: RwSignal<Option<AppError>>,
+    busy: RwSignal<bool>,
+}
+
+impl Form {
+    fn new() -> Form {
+        Form {
+            name: RwSignal::new(String::new()),
+            addresses: RwSignal::new(String::new()),
+            role: RwSignal::new(SystemRole::WebServer),
+            exposure: RwSignal::new(Exposure::External),
+            error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    fn clear(self) {
+        self.name.set(String::new());
+        self.addresses.set(String::new());
+        self.error.set(None);
+    }
+
+    /// The error's message when it concerns `field`.
+    fn error_for(self, field: &'static str) -> Signal<Option<String>> {
+        Signal::derive(move || {
+            self.error.with(|error| {
+                error
+                    .as_ref()
+                    .filter(|error| error.field.as_deref() == Some(field))
+                    .map(|error| sentence(&error.message))
+            })
+        })
+    }
+
+    /// The error's message when it concerns no field shown here.
+    fn general_error(self) -> Signal<Option<String>> {
+        Signal::derive(move || {
+            self.error.with(|error| {
+                error
+                    .as_ref()
+                    .filter(|error| !matches!(error.field.as_deref(), Some("name" | "addresses")))
+                    .map(|error| sentence(&error.message))
+            })
+        })
+    }
+
+    fn request(self, scope: Scope) -> NewSystem {
+        NewSystem {
+            name: self.name.get_untracked().trim().to_owned(),
+            addresses: split_addresses(&self.addresses.get_untracked()),
+            role: self.role.get_untracked(),
+            scope,
+            exposure: self.exposure.get_untracked(),
+            notes: String::new(),
+        }
+    }
+}
+
+#[component]
+pub fn SystemsStep() -> impl IntoView {
+    let state = WizardState::from_context();
+    let toasts = Toasts::from_context();
+    let systems: Systems = RwSignal::new(None);
+    reload(systems);
+
+    let form = Form::new();
+    let scope = default_scope(state);
+    let add = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if form.busy.get_untracked() {
+            return;
+        }
+        if form.name.with_untracked(|name| name.trim().is_empty()) {
+            form.error.set(Some(AppError::bad_input(
+                "name",
+                "Give the system a name you will recognise.",
+            )));
+            return;
+        }
+        let request = form.request(scope);
+        form.busy.set(true);
+        spawn_local(async move {
+            match ipc::invoke::<SystemAdd>(&request).await {
+                Ok(added) => {
+                    form.clear();
+                    toasts.success(format!("Added {}.", added.name));
+                    reload(systems);
+                }
+                Err(error) => form.error.set(Some(error)),
+            }
+            form.busy.set(false);
+        });
+    };
+
+    let navigate = use_navigate();
+    let nothing_added = RwSignal::new(false);
+    let go_on = move |_| {
+        let has_systems =
+            systems.with(|systems| matches!(systems, Some(Ok(list)) if !list.is_empty()));
+        if has_systems {
+            state.go_to(WizardStep::Scan);
+            navigate(&step_path(WizardStep::Scan), Default::default());
+        } else {
+            nothing_added.set(true);
+        }
+    };
+
+    view! {
+        <p class="lead">
+            "List each computer or device that is part of how you take cards: the server that runs your website, a till, the shop's router. Portcullis scans only the systems you list here."
+        </p>
+        <Card title="Your systems">
+            {move || match systems.get() {
+                None => view! { <p class="muted">"Loading your systems…"</p> }.into_any(),
+                Some(Err(error)) => {
+                    view! {
+                        <p class="form-error" role="alert">
+                            "Your systems could not be loaded: "
+                            {sentence(&error.message)}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok(list)) if list.is_empty() => {
+                    view! {
+                        <EmptyState
+                            title="No systems yet"
+                            message="Add the first one below: usually the server that runs your website."
+                        />
+                    }
+                        .into_any()
+                }
+                Some(Ok(list)) => system_list(list, systems).into_any(),
+            }}
+        </Card>
+        <Card title="Add a system">
+            <form on:submit=add data-test="system-form" novalidate>
+                <Field
+                    id="name"
+                    label="Name"
+                    hint="A name you will recognise, like \"Web shop\" or \"Shop router\"."
+                    value=form.name
+                    error=form.error_for("name")
+                />
+                <Field
+                    id="addresses"
+                    label="Address or host name"
+                    hint="For example shop.example.com or 203.0.113.10. Separate several with commas."
+                    value=form.addresses
+                    error=form.error_for("addresses")
+                />
+                <RolePicker role=form.role />
+                <ChoiceGroup id="exposure" legend="Can it be reached from the internet?">
+                    <Choice
+                        kind=ChoiceKind::Radio
+                        name="exposure"
+                        title="Yes"
+                        detail="Anyone on the internet can connect to it, like a web server."
+                        checked=Signal::derive(move || form.exposure.get() == Exposure::External)
+                        on_change=move |_| form.exposure.set(Exposure::External)
+                        test_id="exposure-external"
+                    />
+                    <Choice
+                        kind=ChoiceKind::Radio
+                        name="exposure"
+                        title="No, only from inside"
+                        detail="It is reached only from your office or shop network."
+                        checked=Signal::derive(move || form.exposure.get() == Exposure::Internal)
+                        on_change=move |_| form.exposure.set(Exposure::Internal)
+                        test_id="exposure-internal"
+                    />
+                </ChoiceGroup>
+                {move || {
+                    form.general_error()
+                        .get()
+                        .map(|message| {
+                            view! {
+                                <p class="form-error" role="alert" data-test="form-error">
+                                    {message}
+                                </p>
+                            }
+                        })
+                }}
+                <button class="button" type="submit" data-test="system-add" aria-disabled=move || form.busy.get().then_some("true")>
+                    "Add system"
+                </button>
+            </form>
+        </Card>
+        {move || {
+            nothing_added
+                .get()
+                .then(|| {
+                    view! {
+                        <p class="form-error" role="alert">
+                            "Add at least one system, so there is something to scan."
+                        </p>
+                    }
+                })
+        }}
+        <div class="actions">
+            <a class="button" href=step_path(WizardStep::Business)>
+                "Back"
+            </a>
+            <button class="button primary" type="button" on:click=go_on data-test="wizard-next">
+                "Continue to Scan"
+            </button>
+        </div>
+    }
+}
+
+/// The systems already added, each with its Remove button and the dialog
+/// that confirms it.
+fn system_list(list: Vec<System>, systems: Systems) -> impl IntoView {
+    view! {
+        <ul class="system-list" data-test="system-list">
+            {list.into_iter().map(|system| view! { <SystemRow system systems /> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn SystemRow(system: System, systems: Systems) -> impl IntoView {
+    let toasts = Toasts::from_context();
+    let confirming = RwSignal::new(false);
+    let id = system.id;
+    let name = system.name.clone();
+    let remove = {
+        let name = name.clone();
+        move |_| {
+            let name = name.clone();
+            confirming.set(false);
+            spawn_local(async move {
+                match ipc::invoke::<SystemRemove>(&id).await {
+                    Ok(_) => {
+                        toasts.success(format!("Removed {name}."));
+                        reload(systems);
+                    }
+                    Err(error) => toasts.error(format!(
+                        "{name} could not be removed: {}",
+                        sentence(&error.message)
+                    )),
+                }
+            });
+        }
+    };
+    let detail = format!(
+        "{} · {} · {}",
+        system.addresses.join(", "),
+        role_words(system.role),
+        match system.exposure {
+            Exposure::External => "reachable from the internet",
+            Exposure::Internal => "inside your network only",
+        }
+    );
+    view! {
+        <li class="system-row" data-test="system-row">
+            <span class="system-text">
+                <span class="system-name">{system.name.clone()}</span>
+                <span class="system-detail">{detail}</span>
+            </span>
+            <button
+                class="button danger"
+                type="button"
+                on:click=move |_| confirming.set(true)
+                aria-label=format!("Remove {name}")
+                data-test="system-remove"
+            >
+                "Remove"
+            </button>
+            <Dialog id=format!("remove-system-{id}") title=format!("Remove {}?", system.name) open=confirming>
+                <p>
+                    "Portcullis will stop scanning it. The audit log keeps a record that it was removed."
+                </p>
+                // The safe answer comes first and takes the focus when the
+                // dialog opens, so Enter alone never removes anything.
+                <div class="actions">
+                    <button
+                        class="button"
+                        type="button"
+                        autofocus
+                        on:click=move |_| confirming.set(false)
+                        data-test="dialog-keep"
+                    >
+                        "Keep it"
+                    </button>
+                    <button class="button danger" type="button" on:click=remove data-test="dialog-remove">
+                        "Remove"
+                    </button>
+                </div>
+            </Dialog>
+        </li>
+    }
+}
+
+/// A native select: the role matters less than the rest, so it takes one
+/// line, not a group of options.
+#[component]
+fn RolePicker(role: RwSignal<SystemRole>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="role">"What it does"</label>
+            <select
+                id="role"
+                data-test="field-role"
+                on:change=move |event| {
+                    let key = event_target_value(&event);
+                    if let Some((chosen, _, _)) = ROLES.iter().find(|(_, k, _)| *k == key) {
+                        role.set(*chosen);
+                    }
+                }
+            >
+                {ROLES
+                    .into_iter()
+                    .map(|(value, key, words)| {
+                        view! {
+                            <option value=key selected=move || role.get() == value>
+                                {words}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+fn role_words(role: SystemRole) -> &'static str {
+    ROLES
+        .iter()
+        .find(|(value, _, _)| *value == role)
+        .map_or("Something else", |(_, _, words)| words)
+}
+
+/// Where a new system stands: it handles card numbers when step 1 said the
+/// merchant's own systems do (SAQ D); otherwise it is connected to what
+/// does. The wizard adds only systems in scope.
+fn default_scope(state: WizardState) -> Scope {
+    let own_card_data = state
+        .progress
+        .get_untracked()
+        .and_then(|progress| progress.business)
+        .and_then(|business| saq_advice(&business))
+        .is_some_and(|advice| advice.saqs.contains(&Saq::D));
+    if own_card_data {
+        Scope::Cde
+    } else {
+        Scope::ConnectedToCde
+    }
+}
+
+/// "shop.example.com, 203.0.113.10" as two addresses; blanks dropped.
+fn split_addresses(typed: &str) -> Vec<String> {
+    typed
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|address| !address.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The backend's message as a sentence: capital first letter, full stop,
+/// and the backticks its messages quote with (a terminal's habit) turned
+/// into plain quotes.
+fn sentence(message: &str) -> String {
+    let message = message.trim().replace('`', "\"");
+    let mut chars = message.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut text: String = first.to_uppercase().chain(chars).collect();
+    if !text.ends_with(['.', '!', '?']) {
+        text.push('.');
+    }
+    text
+}
