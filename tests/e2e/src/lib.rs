@@ -11,7 +11,8 @@
 //!   `/usr/bin/WebKitWebDriver`).
 //!
 //! Every test saves a screenshot of the window to `target/e2e/<test>.png`,
-//! whether it passed or not.
+//! whether it passed or not; a test may save named ones on the way
+//! ([`AppSession::screenshot`]), in either theme ([`Theme`]).
 
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 /// How long a test waits for something to appear before failing.
@@ -31,6 +34,32 @@ const TEST_LIMIT: Duration = Duration::from_secs(120);
 /// The most tauri-driver may take to start the app and open a session.
 const LAUNCH_LIMIT: Duration = Duration::from_secs(60);
 
+/// The most two animation frames may take before a screenshot; longer
+/// means the page is not painting at all.
+const PAINT_LIMIT: Duration = Duration::from_secs(5);
+
+/// How many times [`AppSession::tab_to`] presses Tab before giving up: more
+/// than any screen has focusable controls.
+const MOST_TABS: usize = 80;
+
+/// A colour theme the window can be forced into, whatever the system's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub const BOTH: [Theme; 2] = [Theme::Light, Theme::Dark];
+
+    fn name(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
 /// One app at a time: tests in a binary run on parallel threads, and each
 /// app with its WebKit processes takes about 400 MB.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -39,19 +68,49 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 pub struct AppSession {
     client: Client,
     driver: Child,
-    data_dir: tempfile::TempDir,
+    data_dir: PathBuf,
 }
 
 /// Launches the app, runs `body`, saves a screenshot named after `test_name`
 /// and shuts everything down, whatever `body` returned.
 pub async fn run(test_name: &str, body: impl AsyncFnOnce(&AppSession) -> Result<()>) -> Result<()> {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let session = AppSession::launch().await?;
+    let data_dir = fresh_data_dir()?;
+    run_session(test_name, data_dir.path(), body).await
+}
+
+/// Launches the app, runs `before`, quits it, launches it again on the same
+/// data directory and runs `after`: what a person finds after closing the
+/// window and coming back. Each session saves its own screenshot
+/// (`<test_name>-before`, `<test_name>-after`).
+pub async fn run_relaunched(
+    test_name: &str,
+    before: impl AsyncFnOnce(&AppSession) -> Result<()>,
+    after: impl AsyncFnOnce(&AppSession) -> Result<()>,
+) -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let data_dir = fresh_data_dir()?;
+    run_session(&format!("{test_name}-before"), data_dir.path(), before).await?;
+    run_session(&format!("{test_name}-after"), data_dir.path(), after).await
+}
+
+fn fresh_data_dir() -> Result<tempfile::TempDir> {
+    Ok(tempfile::Builder::new()
+        .prefix("portcullis-e2e-")
+        .tempdir()?)
+}
+
+async fn run_session(
+    screenshot_name: &str,
+    data_dir: &Path,
+    body: impl AsyncFnOnce(&AppSession) -> Result<()>,
+) -> Result<()> {
+    let session = AppSession::launch(data_dir).await?;
     let outcome = match tokio::time::timeout(TEST_LIMIT, body(&session)).await {
         Ok(outcome) => outcome,
         Err(_) => Err(anyhow::anyhow!("the test took longer than {TEST_LIMIT:?}")),
     };
-    let screenshot = session.save_screenshot(test_name).await;
+    let screenshot = session.save_screenshot(screenshot_name).await;
     session.shut_down().await;
     match screenshot {
         Ok(path) => eprintln!("screenshot: {}", path.display()),
@@ -63,13 +122,10 @@ pub async fn run(test_name: &str, body: impl AsyncFnOnce(&AppSession) -> Result<
 }
 
 impl AppSession {
-    async fn launch() -> Result<AppSession> {
+    async fn launch(data_dir: &Path) -> Result<AppSession> {
         let app = required_path("PORTCULLIS_APP")?;
         let tauri_driver = env_or("PORTCULLIS_TAURI_DRIVER", "tauri-driver");
         let webkit_driver = env_or("PORTCULLIS_WEBKIT_DRIVER", "/usr/bin/WebKitWebDriver");
-        let data_dir = tempfile::Builder::new()
-            .prefix("portcullis-e2e-")
-            .tempdir()?;
 
         let port = free_port()?;
         let native_port = free_port()?;
@@ -90,7 +146,7 @@ impl AppSession {
         let capabilities = serde_json::json!({
             "tauri:options": {
                 "application": app,
-                "args": ["--data-dir", data_dir.path()],
+                "args": ["--data-dir", data_dir],
             }
         });
         let serde_json::Value::Object(capabilities) = capabilities else {
@@ -110,7 +166,7 @@ impl AppSession {
             Ok(client) => Ok(AppSession {
                 client,
                 driver,
-                data_dir,
+                data_dir: data_dir.to_path_buf(),
             }),
             Err(error) => {
                 terminate(&mut driver);
@@ -119,14 +175,27 @@ impl AppSession {
         }
     }
 
-    /// The data directory the app was started with (a fresh temporary one).
+    /// The data directory the app was started with (a fresh temporary one,
+    /// kept across a relaunch).
     pub fn data_dir(&self) -> &Path {
-        self.data_dir.path()
+        &self.data_dir
     }
 
     /// Clicks the element matching `css`, once it exists.
     pub async fn click(&self, css: &str) -> Result<()> {
         self.wait_for(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Waits until an element matches `css`.
+    pub async fn wait_for_element(&self, css: &str) -> Result<()> {
+        self.wait_for(css).await.map(drop)
+    }
+
+    /// Reloads the page, as the window does after a crash of its web
+    /// process: the app must come back on the same screen.
+    pub async fn reload(&self) -> Result<()> {
+        self.client.refresh().await?;
         Ok(())
     }
 
@@ -160,15 +229,181 @@ impl AppSession {
             .with_context(|| format!("no element matches {css}"))
     }
 
-    async fn save_screenshot(&self, test_name: &str) -> Result<PathBuf> {
+    /// Types `text` into the field matching `css`, replacing what it held.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        let field = self.wait_for(css).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Waits until the element matching `css` shows text containing
+    /// `expected`; fails with the last text seen.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> Result<String> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let text = self.text_of(css).await?;
+            if text.contains(expected) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                bail!("{css} shows {text:?}, expected it to contain {expected:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until exactly `expected` elements match `css`.
+    pub async fn wait_for_count(&self, css: &str, expected: usize) -> Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let count = self.client.find_all(Locator::Css(css)).await?.len();
+            if count == expected {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("{count} elements match {css}, expected {expected}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether the checkbox or radio button matching `css` is ticked.
+    pub async fn is_ticked(&self, css: &str) -> Result<bool> {
+        Ok(self.wait_for(css).await?.is_selected().await?)
+    }
+
+    /// The attribute `name` of the element matching `css`, once it exists.
+    pub async fn attribute(&self, css: &str, name: &str) -> Result<Option<String>> {
+        Ok(self.wait_for(css).await?.attr(name).await?)
+    }
+
+    /// Presses and releases `key` on whatever has the focus, as a person at
+    /// the keyboard does.
+    pub async fn press(&self, key: Key) -> Result<()> {
+        let value: char = key.into();
+        let keys = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value });
+        self.client.perform_actions(keys).await?;
+        Ok(())
+    }
+
+    /// Types `text` into whatever has the focus, key by key.
+    pub async fn type_keys(&self, text: &str) -> Result<()> {
+        let mut keys = KeyActions::new("keyboard".to_owned());
+        for value in text.chars() {
+            keys = keys
+                .then(KeyAction::Down { value })
+                .then(KeyAction::Up { value });
+        }
+        self.client.perform_actions(keys).await?;
+        Ok(())
+    }
+
+    /// Presses Tab until the focus is on the element matching `css`, as a
+    /// keyboard user moves through a screen; fails if it never gets there.
+    /// Reading where the focus is changes nothing on the page.
+    pub async fn tab_to(&self, css: &str) -> Result<()> {
+        self.wait_for(css).await?;
+        for _ in 0..MOST_TABS {
+            if self.focus_is_on(css).await? {
+                return Ok(());
+            }
+            self.press(Key::Tab).await?;
+        }
+        bail!("{MOST_TABS} presses of Tab never reached {css}")
+    }
+
+    /// Whether the focused element matches `css`.
+    pub async fn focus_is_on(&self, css: &str) -> Result<bool> {
+        let matches = self
+            .client
+            .execute(
+                "const focused = document.activeElement; return !!focused && focused.matches(arguments[0]);",
+                vec![serde_json::Value::from(css)],
+            )
+            .await?;
+        Ok(matches.as_bool() == Some(true))
+    }
+
+    /// Forces the window's theme (the stylesheet honours `data-theme` on
+    /// `<html>` before the system's preference), or gives it back to the
+    /// system with `None`.
+    pub async fn set_theme(&self, theme: Option<Theme>) -> Result<()> {
+        let name = theme.map(Theme::name);
+        self.client
+            .execute(
+                "const root = document.documentElement; \
+                 if (arguments[0]) { root.setAttribute('data-theme', arguments[0]); } \
+                 else { root.removeAttribute('data-theme'); }",
+                vec![serde_json::Value::from(name)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Scrolls the element matching `css` to the top of the window, so a
+    /// screenshot shows it.
+    pub async fn scroll_to(&self, css: &str) -> Result<()> {
+        let element = self.wait_for(css).await?;
+        let element = serde_json::to_value(&element)?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'start'});",
+                vec![element],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Saves a picture of the window as it is now to
+    /// `target/e2e/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let path = self.save_screenshot(name).await?;
+        eprintln!("screenshot: {}", path.display());
+        Ok(path)
+    }
+
+    /// Saves `target/e2e/<name>-light.png` and `<name>-dark.png`, then gives
+    /// the theme back to the system.
+    pub async fn screenshot_both_themes(&self, name: &str) -> Result<()> {
+        for theme in Theme::BOTH {
+            self.set_theme(Some(theme)).await?;
+            self.screenshot(&format!("{name}-{}", theme.name())).await?;
+        }
+        self.set_theme(None).await
+    }
+
+    /// Waits for two animation frames first: WebDriver answers as soon as
+    /// the DOM has changed, which may be before WebKit painted it, and a
+    /// picture taken then shows the screen before (a Settings screenshot
+    /// once showed the Start page of a test that had passed). After the
+    /// second frame begins, the first one, which held the change, has been
+    /// painted.
+    async fn save_screenshot(&self, name: &str) -> Result<PathBuf> {
+        self.wait_for_paint().await?;
         let png = tokio::time::timeout(PATIENCE, self.client.screenshot())
             .await
             .context("the screenshot did not come")??;
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir)?;
-        let path = dir.join(format!("{test_name}.png"));
+        let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)
+    }
+
+    async fn wait_for_paint(&self) -> Result<()> {
+        let frames = self.client.execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            Vec::new(),
+        );
+        tokio::time::timeout(PAINT_LIMIT, frames)
+            .await
+            .context("the window painted no frame: it may be hidden")?
+            .context("cannot wait for the window to paint")?;
+        Ok(())
     }
 
     async fn shut_down(mut self) {
