@@ -121,6 +121,18 @@ handler!(WizardLoad, wizard_load, |w, _| w.wizard_progress().await);
 handler!(WizardSave, wizard_save, |w, progress| w
     .save_wizard_progress(progress)
     .await);
+handler!(GuidedScanSettings, guided_scan_settings, |w, depth| w
+    .guided_scan_settings(depth)
+    .await);
+handler!(ScanReadiness, scan_readiness, |w, _| w
+    .scan_readiness()
+    .await);
+handler!(ReviewCommand, review, |w, _| w.review().await);
+handler!(
+    VerificationSettings,
+    verification_settings,
+    |w, findings| w.verification_settings(findings).await
+);
 
 assert_command_name!(ScanStart::NAME, scan_start);
 /// Plans, records and starts a scan; its updates go to `updates` until it
@@ -216,6 +228,10 @@ register![
     audit_show,
     wizard_load,
     wizard_save,
+    guided_scan_settings,
+    scan_readiness,
+    review,
+    verification_settings,
     scan_start,
     scan_attach,
 ];

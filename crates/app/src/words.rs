@@ -279,3 +279,112 @@ impl Estate<'_> {
         }
     }
 }
+
+/// A Review card: the group, named and summed up in words.
+pub fn review_card(
+    group: portcullis_model::review::DecisionGroup,
+    systems: &[System],
+) -> portcullis_model::review::ReviewCard {
+    use portcullis_model::review::{DecisionSubject, ReviewCard};
+    let system_name = |id: Option<SystemId>| -> String {
+        id.and_then(|id| systems.iter().find(|s| s.id == id))
+            .map_or_else(|| "a machine no system claims".into(), |s| s.name.clone())
+    };
+    let count = group.findings.len();
+    let these = if count == 1 {
+        "this finding".to_owned()
+    } else {
+        format!("these {count} findings")
+    };
+    let (key, title, summary) = match &group.subject {
+        DecisionSubject::Port {
+            system_id,
+            address,
+            protocol,
+            port,
+            service,
+        } => {
+            let service = service.as_deref().unwrap_or("unknown service");
+            let summary = if group.acceptable {
+                format!("Keep it with a stated business need, or close it; either settles {these}.")
+            } else {
+                format!(
+                    "Close it: it cannot be approved as a business need. Closing it settles {these}."
+                )
+            };
+            (
+                format!("port|{address}|{}/{port}", protocol.as_str()),
+                format!(
+                    "Port {port}/{} ({service}) on {}",
+                    protocol.as_str(),
+                    system_name(*system_id)
+                ),
+                summary,
+            )
+        }
+        DecisionSubject::Update {
+            system_id,
+            address,
+            product,
+            version,
+        } => {
+            let running = match version {
+                Some(version) => format!("{product} {version}"),
+                None => product.clone(),
+            };
+            (
+                format!("update|{address}|{product}"),
+                format!("{running} on {}", system_name(*system_id)),
+                format!("Updating {product} settles {these}."),
+            )
+        }
+        DecisionSubject::Settings {
+            system_id,
+            address,
+            protocol,
+            port,
+            service,
+        } => {
+            let service = service.as_deref().unwrap_or("service");
+            (
+                format!("settings|{address}|{}/{port}", protocol.as_str()),
+                format!(
+                    "The {service} settings on port {port} of {}",
+                    system_name(*system_id)
+                ),
+                format!("Changing these settings settles {these}."),
+            )
+        }
+        DecisionSubject::Host { address } => (
+            format!("host|{address}"),
+            format!("A machine at {address} that no system claims"),
+            "Add its address to one of your systems, or switch it off if nobody knows it."
+                .to_owned(),
+        ),
+        DecisionSubject::Programme { finding } => {
+            let first = &group.findings[0].finding;
+            (
+                format!("programme|{}", finding.id()),
+                first.title.to_string(),
+                first.remedy.to_string(),
+            )
+        }
+    };
+    ReviewCard {
+        key,
+        title,
+        summary,
+        verdict_words: asv_words(group.verdict, group.acceptable).to_owned(),
+        group,
+    }
+}
+
+/// A verdict in the terms of an Approved Scanning Vendor's report.
+pub fn asv_words(verdict: Verdict, acceptable: bool) -> &'static str {
+    match (verdict, acceptable) {
+        (Verdict::Fail, _) => "Will fail your ASV scan",
+        (Verdict::ActionNeeded, true) => "Needs a stated business need",
+        (Verdict::ActionNeeded, false) => "Needs a fix",
+        (Verdict::Pass, _) => "Fine",
+    }
+}

@@ -1,7 +1,13 @@
-//! The guided check's progress survives quitting: saved, reopened, the same.
+//! The guided check's use cases: progress that survives quitting, and the
+//! Review step's cards from a real scan of 127.0.0.1.
+
+use std::net::{Ipv4Addr, TcpListener};
 
 use chrono::{TimeZone, Utc};
 use portcullis_app::{FixedClock, Workspace, WorkspaceOptions};
+use portcullis_model::compliance::{Exposure, NewSystem, Scope, SystemRole, Verdict};
+use portcullis_model::review::DecisionSubject;
+use portcullis_model::scan_record::{ScanSettings, TcpChoice};
 use portcullis_model::wizard::{
     BusinessProfile, CardChannel, Hosting, ScanDepth, WizardProgress, WizardStep,
 };
@@ -41,4 +47,115 @@ async fn progress_saved_in_the_review_step_is_there_after_reopening() {
 
     let reopened = open(dir.path()).await;
     assert_eq!(reopened.wizard_progress().await.unwrap(), progress);
+}
+
+/// Two unlisted ports on one system are two decisions, each a card that
+/// names the port and the system and says what settles it.
+#[tokio::test]
+async fn review_shows_one_card_per_open_port_with_the_words_a_merchant_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = open(dir.path()).await;
+    let shop = workspace
+        .add_system(NewSystem {
+            name: "Web shop".into(),
+            addresses: vec!["127.0.0.1".into()],
+            role: SystemRole::WebServer,
+            scope: Scope::Cde,
+            exposure: Exposure::Internal,
+            notes: String::new(),
+        })
+        .await
+        .unwrap();
+    let listeners: Vec<TcpListener> = (0..2)
+        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap())
+        .collect();
+    let ports: Vec<u16> = listeners
+        .iter()
+        .map(|l| l.local_addr().unwrap().port())
+        .collect();
+    let settings = ScanSettings {
+        targets: vec!["127.0.0.1".into()],
+        ports: format!("{},{}", ports[0], ports[1]),
+        tcp: TcpChoice::Connect,
+        discover: false,
+        ..ScanSettings::default()
+    };
+    workspace.scan_to_end(settings, true).await.unwrap();
+
+    let cards = workspace.review().await.unwrap();
+    assert_eq!(cards.len(), 2, "{cards:#?}");
+    for port in &ports {
+        let card = cards
+            .iter()
+            .find(|card| matches!(card.group.subject, DecisionSubject::Port { port: p, .. } if p == *port))
+            .unwrap_or_else(|| panic!("no card for port {port}: {cards:#?}"));
+        assert_eq!(card.group.subject.system_id(), Some(shop.id));
+        assert!(
+            card.title.starts_with(&format!("Port {port}/tcp")),
+            "{}",
+            card.title
+        );
+        assert!(card.title.ends_with("on Web shop"), "{}", card.title);
+        assert!(
+            card.group.acceptable,
+            "an unlisted port may be kept with a reason"
+        );
+        assert_eq!(card.group.verdict, Verdict::Fail);
+        assert_eq!(card.verdict_words, "Will fail your ASV scan");
+        assert!(
+            card.summary
+                .starts_with("Keep it with a stated business need, or close it"),
+            "{}",
+            card.summary
+        );
+    }
+    let keys: std::collections::BTreeSet<&str> = cards.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(keys.len(), 2, "each card has its own key");
+
+    // Verify: the rescan looks at exactly the ports of the findings asked.
+    let first = cards[0].group.findings[0].clone();
+    let rescan = workspace
+        .verification_settings(vec![first.id])
+        .await
+        .unwrap();
+    assert_eq!(rescan.targets, ["127.0.0.1"]);
+    assert_eq!(rescan.ports, format!("T:{}", first.finding.port.unwrap()));
+    assert!(!rescan.posture, "an unlisted port needs no posture check");
+}
+
+/// Quick and full mean the scans the Scan step promises, over every system
+/// in scope, and both plan.
+#[tokio::test]
+async fn quick_and_full_scans_cover_what_they_promise() {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = open(dir.path()).await;
+    let error = workspace
+        .guided_scan_settings(ScanDepth::Quick)
+        .await
+        .expect_err("nothing to scan yet");
+    assert_eq!(error.field.as_deref(), Some("systems"));
+    workspace
+        .add_system(NewSystem {
+            name: "Till".into(),
+            addresses: vec!["127.0.0.1".into()],
+            role: SystemRole::Other,
+            scope: Scope::Cde,
+            exposure: Exposure::Internal,
+            notes: String::new(),
+        })
+        .await
+        .unwrap();
+    let quick = workspace
+        .guided_scan_settings(ScanDepth::Quick)
+        .await
+        .unwrap();
+    let plan = workspace.plan_scan(quick).await.unwrap();
+    assert_eq!((plan.tcp_port_count, plan.udp_port_count), (1000, 0));
+    let full = workspace
+        .guided_scan_settings(ScanDepth::Full)
+        .await
+        .unwrap();
+    let plan = workspace.plan_scan(full).await.unwrap();
+    assert_eq!((plan.tcp_port_count, plan.udp_port_count), (65535, 100));
+    assert!(plan.coverage.posture, "{:?}", plan.coverage);
 }

@@ -18,6 +18,7 @@
 //! - [`renew`]: an inventory entry approved again, for a term.
 
 mod coverage;
+mod decisions;
 mod diff;
 mod estate;
 mod evaluate;
@@ -28,6 +29,7 @@ mod template;
 mod tracking;
 
 pub use coverage::Coverage;
+pub use decisions::{group_decisions, verdict_of};
 pub use diff::{diff, posture_facts};
 pub use estate::{AddressError, SystemAddress, is_expired};
 pub use evaluate::{EvaluationInput, evaluate};

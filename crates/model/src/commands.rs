@@ -10,6 +10,7 @@
 use crate::compliance::{AuditEntry, FindingRecord, InventoryEntry, NewSystem, System};
 use crate::dashboard::{Dashboard, SegmentationRecord, StatusReport};
 use crate::diff_view::DiffView;
+use crate::guided::Readiness;
 use crate::ids::{FindingId, InventoryEntryId, SystemId};
 use crate::ipc::Command;
 use crate::judgement::{FindingFilter, Judgement, SegmentationOutcome};
@@ -19,8 +20,10 @@ use crate::requests::{
     DiffRequest, FindingAcceptance, InventoryAddition, InventoryRenewal, SegmentationTestInput,
     SystemEdit,
 };
+use crate::review::ReviewCard;
+use crate::scan_record::ScanSettings;
 use crate::scan_record::{RunId, RunningScan, ScanId, ScanRecord};
-use crate::wizard::WizardProgress;
+use crate::wizard::{ScanDepth, WizardProgress};
 use crate::{AppInfo, AppInfoRequest};
 
 macro_rules! commands {
@@ -81,6 +84,10 @@ commands! {
     AuditShow = "audit_show" (i64) -> Vec<AuditEntry>;
     WizardLoad = "wizard_load" (Empty) -> WizardProgress;
     WizardSave = "wizard_save" (WizardProgress) -> WizardProgress;
+    GuidedScanSettings = "guided_scan_settings" (ScanDepth) -> ScanSettings;
+    ScanReadiness = "scan_readiness" (Empty) -> Readiness;
+    ReviewCommand = "review" (Empty) -> Vec<ReviewCard>;
+    VerificationSettings = "verification_settings" (Vec<FindingId>) -> ScanSettings;
 }
 
 /// A command that streams updates over a channel (the second argument,

@@ -219,8 +219,8 @@ async fn insert_finding(
         "INSERT INTO findings
             (key, kind, severity, title, explanation, remedy, requirements, system_id,
              address, port, protocol, service, version, evidence, status,
-             first_seen_scan, last_seen_scan, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
+             first_seen_scan, last_seen_scan, created_at, updated_at, product)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)
          RETURNING id",
     )
     .bind(&finding.key)
@@ -241,6 +241,7 @@ async fn insert_finding(
     .bind(scan_id.get())
     .bind(&now)
     .bind(&now)
+    .bind(&finding.product)
     .fetch_one(&mut *conn)
     .await
     .map_err(|error| match &error {
@@ -274,7 +275,7 @@ async fn write_record(
             requirements = ?, system_id = ?, address = ?, port = ?, protocol = ?, service = ?,
             version = ?, evidence = ?, status = ?, accepted_until = ?, justification = ?,
             approver = ?, first_seen_scan = ?, last_seen_scan = ?, fixed_by_scan = ?,
-            verified_by_scan = ?, updated_at = ?
+            verified_by_scan = ?, updated_at = ?, product = ?
          WHERE id = ?",
     )
     .bind(finding.kind.id())
@@ -299,6 +300,7 @@ async fn write_record(
     .bind(state.fixed_by_scan)
     .bind(state.verified_by_scan)
     .bind(now_rfc3339())
+    .bind(&finding.product)
     .bind(record.id.get())
     .execute(&mut *conn)
     .await
@@ -457,6 +459,7 @@ fn record_from_row(row: &impl Columns) -> Result<FindingRecord, StoreError> {
     let service = row.text("service")?;
     let version = row.text("version")?;
     let evidence = row.required_text("evidence")?;
+    let product = row.text("product")?;
     let state = state_from_row(row, id)?;
     Ok(FindingRecord {
         id: FindingId(id),
@@ -472,6 +475,7 @@ fn record_from_row(row: &impl Columns) -> Result<FindingRecord, StoreError> {
             port,
             protocol,
             service,
+            product,
             version,
             evidence,
             key,

@@ -114,6 +114,7 @@ fn entry_draft<'a>(
         evidence,
         key: Some(format!("{}|entry:{}", kind.id(), entry.id)),
         service: entry.service.clone(),
+        product: None,
         version: entry.version.clone(),
     }
 }

@@ -109,6 +109,7 @@ pub(crate) struct Draft<'a> {
     /// the words.
     pub key: Option<String>,
     pub service: Option<String>,
+    pub product: Option<String>,
     pub version: Option<String>,
 }
 
@@ -205,6 +206,7 @@ impl<'a> Evaluator<'a> {
             port: draft.port,
             protocol: draft.protocol,
             service: draft.service,
+            product: draft.product,
             version: draft.version,
             evidence: draft.evidence,
             key,

@@ -57,6 +57,7 @@ impl<'a> Site<'a> {
             evidence,
             key: None,
             service: self.view.service_name(),
+            product: self.view.product(),
             version: self.view.version(),
         }
     }
@@ -121,6 +122,7 @@ pub(super) fn unassigned_host(ev: &mut Evaluator<'_>, host: &HostResult) {
         evidence,
         key: Some(format!("{}|{address}", kind.id())),
         service: None,
+        product: None,
         version: None,
     });
 }

@@ -108,6 +108,7 @@ fn emit(ev: &mut Evaluator<'_>, kind: FindingKind, detail: String) {
         detail,
         key: Some(kind.id().to_string()),
         service: None,
+        product: None,
         version: None,
     });
 }

@@ -53,6 +53,10 @@ impl<'a> ServiceView<'a> {
         self.identified.map(|id| id.service.clone())
     }
 
+    pub fn product(&self) -> Option<String> {
+        self.identified.and_then(|id| id.product.clone())
+    }
+
     pub fn version(&self) -> Option<String> {
         self.identified.and_then(|id| id.version.clone())
     }

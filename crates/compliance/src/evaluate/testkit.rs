@@ -324,6 +324,7 @@ pub fn finding(
         port: Some(port),
         protocol: Some(Protocol::Tcp),
         service: Some("ssh".into()),
+        product: Some("OpenSSH".into()),
         version: Some("9.6p1".into()),
         evidence: String::new(),
         key: super::port_key(kind, address, Protocol::Tcp, port),

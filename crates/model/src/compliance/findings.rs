@@ -188,6 +188,10 @@ pub struct Finding {
     /// inventory as the expected service.
     #[serde(default)]
     pub service: Option<String>,
+    /// The product identified there ("OpenSSH", "nginx"): what an update
+    /// is an update of.
+    #[serde(default)]
+    pub product: Option<String>,
     /// The version identified there, likewise.
     #[serde(default)]
     pub version: Option<String>,
@@ -231,6 +235,7 @@ mod tests {
             remedy: "Close it or approve it.".into(),
             requirements: vec!["1.2.5".to_string(), "2.2.4".to_string()].into(),
             system_id: Some(SystemId(1)),
+            product: None,
             address: Some("10.0.0.1".parse().unwrap()),
             port: Some(8080),
             protocol: Some(Protocol::Tcp),
