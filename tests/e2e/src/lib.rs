@@ -357,6 +357,26 @@ impl AppSession {
         Ok(())
     }
 
+    /// The serious and critical accessibility problems axe-core finds on
+    /// the screen as it is now, one line each (rule, help, where).
+    /// `axe_source` is axe-core's `axe.min.js`, injected into the page.
+    pub async fn accessibility_problems(&self, axe_source: &str) -> Result<Vec<String>> {
+        self.client.execute(axe_source, Vec::new()).await?;
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 axe.run(document, { resultTypes: ['violations'] }) \
+                   .then((result) => done(result.violations \
+                     .filter((v) => v.impact === 'serious' || v.impact === 'critical') \
+                     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`))) \
+                   .catch((error) => done([`axe-core failed: ${error}`]));",
+                Vec::new(),
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
+    }
+
     /// Saves a picture of the window as it is now to
     /// `target/e2e/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
