@@ -132,8 +132,9 @@ async fn the_guided_check_takes_business_answers_then_systems_with_errors_beside
             .await?;
         app.wait_for_text("[data-test=scan-targets]", "Web shop")
             .await?;
-        app.wait_for_element("[data-test=shared-hosting-warning]")
+        app.wait_for_text("[data-test=readiness-notes]", "shared hosting")
             .await?;
+        app.wait_for_element("[data-test=scan-method]").await?;
         app.click("[data-test=scan-full]").await?;
         app.click("[data-test=scan-start]").await?;
         app.wait_for_text("[data-test=error-scan-permission]", "permission")

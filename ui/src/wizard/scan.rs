@@ -1,5 +1,7 @@
-//! Step 3, "Scan": how thorough, what a faster scan needs, and the
-//! merchant's word that they may scan these systems, which gates Start.
+//! Step 3, "Scan": what will be scanned, what may spoil the result and
+//! which scan method will run (the backend's readiness check, in its
+//! words), how thorough, and the merchant's word that they may scan these
+//! systems, which gates Start.
 //!
 //! The live view (progress, ports as they are found, Cancel) needs the
 //! streaming `scan_start` binding, which is not built yet: Start saves the
@@ -7,9 +9,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portcullis_model::commands::{Empty, SystemsList};
+use portcullis_model::AppError;
+use portcullis_model::commands::{Empty, ScanReadiness, SystemsList};
 use portcullis_model::compliance::System;
-use portcullis_model::wizard::{Hosting, ScanDepth, WizardStep};
+use portcullis_model::guided::{Readiness, ReadinessNote};
+use portcullis_model::wizard::{ScanDepth, WizardStep};
 
 use super::{WizardState, step_path};
 use crate::components::{Card, Choice, ChoiceGroup, ChoiceKind};
@@ -20,9 +24,6 @@ pub fn ScanStep() -> impl IntoView {
     let state = WizardState::from_context();
     let saved = state.progress.get_untracked().unwrap_or_default();
     let depth = RwSignal::new(saved.scan_depth.unwrap_or_default());
-    let shared_hosting = saved
-        .business
-        .is_some_and(|business| business.hosting == Some(Hosting::Shared));
     let permission = RwSignal::new(false);
     let tried_without_permission = RwSignal::new(false);
     let started = RwSignal::new(false);
@@ -68,19 +69,7 @@ pub fn ScanStep() -> impl IntoView {
                 test_id="scan-full"
             />
         </ChoiceGroup>
-        <p class="hint">
-            "Faster scans send raw network packets, which needs a permission most programs do not have. On Linux, an administrator grants it once with "
-            <code>"sudo setcap cap_net_raw+ep"</code>
-            " followed by the path of the Portcullis program. Without it, Portcullis makes ordinary connections: slower, with the same answers. The scan says which way it ran."
-        </p>
-        {shared_hosting
-            .then(|| {
-                view! {
-                    <p class="notice" data-kind="warning" data-test="shared-hosting-warning">
-                        "Your website is on shared hosting: check your host's terms before scanning. Some forbid it, and a scan can get a shared account suspended."
-                    </p>
-                }
-            })}
+        <BeforeYouStart />
         <ChoiceGroup
             id="scan-permission"
             legend="Permission to scan"
@@ -160,5 +149,59 @@ fn Targets() -> impl IntoView {
                 }
             }}
         </Card>
+    }
+}
+
+/// What may spoil the result and which scan method will run, as the
+/// backend's readiness check says it.
+#[component]
+fn BeforeYouStart() -> impl IntoView {
+    let readiness = RwSignal::new(None::<Result<Readiness, AppError>>);
+    spawn_local(async move {
+        readiness.set(Some(ipc::invoke::<ScanReadiness>(&Empty::default()).await));
+    });
+    view! {
+        <Card title="Before you start">
+            {move || match readiness.get() {
+                None => view! { <p class="muted">"Checking what may affect the scan…"</p> }.into_any(),
+                Some(Err(error)) => {
+                    view! {
+                        <p class="form-error" role="alert">
+                            "Portcullis could not check what may affect the scan: "
+                            {error.message}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok(readiness)) => readiness_view(readiness).into_any(),
+            }}
+        </Card>
+    }
+}
+
+fn readiness_view(readiness: Readiness) -> impl IntoView {
+    let Readiness { method, notes } = readiness;
+    view! {
+        <p data-test="scan-method">{method.sentence}</p>
+        {method.how_to_grant.map(|how| view! { <p class="hint">{how}</p> })}
+        {(!notes.is_empty())
+            .then(|| {
+                view! {
+                    <ul class="readiness-notes" data-test="readiness-notes">
+                        {notes.into_iter().map(note_view).collect_view()}
+                    </ul>
+                }
+            })}
+    }
+}
+
+fn note_view(note: ReadinessNote) -> impl IntoView {
+    let about = note.system.unwrap_or_else(|| "All your systems".to_owned());
+    view! {
+        <li>
+            <strong>{about}</strong>
+            ": "
+            {note.message}
+        </li>
     }
 }
