@@ -388,3 +388,80 @@ pub fn asv_words(verdict: Verdict, acceptable: bool) -> &'static str {
         (Verdict::Pass, _) => "Fine",
     }
 }
+
+/// Where the merchant stands, in the one sentence that leads the Done page
+/// and `portcullis status`: what will fail an ASV scan, else what still
+/// needs a decision.
+pub fn headline(groups: &[portcullis_model::review::DecisionGroup], scanned: bool) -> String {
+    use portcullis_model::review::DecisionSubject;
+    if !scanned {
+        return "Nothing has been scanned yet: run a scan to see where you stand.".into();
+    }
+    let failing: Vec<_> = groups
+        .iter()
+        .filter(|g| g.verdict == Verdict::Fail)
+        .collect();
+    if !failing.is_empty() {
+        let all_ports = failing
+            .iter()
+            .all(|g| matches!(g.subject, DecisionSubject::Port { .. }));
+        let thing = if all_ports { "port" } else { "problem" };
+        return format!(
+            "{} will still fail your ASV scan.",
+            plural(failing.len(), thing)
+        );
+    }
+    let pending = groups
+        .iter()
+        .filter(|g| g.verdict == Verdict::ActionNeeded)
+        .count();
+    if pending > 0 {
+        return format!(
+            "Nothing will fail your ASV scan; {} still {} a fix or a stated business need.",
+            plural(pending, "decision"),
+            if pending == 1 { "needs" } else { "need" }
+        );
+    }
+    "Every open port is known and justified: nothing will fail your ASV scan.".into()
+}
+
+/// A recurring task as a next step: what, by when, under which
+/// requirement.
+pub fn next_step(
+    task: portcullis_model::dashboard::ScheduledTask,
+    now: chrono::DateTime<chrono::Utc>,
+) -> portcullis_model::dashboard::NextStep {
+    use portcullis_model::dashboard::{NextStep, RecurringTask};
+    let (what, requirement) = match task.task {
+        RecurringTask::InternalScan => ("Run the next internal scan", "11.3.1"),
+        RecurringTask::ExternalScan => (
+            "Have your Approved Scanning Vendor (ASV) scan from the internet",
+            "11.3.2",
+        ),
+        RecurringTask::InventoryReview => (
+            "Review the approved ports with whoever approved them",
+            "1.2.7",
+        ),
+        RecurringTask::SegmentationTest => {
+            ("Have the separation of your card systems tested", "11.4.5")
+        }
+    };
+    let overdue = task.due.is_none_or(|due| due <= now);
+    let sentence = match task.due {
+        None => format!("{what} now: it has never been done (PCI DSS {requirement})."),
+        Some(due) if overdue => format!(
+            "{what} now: it was due on {} (PCI DSS {requirement}).",
+            due.format("%Y-%m-%d")
+        ),
+        Some(due) => format!(
+            "{what} by {} (PCI DSS {requirement}).",
+            due.format("%Y-%m-%d")
+        ),
+    };
+    NextStep {
+        task: task.task,
+        due: task.due,
+        overdue,
+        sentence,
+    }
+}

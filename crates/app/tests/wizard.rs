@@ -6,6 +6,7 @@ use std::net::{Ipv4Addr, TcpListener};
 use chrono::{TimeZone, Utc};
 use portcullis_app::{FixedClock, Workspace, WorkspaceOptions};
 use portcullis_model::compliance::{Exposure, NewSystem, Scope, SystemRole, Verdict};
+use portcullis_model::requests::FindingAcceptance;
 use portcullis_model::review::DecisionSubject;
 use portcullis_model::scan_record::{ScanSettings, TcpChoice};
 use portcullis_model::wizard::{
@@ -121,6 +122,42 @@ async fn review_shows_one_card_per_open_port_with_the_words_a_merchant_reads() {
     assert_eq!(rescan.targets, ["127.0.0.1"]);
     assert_eq!(rescan.ports, format!("T:{}", first.finding.port.unwrap()));
     assert!(!rescan.posture, "an unlisted port needs no posture check");
+
+    // Done: one sentence leads, and it moves with the decisions.
+    let status = workspace.status().await.unwrap();
+    assert_eq!(status.headline, "2 ports will still fail your ASV scan.");
+    for card in &cards {
+        workspace
+            .accept_finding(FindingAcceptance {
+                id: card.group.findings[0].id,
+                justification: "the shop's card terminal talks to it".into(),
+                approver: "Owner".into(),
+                until: None,
+            })
+            .await
+            .unwrap();
+    }
+    let status = workspace.status().await.unwrap();
+    assert_eq!(
+        status.headline,
+        "Every open port is known and justified: nothing will fail your ASV scan."
+    );
+    // The scan is stamped with the machine's clock, the approvals with the
+    // workspace's (2026-06-01): the next scan is due 90 days after the scan.
+    let scanned = status.history.last_internal_scan.expect("the scan counts");
+    let next_scan = (scanned + chrono::TimeDelta::days(90)).format("%Y-%m-%d");
+    let steps: Vec<&str> = status
+        .next_steps
+        .iter()
+        .map(|s| s.sentence.as_str())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "Review the approved ports with whoever approved them by 2026-12-01 (PCI DSS 1.2.7).",
+            &format!("Run the next internal scan by {next_scan} (PCI DSS 11.3.1)."),
+        ]
+    );
 }
 
 /// Quick and full mean the scans the Scan step promises, over every system

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use chrono::Utc;
 use portcullis_app::words;
 use portcullis_model::compliance::{OverallStatus, TestingHistory};
+use portcullis_model::dashboard::NextStep;
 
 use crate::Failure;
 use crate::context::{Session, failure, print_json, safe};
@@ -23,7 +24,10 @@ pub async fn run(session: &Session, args: StatusArgs) -> Result<ExitCode, Failur
     if args.json {
         print_json(&report)?;
     } else {
+        println!("{}", report.headline);
+        println!();
         print_text(&report.status, &report.history);
+        print_next_steps(&report.next_steps);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -64,4 +68,15 @@ fn print_text(status: &OverallStatus, history: &TestingHistory) {
             )
         });
     println!("Last segmentation test: {segmentation} (PCI DSS 11.4.5: every 12 months)");
+}
+
+fn print_next_steps(steps: &[NextStep]) {
+    if steps.is_empty() {
+        return;
+    }
+    println!();
+    println!("Next:");
+    for step in steps {
+        println!("  - {}", step.sentence);
+    }
 }

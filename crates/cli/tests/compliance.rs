@@ -234,7 +234,14 @@ fn a_saved_scan_shows_in_findings_and_status() {
     assert_eq!(brief.lines().count(), 1, "one line a finding: {brief}");
 
     let status = ok(dir.path(), &["status"]);
-    assert!(status.starts_with("Overall: FAIL\n"), "{status}");
+    assert!(
+        status.starts_with("1 port will still fail your ASV scan.\n\nOverall: FAIL\n"),
+        "{status}"
+    );
+    assert!(
+        status.contains("Next:\n  - Run the next internal scan by "),
+        "{status}"
+    );
     assert!(status.contains("\nloopback: FAIL\n"), "{status}");
     let after = day();
     assert!(

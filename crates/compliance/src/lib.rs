@@ -24,6 +24,7 @@ mod estate;
 mod evaluate;
 mod renewal;
 mod rulebook;
+mod schedule;
 mod status;
 mod template;
 mod tracking;
@@ -35,6 +36,7 @@ pub use estate::{AddressError, SystemAddress, is_expired};
 pub use evaluate::{EvaluationInput, evaluate};
 pub use renewal::{Renewal, RenewalError, Term, renew};
 pub use rulebook::{AcceptPolicy, Category, Rule, Rulebook, RulebookError};
+pub use schedule::{INVENTORY_REVIEW_MONTHS, schedule};
 pub use status::{acceptance_holds, assess, assess_tracked, stands_now};
 pub use tracking::{
     AcceptRequest, DEFAULT_ACCEPTANCE_DAYS, DecisionError, accept, mark_fixed, reconcile,

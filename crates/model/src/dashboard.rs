@@ -58,6 +58,46 @@ pub struct SegmentationRecord {
 /// last ran.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusReport {
+    /// Where the merchant stands, in one sentence that leads the page:
+    /// "2 ports will still fail your ASV scan."
+    pub headline: String,
     pub status: OverallStatus,
     pub history: TestingHistory,
+    /// What to do next and when, soonest first.
+    pub next_steps: Vec<NextStep>,
+}
+
+/// A task PCI DSS asks for again and again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecurringTask {
+    /// A scan from inside the network, every three months (11.3.1).
+    InternalScan,
+    /// A passing scan by an Approved Scanning Vendor from the internet,
+    /// every three months (11.3.2).
+    ExternalScan,
+    /// A review of the approved ports, every six months (1.2.7).
+    InventoryReview,
+    /// A test that the card data environment is cut off from the rest,
+    /// every twelve months (11.4.5).
+    SegmentationTest,
+}
+
+/// When a recurring task is next due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledTask {
+    pub task: RecurringTask,
+    /// `None`: it was never done, so it is due now.
+    pub due: Option<DateTime<Utc>>,
+}
+
+/// A next step as the Done page and `portcullis status` say it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextStep {
+    pub task: RecurringTask,
+    pub due: Option<DateTime<Utc>>,
+    /// Due already (or never done).
+    pub overdue: bool,
+    /// "Run the next internal scan by 2026-09-01 (PCI DSS 11.3.1)."
+    pub sentence: String,
 }

@@ -19,6 +19,8 @@ mod port_rules;
 mod programme_rules;
 mod service_view;
 
+pub(crate) use programme_rules::{SCAN_INTERVAL_DAYS, SEGMENTATION_INTERVAL_MONTHS};
+
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::net::IpAddr;
