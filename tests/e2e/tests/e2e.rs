@@ -251,6 +251,12 @@ async fn the_guided_check_resumes_where_it_stopped_after_a_relaunch() {
             Ok(())
         },
         async |app| {
+            app.wait_for_text(
+                "[data-test=start-wizard]",
+                "Continue the guided check: step 3, Scan",
+            )
+            .await?;
+            app.screenshot("wizard-resume-start").await?;
             app.click("[data-test=start-wizard]").await?;
             app.wait_for_attribute("[data-test=page]", "data-step", "scan")
                 .await?;

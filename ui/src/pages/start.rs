@@ -3,11 +3,31 @@
 
 use leptos::prelude::*;
 
+use portcullis_model::wizard::WizardStep;
+
 use crate::components::{Badge, BadgeLevel};
-use crate::wizard::WIZARD_ENTRY;
+use crate::wizard::{WIZARD_ENTRY, WizardState, step_name};
 
 #[component]
 pub fn StartPage() -> impl IntoView {
+    let state = WizardState::from_context();
+    // Where a returning merchant stopped; `None` before the first answer.
+    let resume_at = Memo::new(move |_| {
+        state.progress.with(|progress| {
+            progress
+                .as_ref()
+                .map(|progress| progress.step)
+                .filter(|step| *step != WizardStep::Business)
+        })
+    });
+    let button_words = move || match resume_at.get() {
+        Some(step) => format!(
+            "Continue the guided check: step {}, {}",
+            step.number(),
+            step_name(step)
+        ),
+        None => "Start the guided check".to_owned(),
+    };
     view! {
         <section class="page" data-test="page" data-page="nav-start">
             <h1>"Welcome to Portcullis"</h1>
@@ -20,7 +40,7 @@ pub fn StartPage() -> impl IntoView {
                     "The guided check asks about your business, finds your open ports and walks you through fixing them, one step at a time. Your answers are saved as you go, so you can stop and come back."
                 </p>
                 <a class="button primary" href=WIZARD_ENTRY data-test="start-wizard">
-                    "Start the guided check"
+                    {button_words}
                 </a>
             </div>
             <h2>"What the guided check does"</h2>

@@ -13,6 +13,7 @@ mod scan;
 mod state;
 mod systems;
 
+use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_params_map;
@@ -85,6 +86,16 @@ pub fn WizardPage() -> impl IntoView {
 }
 
 fn step_page(state: WizardState, step: WizardStep) -> impl IntoView {
+    // A new step takes the focus to its heading, so keyboard and screen
+    // reader users start at its top instead of wherever the button that
+    // led here was.
+    let heading = NodeRef::<html::H1>::new();
+    Effect::new(move |_| {
+        if let Some(heading) = heading.get() {
+            // Focusing an element with a tabindex does not fail.
+            let _ = heading.focus();
+        }
+    });
     let items = Memo::new(move |_| {
         state
             .progress
@@ -105,7 +116,9 @@ fn step_page(state: WizardState, step: WizardStep) -> impl IntoView {
     view! {
         <section class="page wizard" data-test="page" data-page="wizard" data-step=step.slug()>
             <div class="wizard-head">
-                <h1>{format!("Step {} of 7: {}", step.number(), step_name(step))}</h1>
+                <h1 node_ref=heading tabindex="-1">
+                    {format!("Step {} of 7: {}", step.number(), step_name(step))}
+                </h1>
                 <p
                     class="saved-note"
                     data-test="save-state"
