@@ -1,9 +1,11 @@
 //! The one door to the backend.
 //!
-//! Components call [`invoke`] with a `portcullis_model::Command` type and
+//! Components call [`invoke`] with a `portcullis_model::Command` type,
+//! [`stream`] with a `portcullis_model::commands::StreamCommand` type and
 //! [`listen`] with a `portcullis_model::Event` type; no command or event name
 //! is spelled anywhere else in the UI.
 
+use portcullis_model::commands::StreamCommand;
 use portcullis_model::{AppError, Command, Event};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -12,6 +14,17 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
     async fn tauri_invoke(command: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    /// Tauri's channel: a command sends updates down it; `JSON.stringify`
+    /// turns it into the reference the handler's `Channel` parameter reads.
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = Channel)]
+    type TauriChannel;
+
+    #[wasm_bindgen(constructor, js_namespace = ["window", "__TAURI__", "core"], js_class = "Channel")]
+    fn new() -> TauriChannel;
+
+    #[wasm_bindgen(method, setter = onmessage)]
+    fn set_onmessage(this: &TauriChannel, handler: &js_sys::Function);
 
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
     async fn tauri_listen(
@@ -29,6 +42,53 @@ pub async fn invoke<C: Command>(request: &C::Request) -> Result<C::Response, App
     let response = tauri_invoke(C::NAME, args).await.map_err(backend_error)?;
     serde_wasm_bindgen::from_value(response)
         .map_err(|error| AppError::internal(format!("unexpected answer to {}: {error}", C::NAME)))
+}
+
+/// The updates of a streaming command, delivered while this lives.
+/// Dropping it stops the deliveries to this window, not the work: a scan
+/// goes on and can be followed again.
+pub struct Stream {
+    _channel: TauriChannel,
+    _handler: Closure<dyn FnMut(JsValue)>,
+}
+
+/// Invokes streaming command `C` with `request`, calls `on_update` with
+/// each update it sends, and returns its response (a scan's run id) with
+/// the stream to keep for as long as the updates matter.
+pub async fn stream<C: StreamCommand>(
+    request: &C::Request,
+    mut on_update: impl FnMut(C::Update) + 'static,
+) -> Result<(C::Response, Stream), AppError> {
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
+        match serde_wasm_bindgen::from_value(message) {
+            Ok(update) => on_update(update),
+            Err(_) => web_sys_log(&format!("ignored a malformed {} update", C::NAME)),
+        }
+    });
+    let channel = TauriChannel::new();
+    channel.set_onmessage(handler.as_ref().unchecked_ref());
+    let args = js_sys::Object::new();
+    set_field(&args, C::ARGUMENT, &to_js(request)?)?;
+    set_field(&args, C::CHANNEL, &channel)?;
+    let response = tauri_invoke(C::NAME, args.into())
+        .await
+        .map_err(backend_error)?;
+    let response = serde_wasm_bindgen::from_value(response).map_err(|error| {
+        AppError::internal(format!("unexpected answer to {}: {error}", C::NAME))
+    })?;
+    Ok((
+        response,
+        Stream {
+            _channel: channel,
+            _handler: handler,
+        },
+    ))
+}
+
+fn set_field(object: &js_sys::Object, name: &str, value: &JsValue) -> Result<(), AppError> {
+    js_sys::Reflect::set(object, &JsValue::from_str(name), value)
+        .map(drop)
+        .map_err(|_| AppError::internal("cannot build the request"))
 }
 
 /// A live subscription to an event; dropping it unsubscribes.

@@ -2,11 +2,6 @@
 //! `role=progressbar` with its value, so a screen reader can ask how far it
 //! is, and a slot beside it for the Cancel button every long task offers.
 
-#![allow(
-    dead_code,
-    reason = "its first user is the scan step's live view, not built yet"
-)]
-
 use leptos::prelude::*;
 
 #[component]

@@ -7,6 +7,7 @@
 
 mod business;
 mod later;
+mod live_scan;
 pub mod progress;
 mod saq_words;
 mod scan;

@@ -3,9 +3,8 @@
 //! words), how thorough, and the merchant's word that they may scan these
 //! systems, which gates Start.
 //!
-//! The live view (progress, ports as they are found, Cancel) needs the
-//! streaming `scan_start` binding, which is not built yet: Start saves the
-//! choice and says plainly that nothing was scanned, rather than pretend.
+//! Start saves the choice and hands over to the live view
+//! (`live_scan.rs`), which plans the guided scan and follows it.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,6 +14,7 @@ use portcullis_model::compliance::System;
 use portcullis_model::guided::{Readiness, ReadinessNote};
 use portcullis_model::wizard::{ScanDepth, WizardStep};
 
+use super::live_scan::LiveScanView;
 use super::{WizardState, step_path};
 use crate::components::{Card, Choice, ChoiceGroup, ChoiceKind};
 use crate::ipc;
@@ -26,7 +26,8 @@ pub fn ScanStep() -> impl IntoView {
     let depth = RwSignal::new(saved.scan_depth.unwrap_or_default());
     let permission = RwSignal::new(false);
     let tried_without_permission = RwSignal::new(false);
-    let started = RwSignal::new(false);
+    // The depth of the scan started from this screen, once started.
+    let started = RwSignal::new(None::<ScanDepth>);
 
     let permission_error = Signal::derive(move || {
         (tried_without_permission.get() && !permission.get()).then(|| {
@@ -41,7 +42,7 @@ pub fn ScanStep() -> impl IntoView {
         }
         let chosen = depth.get_untracked();
         state.update(|progress| progress.scan_depth = Some(chosen));
-        started.set(true);
+        started.set(Some(chosen));
     };
 
     view! {
@@ -82,33 +83,25 @@ pub fn ScanStep() -> impl IntoView {
                 detail="Scanning systems without permission can break the law and your provider's terms."
                 checked=permission
                 on_change=move |ticked| permission.set(ticked)
-                test_id="scan-permission"
+                test_id="permission-box"
             />
         </ChoiceGroup>
-        {move || {
-            started
-                .get()
-                .then(|| {
-                    view! {
-                        <p class="notice" role="status" data-test="scan-not-built">
-                            "Your choice is saved. The live scan view is not part of this version of Portcullis yet, so nothing was scanned."
-                        </p>
-                    }
-                })
-        }}
+        {move || started.get().map(|depth| view! { <LiveScanView depth /> })}
         <div class="actions">
             <a class="button" href=step_path(WizardStep::Systems)>
                 "Back"
             </a>
-            <button
-                class="button primary"
-                type="button"
-                aria-disabled=move || (!permission.get()).then_some("true")
-                on:click=start
-                data-test="scan-start"
-            >
-                "Start the scan"
-            </button>
+            <Show when=move || started.get().is_none()>
+                <button
+                    class="button primary"
+                    type="button"
+                    aria-disabled=move || (!permission.get()).then_some("true")
+                    on:click=start
+                    data-test="scan-start"
+                >
+                    "Start the scan"
+                </button>
+            </Show>
         </div>
     }
 }
@@ -126,7 +119,12 @@ fn Targets() -> impl IntoView {
             {move || match systems.get() {
                 None => view! { <p class="muted">"Loading your systems…"</p> }.into_any(),
                 Some(list) if list.is_empty() => {
-                    view! { <p>"No systems yet: go back one step and add one."</p> }.into_any()
+                    view! {
+                        <p data-test="scan-targets-empty">
+                            "No systems yet: go back one step and add one."
+                        </p>
+                    }
+                        .into_any()
                 }
                 Some(list) => {
                     view! {

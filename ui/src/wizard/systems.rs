@@ -418,7 +418,7 @@ fn split_addresses(typed: &str) -> Vec<String> {
 /// The backend's message as a sentence: capital first letter, full stop,
 /// and the backticks its messages quote with (a terminal's habit) turned
 /// into plain quotes.
-fn sentence(message: &str) -> String {
+pub(super) fn sentence(message: &str) -> String {
     let message = message.trim().replace('`', "\"");
     let mut chars = message.chars();
     let Some(first) = chars.next() else {
