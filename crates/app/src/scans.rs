@@ -1,14 +1,20 @@
 //! Scans: planned, run under the supervisor (recorded and judged, or
 //! not), and read back.
 
+use std::path::Path;
 use std::sync::Arc;
 
+use portcullis_model::AppError;
 use portcullis_model::compliance::Exposure;
 use portcullis_model::judgement::Judgement;
 use portcullis_model::report::{ReportBuilder, ScanReport};
 use portcullis_model::scan::ScanEvent;
 use portcullis_model::scan_record::{
     RunId, RunState, RunningScan, ScanId, ScanRecord, ScanSettings, ScanStatus,
+};
+use portcullis_model::service::AdvisoryData;
+use portcullis_scanner::identify::{
+    AdvisorySet, STALE_AFTER_DAYS, current_advisories, install_advisories_from_path,
 };
 use portcullis_store::{NewScan, ScanWriter};
 
@@ -238,4 +244,56 @@ async fn drive(
         record: Some(record),
         judgement,
     })
+}
+
+impl Workspace {
+    /// The version advisories scans judge versions with: when they were
+    /// last reviewed, how old that is, and a warning when older than 90
+    /// days.
+    pub fn advisory_data(&self) -> AdvisoryData {
+        advisory_data(&current_advisories(), self.now().date_naive())
+    }
+
+    /// Loads a newer advisory data file for every scan that starts from now
+    /// on, without a new release; a file reviewed before the one in use, or
+    /// one that does not pass the checks, is refused and changes nothing.
+    pub fn load_advisories(&self, path: &Path) -> Result<AdvisoryData> {
+        let set = install_advisories_from_path(path)
+            .map_err(|message| AppError::bad_input("advisories", message))?;
+        Ok(advisory_data(&set, self.now().date_naive()))
+    }
+}
+
+fn advisory_data(set: &AdvisorySet, today: chrono::NaiveDate) -> AdvisoryData {
+    let age_days = set.age_days(today);
+    let warning = set.is_stale(today).then(|| {
+        format!(
+            "The list of known-vulnerable and unsupported versions was last checked on {} ({age_days} days ago, more than {STALE_AFTER_DAYS}). Vulnerabilities published since then are not looked for, so a version finding may be missing. Update Portcullis or load a newer advisories file.",
+            set.reviewed()
+        )
+    });
+    AdvisoryData {
+        reviewed: set.reviewed().to_string(),
+        age_days,
+        advisories: set.len(),
+        warning,
+    }
+}
+
+#[cfg(test)]
+mod advisory_tests {
+    use super::*;
+
+    #[test]
+    fn the_advisory_data_warns_when_older_than_90_days() {
+        let set = portcullis_scanner::identify::built_in_advisories();
+        let reviewed = set.reviewed();
+        let fresh = advisory_data(&set, reviewed + chrono::Days::new(90));
+        assert_eq!(fresh.age_days, 90);
+        assert!(fresh.warning.is_none());
+        let stale = advisory_data(&set, reviewed + chrono::Days::new(91));
+        let warning = stale.warning.unwrap();
+        assert!(warning.contains("91 days ago"), "{warning}");
+        assert!(warning.contains(&reviewed.to_string()), "{warning}");
+    }
 }

@@ -248,7 +248,9 @@ pub struct OpenAccess {
 }
 
 /// A product version inside a known-vulnerable or end-of-life range.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The fields after `source` came later: a stored scan without them reads
+/// as an unflagged advisory with no score, judged on the upstream version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionAdvisory {
     pub product: String,
     pub version: String,
@@ -261,4 +263,174 @@ pub struct VersionAdvisory {
     pub end_of_life: Option<String>,
     /// Where the fact comes from (advisory URL).
     pub source: String,
+    /// The CVSS base score its source gives (CVE entries only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss: Option<CvssScore>,
+    /// The CVSS vector, when the source gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss_vector: Option<String>,
+    /// Why the advisory may not endanger the server as scanned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<AdvisoryFlag>,
+    /// The platform or configuration the flags mean, in plain English
+    /// ("when 'resolver' is set in the nginx configuration").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// What the distribution build the banner names means for it.
+    #[serde(default, skip_serializing_if = "DistributionStatus::is_upstream")]
+    pub distribution: DistributionStatus,
+}
+
+/// The advisory data scans judge versions with: when it was last checked
+/// against its sources, how old that is, and a warning past 90 days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvisoryData {
+    /// ISO date of the last review.
+    pub reviewed: String,
+    pub age_days: i64,
+    /// How many advisories and end-of-life lines it holds.
+    pub advisories: usize,
+    /// Plain English, when the data is older than 90 days.
+    pub warning: Option<String>,
+}
+
+/// A CVSS base score, kept in tenths (8.1 is 81) so that it compares
+/// exactly; written as the decimal number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CvssScore(u8);
+
+impl CvssScore {
+    /// The score `tenths` / 10, if it is one (0.0 to 10.0).
+    pub fn from_tenths(tenths: u8) -> Option<CvssScore> {
+        (tenths <= 100).then_some(CvssScore(tenths))
+    }
+
+    /// The score of a decimal number, if it is one (0.0 to 10.0, one
+    /// decimal).
+    pub fn from_decimal(score: f64) -> Option<CvssScore> {
+        let tenths = (score * 10.0).round();
+        ((0.0..=100.0).contains(&tenths) && (score * 10.0 - tenths).abs() < 1e-6)
+            .then_some(CvssScore(tenths as u8))
+    }
+
+    pub fn tenths(self) -> u8 {
+        self.0
+    }
+
+    /// 4.0 or more: an ASV fails a system for it (PCI ASV Program Guide).
+    pub fn fails_asv(self) -> bool {
+        self.0 >= 40
+    }
+}
+
+impl std::fmt::Display for CvssScore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0 / 10, self.0 % 10)
+    }
+}
+
+impl Serialize for CvssScore {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(f64::from(self.0) / 10.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for CvssScore {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let score = f64::deserialize(deserializer)?;
+        CvssScore::from_decimal(score).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{score} is not a CVSS score (0.0 to 10.0, one decimal)"
+            ))
+        })
+    }
+}
+
+/// Why an advisory that matches the version may not endanger the server
+/// as scanned; a flagged advisory does not fail a system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdvisoryFlag {
+    /// It only lets an attacker stop the service.
+    DenialOfService,
+    /// It is in the client programs, not in the server that was scanned.
+    ClientSide,
+    /// It only affects one operating system or platform.
+    Platform,
+    /// It only applies with a feature or setting that is not the default.
+    Configuration,
+}
+
+impl AdvisoryFlag {
+    /// Why the flag keeps the advisory from failing a system, in plain
+    /// English; `condition` is the data file's wording of the platform or
+    /// setting.
+    pub fn reason(self, condition: Option<&str>) -> String {
+        match (self, condition) {
+            (AdvisoryFlag::DenialOfService, _) => {
+                "it only lets an attacker stop the service, which an ASV scan does not fail".into()
+            }
+            (AdvisoryFlag::ClientSide, _) => {
+                "it is in the client programs, not in the server that was scanned".into()
+            }
+            (AdvisoryFlag::Platform, Some(condition)) => {
+                format!("it only affects some platforms ({condition})")
+            }
+            (AdvisoryFlag::Platform, None) => "it only affects some platforms".into(),
+            (AdvisoryFlag::Configuration, Some(condition)) => {
+                format!("it only applies {condition}")
+            }
+            (AdvisoryFlag::Configuration, None) => {
+                "it only applies with a setting that is not the default".into()
+            }
+        }
+    }
+}
+
+/// What a distribution's build of the product means for an advisory
+/// (Linux distributions fix vulnerabilities without changing the upstream
+/// version: "9.2p1 Debian-2+deb12u3" carries fixes released upstream in
+/// 9.8p1).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum DistributionStatus {
+    /// No distribution build was seen: the upstream version decides.
+    #[default]
+    Upstream,
+    /// The banner names the package version, and it carries the fix.
+    Fixed {
+        /// The distribution and package version, e.g. "Debian 12
+        /// openssh-server 1:9.2p1-2+deb12u10".
+        build: String,
+        /// The first package version with the fix.
+        fixed_in: String,
+        /// The distribution's security tracker or advisory.
+        source: String,
+    },
+    /// The banner names the package version, and it is older than the fix.
+    NotFixed {
+        build: String,
+        fixed_in: String,
+        source: String,
+    },
+    /// A distribution build whose package version the banner does not
+    /// show, or that the data file has no fixed version for: it may carry
+    /// the fix; `command`, run on the server, confirms it.
+    NeedsConfirmation { build: String, command: String },
+    /// An end-of-life upstream release that the distribution release still
+    /// supports.
+    Supported {
+        build: String,
+        /// "Debian 12 (bookworm)".
+        release: String,
+        /// ISO date the distribution's support of the release ends.
+        until: String,
+        source: String,
+    },
+}
+
+impl DistributionStatus {
+    pub fn is_upstream(&self) -> bool {
+        *self == DistributionStatus::Upstream
+    }
 }

@@ -3,11 +3,12 @@
 //! whether its encryption and software are sound.
 
 use chrono::DateTime;
-use portcullis_model::compliance::{Exposure, FindingKind, System};
+use portcullis_model::compliance::{Exposure, FindingKind, Severity, System};
 use portcullis_model::report::HostResult;
 use portcullis_model::scan::PortResult;
 use portcullis_model::service::{
-    CertificateInfo, OpenAccessKind, Posture, TlsPosture, TlsVersion, WeakCipherKind,
+    CertificateInfo, DistributionStatus, OpenAccessKind, Posture, TlsPosture, TlsVersion,
+    VersionAdvisory, WeakCipherKind,
 };
 
 use super::{Draft, Evaluator, ServiceView, join_limited};
@@ -297,7 +298,8 @@ fn is_expired(cert: &CertificateInfo, now: chrono::DateTime<chrono::Utc>) -> boo
 }
 
 /// Known vulnerabilities and end-of-life releases, from the scanner's
-/// advisory matches: one finding of each kind per port, listing them all.
+/// advisory matches, judged as an ASV judges them: one finding of each
+/// kind per port, listing them all, as severe as the worst.
 fn advisories(ev: &mut Evaluator<'_>, site: &Site<'_>) {
     let Some(posture) = site.posture() else {
         return;
@@ -306,33 +308,192 @@ fn advisories(ev: &mut Evaluator<'_>, site: &Site<'_>) {
         .advisories
         .iter()
         .partition(|a| a.id.eq_ignore_ascii_case("EOL"));
-    if !vulnerable.is_empty() {
-        let detail = join_limited(
-            vulnerable
-                .iter()
-                .map(|a| format!("{} ({}, affects {})", a.id, a.summary, a.affected)),
-            5,
-        );
-        let mut draft = site.draft(ev, FindingKind::VulnerableVersion, detail);
-        draft.evidence.push_str(&format!(
-            "; sources: {}",
-            join_limited(vulnerable.iter().map(|a| a.source.as_str()), 5)
-        ));
-        ev.emit(draft);
-    }
-    if let Some(first) = end_of_life.first() {
-        let detail = match &first.end_of_life {
-            Some(date) => format!(
-                "{} {}: support ended on {date}",
-                first.product, first.version
-            ),
-            None => format!("{} {}: {}", first.product, first.version, first.summary),
+    for (kind, matches) in [
+        (FindingKind::VulnerableVersion, vulnerable),
+        (FindingKind::EndOfLifeVersion, end_of_life),
+    ] {
+        let judged: Vec<Judged> = matches.into_iter().filter_map(judge).collect();
+        let Some(severity) = judged.iter().map(|j| j.severity).max() else {
+            continue;
         };
-        let mut draft = site.draft(ev, FindingKind::EndOfLifeVersion, detail);
+        let failing: Vec<&str> = judged
+            .iter()
+            .filter(|j| j.fails())
+            .map(|j| j.text.as_str())
+            .collect();
+        let passing: Vec<&str> = judged
+            .iter()
+            .filter(|j| !j.fails())
+            .map(|j| j.text.as_str())
+            .collect();
+        let mut detail = numbered(&failing);
+        if !passing.is_empty() {
+            if !detail.is_empty() {
+                detail.push_str("; and, not failing the system: ");
+            }
+            detail.push_str(&numbered(&passing));
+        }
+        let sources = judged.iter().map(|j| j.source.as_str());
+        let mut draft = site.draft(ev, kind, detail);
         draft
             .evidence
-            .push_str(&format!("; source: {}", first.source));
+            .push_str(&format!("; sources: {}", join_limited(sources, 5)));
         ev.emit(draft);
+        // The rule's severity is the worst a match can be; this finding is
+        // as severe as its worst match.
+        if let Some(finding) = ev.findings.last_mut() {
+            finding.severity = severity;
+        }
+    }
+}
+
+/// Items in one sentence, numbered when there are several: "(1) ...; (2)
+/// ...", at most 6, saying how many more there were.
+fn numbered(items: &[&str]) -> String {
+    const SHOWN: usize = 6;
+    if items.len() == 1 {
+        return items[0].to_owned();
+    }
+    let mut text = items
+        .iter()
+        .take(SHOWN)
+        .enumerate()
+        .map(|(index, item)| format!("({}) {item}", index + 1))
+        .collect::<Vec<_>>()
+        .join("; ");
+    if items.len() > SHOWN {
+        text.push_str(&format!("; and {} more", items.len() - SHOWN));
+    }
+    text
+}
+
+/// One advisory match, judged.
+struct Judged {
+    severity: Severity,
+    /// What it is and, when it does not fail the system, why.
+    text: String,
+    source: String,
+}
+
+impl Judged {
+    fn fails(&self) -> bool {
+        self.severity >= Severity::High
+    }
+}
+
+/// How an ASV weighs one match: a score of 4.0 or more fails the system
+/// (9.0 or more is Critical), an unsupported release fails it by rule,
+/// and a match that is flagged, scored under 4.0, fixed by the
+/// distribution's package, or left to confirm on the server does not
+/// (Low; Info for an upstream end of life the distribution still
+/// supports). `None` for a distribution build that carries the fix.
+fn judge(advisory: &VersionAdvisory) -> Option<Judged> {
+    let a = advisory;
+    let source = a.source.clone();
+    let score = a.cvss.map(|s| format!("CVSS {s}, ")).unwrap_or_default();
+    if a.id.eq_ignore_ascii_case("EOL") {
+        let ended = match &a.end_of_life {
+            Some(date) => format!("{} {}: support ended on {date}", a.product, a.version),
+            None => format!("{} {}: {}", a.product, a.version, a.summary),
+        };
+        let (severity, text) = match &a.distribution {
+            DistributionStatus::Fixed { .. } => return None,
+            DistributionStatus::Supported {
+                build,
+                release,
+                until,
+                ..
+            } => (
+                Severity::Info,
+                format!(
+                    "{ended} upstream, but this is {release}'s package ({build}), which {release} supports until {until}: it is not end of life while you keep it updated"
+                ),
+            ),
+            DistributionStatus::NeedsConfirmation { build, command } => (
+                Severity::Low,
+                format!(
+                    "{ended} upstream, but this is a Linux distribution's build ({build}), and a distribution keeps supporting the packages of a release it still supports: run `{command}` on the server to see the release, and check that it is still supported"
+                ),
+            ),
+            DistributionStatus::Upstream | DistributionStatus::NotFixed { .. } => {
+                (Severity::High, ended)
+            }
+        };
+        return Some(Judged {
+            severity,
+            text,
+            source,
+        });
+    }
+    let what = format!("{} ({score}{})", a.id, sentence_part(&a.summary));
+    let built = match &a.distribution {
+        DistributionStatus::Fixed { .. } | DistributionStatus::Supported { .. } => return None,
+        DistributionStatus::NeedsConfirmation { build, command } => {
+            return Some(Judged {
+                severity: Severity::Low,
+                text: format!(
+                    "{what} needs confirmation: this is a Linux distribution's build ({build}), which may carry the fix without a new version number, so run `{command}` on the server to confirm it"
+                ),
+                source,
+            });
+        }
+        DistributionStatus::NotFixed {
+            build, fixed_in, ..
+        } => format!(", and this build ({build}) is older than the fixed package {fixed_in}"),
+        DistributionStatus::Upstream => String::new(),
+    };
+    if !a.flags.is_empty() {
+        let reasons: Vec<String> = a
+            .flags
+            .iter()
+            .map(|f| f.reason(a.condition.as_deref()))
+            .collect();
+        return Some(Judged {
+            severity: Severity::Low,
+            text: format!(
+                "{what}{built} does not fail the system because {}, so check that this does not apply to you",
+                reasons.join(", and ")
+            ),
+            source,
+        });
+    }
+    let severity = match a.cvss {
+        Some(score) if !score.fails_asv() => Severity::Low,
+        Some(score) if score.tenths() >= 90 => Severity::Critical,
+        // A score of 4.0 or more, or none known: it fails, as an ASV fails it.
+        _ => Severity::High,
+    };
+    let text = if severity == Severity::Low {
+        format!("{what}{built} does not fail the system: it is scored under 4.0")
+    } else {
+        format!("{what}, affects {}{built}", a.affected)
+    };
+    Some(Judged {
+        severity,
+        text,
+        source,
+    })
+}
+
+/// A summary sentence as part of another: its full stop dropped, and its
+/// first letter lowered when it starts an ordinary word ("A crafted
+/// file..." but not "TLS session..." or the name in "Heartbleed: ...").
+fn sentence_part(summary: &str) -> String {
+    let summary = summary.trim().trim_end_matches('.');
+    let word = summary.split(' ').next().unwrap_or_default();
+    let mut letters = word.chars();
+    let ordinary =
+        letters.next().is_some_and(char::is_uppercase) && letters.all(char::is_lowercase);
+    if ordinary {
+        let mut chars = summary.chars();
+        chars
+            .next()
+            .into_iter()
+            .flat_map(char::to_lowercase)
+            .chain(chars)
+            .collect()
+    } else {
+        summary.to_owned()
     }
 }
 

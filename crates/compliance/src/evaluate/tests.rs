@@ -4,7 +4,8 @@
 use portcullis_model::compliance::{Exposure, FindingKind::*, Scope, SegmentationTest, Severity};
 use portcullis_model::scan::{PortState, Protocol};
 use portcullis_model::service::{
-    OpenAccess, OpenAccessKind, Posture, TlsVersion, VersionAdvisory, WeakCipherKind, WeakSuite,
+    AdvisoryFlag, CvssScore, DistributionStatus, OpenAccess, OpenAccessKind, Posture, TlsVersion,
+    VersionAdvisory, WeakCipherKind, WeakSuite,
 };
 
 use super::testkit::*;
@@ -411,10 +412,225 @@ fn with_advisory(id: &str, end_of_life: Option<&str>) -> portcullis_model::scan:
             summary: "remote code execution".into(),
             end_of_life: end_of_life.map(str::to_string),
             source: "https://www.openssh.com/security.html".into(),
+            ..VersionAdvisory::default()
         }],
         ..Posture::default()
     }));
     ssh
+}
+
+/// A port whose advisory `change` adjusts.
+fn advised(
+    id: &str,
+    change: impl FnOnce(&mut VersionAdvisory),
+) -> portcullis_model::scan::PortResult {
+    let mut port = with_advisory(id, (id == "EOL").then_some("2024-07-01"));
+    if let Some(posture) = port.posture.as_mut() {
+        change(&mut posture.advisories[0]);
+    }
+    port
+}
+
+fn cvss(score: f64) -> Option<CvssScore> {
+    CvssScore::from_decimal(score)
+}
+
+fn judged(port: portcullis_model::scan::PortResult) -> Case {
+    Case::new(vec![host(DB, vec![port])]).approving_open_ports()
+}
+
+#[test]
+fn an_advisory_fails_from_cvss_4_and_is_critical_from_9() {
+    for (score, severity) in [
+        (9.8, Severity::Critical),
+        (9.0, Severity::Critical),
+        (8.1, Severity::High),
+        (4.0, Severity::High),
+        (3.9, Severity::Low),
+    ] {
+        let case = judged(advised("CVE-2024-6387", |a| a.cvss = cvss(score)));
+        let finding = case.the(VulnerableVersion);
+        assert_eq!(finding.severity, severity, "CVSS {score}");
+        assert!(
+            finding.explanation.contains(&format!("CVSS {score}")),
+            "{}",
+            finding.explanation
+        );
+    }
+    let low = judged(advised("CVE-2024-6387", |a| a.cvss = cvss(3.9))).the(VulnerableVersion);
+    assert!(
+        low.explanation.contains("does not fail the system"),
+        "{}",
+        low.explanation
+    );
+}
+
+#[test]
+fn a_flagged_advisory_does_not_fail_and_says_why() {
+    let cases = [
+        (
+            AdvisoryFlag::DenialOfService,
+            None,
+            "only lets an attacker stop the service",
+        ),
+        (AdvisoryFlag::ClientSide, None, "in the client programs"),
+        (
+            AdvisoryFlag::Platform,
+            Some("on Windows"),
+            "only affects some platforms (on Windows)",
+        ),
+        (
+            AdvisoryFlag::Configuration,
+            Some("when the 'resolver' directive is set"),
+            "it only applies when the 'resolver' directive is set",
+        ),
+    ];
+    for (flag, condition, why) in cases {
+        let case = judged(advised("CVE-2024-6387", |a| {
+            a.cvss = cvss(9.8);
+            a.flags = vec![flag];
+            a.condition = condition.map(str::to_string);
+        }));
+        let finding = case.the(VulnerableVersion);
+        assert_eq!(finding.severity, Severity::Low, "{flag:?}");
+        assert!(
+            finding
+                .explanation
+                .contains("does not fail the system because"),
+            "{}",
+            finding.explanation
+        );
+        assert!(
+            finding.explanation.contains(why),
+            "{flag:?}: {}",
+            finding.explanation
+        );
+    }
+}
+
+#[test]
+fn a_failing_and_a_flagged_advisory_make_one_finding_as_severe_as_the_worst() {
+    let mut port = advised("CVE-2024-6387", |a| a.cvss = cvss(8.1));
+    if let Some(posture) = port.posture.as_mut() {
+        let mut flagged = posture.advisories[0].clone();
+        flagged.id = "CVE-2023-38408".into();
+        flagged.cvss = cvss(9.8);
+        flagged.flags = vec![AdvisoryFlag::ClientSide];
+        posture.advisories.push(flagged);
+    }
+    let case = judged(port);
+    let findings: Vec<_> = case
+        .findings()
+        .into_iter()
+        .filter(|f| f.kind == VulnerableVersion)
+        .collect();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].severity, Severity::High);
+    let text = &findings[0].explanation;
+    assert!(
+        text.contains("CVE-2024-6387") && text.contains("not failing the system: CVE-2023-38408"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_patched_distribution_build_raises_nothing() {
+    let case = judged(advised("CVE-2024-6387", |a| {
+        a.cvss = cvss(8.1);
+        a.distribution = DistributionStatus::Fixed {
+            build: "Debian openssh-server 1:9.2p1-2+deb12u10".into(),
+            fixed_in: "1:9.2p1-2+deb12u3".into(),
+            source: "https://security-tracker.debian.org/tracker/CVE-2024-6387".into(),
+        };
+    }));
+    assert!(!case.fires(VulnerableVersion));
+}
+
+#[test]
+fn an_unpatched_distribution_build_fails_and_names_the_fix() {
+    let case = judged(advised("CVE-2024-6387", |a| {
+        a.cvss = cvss(8.1);
+        a.distribution = DistributionStatus::NotFixed {
+            build: "Debian openssh-server 1:9.2p1-2".into(),
+            fixed_in: "1:9.2p1-2+deb12u3".into(),
+            source: "https://security-tracker.debian.org/tracker/CVE-2024-6387".into(),
+        };
+    }));
+    let finding = case.the(VulnerableVersion);
+    assert_eq!(finding.severity, Severity::High);
+    assert!(
+        finding
+            .explanation
+            .contains("older than the fixed package 1:9.2p1-2+deb12u3"),
+        "{}",
+        finding.explanation
+    );
+}
+
+#[test]
+fn a_generic_distribution_build_needs_confirmation_with_its_command() {
+    let case = judged(advised("CVE-2024-6387", |a| {
+        a.cvss = cvss(8.1);
+        a.distribution = DistributionStatus::NeedsConfirmation {
+            build: "Ubuntu-3ubuntu0.10".into(),
+            command: "zgrep CVE-2024-6387 /usr/share/doc/openssh-server/changelog.Debian.gz".into(),
+        };
+    }));
+    let finding = case.the(VulnerableVersion);
+    assert_eq!(finding.severity, Severity::Low);
+    assert!(
+        finding.explanation.contains("needs confirmation"),
+        "{}",
+        finding.explanation
+    );
+    assert!(
+        finding
+            .explanation
+            .contains("`zgrep CVE-2024-6387 /usr/share/doc/openssh-server/changelog.Debian.gz`"),
+        "{}",
+        finding.explanation
+    );
+}
+
+#[test]
+fn an_upstream_end_of_life_the_distribution_supports_says_which_and_does_not_fail() {
+    let case = judged(advised("EOL", |a| {
+        a.distribution = DistributionStatus::Supported {
+            build: "Debian-1~deb12u10".into(),
+            release: "Debian 12 (bookworm)".into(),
+            until: "2028-06-30".into(),
+            source: "https://wiki.debian.org/LTS".into(),
+        };
+    }));
+    let finding = case.the(EndOfLifeVersion);
+    assert_eq!(finding.severity, Severity::Info);
+    assert!(
+        finding
+            .explanation
+            .contains("Debian 12 (bookworm) supports until 2028-06-30"),
+        "{}",
+        finding.explanation
+    );
+    let unknown = judged(advised("EOL", |a| {
+        a.distribution = DistributionStatus::NeedsConfirmation {
+            build: "(Debian)".into(),
+            command: "cat /etc/os-release".into(),
+        };
+    }));
+    let finding = unknown.the(EndOfLifeVersion);
+    assert_eq!(finding.severity, Severity::Low);
+    assert!(
+        finding.explanation.contains("`cat /etc/os-release`"),
+        "{}",
+        finding.explanation
+    );
+    // Upstream, it fails as before.
+    assert_eq!(
+        judged(advised("EOL", |_| {}))
+            .the(EndOfLifeVersion)
+            .severity,
+        Severity::High
+    );
 }
 
 #[test]

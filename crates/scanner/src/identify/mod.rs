@@ -37,6 +37,11 @@ mod tls;
 mod udp;
 mod wire;
 
+pub use posture::advisories::{
+    AdvisorySet, STALE_AFTER_DAYS, built_in as built_in_advisories, current as current_advisories,
+    install as install_advisories, install_from_path as install_advisories_from_path,
+};
+
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;

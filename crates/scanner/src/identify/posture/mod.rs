@@ -7,6 +7,7 @@
 pub(crate) mod advisories;
 pub(crate) mod exposure;
 pub(crate) mod http;
+pub(crate) mod package_version;
 pub(crate) mod ssh;
 pub(crate) mod version;
 
@@ -73,7 +74,7 @@ pub(crate) fn version_advisories(found: &Found, today: chrono::NaiveDate) -> Vec
     let Some(identified) = &found.identified else {
         return Vec::new();
     };
-    let build = advisories::distribution_build(identified.extra.as_deref());
+    let build = advisories::Build::parse(identified.extra.as_deref());
     let mut named: Vec<(&str, &str)> = Vec::new();
     if let (Some(product), Some(version)) = (&identified.product, &identified.version) {
         named.push((product, version));
@@ -85,7 +86,7 @@ pub(crate) fn version_advisories(found: &Found, today: chrono::NaiveDate) -> Vec
     }
     let mut all: Vec<VersionAdvisory> = Vec::new();
     for (product, version) in named {
-        for advisory in advisories::matching(product, version, today, build.as_deref()) {
+        for advisory in advisories::matching(product, version, today, build.as_ref()) {
             let seen = all.iter().any(|a| {
                 a.product == advisory.product
                     && a.id == advisory.id
