@@ -6,13 +6,16 @@
 //! and is saved by [`progress`] after every change.
 
 mod business;
-mod later;
+mod done;
+mod fix;
 mod live_scan;
 pub mod progress;
+mod review;
 mod saq_words;
 mod scan;
 mod state;
 mod systems;
+mod verify;
 
 use leptos::html;
 use leptos::prelude::*;
@@ -195,6 +198,9 @@ fn step_body(step: WizardStep) -> AnyView {
         WizardStep::Business => view! { <business::BusinessStep /> }.into_any(),
         WizardStep::Systems => view! { <systems::SystemsStep /> }.into_any(),
         WizardStep::Scan => view! { <scan::ScanStep /> }.into_any(),
-        later => view! { <later::LaterStep step=later /> }.into_any(),
+        WizardStep::Review => view! { <review::ReviewStep /> }.into_any(),
+        WizardStep::Fix => view! { <fix::FixStep /> }.into_any(),
+        WizardStep::Verify => view! { <verify::VerifyStep /> }.into_any(),
+        WizardStep::Done => view! { <done::DoneStep /> }.into_any(),
     }
 }

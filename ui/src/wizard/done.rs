@@ -1,0 +1,133 @@
+//! Step 7, "Done": where the merchant stands, led by the backend's one
+//! sentence ("2 ports will still fail your ASV scan."), then the verdict
+//! overall and per system with the reasons, and what to do next and when.
+//!
+//! The inventory document and the report come with the documents issue;
+//! until then the step says so in one line.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use portcullis_model::AppError;
+use portcullis_model::commands::{Empty, StatusCommand};
+use portcullis_model::compliance::{OverallStatus, SystemStatus};
+use portcullis_model::dashboard::{NextStep, StatusReport};
+use portcullis_model::wizard::WizardStep;
+
+use super::systems::sentence;
+use super::{WizardState, step_path};
+use crate::components::{Badge, BadgeLevel};
+use crate::ipc;
+
+#[component]
+pub fn DoneStep() -> impl IntoView {
+    let state = WizardState::from_context();
+    let report = RwSignal::new(None::<Result<StatusReport, AppError>>);
+    spawn_local(async move {
+        report.set(Some(ipc::invoke::<StatusCommand>(&Empty::default()).await));
+    });
+    let navigate = use_navigate();
+    let again = move |_| {
+        state.go_to(WizardStep::Systems);
+        navigate(&step_path(WizardStep::Systems), Default::default());
+    };
+    view! {
+        {move || match report.get() {
+            None => view! { <p class="muted">"Working out where you stand…"</p> }.into_any(),
+            Some(Err(error)) => {
+                view! {
+                    <p class="form-error" role="alert">
+                        "Where you stand could not be worked out. "
+                        {sentence(&error.message)}
+                    </p>
+                }
+                    .into_any()
+            }
+            Some(Ok(report)) => report_view(report).into_any(),
+        }}
+        <p class="notice" data-test="done-documents-note">
+            "The inventory document and the report for your assessor come with a later version of Portcullis."
+        </p>
+        <div class="actions">
+            <a class="button" href=step_path(WizardStep::Verify)>
+                "Back"
+            </a>
+            <button class="button" type="button" on:click=again data-test="done-again">
+                "Start again for a new system"
+            </button>
+        </div>
+    }
+}
+
+fn report_view(report: StatusReport) -> impl IntoView {
+    let StatusReport {
+        headline,
+        status,
+        next_steps,
+        ..
+    } = report;
+    let OverallStatus {
+        verdict,
+        reasons,
+        systems,
+    } = status;
+    view! {
+        <p class="headline" data-test="done-headline">{headline}</p>
+        <section class="card" data-test="done-overall">
+            <h2 class="card-title">"Overall"</h2>
+            <Badge level=BadgeLevel::from(verdict) />
+            {reason_list(reasons)}
+        </section>
+        {(!systems.is_empty())
+            .then(|| {
+                view! {
+                    <section class="card" data-test="done-systems">
+                        <h2 class="card-title">"Each system"</h2>
+                        <ul class="system-verdicts">
+                            {systems.into_iter().map(system_view).collect_view()}
+                        </ul>
+                    </section>
+                }
+            })}
+        <section class="card" data-test="done-next">
+            <h2 class="card-title">"What to do next, and when"</h2>
+            {if next_steps.is_empty() {
+                view! { <p>"Nothing is due."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="next-steps">{next_steps.into_iter().map(next_view).collect_view()}</ul>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+fn reason_list(reasons: Vec<String>) -> impl IntoView {
+    (!reasons.is_empty()).then(|| {
+        view! {
+            <ul class="reasons">
+                {reasons.into_iter().map(|reason| view! { <li>{reason}</li> }).collect_view()}
+            </ul>
+        }
+    })
+}
+
+fn system_view(system: SystemStatus) -> impl IntoView {
+    view! {
+        <li class="system-verdict" data-test="done-system">
+            <h3>{system.name}</h3>
+            <Badge level=BadgeLevel::from(system.verdict) />
+            {reason_list(system.reasons)}
+        </li>
+    }
+}
+
+fn next_view(step: NextStep) -> impl IntoView {
+    view! {
+        <li data-overdue=step.overdue.then_some("true")>
+            {step.overdue.then(|| view! { <strong>"Due now: "</strong> })}
+            {step.sentence}
+        </li>
+    }
+}

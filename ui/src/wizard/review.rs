@@ -1,0 +1,796 @@
+//! Step 4, "Review": each decision as a card (what it is, what the ASV
+//! will say, what the scan saw, which requirement), answered "we need
+//! this" (why, who approves, until when) or "we don't need this".
+//!
+//! Answers live on the findings in the backend (accepted or reported
+//! fixed), so coming back shows them again: the cards are reloaded from
+//! `review`, and findings already reported fixed (which no longer stand)
+//! from `findings_list`. A card is updated in place from the records an
+//! answer returns, so the page does not rebuild under the keyboard.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use portcullis_model::AppError;
+use portcullis_model::commands::{Empty, FindingAccept, FindingFixed, FindingsList, ReviewCommand};
+use portcullis_model::compliance::{FindingRecord, FindingState, FindingStatus, Verdict};
+use portcullis_model::judgement::FindingFilter;
+use portcullis_model::requests::FindingAcceptance;
+use portcullis_model::review::{DecisionSubject, ReviewCard};
+use portcullis_model::wizard::WizardStep;
+
+use super::systems::sentence;
+use super::{WizardState, step_path};
+use crate::components::{Badge, BadgeLevel, Toasts};
+use crate::ipc;
+
+/// How long an acceptance holds unless the merchant says otherwise.
+const DEFAULT_TERM_DAYS: u32 = 90;
+
+/// Where a decision stands, from its findings' states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Answer {
+    /// No answer yet (or answers that disagree).
+    Unanswered,
+    /// "We need this", for every finding of the card.
+    Kept {
+        justification: String,
+        approver: String,
+        until: String,
+    },
+    /// "We don't need this": reported fixed (or already proven fixed).
+    Closing,
+}
+
+pub(super) fn answer_of(findings: &[FindingRecord]) -> Answer {
+    if findings.is_empty() {
+        return Answer::Unanswered;
+    }
+    if findings.iter().all(|record| {
+        matches!(
+            record.status(),
+            FindingStatus::Fixed | FindingStatus::Verified
+        )
+    }) {
+        return Answer::Closing;
+    }
+    match &findings[0].state {
+        FindingState::Accepted(need)
+            if findings
+                .iter()
+                .all(|record| record.status() == FindingStatus::Accepted) =>
+        {
+            Answer::Kept {
+                justification: need.justification.clone(),
+                approver: need.approver.clone(),
+                until: need.until.format("%-d %B %Y").to_string(),
+            }
+        }
+        _ => Answer::Unanswered,
+    }
+}
+
+/// Whether a stated reason says too little for an assessor to check:
+/// fewer than four words, or only words that could justify anything.
+pub(super) fn is_vague(reason: &str) -> bool {
+    const EMPTY_WORDS: &[&str] = &[
+        "needed",
+        "need",
+        "needs",
+        "business",
+        "n/a",
+        "na",
+        "none",
+        "required",
+        "requirement",
+        "necessary",
+        "yes",
+        "ok",
+        "important",
+        "it",
+        "is",
+        "we",
+        "it's",
+        "for",
+        "the",
+        "a",
+        "because",
+        "use",
+        "used",
+        "-",
+    ];
+    let words: Vec<String> = reason
+        .split_whitespace()
+        .map(|word| {
+            word.trim_matches(|c: char| !c.is_alphanumeric() && c != '/')
+                .to_lowercase()
+        })
+        .filter(|word| !word.is_empty())
+        .collect();
+    words.len() < 4
+        || words
+            .iter()
+            .all(|word| EMPTY_WORDS.contains(&word.as_str()))
+}
+
+/// "2027-03-04", the date `days` from today, for a date field.
+fn date_in_days(days: u32) -> String {
+    let date = js_sys::Date::new_0();
+    date.set_date(date.get_date() + days);
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date()
+    )
+}
+
+/// `date` ("2027-03-04") as the end of that day in the wire's form
+/// ("2027-03-04T23:59:59Z"), or why it is not a date.
+fn until_of(date: &str) -> Result<serde_json::Value, String> {
+    let date = date.trim();
+    let parts: Vec<&str> = date.split('-').collect();
+    let valid = parts.len() == 3
+        && parts[0].len() == 4
+        && parts[1].len() == 2
+        && parts[2].len() == 2
+        && parts
+            .iter()
+            .all(|part| part.chars().all(|c| c.is_ascii_digit()));
+    if !valid {
+        return Err(
+            "Write the date as year-month-day, for example 2027-03-04, or pick it from the calendar."
+                .to_owned(),
+        );
+    }
+    Ok(serde_json::Value::String(format!("{date}T23:59:59Z")))
+}
+
+const NO_SUCH_DATE: &str = "That date does not exist: check the day and the month.";
+
+/// The backend's message for a field, without the "finding 12: " it
+/// leads with.
+pub(super) fn field_message(error: &AppError) -> String {
+    let message = error.message.as_str();
+    let message = match message.split_once(": ") {
+        Some((lead, rest)) if lead.starts_with("finding ") => rest,
+        _ => message,
+    };
+    sentence(message)
+}
+
+/// The badge a card shows: what the ASV will say now, or what the answer
+/// given makes of it.
+fn level_of(verdict: Verdict, answer: &Answer) -> BadgeLevel {
+    match answer {
+        Answer::Kept { .. } | Answer::Closing => BadgeLevel::Fine,
+        Answer::Unanswered => BadgeLevel::from(verdict),
+    }
+}
+
+pub(super) async fn load_fixed() -> Result<Vec<FindingRecord>, AppError> {
+    ipc::invoke::<FindingsList>(&FindingFilter {
+        status: Some(FindingStatus::Fixed),
+        ..FindingFilter::default()
+    })
+    .await
+}
+
+/// A card as the page keeps it: updated in place by the answers.
+#[derive(Clone, Copy)]
+struct LiveCard {
+    key: StoredValue<String>,
+    card: RwSignal<ReviewCard>,
+}
+
+#[component]
+pub fn ReviewStep() -> impl IntoView {
+    let state = WizardState::from_context();
+    let cards = RwSignal::new(None::<Result<Vec<LiveCard>, AppError>>);
+    let fixed_before = RwSignal::new(Vec::<FindingRecord>::new());
+    // The approver typed last, offered again on the next card.
+    let approver = RwSignal::new(String::new());
+    spawn_local(async move {
+        let loaded = ipc::invoke::<ReviewCommand>(&Empty::default()).await;
+        if let Ok(fixed) = load_fixed().await {
+            fixed_before.set(fixed);
+        }
+        if let Ok(list) = &loaded
+            && let Some(need) = list
+                .iter()
+                .flat_map(|card| &card.group.findings)
+                .find_map(|record| record.state.business_need())
+        {
+            approver.set(need.approver.clone());
+        }
+        cards.set(Some(loaded.map(|list| {
+            list.into_iter()
+                .map(|card| LiveCard {
+                    key: StoredValue::new(card.key.clone()),
+                    card: RwSignal::new(card),
+                })
+                .collect()
+        })));
+    });
+
+    let unanswered = move || {
+        cards.with(|cards| match cards {
+            Some(Ok(list)) => list
+                .iter()
+                .filter(|live| {
+                    live.card
+                        .with(|card| answer_of(&card.group.findings) == Answer::Unanswered)
+                })
+                .count(),
+            _ => 0,
+        })
+    };
+    let navigate = use_navigate();
+    let go_on = move |_| {
+        state.go_to(WizardStep::Fix);
+        navigate(&step_path(WizardStep::Fix), Default::default());
+    };
+
+    view! {
+        <p class="lead">
+            "Each card below is one decision. Findings that one action settles are grouped together, so you answer once for all of them."
+        </p>
+        {move || match cards.get() {
+            None => view! { <p class="muted">"Loading what the scan found…"</p> }.into_any(),
+            Some(Err(error)) => {
+                view! {
+                    <p class="form-error" role="alert">
+                        "What the scan found could not be loaded. "
+                        {sentence(&error.message)}
+                    </p>
+                }
+                    .into_any()
+            }
+            Some(Ok(list)) if list.is_empty() && fixed_before.with(Vec::is_empty) => {
+                view! {
+                    <crate::components::EmptyState
+                        title="Nothing to decide"
+                        message="The scan found nothing that needs an answer from you. Go on to see where you stand."
+                    />
+                }
+                    .into_any()
+            }
+            Some(Ok(list)) => {
+                view! {
+                    <p data-test="review-count" aria-live="polite">
+                        {move || match unanswered() {
+                            0 => "Every decision has an answer.".to_owned(),
+                            1 => "1 decision still needs your answer.".to_owned(),
+                            left => format!("{left} decisions still need your answer."),
+                        }}
+                    </p>
+                    <ul class="decision-list" data-test="review-cards">
+                        <For
+                            each=move || list.clone()
+                            key=|live| live.key.get_value()
+                            children=move |live| view! { <li><DecisionCard card=live.card approver /></li> }
+                        />
+                    </ul>
+                }
+                    .into_any()
+            }
+        }}
+        <FixedBefore fixed=fixed_before />
+        <div class="actions">
+            <a class="button" href=step_path(WizardStep::Scan)>
+                "Back"
+            </a>
+            <button class="button primary" type="button" on:click=go_on data-test="wizard-next">
+                "Continue to Fix"
+            </button>
+        </div>
+    }
+}
+
+/// Findings reported fixed in an earlier session: they no longer stand,
+/// so `review` leaves them out, but the merchant should see the answer.
+#[component]
+fn FixedBefore(fixed: RwSignal<Vec<FindingRecord>>) -> impl IntoView {
+    move || {
+        let list = fixed.get();
+        (!list.is_empty()).then(|| {
+            view! {
+                <section class="card" data-test="review-closing">
+                    <h2 class="card-title">"You said you will close or fix these"</h2>
+                    <p class="muted">
+                        "The Fix step shows what to do, and the Verify step checks them with a new scan."
+                    </p>
+                    <ul>
+                        {list
+                            .into_iter()
+                            .map(|record| view! { <li>{record.finding.title.to_string()}</li> })
+                            .collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    }
+}
+
+#[component]
+fn DecisionCard(card: RwSignal<ReviewCard>, approver: RwSignal<String>) -> impl IntoView {
+    let toasts = Toasts::from_context();
+    let (key, title, summary, acceptable, subject) = card.with_untracked(|card| {
+        (
+            card.key.clone(),
+            card.title.clone(),
+            card.summary.clone(),
+            card.group.acceptable,
+            card.group.subject.clone(),
+        )
+    });
+    let answer = Memo::new(move |_| card.with(|card| answer_of(&card.group.findings)));
+    let verdict = card.with_untracked(|card| card.group.verdict);
+    let form_open = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let status_line = NodeRef::<html::P>::new();
+    let heading_id = format!("card-{}", slug(&key));
+
+    let focus_status = move || {
+        if let Some(line) = status_line.get_untracked() {
+            let _ = line.focus();
+        }
+    };
+
+    // "We don't need this": every finding not yet reported fixed.
+    let close_it = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let ids: Vec<_> = card.with_untracked(|card| {
+            card.group
+                .findings
+                .iter()
+                .filter(|record| record.status() != FindingStatus::Fixed)
+                .map(|record| record.id)
+                .collect()
+        });
+        spawn_local(async move {
+            for id in ids {
+                match ipc::invoke::<FindingFixed>(&id).await {
+                    Ok(record) => replace(card, record),
+                    Err(error) => {
+                        toasts.error(format!(
+                            "Your answer could not be saved: {}",
+                            field_message(&error)
+                        ));
+                        break;
+                    }
+                }
+            }
+            busy.set(false);
+            form_open.set(false);
+            focus_status();
+        });
+    };
+
+    let (close_words, close_detail) = close_words(&subject);
+    let status_words = move || {
+        match answer.get() {
+        Answer::Unanswered => "Your answer: not given yet.".to_owned(),
+        Answer::Kept {
+            justification,
+            approver,
+            until,
+        } => format!(
+            "Your answer: we need this. Why: \"{justification}\". Approved by {approver} until {until}."
+        ),
+        Answer::Closing => {
+            "Your answer: we don't need this. The Fix step shows how, and the Verify step checks it."
+                .to_owned()
+        }
+    }
+    };
+
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="card decision" aria-labelledby=labelled_by data-test="review-card" data-key=key>
+            <h2 class="card-title" id=heading_id>{title}</h2>
+            {move || view! { <Badge level=level_of(verdict, &answer.get()) /> }}
+            <p>{summary}</p>
+            <Findings card />
+            <p
+                class="answer-status"
+                node_ref=status_line
+                tabindex="-1"
+                data-answer=move || match answer.get() {
+                    Answer::Unanswered => "none",
+                    Answer::Kept { .. } => "kept",
+                    Answer::Closing => "closing",
+                }
+                data-test="answer-status"
+            >
+                {status_words}
+            </p>
+            {move || {
+                (matches!(subject_kind(&subject), SubjectKind::Programme))
+                    .then(|| {
+                        view! {
+                            <p class="hint">
+                                "This one is settled by doing the task itself; the Done step says when it is due."
+                            </p>
+                        }
+                    })
+            }}
+            <Show when=move || !matches!(subject_kind(&card.with(|c| c.group.subject.clone())), SubjectKind::Programme) && !form_open.get()>
+                <div class="actions">
+                    {acceptable
+                        .then(|| {
+                            view! {
+                                <button
+                                    class="button"
+                                    type="button"
+                                    on:click=move |_| form_open.set(true)
+                                    data-test="answer-need"
+                                >
+                                    "We need this"
+                                </button>
+                            }
+                        })}
+                    <button
+                        class="button"
+                        type="button"
+                        aria-disabled=move || busy.get().then_some("true")
+                        on:click=close_it
+                        data-test="answer-close"
+                    >
+                        {close_words}
+                    </button>
+                </div>
+                <p class="hint">{close_detail}</p>
+            </Show>
+            <Show when=move || form_open.get()>
+                <NeedForm card approver form_open on_saved=move || focus_status() />
+            </Show>
+        </section>
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SubjectKind {
+    Port,
+    Update,
+    Settings,
+    Host,
+    Programme,
+}
+
+fn subject_kind(subject: &DecisionSubject) -> SubjectKind {
+    match subject {
+        DecisionSubject::Port { .. } => SubjectKind::Port,
+        DecisionSubject::Update { .. } => SubjectKind::Update,
+        DecisionSubject::Settings { .. } => SubjectKind::Settings,
+        DecisionSubject::Host { .. } => SubjectKind::Host,
+        DecisionSubject::Programme { .. } => SubjectKind::Programme,
+    }
+}
+
+/// The "we don't need this" button's words for what the card is about,
+/// and one line on what pressing it means.
+fn close_words(subject: &DecisionSubject) -> (&'static str, &'static str) {
+    match subject_kind(subject) {
+        SubjectKind::Port => (
+            "We don't need this: close it",
+            "Closing it means switching off the program behind the port or blocking the port in the firewall. The Fix step shows how.",
+        ),
+        SubjectKind::Update => (
+            "We will update it",
+            "Install the maker's update; the Fix step says what to update, and the Verify step checks the version again.",
+        ),
+        SubjectKind::Settings => (
+            "We will change these settings",
+            "The Fix step says which settings to change; the Verify step checks them again.",
+        ),
+        SubjectKind::Host | SubjectKind::Programme => (
+            "We will deal with it",
+            "Register the machine as one of your systems, or switch it off if nobody knows it.",
+        ),
+    }
+}
+
+/// Each finding of a card: what it is, why it matters, what to do, which
+/// requirement, and what the scan saw (as text).
+#[component]
+fn Findings(card: RwSignal<ReviewCard>) -> impl IntoView {
+    let findings = card.with_untracked(|card| card.group.findings.clone());
+    let many = findings.len() > 1;
+    let items = findings
+        .into_iter()
+        .map(|record| {
+            let finding = record.finding;
+            let requirements = finding.requirements.join(", ");
+            let requirement_words = if finding.requirements.len() == 1 {
+                format!("PCI DSS requirement {requirements}")
+            } else {
+                format!("PCI DSS requirements {requirements}")
+            };
+            let evidence = finding.evidence.clone();
+            view! {
+                <li class="finding" data-test="finding">
+                    {many.then(|| view! { <h3>{finding.title.to_string()}</h3> })}
+                    <p>{finding.explanation.to_string()}</p>
+                    <p>
+                        <strong>"What to do: "</strong>
+                        {finding.remedy.to_string()}
+                    </p>
+                    <p class="muted">{requirement_words}</p>
+                    {(!evidence.trim().is_empty())
+                        .then(|| {
+                            view! {
+                                <details class="evidence">
+                                    <summary>"What the scan saw"</summary>
+                                    <pre data-test="evidence">{evidence}</pre>
+                                </details>
+                            }
+                        })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="finding-list">{items}</ul> }
+}
+
+/// "We need this": why, who approves, until when.
+#[component]
+fn NeedForm(
+    card: RwSignal<ReviewCard>,
+    approver: RwSignal<String>,
+    form_open: RwSignal<bool>,
+    /// Called when the form closes (saved or cancelled): the focus goes
+    /// back to the card's answer.
+    on_saved: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    let toasts = Toasts::from_context();
+    let key = card.with_untracked(|card| slug(&card.key));
+    let why = RwSignal::new(String::new());
+    let who = RwSignal::new(approver.get_untracked());
+    let until = RwSignal::new(date_in_days(DEFAULT_TERM_DAYS));
+    let error = RwSignal::new(None::<AppError>);
+    let date_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let error_for = move |field: &'static str| {
+        Signal::derive(move || {
+            error.with(|error| {
+                error
+                    .as_ref()
+                    .filter(|error| error.field.as_deref() == Some(field))
+                    .map(field_message)
+            })
+        })
+    };
+    let why_error = error_for("justification");
+    let who_error = error_for("approver");
+    let until_error = Signal::derive(move || date_error.get().or_else(|| error_for("until").get()));
+    let other_error = move || {
+        error.with(|error| {
+            error
+                .as_ref()
+                .filter(|error| {
+                    !matches!(
+                        error.field.as_deref(),
+                        Some("justification" | "approver" | "until")
+                    )
+                })
+                .map(field_message)
+        })
+    };
+    let vague = move || why.with(|why| !why.trim().is_empty() && is_vague(why));
+    let why_input = NodeRef::<html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(input) = why_input.get() {
+            let _ = input.focus();
+        }
+    });
+
+    let save = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        error.set(None);
+        date_error.set(None);
+        // Decoded as the request's own date type, which the UI need not
+        // name: a date that does not exist (31 April) fails here.
+        let until = match until_of(&until.get_untracked())
+            .and_then(|wire| serde_json::from_value(wire).map_err(|_| NO_SUCH_DATE.to_owned()))
+        {
+            Ok(until) => until,
+            Err(message) => {
+                date_error.set(Some(message));
+                return;
+            }
+        };
+        let justification = why.get_untracked().trim().to_owned();
+        let approved_by = who.get_untracked().trim().to_owned();
+        let ids: Vec<_> = card
+            .with_untracked(|card| card.group.findings.iter().map(|record| record.id).collect());
+        busy.set(true);
+        spawn_local(async move {
+            let mut failed = false;
+            for id in ids {
+                let request = FindingAcceptance {
+                    id,
+                    justification: justification.clone(),
+                    approver: approved_by.clone(),
+                    until: Some(until),
+                };
+                match ipc::invoke::<FindingAccept>(&request).await {
+                    Ok((record, _)) => replace(card, record),
+                    Err(problem) => {
+                        error.set(Some(problem));
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+            busy.set(false);
+            if !failed {
+                approver.set(approved_by);
+                toasts.success("Saved: this port is in your approved inventory.");
+                form_open.set(false);
+                on_saved();
+            }
+        });
+    };
+
+    let why_id = format!("why-{key}");
+    let who_id = format!("who-{key}");
+    let until_id = format!("until-{key}");
+    let described = |id: &str, has_error: Signal<Option<String>>, hint: bool| {
+        let id = id.to_owned();
+        move || {
+            let mut ids = Vec::new();
+            if hint {
+                ids.push(format!("{id}-hint"));
+            }
+            if has_error.with(Option::is_some) {
+                ids.push(format!("{id}-error"));
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+
+    view! {
+        <form class="need-form" on:submit=save data-test="need-form" novalidate>
+            <h3>"Why your business needs this"</h3>
+            <div class="field">
+                <label for=why_id.clone()>"Why is it needed?"</label>
+                <p class="hint" id=format!("{why_id}-hint")>
+                    "Say who uses it, for what, and from where, so your assessor can check it. For example: \"Our web developer logs in here to update the shop, only from the office address.\""
+                </p>
+                <textarea
+                    id=why_id.clone()
+                    node_ref=why_input
+                    rows="3"
+                    prop:value=move || why.get()
+                    on:input=move |event| why.set(event_target_value(&event))
+                    aria-invalid=move || why_error.with(Option::is_some).then_some("true")
+                    aria-describedby=described(&why_id, why_error, true)
+                    data-test="field-justification"
+                ></textarea>
+                <Show when=vague>
+                    <p class="nudge" data-test="vague-nudge">
+                        "That may be too short for your assessor: a reason like \"needed\" or \"business\" could justify anything. Add who uses it and for what."
+                    </p>
+                </Show>
+                {error_line(why_id.clone(), why_error)}
+            </div>
+            <div class="field">
+                <label for=who_id.clone()>"Who approves it?"</label>
+                <p class="hint" id=format!("{who_id}-hint")>
+                    "The person who takes responsibility: usually the owner or manager."
+                </p>
+                <input
+                    id=who_id.clone()
+                    type="text"
+                    autocomplete="name"
+                    prop:value=move || who.get()
+                    on:input=move |event| who.set(event_target_value(&event))
+                    aria-invalid=move || who_error.with(Option::is_some).then_some("true")
+                    aria-describedby=described(&who_id, who_error, true)
+                    data-test="field-approver"
+                />
+                {error_line(who_id.clone(), who_error)}
+            </div>
+            <div class="field">
+                <label for=until_id.clone()>"Until when?"</label>
+                <p class="hint" id=format!("{until_id}-hint")>
+                    {format!(
+                        "{DEFAULT_TERM_DAYS} days from today unless you choose otherwise; Portcullis asks again then."
+                    )}
+                </p>
+                <input
+                    id=until_id.clone()
+                    type="date"
+                    prop:value=move || until.get()
+                    on:input=move |event| until.set(event_target_value(&event))
+                    aria-invalid=move || until_error.with(Option::is_some).then_some("true")
+                    aria-describedby=described(&until_id, until_error, true)
+                    data-test="field-until"
+                />
+                {error_line(until_id.clone(), until_error)}
+            </div>
+            {move || other_error().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+            <div class="actions">
+                <button
+                    class="button primary"
+                    type="submit"
+                    aria-disabled=move || busy.get().then_some("true")
+                    data-test="need-save"
+                >
+                    "Save: we need this"
+                </button>
+                <button
+                    class="button quiet"
+                    type="button"
+                    on:click=move |_| {
+                        form_open.set(false);
+                        on_saved();
+                    }
+                    data-test="need-cancel"
+                >
+                    "Cancel"
+                </button>
+            </div>
+        </form>
+    }
+}
+
+fn error_line(id: String, error: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        error.get().map(|message| {
+            view! {
+                <p class="field-error" id=format!("{id}-error") data-test=format!("error-{id}")>
+                    {message}
+                </p>
+            }
+        })
+    }
+}
+
+/// Puts `record` in place of the card's finding with the same id.
+fn replace(card: RwSignal<ReviewCard>, record: FindingRecord) {
+    card.update(|card| {
+        if let Some(old) = card
+            .group
+            .findings
+            .iter_mut()
+            .find(|old| old.id == record.id)
+        {
+            *old = record;
+        }
+    });
+}
+
+/// A card's key made safe for an element id.
+fn slug(key: &str) -> String {
+    key.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_words_are_vague_and_a_real_reason_is_not() {
+        for reason in [
+            "needed",
+            "business",
+            "n/a",
+            "Business need",
+            "it is needed for business",
+        ] {
+            assert!(is_vague(reason), "{reason}");
+        }
+        assert!(!is_vague("Our web developer logs in to update the shop"));
+    }
+}
