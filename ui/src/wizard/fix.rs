@@ -12,11 +12,11 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use portcullis_model::AppError;
 use portcullis_model::commands::{Empty, ReviewCommand};
-use portcullis_model::compliance::{FindingRecord, FindingStatus};
+use portcullis_model::compliance::FindingRecord;
 use portcullis_model::wizard::WizardStep;
 use wasm_bindgen::JsCast;
 
-use super::review::load_fixed;
+use super::review::{awaits_answer, load_fixed};
 use super::systems::sentence;
 use super::{WizardState, step_path};
 use crate::components::{EmptyState, Toasts};
@@ -99,17 +99,7 @@ pub fn FixStep() -> impl IntoView {
     spawn_local(async move {
         fixed.set(Some(load_fixed().await));
         if let Ok(cards) = ipc::invoke::<ReviewCommand>(&Empty::default()).await {
-            unanswered.set(
-                cards
-                    .iter()
-                    .filter(|card| {
-                        card.group
-                            .findings
-                            .iter()
-                            .any(|record| record.status() == FindingStatus::Open)
-                    })
-                    .count(),
-            );
+            unanswered.set(cards.iter().filter(|card| awaits_answer(card)).count());
         }
     });
     let navigate = use_navigate();

@@ -71,6 +71,13 @@ pub(super) fn answer_of(findings: &[FindingRecord]) -> Answer {
     }
 }
 
+/// Whether a card waits for the merchant's answer: a recurring task of
+/// the programme is settled by doing it, not by an answer here.
+pub(super) fn awaits_answer(card: &ReviewCard) -> bool {
+    subject_kind(&card.group.subject) != SubjectKind::Programme
+        && answer_of(&card.group.findings) == Answer::Unanswered
+}
+
 /// Whether a stated reason says too little for an assessor to check:
 /// fewer than four words, or only words that could justify anything.
 pub(super) fn is_vague(reason: &str) -> bool {
@@ -164,8 +171,10 @@ pub(super) fn field_message(error: &AppError) -> String {
 /// given makes of it.
 fn level_of(verdict: Verdict, answer: &Answer) -> BadgeLevel {
     match answer {
-        Answer::Kept { .. } | Answer::Closing => BadgeLevel::Fine,
-        Answer::Unanswered => BadgeLevel::from(verdict),
+        // An acceptance counts for nothing while it holds; a port to
+        // close fails until the rescan shows it closed.
+        Answer::Kept { .. } => BadgeLevel::Fine,
+        Answer::Closing | Answer::Unanswered => BadgeLevel::from(verdict),
     }
 }
 
@@ -218,10 +227,7 @@ pub fn ReviewStep() -> impl IntoView {
         cards.with(|cards| match cards {
             Some(Ok(list)) => list
                 .iter()
-                .filter(|live| {
-                    live.card
-                        .with(|card| answer_of(&card.group.findings) == Answer::Unanswered)
-                })
+                .filter(|live| live.card.with(awaits_answer))
                 .count(),
             _ => 0,
         })
@@ -372,8 +378,13 @@ fn DecisionCard(card: RwSignal<ReviewCard>, approver: RwSignal<String>) -> impl 
     };
 
     let (close_words, close_detail) = close_words(&subject);
+    let programme = subject_kind(&subject) == SubjectKind::Programme;
     let status_words = move || {
         match answer.get() {
+        Answer::Unanswered if programme => {
+            "Nothing to answer here: doing the task settles it. The Done step says when it is due."
+                .to_owned()
+        }
         Answer::Unanswered => "Your answer: not given yet.".to_owned(),
         Answer::Kept {
             justification,
@@ -409,42 +420,35 @@ fn DecisionCard(card: RwSignal<ReviewCard>, approver: RwSignal<String>) -> impl 
             >
                 {status_words}
             </p>
-            {move || {
-                (matches!(subject_kind(&subject), SubjectKind::Programme))
-                    .then(|| {
-                        view! {
-                            <p class="hint">
-                                "This one is settled by doing the task itself; the Done step says when it is due."
-                            </p>
-                        }
-                    })
-            }}
-            <Show when=move || !matches!(subject_kind(&card.with(|c| c.group.subject.clone())), SubjectKind::Programme) && !form_open.get()>
+            <Show when=move || !programme && !form_open.get()>
+                // Each answer not given yet stays offered, so a merchant
+                // can change their mind.
                 <div class="actions">
-                    {acceptable
-                        .then(|| {
-                            view! {
-                                <button
-                                    class="button"
-                                    type="button"
-                                    on:click=move |_| form_open.set(true)
-                                    data-test="answer-need"
-                                >
-                                    "We need this"
-                                </button>
-                            }
-                        })}
-                    <button
-                        class="button"
-                        type="button"
-                        aria-disabled=move || busy.get().then_some("true")
-                        on:click=close_it
-                        data-test="answer-close"
-                    >
-                        {close_words}
-                    </button>
+                    <Show when=move || acceptable && !matches!(answer.get(), Answer::Kept { .. })>
+                        <button
+                            class="button"
+                            type="button"
+                            on:click=move |_| form_open.set(true)
+                            data-test="answer-need"
+                        >
+                            "We need this"
+                        </button>
+                    </Show>
+                    <Show when=move || answer.get() != Answer::Closing>
+                        <button
+                            class="button"
+                            type="button"
+                            aria-disabled=move || busy.get().then_some("true")
+                            on:click=close_it
+                            data-test="answer-close"
+                        >
+                            {close_words}
+                        </button>
+                    </Show>
                 </div>
-                <p class="hint">{close_detail}</p>
+                <Show when=move || answer.get() != Answer::Closing>
+                    <p class="hint">{close_detail}</p>
+                </Show>
             </Show>
             <Show when=move || form_open.get()>
                 <NeedForm card approver form_open on_saved=move || focus_status() />

@@ -1,0 +1,171 @@
+//! Steps 4 to 7 of the guided check (Review, Fix, Verify, Done) on real
+//! findings: the test opens two ports of its own on 127.0.0.1 (and scans
+//! nothing else), keeps one with a stated business need, closes the other,
+//! and the Verify step's rescan proves it closed.
+//!
+//! A test target of its own: it scans 127.0.0.1, so its findings depend on
+//! what else listens on this machine; the assertions concern only the two
+//! ports the test opened. Run it with the variables the e2e tests take,
+//! `cargo test -p portcullis-e2e --test review_to_done -- --ignored`.
+
+use std::net::TcpListener;
+
+use anyhow::{Context, ensure};
+
+/// Two ports in the quick scan's list (Portcullis's ranking puts them in
+/// its first 40) that nothing on a test machine usually listens on.
+const KEPT: u16 = 8000;
+const CLOSED: u16 = 8888;
+
+fn card(port: u16) -> String {
+    format!("[data-key=\"port|127.0.0.1|tcp/{port}\"]")
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, a display and tauri-driver; scans 127.0.0.1"]
+async fn review_fix_verify_and_done_on_ports_of_this_computer() {
+    let kept = TcpListener::bind(("127.0.0.1", KEPT))
+        .with_context(|| format!("port {KEPT} on 127.0.0.1 is taken"))
+        .unwrap();
+    let closed = TcpListener::bind(("127.0.0.1", CLOSED))
+        .with_context(|| format!("port {CLOSED} on 127.0.0.1 is taken"))
+        .unwrap();
+    let closed = std::sync::Mutex::new(Some(closed));
+    portcullis_e2e::run("wizard-review-to-done", async |app| {
+        app.click("[data-test=start-wizard]").await?;
+        app.click("[data-test=channel-hosted-page]").await?;
+        app.click("[data-test=hosting-rented-server]").await?;
+        app.click("[data-test=wizard-next]").await?;
+        app.type_into("[data-test=field-name]", "This computer")
+            .await?;
+        app.type_into("[data-test=field-addresses]", "127.0.0.1")
+            .await?;
+        app.click("[data-test=system-add]").await?;
+        app.wait_for_count("[data-test=system-row]", 1).await?;
+        app.click("[data-test=wizard-next]").await?;
+        app.wait_for_attribute("[data-test=page]", "data-step", "scan")
+            .await?;
+        app.click("[data-test=scan-quick]").await?;
+        app.click("[data-test=permission-box]").await?;
+        app.click("[data-test=scan-start]").await?;
+        app.wait_for_text("[data-test=scan-outcome]", "finished")
+            .await?;
+        app.click("[data-test=wizard-next]").await?;
+
+        // Review: a card per port, answered in place.
+        app.wait_for_attribute("[data-test=page]", "data-step", "review")
+            .await?;
+        let kept_card = card(KEPT);
+        let closed_card = card(CLOSED);
+        app.wait_for_text(&kept_card, &format!("Port {KEPT}/tcp"))
+            .await?;
+        app.wait_for_text(&closed_card, &format!("Port {CLOSED}/tcp"))
+            .await?;
+        app.scroll_to("[data-test=page]").await?;
+        app.screenshot_both_themes("wizard-4-review").await?;
+
+        app.click(&format!("{kept_card} [data-test=answer-need]"))
+            .await?;
+        app.type_into(
+            &format!("{kept_card} [data-test=field-justification]"),
+            "needed",
+        )
+        .await?;
+        app.wait_for_element(&format!("{kept_card} [data-test=vague-nudge]"))
+            .await?;
+        app.click(&format!("{kept_card} [data-test=need-save]"))
+            .await?;
+        let who_error = format!("{kept_card} [data-test^=error-who-]");
+        app.wait_for_text(&who_error, "approver").await?;
+        app.scroll_to(&format!("{kept_card} [data-test=need-form]"))
+            .await?;
+        app.screenshot_both_themes("wizard-4-review-need-form")
+            .await?;
+        app.type_into(
+            &format!("{kept_card} [data-test=field-justification]"),
+            "The shop's stock sync service listens here for the warehouse computer only",
+        )
+        .await?;
+        app.wait_for_count(&format!("{kept_card} [data-test=vague-nudge]"), 0)
+            .await?;
+        app.type_into(
+            &format!("{kept_card} [data-test=field-approver]"),
+            "Sam Owner",
+        )
+        .await?;
+        app.click(&format!("{kept_card} [data-test=need-save]"))
+            .await?;
+        app.wait_for_attribute(
+            &format!("{kept_card} [data-test=answer-status]"),
+            "data-answer",
+            "kept",
+        )
+        .await?;
+        app.wait_for_text(
+            &format!("{kept_card} [data-test=answer-status]"),
+            "Sam Owner",
+        )
+        .await?;
+
+        app.click(&format!("{closed_card} [data-test=answer-close]"))
+            .await?;
+        app.wait_for_attribute(
+            &format!("{closed_card} [data-test=answer-status]"),
+            "data-answer",
+            "closing",
+        )
+        .await?;
+        app.scroll_to(&kept_card).await?;
+        app.screenshot_both_themes("wizard-4-review-answered")
+            .await?;
+
+        // Fix: what to do for the port to close.
+        app.click("[data-test=wizard-next]").await?;
+        app.wait_for_attribute("[data-test=page]", "data-step", "fix")
+            .await?;
+        app.wait_for_text("[data-test=fix-items]", &CLOSED.to_string())
+            .await?;
+        let listed = app.text_of("[data-test=fix-items]").await?;
+        ensure!(
+            !listed.contains(&format!("{KEPT}/tcp")),
+            "the kept port is listed to fix: {listed}"
+        );
+        app.scroll_to("[data-test=page]").await?;
+        app.screenshot_both_themes("wizard-5-fix").await?;
+
+        // The merchant closes the port; Verify proves it.
+        drop(closed.lock().unwrap().take());
+        app.click("[data-test=wizard-next]").await?;
+        app.wait_for_attribute("[data-test=page]", "data-step", "verify")
+            .await?;
+        app.wait_for_attribute("[data-test=verify-item]", "data-outcome", "waiting")
+            .await?;
+        app.screenshot_both_themes("wizard-6-verify-before").await?;
+        app.click("[data-test=verify-start]").await?;
+        app.wait_for_attribute("[data-test=verify-item]", "data-outcome", "proven")
+            .await?;
+        app.wait_for_text("[data-test=verify-item]", "Verified fixed by scan")
+            .await?;
+        app.wait_for_text("[data-test=verify-outcome]", "finished")
+            .await?;
+        app.screenshot_both_themes("wizard-6-verify-proven").await?;
+
+        // Done: where the merchant stands.
+        app.click("[data-test=wizard-next]").await?;
+        app.wait_for_attribute("[data-test=page]", "data-step", "done")
+            .await?;
+        app.wait_for_element("[data-test=done-headline]").await?;
+        app.wait_for_element("[data-test=done-next]").await?;
+        app.scroll_to("[data-test=page]").await?;
+        app.screenshot_both_themes("wizard-7-done").await?;
+        app.scroll_to("[data-test=done-next]").await?;
+        app.screenshot_both_themes("wizard-7-done-next").await?;
+        app.click("[data-test=done-again]").await?;
+        app.wait_for_attribute("[data-test=page]", "data-step", "systems")
+            .await?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    drop(kept);
+}
