@@ -60,13 +60,13 @@ pub fn startup(runs: usize, release: bool) -> Result<()> {
 
 /// Resident set sizes in KiB.
 #[derive(Debug, Clone, Copy)]
-struct Resident {
+pub(crate) struct Resident {
     app: u64,
     web: u64,
     network: u64,
 }
 
-fn launch_once(
+pub(crate) fn launch_once(
     app: &Path,
     data_dir: &Path,
     display: &display::Display,
@@ -118,8 +118,13 @@ fn rss_kib(pid: u32) -> u64 {
 /// The summed RSS of `parent`'s direct children whose command name starts
 /// with `name`.
 fn children_rss(parent: u32, name: &str) -> u64 {
+    children_of(parent, name).into_iter().map(rss_kib).sum()
+}
+
+/// `parent`'s direct children whose command name starts with `name`.
+pub(crate) fn children_of(parent: u32, name: &str) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0;
+        return Vec::new();
     };
     entries
         .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
@@ -137,6 +142,5 @@ fn children_rss(parent: u32, name: &str) -> u64 {
                 .and_then(|p| p.parse::<u32>().ok());
             ppid == Some(parent) && comm.starts_with(&name[..name.len().min(15)])
         })
-        .map(rss_kib)
-        .sum()
+        .collect()
 }

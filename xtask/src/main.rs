@@ -8,6 +8,7 @@
 //! - `bench`: measurements, as medians over several runs.
 
 mod bench;
+mod bench_app;
 mod bench_netlab;
 mod bench_probes;
 mod bench_scan;
@@ -54,7 +55,8 @@ enum Task {
         #[command(subcommand)]
         action: NetlabAction,
     },
-    /// Measure: `startup` (launch to usable UI, memory), `scan` (against
+    /// Measure: `app` (launch, memory and clicks while scans stream),
+    /// `startup` (launch to usable UI, memory), `scan` (against
     /// nmap and masscan in the netlab; needs root), `probes` (service
     /// identification against nmap -sV in the netlab; needs root), `store`
     /// (the database at scale).
@@ -84,6 +86,15 @@ enum NetlabAction {
 
 #[derive(Debug, Subcommand)]
 enum BenchTarget {
+    /// The release app as a merchant feels it: launch to interactive, the
+    /// memory of the app and its WebKit processes idle and while full scans
+    /// of 127.0.0.1 stream into the window, and how soon a click shows
+    /// meanwhile.
+    App {
+        /// How many launches the launch time's median is taken over.
+        #[arg(long, default_value_t = 5)]
+        launches: usize,
+    },
     /// Launch the desktop app repeatedly: time to a usable UI, and memory.
     Startup {
         /// How many launches the medians are taken over.
@@ -134,6 +145,9 @@ fn main() -> ExitCode {
         Task::Bench {
             what: BenchTarget::Startup { runs, release },
         } => bench::startup(runs, release),
+        Task::Bench {
+            what: BenchTarget::App { launches },
+        } => bench_app::run(launches),
         Task::Bench {
             what: BenchTarget::Scan { runs },
         } => bench_scan::run(runs),
