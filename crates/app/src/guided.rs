@@ -111,8 +111,8 @@ fn how_to_grant() -> &'static str {
          sudo setcap cap_net_raw,cap_net_admin+eip $(command -v portcullis-desktop). \
          Then start Portcullis again."
     } else if cfg!(target_os = "macos") {
-        "On macOS, raw packets need administrator rights: run the portcullis command with sudo \
-         for the faster scan. The desktop app uses the connect scan."
+        "On macOS, raw packets need administrator rights, which the desktop app does not \
+         take: it uses the connect scan."
     } else {
         "On Windows, Portcullis uses the connect scan; the faster scan is not available there."
     }
