@@ -6,11 +6,15 @@
 //! A test target of its own: it scans 127.0.0.1, so its findings depend on
 //! what else listens on this machine; the assertions concern only the two
 //! ports the test opened. Run it with the variables the e2e tests take,
-//! `cargo test -p portcullis-e2e --test review_to_done -- --ignored`.
+//! `cargo test -p portcullis-e2e --test review_to_done -- --ignored`; with
+//! `PORTCULLIS_AXE_CORE=<path to axe.min.js>` it also checks each step with
+//! axe-core in both themes.
 
 use std::net::TcpListener;
 
 use anyhow::{Context, ensure};
+use fantoccini::key::Key;
+use portcullis_e2e::{AppSession, Theme};
 
 /// Two ports in the quick scan's list (Portcullis's ranking puts them in
 /// its first 40) that nothing on a test machine usually listens on.
@@ -31,7 +35,14 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
         .with_context(|| format!("port {CLOSED} on 127.0.0.1 is taken"))
         .unwrap();
     let closed = std::sync::Mutex::new(Some(closed));
+    // axe-core (from npm), when given: each of these steps is checked in
+    // both themes.
+    let axe = std::env::var("PORTCULLIS_AXE_CORE")
+        .ok()
+        .map(|path| std::fs::read_to_string(path).unwrap());
+    let mut problems = Vec::new();
     portcullis_e2e::run("wizard-review-to-done", async |app| {
+        let axe = axe.as_deref();
         app.click("[data-test=start-wizard]").await?;
         app.click("[data-test=channel-hosted-page]").await?;
         app.click("[data-test=hosting-rented-server]").await?;
@@ -63,6 +74,7 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
             .await?;
         app.scroll_to("[data-test=page]").await?;
         app.screenshot_both_themes("wizard-4-review").await?;
+        check(app, axe, "review", &mut problems).await?;
 
         app.click(&format!("{kept_card} [data-test=answer-need]"))
             .await?;
@@ -81,6 +93,7 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
             .await?;
         app.screenshot_both_themes("wizard-4-review-need-form")
             .await?;
+        check(app, axe, "review, need form refused", &mut problems).await?;
         app.type_into(
             &format!("{kept_card} [data-test=field-justification]"),
             "The shop's stock sync service listens here for the warehouse computer only",
@@ -107,8 +120,11 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
         )
         .await?;
 
-        app.click(&format!("{closed_card} [data-test=answer-close]"))
+        // By keyboard: the focus is on the kept card's answer after saving;
+        // Tab reaches the next card's button and Enter presses it.
+        app.tab_to(&format!("{closed_card} [data-test=answer-close]"))
             .await?;
+        app.press(Key::Enter).await?;
         app.wait_for_attribute(
             &format!("{closed_card} [data-test=answer-status]"),
             "data-answer",
@@ -118,6 +134,7 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
         app.scroll_to(&kept_card).await?;
         app.screenshot_both_themes("wizard-4-review-answered")
             .await?;
+        check(app, axe, "review, answered", &mut problems).await?;
 
         // Fix: what to do for the port to close.
         app.click("[data-test=wizard-next]").await?;
@@ -132,6 +149,7 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
         );
         app.scroll_to("[data-test=page]").await?;
         app.screenshot_both_themes("wizard-5-fix").await?;
+        check(app, axe, "fix", &mut problems).await?;
 
         // The merchant closes the port; Verify proves it.
         drop(closed.lock().unwrap().take());
@@ -149,6 +167,7 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
         app.wait_for_text("[data-test=verify-outcome]", "finished")
             .await?;
         app.screenshot_both_themes("wizard-6-verify-proven").await?;
+        check(app, axe, "verify, proven", &mut problems).await?;
 
         // Done: where the merchant stands.
         app.click("[data-test=wizard-next]").await?;
@@ -160,12 +179,40 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
         app.screenshot_both_themes("wizard-7-done").await?;
         app.scroll_to("[data-test=done-next]").await?;
         app.screenshot_both_themes("wizard-7-done-next").await?;
+        check(app, axe, "done", &mut problems).await?;
         app.click("[data-test=done-again]").await?;
         app.wait_for_attribute("[data-test=page]", "data-step", "systems")
             .await?;
+        ensure!(problems.is_empty(), "{}", problems.join("\n"));
         Ok(())
     })
     .await
     .unwrap();
     drop(kept);
+}
+
+/// Runs axe-core (when given) on the screen in each theme, adding the
+/// serious and critical problems it finds to `problems`.
+async fn check(
+    app: &AppSession,
+    axe: Option<&str>,
+    screen: &str,
+    problems: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let Some(axe) = axe else {
+        return Ok(());
+    };
+    for theme in Theme::BOTH {
+        app.set_theme(Some(theme)).await?;
+        let found = app
+            .accessibility_problems(axe)
+            .await
+            .with_context(|| format!("axe-core on {screen}"))?;
+        problems.extend(
+            found
+                .into_iter()
+                .map(|problem| format!("{screen} ({theme:?}): {problem}")),
+        );
+    }
+    app.set_theme(None).await
 }

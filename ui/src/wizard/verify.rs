@@ -68,6 +68,9 @@ impl Check {
         if update.error.is_some() {
             self.error = update.error;
         }
+        if self.state == Some(RunState::Finished) {
+            self.percent = 100.0;
+        }
     }
 
     fn running(&self) -> bool {
