@@ -645,14 +645,17 @@ fn NeedForm(
     };
 
     let why_id = format!("why-{key}");
+    let nudge_id = format!("{why_id}-nudge");
     let who_id = format!("who-{key}");
     let until_id = format!("until-{key}");
-    let described = |id: &str, has_error: Signal<Option<String>>, hint: bool| {
+    // Each field is described by its hint, its error and, for the reason,
+    // the nudge, so a screen reader reads them with the field.
+    let described = |id: &str, has_error: Signal<Option<String>>, nudge: Option<Signal<bool>>| {
         let id = id.to_owned();
         move || {
-            let mut ids = Vec::new();
-            if hint {
-                ids.push(format!("{id}-hint"));
+            let mut ids = vec![format!("{id}-hint")];
+            if nudge.is_some_and(|nudge| nudge.get()) {
+                ids.push(format!("{id}-nudge"));
             }
             if has_error.with(Option::is_some) {
                 ids.push(format!("{id}-error"));
@@ -676,11 +679,11 @@ fn NeedForm(
                     prop:value=move || why.get()
                     on:input=move |event| why.set(event_target_value(&event))
                     aria-invalid=move || why_error.with(Option::is_some).then_some("true")
-                    aria-describedby=described(&why_id, why_error, true)
+                    aria-describedby=described(&why_id, why_error, Some(Signal::derive(vague)))
                     data-test="field-justification"
                 ></textarea>
                 <Show when=vague>
-                    <p class="nudge" data-test="vague-nudge">
+                    <p class="nudge" id=nudge_id.clone() data-test="vague-nudge">
                         "That may be too short for your assessor: a reason like \"needed\" or \"business\" could justify anything. Add who uses it and for what."
                     </p>
                 </Show>
@@ -698,7 +701,7 @@ fn NeedForm(
                     prop:value=move || who.get()
                     on:input=move |event| who.set(event_target_value(&event))
                     aria-invalid=move || who_error.with(Option::is_some).then_some("true")
-                    aria-describedby=described(&who_id, who_error, true)
+                    aria-describedby=described(&who_id, who_error, None)
                     data-test="field-approver"
                 />
                 {error_line(who_id.clone(), who_error)}
@@ -716,7 +719,7 @@ fn NeedForm(
                     prop:value=move || until.get()
                     on:input=move |event| until.set(event_target_value(&event))
                     aria-invalid=move || until_error.with(Option::is_some).then_some("true")
-                    aria-describedby=described(&until_id, until_error, true)
+                    aria-describedby=described(&until_id, until_error, None)
                     data-test="field-until"
                 />
                 {error_line(until_id.clone(), until_error)}
