@@ -786,6 +786,87 @@ fn slug(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portcullis_model::compliance::{BusinessNeed, Finding, FindingKind, Severity};
+    use portcullis_model::{FindingId, ScanId};
+
+    fn record(id: i64, state: FindingState) -> FindingRecord {
+        FindingRecord {
+            id: FindingId(id),
+            finding: Finding {
+                kind: FindingKind::UnlistedOpenPort,
+                severity: Severity::High,
+                title: "Port 8080/tcp is open".into(),
+                explanation: "Nobody approved it.".into(),
+                remedy: "Close it or approve it.".into(),
+                requirements: vec!["1.2.5".to_owned()].into(),
+                system_id: None,
+                address: Some("127.0.0.1".parse().unwrap()),
+                port: Some(8080),
+                protocol: Some(portcullis_model::scan::Protocol::Tcp),
+                service: None,
+                product: None,
+                version: None,
+                evidence: "8080/tcp open".into(),
+                key: format!("unlisted-open-port|127.0.0.1|tcp/{id}"),
+            },
+            state,
+            first_seen_scan: ScanId(1),
+            last_seen_scan: ScanId(1),
+        }
+    }
+
+    fn accepted() -> FindingState {
+        FindingState::Accepted(BusinessNeed {
+            justification: "The till sends its sales here".into(),
+            approver: "Sam".into(),
+            until: serde_json::from_value(serde_json::json!("2027-03-04T23:59:59Z")).unwrap(),
+        })
+    }
+
+    #[test]
+    fn a_card_is_answered_only_when_every_finding_has_the_same_answer() {
+        assert_eq!(
+            answer_of(&[record(1, FindingState::Open)]),
+            Answer::Unanswered
+        );
+        assert_eq!(
+            answer_of(&[
+                record(1, FindingState::Fixed),
+                record(2, FindingState::Open)
+            ]),
+            Answer::Unanswered
+        );
+        assert_eq!(
+            answer_of(&[
+                record(1, FindingState::Fixed),
+                record(2, FindingState::Verified { by_scan: ScanId(2) })
+            ]),
+            Answer::Closing
+        );
+        assert_eq!(
+            answer_of(&[record(1, accepted()), record(2, accepted())]),
+            Answer::Kept {
+                justification: "The till sends its sales here".into(),
+                approver: "Sam".into(),
+                until: "4 March 2027".into(),
+            }
+        );
+        assert_eq!(
+            answer_of(&[record(1, accepted()), record(2, FindingState::Open)]),
+            Answer::Unanswered
+        );
+    }
+
+    #[test]
+    fn a_date_is_year_month_day() {
+        assert_eq!(
+            until_of(" 2027-03-04 "),
+            Ok(serde_json::json!("2027-03-04T23:59:59Z"))
+        );
+        for wrong in ["04/03/2027", "2027-3-4", "", "next year"] {
+            assert!(until_of(wrong).is_err(), "{wrong}");
+        }
+    }
 
     #[test]
     fn empty_words_are_vague_and_a_real_reason_is_not() {
