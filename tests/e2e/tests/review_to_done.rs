@@ -21,6 +21,26 @@ use portcullis_e2e::{AppSession, Theme};
 const KEPT: u16 = 8000;
 const CLOSED: u16 = 8888;
 
+/// A port whose service answers with markup and script, as a hostile
+/// service might: the window must show it as text and run none of it.
+const HOSTILE: u16 = 8008;
+const HOSTILE_BANNER: &[u8] =
+    b"<b id=\"pwned\">hi</b><script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">\r\n";
+
+/// Serves the hostile banner to every connection, for as long as the test
+/// binary runs.
+fn serve_hostile_banner() {
+    use std::io::Write;
+    let listener = TcpListener::bind(("127.0.0.1", HOSTILE))
+        .with_context(|| format!("port {HOSTILE} on 127.0.0.1 is taken"))
+        .unwrap();
+    std::thread::spawn(move || {
+        for mut connection in listener.incoming().flatten() {
+            let _ = connection.write_all(HOSTILE_BANNER);
+        }
+    });
+}
+
 fn card(port: u16) -> String {
     format!("[data-key=\"port|127.0.0.1|tcp/{port}\"]")
 }
@@ -35,6 +55,7 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
         .with_context(|| format!("port {CLOSED} on 127.0.0.1 is taken"))
         .unwrap();
     let closed = std::sync::Mutex::new(Some(closed));
+    serve_hostile_banner();
     // axe-core (from npm), when given: each of these steps is checked in
     // both themes.
     let axe = std::env::var("PORTCULLIS_AXE_CORE")
@@ -75,6 +96,21 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
         app.scroll_to("[data-test=page]").await?;
         app.screenshot_both_themes("wizard-4-review").await?;
         check(app, axe, "review", &mut problems).await?;
+
+        // What a hostile service sent is text: shown, never run.
+        let hostile_card = card(HOSTILE);
+        app.click(&format!("{hostile_card} summary")).await?;
+        let seen = app
+            .wait_for_text(&format!("{hostile_card} [data-test=evidence]"), "pwned")
+            .await?;
+        app.wait_for_count("#pwned", 0).await?;
+        app.wait_for_count(&format!("{hostile_card} img"), 0)
+            .await?;
+        app.wait_for_count(&format!("{hostile_card} script"), 0)
+            .await?;
+        eprintln!("the hostile service's answer, as shown: {seen}");
+        app.scroll_to(&hostile_card).await?;
+        app.screenshot("wizard-4-review-hostile-evidence").await?;
 
         app.click(&format!("{kept_card} [data-test=answer-need]"))
             .await?;
