@@ -354,7 +354,7 @@ fn DecisionCard(card: RwSignal<ReviewCard>, approver: RwSignal<String>) -> impl 
             card.group
                 .findings
                 .iter()
-                .filter(|record| record.status() != FindingStatus::Fixed)
+                .filter(|record| still_stands(record))
                 .map(|record| record.id)
                 .collect()
         });
@@ -421,10 +421,12 @@ fn DecisionCard(card: RwSignal<ReviewCard>, approver: RwSignal<String>) -> impl 
                 {status_words}
             </p>
             <Show when=move || !programme && !form_open.get()>
-                // Each answer not given yet stays offered, so a merchant
-                // can change their mind.
+                // "We need this" until an answer is given; closing stays
+                // offered after an approval, so a merchant can change
+                // their mind (a port reported closed is settled until a
+                // scan finds it open again).
                 <div class="actions">
-                    <Show when=move || acceptable && !matches!(answer.get(), Answer::Kept { .. })>
+                    <Show when=move || acceptable && answer.get() == Answer::Unanswered>
                         <button
                             class="button"
                             type="button"
@@ -613,8 +615,14 @@ fn NeedForm(
         };
         let justification = why.get_untracked().trim().to_owned();
         let approved_by = who.get_untracked().trim().to_owned();
-        let ids: Vec<_> = card
-            .with_untracked(|card| card.group.findings.iter().map(|record| record.id).collect());
+        let ids: Vec<_> = card.with_untracked(|card| {
+            card.group
+                .findings
+                .iter()
+                .filter(|record| still_stands(record))
+                .map(|record| record.id)
+                .collect()
+        });
         busy.set(true);
         spawn_local(async move {
             let mut failed = false;
@@ -760,6 +768,15 @@ fn error_line(id: String, error: Signal<Option<String>>) -> impl IntoView {
             }
         })
     }
+}
+
+/// Whether an answer can still change the finding: one reported or proven
+/// fixed is settled until a scan finds it again.
+fn still_stands(record: &FindingRecord) -> bool {
+    matches!(
+        record.status(),
+        FindingStatus::Open | FindingStatus::Accepted
+    )
 }
 
 /// Puts `record` in place of the card's finding with the same id.
