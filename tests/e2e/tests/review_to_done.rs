@@ -178,6 +178,11 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
             .await?;
         app.wait_for_text("[data-test=fix-items]", &CLOSED.to_string())
             .await?;
+        app.wait_for_text(
+            "[data-test=fix-place]",
+            &format!("127.0.0.1, port {CLOSED}/tcp"),
+        )
+        .await?;
         let listed = app.text_of("[data-test=fix-items]").await?;
         ensure!(
             !listed.contains(&format!("{KEPT}/tcp")),

@@ -51,6 +51,9 @@ pub(super) fn pieces(remedy: &str) -> Vec<Piece> {
 #[derive(Debug, Clone)]
 struct FixItem {
     title: String,
+    /// "On the machine at 127.0.0.1, port 8888/tcp.", when the findings
+    /// name a place.
+    place: Option<String>,
     findings: Vec<String>,
     remedies: Vec<String>,
 }
@@ -71,10 +74,19 @@ fn fix_items(records: &[FindingRecord]) -> Vec<FixItem> {
             }
             _ => finding.key.clone(),
         };
+        let where_words = match (finding.address, finding.port, finding.protocol) {
+            (Some(address), Some(port), Some(protocol)) => Some(format!(
+                "On the machine at {address}, port {port}/{}.",
+                protocol.as_str()
+            )),
+            (Some(address), ..) => Some(format!("On the machine at {address}.")),
+            _ => None,
+        };
         let item = items.entry(place.clone()).or_insert_with(|| {
             order.push(place);
             FixItem {
                 title: finding.title.to_string(),
+                place: where_words,
                 findings: Vec::new(),
                 remedies: Vec::new(),
             }
@@ -174,6 +186,7 @@ pub fn FixStep() -> impl IntoView {
 fn fix_card(item: FixItem) -> impl IntoView {
     let FixItem {
         title,
+        place,
         findings,
         remedies,
     } = item;
@@ -187,6 +200,7 @@ fn fix_card(item: FixItem) -> impl IntoView {
         <li>
             <section class="card" data-test="fix-item">
                 <h2 class="card-title">{title}</h2>
+                {place.map(|place| view! { <p data-test="fix-place">{place}</p> })}
                 {settles}
                 <h3>"What to do"</h3>
                 {remedies.into_iter().map(remedy_view).collect_view()}
