@@ -253,6 +253,45 @@ impl AppSession {
         }
     }
 
+    /// The guided check's first step as a merchant who sends customers to
+    /// the payment provider's page and runs a rented server, then on to
+    /// Your systems.
+    pub async fn answer_business_with_a_hosted_page(&self) -> Result<()> {
+        self.click("[data-test=start-wizard]").await?;
+        self.click("[data-test=channel-hosted-page]").await?;
+        self.click("[data-test=hosting-rented-server]").await?;
+        self.click("[data-test=wizard-next]").await
+    }
+
+    /// Adds a system in Your systems and waits until the list shows
+    /// `rows_after` systems.
+    pub async fn add_system(&self, name: &str, address: &str, rows_after: usize) -> Result<()> {
+        self.type_into("[data-test=field-name]", name).await?;
+        self.type_into("[data-test=field-addresses]", address)
+            .await?;
+        self.click("[data-test=system-add]").await?;
+        self.wait_for_count("[data-test=system-row]", rows_after)
+            .await
+    }
+
+    /// Goes on to the next step and waits until it shows `step` (its slug).
+    pub async fn next_step(&self, step: &str) -> Result<()> {
+        self.click("[data-test=wizard-next]").await?;
+        self.wait_for_attribute("[data-test=page]", "data-step", step)
+            .await
+    }
+
+    /// In the Scan step: a quick scan, permission given, run to its end,
+    /// then on to Review.
+    pub async fn run_quick_scan_then_review(&self) -> Result<()> {
+        self.click("[data-test=scan-quick]").await?;
+        self.click("[data-test=permission-box]").await?;
+        self.click("[data-test=scan-start]").await?;
+        self.wait_for_text("[data-test=scan-outcome]", "finished")
+            .await?;
+        self.next_step("review").await
+    }
+
     /// Waits until exactly `expected` elements match `css`.
     pub async fn wait_for_count(&self, css: &str, expected: usize) -> Result<()> {
         let deadline = Instant::now() + PATIENCE;

@@ -288,19 +288,9 @@ async fn the_guided_check_resumes_where_it_stopped_after_a_relaunch() {
 #[ignore = "needs the built app, a display and tauri-driver: run `cargo xtask test`"]
 async fn a_scan_with_no_system_left_says_why_it_cannot_start() {
     portcullis_e2e::run("wizard-scan-nothing", async |app| {
-        app.click("[data-test=start-wizard]").await?;
-        app.click("[data-test=channel-hosted-page]").await?;
-        app.click("[data-test=hosting-rented-server]").await?;
-        app.click("[data-test=wizard-next]").await?;
-        app.type_into("[data-test=field-name]", "Old server")
-            .await?;
-        app.type_into("[data-test=field-addresses]", "192.0.2.9")
-            .await?;
-        app.click("[data-test=system-add]").await?;
-        app.wait_for_count("[data-test=system-row]", 1).await?;
-        app.click("[data-test=wizard-next]").await?;
-        app.wait_for_attribute("[data-test=page]", "data-step", "scan")
-            .await?;
+        app.answer_business_with_a_hosted_page().await?;
+        app.add_system("Old server", "192.0.2.9", 1).await?;
+        app.next_step("scan").await?;
         app.click("[data-test=step-systems]").await?;
         app.click("[data-test=system-remove]").await?;
         app.click("[data-test=dialog-remove]").await?;

@@ -64,29 +64,12 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
     let mut problems = Vec::new();
     portcullis_e2e::run("wizard-review-to-done", async |app| {
         let axe = axe.as_deref();
-        app.click("[data-test=start-wizard]").await?;
-        app.click("[data-test=channel-hosted-page]").await?;
-        app.click("[data-test=hosting-rented-server]").await?;
-        app.click("[data-test=wizard-next]").await?;
-        app.type_into("[data-test=field-name]", "This computer")
-            .await?;
-        app.type_into("[data-test=field-addresses]", "127.0.0.1")
-            .await?;
-        app.click("[data-test=system-add]").await?;
-        app.wait_for_count("[data-test=system-row]", 1).await?;
-        app.click("[data-test=wizard-next]").await?;
-        app.wait_for_attribute("[data-test=page]", "data-step", "scan")
-            .await?;
-        app.click("[data-test=scan-quick]").await?;
-        app.click("[data-test=permission-box]").await?;
-        app.click("[data-test=scan-start]").await?;
-        app.wait_for_text("[data-test=scan-outcome]", "finished")
-            .await?;
-        app.click("[data-test=wizard-next]").await?;
+        app.answer_business_with_a_hosted_page().await?;
+        app.add_system("This computer", "127.0.0.1", 1).await?;
+        app.next_step("scan").await?;
+        app.run_quick_scan_then_review().await?;
 
         // Review: a card per port, answered in place.
-        app.wait_for_attribute("[data-test=page]", "data-step", "review")
-            .await?;
         let kept_card = card(KEPT);
         let closed_card = card(CLOSED);
         app.wait_for_text(&kept_card, &format!("Port {KEPT}/tcp"))
@@ -280,25 +263,10 @@ async fn review_answers_survive_a_relaunch_and_a_port_left_open_is_still_found()
     portcullis_e2e::run_relaunched(
         "wizard-review-resume",
         async |app| {
-            app.click("[data-test=start-wizard]").await?;
-            app.click("[data-test=channel-hosted-page]").await?;
-            app.click("[data-test=hosting-rented-server]").await?;
-            app.click("[data-test=wizard-next]").await?;
-            app.type_into("[data-test=field-name]", "This computer")
-                .await?;
-            app.type_into("[data-test=field-addresses]", "127.0.0.1")
-                .await?;
-            app.click("[data-test=system-add]").await?;
-            app.wait_for_count("[data-test=system-row]", 1).await?;
-            app.click("[data-test=wizard-next]").await?;
-            app.click("[data-test=scan-quick]").await?;
-            app.click("[data-test=permission-box]").await?;
-            app.click("[data-test=scan-start]").await?;
-            app.wait_for_text("[data-test=scan-outcome]", "finished")
-                .await?;
-            app.click("[data-test=wizard-next]").await?;
-            app.wait_for_attribute("[data-test=page]", "data-step", "review")
-                .await?;
+            app.answer_business_with_a_hosted_page().await?;
+            app.add_system("This computer", "127.0.0.1", 1).await?;
+            app.next_step("scan").await?;
+            app.run_quick_scan_then_review().await?;
             app.click(&format!("{kept_card} [data-test=answer-need]"))
                 .await?;
             app.type_into(
