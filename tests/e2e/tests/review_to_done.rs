@@ -41,6 +41,20 @@ fn serve_hostile_banner() {
     });
 }
 
+/// Names Sam Owner as the approver of the "we need this" form open in
+/// `card`, saves it, and waits until the card says it is kept.
+async fn approve_as_sam(app: &portcullis_e2e::AppSession, card: &str) -> anyhow::Result<()> {
+    app.type_into(&format!("{card} [data-test=field-approver]"), "Sam Owner")
+        .await?;
+    app.click(&format!("{card} [data-test=need-save]")).await?;
+    app.wait_for_attribute(
+        &format!("{card} [data-test=answer-status]"),
+        "data-answer",
+        "kept",
+    )
+    .await
+}
+
 fn card(port: u16) -> String {
     format!("[data-key=\"port|127.0.0.1|tcp/{port}\"]")
 }
@@ -120,19 +134,7 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
         .await?;
         app.wait_for_count(&format!("{kept_card} [data-test=vague-nudge]"), 0)
             .await?;
-        app.type_into(
-            &format!("{kept_card} [data-test=field-approver]"),
-            "Sam Owner",
-        )
-        .await?;
-        app.click(&format!("{kept_card} [data-test=need-save]"))
-            .await?;
-        app.wait_for_attribute(
-            &format!("{kept_card} [data-test=answer-status]"),
-            "data-answer",
-            "kept",
-        )
-        .await?;
+        approve_as_sam(app, &kept_card).await?;
         app.wait_for_text(
             &format!("{kept_card} [data-test=answer-status]"),
             "Sam Owner",
@@ -274,19 +276,7 @@ async fn review_answers_survive_a_relaunch_and_a_port_left_open_is_still_found()
                 "The till sends its nightly sales file to this port from the back office",
             )
             .await?;
-            app.type_into(
-                &format!("{kept_card} [data-test=field-approver]"),
-                "Sam Owner",
-            )
-            .await?;
-            app.click(&format!("{kept_card} [data-test=need-save]"))
-                .await?;
-            app.wait_for_attribute(
-                &format!("{kept_card} [data-test=answer-status]"),
-                "data-answer",
-                "kept",
-            )
-            .await?;
+            approve_as_sam(app, &kept_card).await?;
             app.click(&format!("{open_card} [data-test=answer-close]"))
                 .await?;
             app.wait_for_attribute(
