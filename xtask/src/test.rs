@@ -113,7 +113,7 @@ fn run_tests(report: &mut Report, app: &Path) -> Result<()> {
     run_fuzz()?;
     report.passed("fuzz");
     run_end_to_end(report, app)?;
-    run_netlab(report)
+    run_netlab(report, app)
 }
 
 /// `cargo test` over the whole workspace with the app's features, so it
@@ -127,11 +127,19 @@ fn workspace_tests() -> std::process::Command {
 /// The ignored tests of some test targets (`--test NAME` each).
 fn ignored_tests(targets: &[&str]) -> std::process::Command {
     let mut cargo = workspace_tests();
-    for target in targets {
-        cargo.args(["--test", target]);
-    }
-    cargo.args(["--", "--ignored", "--test-threads=1"]);
+    cargo.args(ignored_test_args(targets));
     cargo
+}
+
+/// What follows `cargo test --workspace --features …` to run the ignored
+/// tests of `targets` one at a time.
+fn ignored_test_args<'a>(targets: &[&'a str]) -> Vec<&'a str> {
+    let mut args = Vec::new();
+    for target in targets {
+        args.extend(["--test", target]);
+    }
+    args.extend(["--", "--ignored", "--test-threads=1"]);
+    args
 }
 
 /// The test targets of tests/netlab that need the netlab up (and root).
@@ -173,18 +181,34 @@ const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
 /// The real app in a real window, driven over WebDriver.
 fn run_end_to_end(report: &mut Report, app: &Path) -> Result<()> {
     const CLASS: &str = "end-to-end";
-    if !cmd::exists(WEBKIT_DRIVER) {
-        return report.cannot_run(
-            CLASS,
-            format!("{WEBKIT_DRIVER} is missing (Debian package webkit2gtk-driver)"),
-        );
-    }
-    if !display::available() {
-        return report.cannot_run(CLASS, "no display, and Xvfb is not installed".into());
+    if let Some(reason) = window_missing() {
+        return report.cannot_run(CLASS, reason);
     }
     let display = display::ensure()?;
     // `review_to_done` scans 127.0.0.1 only (ports its test opens).
     let mut cargo = ignored_tests(&["e2e", "review_to_done"]);
+    drive_window(&mut cargo, app, &display);
+    cmd::run(&mut cargo)?;
+    report.passed(CLASS);
+    Ok(())
+}
+
+/// Why the app cannot be shown and driven here, if it cannot.
+fn window_missing() -> Option<String> {
+    if !cmd::exists(WEBKIT_DRIVER) {
+        return Some(format!(
+            "{WEBKIT_DRIVER} is missing (Debian package webkit2gtk-driver)"
+        ));
+    }
+    if !display::available() {
+        return Some("no display, and Xvfb is not installed".into());
+    }
+    None
+}
+
+/// Tells the end-to-end tests in `cargo` which app to drive, with which
+/// drivers, on which display.
+fn drive_window(cargo: &mut std::process::Command, app: &Path, display: &display::Display) {
     cargo
         .env("PORTCULLIS_APP", app)
         .env(
@@ -192,18 +216,37 @@ fn run_end_to_end(report: &mut Report, app: &Path) -> Result<()> {
             paths::tools_root().join("bin/tauri-driver"),
         )
         .env("PORTCULLIS_WEBKIT_DRIVER", WEBKIT_DRIVER);
-    display.apply_to(&mut cargo);
-    cmd::run(&mut cargo)?;
-    report.passed(CLASS);
-    Ok(())
+    display.apply_to(cargo);
 }
 
-/// Scans in the isolated netlab, compared with ground truth and nmap. The
-/// netlab is torn down afterwards whatever happened.
-fn run_netlab(report: &mut Report) -> Result<()> {
+/// The end-to-end tests that scan the netlab: the app, its drivers and the
+/// tests themselves run inside the scanner namespace (after the netlab
+/// checked its isolation), so the window can reach the netlab's hosts and
+/// nothing else. The X display is reached through its socket file, which a
+/// network namespace does not hide.
+fn run_netlab_walk(app: &Path, cli: &Path) -> Result<()> {
+    let display = display::ensure()?;
+    let mut cargo = portcullis_netlab::scanner_command(Path::new("cargo"))?;
+    cargo
+        .args(["test", "--workspace", "--features", APP_FEATURES])
+        .args(ignored_test_args(&["netlab_walk"]))
+        .env("PATH", paths::path_with_tools())
+        .env("PORTCULLIS_CLI", cli)
+        .current_dir(paths::workspace_root());
+    drive_window(&mut cargo, app, &display);
+    cmd::run(&mut cargo)
+}
+
+/// Scans in the isolated netlab, compared with ground truth and nmap, then
+/// the guided check in the window against the netlab's hosts. The netlab is
+/// torn down afterwards whatever happened.
+fn run_netlab(report: &mut Report, app: &Path) -> Result<()> {
     const CLASS: &str = "netlab";
     if !portcullis_netlab::is_root() {
         return report.cannot_run(CLASS, "the netlab needs root (network namespaces)".into());
+    }
+    if let Some(reason) = window_missing() {
+        return report.cannot_run(CLASS, format!("its walk-through in the window: {reason}"));
     }
     eprintln!("$ cargo xtask netlab up");
     if let Err(error) = portcullis_netlab::up() {
@@ -213,7 +256,8 @@ fn run_netlab(report: &mut Report) -> Result<()> {
         return Err(error);
     }
     let cli = paths::target_dir().join("debug/portcullis");
-    let outcome = cmd::run(ignored_tests(NETLAB_TESTS).env("PORTCULLIS_CLI", &cli));
+    let outcome = cmd::run(ignored_tests(NETLAB_TESTS).env("PORTCULLIS_CLI", &cli))
+        .and_then(|()| run_netlab_walk(app, &cli));
     eprintln!("$ cargo xtask netlab down");
     portcullis_netlab::down()?;
     outcome?;

@@ -28,8 +28,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 const PATIENCE: Duration = Duration::from_secs(20);
 
 /// The most a whole test body may take; a WebDriver call that never answers
-/// becomes a failure (with a screenshot) instead of a hung test run.
-const TEST_LIMIT: Duration = Duration::from_secs(120);
+/// becomes a failure (with a screenshot) instead of a hung test run. The
+/// netlab walk-through, three scans and twenty screenshots, takes the most.
+const TEST_LIMIT: Duration = Duration::from_secs(240);
 
 /// The most tauri-driver may take to start the app and open a session.
 const LAUNCH_LIMIT: Duration = Duration::from_secs(60);
@@ -240,7 +241,18 @@ impl AppSession {
     /// Waits until the element matching `css` shows text containing
     /// `expected`; fails with the last text seen.
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> Result<String> {
-        let deadline = Instant::now() + PATIENCE;
+        self.wait_for_text_within(css, expected, PATIENCE).await
+    }
+
+    /// [`AppSession::wait_for_text`] for what takes longer than a moment,
+    /// like a scan of several hosts.
+    pub async fn wait_for_text_within(
+        &self,
+        css: &str,
+        expected: &str,
+        patience: Duration,
+    ) -> Result<String> {
+        let deadline = Instant::now() + patience;
         loop {
             let text = self.text_of(css).await?;
             if text.contains(expected) {
@@ -364,6 +376,12 @@ impl AppSession {
             )
             .await?;
         Ok(matches.as_bool() == Some(true))
+    }
+
+    /// Runs `script` in the page and returns what it returns, as JSON: for
+    /// reading many elements at once.
+    pub async fn execute_json(&self, script: &str) -> Result<serde_json::Value> {
+        Ok(self.client.execute(script, Vec::new()).await?)
     }
 
     /// Forces the window's theme (the stylesheet honours `data-theme` on

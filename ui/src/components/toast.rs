@@ -4,7 +4,8 @@
 //! Two live regions exist from the start (a live region added together with
 //! its text is not announced): successes in `role=status`, read when the
 //! reader is idle, failures in `role=alert`, read at once. Successes go
-//! away by themselves; failures stay until dismissed, so nobody misses one.
+//! away by themselves, and a new one replaces the last; failures stay until
+//! dismissed, so nobody misses one.
 
 use std::time::Duration;
 
@@ -48,7 +49,12 @@ impl Toasts {
         expect_context::<Toasts>()
     }
 
+    /// Shows a success in place of any earlier one: a merchant answering
+    /// ten cards in a row needs the latest confirmation, not a stack of ten
+    /// that covers the next step's content.
     pub fn success(self, message: impl Into<String>) {
+        self.items
+            .update(|items| items.retain(|toast| toast.kind != ToastKind::Success));
         let id = self.push(ToastKind::Success, message.into());
         set_timeout(move || self.dismiss(id), SUCCESS_LIFETIME);
     }

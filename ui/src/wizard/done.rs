@@ -2,15 +2,16 @@
 //! sentence ("2 ports will still fail your ASV scan."), then the verdict
 //! overall and per system with the reasons, and what to do next and when.
 //!
-//! The inventory document and the report come with the documents issue;
-//! until then the step says so in one line.
+//! The port inventory (PCI DSS 1.2.5) opens here as a table, the document
+//! an assessor asks for first; the printable documents and the report come
+//! with the documents issue, and until then the step says so in one line.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use portcullis_model::AppError;
-use portcullis_model::commands::{Empty, StatusCommand};
-use portcullis_model::compliance::{OverallStatus, SystemStatus};
+use portcullis_model::commands::{Empty, InventoryList, StatusCommand, SystemsList};
+use portcullis_model::compliance::{InventoryEntry, OverallStatus, System, SystemStatus};
 use portcullis_model::dashboard::{NextStep, StatusReport};
 use portcullis_model::wizard::WizardStep;
 
@@ -45,8 +46,9 @@ pub fn DoneStep() -> impl IntoView {
             }
             Some(Ok(report)) => report_view(report).into_any(),
         }}
+        <InventoryDocument />
         <p class="notice" data-test="done-documents-note">
-            "The inventory document and the report for your assessor come with a later version of Portcullis."
+            "A printable inventory and the report for your assessor come with a later version of Portcullis."
         </p>
         <div class="actions">
             <a class="button" href=step_path(WizardStep::Verify)>
@@ -129,5 +131,98 @@ fn next_view(step: NextStep) -> impl IntoView {
             {step.overdue.then(|| view! { <strong>"Due now: "</strong> })}
             {step.sentence}
         </li>
+    }
+}
+
+/// The approved ports, as the assessor reads them: loaded when the merchant
+/// opens it, so Done itself stays quick.
+#[component]
+fn InventoryDocument() -> impl IntoView {
+    let document = RwSignal::new(None::<Result<(Vec<InventoryEntry>, Vec<System>), AppError>>);
+    let open = move |_| {
+        spawn_local(async move {
+            let entries = ipc::invoke::<InventoryList>(&None).await;
+            let systems = ipc::invoke::<SystemsList>(&Empty::default()).await;
+            document.set(Some(entries.and_then(|entries| Ok((entries, systems?)))));
+        });
+    };
+    view! {
+        <section class="card" data-test="done-inventory">
+            <h2 class="card-title">"Your port inventory"</h2>
+            <p>
+                "Every port you said the business needs, with why and who agreed. "
+                "PCI DSS requirement 1.2.5 asks you to keep this list; it is the first thing an assessor asks for."
+            </p>
+            {move || match document.get() {
+                None => {
+                    view! {
+                        <button class="button" type="button" on:click=open data-test="done-inventory-open">
+                            "Open the inventory"
+                        </button>
+                    }
+                        .into_any()
+                }
+                Some(Err(error)) => {
+                    view! {
+                        <p class="form-error" role="alert">
+                            "The inventory could not be read. "
+                            {sentence(&error.message)}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok((entries, _))) if entries.is_empty() => {
+                    view! { <p data-test="inventory-empty">"No port has been approved yet."</p> }.into_any()
+                }
+                Some(Ok((entries, systems))) => inventory_table(entries, &systems).into_any(),
+            }}
+        </section>
+    }
+}
+
+fn inventory_table(entries: Vec<InventoryEntry>, systems: &[System]) -> impl IntoView {
+    let name_of = |entry: &InventoryEntry| {
+        systems
+            .iter()
+            .find(|system| system.id == entry.system_id)
+            .map_or_else(|| entry.system_id.to_string(), |system| system.name.clone())
+    };
+    let rows = entries
+        .into_iter()
+        .map(|entry| {
+            let system = name_of(&entry);
+            let port = format!("{}/{}", entry.port, entry.protocol.as_str());
+            let service = entry.service.clone().unwrap_or_else(|| "any".to_owned());
+            let review_by = entry
+                .expires_at
+                .map_or_else(|| "no end date".to_owned(), |at| at.format("%-d %B %Y").to_string());
+            view! {
+                <tr data-test="inventory-row">
+                    <td>{system}</td>
+                    <td>{port}</td>
+                    <td>{service}</td>
+                    <td>{entry.justification}</td>
+                    <td>{entry.approver}</td>
+                    <td>{review_by}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Port inventory">
+            <table class="data-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"System"</th>
+                        <th scope="col">"Port"</th>
+                        <th scope="col">"Service"</th>
+                        <th scope="col">"Why the business needs it"</th>
+                        <th scope="col">"Approved by"</th>
+                        <th scope="col">"Approved until"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
