@@ -378,6 +378,20 @@ impl AppSession {
         Ok(matches.as_bool() == Some(true))
     }
 
+    /// Whether a JavaScript alert, confirm or prompt is open: what a
+    /// script that should never have run would leave behind.
+    pub async fn alert_is_open(&self) -> Result<bool> {
+        match self.client.get_alert_text().await {
+            Ok(_) => Ok(true),
+            Err(fantoccini::error::CmdError::Standard(error))
+                if error.error == fantoccini::error::ErrorStatus::NoSuchAlert =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
     /// Runs `script` in the page and returns what it returns, as JSON: for
     /// reading many elements at once.
     pub async fn execute_json(&self, script: &str) -> Result<serde_json::Value> {

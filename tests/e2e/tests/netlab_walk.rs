@@ -427,3 +427,78 @@ async fn a_merchant_walks_from_an_empty_database_to_done_on_the_netlab() {
     outcome.unwrap();
     reopened.unwrap();
 }
+
+/// The netlab's hostile host: what its services send (markup, script,
+/// terminal escapes, binary junk, a 10 MB banner) is shown as text, runs
+/// nothing, and reaches the window only as the scanner's bounded evidence.
+const HOSTILE: (&str, &str) = ("Test server", "198.18.0.80");
+
+/// The hostile service's ports, by what each sends.
+const FLOOD: u16 = 40001;
+const HOSTILE_PAGES: [u16; 2] = [40004, 40005];
+
+/// The most a card may hold as text: the scanner keeps at most 2 KiB of
+/// evidence per port, so a card far past this means the flood got through.
+const MOST_CARD_TEXT: usize = 16 * 1024;
+
+#[tokio::test]
+#[ignore = "needs the netlab, the built app, a display and tauri-driver; run by `cargo xtask test` inside the scanner namespace"]
+async fn what_the_hostile_host_sends_is_shown_as_inert_bounded_text() {
+    refuse_outside_the_netlab();
+    portcullis_e2e::run("netlab-hostile", async |app| {
+        app.answer_business_with_a_hosted_page().await?;
+        app.wait_for_attribute("[data-test=page]", "data-step", "systems")
+            .await?;
+        add_system(app, HOSTILE, "other", true, 1).await?;
+        app.next_step("scan").await?;
+        app.click("[data-test=scan-full]").await?;
+        app.click("[data-test=permission-box]").await?;
+        app.click("[data-test=scan-start]").await?;
+        app.wait_for_text_within("[data-test=scan-outcome]", "finished", SCAN_PATIENCE)
+            .await?;
+        app.next_step("review").await?;
+        let title = app.execute_json("return document.title;").await?;
+
+        for port in HOSTILE_PAGES {
+            let card = card(HOSTILE.1, port);
+            app.click(&format!("{card} summary")).await?;
+            let seen = app
+                .wait_for_text(&format!("{card} [data-test=evidence]"), "script")
+                .await?;
+            eprintln!("port {port} sent, as shown: {seen}");
+            for element in ["script", "img", "iframe", "a", "title"] {
+                app.wait_for_count(&format!("{card} {element}"), 0).await?;
+            }
+        }
+        app.scroll_to(&card(HOSTILE.1, HOSTILE_PAGES[0])).await?;
+        app.screenshot_both_themes("netlab-hostile-evidence")
+            .await?;
+        ensure!(
+            !app.alert_is_open().await?,
+            "a script the hostile host sent opened an alert"
+        );
+        let title_after = app.execute_json("return document.title;").await?;
+        ensure!(
+            title == title_after,
+            "the window's title changed from {title} to {title_after}"
+        );
+        app.wait_for_count("iframe", 0).await?;
+
+        let flood = card(HOSTILE.1, FLOOD);
+        app.click(&format!("{flood} summary")).await?;
+        let text = app.text_of(&flood).await?;
+        ensure!(
+            text.len() < MOST_CARD_TEXT,
+            "the card of the 10 MB banner holds {} characters",
+            text.len()
+        );
+        // The window still answers at once: the next card opens.
+        app.click(&format!("{} summary", card(HOSTILE.1, 40002)))
+            .await?;
+        app.scroll_to(&flood).await?;
+        app.screenshot("netlab-hostile-flood").await?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
