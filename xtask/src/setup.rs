@@ -5,6 +5,7 @@
 //! otherwise setup prints the exact command to run and stops.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
@@ -54,7 +55,21 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
         "nmap's diff tool: reads our nmap-XML output in the tests",
     ),
     ("time", "GNU time: peak memory in the benches"),
+    (
+        "nodejs",
+        "node for npm, which installs axe-core (the end-to-end tests) and wasm-opt (release builds)",
+    ),
 ];
+
+/// Debian ships npm apart from nodejs, but NodeSource's nodejs package
+/// brings its own npm and conflicts with Debian's: so setup asks for
+/// Debian's npm only when no `npm` command exists.
+const NPM_PACKAGE: &str = "npm";
+
+/// axe-core, the accessibility checker the end-to-end tests inject into
+/// the window. Pinned: a newer axe-core adds rules, and a run that changed
+/// nothing must not start failing because of one.
+const AXE_CORE_VERSION: &str = "4.14.1";
 
 /// Debian's hook that lets package scripts start services. While setup
 /// installs, it answers "no": the netlab starts its own daemons inside its
@@ -83,6 +98,7 @@ pub fn run() -> Result<()> {
     install_debian_packages()?;
     install_rust_parts()?;
     install_cargo_tools()?;
+    install_axe_core()?;
     Ok(())
 }
 
@@ -149,11 +165,15 @@ fn missing_debian_packages() -> Result<Vec<&'static str>> {
         .filter_map(|line| line.strip_suffix(" installed"))
         .map(|name| name.split(':').next().unwrap_or(name))
         .collect();
-    Ok(DEBIAN_PACKAGES
+    let mut missing: Vec<&'static str> = DEBIAN_PACKAGES
         .iter()
         .map(|(name, _)| *name)
         .filter(|name| !installed.contains(name))
-        .collect())
+        .collect();
+    if !cmd::exists("npm") {
+        missing.push(NPM_PACKAGE);
+    }
+    Ok(missing)
 }
 
 fn install_rust_parts() -> Result<()> {
@@ -301,6 +321,66 @@ fn check_trunk_config() -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// axe-core's script, `axe.min.js`, as setup installs it: the end-to-end
+/// tests read its path from `PORTCULLIS_AXE_CORE`.
+pub fn axe_core_script() -> PathBuf {
+    axe_core_prefix().join("node_modules/axe-core/axe.min.js")
+}
+
+/// axe-core's own npm prefix in the tool root, apart from binaryen's, so
+/// installing one never touches the other.
+fn axe_core_prefix() -> PathBuf {
+    paths::tools_root().join("axe-core")
+}
+
+/// Installs axe-core at its pinned version from the npm registry, unless
+/// that version is already there.
+fn install_axe_core() -> Result<()> {
+    let manifest = axe_core_prefix().join("node_modules/axe-core/package.json");
+    if installed_npm_version(&manifest).as_deref() == Some(AXE_CORE_VERSION)
+        && axe_core_script().is_file()
+    {
+        return Ok(());
+    }
+    if !cmd::exists("npm") {
+        bail!(
+            "the end-to-end tests need axe-core {AXE_CORE_VERSION} from npm, and npm is missing: apt-get install nodejs npm"
+        );
+    }
+    eprintln!(
+        "setup: installing axe-core {AXE_CORE_VERSION} from npm into {}",
+        axe_core_prefix().display()
+    );
+    cmd::run(
+        Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+                "--save-exact",
+                "--prefix",
+            ])
+            .arg(axe_core_prefix())
+            .arg(format!("axe-core@{AXE_CORE_VERSION}")),
+    )?;
+    let installed = installed_npm_version(&manifest);
+    if installed.as_deref() != Some(AXE_CORE_VERSION) || !axe_core_script().is_file() {
+        bail!(
+            "npm did not install axe-core {AXE_CORE_VERSION} (found {installed:?} in {})",
+            manifest.display()
+        );
+    }
+    Ok(())
+}
+
+/// The `version` an npm package's `package.json` declares, if it can be read.
+fn installed_npm_version(manifest: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(manifest).ok()?;
+    let package: serde_json::Value = serde_json::from_str(&text).ok()?;
+    package.get("version")?.as_str().map(str::to_owned)
 }
 
 /// The wasm-opt release builds use: binaryen 132 from npm. Debian's

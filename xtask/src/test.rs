@@ -185,9 +185,22 @@ fn run_end_to_end(report: &mut Report, app: &Path) -> Result<()> {
         return report.cannot_run(CLASS, reason);
     }
     let display = display::ensure()?;
-    // `review_to_done` scans 127.0.0.1 only (ports its test opens).
-    let mut cargo = ignored_tests(&["e2e", "review_to_done"]);
+    // Setup installed axe-core; the variable is always set here, so a test
+    // that checks accessibility fails when the script is missing instead of
+    // skipping the check, as it may in a run by hand.
+    let axe_core = setup::axe_core_script();
+    if !axe_core.is_file() {
+        bail!(
+            "axe-core is missing ({}): run `cargo xtask setup`",
+            axe_core.display()
+        );
+    }
+    // `review_to_done` scans 127.0.0.1 only (ports its test opens);
+    // `accessibility` checks steps 1 to 3 with axe-core, and review_to_done
+    // steps 4 to 7.
+    let mut cargo = ignored_tests(&["e2e", "review_to_done", "accessibility"]);
     drive_window(&mut cargo, app, &display);
+    cargo.env("PORTCULLIS_AXE_CORE", axe_core);
     cmd::run(&mut cargo)?;
     report.passed(CLASS);
     Ok(())
