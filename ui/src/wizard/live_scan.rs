@@ -4,6 +4,7 @@
 //! second, so the window stays responsive however many ports a scan tries;
 //! only the ports that answered are listed, each as text.
 
+use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -54,8 +55,11 @@ impl LiveScan {
         }
     }
 
+    /// A finished scan is full whatever its last progress said: a quick
+    /// scan can end before it reports any.
     fn percent(&self) -> f64 {
         match &self.progress {
+            _ if self.state == Some(RunState::Finished) => 100.0,
             Some(progress) if progress.probes_total > 0 => {
                 100.0 * progress.probes_done as f64 / progress.probes_total as f64
             }
@@ -101,6 +105,16 @@ pub fn LiveScanView(depth: ScanDepth) -> impl IntoView {
             Err(error) => failed_to_start.set(Some(error)),
         }
     });
+    // Start, which led here, is gone once pressed: the focus moves to this
+    // card's heading, so a keyboard user goes on from the scan (Tab
+    // reaches Cancel) instead of from the top of the window.
+    let heading = NodeRef::<html::H2>::new();
+    Effect::new(move |_| {
+        if let Some(heading) = heading.get() {
+            // Focusing an element with a tabindex does not fail.
+            let _ = heading.focus();
+        }
+    });
     let cancel = move |_| {
         if let Some(run) = live.with_untracked(|live| live.run) {
             spawn_local(async move {
@@ -112,7 +126,9 @@ pub fn LiveScanView(depth: ScanDepth) -> impl IntoView {
     };
     view! {
         <section class="card live-scan" data-test="live-scan">
-            <h2 class="card-title">"Scanning"</h2>
+            <h2 class="card-title" node_ref=heading tabindex="-1" data-test="live-scan-heading">
+                "Scanning"
+            </h2>
             {move || {
                 failed_to_start
                     .get()

@@ -7,6 +7,7 @@
 //! What to check is read from the findings themselves (reported fixed, or
 //! verified already), so a relaunch shows the same list.
 
+use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -157,6 +158,19 @@ pub fn VerifyStep() -> impl IntoView {
             });
         }
     };
+    // The button that starts the check hides while it runs: the focus moves
+    // to the check's heading, so a keyboard user goes on from there (Tab
+    // reaches Cancel) instead of from the top of the window. Once per
+    // check, not at each update, or it would leave Cancel.
+    let check_heading = NodeRef::<html::H2>::new();
+    let check_started =
+        Memo::new(move |_| check.with(|check| check.state == Some(RunState::Running)));
+    Effect::new(move |_| {
+        if let (true, Some(heading)) = (check_started.get(), check_heading.get()) {
+            // Focusing an element with a tabindex does not fail.
+            let _ = heading.focus();
+        }
+    });
     let navigate = use_navigate();
     let go_on = move |_| {
         state.go_to(WizardStep::Done);
@@ -212,7 +226,14 @@ pub fn VerifyStep() -> impl IntoView {
         }}
         <Show when=move || check.with(|check| check.state.is_some())>
             <section class="card" data-test="verify-scan">
-                <h2 class="card-title">"Checking"</h2>
+                <h2
+                    class="card-title"
+                    node_ref=check_heading
+                    tabindex="-1"
+                    data-test="verify-scan-heading"
+                >
+                    "Checking"
+                </h2>
                 <ProgressBar
                     label="Check progress"
                     percent=Signal::derive(move || check.with(|check| check.percent))
