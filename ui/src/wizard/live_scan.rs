@@ -258,3 +258,37 @@ fn duration_words(seconds: f64) -> String {
         _ => format!("about {} minutes", seconds / 60),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finished_scan_is_full_whatever_its_last_progress_said() {
+        let started = LiveScan {
+            state: Some(RunState::Running),
+            progress: Some(Progress {
+                probes_done: 0,
+                probes_total: 1000,
+                rate: 0.0,
+                eta_seconds: None,
+            }),
+            ..LiveScan::default()
+        };
+        assert_eq!(started.percent(), 0.0);
+        let finished = LiveScan {
+            state: Some(RunState::Finished),
+            ..started.clone()
+        };
+        assert_eq!(finished.percent(), 100.0);
+        let cancelled = LiveScan {
+            state: Some(RunState::Cancelled),
+            ..started
+        };
+        assert_eq!(
+            cancelled.percent(),
+            0.0,
+            "a cancelled scan shows how far it got"
+        );
+    }
+}
