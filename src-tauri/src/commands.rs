@@ -127,6 +127,9 @@ handler!(GuidedScanSettings, guided_scan_settings, |w, depth| w
 handler!(ScanReadiness, scan_readiness, |w, _| w
     .scan_readiness()
     .await);
+handler!(LocalNetworks, local_networks, |w, _| w
+    .local_networks()
+    .await);
 handler!(ReviewCommand, review, |w, _| w.review().await);
 handler!(
     VerificationSettings,
@@ -230,6 +233,7 @@ register![
     wizard_save,
     guided_scan_settings,
     scan_readiness,
+    local_networks,
     review,
     verification_settings,
     scan_start,

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use portcullis_model::AppError;
 use portcullis_model::FindingId;
 use portcullis_model::compliance::{FindingRecord, Scope, System};
-use portcullis_model::guided::{MethodNote, Readiness, ReadinessNote};
+use portcullis_model::guided::{LocalNetwork, MethodNote, Readiness, ReadinessNote};
 use portcullis_model::scan::Protocol;
 use portcullis_model::scan_record::{ScanSettings, TcpChoice};
 use portcullis_model::wizard::{Hosting, ScanDepth};
@@ -51,6 +51,12 @@ impl Workspace {
             posture: true,
             ..ScanSettings::default()
         })
+    }
+
+    /// The networks this computer is on, for the Your systems step to
+    /// offer: read from its own interfaces, so nothing is sent or probed.
+    pub async fn local_networks(&self) -> Result<Vec<LocalNetwork>> {
+        Ok(portcullis_scanner::local_networks::local_networks())
     }
 
     /// What the Scan step says before the merchant starts: which method

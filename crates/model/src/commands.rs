@@ -10,7 +10,7 @@
 use crate::compliance::{AuditEntry, FindingRecord, InventoryEntry, NewSystem, System};
 use crate::dashboard::{Dashboard, SegmentationRecord, StatusReport};
 use crate::diff_view::DiffView;
-use crate::guided::Readiness;
+use crate::guided::{LocalNetwork, Readiness};
 use crate::ids::{FindingId, InventoryEntryId, SystemId};
 use crate::ipc::Command;
 use crate::judgement::{FindingFilter, Judgement, SegmentationOutcome};
@@ -86,6 +86,8 @@ commands! {
     WizardSave = "wizard_save" (WizardProgress) -> WizardProgress;
     GuidedScanSettings = "guided_scan_settings" (ScanDepth) -> ScanSettings;
     ScanReadiness = "scan_readiness" (Empty) -> Readiness;
+    /// The networks this computer is on (nothing is probed to learn them).
+    LocalNetworks = "local_networks" (Empty) -> Vec<LocalNetwork>;
     ReviewCommand = "review" (Empty) -> Vec<ReviewCard>;
     VerificationSettings = "verification_settings" (Vec<FindingId>) -> ScanSettings;
 }

@@ -29,3 +29,17 @@ pub struct Readiness {
     pub method: MethodNote,
     pub notes: Vec<ReadinessNote>,
 }
+
+/// A network this computer is on, as its interfaces report it: what the
+/// Your systems step offers to add, before anything is probed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalNetwork {
+    /// The interface's name ("wlan0", "Ethernet").
+    pub interface: String,
+    /// This computer's own address on it.
+    pub address: std::net::IpAddr,
+    /// The network as CIDR ("192.168.1.0/24"): what a scan of it covers.
+    pub network: String,
+    /// How many addresses a scan of the whole network would try.
+    pub addresses: u64,
+}

@@ -21,6 +21,7 @@ pub mod engine;
 mod icmp;
 pub mod identify;
 mod job;
+pub mod local_networks;
 pub mod ports;
 pub mod privilege;
 #[cfg(target_os = "linux")]

@@ -67,6 +67,9 @@ const KEPT: &[(&str, u16, &str)] = &[
 /// The ports no reason can keep (see [`KEPT`]).
 const NOT_KEPT: &[(&str, u16)] = &[(OFFICE.1, 21), (DATABASE.1, 6379)];
 
+/// The network the scanner namespace is on, as its interface reports it.
+const NETLAB_NETWORK: &str = "198.18.0.0/24";
+
 /// The port nobody needs: the office server's forgotten test web server.
 const CLOSED: (&str, u16) = (OFFICE.1, 54321);
 
@@ -289,7 +292,30 @@ async fn a_merchant_walks_from_an_empty_database_to_done_on_the_netlab() {
         app.wait_for_attribute("[data-test=page]", "data-step", "systems")
             .await?;
 
-        // 2. Your systems: three netlab hosts.
+        // 2. Your systems: what this computer can see is offered first (the
+        // scanner namespace's own network), with the warning that nothing
+        // is probed yet; then three netlab hosts.
+        app.click("[data-test=networks-here-open]").await?;
+        app.wait_for_text("[data-test=networks-warning]", "Nothing is scanned yet")
+            .await?;
+        app.wait_for_element(&format!(
+            "[data-test=network-row][data-network=\"{NETLAB_NETWORK}\"]"
+        ))
+        .await?;
+        app.scroll_to("[data-test=networks-here]").await?;
+        app.screenshot_both_themes("netlab-2-systems-networks-here")
+            .await?;
+        app.click(&format!(
+            "[data-test=network-row][data-network=\"{NETLAB_NETWORK}\"] [data-test=network-use]"
+        ))
+        .await?;
+        let filled_in = app
+            .execute_json("return document.querySelector('[data-test=field-addresses]').value;")
+            .await?;
+        ensure!(
+            filled_in == NETLAB_NETWORK,
+            "Use this network put {filled_in} in the address field"
+        );
         add_system(app, WEB, "web-server", true, 1).await?;
         add_system(app, DATABASE, "database", false, 2).await?;
         add_system(app, OFFICE, "office", false, 3).await?;

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use portcullis_model::AppError;
-use portcullis_model::commands::{Empty, SystemAdd, SystemRemove, SystemsList};
+use portcullis_model::commands::{Empty, LocalNetworks, SystemAdd, SystemRemove, SystemsList};
 use portcullis_model::compliance::{Exposure, NewSystem, Scope, System, SystemRole};
+use portcullis_model::guided::LocalNetwork;
 use portcullis_model::wizard::{Saq, WizardStep, saq_advice};
 
 use super::{WizardState, step_path};
@@ -190,6 +191,7 @@ pub fn SystemsStep() -> impl IntoView {
                 Some(Ok(list)) => system_list(list, systems).into_any(),
             }}
         </Card>
+        <NetworksHere form=form />
         <Card title="Add a system">
             <form on:submit=add data-test="system-form" novalidate>
                 <Field
@@ -429,4 +431,108 @@ pub(super) fn sentence(message: &str) -> String {
         text.push('.');
     }
     text
+}
+
+/// What this computer can see: the networks its interfaces are on, read
+/// from the computer itself (nothing is sent), each with a button that puts
+/// it in the form. A merchant who does not know the till's address can add
+/// the shop's network instead; the warning says that nothing is probed
+/// until the Scan step, and only with their permission.
+#[component]
+fn NetworksHere(form: Form) -> impl IntoView {
+    let networks = RwSignal::new(None::<Result<Vec<LocalNetwork>, AppError>>);
+    let load = move |_| {
+        if networks.get_untracked().is_none() {
+            spawn_local(async move {
+                networks.set(Some(ipc::invoke::<LocalNetworks>(&Empty::default()).await));
+            });
+        }
+    };
+    view! {
+        <details class="card disclosure" data-test="networks-here" on:toggle=load>
+            <summary data-test="networks-here-open">
+                "Not sure of an address? See the networks this computer is on"
+            </summary>
+            <p class="notice" data-kind="warning" data-test="networks-warning">
+                "Nothing is scanned yet. Adding a network only lists it; Portcullis scans it in the next step, after you confirm that you own it or may scan it. Scanning a network that is not yours can break the law."
+            </p>
+            {move || match networks.get() {
+                None => view! { <p class="muted">"Looking at this computer's connections…"</p> }.into_any(),
+                Some(Err(error)) => {
+                    view! {
+                        <p class="form-error" role="alert">
+                            "This computer's networks could not be read: "
+                            {sentence(&error.message)}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok(list)) if list.is_empty() => {
+                    view! {
+                        <p data-test="networks-none">
+                            "This computer is on no network Portcullis can offer. Type the address of each system below."
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok(list)) => {
+                    view! {
+                        <ul class="network-list">
+                            {list.into_iter().map(|network| network_row(network, form)).collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }
+            }}
+        </details>
+    }
+}
+
+fn network_row(network: LocalNetwork, form: Form) -> impl IntoView {
+    let LocalNetwork {
+        interface,
+        address,
+        network,
+        addresses,
+    } = network;
+    let size = if addresses == 1 {
+        "1 address".to_owned()
+    } else {
+        format!("{addresses} addresses")
+    };
+    let chosen = network.clone();
+    let take = move |_| {
+        form.addresses.set(chosen.clone());
+        if form.name.with_untracked(|name| name.trim().is_empty()) {
+            form.name.set("Shop network".to_owned());
+        }
+        form.exposure.set(Exposure::Internal);
+        focus_field("name");
+    };
+    view! {
+        <li class="network-row" data-test="network-row" data-network=network.clone()>
+            <div>
+                <strong>{network.clone()}</strong>
+                <span class="muted">
+                    {format!(" ({size}), through {interface}; this computer is {address} on it")}
+                </span>
+            </div>
+            <button class="button" type="button" on:click=take data-test="network-use">
+                "Use this network"
+            </button>
+        </li>
+    }
+}
+
+/// Moves the keyboard focus to the form field `id`, so a keyboard user
+/// lands where the next thing to do is.
+fn focus_field(id: &str) {
+    use wasm_bindgen::JsCast;
+    let field = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id(id))
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(field) = field {
+        let _ = field.focus();
+    }
 }
