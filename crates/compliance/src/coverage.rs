@@ -104,7 +104,13 @@ fn basis(kind: FindingKind) -> Basis {
         | VulnerableVersion
         | EndOfLifeVersion
         | UnauthenticatedAccess
-        | DefaultSnmpCommunity => Basis::Posture,
+        | DefaultSnmpCommunity
+        | SshWeakAlgorithms
+        | SshTerrapin
+        | SshPasswordLogin
+        | DirectoryListing
+        | ExposedSensitivePage
+        | ExposedAdminPage => Basis::Posture,
         ExpiredInventoryEntry
         | InternalScanOverdue
         | ExternalScanOverdue

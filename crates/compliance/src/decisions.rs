@@ -113,7 +113,13 @@ fn subject_of(record: &FindingRecord) -> DecisionSubject {
             | WeakCipher
             | CertificateExpired
             | CertificateSelfSigned
-            | CertificateNameMismatch,
+            | CertificateNameMismatch
+            | SshWeakAlgorithms
+            | SshTerrapin
+            | SshPasswordLogin
+            | DirectoryListing
+            | ExposedSensitivePage
+            | ExposedAdminPage,
             Some((address, protocol, port)),
         ) => DecisionSubject::Settings {
             system_id: finding.system_id,

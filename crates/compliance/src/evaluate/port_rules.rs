@@ -92,6 +92,9 @@ pub(super) fn check<'a>(
     certificate(ev, &site);
     advisories(ev, &site);
     open_access(ev, &site);
+    ssh_algorithms(ev, &site);
+    ssh_password_login(ev, &site);
+    web_pages(ev, &site);
 }
 
 /// A host that is up but that no system claims (checked once per host).
@@ -275,7 +278,10 @@ fn certificate(ev: &mut Evaluator<'_>, site: &Site<'_>) {
         let draft = site.draft(ev, FindingKind::CertificateSelfSigned, detail);
         ev.emit(draft);
     }
-    if cert.name_matches == Some(false) {
+    // A host scanned by address has no name to match: the certificate
+    // names the site, and an ASV scanning by address does not fail it.
+    let scanned_by_name = site.host.host.name.is_some();
+    if cert.name_matches == Some(false) && scanned_by_name {
         let scanned = site
             .host
             .host
@@ -291,6 +297,104 @@ fn certificate(ev: &mut Evaluator<'_>, site: &Site<'_>) {
         let draft = site.draft(ev, FindingKind::CertificateNameMismatch, detail);
         ev.emit(draft);
     }
+}
+
+/// What the server's SSH key-exchange offer says about its algorithms:
+/// Terrapin on its own (an ASV fails it), the other weak ones together.
+/// The scanner flags Terrapin from the offer itself (strict key exchange
+/// absent), never from the version.
+fn ssh_algorithms(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    let Some(ssh) = site.posture().and_then(|p| p.ssh.as_ref()) else {
+        return;
+    };
+    let (terrapin, weak): (Vec<_>, Vec<_>) = ssh
+        .weak
+        .iter()
+        .partition(|w| w.why.starts_with(TERRAPIN_WHY));
+    if let Some(first) = terrapin.first() {
+        let detail = format!("{} is offered without strict key exchange", first.name);
+        let draft = site.draft(ev, FindingKind::SshTerrapin, detail);
+        ev.emit(draft);
+    }
+    if weak.is_empty() {
+        return;
+    }
+    let listed: Vec<String> = weak
+        .iter()
+        .map(|w| format!("{} ({})", w.name, w.why))
+        .collect();
+    let broken = weak.iter().any(|w| is_broken_ssh_algorithm(&w.name));
+    let draft = site.draft(ev, FindingKind::SshWeakAlgorithms, join_limited(&listed, 6));
+    ev.emit(draft);
+    // RC4, single DES, no encryption and protocol 1 are what ASVs fail;
+    // SHA-1, CBC and 1024-bit groups are weaknesses to plan away.
+    if broken && let Some(finding) = ev.findings.last_mut() {
+        finding.severity = Severity::High;
+    }
+}
+
+/// How the scanner's Terrapin entry begins (posture/ssh.rs).
+const TERRAPIN_WHY: &str = "Terrapin";
+
+fn is_broken_ssh_algorithm(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "none"
+        || lower.starts_with("arcfour")
+        || lower.starts_with("des-cbc")
+        || lower.starts_with("ssh protocol 1")
+}
+
+/// Password login offered to the whole internet: anyone can guess. Only
+/// internet-facing systems; inside, the firewall limits who can try.
+fn ssh_password_login(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    if !site.external() {
+        return;
+    }
+    let Some(ssh) = site.posture().and_then(|p| p.ssh.as_ref()) else {
+        return;
+    };
+    if ssh.password_login == Some(true) {
+        let detail = format!("it offers {}", ssh.auth_methods.join(", "));
+        let draft = site.draft(ev, FindingKind::SshPasswordLogin, detail);
+        ev.emit(draft);
+    }
+}
+
+/// What a web server shows anyone: a folder's file list, pages that give
+/// away internals, admin panels and default pages. On every system: a
+/// status page or a `.git` inside the network helps an intruder as much.
+fn web_pages(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    let Some(http) = site.posture().and_then(|p| p.http.as_ref()) else {
+        return;
+    };
+    if http.directory_listing {
+        let detail = match &http.title {
+            Some(title) => format!("the page titled \"{title}\" lists files"),
+            None => "the home page lists files".into(),
+        };
+        let draft = site.draft(ev, FindingKind::DirectoryListing, detail);
+        ev.emit(draft);
+    }
+    let (sensitive, admin): (Vec<&String>, Vec<&String>) = http
+        .exposed_pages
+        .iter()
+        .partition(|page| is_sensitive_page(page));
+    for (kind, pages) in [
+        (FindingKind::ExposedSensitivePage, sensitive),
+        (FindingKind::ExposedAdminPage, admin),
+    ] {
+        if !pages.is_empty() {
+            let draft = site.draft(ev, kind, join_limited(pages, 6));
+            ev.emit(draft);
+        }
+    }
+}
+
+/// Pages that give away internals: a source repository, or a server's
+/// status page (who is connected, what is requested).
+fn is_sensitive_page(page: &str) -> bool {
+    const SENSITIVE: [&str; 3] = ["/.git", "/server-status", "/nginx_status"];
+    SENSITIVE.iter().any(|path| page.starts_with(path))
 }
 
 fn is_expired(cert: &CertificateInfo, now: chrono::DateTime<chrono::Utc>) -> bool {

@@ -4,8 +4,8 @@
 use portcullis_model::compliance::{Exposure, FindingKind::*, Scope, SegmentationTest, Severity};
 use portcullis_model::scan::{PortState, Protocol};
 use portcullis_model::service::{
-    AdvisoryFlag, CvssScore, DistributionStatus, OpenAccess, OpenAccessKind, Posture, TlsVersion,
-    VersionAdvisory, WeakCipherKind, WeakSuite,
+    AdvisoryFlag, CvssScore, DistributionStatus, OpenAccess, OpenAccessKind, Posture, SshPosture,
+    TlsVersion, VersionAdvisory, WeakAlgorithm, WeakCipherKind, WeakSuite,
 };
 
 use super::testkit::*;
@@ -375,19 +375,41 @@ fn a_ca_signed_certificate_is_not_self_signed() {
     assert!(!case.fires(CertificateSelfSigned));
 }
 
+/// A host given by name ("shop.example.com"), as a name-based scan has.
+fn named_host(
+    address: &str,
+    name: &str,
+    ports: Vec<portcullis_model::scan::PortResult>,
+) -> portcullis_model::report::HostResult {
+    let mut host = host(address, ports);
+    host.host.name = Some(name.into());
+    host
+}
+
 #[test]
 fn a_certificate_for_another_name_fires() {
     let port = with_certificate(|c| {
         c.name_matches = Some(false);
         c.names = vec!["other.example.net".into()];
     });
-    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    let case =
+        Case::new(vec![named_host(WEB, "shop.example.com", vec![port])]).approving_open_ports();
     let finding = case.the(CertificateNameMismatch);
     assert!(
         finding.explanation.contains("other.example.net"),
         "{}",
         finding.explanation
     );
+}
+
+#[test]
+fn a_host_scanned_by_address_has_no_name_to_mismatch() {
+    let port = with_certificate(|c| {
+        c.name_matches = Some(false);
+        c.names = vec!["shop.example.com".into()];
+    });
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    assert!(!case.fires(CertificateNameMismatch));
 }
 
 #[test]
@@ -995,9 +1017,27 @@ fn every_rule_fires_somewhere_with_complete_words() {
         port(WEB, 161, Protocol::Udp, PortState::Open),
         OpenAccessKind::SnmpPublicCommunity,
     );
+    let mut remote_login = ssh_with(
+        &[
+            ("hmac-sha1-96", "MAC truncated to 96 bits, SHA-1"),
+            (
+                "chacha20-poly1305@openssh.com",
+                "Terrapin (CVE-2023-48795): offered without strict key exchange",
+            ),
+        ],
+        Some(true),
+    );
+    remote_login.port = 2200;
+    let mut careless_site = web_with(
+        true,
+        &["/.git/HEAD (source repository)", "nginx default page"],
+    );
+    careless_site.port = 8080;
     let web_ports = vec![
         ssh,
         eol,
+        remote_login,
+        careless_site,
         open(WEB, 21),
         http(WEB, Some(false)),
         https(bad_tls),
@@ -1005,7 +1045,7 @@ fn every_rule_fires_somewhere_with_complete_words() {
         snmp,
     ];
     let mut case = Case::new(vec![
-        host(WEB, web_ports),
+        named_host(WEB, "shop.example.com", web_ports),
         host("10.9.9.9", vec![]),
         host(
             DB,
@@ -1063,4 +1103,192 @@ fn every_rule_fires_somewhere_with_complete_words() {
     assert_eq!(again, first, "the same input gives the same findings");
     let severities: Vec<Severity> = findings.iter().map(|f| f.severity).collect();
     assert!(severities.windows(2).all(|w| w[0] >= w[1]), "worst first");
+}
+
+// --- ssh-weak-algorithms, ssh-terrapin and ssh-password-login ----------------
+
+/// SSH on port 22 of [`WEB`] (internet-facing) offering `weak` algorithms
+/// (name, why, as the scanner words them) and password login or not.
+fn ssh_with(
+    weak: &[(&str, &str)],
+    password_login: Option<bool>,
+) -> portcullis_model::scan::PortResult {
+    let mut port = service(WEB, 22, "ssh", Some("OpenSSH"), Some("9.2p1"));
+    port.posture = Some(Box::new(Posture {
+        ssh: Some(SshPosture {
+            banner: "SSH-2.0-OpenSSH_9.2p1".into(),
+            kex: vec!["curve25519-sha256".into()],
+            host_key: vec!["ssh-ed25519".into()],
+            ciphers: vec!["aes128-ctr".into()],
+            macs: vec!["hmac-sha2-256".into()],
+            weak: weak
+                .iter()
+                .map(|(name, why)| WeakAlgorithm {
+                    name: (*name).into(),
+                    why: (*why).into(),
+                })
+                .collect(),
+            auth_methods: if password_login == Some(true) {
+                vec!["publickey".into(), "password".into()]
+            } else {
+                vec!["publickey".into()]
+            },
+            password_login,
+        }),
+        ..Posture::default()
+    }));
+    port
+}
+
+fn ssh_case(port: portcullis_model::scan::PortResult) -> Case {
+    Case::new(vec![host(WEB, vec![port])]).approving_open_ports()
+}
+
+const TERRAPIN: (&str, &str) = (
+    "chacha20-poly1305@openssh.com",
+    "Terrapin (CVE-2023-48795): offered without strict key exchange",
+);
+
+#[test]
+fn weak_ssh_algorithms_are_listed_in_one_finding_that_needs_action() {
+    let case = ssh_case(ssh_with(
+        &[
+            ("aes128-cbc", "CBC mode (plaintext recovery, CVE-2008-5161)"),
+            ("ssh-rsa", "RSA host key signatures with SHA-1"),
+        ],
+        Some(false),
+    ));
+    let finding = case.the(SshWeakAlgorithms);
+    assert_eq!(finding.severity, Severity::Medium);
+    assert!(
+        finding.explanation.contains("aes128-cbc"),
+        "{}",
+        finding.explanation
+    );
+    assert!(finding.explanation.contains("ssh-rsa"));
+    assert!(!case.fires(SshTerrapin));
+}
+
+#[test]
+fn broken_ssh_algorithms_fail() {
+    let case = ssh_case(ssh_with(&[("arcfour256", "RC4 stream cipher")], None));
+    assert_eq!(case.the(SshWeakAlgorithms).severity, Severity::High);
+}
+
+#[test]
+fn modern_ssh_raises_nothing() {
+    let case = ssh_case(ssh_with(&[], Some(false)));
+    for kind in [SshWeakAlgorithms, SshTerrapin, SshPasswordLogin] {
+        assert!(!case.fires(kind), "{}", kind.id());
+    }
+}
+
+#[test]
+fn terrapin_is_its_own_failing_finding() {
+    let case = ssh_case(ssh_with(&[TERRAPIN], Some(false)));
+    let finding = case.the(SshTerrapin);
+    assert_eq!(finding.severity, Severity::High);
+    assert!(
+        finding
+            .explanation
+            .contains("chacha20-poly1305@openssh.com")
+    );
+    assert!(
+        !case.fires(SshWeakAlgorithms),
+        "Terrapin alone is not listed twice"
+    );
+}
+
+#[test]
+fn password_login_on_an_internet_facing_system_fires() {
+    let case = ssh_case(ssh_with(&[], Some(true)));
+    let finding = case.the(SshPasswordLogin);
+    assert!(
+        finding.explanation.contains("password"),
+        "{}",
+        finding.explanation
+    );
+}
+
+#[test]
+fn password_login_inside_or_unknown_is_quiet() {
+    let mut inside = ssh_with(&[], Some(true));
+    inside.address = ip(DB);
+    let case = Case::new(vec![host(DB, vec![inside])]).approving_open_ports();
+    assert!(
+        !case.fires(SshPasswordLogin),
+        "the database server is internal"
+    );
+    assert!(!ssh_case(ssh_with(&[], None)).fires(SshPasswordLogin));
+}
+
+// --- directory-listing, exposed-sensitive-page, exposed-admin-page ----------
+
+/// Plain HTTP on port 80 of [`WEB`] that redirects, with a directory
+/// listing or not and the pages the scanner found.
+fn web_with(directory_listing: bool, pages: &[&str]) -> portcullis_model::scan::PortResult {
+    let mut port = http(WEB, Some(true));
+    if let Some(http) = port.posture.as_mut().and_then(|p| p.http.as_mut()) {
+        http.directory_listing = directory_listing;
+        http.title = directory_listing.then(|| "Index of /".into());
+        http.exposed_pages = pages.iter().map(|page| (*page).into()).collect();
+    }
+    port
+}
+
+fn web_case(port: portcullis_model::scan::PortResult) -> Case {
+    Case::new(vec![host(WEB, vec![port])]).approving_open_ports()
+}
+
+#[test]
+fn a_directory_listing_fails() {
+    let case = web_case(web_with(true, &[]));
+    let finding = case.the(DirectoryListing);
+    assert_eq!(finding.severity, Severity::High);
+    assert!(finding.explanation.contains("Index of /"));
+}
+
+#[test]
+fn a_git_folder_or_status_page_fails_and_cannot_be_accepted() {
+    for page in [
+        "/.git/HEAD (source repository)",
+        "/nginx_status (nginx stub status)",
+        "/server-status (Apache server status)",
+    ] {
+        let case = web_case(web_with(false, &[page]));
+        let finding = case.the(ExposedSensitivePage);
+        assert_eq!(finding.severity, Severity::High, "{page}");
+        assert!(
+            finding.explanation.contains(page),
+            "{}",
+            finding.explanation
+        );
+        assert!(!case.fires(ExposedAdminPage), "{page}");
+    }
+    let book = crate::rulebook::Rulebook::builtin();
+    assert_eq!(
+        book.rule(ExposedSensitivePage).accept,
+        crate::rulebook::AcceptPolicy::No
+    );
+}
+
+#[test]
+fn admin_panels_and_default_pages_need_action() {
+    let case = web_case(web_with(
+        false,
+        &["/phpmyadmin/ (phpMyAdmin)", "nginx default page"],
+    ));
+    let finding = case.the(ExposedAdminPage);
+    assert_eq!(finding.severity, Severity::Medium);
+    assert!(finding.explanation.contains("phpMyAdmin"));
+    assert!(finding.explanation.contains("nginx default page"));
+    assert!(!case.fires(ExposedSensitivePage));
+}
+
+#[test]
+fn a_tidy_website_raises_no_page_finding() {
+    let case = web_case(web_with(false, &[]));
+    for kind in [DirectoryListing, ExposedSensitivePage, ExposedAdminPage] {
+        assert!(!case.fires(kind), "{}", kind.id());
+    }
 }

@@ -75,6 +75,22 @@ pub enum FindingKind {
     UnauthenticatedAccess,
     /// SNMP answering to the factory community "public" (2.2.2).
     DefaultSnmpCommunity,
+    /// SSH offering algorithms that are broken or weak (SHA-1, CBC, 1024-bit
+    /// groups, DSA keys, RC4), as its key-exchange offer lists them.
+    SshWeakAlgorithms,
+    /// SSH open to the Terrapin attack (CVE-2023-48795): ChaCha20-Poly1305
+    /// or an encrypt-then-MAC mode offered without strict key exchange.
+    SshTerrapin,
+    /// SSH on an internet-facing system that lets anyone try passwords.
+    SshPasswordLogin,
+    /// A web server that lists the files of a folder to anyone.
+    DirectoryListing,
+    /// A page that gives away internals: a source repository (`.git`) or a
+    /// server status page.
+    ExposedSensitivePage,
+    /// An admin or login panel (phpMyAdmin, Tomcat manager, WordPress
+    /// login) or a software's default page, reachable by anyone.
+    ExposedAdminPage,
     /// An approved port that a scan covering it did not find open.
     StaleInventoryEntry,
     /// An inventory entry whose approval has lapsed.
@@ -93,7 +109,7 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in declaration order.
-    pub const ALL: [FindingKind; 24] = [
+    pub const ALL: [FindingKind; 30] = [
         FindingKind::UnlistedOpenPort,
         FindingKind::UnassignedHost,
         FindingKind::ExternalDatabase,
@@ -111,6 +127,12 @@ impl FindingKind {
         FindingKind::EndOfLifeVersion,
         FindingKind::UnauthenticatedAccess,
         FindingKind::DefaultSnmpCommunity,
+        FindingKind::SshWeakAlgorithms,
+        FindingKind::SshTerrapin,
+        FindingKind::SshPasswordLogin,
+        FindingKind::DirectoryListing,
+        FindingKind::ExposedSensitivePage,
+        FindingKind::ExposedAdminPage,
         FindingKind::StaleInventoryEntry,
         FindingKind::ExpiredInventoryEntry,
         FindingKind::InventoryMismatch,
@@ -141,6 +163,12 @@ impl FindingKind {
             FindingKind::EndOfLifeVersion => "end-of-life-version",
             FindingKind::UnauthenticatedAccess => "unauthenticated-access",
             FindingKind::DefaultSnmpCommunity => "default-snmp-community",
+            FindingKind::SshWeakAlgorithms => "ssh-weak-algorithms",
+            FindingKind::SshTerrapin => "ssh-terrapin",
+            FindingKind::SshPasswordLogin => "ssh-password-login",
+            FindingKind::DirectoryListing => "directory-listing",
+            FindingKind::ExposedSensitivePage => "exposed-sensitive-page",
+            FindingKind::ExposedAdminPage => "exposed-admin-page",
             FindingKind::StaleInventoryEntry => "stale-inventory-entry",
             FindingKind::ExpiredInventoryEntry => "expired-inventory-entry",
             FindingKind::InventoryMismatch => "inventory-mismatch",
