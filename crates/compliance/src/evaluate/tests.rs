@@ -1292,3 +1292,39 @@ fn a_tidy_website_raises_no_page_finding() {
         assert!(!case.fires(kind), "{}", kind.id());
     }
 }
+
+// --- the remote-access and database groups ----------------------------------
+
+#[test]
+fn remote_support_tools_and_winrm_facing_the_internet_are_remote_access() {
+    for number in [5985, 5986, 5938, 7070, 6568, 4899, 5631] {
+        let case = Case::new(vec![host(WEB, vec![open(WEB, number)])]).approving_open_ports();
+        assert!(case.fires(ExternalRemoteAccess), "tcp/{number}");
+        let inside = Case::new(vec![host(DB, vec![open(DB, number)])]).approving_open_ports();
+        assert!(!inside.fires(ExternalRemoteAccess), "tcp/{number} inside");
+    }
+    let pcanywhere_status = port(WEB, 5632, Protocol::Udp, PortState::Open);
+    let case = Case::new(vec![host(WEB, vec![pcanywhere_status])]).approving_open_ports();
+    assert!(case.fires(ExternalRemoteAccess), "udp/5632");
+}
+
+#[test]
+fn more_databases_facing_the_internet_are_databases() {
+    for number in [9300, 7474, 7687, 50000, 523] {
+        let case = Case::new(vec![host(WEB, vec![open(WEB, number)])]).approving_open_ports();
+        assert!(case.fires(ExternalDatabase), "tcp/{number}");
+    }
+    for number in [1434, 11211] {
+        let datagram = port(WEB, number, Protocol::Udp, PortState::Open);
+        let case = Case::new(vec![host(WEB, vec![datagram])]).approving_open_ports();
+        assert!(case.fires(ExternalDatabase), "udp/{number}");
+    }
+    let neo4j = service(WEB, 7474, "neo4j", Some("Neo4j"), Some("5.12"));
+    let case = Case::new(vec![host(WEB, vec![neo4j])]).approving_open_ports();
+    let finding = case.the(ExternalDatabase);
+    assert!(
+        finding.explanation.contains("Neo4j graph database"),
+        "{}",
+        finding.explanation
+    );
+}
