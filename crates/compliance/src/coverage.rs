@@ -101,6 +101,7 @@ fn basis(kind: FindingKind) -> Basis {
         | CertificateExpired
         | CertificateSelfSigned
         | CertificateNameMismatch
+        | WeakCertificate
         | VulnerableVersion
         | EndOfLifeVersion
         | UnauthenticatedAccess

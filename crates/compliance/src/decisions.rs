@@ -114,6 +114,7 @@ fn subject_of(record: &FindingRecord) -> DecisionSubject {
             | CertificateExpired
             | CertificateSelfSigned
             | CertificateNameMismatch
+        | WeakCertificate
             | SshWeakAlgorithms
             | SshTerrapin
             | SshPasswordLogin

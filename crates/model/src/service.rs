@@ -160,6 +160,10 @@ pub struct CertificateInfo {
     pub key_bits: Option<u32>,
     /// DNS names and addresses in the subject alternative name.
     pub names: Vec<String>,
+    /// How the issuer signed it, e.g. "sha256WithRSAEncryption" (the
+    /// dotted OID when unknown); `None` in records made before it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -273,6 +273,10 @@ fn certificate(ev: &mut Evaluator<'_>, site: &Site<'_>) {
         let draft = site.draft(ev, FindingKind::CertificateExpired, detail);
         ev.emit(draft);
     }
+    if let Some(detail) = weak_certificate(cert) {
+        let draft = site.draft(ev, FindingKind::WeakCertificate, detail);
+        ev.emit(draft);
+    }
     if cert.self_signed {
         let detail = format!("issued by {} to itself", cert.subject);
         let draft = site.draft(ev, FindingKind::CertificateSelfSigned, detail);
@@ -395,6 +399,24 @@ fn web_pages(ev: &mut Evaluator<'_>, site: &Site<'_>) {
 fn is_sensitive_page(page: &str) -> bool {
     const SENSITIVE: [&str; 3] = ["/.git", "/server-status", "/nginx_status"];
     SENSITIVE.iter().any(|path| page.starts_with(path))
+}
+
+/// A key an ASV calls too short (RSA or DSA under 2048 bits), or a
+/// signature made with a broken hash (MD5, SHA-1). A self-signed
+/// certificate's own signature proves nothing anyway, and has its finding.
+fn weak_certificate(cert: &CertificateInfo) -> Option<String> {
+    let mut weaknesses = Vec::new();
+    let short_key = matches!(cert.key_type.as_str(), "RSA" | "DSA")
+        && cert.key_bits.is_some_and(|bits| bits < 2048);
+    if short_key && let Some(bits) = cert.key_bits {
+        weaknesses.push(format!("a {bits}-bit {} key", cert.key_type));
+    }
+    let signature = cert.signature.as_deref().unwrap_or_default();
+    let lower = signature.to_ascii_lowercase();
+    if !cert.self_signed && (lower.contains("md5") || lower.contains("sha1")) {
+        weaknesses.push(format!("a {signature} signature"));
+    }
+    (!weaknesses.is_empty()).then(|| weaknesses.join(" and "))
 }
 
 fn is_expired(cert: &CertificateInfo, now: chrono::DateTime<chrono::Utc>) -> bool {

@@ -157,6 +157,7 @@ pub fn good_certificate() -> CertificateInfo {
         key_type: "ECDSA".into(),
         key_bits: Some(256),
         names: vec!["shop.example.com".into()],
+        signature: Some("sha256WithRSAEncryption".into()),
     }
 }
 

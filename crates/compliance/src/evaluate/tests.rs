@@ -1008,6 +1008,8 @@ fn every_rule_fires_somewhere_with_complete_words() {
         cert.expired = true;
         cert.self_signed = true;
         cert.name_matches = Some(false);
+        cert.key_type = "RSA".into();
+        cert.key_bits = Some(1024);
     }
     let redis = with_open_access(
         service(WEB, 6379, "redis", Some("Redis"), Some("7.0.15")),
@@ -1327,4 +1329,53 @@ fn more_databases_facing_the_internet_are_databases() {
         "{}",
         finding.explanation
     );
+}
+
+// --- weak-certificate --------------------------------------------------------
+
+#[test]
+fn a_short_rsa_key_or_a_sha1_signature_fails() {
+    let short = with_certificate(|c| {
+        c.key_type = "RSA".into();
+        c.key_bits = Some(1024);
+    });
+    let case = Case::new(vec![host(WEB, vec![short])]).approving_open_ports();
+    let finding = case.the(WeakCertificate);
+    assert_eq!(finding.severity, Severity::High);
+    assert!(
+        finding.explanation.contains("1024-bit RSA"),
+        "{}",
+        finding.explanation
+    );
+
+    let sha1 = with_certificate(|c| c.signature = Some("sha1WithRSAEncryption".into()));
+    let case = Case::new(vec![host(WEB, vec![sha1])]).approving_open_ports();
+    assert!(
+        case.the(WeakCertificate)
+            .explanation
+            .contains("sha1WithRSAEncryption")
+    );
+}
+
+#[test]
+fn strong_keys_ecdsa_and_self_signed_signatures_are_not_weak_certificates() {
+    let cases = [
+        with_certificate(|c| {
+            c.key_type = "RSA".into();
+            c.key_bits = Some(2048);
+        }),
+        with_certificate(|c| {
+            c.key_type = "ECDSA".into();
+            c.key_bits = Some(256);
+        }),
+        // Its own signature proves nothing; certificate-self-signed says so.
+        with_certificate(|c| {
+            c.self_signed = true;
+            c.signature = Some("sha1WithRSAEncryption".into());
+        }),
+    ];
+    for port in cases {
+        let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+        assert!(!case.fires(WeakCertificate));
+    }
 }

@@ -67,6 +67,9 @@ pub enum FindingKind {
     CertificateSelfSigned,
     /// A certificate for another name on an internet-facing service.
     CertificateNameMismatch,
+    /// A certificate with an RSA or DSA key under 2048 bits, or signed with
+    /// MD5 or SHA-1, on an internet-facing service.
+    WeakCertificate,
     /// A version with known vulnerabilities (6.3.3).
     VulnerableVersion,
     /// A version its maker no longer supports (6.3.3).
@@ -109,7 +112,7 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in declaration order.
-    pub const ALL: [FindingKind; 30] = [
+    pub const ALL: [FindingKind; 31] = [
         FindingKind::UnlistedOpenPort,
         FindingKind::UnassignedHost,
         FindingKind::ExternalDatabase,
@@ -123,6 +126,7 @@ impl FindingKind {
         FindingKind::CertificateExpired,
         FindingKind::CertificateSelfSigned,
         FindingKind::CertificateNameMismatch,
+        FindingKind::WeakCertificate,
         FindingKind::VulnerableVersion,
         FindingKind::EndOfLifeVersion,
         FindingKind::UnauthenticatedAccess,
@@ -159,6 +163,7 @@ impl FindingKind {
             FindingKind::CertificateExpired => "certificate-expired",
             FindingKind::CertificateSelfSigned => "certificate-self-signed",
             FindingKind::CertificateNameMismatch => "certificate-name-mismatch",
+            FindingKind::WeakCertificate => "weak-certificate",
             FindingKind::VulnerableVersion => "vulnerable-version",
             FindingKind::EndOfLifeVersion => "end-of-life-version",
             FindingKind::UnauthenticatedAccess => "unauthenticated-access",

@@ -115,6 +115,7 @@ fn tls_flights_and_their_certificate() {
     assert!(info.self_signed);
     assert_eq!(info.key_type, "RSA");
     assert_eq!(info.key_bits, Some(2048));
+    assert_eq!(info.signature.as_deref(), Some("sha256WithRSAEncryption"));
     assert_eq!(info.names, ["lab.example", "127.0.0.1"]);
     assert_eq!(info.name_matches, Some(true));
     let far_future = 4_000_000_000;

@@ -48,7 +48,32 @@ pub(crate) fn describe(
         key_type,
         key_bits,
         names,
+        signature: Some(signature_name(
+            &certificate.signature_algorithm.algorithm.to_id_string(),
+        )),
     })
+}
+
+/// The usual name of a signature algorithm, from its OID: the weak ones
+/// (MD5, SHA-1) and the common strong ones; any other keeps its OID.
+fn signature_name(oid: &str) -> String {
+    let name = match oid {
+        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
+        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
+        "1.2.840.10040.4.3" => "dsa-with-sha1",
+        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
+        "1.2.840.113549.1.1.10" => "rsassa-pss",
+        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
+        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
+        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
+        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
+        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
+        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
+        "1.3.101.112" => "Ed25519",
+        "1.3.101.113" => "Ed448",
+        other => other,
+    };
+    name.to_owned()
 }
 
 fn rfc3339(unix: i64) -> String {
@@ -171,6 +196,13 @@ mod tests {
             Some("LAB.example."),
             ip
         ));
+    }
+
+    #[test]
+    fn signatures_are_named_and_unknown_ones_keep_their_oid() {
+        assert_eq!(signature_name("1.2.840.113549.1.1.5"), "sha1WithRSAEncryption");
+        assert_eq!(signature_name("1.2.840.10045.4.3.2"), "ecdsa-with-SHA256");
+        assert_eq!(signature_name("1.2.3.4"), "1.2.3.4");
     }
 
     #[test]
