@@ -193,9 +193,10 @@ fn inventory_table(entries: Vec<InventoryEntry>, systems: &[System]) -> impl Int
             let system = name_of(&entry);
             let port = format!("{}/{}", entry.port, entry.protocol.as_str());
             let service = entry.service.clone().unwrap_or_else(|| "any".to_owned());
-            let review_by = entry
-                .expires_at
-                .map_or_else(|| "no end date".to_owned(), |at| at.format("%-d %B %Y").to_string());
+            let review_by = entry.expires_at.map_or_else(
+                || "no end date".to_owned(),
+                |at| at.format("%-d %B %Y").to_string(),
+            );
             view! {
                 <tr data-test="inventory-row">
                     <td>{system}</td>
