@@ -114,7 +114,7 @@ fn subject_of(record: &FindingRecord) -> DecisionSubject {
             | CertificateExpired
             | CertificateSelfSigned
             | CertificateNameMismatch
-        | WeakCertificate
+            | WeakCertificate
             | SshWeakAlgorithms
             | SshTerrapin
             | SshPasswordLogin

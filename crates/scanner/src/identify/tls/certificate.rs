@@ -200,7 +200,10 @@ mod tests {
 
     #[test]
     fn signatures_are_named_and_unknown_ones_keep_their_oid() {
-        assert_eq!(signature_name("1.2.840.113549.1.1.5"), "sha1WithRSAEncryption");
+        assert_eq!(
+            signature_name("1.2.840.113549.1.1.5"),
+            "sha1WithRSAEncryption"
+        );
         assert_eq!(signature_name("1.2.840.10045.4.3.2"), "ecdsa-with-SHA256");
         assert_eq!(signature_name("1.2.3.4"), "1.2.3.4");
     }
