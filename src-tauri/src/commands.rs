@@ -67,6 +67,7 @@ pub async fn app_info(
         version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: state.data_dir.display().to_string(),
         database: state.database_status().await,
+        advisories: portcullis_app::advisories_in_use(),
     })
 }
 

@@ -69,7 +69,13 @@ impl Workspace {
         let hosting = progress.business.and_then(|business| business.hosting);
         Ok(Readiness {
             method: method_note(portcullis_scanner::privilege::can_use_raw_sockets()),
-            notes: readiness_notes(&systems, hosting),
+            notes: readiness_notes(&systems, hosting)
+                .into_iter()
+                .chain(self.advisory_data().warning.map(|message| ReadinessNote {
+                    system: None,
+                    message,
+                }))
+                .collect(),
         })
     }
 

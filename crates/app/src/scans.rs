@@ -255,12 +255,54 @@ impl Workspace {
     }
 
     /// Loads a newer advisory data file for every scan that starts from now
-    /// on, without a new release; a file reviewed before the one in use, or
-    /// one that does not pass the checks, is refused and changes nothing.
+    /// on, without a new release, and keeps a copy in the data directory so
+    /// that the next start (of the CLI or the desktop app) uses it too; a
+    /// file reviewed before the one in use, or one that does not pass the
+    /// checks, is refused and changes nothing.
     pub fn load_advisories(&self, path: &Path) -> Result<AdvisoryData> {
         let set = install_advisories_from_path(path)
             .map_err(|message| AppError::bad_input("advisories", message))?;
+        keep_advisories(path, self.data_dir()).map_err(|error| {
+            AppError::internal(format!(
+                "the advisories were loaded, but could not be kept in {} for the next start: {error}",
+                self.data_dir().display()
+            ))
+        })?;
         Ok(advisory_data(&set, self.now().date_naive()))
+    }
+}
+
+/// The advisory data in use now, by the machine's clock: for a shell that
+/// reports it before any workspace is open (the desktop's first
+/// `app_info`, while the database still opens).
+pub fn advisories_in_use() -> AdvisoryData {
+    advisory_data(&current_advisories(), chrono::Utc::now().date_naive())
+}
+
+/// The name of the advisory data file a workspace keeps in its data
+/// directory, after `load_advisories`.
+pub(crate) const KEPT_ADVISORIES: &str = "advisories.toml";
+
+/// Copies `path` into `data_dir` whole or not at all: written beside, then
+/// renamed over the old copy.
+fn keep_advisories(path: &Path, data_dir: &Path) -> std::io::Result<()> {
+    let kept = data_dir.join(KEPT_ADVISORIES);
+    let partial = data_dir.join(format!("{KEPT_ADVISORIES}.partial"));
+    std::fs::copy(path, &partial)?;
+    std::fs::rename(&partial, &kept)
+}
+
+/// Installs the advisory data a workspace kept in `data_dir`, when there is
+/// some newer than the one built in. A kept file that is older, or that
+/// no longer passes the checks, is left unused: scans then use the built-in
+/// data, and the reason is logged.
+pub(crate) fn install_kept_advisories(data_dir: &Path) {
+    let kept = data_dir.join(KEPT_ADVISORIES);
+    if !kept.is_file() {
+        return;
+    }
+    if let Err(reason) = install_advisories_from_path(&kept) {
+        tracing::warn!("not using {}: {reason}", kept.display());
     }
 }
 

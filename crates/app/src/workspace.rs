@@ -67,6 +67,7 @@ impl Workspace {
     /// interrupted.
     pub async fn open(options: WorkspaceOptions) -> Result<Workspace> {
         let store = Store::open(&options.data_dir).await.map_err(from_store)?;
+        crate::scans::install_kept_advisories(&options.data_dir);
         Ok(Workspace {
             supervisor: Arc::new(Supervisor::new(options.scan_slots)),
             store,
@@ -107,6 +108,7 @@ impl Workspace {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             data_dir: self.data_dir().display().to_string(),
             database: self.store.status().await,
+            advisories: self.advisory_data(),
         }
     }
 

@@ -43,4 +43,5 @@ fn print_text(info: &AppInfo) {
         }
         other => println!("state:          {}", other.label()),
     }
+    crate::advisories::print_text(&info.advisories);
 }

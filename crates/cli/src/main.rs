@@ -3,6 +3,7 @@
 //! This crate parses arguments, calls the engine crates and prints; what
 //! each command decides lives in those crates.
 
+mod advisories;
 mod audit;
 mod backup;
 mod context;
@@ -85,6 +86,9 @@ enum CliCommand {
     Backup(backup::BackupArgs),
     /// Replace the database with a checked backup.
     Restore(backup::RestoreArgs),
+    /// How old the list of vulnerable and unsupported versions is; load a
+    /// newer one.
+    Advisories(advisories::AdvisoriesArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -121,6 +125,7 @@ async fn main() -> ExitCode {
         CliCommand::Audit(args) => audit::run(&session, args).await,
         CliCommand::Backup(args) => backup::backup(&session, args).await,
         CliCommand::Restore(args) => backup::restore(&session, args).await,
+        CliCommand::Advisories(args) => advisories::run(&session, args).await,
     };
     match outcome {
         Ok(code) => code,

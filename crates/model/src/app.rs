@@ -18,6 +18,8 @@ pub struct AppInfo {
     /// keeps, as an absolute path.
     pub data_dir: String,
     pub database: DatabaseStatus,
+    /// The version advisories scans judge with, and how old they are.
+    pub advisories: crate::service::AdvisoryData,
 }
 
 /// The database as the backend currently sees it.

@@ -35,6 +35,15 @@ async fn settings_shows_the_version_data_dir_and_database_the_backend_reported()
             std::path::Path::new(&database_path).is_file(),
             "the database file {database_path:?} does not exist"
         );
+        // How old the vulnerable-version list is, from the shipped file.
+        let shipped = include_str!("../../../assets/advisories/versions.toml");
+        let reviewed = shipped
+            .lines()
+            .find_map(|line| line.strip_prefix("reviewed = \""))
+            .and_then(|rest| rest.strip_suffix('"'))
+            .expect("the shipped advisories say when they were reviewed");
+        app.wait_for_text("[data-test=advisories]", reviewed)
+            .await?;
         Ok(())
     })
     .await

@@ -1,6 +1,8 @@
-//! Settings: for now, what the app knows about itself.
+//! Settings: for now, what the app knows about itself, including how old
+//! its list of known-vulnerable versions is.
 
 use leptos::prelude::*;
+use portcullis_model::service::AdvisoryData;
 use portcullis_model::{DatabaseState, DatabaseStatus};
 
 use crate::backend_status::BackendStatus;
@@ -36,6 +38,8 @@ pub fn SettingsPage() -> impl IntoView {
                             <dd>
                                 {move || status.database.get().map(|database| database_view(&database))}
                             </dd>
+                            <dt>"Known vulnerable versions"</dt>
+                            <dd data-test="advisories">{advisories_view(&info.advisories)}</dd>
                         </dl>
                     }
                         .into_any()
@@ -58,5 +62,32 @@ fn database_view(database: &DatabaseStatus) -> impl IntoView + use<> {
         <span class="db-state" data-test="database-state" data-state=database.state.label()>
             {detail}
         </span>
+    }
+}
+
+/// How old the list of vulnerable and unsupported versions is, in words,
+/// with the backend's warning when it is too old to trust.
+fn advisories_view(data: &AdvisoryData) -> impl IntoView + use<> {
+    let age = match data.age_days {
+        0 => "today".to_owned(),
+        1 => "yesterday".to_owned(),
+        days => format!("{days} days ago"),
+    };
+    let summary = format!(
+        "{} entries, last checked against their sources on {} ({age}).",
+        data.advisories, data.reviewed
+    );
+    view! {
+        <span>{summary}</span>
+        {data
+            .warning
+            .clone()
+            .map(|warning| {
+                view! {
+                    <p class="notice" data-kind="warning" data-test="advisories-warning">
+                        {warning}
+                    </p>
+                }
+            })}
     }
 }
