@@ -14,22 +14,38 @@ pub const APP_FEATURES: &str = "portcullis-desktop/custom-protocol";
 
 const APP_PACKAGE: &str = "portcullis-desktop";
 
-/// Builds ui/dist with trunk. Debug builds skip wasm-opt; release builds use
-/// the wasm-opt setup installs. Trunk runs offline, so crates are fetched
-/// first.
+/// Builds the UI with trunk: debug builds into ui/dist, release builds into
+/// `target/ui-dist-release` (see [`release_ui_dist`]). Debug builds skip
+/// wasm-opt; release builds use the wasm-opt setup installs. Trunk runs
+/// offline, so crates are fetched first.
+///
+/// Trunk runs under `flock` on [`TRUNK_LOCK`]: the checkout is shared, and
+/// two trunk builds at once clobber each other's output.
 pub fn build_ui(release: bool) -> Result<()> {
     if release {
         setup::ensure_wasm_opt()?;
     }
     cmd::run(cmd::command("cargo").args(["fetch", "--quiet"]))?;
-    let mut trunk = cmd::command("trunk");
+    let mut trunk = cmd::command("flock");
     trunk
-        .args(["build", "--quiet"])
+        .args([TRUNK_LOCK, "trunk", "build", "--quiet"])
         .current_dir(paths::workspace_root().join("ui"));
     if release {
-        trunk.arg("--release");
+        trunk.arg("--release").arg("--dist").arg(release_ui_dist());
     }
     cmd::run(&mut trunk)
+}
+
+/// The lock every trunk build of this checkout takes (`flock FILE trunk
+/// ...`, by people and by xtask alike).
+pub const TRUNK_LOCK: &str = "/tmp/portcullis-trunk.lock";
+
+/// Where release builds of the UI go, and what release builds of the app
+/// embed: not ui/dist, which debug builds (the end-to-end tests, other
+/// people's) rewrite at any time, so a release binary built meanwhile
+/// would embed a debug UI or a half-written one.
+pub fn release_ui_dist() -> PathBuf {
+    paths::target_dir().join("ui-dist-release")
 }
 
 /// Builds the desktop app (after the UI: the binary embeds ui/dist at
@@ -44,7 +60,13 @@ pub fn build_app(release: bool) -> Result<PathBuf> {
         APP_FEATURES,
     ]);
     if release {
-        cargo.arg("--release");
+        // `TAURI_CONFIG` is merged into tauri.conf.json by the build script
+        // and by `generate_context!`.
+        let dist = release_ui_dist();
+        let config = serde_json::json!({ "build": { "frontendDist": dist } });
+        cargo
+            .arg("--release")
+            .env("TAURI_CONFIG", config.to_string());
     }
     cmd::run(&mut cargo)?;
     app_binary(release)
@@ -63,15 +85,13 @@ pub fn build_workspace() -> Result<PathBuf> {
     app_binary(false)
 }
 
-fn app_binary(release: bool) -> Result<PathBuf> {
+/// The desktop binary of the last build (debug or release).
+pub fn app_binary(release: bool) -> Result<PathBuf> {
     let binary = paths::target_dir()
         .join(if release { "release" } else { "debug" })
         .join(APP_PACKAGE);
     if !binary.is_file() {
-        bail!(
-            "the build reported success but {} is missing",
-            binary.display()
-        );
+        bail!("{} is missing: build it first", binary.display());
     }
     Ok(binary)
 }
