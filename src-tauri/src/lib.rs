@@ -8,6 +8,7 @@
 mod args;
 mod commands;
 mod state;
+mod webview_memory;
 
 use portcullis_model::{DatabaseStatusChanged, Event};
 use tauri::{Emitter, Manager};
@@ -16,6 +17,7 @@ use crate::state::AppState;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
+    webview_memory::before_start();
     let args = args::DesktopArgs::from_env();
     let data_dir = match portcullis_app::resolve_data_dir(args.data_dir.as_deref()) {
         Ok(dir) => dir,
