@@ -30,7 +30,7 @@ pub fn startup(runs: usize, release: bool) -> Result<()> {
     for run in 1..=runs {
         let data_dir = std::env::temp_dir().join(format!("portcullis-bench-startup-{run}"));
         let _ = std::fs::remove_dir_all(&data_dir);
-        let (took, rss) = launch_once(&app, &data_dir, &display)?;
+        let (took, rss) = launch_once(&app, &data_dir, &display, &[])?;
         eprintln!(
             "run {run}: ui ready after {:.0} ms; resident: app {} MiB, WebKit web {} MiB, network {} MiB",
             took.as_secs_f64() * 1000.0,
@@ -66,15 +66,20 @@ pub(crate) struct Resident {
     network: u64,
 }
 
+/// Starts the app once (with `env` added to its environment), returns how
+/// long its UI took to become ready and its memory a moment later, and
+/// stops it.
 pub(crate) fn launch_once(
     app: &Path,
     data_dir: &Path,
     display: &display::Display,
+    env: &[(&str, &str)],
 ) -> Result<(Duration, Resident)> {
     let mut command = Command::new(app);
     command
         .arg("--data-dir")
         .arg(data_dir)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     display.apply_to(&mut command);

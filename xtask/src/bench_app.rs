@@ -4,22 +4,34 @@
 //!   its UI has mounted and answered its first IPC call (as `startup`);
 //! - memory: the proportional set size (PSS, which shares each shared page
 //!   among its users, so the sum over processes is honest) of the app and
-//!   its WebKit processes, idle and while full 65,535-port scans stream
-//!   into the window, and the app's own growth during them;
-//! - responsiveness: while those scans stream, the time from a click on a
-//!   navigation link until the next frame after it is painted, measured in
-//!   the page (`performance.now()` around `click()` and two animation
-//!   frames), at the 95th percentile.
+//!   its WebKit processes, idle and while full scans stream into the
+//!   window, and the app's own growth during them;
+//! - responsiveness: while those scans stream, the time from a click until
+//!   the next frame after it is painted, measured in the page
+//!   (`performance.now()` around `click()` and two animation frames), at
+//!   the 95th percentile.
 //!
-//! The scans target 127.0.0.1 only. They are started through the same
-//! `scan_start` command and Channel the window's scan view uses.
+//! The scans run as a merchant runs them: over WebDriver the bench walks
+//! the guided check (the business questions, one system "This computer"
+//! at 127.0.0.1), chooses the Full scan in the Scan step (every TCP port
+//! and the common UDP ports), ticks the permission and clicks Start, so the
+//! step's live view renders every update while the bench samples memory
+//! and clicks the step's depth choices. Network safety: the data directory
+//! is fresh, the only address typed is 127.0.0.1, and the bench refuses to
+//! start a scan unless the Scan step lists exactly that one target.
+//!
+//! `--no-build` measures the release binary already built (the checkout is
+//! shared: someone else's half-done change may not build).
+//! `--webkit-defaults` runs the same binary with WebKitGTK's memory
+//! settings left at WebKit's defaults (src-tauri/src/webview_memory.rs), for
+//! a before-and-after on one build.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 use crate::{bench, compile, display, paths, setup};
@@ -30,44 +42,75 @@ const TOTAL_PSS_GOAL_MIB: f64 = 300.0;
 const BACKEND_GROWTH_GOAL_MIB: f64 = 50.0;
 const CLICK_P95_GOAL_MS: f64 = 100.0;
 
-/// Full scans streamed while clicking (each takes a few seconds on
-/// loopback), and the clicks measured at least.
+/// Full scans run one after the other through the Scan step.
 const SCANS: usize = 3;
-const MIN_CLICKS: usize = 60;
 
-pub fn run(launches: usize) -> Result<()> {
+/// The only address the bench ever scans.
+const LOOPBACK: &str = "127.0.0.1";
+
+/// The most one full scan of 127.0.0.1 may take.
+const SCAN_LIMIT: Duration = Duration::from_secs(600);
+
+/// How long a WebDriver wait for an element lasts.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// What the app is told to leave at WebKit's defaults with
+/// `--webkit-defaults` (read by src-tauri/src/webview_memory.rs).
+const WEBKIT_DEFAULTS_VARIABLE: &str = "PORTCULLIS_WEBKIT_DEFAULTS";
+
+pub fn run(launches: usize, webkit_defaults: bool, no_build: bool) -> Result<()> {
     setup::run()?;
-    compile::build_ui(true)?;
-    let app = compile::build_app(true)?;
+    let app = if no_build {
+        compile::app_binary(true)?
+    } else {
+        compile::build_ui(true)?;
+        compile::build_app(true)?
+    };
     let display = display::ensure()?;
+    let env: Vec<(&str, &str)> = if webkit_defaults {
+        vec![(WEBKIT_DEFAULTS_VARIABLE, "all")]
+    } else {
+        Vec::new()
+    };
+
+    let others = other_web_processes();
+    if others > 0 {
+        eprintln!(
+            "note: {others} other WebKit web processes run on this machine; they share WebKit's \
+             libraries with the app's, so its PSS reads lower than on a machine of its own"
+        );
+    }
 
     let mut launch_ms: Vec<f64> = Vec::new();
     for run in 1..=launches {
         let data_dir = std::env::temp_dir().join(format!("portcullis-bench-app-launch-{run}"));
         let _ = std::fs::remove_dir_all(&data_dir);
-        let (took, _) = bench::launch_once(&app, &data_dir, &display)?;
+        let (took, _) = bench::launch_once(&app, &data_dir, &display, &env)?;
         eprintln!("launch {run}: interactive after {:.0} ms", ms(took));
         launch_ms.push(ms(took));
         let _ = std::fs::remove_dir_all(&data_dir);
     }
 
     let runtime = tokio::runtime::Runtime::new()?;
-    let figures = runtime.block_on(measure_under_scans(&app, &display))?;
+    let figures = runtime.block_on(measure_under_scans(&app, &display, &env))?;
 
     let launch = median(&mut launch_ms);
-    println!("bench app (release build, {launches} launches, {SCANS} full scans of 127.0.0.1):");
+    println!(
+        "bench app (release build, WebKit settings: {}, {launches} launches, {} full scans of {LOOPBACK} through the Scan step):",
+        if webkit_defaults {
+            "WebKit's defaults"
+        } else {
+            "the app's"
+        },
+        figures.scans.len()
+    );
     println!("  launch to interactive, median: {launch:.0} ms (goal under {LAUNCH_GOAL_MS:.0} ms)");
+    println!("  PSS idle: {} MiB", figures.idle.describe());
     println!(
-        "  PSS idle: total {:.0} MiB (app {:.0}, WebKit web {:.0}, network {:.0})",
-        figures.idle.total(),
-        figures.idle.app,
-        figures.idle.web,
-        figures.idle.network
+        "  PSS while the scans stream, highest: {} MiB (goal under {TOTAL_PSS_GOAL_MIB:.0})",
+        figures.peak.describe()
     );
-    println!(
-        "  PSS while scans stream, highest: total {:.0} MiB (goal under {TOTAL_PSS_GOAL_MIB:.0})",
-        figures.peak_total
-    );
+    println!("  PSS after the scans: {} MiB", figures.after.describe());
     println!(
         "  backend growth during the scans: {:.0} MiB (goal under {BACKEND_GROWTH_GOAL_MIB:.0})",
         figures.peak_app - figures.idle.app
@@ -76,7 +119,15 @@ pub fn run(launches: usize) -> Result<()> {
         "  click to next frame during the scans: p95 {:.0} ms, median {:.0} ms over {} clicks (goal p95 under {CLICK_P95_GOAL_MS:.0} ms)",
         figures.click_p95, figures.click_median, figures.clicks
     );
-    println!("  scan updates received by the window: {}", figures.updates);
+    for (index, scan) in figures.scans.iter().enumerate() {
+        println!(
+            "  scan {}: {:.0} s, {} renders of the live view; \"{}\"",
+            index + 1,
+            scan.seconds,
+            scan.renders,
+            scan.outcome
+        );
+    }
     Ok(())
 }
 
@@ -92,21 +143,45 @@ impl Pss {
     fn total(&self) -> f64 {
         self.app + self.web + self.network
     }
+
+    fn describe(&self) -> String {
+        format!(
+            "total {:.0} (app {:.0}, WebKit web {:.0}, network {:.0})",
+            self.total(),
+            self.app,
+            self.web,
+            self.network
+        )
+    }
 }
 
 struct Figures {
     idle: Pss,
-    peak_total: f64,
+    /// The sample with the highest total.
+    peak: Pss,
     peak_app: f64,
+    after: Pss,
     click_p95: f64,
     click_median: f64,
     clicks: usize,
-    updates: u64,
+    scans: Vec<ScanFigures>,
 }
 
-async fn measure_under_scans(app: &Path, display: &display::Display) -> Result<Figures> {
+struct ScanFigures {
+    seconds: f64,
+    /// DOM mutation batches in the live view: how often it re-rendered.
+    renders: u64,
+    /// What the step said at the end.
+    outcome: String,
+}
+
+async fn measure_under_scans(
+    app: &Path,
+    display: &display::Display,
+    env: &[(&str, &str)],
+) -> Result<Figures> {
     let data_dir = tempfile_dir("portcullis-bench-app-scan")?;
-    let (mut driver, client) = open_session(app, &data_dir, display).await?;
+    let (mut driver, client) = open_session(app, &data_dir, display, env).await?;
     let outcome = measure(&client, app).await;
     let _ = client.close().await;
     let _ = Command::new("kill")
@@ -123,56 +198,215 @@ async fn measure(client: &Client, app: &Path) -> Result<Figures> {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let idle = pss_of(pid);
 
-    let mut peak_total = idle.total();
+    walk_to_scan_step(client).await?;
+    let mut peak = idle;
     let mut peak_app = idle.app;
     let mut clicks: Vec<f64> = Vec::new();
-    for _ in 0..SCANS {
+    let mut scans = Vec::new();
+    for round in 0..SCANS {
+        if round > 0 {
+            // Back to Your systems and on again: a fresh Scan step.
+            click(client, ".actions a.button[href$='/systems']").await?;
+            wait_for_step(client, "systems").await?;
+            click(client, "[data-test=wizard-next]").await?;
+            wait_for_step(client, "scan").await?;
+        }
         start_full_scan(client).await?;
         let started = Instant::now();
-        loop {
+        let outcome = loop {
             let pss = pss_of(pid);
-            peak_total = peak_total.max(pss.total());
-            peak_app = peak_app.max(pss.app);
-            if scan_finished(client).await? {
-                break;
+            if pss.total() > peak.total() {
+                peak = pss;
             }
-            if started.elapsed() > Duration::from_secs(300) {
-                bail!("a full scan of 127.0.0.1 did not finish within 5 minutes");
+            peak_app = peak_app.max(pss.app);
+            if let Some(outcome) = scan_outcome(client).await? {
+                break outcome;
+            }
+            if started.elapsed() > SCAN_LIMIT {
+                bail!("a full scan of {LOOPBACK} did not finish within {SCAN_LIMIT:?}");
             }
             clicks.push(click_to_frame(client, clicks.len()).await?);
-        }
-    }
-    // Keep clicking (idle) only if the scans were too short to sample.
-    if clicks.len() < MIN_CLICKS {
+        };
+        let renders = client
+            .execute("return window.__benchRenders || 0;", vec![])
+            .await?
+            .as_u64()
+            .unwrap_or(0);
+        let seconds = started.elapsed().as_secs_f64();
         eprintln!(
-            "only {} clicks fitted in the scans; the figures use those",
-            clicks.len()
+            "scan {}: {seconds:.0} s, {renders} renders: {outcome}",
+            round + 1
         );
+        scans.push(ScanFigures {
+            seconds,
+            renders,
+            outcome,
+        });
     }
-    let updates = client
-        .execute("return window.__benchUpdates || 0;", vec![])
-        .await?
-        .as_u64()
-        .unwrap_or(0);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = pss_of(pid);
+    let picture = save_screenshot(client).await?;
+    eprintln!("the window after the scans: {}", picture.display());
     let count = clicks.len();
     if count == 0 {
         bail!("no click could be measured while the scans ran");
     }
     Ok(Figures {
         idle,
-        peak_total,
+        peak,
         peak_app,
+        after,
         click_p95: percentile(&mut clicks.clone(), 0.95),
         click_median: median(&mut clicks),
         clicks: count,
-        updates,
+        scans,
     })
+}
+
+/// From the start page to the Scan step, as a merchant with a hosted
+/// payment page and one system, this computer.
+async fn walk_to_scan_step(client: &Client) -> Result<()> {
+    click(client, "[data-test=start-wizard]").await?;
+    click(client, "[data-test=channel-hosted-page]").await?;
+    click(client, "[data-test=hosting-rented-server]").await?;
+    click(client, "[data-test=wizard-next]").await?;
+    wait_for_step(client, "systems").await?;
+    type_into(client, "[data-test=field-name]", "This computer").await?;
+    type_into(client, "[data-test=field-addresses]", LOOPBACK).await?;
+    click(client, "[data-test=system-add]").await?;
+    let deadline = Instant::now() + PATIENCE;
+    while client
+        .find_all(Locator::Css("[data-test=system-row]"))
+        .await?
+        .len()
+        != 1
+    {
+        if Instant::now() > deadline {
+            bail!("the system {LOOPBACK} was not added");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    click(client, "[data-test=wizard-next]").await?;
+    wait_for_step(client, "scan").await
+}
+
+/// In the Scan step: checks that 127.0.0.1 is the one target, then Full
+/// scan, permission, Start; counts the live view's renders from then on.
+async fn start_full_scan(client: &Client) -> Result<()> {
+    let targets = wait_for(client, "[data-test=scan-targets]")
+        .await?
+        .text()
+        .await?;
+    let only_loopback = targets.lines().count() == 1
+        && targets
+            .rsplit_once('–')
+            .is_some_and(|(_, addresses)| addresses.trim() == LOOPBACK);
+    if !only_loopback {
+        bail!("the Scan step would scan {targets:?}; the bench scans {LOOPBACK} only");
+    }
+    click(client, "[data-test=scan-full]").await?;
+    click(client, "[data-test=permission-box]").await?;
+    click(client, "[data-test=scan-start]").await?;
+    wait_for(client, "[data-test=live-scan]").await?;
+    client
+        .execute(
+            r#"
+            window.__benchRenders = 0;
+            const view = document.querySelector('[data-test=live-scan]');
+            new MutationObserver(() => { window.__benchRenders += 1; })
+                .observe(view, { subtree: true, childList: true, characterData: true, attributes: true });
+            "#,
+            vec![],
+        )
+        .await?;
+    Ok(())
+}
+
+/// What the Scan step says once the scan has ended, or `None` while it
+/// runs.
+async fn scan_outcome(client: &Client) -> Result<Option<String>> {
+    let outcome = client
+        .execute(
+            "const outcome = document.querySelector('[data-test=scan-outcome]'); \
+             const failed = document.querySelector('[data-test=live-scan] .form-error'); \
+             return outcome ? outcome.textContent : (failed ? 'failed: ' + failed.textContent : null);",
+            vec![],
+        )
+        .await?;
+    match outcome.as_str() {
+        Some(words) if words.starts_with("failed: ") => bail!("the scan {words}"),
+        Some(words) => Ok(Some(words.to_owned())),
+        None => Ok(None),
+    }
+}
+
+/// Saves a picture of the window to `target/bench-app/after-scans.png`;
+/// fails if the window no longer paints (two animation frames and the
+/// picture must come within 10 s each).
+async fn save_screenshot(client: &Client) -> Result<std::path::PathBuf> {
+    let limit = Duration::from_secs(10);
+    let frames = client.execute_async(
+        "const done = arguments[arguments.length - 1]; \
+         requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+        vec![],
+    );
+    tokio::time::timeout(limit, frames)
+        .await
+        .context("the window painted no frame after the scans")??;
+    let png = tokio::time::timeout(limit, client.screenshot())
+        .await
+        .context("the window's picture did not come after the scans")??;
+    let dir = paths::target_dir().join("bench-app");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("after-scans.png");
+    std::fs::write(&path, png)?;
+    Ok(path)
+}
+
+async fn wait_for(client: &Client, css: &str) -> Result<fantoccini::elements::Element> {
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(css))
+        .await
+        .with_context(|| format!("no element matches {css}"))
+}
+
+async fn click(client: &Client, css: &str) -> Result<()> {
+    wait_for(client, css).await?.click().await?;
+    Ok(())
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) -> Result<()> {
+    let field = wait_for(client, css).await?;
+    field.clear().await?;
+    field.send_keys(text).await?;
+    Ok(())
+}
+
+/// Waits until the guided check shows `step` (its slug).
+async fn wait_for_step(client: &Client, step: &str) -> Result<()> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let shown = wait_for(client, "[data-test=page]")
+            .await?
+            .attr("data-step")
+            .await?;
+        if shown.as_deref() == Some(step) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("the guided check shows step {shown:?}, not {step}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn open_session(
     app: &Path,
     data_dir: &Path,
     display: &display::Display,
+    env: &[(&str, &str)],
 ) -> Result<(Child, Client)> {
     let port = free_port()?;
     let native_port = free_port()?;
@@ -182,7 +416,10 @@ async fn open_session(
         .args(["--native-port", &native_port.to_string()])
         .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
         .stdout(Stdio::null())
-        .stdin(Stdio::null());
+        .stdin(Stdio::null())
+        // tauri-driver starts WebKitWebDriver, which starts the app: the
+        // app inherits this environment.
+        .envs(env.iter().copied());
     display.apply_to(&mut command);
     let driver = command.spawn().context("cannot start tauri-driver")?;
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -232,62 +469,15 @@ async fn wait_until_interactive(client: &Client) -> Result<()> {
     }
 }
 
-/// Starts a recorded connect scan of every TCP port of 127.0.0.1 whose
-/// updates stream into the page over a Tauri Channel, as the scan view's.
-async fn start_full_scan(client: &Client) -> Result<()> {
-    let script = r#"
-        const settings = arguments[0];
-        window.__benchDone = false;
-        const channel = new window.__TAURI__.core.Channel();
-        channel.onmessage = (update) => {
-            window.__benchUpdates = (window.__benchUpdates || 0) + 1;
-            if (update.state !== 'running') { window.__benchDone = true; }
-        };
-        window.__TAURI__.core
-            .invoke('scan_start', { request: settings, updates: channel })
-            .catch((error) => { window.__benchError = JSON.stringify(error); window.__benchDone = true; });
-        return true;
-    "#;
-    let settings = json!({
-        "targets": ["127.0.0.1"],
-        "targets_file": null,
-        "ports": "-",
-        "tcp": "connect",
-        "udp": false,
-        "profile": "normal",
-        "max_rate": null,
-        "discover": false,
-        "identify": false,
-        "posture": false,
-        "external": false,
-    });
-    client.execute(script, vec![settings]).await?;
-    Ok(())
-}
-
-async fn scan_finished(client: &Client) -> Result<bool> {
-    let state = client
-        .execute(
-            "return [window.__benchDone === true, window.__benchError || null];",
-            vec![],
-        )
-        .await?;
-    if let Some(error) = state.get(1).and_then(|e| e.as_str()) {
-        bail!("the scan could not start: {error}");
-    }
-    Ok(state.get(0).and_then(|d| d.as_bool()).unwrap_or(false))
-}
-
-/// Clicks the `index`-th navigation link (round robin) and returns the
-/// milliseconds until the second animation frame after it: the frame that
-/// shows the click's effect.
+/// Clicks the Scan step's depth choices in turn (Quick, Full: the scan
+/// already running keeps its depth) and returns the milliseconds until the
+/// second animation frame after the click: the frame that shows it.
 async fn click_to_frame(client: &Client, index: usize) -> Result<f64> {
     let script = r#"
         const done = arguments[arguments.length - 1];
-        const links = [...document.querySelectorAll('[data-test^=nav-]')];
-        const link = links[arguments[0] % links.length];
+        const choice = document.querySelector(arguments[0] % 2 ? '[data-test=scan-full]' : '[data-test=scan-quick]');
         const started = performance.now();
-        link.click();
+        choice.click();
         requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - started)));
     "#;
     let took = client
@@ -296,6 +486,20 @@ async fn click_to_frame(client: &Client, index: usize) -> Result<f64> {
         .as_f64()
         .context("the click's time was not a number")?;
     Ok(took)
+}
+
+/// WebKit web processes running now (before the bench starts its own).
+fn other_web_processes() -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.starts_with("WebKitWebProces"))
+        })
+        .count()
 }
 
 /// The process running `app` (tauri-driver starts it through

@@ -94,6 +94,13 @@ enum BenchTarget {
         /// How many launches the launch time's median is taken over.
         #[arg(long, default_value_t = 5)]
         launches: usize,
+        /// Leave WebKitGTK's memory settings at WebKit's defaults (the
+        /// figures before src-tauri/src/webview_memory.rs, same binary).
+        #[arg(long)]
+        webkit_defaults: bool,
+        /// Measure the release binary already built, without building.
+        #[arg(long)]
+        no_build: bool,
     },
     /// Launch the desktop app repeatedly: time to a usable UI, and memory.
     Startup {
@@ -146,8 +153,13 @@ fn main() -> ExitCode {
             what: BenchTarget::Startup { runs, release },
         } => bench::startup(runs, release),
         Task::Bench {
-            what: BenchTarget::App { launches },
-        } => bench_app::run(launches),
+            what:
+                BenchTarget::App {
+                    launches,
+                    webkit_defaults,
+                    no_build,
+                },
+        } => bench_app::run(launches, webkit_defaults, no_build),
         Task::Bench {
             what: BenchTarget::Scan { runs },
         } => bench_scan::run(runs),
