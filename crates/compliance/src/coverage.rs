@@ -98,6 +98,7 @@ fn basis(kind: FindingKind) -> Basis {
         | LegacyTls
         | InsecureCipher
         | WeakCipher
+        | WeakDhGroup
         | CertificateExpired
         | CertificateSelfSigned
         | CertificateNameMismatch

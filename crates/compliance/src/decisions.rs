@@ -111,6 +111,7 @@ fn subject_of(record: &FindingRecord) -> DecisionSubject {
             | LegacyTls
             | InsecureCipher
             | WeakCipher
+            | WeakDhGroup
             | CertificateExpired
             | CertificateSelfSigned
             | CertificateNameMismatch

@@ -86,6 +86,8 @@ impl Posture {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TlsVersion {
+    /// SSL 2.0: broken (DROWN); probed with its own hello.
+    Ssl2,
     Ssl3,
     Tls10,
     Tls11,
@@ -96,6 +98,7 @@ pub enum TlsVersion {
 impl TlsVersion {
     pub fn label(self) -> &'static str {
         match self {
+            TlsVersion::Ssl2 => "SSLv2",
             TlsVersion::Ssl3 => "SSLv3",
             TlsVersion::Tls10 => "TLS 1.0",
             TlsVersion::Tls11 => "TLS 1.1",
@@ -172,6 +175,11 @@ pub struct TlsPosture {
     pub versions: Vec<TlsVersion>,
     pub weak_suites: Vec<WeakSuite>,
     pub certificate: Option<CertificateInfo>,
+    /// The size in bits of the Diffie-Hellman group the server chose when
+    /// offered only DHE suites; `None` when it agreed to none (or the
+    /// record predates the check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dh_bits: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -69,23 +69,57 @@ pub fn start(host: Host, state: &Path) -> Result<()> {
         }
         "legacy" => legacy(host, &ns, &dir),
         "hardened" => hardened(host, &ns, &dir),
-        "hostile" => spawn_in_ns(
-            &ns,
-            &hostile_service_binary()?.display().to_string(),
-            &[
-                "--bind",
-                host.v4,
-                "flood=40001",
-                "junk=40002",
-                "ansi=40003",
-                "html=40004",
-                "http=40005",
-                "silent=40006",
-            ],
-            &dir.join("hostile_service.log"),
-        ),
+        "hostile" => hostile(host, &ns, &dir),
         other => bail!("no daemons defined for host {other}"),
     }
+}
+
+/// The loopback port of the hostile host's old TLS server, which answers
+/// the TLS hellos its SSL 2.0 port receives.
+const OLD_TLS_BACKEND: &str = "127.0.0.1:9443";
+
+/// The hostile service on every port of its mode; behind its `sslv2` port,
+/// an `openssl s_server` on loopback speaking TLS 1.0, so that the port
+/// answers both SSL 2.0 and TLS hellos as servers of that era did.
+fn hostile(host: Host, ns: &str, dir: &Path) -> Result<()> {
+    make_certificate(dir, &format!("{}.netlab.test", host.name))?;
+    spawn_in_ns(
+        ns,
+        "openssl",
+        &[
+            "s_server",
+            "-accept",
+            OLD_TLS_BACKEND,
+            "-tls1",
+            "-cipher",
+            "DEFAULT:@SECLEVEL=0",
+            "-cert",
+            &path(dir, "cert.pem"),
+            "-key",
+            &path(dir, "key.pem"),
+            "-www",
+            "-quiet",
+        ],
+        &dir.join("s_server.log"),
+    )?;
+    spawn_in_ns(
+        ns,
+        &hostile_service_binary()?.display().to_string(),
+        &[
+            "--bind",
+            host.v4,
+            "--tls-backend",
+            OLD_TLS_BACKEND,
+            "flood=40001",
+            "junk=40002",
+            "ansi=40003",
+            "html=40004",
+            "http=40005",
+            "silent=40006",
+            "sslv2=40007",
+        ],
+        &dir.join("hostile_service.log"),
+    )
 }
 
 /// Everything an ASV fails a merchant for, one service each: anonymous
@@ -107,7 +141,41 @@ fn legacy(host: Host, ns: &str, dir: &Path) -> Result<()> {
     )?;
     make_certificate(dir, &format!("{}.netlab.test", host.name))?;
     tls_1_0_server(ns, dir)?;
+    weak_dh_server(ns, dir)?;
     redis(ns, dir, None)
+}
+
+/// Where the legacy host serves TLS 1.2 with only DHE suites and a
+/// 1024-bit Diffie-Hellman group (Logjam-weak).
+pub const WEAK_DH_PORT: u16 = 4443;
+
+/// `openssl s_server` with a 1024-bit DH group (generated at each `up`, in
+/// about a second) and DHE suites only, at security level 0 so that
+/// OpenSSL 3 agrees to use it.
+fn weak_dh_server(ns: &str, dir: &Path) -> Result<()> {
+    let dhparam = path(dir, "dh1024.pem");
+    crate::shell::run(&["openssl", "dhparam", "-out", &dhparam, "1024"])?;
+    spawn_in_ns(
+        ns,
+        "openssl",
+        &[
+            "s_server",
+            "-accept",
+            &WEAK_DH_PORT.to_string(),
+            "-tls1_2",
+            "-cipher",
+            "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-SHA:@SECLEVEL=0",
+            "-dhparam",
+            &dhparam,
+            "-cert",
+            &path(dir, "cert.pem"),
+            "-key",
+            &path(dir, "key.pem"),
+            "-www",
+            "-quiet",
+        ],
+        &dir.join("s_server_dh.log"),
+    )
 }
 
 /// The same services configured the way an ASV wants: FTP without
@@ -188,7 +256,14 @@ pub fn services(host: &str) -> &'static [Service] {
     const MIXED: &[Service] = &[FTP, tcp("nginx", 8080), tcp("nginx", 54321)];
     const UDP: &[Service] = &[tcp("dnsmasq", 53), udp("dnsmasq", 53, Check::Dns), SNMP];
     const FILTERED: &[Service] = &[HTTPS, tcp("nginx", 8080)];
-    const LEGACY: &[Service] = &[FTP, SSH, HTTP, tcp("openssl s_server", 443), REDIS];
+    const LEGACY: &[Service] = &[
+        FTP,
+        SSH,
+        HTTP,
+        tcp("openssl s_server", 443),
+        tcp("openssl s_server", WEAK_DH_PORT),
+        REDIS,
+    ];
     const HARDENED: &[Service] = &[FTP, SSH, HTTP, HTTPS, REDIS, SNMP];
     const HOSTILE: &[Service] = &[
         tcp("hostile_service", 40001),
@@ -197,6 +272,7 @@ pub fn services(host: &str) -> &'static [Service] {
         tcp("hostile_service", 40004),
         tcp("hostile_service", 40005),
         tcp("hostile_service", 40006),
+        tcp("hostile_service", 40007),
     ];
     match host {
         "web" => WEB,

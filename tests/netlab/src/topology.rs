@@ -103,7 +103,7 @@ pub const HOSTS: [Host; 8] = [
         name: "legacy",
         v4: "198.18.0.60",
         v6: None,
-        role: "what an ASV fails: vsftpd 21 (anonymous), OpenSSH 22 (password login), nginx 80 (no redirect, directory listing, stub status, .git), openssl s_server 443 (TLS 1.0 only, self-signed), Redis 6379 (no password)",
+        role: "what an ASV fails: vsftpd 21 (anonymous), OpenSSH 22 (password login), nginx 80 (no redirect, directory listing, stub status, .git), openssl s_server 443 (TLS 1.0 only, self-signed) and 4443 (1024-bit DH), Redis 6379 (no password)",
         firewall_allows: None,
     },
     Host {
@@ -117,7 +117,7 @@ pub const HOSTS: [Host; 8] = [
         name: "hostile",
         v4: "198.18.0.80",
         v6: None,
-        role: "hostile_service: flood 40001, junk 40002, ansi 40003, html 40004, http 40005, silent 40006",
+        role: "hostile_service: flood 40001, junk 40002, ansi 40003, html 40004, http 40005, silent 40006, sslv2 40007",
         firewall_allows: None,
     },
 ];

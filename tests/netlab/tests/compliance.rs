@@ -424,3 +424,37 @@ fn posture_problems_raise_findings_on_the_legacy_host_and_none_on_the_hardened_o
         );
     }
 }
+
+/// The TLS an ASV fails and older checks missed: the legacy host's TLS 1.2
+/// port with a 1024-bit Diffie-Hellman group, and the hostile host's port
+/// that still answers SSL 2.0 (beside TLS 1.0), each judged on an
+/// internet-facing system.
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn a_1024_bit_dh_group_and_sslv2_fail() {
+    let legacy = Host::by_name("legacy").expect("the legacy host");
+    let weak_dh = judged_as_external(&legacy, "4443");
+    let dh = weak_dh
+        .iter()
+        .find(|record| record.finding.kind == FindingKind::WeakDhGroup)
+        .unwrap_or_else(|| panic!("no weak DH group finding: {weak_dh:#?}"));
+    assert_eq!(dh.finding.severity, Severity::High);
+    assert!(
+        dh.finding.title.contains("1024-bit"),
+        "{}",
+        dh.finding.title
+    );
+
+    let hostile = Host::by_name("hostile").expect("the hostile host");
+    let old = judged_as_external(&hostile, "40007");
+    let obsolete = old
+        .iter()
+        .find(|record| record.finding.kind == FindingKind::ObsoleteTls)
+        .unwrap_or_else(|| panic!("no obsolete TLS finding: {old:#?}"));
+    assert!(
+        obsolete.finding.title.contains("SSLv2"),
+        "{}",
+        obsolete.finding.title
+    );
+    assert_eq!(obsolete.finding.severity, Severity::High);
+}

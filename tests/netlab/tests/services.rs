@@ -147,6 +147,13 @@ const EXPECTED: &[Expected] = &[
     ),
     tcp(
         "legacy",
+        4443,
+        "https",
+        None,
+        Undisclosed("TLS 1.2 with DHE suites only: rustls offers none of them"),
+    ),
+    tcp(
+        "legacy",
         6379,
         "redis",
         Some("Redis"),

@@ -89,6 +89,7 @@ pub(super) fn check<'a>(
     http_redirect(ev, &site);
     tls_versions(ev, &site);
     cipher_suites(ev, &site);
+    dh_group(ev, &site);
     certificate(ev, &site);
     advisories(ev, &site);
     open_access(ev, &site);
@@ -216,7 +217,7 @@ fn tls_versions(ev: &mut Evaluator<'_>, site: &Site<'_>) {
     let obsolete: Vec<&str> = tls
         .versions
         .iter()
-        .filter(|v| matches!(v, TlsVersion::Ssl3 | TlsVersion::Tls10))
+        .filter(|v| matches!(v, TlsVersion::Ssl2 | TlsVersion::Ssl3 | TlsVersion::Tls10))
         .map(|v| v.label())
         .collect();
     if !obsolete.is_empty() {
@@ -225,6 +226,21 @@ fn tls_versions(ev: &mut Evaluator<'_>, site: &Site<'_>) {
     }
     if tls.versions.contains(&TlsVersion::Tls11) {
         let draft = site.draft(ev, FindingKind::LegacyTls, "TLS 1.1".into());
+        ev.emit(draft);
+    }
+}
+
+/// Diffie-Hellman groups of 1024 bits or less can be broken by a
+/// well-funded attacker (Logjam); an ASV fails them.
+const WEAKEST_SAFE_DH_BITS: u32 = 1025;
+
+fn dh_group(ev: &mut Evaluator<'_>, site: &Site<'_>) {
+    let Some(bits) = site.tls().and_then(|tls| tls.dh_bits) else {
+        return;
+    };
+    if bits < WEAKEST_SAFE_DH_BITS {
+        let detail = format!("a {bits}-bit Diffie-Hellman group");
+        let draft = site.draft(ev, FindingKind::WeakDhGroup, detail);
         ev.emit(draft);
     }
 }

@@ -142,6 +142,7 @@ pub fn tls(versions: &[TlsVersion]) -> TlsPosture {
         versions: versions.to_vec(),
         weak_suites: Vec::new(),
         certificate: Some(good_certificate()),
+        dh_bits: None,
     }
 }
 

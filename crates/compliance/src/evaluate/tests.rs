@@ -266,6 +266,39 @@ fn sslv3_is_obsolete_too() {
 }
 
 #[test]
+fn sslv2_is_obsolete() {
+    let port = https(tls(&[TlsVersion::Ssl2, TlsVersion::Tls12]));
+    let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
+    let finding = case.the(ObsoleteTls);
+    assert!(finding.title.contains("SSLv2"), "{}", finding.title);
+    assert_eq!(finding.severity, Severity::High);
+}
+
+// --- weak-dh-group -------------------------------------------------------------
+
+fn with_dh(bits: Option<u32>) -> portcullis_model::scan::PortResult {
+    let mut tls = tls(&[TlsVersion::Tls12]);
+    tls.dh_bits = bits;
+    https(tls)
+}
+
+#[test]
+fn a_1024_bit_dh_group_fails() {
+    let case = Case::new(vec![host(WEB, vec![with_dh(Some(1024))])]).approving_open_ports();
+    let finding = case.the(WeakDhGroup);
+    assert_eq!(finding.severity, Severity::High);
+    assert!(finding.title.contains("1024-bit"), "{}", finding.title);
+}
+
+#[test]
+fn a_2048_bit_dh_group_or_no_dhe_is_quiet() {
+    for bits in [Some(2048), None] {
+        let case = Case::new(vec![host(WEB, vec![with_dh(bits)])]).approving_open_ports();
+        assert!(!case.fires(WeakDhGroup), "{bits:?}");
+    }
+}
+
+#[test]
 fn tls_1_1_accepted_needs_justification() {
     let port = https(tls(&[TlsVersion::Tls11, TlsVersion::Tls12]));
     let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
@@ -1011,6 +1044,7 @@ fn every_rule_fires_somewhere_with_complete_words() {
         cert.key_type = "RSA".into();
         cert.key_bits = Some(1024);
     }
+    bad_tls.dh_bits = Some(768);
     let redis = with_open_access(
         service(WEB, 6379, "redis", Some("Redis"), Some("7.0.15")),
         OpenAccessKind::RedisNoAuth,

@@ -61,6 +61,8 @@ pub enum FindingKind {
     InsecureCipher,
     /// RC4 or 3DES cipher suites.
     WeakCipher,
+    /// A Diffie-Hellman group of 1024 bits or less (Logjam).
+    WeakDhGroup,
     /// An expired certificate on an internet-facing service.
     CertificateExpired,
     /// A self-signed certificate on an internet-facing service.
@@ -112,7 +114,7 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in declaration order.
-    pub const ALL: [FindingKind; 31] = [
+    pub const ALL: [FindingKind; 32] = [
         FindingKind::UnlistedOpenPort,
         FindingKind::UnassignedHost,
         FindingKind::ExternalDatabase,
@@ -123,6 +125,7 @@ impl FindingKind {
         FindingKind::LegacyTls,
         FindingKind::InsecureCipher,
         FindingKind::WeakCipher,
+        FindingKind::WeakDhGroup,
         FindingKind::CertificateExpired,
         FindingKind::CertificateSelfSigned,
         FindingKind::CertificateNameMismatch,
@@ -160,6 +163,7 @@ impl FindingKind {
             FindingKind::LegacyTls => "legacy-tls",
             FindingKind::InsecureCipher => "insecure-cipher",
             FindingKind::WeakCipher => "weak-cipher",
+            FindingKind::WeakDhGroup => "weak-dh-group",
             FindingKind::CertificateExpired => "certificate-expired",
             FindingKind::CertificateSelfSigned => "certificate-self-signed",
             FindingKind::CertificateNameMismatch => "certificate-name-mismatch",

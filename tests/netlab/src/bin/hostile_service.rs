@@ -3,7 +3,7 @@
 //! in time and memory, keeps only sanitised evidence, and never crashes.
 //!
 //! ```text
-//! hostile_service [--bind ADDRESS] MODE=PORT...
+//! hostile_service [--bind ADDRESS] [--tls-backend ADDRESS:PORT] MODE=PORT...
 //! ```
 //!
 //! Modes:
@@ -15,6 +15,10 @@
 //! - `http`:   answers any HTTP request with escapes in the headers and
 //!   script in the title.
 //! - `silent`: accepts and never speaks.
+//! - `sslv2`:  answers an SSL 2.0 CLIENT-HELLO with a SERVER-HELLO that
+//!   agrees to two cipher kinds (DROWN-era servers still do), then closes;
+//!   a TLS hello goes on to `--tls-backend ADDRESS:PORT` (an old TLS
+//!   server), as one server speaking both would answer it.
 //!
 //! "Hold" means the connection stays open, reading and discarding, until
 //! the client closes it (or 60 s pass). `--bind` defaults to 127.0.0.1; the
@@ -23,13 +27,16 @@
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// Connections served at once; more are closed at once.
 const MAX_CONNECTIONS: usize = 256;
+
+/// Where `sslv2` mode sends TLS hellos (`--tls-backend`).
+static TLS_BACKEND: OnceLock<SocketAddr> = OnceLock::new();
 
 /// How long a held connection may stay open.
 const HOLD_FOR: Duration = Duration::from_secs(60);
@@ -42,6 +49,7 @@ enum Mode {
     Html,
     Http,
     Silent,
+    Sslv2,
 }
 
 impl Mode {
@@ -53,6 +61,7 @@ impl Mode {
             "html" => Mode::Html,
             "http" => Mode::Http,
             "silent" => Mode::Silent,
+            "sslv2" => Mode::Sslv2,
             _ => return None,
         })
     }
@@ -64,7 +73,7 @@ fn main() -> ExitCode {
         Err(message) => {
             eprintln!("hostile_service: {message}");
             eprintln!(
-                "usage: hostile_service [--bind ADDRESS] MODE=PORT... (modes: flood junk ansi html http silent)"
+                "usage: hostile_service [--bind ADDRESS] [--tls-backend ADDRESS:PORT] MODE=PORT... (modes: flood junk ansi html http silent sslv2)"
             );
             ExitCode::from(2)
         }
@@ -76,6 +85,14 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<(IpAddr, Vec<(Mode, 
     let mut listeners = Vec::new();
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
+        if arg == "--tls-backend" {
+            let value = args.next().ok_or("--tls-backend needs ADDRESS:PORT")?;
+            let backend = value
+                .parse()
+                .map_err(|_| format!("--tls-backend {value:?} is not ADDRESS:PORT"))?;
+            let _ = TLS_BACKEND.set(backend);
+            continue;
+        }
         if arg == "--bind" {
             let value = args.next().ok_or("--bind needs an address")?;
             bind = value
@@ -167,7 +184,64 @@ fn answer(mut stream: TcpStream, mode: Mode) {
         }
         Mode::Http => http(stream),
         Mode::Silent => hold(stream),
+        Mode::Sslv2 => sslv2(stream),
     }
+}
+
+/// Waits for a hello, then answers as an SSL 2.0 server would: message
+/// type 4, version 0.2, a stand-in certificate, two cipher kinds (3DES and
+/// RC4) and a connection id.
+fn sslv2(mut stream: TcpStream) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut hello = [0u8; 1024];
+    let Ok(received) = stream.read(&mut hello) else {
+        return;
+    };
+    if received == 0 {
+        return;
+    }
+    // A TLS record (handshake, type 22): let the old TLS server answer.
+    if hello[0] == 22 {
+        if let Some(backend) = TLS_BACKEND.get() {
+            relay(stream, &hello[..received], *backend);
+        }
+        return;
+    }
+    let certificate = [0x30, 0x03, 0x02, 0x01, 0x00];
+    let ciphers = [0x07, 0x00, 0xc0, 0x01, 0x00, 0x80];
+    let mut body = vec![4, 0, 1, 0x00, 0x02];
+    body.extend_from_slice(&(certificate.len() as u16).to_be_bytes());
+    body.extend_from_slice(&(ciphers.len() as u16).to_be_bytes());
+    body.extend_from_slice(&16u16.to_be_bytes());
+    body.extend_from_slice(&certificate);
+    body.extend_from_slice(&ciphers);
+    body.extend_from_slice(&[0x5a; 16]);
+    let mut message = (body.len() as u16 | 0x8000).to_be_bytes().to_vec();
+    message.extend_from_slice(&body);
+    let _ = stream.write_all(&message);
+}
+
+/// Sends `first` and the rest of `client`'s bytes to `backend`, and the
+/// backend's answers back, until either side closes.
+fn relay(client: TcpStream, first: &[u8], backend: SocketAddr) {
+    let Ok(mut server) = TcpStream::connect_timeout(&backend, Duration::from_secs(5)) else {
+        return;
+    };
+    if server.write_all(first).is_err() {
+        return;
+    }
+    let (Ok(mut client_reader), Ok(mut server_writer)) = (client.try_clone(), server.try_clone())
+    else {
+        return;
+    };
+    let upstream = thread::spawn(move || {
+        let _ = std::io::copy(&mut client_reader, &mut server_writer);
+        let _ = server_writer.shutdown(std::net::Shutdown::Write);
+    });
+    let mut client = client;
+    let _ = std::io::copy(&mut server, &mut client);
+    let _ = client.shutdown(std::net::Shutdown::Both);
+    let _ = upstream.join();
 }
 
 /// Reads and discards until the client closes or [`HOLD_FOR`] passes.

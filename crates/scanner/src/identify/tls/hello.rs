@@ -13,6 +13,7 @@ use super::suites::{RENEGOTIATION_SCSV, TLS13_SUITES};
 /// The two-byte wire value of a version.
 pub(crate) fn wire_version(version: TlsVersion) -> u16 {
     match version {
+        TlsVersion::Ssl2 => 0x0002,
         TlsVersion::Ssl3 => 0x0300,
         TlsVersion::Tls10 => 0x0301,
         TlsVersion::Tls11 => 0x0302,
@@ -143,6 +144,35 @@ fn is_dns_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
+/// The seven SSL 2.0 cipher kinds (RC4, RC2, IDEA, DES and 3DES, with
+/// their export forms): a server that speaks SSL 2.0 agrees to one of them.
+const SSL2_CIPHER_KINDS: [[u8; 3]; 7] = [
+    [0x01, 0x00, 0x80],
+    [0x02, 0x00, 0x80],
+    [0x03, 0x00, 0x80],
+    [0x04, 0x00, 0x80],
+    [0x05, 0x00, 0x80],
+    [0x06, 0x00, 0x40],
+    [0x07, 0x00, 0xc0],
+];
+
+/// An SSL 2.0 CLIENT-HELLO (the SSL 2.0 specification's section 2.5, as
+/// RFC 6176 recalls it): a two-byte header with the top bit set, message
+/// type 1, version 0.2, every cipher kind, no session id and a 16-byte
+/// challenge.
+pub(crate) fn sslv2_client_hello() -> Vec<u8> {
+    let specs: Vec<u8> = SSL2_CIPHER_KINDS.concat();
+    let mut body = vec![1, 0x00, 0x02];
+    body.extend_from_slice(&(specs.len() as u16).to_be_bytes());
+    body.extend_from_slice(&0u16.to_be_bytes()); // session id length
+    body.extend_from_slice(&16u16.to_be_bytes()); // challenge length
+    body.extend_from_slice(&specs);
+    body.extend(random_bytes(16));
+    let mut record = (body.len() as u16 | 0x8000).to_be_bytes().to_vec();
+    record.extend_from_slice(&body);
+    record
+}
+
 fn random_bytes(count: usize) -> impl Iterator<Item = u8> {
     std::iter::repeat_with(|| fastrand::u8(..)).take(count)
 }
@@ -151,6 +181,18 @@ fn random_bytes(count: usize) -> impl Iterator<Item = u8> {
 mod tests {
     use super::*;
     use crate::identify::tls::records;
+
+    #[test]
+    fn the_sslv2_hello_has_its_header_type_version_and_every_cipher_kind() {
+        let hello = sslv2_client_hello();
+        let length = usize::from(u16::from_be_bytes([hello[0], hello[1]]) & 0x7fff);
+        assert_eq!(hello[0] & 0x80, 0x80, "two-byte header");
+        assert_eq!(length, hello.len() - 2);
+        assert_eq!(&hello[2..5], &[1, 0x00, 0x02], "CLIENT-HELLO, version 0.2");
+        assert_eq!(&hello[5..7], &[0, 21], "seven cipher kinds of three bytes");
+        assert_eq!(&hello[9..11], &[0, 16], "a 16-byte challenge");
+        assert_eq!(hello.len(), 2 + 9 + 21 + 16);
+    }
 
     #[test]
     fn record_and_handshake_lengths_agree() {

@@ -2,9 +2,12 @@
 //! a hello with, which weak suites it agrees to, and its certificate.
 //!
 //! Each question is one hand-built ClientHello on a fresh connection: a
-//! version is accepted when the ServerHello names it; a weak suite is
-//! offered when the server picks it from a hello offering only suites of
-//! that kind (then it is removed and the hello sent again, to list them all).
+//! version is accepted when the ServerHello names it (SSL 2.0 when the
+//! server answers its own hello with a cipher); a weak suite is offered
+//! when the server picks it from a hello offering only suites of that kind
+//! (then it is removed and the hello sent again, to list them all); the
+//! Diffie-Hellman group's size shows in the ServerKeyExchange that answers
+//! a hello offering only DHE suites.
 
 use std::net::SocketAddr;
 
@@ -45,6 +48,9 @@ pub(crate) struct TlsTarget<'a> {
 /// handshake already showed (TLS 1.3 encrypts it, so hellos cannot).
 pub(crate) async fn assess(target: &TlsTarget<'_>, known_certificate: Option<&[u8]>) -> TlsPosture {
     let mut versions = Vec::new();
+    if speaks_sslv2(target).await {
+        versions.push(TlsVersion::Ssl2);
+    }
     let mut leaf: Option<Vec<u8>> = None;
     for version in VERSIONS {
         let offer = suites::all_codes();
@@ -58,8 +64,13 @@ pub(crate) async fn assess(target: &TlsTarget<'_>, known_certificate: Option<&[u
             }
         }
     }
+    let dh_bits = dh_group_bits(target, &versions).await;
     let mut weak_suites = Vec::new();
-    for version in versions.iter().copied().filter(|v| *v != TlsVersion::Tls13) {
+    let hello_versions = versions
+        .iter()
+        .copied()
+        .filter(|v| !matches!(v, TlsVersion::Ssl2 | TlsVersion::Tls13));
+    for version in hello_versions {
         for kind in WEAK_KINDS {
             weak_suites.extend(weak_suites_of(target, version, kind).await);
         }
@@ -72,7 +83,57 @@ pub(crate) async fn assess(target: &TlsTarget<'_>, known_certificate: Option<&[u
         certificate: der.and_then(|der| {
             certificate::describe(&der, target.host_name, target.address.ip(), now)
         }),
+        dh_bits,
     }
+}
+
+/// Whether the server agrees to an SSL 2.0 hello with at least one cipher
+/// kind: SSL 2.0 has its own hello, which servers without it ignore or
+/// answer with a TLS alert.
+async fn speaks_sslv2(target: &TlsTarget<'_>) -> bool {
+    if Instant::now() >= target.deadline {
+        return false;
+    }
+    let Ok(stream) = Wire::connect(target.address, target.clock.connect(), target.deadline).await
+    else {
+        return false;
+    };
+    let mut wire = Wire::new(stream, LARGE_LIMIT).with_quiet(target.clock.quiet());
+    let reply_by = Clock::until(target.clock.reply(), target.deadline);
+    if wire
+        .send(&hello::sslv2_client_hello(), reply_by)
+        .await
+        .is_err()
+    {
+        return false;
+    }
+    wire.read_until(reply_by, records::sslv2_complete).await;
+    let ciphers = records::sslv2_ciphers(wire.received());
+    wire.shutdown().await;
+    ciphers.is_some_and(|count| count > 0)
+}
+
+/// The size of the Diffie-Hellman group the server uses: a hello offering
+/// only DHE suites, in the newest version before TLS 1.3 it accepted.
+/// `None` when it accepted no such version or agreed to no DHE suite.
+async fn dh_group_bits(target: &TlsTarget<'_>, versions: &[TlsVersion]) -> Option<u32> {
+    let version = versions
+        .iter()
+        .copied()
+        .filter(|v| {
+            matches!(
+                v,
+                TlsVersion::Ssl3 | TlsVersion::Tls10 | TlsVersion::Tls11 | TlsVersion::Tls12
+            )
+        })
+        .max()?;
+    let offer = suites::dhe_codes();
+    let flight = hello_once(target, version, &offer).await?;
+    let hello = flight.hello.filter(|h| h.version == Some(version))?;
+    if !offer.contains(&hello.cipher) {
+        return None;
+    }
+    records::dh_prime_bits(flight.key_exchange.as_deref()?)
 }
 
 /// Every suite of `kind` the server picks in `version`, one hello per

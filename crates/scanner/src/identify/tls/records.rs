@@ -41,6 +41,8 @@ pub(crate) struct ServerFlight {
     pub certificates: Vec<Vec<u8>>,
     /// ServerHelloDone seen: nothing more comes unencrypted.
     pub done: bool,
+    /// The ServerKeyExchange body, when one came (DHE and ECDHE suites).
+    pub key_exchange: Option<Vec<u8>>,
 }
 
 /// Whether `bytes` start like TLS records at all (handshake or alert,
@@ -111,11 +113,53 @@ fn read_handshake_messages(mut messages: &[u8], flight: &mut ServerFlight) {
         match kind {
             2 => flight.hello = parse_server_hello(body),
             11 => flight.certificates = parse_certificates(body),
+            12 => flight.key_exchange = Some(body.to_vec()),
             14 => flight.done = true,
             _ => {}
         }
         messages = &messages[4 + length..];
     }
+}
+
+/// The size in bits of the prime of a DHE ServerKeyExchange (RFC 5246
+/// 7.4.3: `dh_p` comes first, with a two-byte length), leading zero bits
+/// left out.
+pub(crate) fn dh_prime_bits(key_exchange: &[u8]) -> Option<u32> {
+    let length = usize::from(be16(key_exchange, 0)?);
+    let prime = key_exchange.get(2..2 + length)?;
+    let first = prime.iter().position(|byte| *byte != 0)?;
+    let bytes = u32::try_from(prime.len() - first).ok()?;
+    Some(bytes * 8 - prime[first].leading_zeros())
+}
+
+/// Whether an SSL 2.0 answer is complete: its two-byte header's length
+/// has arrived, or the bytes are not SSL 2.0 at all.
+pub(crate) fn sslv2_complete(bytes: &[u8]) -> bool {
+    match bytes {
+        [first, second, rest @ ..] if first & 0x80 != 0 => {
+            let length = usize::from(u16::from_be_bytes([*first, *second]) & 0x7fff);
+            rest.len() >= length.min(MAX_RECORD)
+        }
+        [_, _, ..] => true,
+        _ => false,
+    }
+}
+
+/// How many cipher kinds an SSL 2.0 SERVER-HELLO agrees to (message type
+/// 4, version 0.2); `None` when the answer is not one. A server that
+/// answers with none does not really speak SSL 2.0.
+pub(crate) fn sslv2_ciphers(bytes: &[u8]) -> Option<usize> {
+    let (first, second) = (*bytes.first()?, *bytes.get(1)?);
+    if first & 0x80 == 0 {
+        return None;
+    }
+    let length = usize::from(u16::from_be_bytes([first, second]) & 0x7fff);
+    let body = bytes.get(2..2 + length)?;
+    if *body.first()? != 4 || be16(body, 3)? != 0x0002 {
+        return None;
+    }
+    let cipher_specs = usize::from(be16(body, 7)?);
+    Some(cipher_specs / 3)
 }
 
 /// ServerHello (RFC 5246 7.4.1.3, RFC 8446 4.1.3).
@@ -167,6 +211,62 @@ fn parse_certificates(body: &[u8]) -> Vec<Vec<u8>> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// An SSL 2.0 SERVER-HELLO agreeing to `ciphers` cipher kinds, with a
+    /// 4-byte stand-in certificate and a 16-byte connection id.
+    pub(crate) fn sslv2_server_hello(ciphers: usize) -> Vec<u8> {
+        let certificate = [0x30, 0x02, 0x05, 0x00];
+        let mut body = vec![4, 0, 1, 0x00, 0x02];
+        body.extend_from_slice(&(certificate.len() as u16).to_be_bytes());
+        body.extend_from_slice(&((ciphers * 3) as u16).to_be_bytes());
+        body.extend_from_slice(&16u16.to_be_bytes());
+        body.extend_from_slice(&certificate);
+        for _ in 0..ciphers {
+            body.extend_from_slice(&[0x07, 0x00, 0xc0]);
+        }
+        body.extend_from_slice(&[0xab; 16]);
+        let mut record = (body.len() as u16 | 0x8000).to_be_bytes().to_vec();
+        record.extend_from_slice(&body);
+        record
+    }
+
+    #[test]
+    fn an_sslv2_server_hello_counts_its_ciphers() {
+        let hello = sslv2_server_hello(2);
+        assert!(sslv2_complete(&hello));
+        assert!(
+            !sslv2_complete(&hello[..hello.len() - 1]),
+            "not all arrived"
+        );
+        assert_eq!(sslv2_ciphers(&hello), Some(2));
+        assert_eq!(sslv2_ciphers(&sslv2_server_hello(0)), Some(0));
+    }
+
+    #[test]
+    fn a_tls_alert_or_junk_is_not_sslv2() {
+        let alert = [21, 3, 1, 0, 2, 2, 40];
+        assert!(sslv2_complete(&alert), "nothing more to wait for");
+        assert_eq!(sslv2_ciphers(&alert), None);
+        assert_eq!(sslv2_ciphers(b"HTTP/1.1 400 Bad Request\r\n"), None);
+        let mut wrong_version = sslv2_server_hello(1);
+        wrong_version[6] = 0x03;
+        assert_eq!(sslv2_ciphers(&wrong_version), None);
+    }
+
+    #[test]
+    fn the_dh_prime_is_measured_in_bits() {
+        let mut exchange = 128u16.to_be_bytes().to_vec();
+        exchange.push(0xff);
+        exchange.extend_from_slice(&[0x11; 127]);
+        exchange.extend_from_slice(&[0, 1, 2]); // dh_g, and so on
+        assert_eq!(dh_prime_bits(&exchange), Some(1024));
+        let mut leading_zero = 129u16.to_be_bytes().to_vec();
+        leading_zero.push(0x00);
+        leading_zero.push(0x40);
+        leading_zero.extend_from_slice(&[0x11; 127]);
+        assert_eq!(dh_prime_bits(&leading_zero), Some(1023));
+        assert_eq!(dh_prime_bits(&[0, 200, 1, 2]), None, "cut short");
+    }
 
     /// A TLS 1.2 flight: ServerHello, Certificate (one fake DER blob),
     /// ServerHelloDone, split over two records.

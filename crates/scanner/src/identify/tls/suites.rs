@@ -144,6 +144,16 @@ pub(crate) fn all_codes() -> Vec<u16> {
     SUITES.iter().map(|s| s.code).collect()
 }
 
+/// The codes of the finite-field Diffie-Hellman suites (DHE, not ECDHE):
+/// offered alone, they make the server show its DH group.
+pub(crate) fn dhe_codes() -> Vec<u16> {
+    SUITES
+        .iter()
+        .filter(|s| s.name.contains("_DHE_"))
+        .map(|s| s.code)
+        .collect()
+}
+
 /// The codes of the suites weak for `kind`.
 pub(crate) fn codes_of(kind: WeakCipherKind) -> Vec<u16> {
     SUITES
