@@ -603,6 +603,8 @@ fn self_signed_and_misnamed_certificates_are_reported_and_a_ca_signed_one_is_not
 
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
+/// The hardened host reaches HTTPS only after a redirect within its own
+/// plain site ("/" to "/shop/"); it counts as a redirect all the same.
 fn port_80_without_a_redirect_to_https_is_reported() {
     let legacy = http("legacy", 80);
     assert_eq!(legacy.redirects_to_https, Some(false), "{legacy:?}");

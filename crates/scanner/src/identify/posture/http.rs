@@ -89,12 +89,11 @@ pub(crate) async fn assess(
     deadline: Instant,
 ) -> HttpPosture {
     let location = root.header("location").map(short);
-    let redirects_to_https = (!tls).then(|| {
-        root.is_redirect()
-            && location
-                .as_deref()
-                .is_some_and(|l| l.to_ascii_lowercase().starts_with("https://"))
-    });
+    let redirects_to_https = if tls {
+        None
+    } else {
+        Some(reaches_https(ctx, root, deadline).await)
+    };
     let hsts = tls.then(|| root.header("strict-transport-security").is_some());
     let mut exposed_pages: Vec<String> =
         default_pages(root).into_iter().map(str::to_owned).collect();
@@ -119,6 +118,102 @@ pub(crate) async fn assess(
         directory_listing: is_directory_listing(root),
         exposed_pages,
     }
+}
+
+/// At most this many redirects within the same plain-HTTP site are
+/// followed to learn whether visitors end up on HTTPS.
+const MOST_SAME_SITE_HOPS: usize = 3;
+
+/// Whether a visitor to `/` ends up on HTTPS: a redirect there at once,
+/// or after redirects within the same site ("/" to "/shop/" to
+/// "https://..."), as an ASV counts it.
+async fn reaches_https(ctx: &PortContext, root: &HttpResponse, deadline: Instant) -> bool {
+    let site = Site {
+        host_name: ctx.host_name.as_deref(),
+        address: ctx.address.ip(),
+        port: ctx.address.port(),
+    };
+    let mut hop = next_hop(root, &site);
+    for _ in 0..MOST_SAME_SITE_HOPS {
+        let Hop::SameSite(path) = hop else { break };
+        if Instant::now() >= deadline {
+            return false;
+        }
+        let Some(response) = probes::fetch(ctx, false, &path, deadline).await else {
+            return false;
+        };
+        hop = next_hop(&response, &site);
+    }
+    hop == Hop::Https
+}
+
+/// Where a plain-HTTP site is, to tell its own redirects from others.
+struct Site<'a> {
+    host_name: Option<&'a str>,
+    address: std::net::IpAddr,
+    port: u16,
+}
+
+/// Where a response sends the visitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Hop {
+    /// Not a redirect, or one to another site over plain HTTP.
+    Stays,
+    Https,
+    /// A redirect within the same plain-HTTP site, to this path.
+    SameSite(String),
+}
+
+fn next_hop(response: &HttpResponse, site: &Site<'_>) -> Hop {
+    if !response.is_redirect() {
+        return Hop::Stays;
+    }
+    let Some(location) = response.header("location") else {
+        return Hop::Stays;
+    };
+    let location = location.trim();
+    let lower = location.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return Hop::Https;
+    }
+    if location.starts_with('/') && !location.starts_with("//") {
+        return Hop::SameSite(location.to_owned());
+    }
+    let Some(rest) = lower
+        .strip_prefix("http://")
+        .or_else(|| lower.strip_prefix("//"))
+    else {
+        return Hop::Stays;
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(slash) => (
+            &rest[..slash],
+            &location[location.len() - rest.len() + slash..],
+        ),
+        None => (rest, "/"),
+    };
+    if is_same_site(authority, site) {
+        Hop::SameSite(path.to_owned())
+    } else {
+        Hop::Stays
+    }
+}
+
+/// Whether `authority` ("shop.example.com", "198.18.0.10:8080") names the
+/// site that was scanned: its name or its address, on its port.
+fn is_same_site(authority: &str, site: &Site<'_>) -> bool {
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || authority.starts_with('[') => {
+            (host, port.parse::<u16>().ok())
+        }
+        _ => (authority, None),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let same_host = site
+        .host_name
+        .is_some_and(|name| name.trim_end_matches('.').eq_ignore_ascii_case(host))
+        || host.parse::<std::net::IpAddr>() == Ok(site.address);
+    same_host && port.unwrap_or(80) == site.port
 }
 
 fn lower_body(response: &HttpResponse) -> Vec<u8> {
@@ -177,6 +272,48 @@ mod tests {
             parse_response(b"HTTP/1.1 200 OK\r\n\r\n<html><head><title>Index of /</title>")
                 .unwrap();
         assert!(is_directory_listing(&listing));
+    }
+
+    fn redirect(location: &str) -> HttpResponse {
+        parse_response(format!("HTTP/1.1 301 Moved\r\nLocation: {location}\r\n\r\n").as_bytes())
+            .unwrap()
+    }
+
+    const SHOP: Site<'static> = Site {
+        host_name: Some("shop.example.com"),
+        address: std::net::IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, 10)),
+        port: 80,
+    };
+
+    #[test]
+    fn redirects_are_followed_within_the_site_only() {
+        assert_eq!(
+            next_hop(&redirect("https://shop.example.com/"), &SHOP),
+            Hop::Https
+        );
+        assert_eq!(
+            next_hop(&redirect("/shop/"), &SHOP),
+            Hop::SameSite("/shop/".into())
+        );
+        assert_eq!(
+            next_hop(&redirect("http://SHOP.example.com/Cart"), &SHOP),
+            Hop::SameSite("/Cart".into())
+        );
+        assert_eq!(
+            next_hop(&redirect("http://203.0.113.10:80"), &SHOP),
+            Hop::SameSite("/".into())
+        );
+        assert_eq!(
+            next_hop(&redirect("http://shop.example.com:8080/"), &SHOP),
+            Hop::Stays,
+            "another port is another site"
+        );
+        assert_eq!(
+            next_hop(&redirect("http://elsewhere.example/"), &SHOP),
+            Hop::Stays
+        );
+        let page = parse_response(b"HTTP/1.1 200 OK\r\n\r\nhello").unwrap();
+        assert_eq!(next_hop(&page, &SHOP), Hop::Stays);
     }
 
     #[test]
