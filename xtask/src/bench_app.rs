@@ -16,7 +16,7 @@
 //! at 127.0.0.1), chooses the Full scan in the Scan step (every TCP port
 //! and the common UDP ports), ticks the permission and clicks Start, so the
 //! step's live view renders every update while the bench samples memory
-//! and clicks the step's depth choices. Network safety: the data directory
+//! and clicks the running scan's "Show the systems". Network safety: the data directory
 //! is fresh, the only address typed is 127.0.0.1, and the bench refuses to
 //! start a scan unless the Scan step lists exactly that one target.
 //!
@@ -225,7 +225,7 @@ async fn measure(client: &Client, app: &Path) -> Result<Figures> {
             if started.elapsed() > SCAN_LIMIT {
                 bail!("a full scan of {LOOPBACK} did not finish within {SCAN_LIMIT:?}");
             }
-            clicks.push(click_to_frame(client, clicks.len()).await?);
+            clicks.push(click_to_frame(client).await?);
         };
         let renders = client
             .execute("return window.__benchRenders || 0;", vec![])
@@ -469,19 +469,19 @@ async fn wait_until_interactive(client: &Client) -> Result<()> {
     }
 }
 
-/// Clicks the Scan step's depth choices in turn (Quick, Full: the scan
-/// already running keeps its depth) and returns the milliseconds until the
-/// second animation frame after the click: the frame that shows it.
-async fn click_to_frame(client: &Client, index: usize) -> Result<f64> {
+/// Clicks the running scan's "Show the systems" button (which shows and
+/// hides the list in turn) and returns the milliseconds until the second
+/// animation frame after the click: the frame that shows it.
+async fn click_to_frame(client: &Client) -> Result<f64> {
     let script = r#"
         const done = arguments[arguments.length - 1];
-        const choice = document.querySelector(arguments[0] % 2 ? '[data-test=scan-full]' : '[data-test=scan-quick]');
+        const toggle = document.querySelector('[data-test=scan-summary-toggle]');
         const started = performance.now();
-        choice.click();
+        toggle.click();
         requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - started)));
     "#;
     let took = client
-        .execute_async(script, vec![json!(index)])
+        .execute_async(script, vec![])
         .await?
         .as_f64()
         .context("the click's time was not a number")?;

