@@ -57,6 +57,39 @@ impl Decided {
     }
 }
 
+/// When each probe was sent, if it was: nanoseconds after the board was
+/// made, plus one so that zero means never. Eight bytes a probe instead of
+/// `Option<Instant>`'s 24: a full scan keeps two of these per port for every
+/// host, and the desktop's memory goal counts them.
+struct SendTimes {
+    epoch: Instant,
+    nanos: Vec<u64>,
+}
+
+impl SendTimes {
+    fn new(probes: usize) -> SendTimes {
+        SendTimes {
+            epoch: Instant::now(),
+            nanos: vec![0; probes],
+        }
+    }
+
+    fn get(&self, index: usize) -> Option<Instant> {
+        match self.nanos[index] {
+            0 => None,
+            stored => Some(self.epoch + Duration::from_nanos(stored - 1)),
+        }
+    }
+
+    /// A time before the board was made counts as the board's making.
+    fn set(&mut self, index: usize, at: Option<Instant>) {
+        self.nanos[index] = at.map_or(0, |at| {
+            let since = at.saturating_duration_since(self.epoch).as_nanos();
+            u64::try_from(since).unwrap_or(u64::MAX - 1) + 1
+        });
+    }
+}
+
 /// The scan's state: a verdict and a send time per probe, RTTs per host.
 pub(super) struct Board {
     hosts: Vec<IpAddr>,
@@ -65,13 +98,13 @@ pub(super) struct Board {
     /// Port number to its index in `ports`, `u32::MAX` when not scanned.
     port_index: Vec<u32>,
     verdicts: Vec<Verdict>,
-    sent_at: Vec<Option<Instant>>,
+    sent_at: SendTimes,
     rtt: Vec<RttEstimator>,
     /// When each probe was sent the time before, `None` before its first
     /// retransmission: a retransmitted probe's answer means that earlier
     /// copy was lost, and when it was sent tells the pacer whether the loss
     /// is news.
-    previously_sent_at: Vec<Option<Instant>>,
+    previously_sent_at: SendTimes,
     /// Probes of the current round still unanswered.
     pub(super) outstanding: usize,
     /// Retransmitted probes answered in the current round: evidence of
@@ -95,8 +128,8 @@ impl Board {
             ports: ports.to_vec(),
             port_index,
             verdicts: vec![Verdict::Pending; probes],
-            sent_at: vec![None; probes],
-            previously_sent_at: vec![None; probes],
+            sent_at: SendTimes::new(probes),
+            previously_sent_at: SendTimes::new(probes),
             rtt: hosts.iter().map(|_| RttEstimator::new(timing)).collect(),
             outstanding: 0,
             recovered_this_round: 0,
@@ -139,15 +172,16 @@ impl Board {
     pub(super) fn launched(&mut self, indices: impl Iterator<Item = usize>) {
         let now = Instant::now();
         for index in indices {
-            self.previously_sent_at[index] = self.sent_at[index];
-            self.sent_at[index] = Some(now);
+            self.previously_sent_at.set(index, self.sent_at.get(index));
+            self.sent_at.set(index, Some(now));
             self.outstanding += 1;
         }
     }
 
     /// Takes back `launched` for a probe that could not be sent.
     pub(super) fn unlaunched(&mut self, index: usize) {
-        self.sent_at[index] = self.previously_sent_at[index].take();
+        self.sent_at.set(index, self.previously_sent_at.get(index));
+        self.previously_sent_at.set(index, None);
         self.outstanding = self.outstanding.saturating_sub(1);
     }
 
@@ -171,9 +205,12 @@ impl Board {
         if self.verdicts[index] != Verdict::Pending {
             return None;
         }
-        let lost_copy_sent_at = self.previously_sent_at[index];
+        let lost_copy_sent_at = self.previously_sent_at.get(index);
         let retransmitted = lost_copy_sent_at.is_some();
-        let rtt = self.sent_at[index].map(|sent| reply.at.saturating_duration_since(sent));
+        let rtt = self
+            .sent_at
+            .get(index)
+            .map(|sent| reply.at.saturating_duration_since(sent));
         // Karn's rule: a retransmitted probe's answer may belong to either
         // copy, so it says nothing reliable about the round trip.
         if let Some(rtt) = rtt
@@ -227,5 +264,27 @@ impl Board {
             }
         }
         tallies
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_send_time_comes_back_as_it_was_stored() {
+        let mut times = SendTimes::new(3);
+        assert_eq!(times.get(0), None);
+        let later = times.epoch + Duration::from_micros(1_234_567);
+        times.set(1, Some(later));
+        assert_eq!(times.get(1), Some(later));
+        times.set(2, Some(times.epoch));
+        assert_eq!(
+            times.get(2),
+            Some(times.epoch),
+            "the first instant is not 'never'"
+        );
+        times.set(1, None);
+        assert_eq!(times.get(1), None);
     }
 }
