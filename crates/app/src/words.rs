@@ -304,7 +304,12 @@ pub fn review_card(
             port,
             service,
         } => {
-            let service = service.as_deref().unwrap_or("unknown service");
+            // A service nobody recognised adds nothing to the title; the
+            // card's findings say what answered.
+            let service = service
+                .as_deref()
+                .map(|name| format!(" ({name})"))
+                .unwrap_or_default();
             let summary = if group.acceptable {
                 format!("Keep it with a stated business need, or close it; either settles {these}.")
             } else {
@@ -315,7 +320,7 @@ pub fn review_card(
             (
                 format!("port|{address}|{}/{port}", protocol.as_str()),
                 format!(
-                    "Port {port}/{} ({service}) on {}",
+                    "Port {port}/{}{service} on {}",
                     protocol.as_str(),
                     system_name(*system_id)
                 ),

@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use portcullis_model::SystemId;
 use portcullis_model::compliance::{
-    BusinessNeed, Finding, FindingRecord, FindingStatus, OverallStatus, Scope, Severity, System,
-    SystemStatus, Verdict,
+    BusinessNeed, Finding, FindingKind, FindingRecord, FindingStatus, OverallStatus, Scope,
+    Severity, System, SystemStatus, Verdict,
 };
 
 /// How one finding weighs on a verdict.
@@ -136,18 +136,36 @@ fn judge(findings: &[(&Finding, Option<&BusinessNeed>)]) -> (Verdict, Vec<String
                 verdict = verdict.max(weight);
                 reasons.push(format!("{}: {}", finding.severity.label(), finding.title));
             }
-            (None, Some(need)) => {
-                reasons.push(format!(
-                    "Accepted until {} by {}: {}",
-                    need.until.format("%Y-%m-%d"),
-                    need.approver,
-                    finding.title
-                ));
-            }
+            (None, Some(need)) => reasons.push(accepted_reason(finding, need)),
             (None, None) => {}
         }
     }
     (verdict, reasons)
+}
+
+/// The line for an accepted finding. An unlisted port, once approved, is
+/// in the inventory: its title ("... but not in the approved inventory")
+/// would contradict the approval, so the port is named instead.
+fn accepted_reason(finding: &Finding, need: &BusinessNeed) -> String {
+    let until = need.until.format("%Y-%m-%d");
+    match (finding.kind, finding.port, finding.protocol) {
+        (FindingKind::UnlistedOpenPort, Some(port), Some(protocol)) => {
+            let service = finding
+                .service
+                .as_deref()
+                .map(|name| format!(" ({name})"))
+                .unwrap_or_default();
+            format!(
+                "Port {port}/{}{service} kept for a business need, approved by {} until {until}",
+                protocol.as_str(),
+                need.approver
+            )
+        }
+        _ => format!(
+            "Accepted until {until} by {}: {}",
+            need.approver, finding.title
+        ),
+    }
 }
 
 /// One line for the overall reasons: "Shop: fails (2 failing, 1 needing
@@ -214,6 +232,19 @@ mod tests {
         assert_eq!(
             status.systems[0].reasons,
             ["Accepted until 2025-06-02 by Alice: external-database on port 3306"]
+        );
+    }
+
+    #[test]
+    fn an_approved_port_is_named_not_called_unlisted() {
+        let mut unlisted = finding(UnlistedOpenPort, Severity::High, Some(1), 22);
+        unlisted.service = Some("ssh".to_owned());
+        let records = [accepted(1, unlisted.clone(), now() + days(1))];
+        let status = assess(&[web()], std::slice::from_ref(&unlisted), &records, now());
+        assert_eq!(status.verdict, Verdict::Pass);
+        assert_eq!(
+            status.systems[0].reasons,
+            ["Port 22/tcp (ssh) kept for a business need, approved by Alice until 2025-06-02"]
         );
     }
 

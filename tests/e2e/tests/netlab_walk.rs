@@ -402,20 +402,22 @@ async fn a_merchant_walks_from_an_empty_database_to_done_on_the_netlab() {
             shown == expected,
             "Done and the CLI disagree:\nwindow: {shown:#?}\nCLI: {expected:#?}"
         );
-        // The kept ports are listed as accepted, with who and until when;
-        // the closed one is gone; what an ASV fails still fails (anonymous
-        // FTP, Redis without a password).
+        // The kept ports are listed as kept, with who and until when, and
+        // no longer as unlisted; the closed one is gone; what an ASV fails
+        // still fails (anonymous FTP, Redis without a password).
         for (address, port, _) in KEPT {
             let name = name_of(address);
             let unlisted = format!("Port {port}/tcp on {name} is open");
+            let kept = format!("Port {port}/tcp");
             let reasons = &shown[name].reasons;
             ensure!(
-                reasons
-                    .iter()
-                    .filter(|reason| reason.contains(&unlisted))
-                    .all(|reason| reason.starts_with("Accepted until ")
-                        && reason.contains("by Sam Owner")),
-                "port {port} on {name} is not shown as accepted: {reasons:?}"
+                reasons.iter().any(|reason| reason.starts_with(&kept)
+                    && reason.contains("kept for a business need, approved by Sam Owner")),
+                "port {port} on {name} is not shown as kept: {reasons:?}"
+            );
+            ensure!(
+                !reasons.iter().any(|reason| reason.contains(&unlisted)),
+                "port {port} on {name} is still called unlisted: {reasons:?}"
             );
         }
         let closed = format!("Port {}/tcp", CLOSED.1);
