@@ -27,6 +27,10 @@ pub fn ChoiceGroup(
     /// Drawn indented, as a follow-up to the option above it.
     #[prop(optional)]
     nested: bool,
+    /// Options side by side, two to a row, where a page must fit a screen;
+    /// a nested group among them takes a whole row.
+    #[prop(optional)]
+    columns: bool,
     children: Children,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
@@ -48,7 +52,7 @@ pub fn ChoiceGroup(
                         }
                     })
             }}
-            {children()}
+            <div class:choice-grid=columns>{children()}</div>
         </fieldset>
     }
 }

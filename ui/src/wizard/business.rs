@@ -135,6 +135,7 @@ pub fn BusinessStep() -> impl IntoView {
             id="channels"
             legend="How do customers pay you by card? Tick all that apply."
             error=missing(Question::Channels)
+            columns=true
         >
             {CHANNELS
                 .into_iter()
@@ -158,6 +159,7 @@ pub fn BusinessStep() -> impl IntoView {
                     legend="How do your card terminals connect?"
                     error=missing(Question::TerminalLink)
                     nested=true
+                    columns=true
                 >
                     {TERMINAL_LINKS
                         .into_iter()
@@ -184,6 +186,7 @@ pub fn BusinessStep() -> impl IntoView {
             id="hosting"
             legend="Where does your website run?"
             error=missing(Question::Hosting)
+            columns=true
         >
             {HOSTINGS
                 .into_iter()
