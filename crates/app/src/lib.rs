@@ -15,6 +15,7 @@
 //! the terminal say the same thing.
 
 mod actor;
+mod asv_scans;
 mod audit;
 mod backup;
 mod clock;

@@ -4,6 +4,7 @@
 //! each command decides lives in those crates.
 
 mod advisories;
+mod asv;
 mod audit;
 mod backup;
 mod context;
@@ -80,6 +81,8 @@ enum CliCommand {
     Status(status::StatusArgs),
     /// Segmentation tests (PCI DSS 11.4.5): record one, list them.
     Segmentation(segmentation::SegmentationArgs),
+    /// ASV scans (PCI DSS 11.3.2): record what your ASV's report says, list them.
+    Asv(asv::AsvArgs),
     /// The append-only audit log: verify its hash chain, show it.
     Audit(audit::AuditArgs),
     /// Copy the database to FILE, consistently, even while a scan writes.
@@ -122,6 +125,7 @@ async fn main() -> ExitCode {
         CliCommand::Diff(args) => diff::run(&session, args).await,
         CliCommand::Status(args) => status::run(&session, args).await,
         CliCommand::Segmentation(args) => segmentation::run(&session, args).await,
+        CliCommand::Asv(args) => asv::run(&session, args).await,
         CliCommand::Audit(args) => audit::run(&session, args).await,
         CliCommand::Backup(args) => backup::backup(&session, args).await,
         CliCommand::Restore(args) => backup::restore(&session, args).await,

@@ -54,8 +54,16 @@ fn print_text(status: &OverallStatus, history: &TestingHistory) {
         "Last internal scan: {} (PCI DSS 11.3.1: every 3 months)",
         date(history.last_internal_scan)
     );
+    let asv = history.last_asv_scan.map_or("never".to_owned(), |scan| {
+        format!(
+            "{} ({})",
+            scan.at.format("%Y-%m-%d"),
+            if scan.passed { "passed" } else { "FAILED" }
+        )
+    });
+    println!("Last ASV scan: {asv} (PCI DSS 11.3.2: a passing one every 3 months)");
     println!(
-        "Last external scan: {} (PCI DSS 11.3.2: every 3 months)",
+        "Last Portcullis scan from outside: {} (preparation for the ASV scan)",
         date(history.last_external_scan)
     );
     let segmentation = history

@@ -303,3 +303,126 @@ fn unusable_paths_are_bad_input_said_once() {
     );
     assert_eq!(message.matches("no such folder").count(), 2, "{message}");
 }
+
+/// 11.3.2 asks for a passing ASV scan: an internet-facing system judged
+/// without one raises external-scan-overdue; recording a passing ASV scan
+/// settles it and a newer failed one raises it again, each judging the
+/// newest scan again. Portcullis's own scan does not count as one.
+#[test]
+fn an_asv_scan_is_recorded_and_judged_for_11_3_2() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        dir.path(),
+        &[
+            "systems",
+            "add",
+            "shop",
+            "--address",
+            "127.0.0.1",
+            "--role",
+            "web-server",
+            "--scope",
+            "cde",
+            "--exposure",
+            "external",
+        ],
+    );
+    assert!(ok(dir.path(), &["asv", "list"]).contains("No ASV scan recorded"));
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    ok(
+        dir.path(),
+        &[
+            "scan",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "--connect",
+            "--no-ping",
+            "--save",
+            "--external",
+        ],
+    );
+    let overdue = |dir: &Path| {
+        let findings: serde_json::Value =
+            serde_json::from_str(&ok(dir, &["findings", "--json"])).unwrap();
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|record| {
+                record["finding"]["kind"] == "external-scan-overdue"
+                    && record["state"]["status"] == "open"
+            })
+            .map(|record| {
+                record["finding"]["explanation"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+    };
+    let explained = overdue(dir.path()).expect("no ASV scan: overdue");
+    assert!(
+        explained.contains("No ASV scan has been recorded")
+            && explained.contains("does not replace the ASV's"),
+        "{explained}"
+    );
+
+    let refused_vendor = refused(dir.path(), &["asv", "record", "--passed", "--vendor", " "]);
+    assert!(
+        refused_vendor.contains("Approved Scanning Vendor"),
+        "{refused_vendor}"
+    );
+    let said = ok(
+        dir.path(),
+        &[
+            "asv",
+            "record",
+            "--passed",
+            "--vendor",
+            "Example ASV Ltd",
+            "--at",
+            "2020-01-01",
+        ],
+    );
+    assert!(
+        said.contains("Recorded ASV scan 1: passed on 2020-01-01."),
+        "{said}"
+    );
+    assert!(
+        overdue(dir.path()).is_some_and(|text| text.contains("2020-01-01")),
+        "a passing scan years ago is still overdue"
+    );
+    ok(
+        dir.path(),
+        &["asv", "record", "--passed", "--vendor", "Example ASV Ltd"],
+    );
+    assert_eq!(overdue(dir.path()), None, "a passing scan today settles it");
+    let status = ok(dir.path(), &["status"]);
+    assert!(status.contains("Last ASV scan: "), "{status}");
+    assert!(status.contains("(passed) (PCI DSS 11.3.2"), "{status}");
+
+    ok(
+        dir.path(),
+        &[
+            "asv",
+            "record",
+            "--failed",
+            "--vendor",
+            "Example ASV Ltd",
+            "--note",
+            "report 7",
+        ],
+    );
+    assert!(
+        overdue(dir.path()).is_some_and(|text| text.contains("did not pass")),
+        "the newest ASV scan failed"
+    );
+    let listed = ok(dir.path(), &["asv", "list"]);
+    assert_eq!(listed.lines().count(), 3, "{listed}");
+    assert!(
+        listed.contains("FAILED  Example ASV Ltd, recorded by tester: report 7"),
+        "{listed}"
+    );
+    drop(listener);
+}

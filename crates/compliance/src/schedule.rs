@@ -35,7 +35,12 @@ pub fn schedule(
     if in_scope.iter().any(|s| s.exposure == Exposure::External) {
         tasks.push(ScheduledTask {
             task: RecurringTask::ExternalScan,
-            due: history.last_external_scan.map(after_scan_interval),
+            // The ASV's passing scan sets the clock (11.3.2); a failed one
+            // leaves the scan due now.
+            due: history
+                .last_asv_scan
+                .filter(|scan| scan.passed)
+                .map(|scan| after_scan_interval(scan.at)),
         });
     }
     // The oldest approval is the one a review must look at first.
@@ -74,15 +79,16 @@ mod tests {
         old.approved_at = now() - days(30);
         let history = TestingHistory {
             last_internal_scan: Some(now()),
-            last_external_scan: None,
+            last_external_scan: Some(now()),
             last_segmentation_test: None,
+            last_asv_scan: None,
         };
         let tasks = schedule(&systems, &[old.clone()], &history);
         let due = |task| tasks.iter().find(|t| t.task == task).map(|t| t.due);
         assert_eq!(
             due(RecurringTask::ExternalScan),
             Some(None),
-            "never done: due now"
+            "no ASV scan, only Portcullis's own from outside: due now"
         );
         assert_eq!(
             due(RecurringTask::InternalScan),

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::compliance::{FindingStatus, OverallStatus, Severity, TestingHistory};
-use crate::ids::{SegmentationTestId, SystemId};
+use crate::ids::{AsvScanId, SegmentationTestId, SystemId};
 use crate::scan_record::{ScanId, ScanStatus};
 
 /// How many findings have one status and severity.
@@ -51,6 +51,21 @@ pub struct SegmentationRecord {
     /// Who recorded it.
     pub actor: String,
     /// Who tested what, and where the report is.
+    pub notes: String,
+}
+
+/// An ASV scan as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsvScanRecord {
+    pub id: AsvScanId,
+    /// When the ASV scanned.
+    pub at: DateTime<Utc>,
+    pub passed: bool,
+    /// The Approved Scanning Vendor's name.
+    pub vendor: String,
+    /// Who recorded it.
+    pub actor: String,
+    /// Where the report is, and anything the assessor should know.
     pub notes: String,
 }
 

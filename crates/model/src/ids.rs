@@ -62,6 +62,8 @@ ids! {
     ScanId(i64);
     /// A segmentation test someone recorded (PCI DSS 11.4.5).
     SegmentationTestId(i64);
+    /// An ASV scan someone recorded (PCI DSS 11.3.2).
+    AsvScanId(i64);
     /// A row of the audit log.
     AuditEntryId(i64);
     /// A running scan in the supervisor; a scan that is not recorded has

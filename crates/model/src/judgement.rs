@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::compliance::{FindingRecord, FindingStatus, RecordUpdate};
-use crate::ids::{SegmentationTestId, SystemId};
+use crate::ids::{AsvScanId, SegmentationTestId, SystemId};
 use crate::scan_record::ScanId;
 
 /// Which findings to list.
@@ -47,6 +47,15 @@ pub struct ImportSummary {
     pub added: usize,
     pub updated: usize,
     pub unchanged: usize,
+}
+
+/// A recorded ASV scan, and what judging again made of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsvScanOutcome {
+    pub id: AsvScanId,
+    /// The newest judged scan, judged again with the ASV scan; `None` when
+    /// no scan was judged yet.
+    pub rejudged: Option<Judgement>,
 }
 
 /// A recorded segmentation test, and what judging again made of it.

@@ -28,6 +28,7 @@ pub use app::{AppInfo, AppInfoRequest, DatabaseState, DatabaseStatus, DatabaseSt
 pub use commands::{AppInfoCommand, COMMAND_NAMES};
 pub use error::{AppError, ErrorKind, Problem};
 pub use ids::{
-    AuditEntryId, FindingId, InventoryEntryId, RunId, ScanId, SegmentationTestId, SystemId,
+    AsvScanId, AuditEntryId, FindingId, InventoryEntryId, RunId, ScanId, SegmentationTestId,
+    SystemId,
 };
 pub use ipc::{Command, Event};

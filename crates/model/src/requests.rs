@@ -96,6 +96,18 @@ pub struct SegmentationTestInput {
     pub at: Option<DateTime<Utc>>,
 }
 
+/// Record an ASV scan's result (PCI DSS 11.3.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsvScanInput {
+    pub passed: bool,
+    /// The Approved Scanning Vendor's name.
+    pub vendor: String,
+    /// Where the report is.
+    pub note: String,
+    /// When the ASV scanned (default: now).
+    pub at: Option<DateTime<Utc>>,
+}
+
 /// Compare two recorded scans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiffRequest {

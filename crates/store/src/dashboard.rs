@@ -104,6 +104,7 @@ impl Store {
             last_internal_scan: last_scan(Exposure::Internal).await?,
             last_external_scan: last_scan(Exposure::External).await?,
             last_segmentation_test: segmentation,
+            last_asv_scan: self.last_asv_scan().await?,
         })
     }
 

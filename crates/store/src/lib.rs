@@ -14,6 +14,7 @@
 //! - `backup`: online backup and checked restore.
 //! - `writer_lock`: telling a live scan from one whose writer died.
 
+mod asv_scans;
 mod audit;
 mod backup;
 mod codec;
@@ -33,6 +34,7 @@ mod systems;
 mod time;
 mod writer_lock;
 
+pub use asv_scans::NewAsvScan;
 pub use audit::GENESIS_HASH;
 pub use backup::{BackupSummary, CopyProgress, RestoreSummary};
 pub use data_dir::{DATABASE_FILE_NAME, NoDataDir, default_data_dir, resolve_data_dir};

@@ -30,12 +30,7 @@ pub(super) fn check(ev: &mut Evaluator<'_>) {
         );
     }
     if in_scope().any(|s| s.exposure == Exposure::External) {
-        scan_overdue(
-            ev,
-            FindingKind::ExternalScanOverdue,
-            "external",
-            history.last_external_scan,
-        );
+        asv_scan_overdue(ev);
     }
     // Segmentation is only claimed when something is marked out of scope.
     if systems.iter().any(|s| s.scope == Scope::OutOfScope) {
@@ -61,6 +56,38 @@ fn scan_overdue(
         None => format!("No {which} scan has been recorded."),
     };
     emit(ev, kind, detail);
+}
+
+/// 11.3.2 asks for a passing scan by an Approved Scanning Vendor every
+/// three months: the newest ASV scan recorded must have passed and be at
+/// most 90 days old. Portcullis's own scans from outside do not count; the
+/// text says so when there is one.
+fn asv_scan_overdue(ev: &mut Evaluator<'_>) {
+    let now = ev.input.now;
+    let history = ev.input.history;
+    let interval = TimeDelta::days(SCAN_INTERVAL_DAYS);
+    let mut detail = match history.last_asv_scan {
+        Some(scan) if scan.passed && now - scan.at <= interval => return,
+        Some(scan) if !scan.passed => format!(
+            "Your last ASV scan, on {}, did not pass. Only a passing scan counts: fix what \
+             it found and ask your ASV to scan again.",
+            scan.at.format("%Y-%m-%d")
+        ),
+        Some(scan) => format!(
+            "Your last passing ASV scan was on {}, {} days ago.",
+            scan.at.format("%Y-%m-%d"),
+            (now - scan.at).num_days()
+        ),
+        None => "No ASV scan has been recorded.".to_owned(),
+    };
+    if let Some(own) = history.last_external_scan {
+        detail.push_str(&format!(
+            " Portcullis's own scan from outside on {} helps you prepare, but it does not \
+             replace the ASV's.",
+            own.format("%Y-%m-%d")
+        ));
+    }
+    emit(ev, FindingKind::ExternalScanOverdue, detail);
 }
 
 fn segmentation_overdue(ev: &mut Evaluator<'_>) {

@@ -5,8 +5,9 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use portcullis_model::compliance::{
-    BusinessNeed, Exposure, Finding, FindingKind, FindingRecord, FindingState, InventoryEntry,
-    PortRange, ScanCoverage, Scope, SegmentationTest, Severity, System, SystemRole, TestingHistory,
+    AsvScan, BusinessNeed, Exposure, Finding, FindingKind, FindingRecord, FindingState,
+    InventoryEntry, PortRange, ScanCoverage, Scope, SegmentationTest, Severity, System, SystemRole,
+    TestingHistory,
 };
 use portcullis_model::report::{HostResult, ScanReport};
 use portcullis_model::scan::{HostReport, PortResult, PortState, Protocol, Reason};
@@ -230,6 +231,10 @@ pub fn fresh_history() -> TestingHistory {
         last_internal_scan: Some(now() - days(30)),
         last_external_scan: Some(now() - days(30)),
         last_segmentation_test: Some(SegmentationTest {
+            at: now() - days(30),
+            passed: true,
+        }),
+        last_asv_scan: Some(AsvScan {
             at: now() - days(30),
             passed: true,
         }),

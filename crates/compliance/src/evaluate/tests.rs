@@ -1,7 +1,9 @@
 //! One pair of tests per rule: it fires on a case that should, and stays
 //! quiet on the nearest case that should not.
 
-use portcullis_model::compliance::{Exposure, FindingKind::*, Scope, SegmentationTest, Severity};
+use portcullis_model::compliance::{
+    AsvScan, Exposure, FindingKind::*, Scope, SegmentationTest, Severity,
+};
 use portcullis_model::scan::{PortState, Protocol};
 use portcullis_model::service::{
     AdvisoryFlag, CvssScore, DistributionStatus, OpenAccess, OpenAccessKind, Posture, SshPosture,
@@ -934,12 +936,55 @@ fn no_internal_scan_at_all_is_overdue() {
 }
 
 #[test]
-fn an_external_scan_91_days_old_is_overdue_and_89_is_not() {
+fn a_passing_asv_scan_91_days_old_is_overdue_and_89_is_not() {
     let mut case = Case::new(vec![]);
-    case.history.last_external_scan = Some(now() - days(91));
-    assert_eq!(case.the(ExternalScanOverdue).requirements[..], ["11.3.2"]);
-    case.history.last_external_scan = Some(now() - days(89));
+    case.history.last_asv_scan = Some(AsvScan {
+        at: now() - days(91),
+        passed: true,
+    });
+    let finding = case.the(ExternalScanOverdue);
+    assert_eq!(finding.requirements[..], ["11.3.2"]);
+    assert!(
+        finding.explanation.contains("91 days ago"),
+        "{}",
+        finding.explanation
+    );
+    case.history.last_asv_scan = Some(AsvScan {
+        at: now() - days(89),
+        passed: true,
+    });
     assert!(!case.fires(ExternalScanOverdue));
+}
+
+#[test]
+fn a_failed_asv_scan_counts_for_nothing_however_recent() {
+    let mut case = Case::new(vec![]);
+    case.history.last_asv_scan = Some(AsvScan {
+        at: now() - days(2),
+        passed: false,
+    });
+    let finding = case.the(ExternalScanOverdue);
+    assert!(
+        finding.explanation.contains("did not pass"),
+        "{}",
+        finding.explanation
+    );
+}
+
+#[test]
+fn portcullis_own_external_scan_does_not_replace_the_asv_scan() {
+    let mut case = Case::new(vec![]);
+    case.history.last_asv_scan = None;
+    case.history.last_external_scan = Some(now() - days(1));
+    let finding = case.the(ExternalScanOverdue);
+    assert!(
+        finding
+            .explanation
+            .contains("No ASV scan has been recorded")
+            && finding.explanation.contains("does not replace the ASV's"),
+        "{}",
+        finding.explanation
+    );
 }
 
 #[test]
@@ -947,6 +992,7 @@ fn external_scans_are_not_due_without_an_external_system() {
     let mut case = Case::new(vec![]);
     case.systems.retain(|s| s.exposure == Exposure::Internal);
     case.history.last_external_scan = None;
+    case.history.last_asv_scan = None;
     assert!(!case.fires(ExternalScanOverdue));
     case.systems.clear();
     case.history.last_internal_scan = None;

@@ -26,10 +26,11 @@ pub enum AuditAction {
     /// A judged scan moved the finding.
     FindingTracked(RecordChange),
     SegmentationTestRecord,
+    AsvScanRecord,
 }
 
 impl AuditAction {
-    const PLAIN: [(AuditAction, &'static str); 11] = [
+    const PLAIN: [(AuditAction, &'static str); 12] = [
         (AuditAction::SystemAdd, "system.add"),
         (AuditAction::SystemUpdate, "system.update"),
         (AuditAction::SystemRemove, "system.remove"),
@@ -44,6 +45,7 @@ impl AuditAction {
             AuditAction::SegmentationTestRecord,
             "segmentation-test.record",
         ),
+        (AuditAction::AsvScanRecord, "asv-scan.record"),
     ];
 
     const TRACKED: [(RecordChange, &'static str); 6] = [

@@ -38,7 +38,7 @@ pub use diff::{
 pub use findings::{Finding, FindingKind, Severity};
 pub use inventory::{InventoryEntry, NewInventoryEntry};
 pub use systems::{Exposure, NewSystem, Scope, System, SystemRole};
-pub use testing_history::{SegmentationTest, TestingHistory};
+pub use testing_history::{AsvScan, SegmentationTest, TestingHistory};
 pub use tracking::{
     Acceptance, BusinessNeed, FindingRecord, FindingState, FindingStatus, InventoryWrite,
     Reconciliation, RecordChange, RecordUpdate,

@@ -13,6 +13,16 @@ pub struct SegmentationTest {
     pub passed: bool,
 }
 
+/// A scan by an Approved Scanning Vendor (PCI DSS 11.3.2), as its report
+/// gave it: only an ASV's passing scan meets the quarterly external-scan
+/// requirement; Portcullis's own scans from outside prepare for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsvScan {
+    /// When the ASV scanned (the report's scan date).
+    pub at: DateTime<Utc>,
+    pub passed: bool,
+}
+
 /// When the recurring tests PCI DSS asks for last happened. The rules judge
 /// whether they are overdue; the store knows the dates. A scan being
 /// evaluated counts only if the caller includes it.
@@ -23,4 +33,8 @@ pub struct TestingHistory {
     /// The last finished scan from the internet (11.3.2).
     pub last_external_scan: Option<DateTime<Utc>>,
     pub last_segmentation_test: Option<SegmentationTest>,
+    /// The newest ASV scan recorded (11.3.2); `None` in records made
+    /// before ASV scans were recorded.
+    #[serde(default)]
+    pub last_asv_scan: Option<AsvScan>,
 }
