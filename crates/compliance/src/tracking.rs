@@ -646,6 +646,20 @@ mod tests {
         );
     }
 
+    /// An ASV fails an internet-facing database whatever the reason, so no
+    /// business need settles it; the port itself, unlisted, can still be
+    /// approved (the nearest case).
+    #[test]
+    fn an_internet_facing_database_cannot_be_accepted() {
+        let database = finding(ExternalDatabase, Severity::Critical, Some(1), 3306);
+        let open = record(1, database, FindingState::Open);
+        let error = accept(&open, &request("the shop needs it", "Alice"), &[]).unwrap_err();
+        assert_eq!(error, DecisionError::NotAcceptable(ExternalDatabase));
+        let unlisted = finding(UnlistedOpenPort, Severity::High, Some(1), 3306);
+        let open = record(2, unlisted, FindingState::Open);
+        assert!(accept(&open, &request("the shop needs it", "Alice"), &[]).is_ok());
+    }
+
     #[test]
     fn a_port_of_an_unregistered_host_cannot_be_approved() {
         let cleartext = finding(CleartextService, Severity::Medium, None, 21);
