@@ -339,7 +339,11 @@ fn anonymous_key_exchange_is_insecure() {
 fn rc4_is_weak_but_not_insecure() {
     let port = with_suite(WeakCipherKind::Rc4, "TLS_RSA_WITH_RC4_128_SHA");
     let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
-    assert!(case.fires(WeakCipher));
+    assert_eq!(
+        case.the(WeakCipher).severity,
+        Severity::High,
+        "an ASV fails RC4 and 3DES"
+    );
     assert!(!case.fires(InsecureCipher));
 }
 
@@ -401,7 +405,11 @@ fn a_self_signed_certificate_on_a_public_service_fires() {
         c.issuer = c.subject.clone();
     });
     let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
-    assert_eq!(case.the(CertificateSelfSigned).severity, Severity::Medium);
+    assert_eq!(
+        case.the(CertificateSelfSigned).severity,
+        Severity::High,
+        "an ASV fails a self-signed certificate on a public service"
+    );
 }
 
 #[test]
@@ -430,6 +438,7 @@ fn a_certificate_for_another_name_fires() {
     let case =
         Case::new(vec![named_host(WEB, "shop.example.com", vec![port])]).approving_open_ports();
     let finding = case.the(CertificateNameMismatch);
+    assert_eq!(finding.severity, Severity::High, "an ASV fails it too");
     assert!(
         finding.explanation.contains("other.example.net"),
         "{}",
