@@ -80,16 +80,7 @@ pub async fn run(session: &Session, args: AsvArgs) -> Result<ExitCode, Failure> 
                 if outcome.passed { "passed" } else { "FAILED" },
                 at.format("%Y-%m-%d")
             );
-            match recorded.rejudged {
-                Some(judgement) => println!(
-                    "Judged scan {} again with it. {}",
-                    judgement.scan_id,
-                    crate::findings::describe(&judgement)
-                ),
-                None => println!(
-                    "No scan has been judged yet; the next `scan --save` takes the ASV scan into account."
-                ),
-            }
+            crate::findings::print_rejudged(recorded.rejudged.as_ref(), "the ASV scan");
         }
         AsvAction::List { json } => {
             let scans = workspace.asv_scans().await.map_err(failure)?;

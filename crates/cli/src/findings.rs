@@ -130,6 +130,21 @@ pub async fn run(session: &Session, args: FindingsArgs) -> Result<ExitCode, Fail
     Ok(ExitCode::SUCCESS)
 }
 
+/// What recording a test or scan result (`what`, "the ASV scan") did to
+/// the newest judged scan: judged again, or nothing to judge yet.
+pub fn print_rejudged(rejudged: Option<&Judgement>, what: &str) {
+    match rejudged {
+        Some(judgement) => println!(
+            "Judged scan {} again with it. {}",
+            judgement.scan_id,
+            describe(judgement)
+        ),
+        None => println!(
+            "No scan has been judged yet; the next `scan --save` takes {what} into account."
+        ),
+    }
+}
+
 /// The sentence about a judged scan, and where its details are.
 pub fn describe(judgement: &Judgement) -> String {
     format!(

@@ -72,16 +72,7 @@ pub async fn run(session: &Session, args: SegmentationArgs) -> Result<ExitCode, 
                 if outcome.passed { "passed" } else { "FAILED" },
                 at.format("%Y-%m-%d")
             );
-            match recorded.rejudged {
-                Some(judgement) => println!(
-                    "Judged scan {} again with it. {}",
-                    judgement.scan_id,
-                    crate::findings::describe(&judgement)
-                ),
-                None => println!(
-                    "No scan has been judged yet; the next `scan --save` takes the test into account."
-                ),
-            }
+            crate::findings::print_rejudged(recorded.rejudged.as_ref(), "the test");
         }
         SegmentationAction::List { json } => {
             let tests = workspace.segmentation_tests().await.map_err(failure)?;
