@@ -101,8 +101,8 @@ async fn review_shows_one_card_per_open_port_with_the_words_a_merchant_reads() {
             card.group.acceptable,
             "an unlisted port may be kept with a reason"
         );
-        assert_eq!(card.group.verdict, Verdict::Fail);
-        assert_eq!(card.verdict_words, "Will fail your ASV scan");
+        assert_eq!(card.group.verdict, Verdict::ActionNeeded);
+        assert_eq!(card.verdict_words, "Needs a stated business need");
         assert!(
             card.summary
                 .starts_with("Keep it with a stated business need, or close it"),
@@ -125,7 +125,10 @@ async fn review_shows_one_card_per_open_port_with_the_words_a_merchant_reads() {
 
     // Done: one sentence leads, and it moves with the decisions.
     let status = workspace.status().await.unwrap();
-    assert_eq!(status.headline, "2 ports will still fail your ASV scan.");
+    assert_eq!(
+        status.headline,
+        "Nothing will fail your ASV scan; 2 decisions still need a fix or a stated business need."
+    );
     for card in &cards {
         workspace
             .accept_finding(FindingAcceptance {

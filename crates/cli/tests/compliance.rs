@@ -222,7 +222,7 @@ fn a_saved_scan_shows_in_findings_and_status() {
     let words: Vec<&str> = brief.split_whitespace().collect();
     assert_eq!(
         words[..3],
-        [format!("#{}", record["id"]).as_str(), "High", "open"],
+        [format!("#{}", record["id"]).as_str(), "Medium", "open"],
         "{brief}"
     );
     assert!(
@@ -235,14 +235,17 @@ fn a_saved_scan_shows_in_findings_and_status() {
 
     let status = ok(dir.path(), &["status"]);
     assert!(
-        status.starts_with("1 port will still fail your ASV scan.\n\nOverall: FAIL\n"),
+        status.starts_with(
+            "Nothing will fail your ASV scan; 1 decision still needs a fix or a stated business \
+             need.\n\nOverall: ACTION NEEDED\n"
+        ),
         "{status}"
     );
     assert!(
         status.contains("Next:\n  - Run the next internal scan by "),
         "{status}"
     );
-    assert!(status.contains("\nloopback: FAIL\n"), "{status}");
+    assert!(status.contains("\nloopback: ACTION NEEDED\n"), "{status}");
     let after = day();
     assert!(
         status.contains(&format!("Last internal scan: {before} "))
