@@ -524,7 +524,17 @@ fn Findings(card: RwSignal<ReviewCard>) -> impl IntoView {
                     <p>{finding.explanation.to_string()}</p>
                     <p>
                         <strong>"What to do: "</strong>
-                        {finding.remedy.to_string()}
+                        // The commands a remedy quotes read as code; the Fix
+                        // step gives them Copy buttons.
+                        {super::fix::pieces(&finding.remedy)
+                            .into_iter()
+                            .map(|piece| match piece {
+                                super::fix::Piece::Words(words) => words.into_any(),
+                                super::fix::Piece::Command(command) => {
+                                    view! { <code>{command}</code> }.into_any()
+                                }
+                            })
+                            .collect_view()}
                     </p>
                     <p class="muted">{requirement_words}</p>
                     {(!evidence.trim().is_empty())
