@@ -44,6 +44,9 @@ pub(crate) fn from_decision(what: impl std::fmt::Display, error: DecisionError) 
         DecisionError::NoJustification => Some("justification"),
         DecisionError::NoApprover => Some("approver"),
         DecisionError::UntilNotInFuture { .. } => Some("until"),
+        DecisionError::NoEvidence => Some("evidence"),
+        DecisionError::NoSubmitter => Some("submitted_by"),
+        DecisionError::DisputeKindDoesNotApply(_) => Some("kind"),
         _ => None,
     };
     let error = AppError::new(ErrorKind::BadInput, format!("{what}: {error}"));

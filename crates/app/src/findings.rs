@@ -1,10 +1,11 @@
-//! Findings: listed, accepted as a business need, reported fixed.
+//! Findings: listed, accepted as a business need, disputed with the ASV,
+//! reported fixed.
 
-use portcullis_compliance::AcceptRequest;
+use portcullis_compliance::{AcceptRequest, DisputeRequest};
 use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{FindingRecord, InventoryEntry};
 use portcullis_model::judgement::FindingFilter;
-use portcullis_model::requests::FindingAcceptance;
+use portcullis_model::requests::{FindingAcceptance, FindingDisputal};
 
 use crate::error::{Result, from_decision, from_store};
 use crate::workspace::Workspace;
@@ -45,6 +46,27 @@ impl Workspace {
         self.store
             .accept_finding(&self.actor, id, |record, inventory| {
                 rulebook.accept(record, &request, inventory)
+            })
+            .await
+            .map_err(from_store)?
+            .map_err(|error| from_decision(format!("finding {id}"), error))
+    }
+
+    /// Disputes a finding with the ASV: a failing finding then passes only
+    /// if the ASV accepts the dispute. Read, decided and written in one
+    /// transaction.
+    pub async fn dispute_finding(&self, disputal: FindingDisputal) -> Result<FindingRecord> {
+        let id = disputal.id;
+        let request = DisputeRequest {
+            kind: disputal.kind,
+            evidence: disputal.evidence,
+            submitted_by: disputal.submitted_by,
+            until: disputal.until,
+            now: self.now(),
+        };
+        self.store
+            .change_finding(&self.actor, AuditAction::FindingDispute, id, |record| {
+                portcullis_compliance::dispute(record, &request)
             })
             .await
             .map_err(from_store)?

@@ -60,6 +60,7 @@ pub fn verdict(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Pass => "PASS",
         Verdict::ActionNeeded => "ACTION NEEDED",
+        Verdict::Disputed => "PASS IF THE ASV ACCEPTS THE DISPUTES",
         Verdict::Fail => "FAIL",
     }
 }
@@ -310,12 +311,25 @@ pub fn review_card(
                 .as_deref()
                 .map(|name| format!(" ({name})"))
                 .unwrap_or_default();
-            let summary = if group.acceptable {
-                format!("Keep it with a stated business need, or close it; either settles {these}.")
-            } else {
-                format!(
-                    "Close it: it cannot be approved as a business need. Closing it settles {these}."
-                )
+            let summary = match (group.disputable, group.acceptable) {
+                (true, true) => format!(
+                    "Close it: what fails here cannot be approved as a business need. If the \
+                     scan is wrong, or another safeguard covers it, dispute it with your ASV; \
+                     the port can then be kept with a stated business need. Closing it settles \
+                     {these}."
+                ),
+                (true, false) => format!(
+                    "Close it: it cannot be approved as a business need. If the scan is wrong, \
+                     or another safeguard covers it, dispute it with your ASV. Closing it \
+                     settles {these}."
+                ),
+                (false, true) => format!(
+                    "Keep it with a stated business need, or close it; either settles {these}."
+                ),
+                (false, false) => format!(
+                    "Close it: it cannot be approved as a business need. Closing it settles \
+                     {these}."
+                ),
             };
             (
                 format!("port|{address}|{}/{port}", protocol.as_str()),
@@ -357,7 +371,14 @@ pub fn review_card(
                     "The {service} settings on port {port} of {}",
                     system_name(*system_id)
                 ),
-                format!("Changing these settings settles {these}."),
+                if group.disputable {
+                    format!(
+                        "Changing these settings settles {these}. If the scan is wrong, or \
+                         another safeguard covers it, dispute it with your ASV."
+                    )
+                } else {
+                    format!("Changing these settings settles {these}.")
+                },
             )
         }
         DecisionSubject::Host { address } => (
@@ -388,6 +409,7 @@ pub fn review_card(
 pub fn asv_words(verdict: Verdict, acceptable: bool) -> &'static str {
     match (verdict, acceptable) {
         (Verdict::Fail, _) => "Will fail your ASV scan",
+        (Verdict::Disputed, _) => "Passes only if your ASV accepts the dispute",
         (Verdict::ActionNeeded, true) => "Needs a stated business need",
         (Verdict::ActionNeeded, false) => "Needs a fix",
         (Verdict::Pass, _) => "Fine",
@@ -416,10 +438,44 @@ pub fn headline(groups: &[portcullis_model::review::DecisionGroup], scanned: boo
             plural(failing.len(), thing)
         );
     }
+    // A disputed card may still wait for the port's business need.
     let pending = groups
         .iter()
-        .filter(|g| g.verdict == Verdict::ActionNeeded)
+        .filter(|g| match g.verdict {
+            Verdict::ActionNeeded => true,
+            Verdict::Disputed => g.findings.iter().any(|record| {
+                record.status() == portcullis_model::compliance::FindingStatus::Open
+                    && matches!(
+                        record.finding.severity,
+                        portcullis_model::compliance::Severity::Medium
+                            | portcullis_model::compliance::Severity::Low
+                    )
+            }),
+            Verdict::Pass | Verdict::Fail => false,
+        })
         .count();
+    let disputed = groups
+        .iter()
+        .filter(|g| g.verdict == Verdict::Disputed)
+        .count();
+    if disputed > 0 {
+        let also = match pending {
+            0 => String::new(),
+            n => format!(
+                "; {} still {} a fix or a stated business need",
+                plural(n, "decision"),
+                if n == 1 { "needs" } else { "need" }
+            ),
+        };
+        return format!(
+            "Your ASV scan passes only if your ASV accepts {}{also}.",
+            if disputed == 1 {
+                "your dispute".to_owned()
+            } else {
+                format!("your {disputed} disputes")
+            }
+        );
+    }
     if pending > 0 {
         return format!(
             "Nothing will fail your ASV scan; {} still {} a fix or a stated business need.",

@@ -16,12 +16,13 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use portcullis_app::{FixedClock, Workspace, WorkspaceOptions};
 use portcullis_model::ErrorKind;
 use portcullis_model::compliance::{
-    Exposure, FindingKind, FindingState, FindingStatus, NewSystem, Scope, SegmentationTest,
-    SystemRole,
+    AuditAction, DisputeKind, Exposure, FindingKind, FindingState, FindingStatus, NewSystem, Scope,
+    SegmentationTest, SystemRole, Verdict,
 };
 use portcullis_model::judgement::FindingFilter;
 use portcullis_model::requests::{
-    DiffRequest, InventoryAddition, InventoryRenewal, RenewalTerm, SegmentationTestInput,
+    DiffRequest, FindingAcceptance, FindingDisputal, InventoryAddition, InventoryRenewal,
+    RenewalTerm, SegmentationTestInput,
 };
 use portcullis_model::scan::Protocol;
 use portcullis_model::scan_record::{ScanSettings, TcpChoice};
@@ -548,4 +549,112 @@ async fn backup_and_restore_round_trip() {
         error.message.contains("the folder") && error.message.contains("does not exist"),
         "{error}"
     );
+}
+
+/// A database port facing the internet fails an ASV scan: no business need
+/// passes it, a dispute on grounds that do not apply is refused beside its
+/// field, and a false-positive dispute leaves the system "passing only if
+/// the ASV accepts the dispute", audited and read back from SQLite.
+#[tokio::test]
+async fn a_failing_finding_is_disputed_not_accepted() {
+    let (_dir, _, workspace) = open(day(2026, 6, 1)).await;
+    let mut shop = system("shop", SystemRole::WebServer, Scope::Cde);
+    shop.exposure = Exposure::External;
+    let shop = workspace.add_system(shop).await.unwrap();
+    // DB2's registered port: the rules take an unidentified service there
+    // for a database. Nothing answers on it but this listener.
+    let Ok(db2) = TcpListener::bind((Ipv4Addr::LOCALHOST, 50000)) else {
+        eprintln!("port 50000 is taken on 127.0.0.1; nothing to test");
+        return;
+    };
+    let scan = workspace
+        .scan_to_end(loopback("50000".into()), true)
+        .await
+        .unwrap();
+    drop(db2);
+    assert!(scan.judgement.is_some());
+    let findings = workspace.findings(&FindingFilter::default()).await.unwrap();
+    let database = findings
+        .iter()
+        .find(|f| f.finding.kind == FindingKind::ExternalDatabase)
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    let id = database.id;
+
+    let refused = workspace
+        .accept_finding(FindingAcceptance {
+            id,
+            justification: "Our shop software needs it from the office".into(),
+            approver: "Sam Owner".into(),
+            until: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::BadInput);
+    assert!(
+        refused.message.contains("fails an ASV scan"),
+        "{}",
+        refused.message
+    );
+
+    let wrong_grounds = workspace
+        .dispute_finding(FindingDisputal {
+            id,
+            kind: DisputeKind::PoiTerminalEarlyTls,
+            evidence: "Only terminals connect".into(),
+            submitted_by: "Sam Owner".into(),
+            until: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(wrong_grounds.field.as_deref(), Some("kind"));
+
+    let disputed = workspace
+        .dispute_finding(FindingDisputal {
+            id,
+            kind: DisputeKind::FalsePositive,
+            evidence: "Port 50000 is our print server's status page, not a database".into(),
+            submitted_by: "Sam Owner".into(),
+            until: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(disputed.status(), FindingStatus::Disputed);
+    let stored = workspace
+        .findings(&FindingFilter {
+            status: Some(FindingStatus::Disputed),
+            ..FindingFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].state, disputed.state);
+    let accepted = FindingFilter {
+        status: Some(FindingStatus::Accepted),
+        ..FindingFilter::default()
+    };
+    assert!(workspace.findings(&accepted).await.unwrap().is_empty());
+
+    let status = workspace.status().await.unwrap();
+    let verdict = status
+        .status
+        .systems
+        .iter()
+        .find(|s| s.system_id == shop.id)
+        .unwrap();
+    assert_eq!(verdict.verdict, Verdict::Disputed, "{:?}", verdict.reasons);
+    assert!(
+        verdict.reasons.iter().any(|reason| reason
+            .starts_with("Passes only if your ASV accepts the dispute (false positive")),
+        "{:?}",
+        verdict.reasons
+    );
+    let audit = workspace.audit_rows(50).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|row| row.action == AuditAction::FindingDispute
+                && row.entity_id == id.to_string()),
+        "{audit:#?}"
+    );
+    assert!(workspace.verify_audit_log().await.unwrap().is_intact());
 }

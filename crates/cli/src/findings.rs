@@ -1,13 +1,13 @@
 //! `portcullis findings`: what the scans found, in plain English, with the
-//! PCI DSS requirements each serves and what closes it; `accept` and
-//! `fixed` record decisions on one; `evaluate` judges a stored scan again.
+//! PCI DSS requirements each serves and what closes it; `accept`,
+//! `dispute` and `fixed` record decisions on one; `evaluate` judges a stored scan again.
 
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use portcullis_model::compliance::{FindingRecord, FindingState, FindingStatus};
+use portcullis_model::compliance::{DisputeKind, FindingRecord, FindingState, FindingStatus};
 use portcullis_model::judgement::{FindingFilter, Judgement};
-use portcullis_model::requests::FindingAcceptance;
+use portcullis_model::requests::{FindingAcceptance, FindingDisputal};
 use portcullis_model::{FindingId, ScanId};
 
 use crate::Failure;
@@ -23,7 +23,8 @@ pub struct FindingsArgs {
     /// Only the findings this scan found.
     #[arg(long, value_name = "ID")]
     scan: Option<ScanId>,
-    /// Only findings with this status: open, accepted, fixed, verified.
+    /// Only findings with this status: open, accepted, disputed, fixed,
+    /// verified.
     #[arg(long, value_parser = parse_serde_name::<FindingStatus>)]
     status: Option<FindingStatus>,
     /// Only this system's (name or id).
@@ -52,6 +53,28 @@ enum FindingsAction {
         #[arg(long)]
         approver: String,
         /// Until when (default: 90 days from now).
+        #[arg(long, value_parser = parse_date)]
+        until: Option<DateTime<Utc>>,
+    },
+    /// Dispute a finding with your ASV. No business need passes a finding
+    /// that fails an ASV scan; a dispute the ASV accepts does, so until
+    /// then it "passes only if your ASV accepts the dispute".
+    Dispute {
+        /// The finding's id.
+        id: FindingId,
+        /// The grounds: false-positive (the scan is wrong, and the
+        /// evidence shows it), compensating-control (another control meets
+        /// the requirement's intent), poi-terminal-early-tls (card
+        /// terminals' SSL or early TLS, PCI DSS Appendix A2).
+        #[arg(long, value_parser = parse_serde_name::<DisputeKind>)]
+        kind: DisputeKind,
+        /// What proves it, or the control that stands in its place.
+        #[arg(long)]
+        evidence: String,
+        /// Who submits the dispute to the ASV.
+        #[arg(long = "by", value_name = "NAME")]
+        submitted_by: String,
+        /// Until when (default: 90 days from now, the next quarterly scan).
         #[arg(long, value_parser = parse_date)]
         until: Option<DateTime<Utc>>,
     },
@@ -117,6 +140,36 @@ pub async fn run(session: &Session, args: FindingsArgs) -> Result<ExitCode, Fail
                     entry.protocol.as_str()
                 );
             }
+        }
+        Some(FindingsAction::Dispute {
+            id,
+            kind,
+            evidence,
+            submitted_by,
+            until,
+        }) => {
+            let disputal = FindingDisputal {
+                id,
+                kind,
+                evidence,
+                submitted_by,
+                until,
+            };
+            let record = workspace.dispute_finding(disputal).await.map_err(failure)?;
+            let until = record
+                .state
+                .settled_until()
+                .map(|until| until.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            let outcome = if record.finding.severity.fails_asv_scan() {
+                "it passes only if your ASV accepts the dispute"
+            } else {
+                "it needs no other answer while the dispute holds"
+            };
+            println!(
+                "Finding {id} disputed as a {} until {until}: {outcome}.",
+                kind.words()
+            );
         }
         Some(FindingsAction::Fixed { id }) => {
             workspace.mark_fixed(id).await.map_err(failure)?;
@@ -188,6 +241,15 @@ fn print_records(records: &[FindingRecord], brief: bool) {
                 safe(&need.approver),
                 need.until.format("%Y-%m-%d"),
                 safe(&need.justification)
+            );
+        }
+        if let Some(dispute) = record.state.dispute() {
+            println!(
+                "       Disputed as a {} by {} until {}: {}",
+                dispute.kind.words(),
+                safe(&dispute.submitted_by),
+                dispute.until.format("%Y-%m-%d"),
+                safe(&dispute.evidence)
             );
         }
         let mut seen = format!(

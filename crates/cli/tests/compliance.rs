@@ -429,3 +429,149 @@ fn an_asv_scan_is_recorded_and_judged_for_11_3_2() {
     );
     drop(listener);
 }
+
+/// A database port facing the internet fails an ASV scan: no business need
+/// settles it, a dispute does, and then the status says it passes only if
+/// the ASV accepts the dispute.
+#[test]
+fn a_failing_finding_is_disputed_not_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        dir.path(),
+        &[
+            "systems",
+            "add",
+            "shop",
+            "--address",
+            "127.0.0.1",
+            "--role",
+            "database",
+            "--scope",
+            "cde",
+            "--exposure",
+            "external",
+        ],
+    );
+    // A database's port (CouchDB, Neo4j, Elasticsearch's transport,
+    // MongoDB): the first this machine lets us listen on.
+    let listener = [5984, 7474, 9300, 27017]
+        .into_iter()
+        .find_map(|port| TcpListener::bind((Ipv4Addr::LOCALHOST, port)).ok())
+        .expect("one database port free on 127.0.0.1");
+    let port = listener.local_addr().unwrap().port().to_string();
+    ok(
+        dir.path(),
+        &[
+            "scan",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "--connect",
+            "--no-ping",
+            "--save",
+        ],
+    );
+    let findings: serde_json::Value =
+        serde_json::from_str(&ok(dir.path(), &["findings", "--json"])).unwrap();
+    let database = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|record| record["finding"]["kind"] == "external-database")
+        .unwrap_or_else(|| panic!("an external database finding: {findings:#}"));
+    let id = database["id"].to_string();
+
+    let said = refused(
+        dir.path(),
+        &[
+            "findings",
+            "accept",
+            &id,
+            "--justification",
+            "the shop needs its database",
+            "--approver",
+            "Sam Owner",
+        ],
+    );
+    assert!(said.contains("dispute"), "{said}");
+    let said = refused(
+        dir.path(),
+        &[
+            "findings",
+            "dispute",
+            &id,
+            "--kind",
+            "poi-terminal-early-tls",
+            "--evidence",
+            "only our terminals use it",
+            "--by",
+            "Sam Owner",
+        ],
+    );
+    assert!(said.contains("SSL and early TLS only"), "{said}");
+    let said = refused(
+        dir.path(),
+        &[
+            "findings",
+            "dispute",
+            &id,
+            "--kind",
+            "compensating-control",
+            "--evidence",
+            " ",
+            "--by",
+            "Sam Owner",
+        ],
+    );
+    assert!(said.contains("evidence"), "{said}");
+
+    let said = ok(
+        dir.path(),
+        &[
+            "findings",
+            "dispute",
+            &id,
+            "--kind",
+            "compensating-control",
+            "--evidence",
+            "The host firewall lets only the web server's address reach this port",
+            "--by",
+            "Sam Owner",
+            "--until",
+            "2099-01-31",
+        ],
+    );
+    assert_eq!(
+        said,
+        format!(
+            "Finding {id} disputed as a compensating control until 2099-01-31: it passes only \
+             if your ASV accepts the dispute.\n"
+        )
+    );
+    let listed = ok(dir.path(), &["findings", "--status", "disputed"]);
+    assert!(
+        listed.contains(
+            "Disputed as a compensating control by Sam Owner until 2099-01-31: The host \
+             firewall lets only the web server's address reach this port"
+        ),
+        "{listed}"
+    );
+    // An external system also needs a passing ASV scan (11.3.2).
+    ok(
+        dir.path(),
+        &["asv", "record", "--passed", "--vendor", "Example ASV"],
+    );
+    let status = ok(dir.path(), &["status"]);
+    assert!(
+        status.starts_with(
+            "Your ASV scan passes only if your ASV accepts your dispute; 1 decision still \
+             needs a fix or a stated business need.\n"
+        ),
+        "{status}"
+    );
+    assert!(
+        status.contains("\nOverall: PASS IF THE ASV ACCEPTS THE DISPUTES\n"),
+        "{status}"
+    );
+    drop(listener);
+}

@@ -89,9 +89,11 @@ fn basis(kind: FindingKind) -> Basis {
         UnlistedOpenPort | UnassignedHost | StaleInventoryEntry => Basis::Presence {
             needs_identity_while_open: false,
         },
-        ExternalDatabase | ExternalRemoteAccess | CleartextService => Basis::Presence {
-            needs_identity_while_open: true,
-        },
+        ExternalDatabase | ExternalRemoteAccess | CleartextService | ExternalCleartextLogin => {
+            Basis::Presence {
+                needs_identity_while_open: true,
+            }
+        }
         InventoryMismatch => Basis::Identity,
         HttpWithoutHttpsRedirect
         | ObsoleteTls

@@ -6,23 +6,17 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use portcullis_model::compliance::{FindingKind, FindingRecord, Severity, Verdict};
+use portcullis_model::compliance::{FindingKind, FindingRecord, Verdict};
 use portcullis_model::review::{DecisionGroup, DecisionSubject};
 
 use crate::rulebook::{AcceptPolicy, Rulebook};
-use crate::status::{acceptance_holds, stands_now};
+use crate::status::{Settled, stands_now, weight};
 
-/// What one finding weighs on its group's verdict: nothing while accepted,
-/// otherwise by severity as [`crate::assess`] counts it.
+/// What one finding weighs on its group's verdict, as [`crate::assess`]
+/// counts it: settled by a business need only when it does not fail,
+/// "disputed" when it fails and is disputed.
 pub fn verdict_of(record: &FindingRecord, now: DateTime<Utc>) -> Verdict {
-    if acceptance_holds(record, now) {
-        return Verdict::Pass;
-    }
-    match record.finding.severity {
-        Severity::Critical | Severity::High => Verdict::Fail,
-        Severity::Medium | Severity::Low => Verdict::ActionNeeded,
-        Severity::Info => Verdict::Pass,
-    }
+    weight(record.finding.severity, Settled::of(record, now)).unwrap_or(Verdict::Pass)
 }
 
 /// The groups of the findings that stand now, worst first (then the
@@ -58,13 +52,23 @@ pub fn group_decisions(
                 .map(|record| verdict_of(record, now))
                 .max()
                 .unwrap_or(Verdict::Pass);
-            let acceptable = findings
+            // What fails is disputed, the rest kept as a business need.
+            let (failing, rest): (Vec<_>, Vec<_>) = findings
                 .iter()
-                .all(|record| book.rule(record.finding.kind).accept != AcceptPolicy::No);
+                .partition(|record| record.finding.severity.fails_asv_scan());
+            let acceptable = !rest.is_empty()
+                && rest
+                    .iter()
+                    .all(|record| book.rule(record.finding.kind).accept != AcceptPolicy::No);
+            let disputable = !failing.is_empty()
+                && failing
+                    .iter()
+                    .all(|record| record.finding.kind.is_disputable());
             DecisionGroup {
                 subject,
                 verdict,
                 acceptable,
+                disputable,
                 findings,
             }
         })
@@ -152,7 +156,7 @@ mod tests {
     use super::*;
     use crate::evaluate::testkit::*;
     use FindingKind::*;
-    use portcullis_model::compliance::FindingState;
+    use portcullis_model::compliance::{FindingState, Severity};
 
     fn on(kind: FindingKind, severity: Severity, port: u16, product: &str) -> Finding {
         let mut finding = finding(kind, severity, Some(2), port);
@@ -244,12 +248,12 @@ mod tests {
         let records = [
             accepted(
                 1,
-                on(UnlistedOpenPort, Severity::High, 22, "OpenSSH"),
+                on(UnlistedOpenPort, Severity::Medium, 22, "OpenSSH"),
                 now() + days(30),
             ),
             record(
                 2,
-                on(UnlistedOpenPort, Severity::High, 3306, "MySQL"),
+                on(UnlistedOpenPort, Severity::Medium, 3306, "MySQL"),
                 FindingState::Open,
             ),
             record(
@@ -266,8 +270,12 @@ mod tests {
         ));
         assert_eq!(groups[0].verdict, Verdict::Fail);
         assert!(
-            !groups[0].acceptable,
-            "a database anyone may use is closed, not approved"
+            groups[0].acceptable,
+            "the port may be kept once the database anyone may use is disputed"
+        );
+        assert!(
+            groups[0].disputable,
+            "a failure can be disputed with the ASV"
         );
         assert!(matches!(
             groups[1].subject,
@@ -275,5 +283,31 @@ mod tests {
         ));
         assert_eq!(groups[1].verdict, Verdict::Pass);
         assert!(groups[1].acceptable);
+        assert!(!groups[1].disputable, "nothing fails there");
+    }
+
+    #[test]
+    fn a_failing_setting_is_disputed_not_accepted() {
+        let records = [
+            disputed(
+                1,
+                on(ObsoleteTls, Severity::High, 443, "nginx"),
+                now() + days(30),
+            ),
+            record(
+                2,
+                on(LegacyTls, Severity::Medium, 443, "nginx"),
+                FindingState::Open,
+            ),
+        ];
+        let groups = group_decisions(Rulebook::builtin(), &records, now());
+        assert_eq!(groups.len(), 1);
+        assert!(
+            groups[0].acceptable,
+            "TLS 1.1 may be kept for a while once TLS 1.0 is disputed"
+        );
+        assert!(groups[0].disputable);
+        assert_eq!(groups[0].verdict, Verdict::Disputed);
+        assert_eq!(verdict_of(&records[1], now()), Verdict::ActionNeeded);
     }
 }

@@ -39,5 +39,6 @@ pub use rulebook::{AcceptPolicy, Category, Rule, Rulebook, RulebookError};
 pub use schedule::{INVENTORY_REVIEW_MONTHS, schedule};
 pub use status::{acceptance_holds, assess, assess_tracked, stands_now};
 pub use tracking::{
-    AcceptRequest, DEFAULT_ACCEPTANCE_DAYS, DecisionError, accept, mark_fixed, reconcile,
+    AcceptRequest, DEFAULT_ACCEPTANCE_DAYS, DecisionError, DisputeRequest, accept, dispute,
+    mark_fixed, reconcile,
 };

@@ -74,6 +74,8 @@ pub struct Categories {
     pub database: Category,
     pub remote_access: Category,
     pub cleartext: Category,
+    /// Remote logins that send passwords as readable text.
+    pub cleartext_login: Category,
 }
 
 /// A rule ready to word findings: its texts parsed once.
@@ -147,6 +149,7 @@ struct CategoriesFile {
     database: CategoryFile,
     remote_access: CategoryFile,
     cleartext: CategoryFile,
+    cleartext_login: CategoryFile,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +201,7 @@ impl Rulebook {
             database: category("database", file.category.database)?,
             remote_access: category("remote-access", file.category.remote_access)?,
             cleartext: category("cleartext", file.category.cleartext)?,
+            cleartext_login: category("cleartext-login", file.category.cleartext_login)?,
         };
         let mut plain_names = HashMap::new();
         for service in file.service {
@@ -325,6 +329,24 @@ fn parse_port(text: &str) -> Option<(Protocol, u16)> {
 mod tests {
     use super::*;
 
+    /// A rule that always fails an ASV scan says it cannot be accepted, so
+    /// that the book does not promise what the code refuses; only the
+    /// version rules, whose level each advisory sets, may say otherwise.
+    #[test]
+    fn rules_that_always_fail_cannot_be_accepted() {
+        let book = Rulebook::builtin();
+        for kind in FindingKind::ALL {
+            let rule = book.rule(kind);
+            let varies = matches!(
+                kind,
+                FindingKind::VulnerableVersion | FindingKind::EndOfLifeVersion
+            );
+            if rule.severity.fails_asv_scan() && !varies {
+                assert_eq!(rule.accept, AcceptPolicy::No, "{}", kind.id());
+            }
+        }
+    }
+
     #[test]
     fn the_builtin_rule_book_parses_and_has_a_rule_for_every_kind() {
         let book = Rulebook::parse(BUILTIN).unwrap_or_else(|e| panic!("{e}"));
@@ -360,6 +382,8 @@ mod tests {
         assert!(book.categories.remote_access.has_service("ssh"));
         assert!(book.categories.cleartext.has_port(Protocol::Udp, 161));
         assert!(!book.categories.cleartext.has_service("ssh"));
+        assert!(book.categories.cleartext_login.has_service("telnet"));
+        assert!(!book.categories.cleartext_login.has_service("ftp"));
         assert_eq!(
             book.plain_name(["unknown", "mysql"]),
             Some("a MySQL or MariaDB database")

@@ -1,49 +1,77 @@
 //! Verdicts, as an Approved Scanning Vendor would give them: per system and
 //! for the whole estate.
 //!
-//! A finding counts by its severity unless it is accepted: Critical and High
-//! fail, Medium and Low need action (a fix, or a justification recorded by
-//! accepting it), Info is only for the record. A finding accepted with an
-//! acceptance that has not lapsed counts for nothing, but is still listed
-//! among the reasons, so that nobody forgets it. Out-of-scope systems get
-//! their own verdict, which does not count towards the overall one.
+//! A finding counts by its severity: Critical and High fail, Medium and Low
+//! need action (a fix, or a justification recorded by accepting it), Info
+//! is only for the record. How it is settled changes that, while the
+//! settlement holds: a business need settles a finding that needs action,
+//! never one that fails (an ASV passes no failure for a business reason);
+//! a dispute with the ASV turns a failure into "passes only if the ASV
+//! accepts the dispute" and settles anything milder. Settled findings are
+//! still listed among the reasons, so that nobody forgets them.
+//! Out-of-scope systems get their own verdict, which does not count
+//! towards the overall one.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use portcullis_model::SystemId;
 use portcullis_model::compliance::{
-    BusinessNeed, Finding, FindingKind, FindingRecord, FindingStatus, OverallStatus, Scope,
-    Severity, System, SystemStatus, Verdict,
+    BusinessNeed, Dispute, Finding, FindingKind, FindingRecord, FindingState, FindingStatus,
+    OverallStatus, Scope, Severity, System, SystemStatus, Verdict,
 };
 
-/// How one finding weighs on a verdict.
-fn weight(finding: &Finding, acceptance: Option<&BusinessNeed>) -> Option<Verdict> {
-    if acceptance.is_some() {
-        return None;
-    }
-    match finding.severity {
-        Severity::Critical | Severity::High => Some(Verdict::Fail),
-        Severity::Medium | Severity::Low => Some(Verdict::ActionNeeded),
-        Severity::Info => None,
+/// How a finding is settled, while the settlement holds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Settled<'a> {
+    Not,
+    Need(&'a BusinessNeed),
+    Disputed(&'a Dispute),
+}
+
+impl<'a> Settled<'a> {
+    /// The record's settlement, if it holds at `now`.
+    pub(crate) fn of(record: &'a FindingRecord, now: DateTime<Utc>) -> Settled<'a> {
+        if !acceptance_holds(record, now) {
+            return Settled::Not;
+        }
+        match &record.state {
+            FindingState::Accepted(need) => Settled::Need(need),
+            FindingState::Disputed(dispute) => Settled::Disputed(dispute),
+            _ => Settled::Not,
+        }
     }
 }
 
-/// Whether a record's acceptance holds at `now`.
+/// How one finding weighs on a verdict, given how it is settled.
+pub(crate) fn weight(severity: Severity, settled: Settled<'_>) -> Option<Verdict> {
+    let fails = severity.fails_asv_scan();
+    match (settled, fails) {
+        (Settled::Disputed(_), true) => Some(Verdict::Disputed),
+        (Settled::Disputed(_) | Settled::Need(_), false) => None,
+        (Settled::Need(_) | Settled::Not, true) => Some(Verdict::Fail),
+        (Settled::Not, false) => match severity {
+            Severity::Info => None,
+            _ => Some(Verdict::ActionNeeded),
+        },
+    }
+}
+
+/// Whether a record's acceptance or dispute holds at `now`.
 pub fn acceptance_holds(record: &FindingRecord, now: DateTime<Utc>) -> bool {
     record
         .state
-        .business_need()
-        .is_some_and(|need| need.until > now)
+        .settled_until()
+        .is_some_and(|until| until > now)
 }
 
-/// Whether a tracked finding stands now: open or accepted (an acceptance
-/// that has lapsed counts as open, which [`assess`] decides); fixed and
-/// verified ones are history.
+/// Whether a tracked finding stands now: open, accepted or disputed (a
+/// settlement that has lapsed counts as open, which [`assess`] decides);
+/// fixed and verified ones are history.
 pub fn stands_now(record: &FindingRecord) -> bool {
     matches!(
         record.status(),
-        FindingStatus::Open | FindingStatus::Accepted
+        FindingStatus::Open | FindingStatus::Accepted | FindingStatus::Disputed
     )
 }
 
@@ -62,26 +90,32 @@ pub fn assess_tracked(
     assess(systems, &current, records, now)
 }
 
-/// Judges the current findings. `records` supplies acceptances (matched by
-/// finding key); findings without a record are open.
+/// A finding and how it is settled.
+type Judged<'a> = (&'a Finding, Settled<'a>);
+
+/// Judges the current findings. `records` supplies acceptances and
+/// disputes (matched by finding key); findings without a record are open.
 pub fn assess(
     systems: &[System],
     findings: &[Finding],
     records: &[FindingRecord],
     now: DateTime<Utc>,
 ) -> OverallStatus {
-    let accepted: HashMap<&str, &BusinessNeed> = records
+    let settled: HashMap<&str, Settled<'_>> = records
         .iter()
-        .filter(|r| acceptance_holds(r, now))
-        .filter_map(|r| Some((r.finding.key.as_str(), r.state.business_need()?)))
+        .map(|r| (r.finding.key.as_str(), Settled::of(r, now)))
+        .filter(|(_, settled)| !matches!(settled, Settled::Not))
         .collect();
-    let mut by_system: HashMap<SystemId, Vec<(&Finding, Option<&BusinessNeed>)>> = HashMap::new();
+    let mut by_system: HashMap<SystemId, Vec<Judged<'_>>> = HashMap::new();
     let mut unowned = Vec::new();
     for finding in findings {
-        let acceptance = accepted.get(finding.key.as_str()).copied();
+        let settlement = settled
+            .get(finding.key.as_str())
+            .copied()
+            .unwrap_or(Settled::Not);
         match finding.system_id {
-            Some(id) => by_system.entry(id).or_default().push((finding, acceptance)),
-            None => unowned.push((finding, acceptance)),
+            Some(id) => by_system.entry(id).or_default().push((finding, settlement)),
+            None => unowned.push((finding, settlement)),
         }
     }
 
@@ -121,26 +155,51 @@ pub fn assess(
     }
 }
 
-/// The verdict of a set of findings and its reasons, worst first.
-fn judge(findings: &[(&Finding, Option<&BusinessNeed>)]) -> (Verdict, Vec<String>) {
+/// The verdict of a set of findings and its reasons: failures first, then
+/// disputes, then what needs action, then the settled ones, each worst
+/// first.
+fn judge(findings: &[Judged<'_>]) -> (Verdict, Vec<String>) {
     let mut sorted: Vec<_> = findings.to_vec();
-    sorted.sort_by(|a, b| {
-        let counts = |x: &(&Finding, Option<&BusinessNeed>)| x.1.is_none();
-        (counts(b), b.0.severity).cmp(&(counts(a), a.0.severity))
-    });
+    let rank = |x: &Judged<'_>| (weight(x.0.severity, x.1), x.0.severity);
+    sorted.sort_by_key(|record| std::cmp::Reverse(rank(record)));
     let mut verdict = Verdict::Pass;
     let mut reasons = Vec::new();
-    for (finding, acceptance) in sorted {
-        match (weight(finding, acceptance), acceptance) {
-            (Some(weight), _) => {
-                verdict = verdict.max(weight);
-                reasons.push(format!("{}: {}", finding.severity.label(), finding.title));
+    for (finding, settled) in sorted {
+        let weighs = weight(finding.severity, settled);
+        if let Some(weighs) = weighs {
+            verdict = verdict.max(weighs);
+        }
+        match (weighs, settled) {
+            (_, Settled::Disputed(dispute)) => reasons.push(disputed_reason(finding, dispute)),
+            (Some(_), Settled::Need(_)) => reasons.push(format!(
+                "{}: {} (a business need does not pass an ASV failure: fix it, or dispute it with your ASV)",
+                finding.severity.label(),
+                finding.title
+            )),
+            (Some(_), Settled::Not) => {
+                reasons.push(format!("{}: {}", finding.severity.label(), finding.title))
             }
-            (None, Some(need)) => reasons.push(accepted_reason(finding, need)),
-            (None, None) => {}
+            (None, Settled::Need(need)) => reasons.push(accepted_reason(finding, need)),
+            (None, Settled::Not) => {}
         }
     }
     (verdict, reasons)
+}
+
+/// The line for a disputed finding: whether it still hangs on the ASV.
+fn disputed_reason(finding: &Finding, dispute: &Dispute) -> String {
+    let until = dispute.until.format("%Y-%m-%d");
+    let lead = if finding.severity.fails_asv_scan() {
+        "Passes only if your ASV accepts the dispute"
+    } else {
+        "Disputed"
+    };
+    format!(
+        "{lead} ({}, submitted by {} until {until}): {}",
+        dispute.kind.words(),
+        dispute.submitted_by,
+        finding.title
+    )
 }
 
 /// The line for an accepted finding. An unlisted port, once approved, is
@@ -169,21 +228,26 @@ fn accepted_reason(finding: &Finding, need: &BusinessNeed) -> String {
 }
 
 /// One line for the overall reasons: "Shop: fails (2 failing, 1 needing
-/// action)".
-fn summary(name: &str, verdict: Verdict, findings: &[(&Finding, Option<&BusinessNeed>)]) -> String {
+/// action)", naming disputes when there are some.
+fn summary(name: &str, verdict: Verdict, findings: &[Judged<'_>]) -> String {
     let count = |v| {
         findings
             .iter()
-            .filter(|(f, a)| weight(f, *a) == Some(v))
+            .filter(|(f, settled)| weight(f.severity, *settled) == Some(v))
             .count()
     };
     let word = match verdict {
         Verdict::Fail => "fails",
+        Verdict::Disputed => "passes only if the ASV accepts its disputes",
         Verdict::ActionNeeded => "needs action",
         Verdict::Pass => "passes",
     };
+    let disputed = match count(Verdict::Disputed) {
+        0 => String::new(),
+        n => format!("{n} disputed, "),
+    };
     format!(
-        "{name}: {word} ({} failing, {} needing action)",
+        "{name}: {word} ({} failing, {disputed}{} needing action)",
         count(Verdict::Fail),
         count(Verdict::ActionNeeded)
     )
@@ -224,20 +288,62 @@ mod tests {
     }
 
     #[test]
-    fn a_valid_acceptance_does_not_fail_and_is_still_listed() {
-        let high = finding(ExternalDatabase, Severity::Critical, Some(1), 3306);
-        let records = [accepted(1, high.clone(), now() + days(1))];
-        let status = assess(&[web()], std::slice::from_ref(&high), &records, now());
+    fn a_business_need_settles_what_needs_action_and_is_still_listed() {
+        let medium = finding(ExternalRemoteAccess, Severity::Medium, Some(1), 22);
+        let records = [accepted(1, medium.clone(), now() + days(1))];
+        let status = assess(&[web()], std::slice::from_ref(&medium), &records, now());
         assert_eq!(status.verdict, Verdict::Pass);
         assert_eq!(
             status.systems[0].reasons,
-            ["Accepted until 2025-06-02 by Alice: external-database on port 3306"]
+            ["Accepted until 2025-06-02 by Alice: external-remote-access on port 22"]
         );
     }
 
     #[test]
+    fn no_business_need_turns_a_failure_into_a_pass() {
+        let critical = finding(ExternalDatabase, Severity::Critical, Some(1), 3306);
+        let records = [accepted(1, critical.clone(), now() + days(1))];
+        let status = assess(&[web()], std::slice::from_ref(&critical), &records, now());
+        assert_eq!(status.verdict, Verdict::Fail);
+        assert!(
+            status.systems[0].reasons[0].contains("a business need does not pass an ASV failure"),
+            "{:?}",
+            status.systems[0].reasons
+        );
+    }
+
+    #[test]
+    fn a_disputed_failure_passes_only_if_the_asv_accepts_the_dispute() {
+        let high = finding(ObsoleteTls, Severity::High, Some(1), 443);
+        let records = [disputed(1, high.clone(), now() + days(1))];
+        let status = assess(&[web()], std::slice::from_ref(&high), &records, now());
+        assert_eq!(status.verdict, Verdict::Disputed);
+        assert_eq!(
+            status.systems[0].reasons,
+            [
+                "Passes only if your ASV accepts the dispute (false positive, submitted by Alice until 2025-06-02): obsolete-tls on port 443"
+            ]
+        );
+        assert_eq!(
+            status.reasons,
+            [
+                "System 1: passes only if the ASV accepts its disputes (0 failing, 1 disputed, 0 needing action)"
+            ]
+        );
+        // Another failure on the same system still fails it.
+        let other = finding(WeakCipher, Severity::High, Some(1), 443);
+        let both = [high.clone(), other];
+        let status = assess(&[web()], &both, &records, now());
+        assert_eq!(status.verdict, Verdict::Fail);
+        // A lapsed dispute fails again.
+        let lapsed = [disputed(1, high.clone(), now() - days(1))];
+        let status = assess(&[web()], &[high], &lapsed, now());
+        assert_eq!(status.verdict, Verdict::Fail);
+    }
+
+    #[test]
     fn an_approved_port_is_named_not_called_unlisted() {
-        let mut unlisted = finding(UnlistedOpenPort, Severity::High, Some(1), 22);
+        let mut unlisted = finding(UnlistedOpenPort, Severity::Medium, Some(1), 22);
         unlisted.service = Some("ssh".to_owned());
         let records = [accepted(1, unlisted.clone(), now() + days(1))];
         let status = assess(&[web()], std::slice::from_ref(&unlisted), &records, now());
@@ -293,7 +399,7 @@ mod tests {
     fn reasons_come_worst_first_with_acceptances_last() {
         let findings = [
             finding(StaleInventoryEntry, Severity::Low, Some(1), 8080),
-            finding(ExternalDatabase, Severity::Critical, Some(1), 3306),
+            finding(CleartextService, Severity::Medium, Some(1), 21),
             finding(ExternalRemoteAccess, Severity::Medium, Some(1), 22),
         ];
         let records = [accepted(1, findings[1].clone(), now() + days(30))];

@@ -3,8 +3,8 @@
 //! business need, reporting one fixed).
 //!
 //! A finding's life: `Open` when first seen. `Accepted` when someone
-//! records why the business needs it (for at most the acceptance's term;
-//! then it is open again). `Fixed` when someone reports it fixed, before a
+//! records why the business needs it, or `Disputed` when someone disputes
+//! it with the ASV (each for at most its term; then it is open again). `Fixed` when someone reports it fixed, before a
 //! scan has looked. `Verified` when a scan that covered its place no longer
 //! finds it, which is the proof an assessor asks for; a scan that finds it
 //! again reopens it.
@@ -17,7 +17,7 @@ use portcullis_model::compliance::{
     Acceptance, Finding, FindingKind, FindingRecord, FindingStatus, InventoryEntry, InventoryWrite,
     NewInventoryEntry, Reconciliation, RecordChange, RecordUpdate,
 };
-use portcullis_model::compliance::{BusinessNeed, FindingState};
+use portcullis_model::compliance::{BusinessNeed, Dispute, DisputeKind, FindingState};
 use portcullis_model::{ScanId, SystemId};
 
 use portcullis_model::scan::Protocol;
@@ -86,8 +86,10 @@ fn seen_again(
     next.last_seen_scan = scan_id;
     let change = match record.status() {
         FindingStatus::Open => RecordChange::StillOpen,
-        FindingStatus::Accepted if acceptance_holds(record, now) => RecordChange::StillAccepted,
-        FindingStatus::Accepted => {
+        FindingStatus::Accepted | FindingStatus::Disputed if acceptance_holds(record, now) => {
+            RecordChange::StillAccepted
+        }
+        FindingStatus::Accepted | FindingStatus::Disputed => {
             reopen(&mut next);
             RecordChange::AcceptanceExpired
         }
@@ -111,7 +113,7 @@ fn not_seen(
     let covered = coverage.covers(&record.finding);
     let mut next = record.clone();
     let change = match record.status() {
-        FindingStatus::Open | FindingStatus::Accepted if covered => {
+        FindingStatus::Open | FindingStatus::Accepted | FindingStatus::Disputed if covered => {
             next.state = FindingState::Verified { by_scan: scan_id };
             RecordChange::FixedByScan
         }
@@ -119,7 +121,7 @@ fn not_seen(
             next.state = FindingState::Verified { by_scan: scan_id };
             RecordChange::Verified
         }
-        FindingStatus::Accepted if !acceptance_holds(record, now) => {
+        FindingStatus::Accepted | FindingStatus::Disputed if !acceptance_holds(record, now) => {
             reopen(&mut next);
             RecordChange::AcceptanceExpired
         }
@@ -149,11 +151,45 @@ pub struct AcceptRequest {
     pub now: DateTime<Utc>,
 }
 
+/// A person's decision to dispute a finding with the ASV.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeRequest {
+    pub kind: DisputeKind,
+    /// What proves it, or the control that stands in its place.
+    pub evidence: String,
+    /// Who submits it.
+    pub submitted_by: String,
+    /// Until when; [`DEFAULT_ACCEPTANCE_DAYS`] from `now` if `None`.
+    pub until: Option<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+}
+
 /// Why a decision on a finding was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecisionError {
     #[error("a `{}` finding cannot be accepted as a business need; it has to be fixed", .0.id())]
     NotAcceptable(FindingKind),
+    #[error(
+        "a `{}` finding fails an ASV scan, and no business need makes it pass: fix it, or dispute it with your ASV (a false positive with its evidence, or a compensating control)",
+        .0.id()
+    )]
+    FailsAsvScan(FindingKind),
+    #[error(
+        "a `{}` finding is Portcullis's own reminder, not something an ASV reports: there is nothing to dispute",
+        .0.id()
+    )]
+    NotDisputable(FindingKind),
+    #[error(
+        "the card terminal exception covers SSL and early TLS only, not a `{}` finding",
+        .0.id()
+    )]
+    DisputeKindDoesNotApply(FindingKind),
+    #[error(
+        "a dispute needs its evidence: what shows the scan is wrong, or which control stands in its place?"
+    )]
+    NoEvidence,
+    #[error("a dispute needs the name of who submits it to the ASV")]
+    NoSubmitter,
     #[error("accepting a finding needs a justification: why does the business need it?")]
     NoJustification,
     #[error("accepting a finding needs an approver: who takes responsibility?")]
@@ -180,7 +216,7 @@ pub enum DecisionError {
 /// finding already fixed: only open or accepted ones are decided on.
 fn not_resolved(record: &FindingRecord, action: &'static str) -> Result<(), DecisionError> {
     match record.status() {
-        FindingStatus::Open | FindingStatus::Accepted => Ok(()),
+        FindingStatus::Open | FindingStatus::Accepted | FindingStatus::Disputed => Ok(()),
         status @ (FindingStatus::Fixed | FindingStatus::Verified) => {
             Err(DecisionError::Resolved { status, action })
         }
@@ -210,7 +246,12 @@ impl Rulebook {
     ) -> Result<Acceptance, DecisionError> {
         let finding = &record.finding;
         let policy = self.rule(finding.kind).accept;
-        if policy == AcceptPolicy::No {
+        // A failure an ASV reports can be disputed, and the refusal says
+        // so; Portcullis's own reminders can only be done.
+        if finding.severity.fails_asv_scan() && finding.kind.is_disputable() {
+            return Err(DecisionError::FailsAsvScan(finding.kind));
+        }
+        if policy == AcceptPolicy::No || finding.severity.fails_asv_scan() {
             return Err(DecisionError::NotAcceptable(finding.kind));
         }
         not_resolved(record, "accepted")?;
@@ -252,6 +293,46 @@ impl Rulebook {
             inventory,
         })
     }
+}
+
+/// Disputes a finding with the ASV: the updated record for the store to
+/// write. A failing finding then passes only if the ASV accepts the
+/// dispute; a finding already accepted or disputed may be disputed again.
+pub fn dispute(
+    record: &FindingRecord,
+    request: &DisputeRequest,
+) -> Result<FindingRecord, DecisionError> {
+    let kind = record.finding.kind;
+    if !kind.is_disputable() {
+        return Err(DecisionError::NotDisputable(kind));
+    }
+    if !request.kind.applies_to(kind) {
+        return Err(DecisionError::DisputeKindDoesNotApply(kind));
+    }
+    not_resolved(record, "disputed")?;
+    let evidence = request.evidence.trim();
+    if evidence.is_empty() {
+        return Err(DecisionError::NoEvidence);
+    }
+    let submitted_by = request.submitted_by.trim();
+    if submitted_by.is_empty() {
+        return Err(DecisionError::NoSubmitter);
+    }
+    let now = request.now;
+    let until = request
+        .until
+        .unwrap_or(now + TimeDelta::days(DEFAULT_ACCEPTANCE_DAYS));
+    if until <= now {
+        return Err(DecisionError::UntilNotInFuture { until, now });
+    }
+    let mut disputed = record.clone();
+    disputed.state = FindingState::Disputed(Dispute {
+        kind: request.kind,
+        evidence: evidence.to_owned(),
+        submitted_by: submitted_by.to_owned(),
+        until,
+    });
+    Ok(disputed)
 }
 
 struct Decision<'a> {
@@ -371,7 +452,7 @@ mod tests {
     }
 
     fn unlisted(port: u16) -> Finding {
-        finding(UnlistedOpenPort, Severity::High, Some(2), port)
+        finding(UnlistedOpenPort, Severity::Medium, Some(2), port)
     }
 
     fn change_of(result: &Reconciliation, id: i64) -> Option<RecordChange> {
@@ -654,10 +735,120 @@ mod tests {
         let database = finding(ExternalDatabase, Severity::Critical, Some(1), 3306);
         let open = record(1, database, FindingState::Open);
         let error = accept(&open, &request("the shop needs it", "Alice"), &[]).unwrap_err();
-        assert_eq!(error, DecisionError::NotAcceptable(ExternalDatabase));
-        let unlisted = finding(UnlistedOpenPort, Severity::High, Some(1), 3306);
+        assert_eq!(error, DecisionError::FailsAsvScan(ExternalDatabase));
+        let unlisted = finding(UnlistedOpenPort, Severity::Medium, Some(1), 3306);
         let open = record(2, unlisted, FindingState::Open);
         assert!(accept(&open, &request("the shop needs it", "Alice"), &[]).is_ok());
+    }
+
+    fn dispute_request(kind: DisputeKind, evidence: &str, by: &str) -> DisputeRequest {
+        DisputeRequest {
+            kind,
+            evidence: evidence.into(),
+            submitted_by: by.into(),
+            until: None,
+            now: now(),
+        }
+    }
+
+    /// A failing finding is settled by a dispute, never by a business
+    /// need; the nearest case, the same port's TLS 1.1 (action needed),
+    /// may still be accepted.
+    #[test]
+    fn a_failing_finding_is_disputed_not_accepted() {
+        let tls10 = record(
+            1,
+            finding(ObsoleteTls, Severity::High, Some(1), 443),
+            FindingState::Open,
+        );
+        let error = accept(&tls10, &request("the terminals need it", "Alice"), &[]).unwrap_err();
+        assert_eq!(error, DecisionError::FailsAsvScan(ObsoleteTls));
+        let tls11 = record(
+            2,
+            finding(LegacyTls, Severity::Medium, Some(1), 443),
+            FindingState::Open,
+        );
+        assert!(accept(&tls11, &request("the terminals need it", "Alice"), &[]).is_ok());
+
+        let poi = dispute_request(
+            DisputeKind::PoiTerminalEarlyTls,
+            "Only our card terminals connect here; their vendor letter is attached",
+            " Alice ",
+        );
+        let disputed = dispute(&tls10, &poi).unwrap();
+        let FindingState::Disputed(held) = &disputed.state else {
+            panic!("{:?}", disputed.state)
+        };
+        assert_eq!(held.kind, DisputeKind::PoiTerminalEarlyTls);
+        assert_eq!(held.submitted_by, "Alice");
+        assert_eq!(held.until, now() + TimeDelta::days(DEFAULT_ACCEPTANCE_DAYS));
+        // Seen again while the dispute holds, it stays disputed.
+        let again = reconcile(
+            std::slice::from_ref(&disputed),
+            std::slice::from_ref(&disputed.finding),
+            ScanId(9),
+            &Coverage::default(),
+            now(),
+        );
+        assert_eq!(change_of(&again, 1), Some(RecordChange::StillAccepted));
+        // After its term, it is open again.
+        let later = now() + TimeDelta::days(DEFAULT_ACCEPTANCE_DAYS + 1);
+        let lapsed = reconcile(
+            std::slice::from_ref(&disputed),
+            std::slice::from_ref(&disputed.finding),
+            ScanId(9),
+            &Coverage::default(),
+            later,
+        );
+        assert_eq!(change_of(&lapsed, 1), Some(RecordChange::AcceptanceExpired));
+    }
+
+    #[test]
+    fn a_dispute_needs_grounds_that_apply_its_evidence_and_its_submitter() {
+        let cipher = record(
+            1,
+            finding(WeakCipher, Severity::High, Some(1), 443),
+            FindingState::Open,
+        );
+        let poi = dispute_request(DisputeKind::PoiTerminalEarlyTls, "terminals", "Alice");
+        assert_eq!(
+            dispute(&cipher, &poi).unwrap_err(),
+            DecisionError::DisputeKindDoesNotApply(WeakCipher)
+        );
+        let empty = dispute_request(DisputeKind::FalsePositive, "  ", "Alice");
+        assert_eq!(
+            dispute(&cipher, &empty).unwrap_err(),
+            DecisionError::NoEvidence
+        );
+        let nobody = dispute_request(DisputeKind::FalsePositive, "3DES is off", " ");
+        assert_eq!(
+            dispute(&cipher, &nobody).unwrap_err(),
+            DecisionError::NoSubmitter
+        );
+        let good = dispute_request(
+            DisputeKind::CompensatingControl,
+            "a TLS proxy in front",
+            "Alice",
+        );
+        assert!(dispute(&cipher, &good).is_ok());
+
+        let mut overdue = finding(InternalScanOverdue, Severity::High, None, 0);
+        overdue.port = None;
+        let reminder = record(2, overdue, FindingState::Open);
+        let fp = dispute_request(DisputeKind::FalsePositive, "we scanned", "Alice");
+        assert_eq!(
+            dispute(&reminder, &fp).unwrap_err(),
+            DecisionError::NotDisputable(InternalScanOverdue)
+        );
+        let fixed = record(
+            3,
+            finding(WeakCipher, Severity::High, Some(1), 443),
+            FindingState::Fixed,
+        );
+        assert!(matches!(
+            dispute(&fixed, &good),
+            Err(DecisionError::Resolved { .. })
+        ));
     }
 
     #[test]

@@ -17,8 +17,8 @@ use crate::judgement::{FindingFilter, Judgement, SegmentationOutcome};
 use crate::maintenance::ChainReport;
 use crate::report::ScanReport;
 use crate::requests::{
-    DiffRequest, FindingAcceptance, InventoryAddition, InventoryRenewal, SegmentationTestInput,
-    SystemEdit,
+    DiffRequest, FindingAcceptance, FindingDisputal, InventoryAddition, InventoryRenewal,
+    SegmentationTestInput, SystemEdit,
 };
 use crate::review::ReviewCard;
 use crate::scan_record::ScanSettings;
@@ -66,6 +66,9 @@ commands! {
     /// Accept a finding; the inventory entry it writes, if any, comes back
     /// with it.
     FindingAccept = "finding_accept" (FindingAcceptance) -> (FindingRecord, Option<InventoryEntry>);
+    /// Dispute a finding with the ASV (false positive, compensating
+    /// control, the terminal exception for early TLS).
+    FindingDispute = "finding_dispute" (FindingDisputal) -> FindingRecord;
     FindingFixed = "finding_fixed" (FindingId) -> FindingRecord;
     /// The recorded scans, newest first, at most this many.
     ScansList = "scans_list" (i64) -> Vec<ScanRecord>;

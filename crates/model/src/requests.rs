@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::compliance::{Exposure, Scope, SystemRole};
+use crate::compliance::{DisputeKind, Exposure, Scope, SystemRole};
 use crate::ids::{FindingId, InventoryEntryId, SystemId};
 use crate::scan::Protocol;
 use crate::scan_record::ScanId;
@@ -83,6 +83,19 @@ pub struct FindingAcceptance {
     /// Who takes responsibility.
     pub approver: String,
     /// Until when (default: 90 days from now).
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Dispute a finding with the ASV.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingDisputal {
+    pub id: FindingId,
+    pub kind: DisputeKind,
+    /// What proves it, or the control that stands in its place.
+    pub evidence: String,
+    /// Who submits it.
+    pub submitted_by: String,
+    /// Until when (default: 90 days from now, the next quarterly scan).
     pub until: Option<DateTime<Utc>>,
 }
 

@@ -62,9 +62,16 @@ pub struct DecisionGroup {
     /// What the group does to the verdict now: the worst of its findings,
     /// an accepted one counting for nothing while its acceptance holds.
     pub verdict: Verdict,
-    /// Whether "we need this" may settle it: every finding's rule allows a
-    /// business-need acceptance.
+    /// Whether "we need this" may settle what does not fail: some finding
+    /// here does not fail an ASV scan, and the rule of every such finding
+    /// allows a business-need acceptance. What fails is never accepted (no
+    /// business need passes a failure): it is fixed or disputed first.
     pub acceptable: bool,
+    /// Whether a dispute with the ASV is the way to settle what fails short
+    /// of a fix: something here fails, and everything that fails is a
+    /// finding an ASV reports.
+    #[serde(default)]
+    pub disputable: bool,
     /// Worst first.
     pub findings: Vec<FindingRecord>,
 }

@@ -8,8 +8,8 @@
 use chrono::{DateTime, Utc};
 use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{
-    Acceptance, BusinessNeed, Finding, FindingRecord, FindingState, FindingStatus, InventoryEntry,
-    InventoryWrite, Reconciliation, RecordUpdate,
+    Acceptance, BusinessNeed, Dispute, DisputeKind, Finding, FindingRecord, FindingState,
+    FindingStatus, InventoryEntry, InventoryWrite, Reconciliation, RecordUpdate,
 };
 use portcullis_model::judgement::{FindingFilter, ScanFindingsSaved};
 use portcullis_model::{FindingId, ScanId, SystemId};
@@ -39,11 +39,13 @@ impl Store {
                      WHERE (?1 IS NULL OR f.id IN
                             (SELECT finding_id FROM scan_findings WHERE scan_id = ?1))
                        AND (?2 IS NULL OR f.status = ?2)
-                       AND (?3 IS NULL OR f.system_id = ?3)",
+                       AND (?3 IS NULL OR f.system_id = ?3)
+                       AND (?4 IS NULL OR (f.dispute_kind IS NOT NULL) = ?4)",
                     rusqlite::params![
                         filter.scan_id.map(ScanId::get),
-                        filter.status.map(|status| name_of(&status)),
-                        filter.system_id.map(SystemId::get)
+                        filter.status.map(stored_status),
+                        filter.system_id.map(SystemId::get),
+                        filter.status.and_then(stored_as_dispute),
                     ],
                     |row| record_from_row(row),
                 )
@@ -275,7 +277,7 @@ async fn write_record(
             requirements = ?, system_id = ?, address = ?, port = ?, protocol = ?, service = ?,
             version = ?, evidence = ?, status = ?, accepted_until = ?, justification = ?,
             approver = ?, first_seen_scan = ?, last_seen_scan = ?, fixed_by_scan = ?,
-            verified_by_scan = ?, updated_at = ?, product = ?
+            verified_by_scan = ?, updated_at = ?, product = ?, dispute_kind = ?
          WHERE id = ?",
     )
     .bind(finding.kind.id())
@@ -291,7 +293,7 @@ async fn write_record(
     .bind(&finding.service)
     .bind(&finding.version)
     .bind(&finding.evidence)
-    .bind(name_of(&state.status))
+    .bind(stored_status(state.status))
     .bind(state.accepted_until.map(to_rfc3339))
     .bind(state.justification)
     .bind(state.approver)
@@ -301,6 +303,7 @@ async fn write_record(
     .bind(state.verified_by_scan)
     .bind(now_rfc3339())
     .bind(&finding.product)
+    .bind(state.dispute_kind.map(DisputeKind::id))
     .bind(record.id.get())
     .execute(&mut *conn)
     .await
@@ -353,15 +356,37 @@ fn status_view(record: &FindingRecord) -> StatusView<'_> {
     }
 }
 
+/// The status column's word for a status: a disputed finding is stored as
+/// accepted with its dispute kind (migration 0007 says why).
+fn stored_status(status: FindingStatus) -> String {
+    match status {
+        FindingStatus::Disputed => name_of(&FindingStatus::Accepted),
+        status => name_of(&status),
+    }
+}
+
+/// For a filter on a status the column shares, whether the rows wanted
+/// carry a dispute kind.
+fn stored_as_dispute(status: FindingStatus) -> Option<bool> {
+    match status {
+        FindingStatus::Accepted => Some(false),
+        FindingStatus::Disputed => Some(true),
+        _ => None,
+    }
+}
+
 /// A finding's state as the table's columns hold it. The table's checks
 /// refuse an accepted row without its justification, approver and expiry,
-/// or a verified one without its scan.
+/// or a verified one without its scan. A dispute uses the acceptance's
+/// columns (its evidence, who submits it, its term) and names its kind.
 #[derive(Debug, PartialEq, Eq, serde::Serialize)]
 struct StateColumns<'a> {
     status: FindingStatus,
     accepted_until: Option<DateTime<Utc>>,
     justification: Option<&'a str>,
     approver: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dispute_kind: Option<DisputeKind>,
     /// The same scan as `verified_by_scan`: the column predates the state
     /// type, which keeps one.
     fixed_by_scan: Option<i64>,
@@ -375,11 +400,17 @@ impl<'a> StateColumns<'a> {
             FindingState::Verified { by_scan } => Some(by_scan.get()),
             _ => None,
         };
+        let dispute = state.dispute();
         StateColumns {
             status: state.status(),
-            accepted_until: need.map(|need| need.until),
-            justification: need.map(|need| need.justification.as_str()),
-            approver: need.map(|need| need.approver.as_str()),
+            accepted_until: state.settled_until(),
+            justification: need
+                .map(|need| need.justification.as_str())
+                .or(dispute.map(|dispute| dispute.evidence.as_str())),
+            approver: need
+                .map(|need| need.approver.as_str())
+                .or(dispute.map(|dispute| dispute.submitted_by.as_str())),
+            dispute_kind: dispute.map(|dispute| dispute.kind),
             fixed_by_scan: verified_by,
             verified_by_scan: verified_by,
         }
@@ -394,6 +425,23 @@ fn state_from_row(row: &impl Columns, id: i64) -> Result<FindingState, StoreErro
     Ok(match status {
         FindingStatus::Open => FindingState::Open,
         FindingStatus::Fixed => FindingState::Fixed,
+        FindingStatus::Accepted if row.text("dispute_kind")?.is_some() => {
+            let kind = row.text("dispute_kind")?.unwrap_or_default();
+            FindingState::Disputed(Dispute {
+                kind: DisputeKind::from_id(&kind)
+                    .ok_or_else(|| corrupt("disputed on grounds this version does not know"))?,
+                evidence: row
+                    .text("justification")?
+                    .ok_or_else(|| corrupt("disputed without evidence"))?,
+                submitted_by: row
+                    .text("approver")?
+                    .ok_or_else(|| corrupt("disputed without who submits it"))?,
+                until: row
+                    .time("accepted_until")?
+                    .ok_or_else(|| corrupt("disputed without an end"))?,
+            })
+        }
+        FindingStatus::Disputed => return Err(corrupt("the status column never says disputed")),
         FindingStatus::Accepted => FindingState::Accepted(BusinessNeed {
             justification: row
                 .text("justification")?

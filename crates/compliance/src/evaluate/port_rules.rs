@@ -79,13 +79,18 @@ pub(super) fn check<'a>(
     inventory(ev, &site);
     let groups = &ev.book.categories;
     external(ev, &site, &groups.database, FindingKind::ExternalDatabase);
-    external(
-        ev,
-        &site,
-        &groups.remote_access,
-        FindingKind::ExternalRemoteAccess,
-    );
-    cleartext(ev, &site);
+    // An unencrypted remote login facing the internet is one failing
+    // finding, which says both what the remote-access and the cleartext
+    // rules would.
+    if !external_cleartext_login(ev, &site) {
+        external(
+            ev,
+            &site,
+            &groups.remote_access,
+            FindingKind::ExternalRemoteAccess,
+        );
+        cleartext(ev, &site);
+    }
     http_redirect(ev, &site);
     tls_versions(ev, &site);
     cipher_suites(ev, &site);
@@ -176,16 +181,33 @@ fn external(ev: &mut Evaluator<'_>, site: &Site<'_>, group: &Category, kind: Fin
 /// port counts only when it answered, which the scanner's probe (SNMP v1/v2c
 /// with a community) establishes; an SNMPv3-only agent stays silent.
 fn cleartext(ev: &mut Evaluator<'_>, site: &Site<'_>) {
-    let telnet_seen = site.posture().is_some_and(|p| {
-        p.open_access
-            .iter()
-            .any(|a| a.kind == OpenAccessKind::TelnetPresent)
-    });
     let listed = site.view.is_in(&ev.book.categories.cleartext) && !site.view.tls();
-    if listed || telnet_seen {
+    if listed || telnet_seen(site) {
         let draft = site.draft(ev, FindingKind::CleartextService, String::new());
         ev.emit(draft);
     }
+}
+
+/// Telnet, rlogin, rsh or rexec on an internet-facing system; whether it
+/// fired.
+fn external_cleartext_login(ev: &mut Evaluator<'_>, site: &Site<'_>) -> bool {
+    let fires = site.external()
+        && !site.view.tls()
+        && (site.view.is_in(&ev.book.categories.cleartext_login) || telnet_seen(site));
+    if fires {
+        let draft = site.draft(ev, FindingKind::ExternalCleartextLogin, String::new());
+        ev.emit(draft);
+    }
+    fires
+}
+
+/// Whether the posture check saw a Telnet negotiation on the port.
+fn telnet_seen(site: &Site<'_>) -> bool {
+    site.posture().is_some_and(|p| {
+        p.open_access
+            .iter()
+            .any(|a| a.kind == OpenAccessKind::TelnetPresent)
+    })
 }
 
 /// Plain HTTP on an internet-facing system that does not send visitors to

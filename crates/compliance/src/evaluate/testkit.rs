@@ -5,9 +5,9 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use portcullis_model::compliance::{
-    AsvScan, BusinessNeed, Exposure, Finding, FindingKind, FindingRecord, FindingState,
-    InventoryEntry, PortRange, ScanCoverage, Scope, SegmentationTest, Severity, System, SystemRole,
-    TestingHistory,
+    AsvScan, BusinessNeed, Dispute, DisputeKind, Exposure, Finding, FindingKind, FindingRecord,
+    FindingState, InventoryEntry, PortRange, ScanCoverage, Scope, SegmentationTest, Severity,
+    System, SystemRole, TestingHistory,
 };
 use portcullis_model::report::{HostResult, ScanReport};
 use portcullis_model::scan::{HostReport, PortResult, PortState, Protocol, Reason};
@@ -357,4 +357,15 @@ pub fn accepted(id: i64, finding: Finding, until: DateTime<Utc>) -> FindingRecor
         until,
     };
     record(id, finding, FindingState::Accepted(need))
+}
+
+/// A record disputed with the ASV as a false positive until `until`.
+pub fn disputed(id: i64, finding: Finding, until: DateTime<Utc>) -> FindingRecord {
+    let dispute = Dispute {
+        kind: DisputeKind::FalsePositive,
+        evidence: "the changelog shows the fix".into(),
+        submitted_by: "Alice".into(),
+        until,
+    };
+    record(id, finding, FindingState::Disputed(dispute))
 }

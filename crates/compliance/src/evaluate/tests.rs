@@ -181,6 +181,34 @@ fn rdp_by_port_alone_is_remote_access() {
     assert!(!case.fires(ExternalRemoteAccess));
 }
 
+// --- external-cleartext-login ------------------------------------------------
+
+#[test]
+fn telnet_facing_the_internet_fails_as_one_finding() {
+    let telnet = service(WEB, 23, "telnet", None, None);
+    let case = Case::new(vec![host(WEB, vec![telnet])]).approving_open_ports();
+    let finding = case.the(ExternalCleartextLogin);
+    assert_eq!(finding.severity, Severity::High);
+    assert!(finding.severity.fails_asv_scan());
+    assert!(
+        !case.fires(ExternalRemoteAccess),
+        "said once, not three times"
+    );
+    assert!(!case.fires(CleartextService));
+}
+
+#[test]
+fn telnet_inside_is_a_cleartext_service_and_ssh_outside_is_not_cleartext_login() {
+    let telnet = service(DB, 23, "telnet", None, None);
+    let case = Case::new(vec![host(DB, vec![telnet])]).approving_open_ports();
+    assert!(!case.fires(ExternalCleartextLogin));
+    assert!(case.fires(CleartextService));
+    let ssh = service(WEB, 22, "ssh", Some("OpenSSH"), Some("9.2p1"));
+    let case = Case::new(vec![host(WEB, vec![ssh])]).approving_open_ports();
+    assert!(!case.fires(ExternalCleartextLogin));
+    assert!(case.fires(ExternalRemoteAccess));
+}
+
 // --- cleartext-service -------------------------------------------------------
 
 #[test]
@@ -1138,6 +1166,7 @@ fn every_rule_fires_somewhere_with_complete_words() {
         https(bad_tls),
         redis,
         snmp,
+        service(WEB, 23, "telnet", None, None),
     ];
     let mut case = Case::new(vec![
         named_host(WEB, "shop.example.com", web_ports),

@@ -21,6 +21,8 @@ pub enum AuditAction {
     InventoryRemove,
     InventoryImport,
     FindingAccept,
+    /// A finding disputed with the ASV.
+    FindingDispute,
     /// A person reported the finding fixed.
     FindingFixed,
     /// A judged scan moved the finding.
@@ -30,7 +32,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    const PLAIN: [(AuditAction, &'static str); 12] = [
+    const PLAIN: [(AuditAction, &'static str); 13] = [
         (AuditAction::SystemAdd, "system.add"),
         (AuditAction::SystemUpdate, "system.update"),
         (AuditAction::SystemRemove, "system.remove"),
@@ -40,6 +42,7 @@ impl AuditAction {
         (AuditAction::InventoryRemove, "inventory.remove"),
         (AuditAction::InventoryImport, "inventory.import"),
         (AuditAction::FindingAccept, "finding.accept"),
+        (AuditAction::FindingDispute, "finding.dispute"),
         (AuditAction::FindingFixed, "finding.fixed"),
         (
             AuditAction::SegmentationTestRecord,

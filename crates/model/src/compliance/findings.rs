@@ -33,6 +33,12 @@ impl Severity {
             Severity::Critical => "Critical",
         }
     }
+
+    /// Whether a finding of this level fails an ASV scan (CVSS 4.0 and up
+    /// in the ASV's terms; Medium here is action needed, not a failure).
+    pub fn fails_asv_scan(self) -> bool {
+        matches!(self, Severity::High | Severity::Critical)
+    }
 }
 
 /// Which rule produced a finding: one variant per rule of the rule book
@@ -50,6 +56,9 @@ pub enum FindingKind {
     ExternalRemoteAccess,
     /// A service that sends passwords and data unencrypted (2.2.5).
     CleartextService,
+    /// A remote login that sends passwords unencrypted (Telnet, rlogin,
+    /// rsh, rexec) on an internet-facing system: an ASV fails it.
+    ExternalCleartextLogin,
     /// Plain HTTP on an internet-facing system that does not send visitors
     /// to HTTPS.
     HttpWithoutHttpsRedirect,
@@ -113,13 +122,36 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// Whether an ASV's report can hold this finding, so that it can be
+    /// disputed with the ASV: not Portcullis's own reminders about the
+    /// inventory and the programme's dates.
+    pub fn is_disputable(self) -> bool {
+        !matches!(
+            self,
+            FindingKind::StaleInventoryEntry
+                | FindingKind::ExpiredInventoryEntry
+                | FindingKind::InventoryMismatch
+                | FindingKind::InternalScanOverdue
+                | FindingKind::ExternalScanOverdue
+                | FindingKind::SegmentationTestOverdue
+                | FindingKind::SegmentationTestFailed
+        )
+    }
+
+    /// Whether the finding is about SSL or early TLS, which the card
+    /// terminal exception (PCI DSS Appendix A2) covers.
+    pub fn is_early_tls(self) -> bool {
+        matches!(self, FindingKind::ObsoleteTls | FindingKind::LegacyTls)
+    }
+
     /// Every kind, in declaration order.
-    pub const ALL: [FindingKind; 32] = [
+    pub const ALL: [FindingKind; 33] = [
         FindingKind::UnlistedOpenPort,
         FindingKind::UnassignedHost,
         FindingKind::ExternalDatabase,
         FindingKind::ExternalRemoteAccess,
         FindingKind::CleartextService,
+        FindingKind::ExternalCleartextLogin,
         FindingKind::HttpWithoutHttpsRedirect,
         FindingKind::ObsoleteTls,
         FindingKind::LegacyTls,
@@ -158,6 +190,7 @@ impl FindingKind {
             FindingKind::ExternalDatabase => "external-database",
             FindingKind::ExternalRemoteAccess => "external-remote-access",
             FindingKind::CleartextService => "cleartext-service",
+            FindingKind::ExternalCleartextLogin => "external-cleartext-login",
             FindingKind::HttpWithoutHttpsRedirect => "http-without-https-redirect",
             FindingKind::ObsoleteTls => "obsolete-tls",
             FindingKind::LegacyTls => "legacy-tls",

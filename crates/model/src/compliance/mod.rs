@@ -40,7 +40,7 @@ pub use inventory::{InventoryEntry, NewInventoryEntry};
 pub use systems::{Exposure, NewSystem, Scope, System, SystemRole};
 pub use testing_history::{AsvScan, SegmentationTest, TestingHistory};
 pub use tracking::{
-    Acceptance, BusinessNeed, FindingRecord, FindingState, FindingStatus, InventoryWrite,
-    Reconciliation, RecordChange, RecordUpdate,
+    Acceptance, BusinessNeed, Dispute, DisputeKind, FindingRecord, FindingState, FindingStatus,
+    InventoryWrite, Reconciliation, RecordChange, RecordUpdate,
 };
 pub use verdicts::{OverallStatus, SystemStatus, Verdict};

@@ -20,6 +20,10 @@ pub enum FindingStatus {
     /// Accepted as a business need; it does not fail the verdict while the
     /// acceptance holds.
     Accepted,
+    /// Disputed with the ASV (a false positive, a compensating control, the
+    /// terminal exception for early TLS): a failing finding then passes
+    /// only if the ASV accepts the dispute.
+    Disputed,
     /// Someone reports it fixed; no scan has confirmed it yet.
     Fixed,
     /// A scan that covered its place no longer found it: the fix is
@@ -33,6 +37,7 @@ impl FindingStatus {
         match self {
             FindingStatus::Open => "open",
             FindingStatus::Accepted => "accepted",
+            FindingStatus::Disputed => "disputed",
             FindingStatus::Fixed => "reported fixed",
             FindingStatus::Verified => "verified fixed",
         }
@@ -47,6 +52,7 @@ impl FindingStatus {
 pub enum FindingState {
     Open,
     Accepted(BusinessNeed),
+    Disputed(Dispute),
     Fixed,
     Verified {
         /// The first scan that covered the finding's place and no longer
@@ -60,6 +66,7 @@ impl FindingState {
         match self {
             FindingState::Open => FindingStatus::Open,
             FindingState::Accepted(_) => FindingStatus::Accepted,
+            FindingState::Disputed(_) => FindingStatus::Disputed,
             FindingState::Fixed => FindingStatus::Fixed,
             FindingState::Verified { .. } => FindingStatus::Verified,
         }
@@ -69,6 +76,24 @@ impl FindingState {
     pub fn business_need(&self) -> Option<&BusinessNeed> {
         match self {
             FindingState::Accepted(need) => Some(need),
+            _ => None,
+        }
+    }
+
+    /// The dispute, when the finding is disputed.
+    pub fn dispute(&self) -> Option<&Dispute> {
+        match self {
+            FindingState::Disputed(dispute) => Some(dispute),
+            _ => None,
+        }
+    }
+
+    /// Until when an acceptance or a dispute holds; `None` in any other
+    /// state.
+    pub fn settled_until(&self) -> Option<DateTime<Utc>> {
+        match self {
+            FindingState::Accepted(need) => Some(need.until),
+            FindingState::Disputed(dispute) => Some(dispute.until),
             _ => None,
         }
     }
@@ -82,6 +107,73 @@ pub struct BusinessNeed {
     /// Who takes responsibility.
     pub approver: String,
     /// Until when the acceptance holds; then the finding is open again.
+    pub until: DateTime<Utc>,
+}
+
+/// The grounds an ASV accepts for disputing a finding in its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DisputeKind {
+    /// The scan is wrong: the problem is not there, and the evidence shows
+    /// it (a package changelog with the fix, a configuration file).
+    FalsePositive,
+    /// The problem is there, and another control stands in its place and
+    /// meets the requirement's intent (PCI DSS Appendix B).
+    CompensatingControl,
+    /// Card terminals (point of interaction, POI) and the points where
+    /// their connections end may keep SSL or early TLS when no known
+    /// exploit reaches them (PCI DSS Appendix A2).
+    PoiTerminalEarlyTls,
+}
+
+impl DisputeKind {
+    pub const ALL: [DisputeKind; 3] = [
+        DisputeKind::FalsePositive,
+        DisputeKind::CompensatingControl,
+        DisputeKind::PoiTerminalEarlyTls,
+    ];
+
+    /// The kind as a reader calls it.
+    pub fn words(self) -> &'static str {
+        match self {
+            DisputeKind::FalsePositive => "false positive",
+            DisputeKind::CompensatingControl => "compensating control",
+            DisputeKind::PoiTerminalEarlyTls => "card terminal exception for early TLS",
+        }
+    }
+
+    /// The kebab-case name, as stored and as the CLI takes it.
+    pub fn id(self) -> &'static str {
+        match self {
+            DisputeKind::FalsePositive => "false-positive",
+            DisputeKind::CompensatingControl => "compensating-control",
+            DisputeKind::PoiTerminalEarlyTls => "poi-terminal-early-tls",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<DisputeKind> {
+        DisputeKind::ALL.into_iter().find(|kind| kind.id() == id)
+    }
+
+    /// Whether a finding of `finding` kind can be disputed on these
+    /// grounds: the terminal exception covers early TLS only.
+    pub fn applies_to(self, finding: super::findings::FindingKind) -> bool {
+        finding.is_disputable()
+            && (self != DisputeKind::PoiTerminalEarlyTls || finding.is_early_tls())
+    }
+}
+
+/// A finding disputed with the ASV: on what grounds, with what evidence,
+/// submitted by whom, and until when it holds (a dispute is made again
+/// with each quarterly scan, so it lapses as an acceptance does).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dispute {
+    pub kind: DisputeKind,
+    /// What proves it, or what control stands in its place, in words an
+    /// ASV can check.
+    pub evidence: String,
+    /// Who submits the dispute and answers for it.
+    pub submitted_by: String,
     pub until: DateTime<Utc>,
 }
 

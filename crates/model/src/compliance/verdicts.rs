@@ -12,6 +12,9 @@ pub enum Verdict {
     /// Nothing fails, but something needs a fix or a documented
     /// justification.
     ActionNeeded,
+    /// Something fails, and each failing finding is disputed: it passes
+    /// only if the ASV accepts the disputes.
+    Disputed,
     Fail,
 }
 
@@ -40,6 +43,7 @@ mod tests {
 
     #[test]
     fn verdicts_order_from_mild_to_bad() {
-        assert!(Verdict::Fail > Verdict::ActionNeeded && Verdict::ActionNeeded > Verdict::Pass);
+        assert!(Verdict::Fail > Verdict::Disputed);
+        assert!(Verdict::Disputed > Verdict::ActionNeeded && Verdict::ActionNeeded > Verdict::Pass);
     }
 }
