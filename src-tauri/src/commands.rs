@@ -99,6 +99,9 @@ handler!(FindingsList, findings_list, |w, filter| w
 handler!(FindingAccept, finding_accept, |w, acceptance| w
     .accept_finding(acceptance)
     .await);
+handler!(FindingDispute, finding_dispute, |w, disputal| w
+    .dispute_finding(disputal)
+    .await);
 handler!(FindingFixed, finding_fixed, |w, id| w.mark_fixed(id).await);
 handler!(ScansList, scans_list, |w, limit| w.scans(limit).await);
 handler!(ScanReportCommand, scan_report, |w, id| w
@@ -217,6 +220,7 @@ register![
     inventory_remove,
     findings_list,
     finding_accept,
+    finding_dispute,
     finding_fixed,
     scans_list,
     scan_report,

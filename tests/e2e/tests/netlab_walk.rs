@@ -64,6 +64,15 @@ const KEPT: &[(&str, u16, &str)] = &[
     ),
 ];
 
+/// What fails on the web shop and is disputed with the ASV, not kept: its
+/// certificate is self-signed, which an ASV fails on a public site whatever
+/// the business needs; the merchant says customers never see it.
+const DISPUTED: (&str, u16, &str) = (
+    WEB.1,
+    443,
+    "Customers reach the shop through our content delivery network, whose certificate a public authority issued; only the network reaches this address",
+);
+
 /// The ports no reason can keep (see [`KEPT`]).
 const NOT_KEPT: &[(&str, u16)] = &[(OFFICE.1, 21), (DATABASE.1, 6379)];
 
@@ -112,6 +121,42 @@ fn refuse_outside_the_netlab() {
 
 fn card(address: &str, port: u16) -> String {
     format!("[data-key=\"port|{address}|tcp/{port}\"]")
+}
+
+/// The card of the settings of the service on `port` at `address`.
+fn settings_card(address: &str, port: u16) -> String {
+    format!("[data-key=\"settings|{address}|tcp/{port}\"]")
+}
+
+/// Disputes what fails on `card` with the ASV as a false positive, with
+/// `evidence`, submitted by Sam Owner, and waits until it says so.
+async fn dispute(app: &AppSession, card: &str, evidence: &str) -> Result<()> {
+    app.click(&format!("{card} [data-test=answer-dispute]"))
+        .await?;
+    app.wait_for_element(&format!("{card} [data-test=dispute-form]"))
+        .await?;
+    app.click(&format!("{card} [data-test=grounds-false-positive]"))
+        .await?;
+    app.type_into(&format!("{card} [data-test=field-evidence]"), evidence)
+        .await?;
+    app.type_into(
+        &format!("{card} [data-test=field-submitted-by]"),
+        "Sam Owner",
+    )
+    .await?;
+    app.scroll_to(&format!("{card} [data-test=dispute-form]"))
+        .await?;
+    app.screenshot_both_themes("netlab-4-review-dispute")
+        .await?;
+    app.click(&format!("{card} [data-test=dispute-save]"))
+        .await?;
+    app.wait_for_attribute(
+        &format!("{card} [data-test=answer-status]"),
+        "data-answer",
+        "disputed",
+    )
+    .await
+    .with_context(|| format!("disputing {card}"))
 }
 
 /// Answers "we need this" on the card of `port` on `address`, with `why`
@@ -204,6 +249,7 @@ fn badge_level(verdict: &str) -> Result<&'static str> {
     Ok(match verdict {
         "fail" => "fail",
         "action-needed" | "action_needed" => "needs-reason",
+        "disputed" => "disputed",
         "pass" => "fine",
         other => bail!("the CLI gave an unknown verdict {other:?}"),
     })
@@ -349,6 +395,20 @@ async fn a_merchant_walks_from_an_empty_database_to_done_on_the_netlab() {
         for (address, port, why) in KEPT {
             keep(app, address, *port, why).await?;
         }
+        // The self-signed certificate fails whatever the business needs:
+        // no "We need this", but a dispute with the ASV.
+        let disputed_card = settings_card(DISPUTED.0, DISPUTED.1);
+        app.wait_for_text(&disputed_card, "Will fail your ASV scan")
+            .await?;
+        app.wait_for_count(&format!("{disputed_card} [data-test=answer-need]"), 0)
+            .await?;
+        dispute(app, &disputed_card, DISPUTED.2).await?;
+        app.wait_for_attribute(
+            &format!("{disputed_card} [data-test=badge]"),
+            "data-level",
+            "disputed",
+        )
+        .await?;
         let closed_card = card(CLOSED.0, CLOSED.1);
         app.click(&format!("{closed_card} [data-test=answer-close]"))
             .await?;
@@ -432,6 +492,16 @@ async fn a_merchant_walks_from_an_empty_database_to_done_on_the_netlab() {
         ensure!(
             shown[OFFICE.0].level == "fail" && shown[DATABASE.0].level == "fail",
             "anonymous FTP and Redis without a password must still fail: {shown:#?}"
+        );
+        // The web shop's self-signed certificate passes only if the ASV
+        // accepts the dispute.
+        let web = &shown[WEB.0];
+        ensure!(
+            web.level == "disputed"
+                && web.reasons.iter().any(|reason| reason.starts_with(
+                    "Passes only if your ASV accepts the dispute (false positive, submitted by Sam Owner"
+                )),
+            "the web shop's dispute is not shown: {web:#?}"
         );
         app.scroll_to("[data-test=page]").await?;
         app.screenshot_both_themes("netlab-7-done").await?;

@@ -9,6 +9,8 @@ use portcullis_model::compliance::Verdict;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BadgeLevel {
     Fail,
+    /// Disputed with the ASV: it passes only if the ASV agrees.
+    Disputed,
     NeedsReason,
     Fine,
 }
@@ -17,6 +19,7 @@ impl BadgeLevel {
     pub fn words(self) -> &'static str {
         match self {
             BadgeLevel::Fail => "Will fail your ASV scan",
+            BadgeLevel::Disputed => "Passes only if your ASV accepts the dispute",
             BadgeLevel::NeedsReason => "Needs a stated business need",
             BadgeLevel::Fine => "Fine",
         }
@@ -25,6 +28,7 @@ impl BadgeLevel {
     fn icon(self) -> &'static str {
         match self {
             BadgeLevel::Fail => "✕",
+            BadgeLevel::Disputed => "?",
             BadgeLevel::NeedsReason => "!",
             BadgeLevel::Fine => "✓",
         }
@@ -34,6 +38,7 @@ impl BadgeLevel {
     fn key(self) -> &'static str {
         match self {
             BadgeLevel::Fail => "fail",
+            BadgeLevel::Disputed => "disputed",
             BadgeLevel::NeedsReason => "needs-reason",
             BadgeLevel::Fine => "fine",
         }
@@ -44,6 +49,7 @@ impl From<Verdict> for BadgeLevel {
     fn from(verdict: Verdict) -> BadgeLevel {
         match verdict {
             Verdict::Fail => BadgeLevel::Fail,
+            Verdict::Disputed => BadgeLevel::Disputed,
             Verdict::ActionNeeded => BadgeLevel::NeedsReason,
             Verdict::Pass => BadgeLevel::Fine,
         }

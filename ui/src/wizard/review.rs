@@ -1,6 +1,8 @@
 //! Step 4, "Review": each decision as a card (what it is, what the ASV
 //! will say, what the scan saw, which requirement), answered "we need
-//! this" (why, who approves, until when) or "we don't need this".
+//! this" (why, who approves, until when), "we don't need this", or, for
+//! what fails an ASV scan, a dispute with the ASV (on what grounds, with
+//! what evidence, who submits it): no business need passes a failure.
 //!
 //! Answers live on the findings in the backend (accepted or reported
 //! fixed), so coming back shows them again: the cards are reloaded from
@@ -13,10 +15,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use portcullis_model::AppError;
-use portcullis_model::commands::{Empty, FindingAccept, FindingFixed, FindingsList, ReviewCommand};
-use portcullis_model::compliance::{FindingRecord, FindingState, FindingStatus, Verdict};
+use portcullis_model::commands::{
+    Empty, FindingAccept, FindingDispute, FindingFixed, FindingsList, ReviewCommand,
+};
+use portcullis_model::compliance::{
+    DisputeKind, FindingRecord, FindingState, FindingStatus, Verdict,
+};
 use portcullis_model::judgement::FindingFilter;
-use portcullis_model::requests::FindingAcceptance;
+use portcullis_model::requests::{FindingAcceptance, FindingDisputal};
 use portcullis_model::review::{DecisionSubject, ReviewCard};
 use portcullis_model::wizard::WizardStep;
 
@@ -28,6 +34,14 @@ use crate::ipc;
 /// How long an acceptance holds unless the merchant says otherwise.
 const DEFAULT_TERM_DAYS: u32 = 90;
 
+/// A business need as the card says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Need {
+    justification: String,
+    approver: String,
+    until: String,
+}
+
 /// Where a decision stands, from its findings' states.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Answer {
@@ -38,6 +52,19 @@ pub(super) enum Answer {
         justification: String,
         approver: String,
         until: String,
+    },
+    /// Every finding that fails an ASV scan disputed with the ASV; the
+    /// card's other findings (the port itself, say) kept as a business
+    /// need, or still waiting for it.
+    Disputed {
+        grounds: &'static str,
+        evidence: String,
+        submitted_by: String,
+        until: String,
+        /// The business need for the rest of the card, once stated.
+        kept: Option<Need>,
+        /// Whether the rest of the card still waits for its answer.
+        rest_unanswered: bool,
     },
     /// "We don't need this": reported fixed (or already proven fixed).
     Closing,
@@ -55,20 +82,51 @@ pub(super) fn answer_of(findings: &[FindingRecord]) -> Answer {
     }) {
         return Answer::Closing;
     }
-    match &findings[0].state {
-        FindingState::Accepted(need)
-            if findings
+    // What fails an ASV scan is settled by a dispute, the rest by a
+    // business need: each part is answered when all of it is.
+    let (failing, rest): (Vec<_>, Vec<_>) = findings
+        .iter()
+        .partition(|record| record.finding.severity.fails_asv_scan());
+    let need = need_of(&rest);
+    if failing.is_empty() {
+        return need.map_or(Answer::Unanswered, |need| Answer::Kept {
+            justification: need.justification,
+            approver: need.approver,
+            until: need.until,
+        });
+    }
+    match &failing[0].state {
+        FindingState::Disputed(dispute)
+            if failing
                 .iter()
-                .all(|record| record.status() == FindingStatus::Accepted) =>
+                .all(|record| record.status() == FindingStatus::Disputed) =>
         {
-            Answer::Kept {
-                justification: need.justification.clone(),
-                approver: need.approver.clone(),
-                until: need.until.format("%-d %B %Y").to_string(),
+            Answer::Disputed {
+                grounds: dispute.kind.words(),
+                evidence: dispute.evidence.clone(),
+                submitted_by: dispute.submitted_by.clone(),
+                until: dispute.until.format("%-d %B %Y").to_string(),
+                rest_unanswered: !rest.is_empty() && need.is_none(),
+                kept: need,
             }
         }
         _ => Answer::Unanswered,
     }
+}
+
+/// The business need every one of `findings` is kept for, if they all are.
+fn need_of(findings: &[&FindingRecord]) -> Option<Need> {
+    let FindingState::Accepted(need) = &findings.first()?.state else {
+        return None;
+    };
+    findings
+        .iter()
+        .all(|record| record.status() == FindingStatus::Accepted)
+        .then(|| Need {
+            justification: need.justification.clone(),
+            approver: need.approver.clone(),
+            until: need.until.format("%-d %B %Y").to_string(),
+        })
 }
 
 /// Whether a card waits for the merchant's answer: a recurring task of
@@ -167,6 +225,19 @@ pub(super) fn field_message(error: &AppError) -> String {
     sentence(message)
 }
 
+/// Whether "We need this" is the answer still wanted: on a card where
+/// nothing fails, until it is answered; where something fails, once that
+/// is disputed (no business need passes a failure).
+fn needs_reason(answer: &Answer, fails: bool) -> bool {
+    match answer {
+        Answer::Unanswered => !fails,
+        Answer::Disputed {
+            rest_unanswered, ..
+        } => *rest_unanswered,
+        Answer::Kept { .. } | Answer::Closing => false,
+    }
+}
+
 /// The badge a card shows: what the ASV will say now, or what the answer
 /// given makes of it.
 fn level_of(verdict: Verdict, answer: &Answer) -> BadgeLevel {
@@ -174,6 +245,11 @@ fn level_of(verdict: Verdict, answer: &Answer) -> BadgeLevel {
         // An acceptance counts for nothing while it holds; a port to
         // close fails until the rescan shows it closed.
         Answer::Kept { .. } => BadgeLevel::Fine,
+        Answer::Disputed {
+            rest_unanswered: true,
+            ..
+        } => BadgeLevel::NeedsReason,
+        Answer::Disputed { .. } => BadgeLevel::Disputed,
         Answer::Closing | Answer::Unanswered => BadgeLevel::from(verdict),
     }
 }
@@ -206,12 +282,16 @@ pub fn ReviewStep() -> impl IntoView {
             fixed_before.set(fixed);
         }
         if let Ok(list) = &loaded
-            && let Some(need) = list
-                .iter()
-                .flat_map(|card| &card.group.findings)
-                .find_map(|record| record.state.business_need())
+            && let Some(name) =
+                list.iter()
+                    .flat_map(|card| &card.group.findings)
+                    .find_map(|record| match &record.state {
+                        FindingState::Accepted(need) => Some(need.approver.clone()),
+                        FindingState::Disputed(dispute) => Some(dispute.submitted_by.clone()),
+                        _ => None,
+                    })
         {
-            approver.set(need.approver.clone());
+            approver.set(name);
         }
         cards.set(Some(loaded.map(|list| {
             list.into_iter()
@@ -322,18 +402,26 @@ fn FixedBefore(fixed: RwSignal<Vec<FindingRecord>>) -> impl IntoView {
 #[component]
 fn DecisionCard(card: RwSignal<ReviewCard>, approver: RwSignal<String>) -> impl IntoView {
     let toasts = Toasts::from_context();
-    let (key, title, summary, acceptable, subject) = card.with_untracked(|card| {
+    let (key, title, summary, acceptable, disputable, subject) = card.with_untracked(|card| {
         (
             card.key.clone(),
             card.title.clone(),
             card.summary.clone(),
             card.group.acceptable,
+            card.group.disputable,
             card.group.subject.clone(),
         )
     });
     let answer = Memo::new(move |_| card.with(|card| answer_of(&card.group.findings)));
     let verdict = card.with_untracked(|card| card.group.verdict);
+    let fails = card.with_untracked(|card| {
+        card.group
+            .findings
+            .iter()
+            .any(|record| record.finding.severity.fails_asv_scan())
+    });
     let form_open = RwSignal::new(false);
+    let dispute_open = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let status_line = NodeRef::<html::P>::new();
     let heading_id = format!("card-{}", slug(&key));
@@ -393,6 +481,27 @@ fn DecisionCard(card: RwSignal<ReviewCard>, approver: RwSignal<String>) -> impl 
         } => format!(
             "Your answer: we need this. Why: \"{justification}\". Approved by {approver} until {until}."
         ),
+        Answer::Disputed {
+            grounds,
+            evidence,
+            submitted_by,
+            until,
+            kept,
+            rest_unanswered,
+        } => {
+            let mut words = format!(
+                "Your answer: we dispute what fails with our ASV as a {grounds}. Evidence: \"{evidence}\". Submitted by {submitted_by}, until {until}. Send it to your ASV with the scan report: it passes only if they accept it."
+            );
+            if let Some(Need { justification, approver, until }) = kept {
+                words.push_str(&format!(
+                    " We need the port: \"{justification}\". Approved by {approver} until {until}."
+                ));
+            }
+            if rest_unanswered {
+                words.push_str(" The port itself still needs a stated business need, or closing.");
+            }
+            words
+        }
         Answer::Closing => {
             "Your answer: we don't need this. The Fix step shows how, and the Verify step checks it."
                 .to_owned()
@@ -414,19 +523,21 @@ fn DecisionCard(card: RwSignal<ReviewCard>, approver: RwSignal<String>) -> impl 
                 data-answer=move || match answer.get() {
                     Answer::Unanswered => "none",
                     Answer::Kept { .. } => "kept",
+                    Answer::Disputed { rest_unanswered: true, .. } => "disputed-needs-reason",
+                    Answer::Disputed { .. } => "disputed",
                     Answer::Closing => "closing",
                 }
                 data-test="answer-status"
             >
                 {status_words}
             </p>
-            <Show when=move || !programme && !form_open.get()>
+            <Show when=move || !programme && !form_open.get() && !dispute_open.get()>
                 // "We need this" until an answer is given; closing stays
                 // offered after an approval, so a merchant can change
                 // their mind (a port reported closed is settled until a
                 // scan finds it open again).
                 <div class="actions">
-                    <Show when=move || acceptable && answer.get() == Answer::Unanswered>
+                    <Show when=move || acceptable && needs_reason(&answer.get(), fails)>
                         <button
                             class="button"
                             type="button"
@@ -434,6 +545,16 @@ fn DecisionCard(card: RwSignal<ReviewCard>, approver: RwSignal<String>) -> impl 
                             data-test="answer-need"
                         >
                             "We need this"
+                        </button>
+                    </Show>
+                    <Show when=move || disputable && answer.get() == Answer::Unanswered>
+                        <button
+                            class="button"
+                            type="button"
+                            on:click=move |_| dispute_open.set(true)
+                            data-test="answer-dispute"
+                        >
+                            "The scan is wrong, or we have another safeguard"
                         </button>
                     </Show>
                     <Show when=move || answer.get() != Answer::Closing>
@@ -454,6 +575,9 @@ fn DecisionCard(card: RwSignal<ReviewCard>, approver: RwSignal<String>) -> impl 
             </Show>
             <Show when=move || form_open.get()>
                 <NeedForm card approver form_open on_saved=move || focus_status() />
+            </Show>
+            <Show when=move || dispute_open.get()>
+                <DisputeForm card approver form_open=dispute_open on_saved=move || focus_status() />
             </Show>
         </section>
     }
@@ -629,7 +753,7 @@ fn NeedForm(
             card.group
                 .findings
                 .iter()
-                .filter(|record| still_stands(record))
+                .filter(|record| still_stands(record) && !record.finding.severity.fails_asv_scan())
                 .map(|record| record.id)
                 .collect()
         });
@@ -768,6 +892,294 @@ fn NeedForm(
     }
 }
 
+/// The grounds a card's failures may be disputed on: the terminal
+/// exception only where every one is about SSL or early TLS.
+fn grounds_for(card: &ReviewCard) -> Vec<DisputeKind> {
+    DisputeKind::ALL
+        .into_iter()
+        .filter(|kind| {
+            card.group
+                .findings
+                .iter()
+                .filter(|record| record.finding.severity.fails_asv_scan())
+                .all(|record| kind.applies_to(record.finding.kind))
+        })
+        .collect()
+}
+
+/// One line on each ground, for the person choosing.
+fn grounds_detail(kind: DisputeKind) -> &'static str {
+    match kind {
+        DisputeKind::FalsePositive => {
+            "The scan is wrong: the problem is not there. Your ASV will ask for proof, such as the installed package version with the fix, or the setting that turns it off."
+        }
+        DisputeKind::CompensatingControl => {
+            "The problem is there, but another safeguard protects it just as well, for example a firewall rule that lets only your payment provider reach it."
+        }
+        DisputeKind::PoiTerminalEarlyTls => {
+            "Only card terminals (the machines customers pay at) use this old encryption, and their maker confirms no known attack reaches them (PCI DSS Appendix A2)."
+        }
+    }
+}
+
+/// A dispute with the ASV: on what grounds, with what evidence, who
+/// submits it, until when.
+#[component]
+fn DisputeForm(
+    card: RwSignal<ReviewCard>,
+    approver: RwSignal<String>,
+    form_open: RwSignal<bool>,
+    /// Called when the form closes (saved or cancelled): the focus goes
+    /// back to the card's answer.
+    on_saved: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    let toasts = Toasts::from_context();
+    let key = card.with_untracked(|card| slug(&card.key));
+    let grounds = card.with_untracked(grounds_for);
+    let kind = RwSignal::new(None::<DisputeKind>);
+    let evidence = RwSignal::new(String::new());
+    let who = RwSignal::new(approver.get_untracked());
+    let until = RwSignal::new(date_in_days(DEFAULT_TERM_DAYS));
+    let error = RwSignal::new(None::<AppError>);
+    let kind_error = RwSignal::new(None::<String>);
+    let date_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let error_for = move |field: &'static str| {
+        Signal::derive(move || {
+            error.with(|error| {
+                error
+                    .as_ref()
+                    .filter(|error| error.field.as_deref() == Some(field))
+                    .map(field_message)
+            })
+        })
+    };
+    let evidence_error = error_for("evidence");
+    let who_error = error_for("submitted_by");
+    let grounds_error =
+        Signal::derive(move || kind_error.get().or_else(|| error_for("kind").get()));
+    let until_error = Signal::derive(move || date_error.get().or_else(|| error_for("until").get()));
+    let other_error = move || {
+        error.with(|error| {
+            error
+                .as_ref()
+                .filter(|error| {
+                    !matches!(
+                        error.field.as_deref(),
+                        Some("evidence" | "submitted_by" | "kind" | "until")
+                    )
+                })
+                .map(field_message)
+        })
+    };
+    // The form opens on its first question.
+    let grounds_set = NodeRef::<html::Fieldset>::new();
+    Effect::new(move |_| {
+        if let Some(set) = grounds_set.get()
+            && let Ok(Some(first)) = set.query_selector("input")
+            && let Ok(first) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(first)
+        {
+            let _ = first.focus();
+        }
+    });
+
+    let save = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        error.set(None);
+        kind_error.set(None);
+        date_error.set(None);
+        let Some(chosen) = kind.get_untracked() else {
+            kind_error.set(Some("Choose why you dispute it.".to_owned()));
+            return;
+        };
+        let until = match until_of(&until.get_untracked())
+            .and_then(|wire| serde_json::from_value(wire).map_err(|_| NO_SUCH_DATE.to_owned()))
+        {
+            Ok(until) => until,
+            Err(message) => {
+                date_error.set(Some(message));
+                return;
+            }
+        };
+        let evidence_text = evidence.get_untracked().trim().to_owned();
+        let submitted_by = who.get_untracked().trim().to_owned();
+        let ids: Vec<_> = card.with_untracked(|card| {
+            card.group
+                .findings
+                .iter()
+                .filter(|record| still_stands(record) && record.finding.severity.fails_asv_scan())
+                .map(|record| record.id)
+                .collect()
+        });
+        busy.set(true);
+        spawn_local(async move {
+            let mut failed = false;
+            for id in ids {
+                let request = FindingDisputal {
+                    id,
+                    kind: chosen,
+                    evidence: evidence_text.clone(),
+                    submitted_by: submitted_by.clone(),
+                    until: Some(until),
+                };
+                match ipc::invoke::<FindingDispute>(&request).await {
+                    Ok(record) => replace(card, record),
+                    Err(problem) => {
+                        error.set(Some(problem));
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+            busy.set(false);
+            if !failed {
+                approver.set(submitted_by);
+                toasts.success("Saved: send this dispute to your ASV with your scan report.");
+                form_open.set(false);
+                on_saved();
+            }
+        });
+    };
+
+    let grounds_id = format!("grounds-{key}");
+    let evidence_id = format!("evidence-{key}");
+    let who_id = format!("by-{key}");
+    let until_id = format!("dispute-until-{key}");
+    let described = |id: &str, has_error: Signal<Option<String>>| {
+        let id = id.to_owned();
+        move || {
+            let mut ids = vec![format!("{id}-hint")];
+            if has_error.with(Option::is_some) {
+                ids.push(format!("{id}-error"));
+            }
+            ids.join(" ")
+        }
+    };
+    let grounds_described = {
+        let grounds_id = grounds_id.clone();
+        move || {
+            grounds_error
+                .with(Option::is_some)
+                .then(|| format!("{grounds_id}-error"))
+        }
+    };
+    let choices = grounds
+        .into_iter()
+        .map(|ground| {
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name=grounds_id.clone()
+                        prop:checked=move || kind.get() == Some(ground)
+                        on:change=move |_| kind.set(Some(ground))
+                        data-test=format!("grounds-{}", ground.id())
+                    />
+                    <span class="choice-text">
+                        <strong>{sentence(ground.words())}</strong>
+                        <span>{grounds_detail(ground)}</span>
+                    </span>
+                </label>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <form class="need-form" on:submit=save data-test="dispute-form" novalidate>
+            <h3>"Dispute this with your ASV"</h3>
+            <p class="hint">
+                "No business reason makes your ASV pass this. If the scan is wrong, or another safeguard covers it, you can dispute it: your ASV (Approved Scanning Vendor) decides, and until they agree it still counts against you."
+            </p>
+            <fieldset
+                class="choices"
+                node_ref=grounds_set
+                aria-describedby=grounds_described
+                data-test="field-grounds"
+            >
+                <legend>"Why do you dispute it?"</legend>
+                {choices}
+                {error_line(grounds_id.clone(), grounds_error)}
+            </fieldset>
+            <div class="field">
+                <label for=evidence_id.clone()>"What shows it?"</label>
+                <p class="hint" id=format!("{evidence_id}-hint")>
+                    "Say what your ASV can check: a version, a setting, a firewall rule, a letter from a maker. For example: \"The server runs openssl 3.0.15-1~deb12u1, which Debian fixed in DSA-5764.\""
+                </p>
+                <textarea
+                    id=evidence_id.clone()
+                    rows="3"
+                    prop:value=move || evidence.get()
+                    on:input=move |event| evidence.set(event_target_value(&event))
+                    aria-invalid=move || evidence_error.with(Option::is_some).then_some("true")
+                    aria-describedby=described(&evidence_id, evidence_error)
+                    data-test="field-evidence"
+                ></textarea>
+                {error_line(evidence_id.clone(), evidence_error)}
+            </div>
+            <div class="field">
+                <label for=who_id.clone()>"Who sends it to the ASV?"</label>
+                <p class="hint" id=format!("{who_id}-hint")>
+                    "The person who answers for it: usually the owner or manager."
+                </p>
+                <input
+                    id=who_id.clone()
+                    type="text"
+                    autocomplete="name"
+                    prop:value=move || who.get()
+                    on:input=move |event| who.set(event_target_value(&event))
+                    aria-invalid=move || who_error.with(Option::is_some).then_some("true")
+                    aria-describedby=described(&who_id, who_error)
+                    data-test="field-submitted-by"
+                />
+                {error_line(who_id.clone(), who_error)}
+            </div>
+            <div class="field">
+                <label for=until_id.clone()>"Until when?"</label>
+                <p class="hint" id=format!("{until_id}-hint")>
+                    {format!(
+                        "{DEFAULT_TERM_DAYS} days from today, the next quarterly scan, unless you choose otherwise: a dispute is made again with each scan."
+                    )}
+                </p>
+                <input
+                    id=until_id.clone()
+                    type="date"
+                    prop:value=move || until.get()
+                    on:input=move |event| until.set(event_target_value(&event))
+                    aria-invalid=move || until_error.with(Option::is_some).then_some("true")
+                    aria-describedby=described(&until_id, until_error)
+                    data-test="field-dispute-until"
+                />
+                {error_line(until_id.clone(), until_error)}
+            </div>
+            {move || other_error().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+            <div class="actions">
+                <button
+                    class="button primary"
+                    type="submit"
+                    aria-disabled=move || busy.get().then_some("true")
+                    data-test="dispute-save"
+                >
+                    "Save the dispute"
+                </button>
+                <button
+                    class="button quiet"
+                    type="button"
+                    on:click=move |_| {
+                        form_open.set(false);
+                        on_saved();
+                    }
+                    data-test="dispute-cancel"
+                >
+                    "Cancel"
+                </button>
+            </div>
+        </form>
+    }
+}
+
 fn error_line(id: String, error: Signal<Option<String>>) -> impl IntoView {
     move || {
         error.get().map(|message| {
@@ -785,7 +1197,7 @@ fn error_line(id: String, error: Signal<Option<String>>) -> impl IntoView {
 fn still_stands(record: &FindingRecord) -> bool {
     matches!(
         record.status(),
-        FindingStatus::Open | FindingStatus::Accepted
+        FindingStatus::Open | FindingStatus::Accepted | FindingStatus::Disputed
     )
 }
 
@@ -813,7 +1225,7 @@ fn slug(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use portcullis_model::compliance::{BusinessNeed, Finding, FindingKind, Severity};
+    use portcullis_model::compliance::{BusinessNeed, Dispute, Finding, FindingKind, Severity};
     use portcullis_model::{FindingId, ScanId};
 
     fn record(id: i64, state: FindingState) -> FindingRecord {
@@ -821,7 +1233,7 @@ mod tests {
             id: FindingId(id),
             finding: Finding {
                 kind: FindingKind::UnlistedOpenPort,
-                severity: Severity::High,
+                severity: Severity::Medium,
                 title: "Port 8080/tcp is open".into(),
                 explanation: "Nobody approved it.".into(),
                 remedy: "Close it or approve it.".into(),
@@ -848,6 +1260,71 @@ mod tests {
             approver: "Sam".into(),
             until: serde_json::from_value(serde_json::json!("2027-03-04T23:59:59Z")).unwrap(),
         })
+    }
+
+    /// A finding that fails an ASV scan: a self-signed certificate.
+    fn failing(id: i64, state: FindingState) -> FindingRecord {
+        let mut record = record(id, state);
+        record.finding.kind = FindingKind::CertificateSelfSigned;
+        record.finding.severity = Severity::High;
+        record
+    }
+
+    fn disputed() -> FindingState {
+        FindingState::Disputed(Dispute {
+            kind: DisputeKind::FalsePositive,
+            evidence: "Customers see the CDN's certificate".into(),
+            submitted_by: "Sam".into(),
+            until: serde_json::from_value(serde_json::json!("2027-03-04T23:59:59Z")).unwrap(),
+        })
+    }
+
+    #[test]
+    fn a_failure_is_answered_by_a_dispute_and_the_port_by_a_business_need() {
+        let open = [
+            failing(1, FindingState::Open),
+            record(2, FindingState::Open),
+        ];
+        assert_eq!(answer_of(&open), Answer::Unanswered);
+        assert!(!needs_reason(&answer_of(&open), true), "dispute first");
+        let accepted_only = [failing(1, FindingState::Open), record(2, accepted())];
+        assert_eq!(answer_of(&accepted_only), Answer::Unanswered);
+
+        let disputed_only = [failing(1, disputed()), record(2, FindingState::Open)];
+        let answer = answer_of(&disputed_only);
+        assert!(
+            matches!(
+                answer,
+                Answer::Disputed {
+                    rest_unanswered: true,
+                    kept: None,
+                    ..
+                }
+            ),
+            "{answer:?}"
+        );
+        assert!(needs_reason(&answer, true), "then the port's business need");
+        assert_eq!(level_of(Verdict::Fail, &answer), BadgeLevel::NeedsReason);
+
+        let answered = [failing(1, disputed()), record(2, accepted())];
+        let answer = answer_of(&answered);
+        assert_eq!(
+            answer,
+            Answer::Disputed {
+                grounds: "false positive",
+                evidence: "Customers see the CDN's certificate".into(),
+                submitted_by: "Sam".into(),
+                until: "4 March 2027".into(),
+                kept: Some(Need {
+                    justification: "The till sends its sales here".into(),
+                    approver: "Sam".into(),
+                    until: "4 March 2027".into(),
+                }),
+                rest_unanswered: false,
+            }
+        );
+        assert!(!needs_reason(&answer, true));
+        assert_eq!(level_of(Verdict::Fail, &answer), BadgeLevel::Disputed);
     }
 
     #[test]

@@ -43,7 +43,9 @@ pub(super) fn outcome_of(state: &FindingState) -> Outcome {
         FindingState::Verified { by_scan } => Outcome::Proven {
             by_scan: by_scan.get(),
         },
-        FindingState::Open | FindingState::Accepted(_) => Outcome::StillThere,
+        FindingState::Open | FindingState::Accepted(_) | FindingState::Disputed(_) => {
+            Outcome::StillThere
+        }
         FindingState::Fixed => Outcome::NotChecked,
     }
 }
