@@ -139,11 +139,9 @@ async fn dispute(app: &AppSession, card: &str, evidence: &str) -> Result<()> {
         .await?;
     app.type_into(&format!("{card} [data-test=field-evidence]"), evidence)
         .await?;
-    app.type_into(
-        &format!("{card} [data-test=field-submitted-by]"),
-        "Sam Owner",
-    )
-    .await?;
+    let who = format!("{card} [data-test=field-submitted-by]");
+    app.scroll_to(&who).await?;
+    app.type_into(&who, "Sam Owner").await?;
     app.scroll_to(&format!("{card} [data-test=dispute-form]"))
         .await?;
     app.screenshot_both_themes("netlab-4-review-dispute")
