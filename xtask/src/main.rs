@@ -9,6 +9,7 @@
 
 mod bench;
 mod bench_app;
+mod bench_judge;
 mod bench_netlab;
 mod bench_probes;
 mod bench_scan;
@@ -117,6 +118,11 @@ enum BenchTarget {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// What Portcullis fails each netlab host on, judged as an
+    /// internet-facing card data system, beside nmap's NSE scripts
+    /// (ssl-enum-ciphers, ssh2-enum-algos, http-git) on the same ports:
+    /// a Markdown table.
+    Judge,
     /// Service identification (-sV) of every open netlab port, host by
     /// host, against nmap -sV on the same ports in the same run; and what
     /// a port that accepts and never speaks costs.
@@ -173,6 +179,9 @@ fn main() -> ExitCode {
         Task::Bench {
             what: BenchTarget::Store { runs, regenerate },
         } => bench_store::run(runs, regenerate),
+        Task::Bench {
+            what: BenchTarget::Judge,
+        } => bench_judge::run(),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
