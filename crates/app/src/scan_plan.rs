@@ -74,6 +74,7 @@ pub(crate) async fn plan(settings: ScanSettings) -> Result<ScanPlan> {
     let tcp_ports = scanned(Protocol::Tcp, tcp.is_some());
     let udp_ports = scanned(Protocol::Udp, settings.udp);
     let identify = settings.identify || settings.posture;
+    let extra_roots = read_trusted_cas(&settings)?;
     let request = ScanRequest {
         targets,
         ports,
@@ -82,7 +83,10 @@ pub(crate) async fn plan(settings: ScanSettings) -> Result<ScanPlan> {
         timing,
         discover: settings.discover,
         list_every_port: tcp_ports.len().max(udp_ports.len()) <= LIST_EVERY_PORT_UP_TO,
-        identify: identify.then(|| IdentifyOptions::for_timing(&timing, settings.posture)),
+        identify: identify.then(|| IdentifyOptions {
+            extra_roots: extra_roots.into(),
+            ..IdentifyOptions::for_timing(&timing, settings.posture)
+        }),
     };
     Ok(ScanPlan {
         address_count: request.targets.len(),
@@ -132,6 +136,38 @@ fn read_targets(settings: &ScanSettings) -> Result<TargetSpec> {
         ));
     }
     Ok(spec)
+}
+
+/// A file of certificate authorities is a few kilobytes; this is plenty.
+const MOST_CA_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The certificate authorities the settings' files name, as DER; a file
+/// that cannot be read or holds no usable root is bad input, named.
+fn read_trusted_cas(settings: &ScanSettings) -> Result<Vec<Vec<u8>>> {
+    let mut roots = Vec::new();
+    for path in &settings.trusted_ca_files {
+        let refuse = |why: String| {
+            AppError::bad_input(
+                "trusted_ca_files",
+                format!("the certificate authority file {path}: {why}"),
+            )
+        };
+        let size = std::fs::metadata(path)
+            .map_err(|error| refuse(format!("cannot be read: {error}")))?
+            .len();
+        if size > MOST_CA_FILE_BYTES {
+            return Err(refuse(format!(
+                "is {size} bytes; a file of certificate authorities is at most {MOST_CA_FILE_BYTES}"
+            )));
+        }
+        let pem =
+            std::fs::read(path).map_err(|error| refuse(format!("cannot be read: {error}")))?;
+        roots.extend(
+            portcullis_scanner::identify::trust_anchors_from_pem(&pem)
+                .map_err(|error| refuse(error.to_string()))?,
+        );
+    }
+    Ok(roots)
 }
 
 /// The targets as the record names them.

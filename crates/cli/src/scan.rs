@@ -90,6 +90,11 @@ pub struct ScanArgs {
     /// from inside the network (11.3.1).
     #[arg(long, requires = "save")]
     external: bool,
+    /// With --posture: also trust the certificate authorities in this PEM
+    /// file (a lab's or an office's own), as testssl.sh's --add-ca does.
+    /// An ASV trusts only the roots browsers trust. May be repeated.
+    #[arg(long = "add-ca", value_name = "FILE", requires = "posture")]
+    add_ca: Vec<PathBuf>,
 }
 
 pub async fn run(args: ScanArgs, session: &Session) -> Result<ExitCode, Failure> {
@@ -175,6 +180,11 @@ fn settings(args: &ScanArgs) -> ScanSettings {
         identify: args.service_version || args.nmap_service_version.is_some(),
         posture: args.posture,
         external: args.external,
+        trusted_ca_files: args
+            .add_ca
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect(),
     }
 }
 

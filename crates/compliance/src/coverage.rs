@@ -103,6 +103,7 @@ fn basis(kind: FindingKind) -> Basis {
         | WeakDhGroup
         | CertificateExpired
         | CertificateSelfSigned
+        | CertificateUntrusted
         | CertificateNameMismatch
         | WeakCertificate
         | VulnerableVersion

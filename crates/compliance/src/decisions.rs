@@ -118,6 +118,7 @@ fn subject_of(record: &FindingRecord) -> DecisionSubject {
             | WeakDhGroup
             | CertificateExpired
             | CertificateSelfSigned
+            | CertificateUntrusted
             | CertificateNameMismatch
             | WeakCertificate
             | SshWeakAlgorithms

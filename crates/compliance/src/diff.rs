@@ -280,6 +280,9 @@ pub fn posture_facts(posture: &Posture) -> Vec<String> {
             if cert.self_signed {
                 facts.push("certificate self-signed".into());
             }
+            if !cert.self_signed && cert.trusted == Some(false) {
+                facts.push("certificate not trusted by browsers".into());
+            }
             if cert.expired {
                 facts.push("certificate expired".into());
             }

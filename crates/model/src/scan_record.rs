@@ -92,6 +92,11 @@ pub struct ScanSettings {
     /// The scan runs from the internet (PCI DSS 11.3.2), not from inside
     /// the network (11.3.1).
     pub external: bool,
+    /// PEM files of certificate authorities to trust besides the roots
+    /// browsers trust (as testssl.sh's `--add-ca`): a lab's or an office's
+    /// own CA. An ASV trusts only the public roots.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_ca_files: Vec<String>,
 }
 
 impl Default for ScanSettings {
@@ -108,6 +113,7 @@ impl Default for ScanSettings {
             identify: false,
             posture: false,
             external: false,
+            trusted_ca_files: Vec::new(),
         }
     }
 }

@@ -167,6 +167,13 @@ pub struct CertificateInfo {
     /// dotted OID when unknown); `None` in records made before it was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+    /// Whether the chain the server sent leads to a root in Mozilla's
+    /// list, the roots browsers and ASVs trust (a private or missing
+    /// issuer does not); `None` when it could not be told (an expired or
+    /// unreadable chain, judged by other checks) or in records made
+    /// before it was checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -332,9 +332,49 @@ fn the_web_host_has_no_failing_version_finding() {
     );
 }
 
+/// The database host's Redis is Debian 12's package (7.0.15, patched
+/// without a new version number), and its INFO names no distribution, only
+/// where it runs from (/usr/bin): its version advisories need confirming
+/// on the server, with the command, and fail nothing. Redis without a
+/// password still fails it.
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn a_packaged_redis_needs_confirmation_not_a_failure() {
+    let db = Host::by_name("db").expect("the database host");
+    let records = judged_as_external(&db, "6379");
+    let on_redis = |kind: FindingKind| {
+        records
+            .iter()
+            .find(|record| record.finding.kind == kind && record.finding.port == Some(6379))
+    };
+    let version = on_redis(FindingKind::VulnerableVersion)
+        .unwrap_or_else(|| panic!("7.0.15 is in RediShell's range: {records:#?}"));
+    assert!(
+        !version.finding.severity.fails_asv_scan(),
+        "{:#?}",
+        version.finding
+    );
+    let explanation = &version.finding.explanation;
+    assert!(
+        explanation.contains("CVE-2025-49844 ")
+            && explanation.contains("packaged build (/usr/bin/redis-server)")
+            && explanation
+                .contains("zgrep CVE-2025-49844 /usr/share/doc/redis-server/changelog.Debian.gz"),
+        "{explanation}"
+    );
+    let open = on_redis(FindingKind::UnauthenticatedAccess)
+        .unwrap_or_else(|| panic!("Redis without a password: {records:#?}"));
+    assert!(open.finding.severity.fails_asv_scan());
+}
+
 /// Registers `host` as an internet-facing card data system, scans `ports`
 /// with posture checks and returns the findings of that scan.
 fn judged_as_external(host: &Host, ports: &str) -> Vec<FindingRecord> {
+    judged_as_external_with(host, ports, &[])
+}
+
+/// [`judged_as_external`], with more options for the scan.
+fn judged_as_external_with(host: &Host, ports: &str, options: &[&str]) -> Vec<FindingRecord> {
     let data = tempfile::tempdir().expect("a data directory");
     let data = data.path();
     portcullis(
@@ -358,7 +398,8 @@ fn judged_as_external(host: &Host, ports: &str) -> Vec<FindingRecord> {
         .arg("--data-dir")
         .arg(data)
         .args(["--actor", "netlab test", "scan", host.v4])
-        .args(["-p", ports, "--syn", "--posture", "--save"]);
+        .args(["-p", ports, "--syn", "--posture", "--save"])
+        .args(options);
     let output = command.output().expect("the scan runs");
     assert!(
         output.status.success(),
@@ -371,8 +412,9 @@ fn judged_as_external(host: &Host, ports: &str) -> Vec<FindingRecord> {
 /// The posture problems the scanner reports become findings: the legacy
 /// host's SSH password login, directory listing, `.git` and status page
 /// each raise theirs; the hardened host, the same services done right,
-/// raises none. Both are scanned by address, so neither certificate is
-/// called a name mismatch.
+/// fails on nothing once its private CA is trusted, and on the untrusted
+/// chain alone when it is not. Both are scanned by address, so neither
+/// certificate is called a name mismatch.
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
 fn posture_problems_raise_findings_on_the_legacy_host_and_none_on_the_hardened_one() {
@@ -405,9 +447,15 @@ fn posture_problems_raise_findings_on_the_legacy_host_and_none_on_the_hardened_o
         pages.finding.evidence
     );
 
-    let hardened = judged_as_external(
-        &Host::by_name("hardened").expect("the hardened host"),
+    // The hardened host's certificate comes from the netlab's own CA: what
+    // a merchant buys from a public one, once that CA is trusted. Then no
+    // port of it fails.
+    let hardened_host = Host::by_name("hardened").expect("the hardened host");
+    let netlab_ca = portcullis_netlab::state_path("hardened/ca.pem");
+    let hardened = judged_as_external_with(
+        &hardened_host,
         ports,
+        &["--add-ca", &netlab_ca.display().to_string()],
     );
     let raised: Vec<&str> = hardened
         .iter()
@@ -415,6 +463,38 @@ fn posture_problems_raise_findings_on_the_legacy_host_and_none_on_the_hardened_o
         .map(|record| record.finding.title.as_ref())
         .collect();
     assert!(raised.is_empty(), "the hardened host raised {raised:#?}");
+    let failing: Vec<&str> = hardened
+        .iter()
+        .filter(|record| record.finding.port.is_some() && record.finding.severity.fails_asv_scan())
+        .map(|record| record.finding.title.as_ref())
+        .collect();
+    assert!(
+        failing.is_empty(),
+        "the hardened host fails on {failing:#?}"
+    );
+
+    // Without it, as an ASV sees it, the private CA's certificate fails,
+    // said as untrusted; the legacy host's self-signed one is said once,
+    // as self-signed.
+    let untrusting = judged_as_external(&hardened_host, "443");
+    let untrusted = untrusting
+        .iter()
+        .find(|record| record.finding.kind == FindingKind::CertificateUntrusted)
+        .unwrap_or_else(|| panic!("the netlab CA is not called untrusted: {untrusting:#?}"));
+    assert!(untrusted.finding.severity.fails_asv_scan());
+    assert!(
+        untrusted
+            .finding
+            .explanation
+            .contains("CN=Portcullis netlab CA"),
+        "{untrusted:#?}"
+    );
+    assert!(
+        !legacy
+            .iter()
+            .any(|record| record.finding.kind == FindingKind::CertificateUntrusted),
+        "the legacy host's self-signed certificate is called self-signed, once"
+    );
     for records in [&legacy, &hardened] {
         assert!(
             !records

@@ -112,6 +112,9 @@ fn render_tls(out: &mut String, tls: &TlsPosture) {
         if cert.self_signed {
             notes.push("self-signed".to_owned());
         }
+        if !cert.self_signed && cert.trusted == Some(false) {
+            notes.push("not from a CA browsers trust".to_owned());
+        }
         if cert.expired {
             notes.push("EXPIRED".to_owned());
         }

@@ -320,6 +320,12 @@ fn certificate(ev: &mut Evaluator<'_>, site: &Site<'_>) {
         let draft = site.draft(ev, FindingKind::CertificateSelfSigned, detail);
         ev.emit(draft);
     }
+    // Self-signed is the plainest untrusted chain, said once as such.
+    if !cert.self_signed && cert.trusted == Some(false) {
+        let detail = format!("issued by {}", cert.issuer);
+        let draft = site.draft(ev, FindingKind::CertificateUntrusted, detail);
+        ev.emit(draft);
+    }
     // A host scanned by address has no name to match: the certificate
     // names the site, and an ASV scanning by address does not fail it.
     let scanned_by_name = site.host.host.name.is_some();

@@ -160,6 +160,7 @@ pub fn good_certificate() -> CertificateInfo {
         key_bits: Some(256),
         names: vec!["shop.example.com".into()],
         signature: Some("sha256WithRSAEncryption".into()),
+        trusted: Some(true),
     }
 }
 

@@ -448,6 +448,50 @@ fn a_self_signed_certificate_on_a_public_service_fires() {
 fn a_ca_signed_certificate_is_not_self_signed() {
     let case = Case::new(vec![host(WEB, vec![with_certificate(|_| {})])]).approving_open_ports();
     assert!(!case.fires(CertificateSelfSigned));
+    assert!(!case.fires(CertificateUntrusted));
+}
+
+#[test]
+fn a_chain_to_no_trusted_root_fires_once_and_not_for_a_self_signed_one() {
+    let private = with_certificate(|c| {
+        c.issuer = "CN=Office CA".into();
+        c.trusted = Some(false);
+    });
+    let case = Case::new(vec![host(WEB, vec![private.clone()])]).approving_open_ports();
+    let finding = case.the(CertificateUntrusted);
+    assert_eq!(
+        finding.severity,
+        Severity::High,
+        "an ASV fails a certificate no browser trusts on a public service"
+    );
+    assert!(finding.explanation.contains("CN=Office CA"), "{finding:#?}");
+
+    let self_signed = with_certificate(|c| {
+        c.self_signed = true;
+        c.issuer = c.subject.clone();
+        c.trusted = Some(false);
+    });
+    let case = Case::new(vec![host(WEB, vec![self_signed])]).approving_open_ports();
+    assert!(case.fires(CertificateSelfSigned));
+    assert!(
+        !case.fires(CertificateUntrusted),
+        "said once, as self-signed"
+    );
+
+    let unknown = with_certificate(|c| c.trusted = None);
+    let case = Case::new(vec![host(WEB, vec![unknown])]).approving_open_ports();
+    assert!(
+        !case.fires(CertificateUntrusted),
+        "not told is not untrusted"
+    );
+
+    let mut internal = private;
+    internal.address = ip(DB);
+    let case = Case::new(vec![host(DB, vec![internal])]).approving_open_ports();
+    assert!(
+        !case.fires(CertificateUntrusted),
+        "an office CA is fine inside"
+    );
 }
 
 /// A host given by name ("shop.example.com"), as a name-based scan has.
@@ -1156,7 +1200,10 @@ fn every_rule_fires_somewhere_with_complete_words() {
         &["/.git/HEAD (source repository)", "nginx default page"],
     );
     careless_site.port = 8080;
+    let mut private_ca = with_certificate(|c| c.trusted = Some(false));
+    private_ca.port = 8443;
     let web_ports = vec![
+        private_ca,
         ssh,
         eol,
         remote_login,

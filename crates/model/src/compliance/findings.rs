@@ -76,6 +76,9 @@ pub enum FindingKind {
     CertificateExpired,
     /// A self-signed certificate on an internet-facing service.
     CertificateSelfSigned,
+    /// A certificate whose chain leads to no root browsers trust (a
+    /// private CA, a missing intermediate) on an internet-facing service.
+    CertificateUntrusted,
     /// A certificate for another name on an internet-facing service.
     CertificateNameMismatch,
     /// A certificate with an RSA or DSA key under 2048 bits, or signed with
@@ -145,7 +148,7 @@ impl FindingKind {
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [FindingKind; 33] = [
+    pub const ALL: [FindingKind; 34] = [
         FindingKind::UnlistedOpenPort,
         FindingKind::UnassignedHost,
         FindingKind::ExternalDatabase,
@@ -160,6 +163,7 @@ impl FindingKind {
         FindingKind::WeakDhGroup,
         FindingKind::CertificateExpired,
         FindingKind::CertificateSelfSigned,
+        FindingKind::CertificateUntrusted,
         FindingKind::CertificateNameMismatch,
         FindingKind::WeakCertificate,
         FindingKind::VulnerableVersion,
@@ -199,6 +203,7 @@ impl FindingKind {
             FindingKind::WeakDhGroup => "weak-dh-group",
             FindingKind::CertificateExpired => "certificate-expired",
             FindingKind::CertificateSelfSigned => "certificate-self-signed",
+            FindingKind::CertificateUntrusted => "certificate-untrusted",
             FindingKind::CertificateNameMismatch => "certificate-name-mismatch",
             FindingKind::WeakCertificate => "weak-certificate",
             FindingKind::VulnerableVersion => "vulnerable-version",

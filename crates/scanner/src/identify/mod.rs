@@ -41,6 +41,7 @@ pub use posture::advisories::{
     AdvisorySet, STALE_AFTER_DAYS, built_in as built_in_advisories, current as current_advisories,
     install as install_advisories, install_from_path as install_advisories_from_path,
 };
+pub use tls::trust::{TrustError, trust_anchors_from_pem};
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -80,6 +81,9 @@ pub struct IdentifyOptions {
     pub port_budget: Duration,
     /// The most time the posture checks spend on one port.
     pub posture_budget: Duration,
+    /// Certificate authorities (DER) trusted besides the public roots, as
+    /// [`trust_anchors_from_pem`] reads them.
+    pub extra_roots: Arc<[Vec<u8>]>,
 }
 
 impl Default for IdentifyOptions {
@@ -89,6 +93,7 @@ impl Default for IdentifyOptions {
             max_connections: 64,
             port_budget: Duration::from_secs(5),
             posture_budget: Duration::from_secs(20),
+            extra_roots: Vec::new().into(),
         }
     }
 }
@@ -123,7 +128,7 @@ pub async fn identify_one(target: &IdentifyTarget, options: &IdentifyOptions) ->
     let posture = match (&identification.found, options.posture) {
         (Some(found), true) => {
             let deadline = Instant::now() + options.posture_budget;
-            posture::assess(&ctx, found, deadline).await
+            posture::assess(&ctx, found, deadline, &options.extra_roots).await
         }
         _ => Posture::default(),
     };

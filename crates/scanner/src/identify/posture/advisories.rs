@@ -363,6 +363,13 @@ impl AdvisorySet {
             Family::Rpm | Family::Unknown => {
                 format!("rpm -q --changelog {package} | grep {}", a.entry.id)
             }
+            // Which family is unknown: one line that asks either.
+            Family::Packaged => format!(
+                "zgrep {id} /usr/share/doc/{}/changelog.Debian.gz 2>/dev/null || rpm -q --changelog {} | grep {id}",
+                package_name(&a.entry.product, Family::Debian),
+                package_name(&a.entry.product, Family::Rpm),
+                id = a.entry.id
+            ),
         };
         DistributionStatus::NeedsConfirmation {
             build: if rows.is_empty() {
@@ -514,6 +521,9 @@ pub(crate) enum Family {
     Rpm,
     /// A build tag that names no family ("fips").
     Unknown,
+    /// A distribution's package, which distribution unknown (a program
+    /// installed under /usr/bin).
+    Packaged,
 }
 
 /// The distribution build a banner names: "Debian-2+deb12u3",
@@ -582,6 +592,8 @@ impl Build {
             (Family::Rpm, None)
         } else if has(&["fips"]) {
             (Family::Unknown, None)
+        } else if has(&[crate::identify::protocols::redis::PACKAGED_BUILD]) {
+            (Family::Packaged, None)
         } else {
             return None;
         };

@@ -20,7 +20,14 @@ use super::protocols::Proto;
 use super::tls::posture::{TlsTarget, assess as assess_tls};
 
 /// Every check that applies to what was found.
-pub(crate) async fn assess(ctx: &PortContext, found: &Found, deadline: Instant) -> Posture {
+/// `extra_roots` are the certificate authorities (DER) the user trusts
+/// besides the public roots.
+pub(crate) async fn assess(
+    ctx: &PortContext,
+    found: &Found,
+    deadline: Instant,
+    extra_roots: &[Vec<u8>],
+) -> Posture {
     let mut posture = Posture {
         open_access: found.facts.open_access.clone(),
         ..Posture::default()
@@ -32,12 +39,13 @@ pub(crate) async fn assess(ctx: &PortContext, found: &Found, deadline: Instant) 
             host_name: ctx.host_name.as_deref(),
             clock: ctx.clock,
             deadline,
+            extra_roots,
         };
         let known = found
             .facts
             .handshake
             .as_ref()
-            .and_then(|h| h.certificate.as_deref());
+            .map_or(&[][..], |h| h.certificates.as_slice());
         posture.tls = Some(assess_tls(&target, known).await);
     }
     match proto {

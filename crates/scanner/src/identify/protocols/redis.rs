@@ -55,6 +55,17 @@ pub(crate) fn bulk_complete(bytes: &[u8]) -> bool {
     length < 0 || rest.len() >= end + 1 + length as usize
 }
 
+/// How the extra text names a build a distribution's package manager
+/// installed; the advisories treat it as a distribution's build.
+pub(crate) const PACKAGED_BUILD: &str = "packaged build";
+
+/// Whether `executable` is where package managers put programs.
+fn is_packaged(executable: &str) -> bool {
+    ["/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/"]
+        .iter()
+        .any(|dir| executable.starts_with(dir))
+}
+
 /// Product and version from an INFO server reply.
 pub(crate) fn identify_info(bytes: &[u8]) -> Option<Identified> {
     let text = String::from_utf8_lossy(bytes.strip_prefix(b"$")?);
@@ -68,6 +79,13 @@ pub(crate) fn identify_info(bytes: &[u8]) -> Option<Identified> {
         Some(valkey) => Identified::product(Proto::Redis, "Valkey", version_prefix(valkey)),
         None => Identified::product(Proto::Redis, "Redis", version_prefix(redis_version)),
     };
+    // First, so that the advisories read it as the build: Redis names no
+    // distribution, but a distribution's package runs from /usr/bin (an
+    // upstream build installs to /usr/local/bin, as the official image
+    // does), and distributions patch it without a new version number.
+    if let Some(executable) = value("executable").filter(|path| is_packaged(path)) {
+        found.add_extra(format!("{PACKAGED_BUILD} ({})", field(executable)));
+    }
     if let Some(mode) = value("redis_mode") {
         found.add_extra(format!("{} mode", field(mode)));
     }
@@ -111,6 +129,21 @@ mod tests {
         assert_eq!(
             found.extra.as_deref(),
             Some("standalone mode; Linux 6.1.0-18-amd64 x86_64")
+        );
+        let packaged = "# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\nexecutable:/usr/bin/redis-server\r\n";
+        let found =
+            identify_info(format!("${}\r\n{packaged}\r\n", packaged.len()).as_bytes()).unwrap();
+        assert_eq!(
+            found.extra.as_deref(),
+            Some("packaged build (/usr/bin/redis-server); standalone mode")
+        );
+        let upstream =
+            "# Server\r\nredis_version:7.0.15\r\nexecutable:/usr/local/bin/redis-server\r\n";
+        let found =
+            identify_info(format!("${}\r\n{upstream}\r\n", upstream.len()).as_bytes()).unwrap();
+        assert_eq!(
+            found.extra, None,
+            "an upstream build is judged by its version"
         );
         let valkey = identify_info(
             b"$60\r\n# Server\r\nredis_version:7.2.4\r\nvalkey_version:8.0.1\r\n\r\n",

@@ -51,6 +51,7 @@ pub(crate) fn describe(
         signature: Some(signature_name(
             &certificate.signature_algorithm.algorithm.to_id_string(),
         )),
+        trusted: None,
     })
 }
 

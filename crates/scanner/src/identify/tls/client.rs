@@ -33,8 +33,8 @@ pub(crate) enum TlsFailure {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Handshake {
     pub version: Option<TlsVersion>,
-    /// The leaf certificate, DER.
-    pub certificate: Option<Vec<u8>>,
+    /// The certificate chain, DER, leaf first (at most 10).
+    pub certificates: Vec<Vec<u8>>,
 }
 
 /// Runs a TLS handshake over `stream`.
@@ -60,10 +60,13 @@ pub(crate) async fn connect(
             rustls::ProtocolVersion::TLSv1_3 => Some(TlsVersion::Tls13),
             _ => None,
         }),
-        certificate: connection
+        certificates: connection
             .peer_certificates()
-            .and_then(|chain| chain.first())
-            .map(|der| der.as_ref().to_vec()),
+            .unwrap_or_default()
+            .iter()
+            .take(10)
+            .map(|der| der.as_ref().to_vec())
+            .collect(),
     };
     Ok((tls, handshake))
 }

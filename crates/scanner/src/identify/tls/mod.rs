@@ -8,3 +8,4 @@ pub(crate) mod hello;
 pub(crate) mod posture;
 pub(crate) mod records;
 pub(crate) mod suites;
+pub(crate) mod trust;

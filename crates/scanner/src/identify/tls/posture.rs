@@ -15,7 +15,7 @@ use portcullis_model::service::{TlsPosture, TlsVersion, WeakCipherKind, WeakSuit
 use tokio::time::Instant;
 
 use super::records::{self, ServerFlight};
-use super::{certificate, hello, suites};
+use super::{certificate, hello, suites, trust};
 use crate::identify::clock::Clock;
 use crate::identify::wire::{LARGE_LIMIT, Wire};
 
@@ -42,16 +42,18 @@ pub(crate) struct TlsTarget<'a> {
     pub host_name: Option<&'a str>,
     pub clock: Clock,
     pub deadline: Instant,
+    /// Certificate authorities (DER) trusted besides the public roots.
+    pub extra_roots: &'a [Vec<u8>],
 }
 
-/// Asks every question; `known_certificate` is the leaf a TLS 1.3
+/// Asks every question; `known_chain` is the chain (leaf first) a real
 /// handshake already showed (TLS 1.3 encrypts it, so hellos cannot).
-pub(crate) async fn assess(target: &TlsTarget<'_>, known_certificate: Option<&[u8]>) -> TlsPosture {
+pub(crate) async fn assess(target: &TlsTarget<'_>, known_chain: &[Vec<u8>]) -> TlsPosture {
     let mut versions = Vec::new();
     if speaks_sslv2(target).await {
         versions.push(TlsVersion::Ssl2);
     }
-    let mut leaf: Option<Vec<u8>> = None;
+    let mut chain: Vec<Vec<u8>> = Vec::new();
     for version in VERSIONS {
         let offer = suites::all_codes();
         let Some(flight) = hello_once(target, version, &offer).await else {
@@ -59,8 +61,8 @@ pub(crate) async fn assess(target: &TlsTarget<'_>, known_certificate: Option<&[u
         };
         if flight.hello.is_some_and(|h| h.version == Some(version)) {
             versions.push(version);
-            if let Some(first) = flight.certificates.into_iter().next() {
-                leaf = Some(first); // the newest version's certificate wins
+            if !flight.certificates.is_empty() {
+                chain = flight.certificates; // the newest version's chain wins
             }
         }
     }
@@ -75,14 +77,19 @@ pub(crate) async fn assess(target: &TlsTarget<'_>, known_certificate: Option<&[u
             weak_suites.extend(weak_suites_of(target, version, kind).await);
         }
     }
-    let der = leaf.or_else(|| known_certificate.map(<[u8]>::to_vec));
+    if chain.is_empty() {
+        chain = known_chain.to_vec();
+    }
     let now = chrono::Utc::now().timestamp();
+    let certificate = chain.first().and_then(|leaf| {
+        let mut info = certificate::describe(leaf, target.host_name, target.address.ip(), now)?;
+        info.trusted = trust::chain_trust(&chain, target.extra_roots, now);
+        Some(info)
+    });
     TlsPosture {
         versions,
         weak_suites,
-        certificate: der.and_then(|der| {
-            certificate::describe(&der, target.host_name, target.address.ip(), now)
-        }),
+        certificate,
         dh_bits,
     }
 }

@@ -507,6 +507,23 @@ fn a_build_without_its_revision_or_a_row_needs_confirmation_with_the_command() {
         ),
         other => panic!("{other:?}"),
     }
+    // Redis names no distribution, but runs from /usr/bin: a packaged
+    // build, which may carry the fix (Debian 12's 7.0.15 does).
+    let redis = all.matching(
+        "Redis",
+        "7.0.15",
+        today,
+        Some(&build(
+            "packaged build (/usr/bin/redis-server); standalone mode",
+        )),
+    );
+    match &find(&redis, "CVE-2025-49844").distribution {
+        DistributionStatus::NeedsConfirmation { command, .. } => assert_eq!(
+            command,
+            "zgrep CVE-2025-49844 /usr/share/doc/redis-server/changelog.Debian.gz 2>/dev/null || rpm -q --changelog redis | grep CVE-2025-49844"
+        ),
+        other => panic!("{other:?}"),
+    }
     // Apache on Debian names only the distribution.
     let apache = all.matching("Apache httpd", "2.4.57", today, Some(&build("(Debian)")));
     match &find(&apache, "CVE-2024-38476").distribution {
