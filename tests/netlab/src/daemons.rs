@@ -646,7 +646,9 @@ fn redis(ns: &str, dir: &Path, password: Option<&str>) -> Result<()> {
     let mut words = in_ns(
         ns,
         &[
-            "redis-server",
+            // By its full path, as Debian's systemd unit starts it: Redis
+            // reports that path as its `executable` in INFO.
+            "/usr/bin/redis-server",
             "--bind",
             "0.0.0.0",
             "--port",
