@@ -370,9 +370,14 @@ fn discovery_as_root_uses_ping_tcp_and_arp_and_reports_absent_hosts_down() {
     assert_eq!((summary.hosts_up, summary.hosts_down), (2, 1));
 }
 
+/// Ctrl-C stops a scan that would run for minutes at once, with what it
+/// found marked partial. The bound is loose on purpose: a test that times
+/// itself on a busy 2-core machine flakes (205 ms against 200 once, with
+/// a compile beside it); it only has to tell "stopped on the signal" from
+/// "ran on". How fast the scanner stops belongs to the benches.
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
-fn ctrl_c_ends_a_syn_scan_within_200_ms_with_a_partial_report() {
+fn ctrl_c_ends_a_syn_scan_promptly_with_a_partial_report() {
     let filtered = Host::by_name("filtered").unwrap();
     // Polite: 200 probes a second, so all ports would take minutes.
     let child = portcullis_netlab::scanner_command(&cli())
@@ -410,7 +415,7 @@ fn ctrl_c_ends_a_syn_scan_within_200_ms_with_a_partial_report() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        took < std::time::Duration::from_millis(200),
+        took < std::time::Duration::from_secs(1),
         "ended {took:?} after Ctrl-C"
     );
     let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
