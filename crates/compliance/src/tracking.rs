@@ -255,28 +255,18 @@ impl Rulebook {
             return Err(DecisionError::NotAcceptable(finding.kind));
         }
         not_resolved(record, "accepted")?;
-        let justification = request.justification.trim();
-        if justification.is_empty() {
-            return Err(DecisionError::NoJustification);
-        }
-        let approver = request.approver.trim();
-        if approver.is_empty() {
-            return Err(DecisionError::NoApprover);
-        }
-        let now = request.now;
-        let until = request
-            .until
-            .unwrap_or(now + TimeDelta::days(DEFAULT_ACCEPTANCE_DAYS));
-        if until <= now {
-            return Err(DecisionError::UntilNotInFuture { until, now });
-        }
-
-        let decision = Decision {
+        let decision = Decision::stated(
+            (&request.justification, DecisionError::NoJustification),
+            (&request.approver, DecisionError::NoApprover),
+            request.now,
+            request.until,
+        )?;
+        let Decision {
             justification,
             approver,
-            now,
             until,
-        };
+            ..
+        } = decision;
         let inventory = match policy {
             AcceptPolicy::No | AcceptPolicy::FindingOnly => InventoryWrite::None,
             AcceptPolicy::ApprovePort => approve_port(finding, &decision, inventory)?,
@@ -310,21 +300,17 @@ pub fn dispute(
         return Err(DecisionError::DisputeKindDoesNotApply(kind));
     }
     not_resolved(record, "disputed")?;
-    let evidence = request.evidence.trim();
-    if evidence.is_empty() {
-        return Err(DecisionError::NoEvidence);
-    }
-    let submitted_by = request.submitted_by.trim();
-    if submitted_by.is_empty() {
-        return Err(DecisionError::NoSubmitter);
-    }
-    let now = request.now;
-    let until = request
-        .until
-        .unwrap_or(now + TimeDelta::days(DEFAULT_ACCEPTANCE_DAYS));
-    if until <= now {
-        return Err(DecisionError::UntilNotInFuture { until, now });
-    }
+    let Decision {
+        justification: evidence,
+        approver: submitted_by,
+        until,
+        ..
+    } = Decision::stated(
+        (&request.evidence, DecisionError::NoEvidence),
+        (&request.submitted_by, DecisionError::NoSubmitter),
+        request.now,
+        request.until,
+    )?;
     let mut disputed = record.clone();
     disputed.state = FindingState::Disputed(Dispute {
         kind: request.kind,
@@ -335,11 +321,46 @@ pub fn dispute(
     Ok(disputed)
 }
 
+/// What every answer to a finding states: its grounds (a business need's
+/// justification, a dispute's evidence), the person who answers for it,
+/// and when it ends.
+#[derive(Clone, Copy)]
 struct Decision<'a> {
     justification: &'a str,
     approver: &'a str,
     now: DateTime<Utc>,
     until: DateTime<Utc>,
+}
+
+impl<'a> Decision<'a> {
+    /// Checks what an answer states: grounds and person not blank (each
+    /// refused with its own error, so the window puts it beside its
+    /// field), and an end in the future, 90 days from `now` unless given.
+    fn stated(
+        (grounds, no_grounds): (&'a str, DecisionError),
+        (person, no_person): (&'a str, DecisionError),
+        now: DateTime<Utc>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<Self, DecisionError> {
+        let justification = grounds.trim();
+        if justification.is_empty() {
+            return Err(no_grounds);
+        }
+        let approver = person.trim();
+        if approver.is_empty() {
+            return Err(no_person);
+        }
+        let until = until.unwrap_or(now + TimeDelta::days(DEFAULT_ACCEPTANCE_DAYS));
+        if until <= now {
+            return Err(DecisionError::UntilNotInFuture { until, now });
+        }
+        Ok(Self {
+            justification,
+            approver,
+            now,
+            until,
+        })
+    }
 }
 
 /// The finding's system and port, which an inventory write needs.

@@ -14,7 +14,6 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use portcullis_model::AppError;
 use portcullis_model::commands::{
     Empty, FindingAccept, FindingDispute, FindingFixed, FindingsList, ReviewCommand,
 };
@@ -25,10 +24,12 @@ use portcullis_model::judgement::FindingFilter;
 use portcullis_model::requests::{FindingAcceptance, FindingDisputal};
 use portcullis_model::review::{DecisionSubject, ReviewCard};
 use portcullis_model::wizard::WizardStep;
+use portcullis_model::{AppError, FindingId};
 
 use super::systems::sentence;
 use super::{WizardState, step_path};
-use crate::components::{Badge, BadgeLevel, Toasts};
+use crate::components::field::{described_by, error_line};
+use crate::components::{Badge, BadgeLevel, Field, Toasts};
 use crate::ipc;
 
 /// How long an acceptance holds unless the merchant says otherwise.
@@ -695,32 +696,11 @@ fn NeedForm(
     let error = RwSignal::new(None::<AppError>);
     let date_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let error_for = move |field: &'static str| {
-        Signal::derive(move || {
-            error.with(|error| {
-                error
-                    .as_ref()
-                    .filter(|error| error.field.as_deref() == Some(field))
-                    .map(field_message)
-            })
-        })
-    };
-    let why_error = error_for("justification");
-    let who_error = error_for("approver");
-    let until_error = Signal::derive(move || date_error.get().or_else(|| error_for("until").get()));
-    let other_error = move || {
-        error.with(|error| {
-            error
-                .as_ref()
-                .filter(|error| {
-                    !matches!(
-                        error.field.as_deref(),
-                        Some("justification" | "approver" | "until")
-                    )
-                })
-                .map(field_message)
-        })
-    };
+    let why_error = error_of(error, "justification");
+    let who_error = error_of(error, "approver");
+    let until_error =
+        Signal::derive(move || date_error.get().or_else(|| error_of(error, "until").get()));
+    let other_error = error_beside(error, &["justification", "approver", "until"]);
     let vague = move || why.with(|why| !why.trim().is_empty() && is_vague(why));
     let why_input = NodeRef::<html::Textarea>::new();
     Effect::new(move |_| {
@@ -736,11 +716,7 @@ fn NeedForm(
         }
         error.set(None);
         date_error.set(None);
-        // Decoded as the request's own date type, which the UI need not
-        // name: a date that does not exist (31 April) fails here.
-        let until = match until_of(&until.get_untracked())
-            .and_then(|wire| serde_json::from_value(wire).map_err(|_| NO_SUCH_DATE.to_owned()))
-        {
+        let until = match decode_until(&until.get_untracked()) {
             Ok(until) => until,
             Err(message) => {
                 date_error.set(Some(message));
@@ -749,14 +725,7 @@ fn NeedForm(
         };
         let justification = why.get_untracked().trim().to_owned();
         let approved_by = who.get_untracked().trim().to_owned();
-        let ids: Vec<_> = card.with_untracked(|card| {
-            card.group
-                .findings
-                .iter()
-                .filter(|record| still_stands(record) && !record.finding.severity.fails_asv_scan())
-                .map(|record| record.id)
-                .collect()
-        });
+        let ids = standing_ids(card, |record| !record.finding.severity.fails_asv_scan());
         busy.set(true);
         spawn_local(async move {
             let mut failed = false;
@@ -788,23 +757,6 @@ fn NeedForm(
 
     let why_id = format!("why-{key}");
     let nudge_id = format!("{why_id}-nudge");
-    let who_id = format!("who-{key}");
-    let until_id = format!("until-{key}");
-    // Each field is described by its hint, its error and, for the reason,
-    // the nudge, so a screen reader reads them with the field.
-    let described = |id: &str, has_error: Signal<Option<String>>, nudge: Option<Signal<bool>>| {
-        let id = id.to_owned();
-        move || {
-            let mut ids = vec![format!("{id}-hint")];
-            if nudge.is_some_and(|nudge| nudge.get()) {
-                ids.push(format!("{id}-nudge"));
-            }
-            if has_error.with(Option::is_some) {
-                ids.push(format!("{id}-error"));
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
 
     view! {
         <form class="need-form" on:submit=save data-test="need-form" novalidate>
@@ -821,7 +773,7 @@ fn NeedForm(
                     prop:value=move || why.get()
                     on:input=move |event| why.set(event_target_value(&event))
                     aria-invalid=move || why_error.with(Option::is_some).then_some("true")
-                    aria-describedby=described(&why_id, why_error, Some(Signal::derive(vague)))
+                    aria-describedby=described_by(&why_id, true, why_error, Some(Signal::derive(vague)))
                     data-test="field-justification"
                 ></textarea>
                 <Show when=vague>
@@ -831,63 +783,34 @@ fn NeedForm(
                 </Show>
                 {error_line(why_id.clone(), why_error)}
             </div>
-            <div class="field">
-                <label for=who_id.clone()>"Who approves it?"</label>
-                <p class="hint" id=format!("{who_id}-hint")>
-                    "The person who takes responsibility: usually the owner or manager."
-                </p>
-                <input
-                    id=who_id.clone()
-                    type="text"
-                    autocomplete="name"
-                    prop:value=move || who.get()
-                    on:input=move |event| who.set(event_target_value(&event))
-                    aria-invalid=move || who_error.with(Option::is_some).then_some("true")
-                    aria-describedby=described(&who_id, who_error, None)
-                    data-test="field-approver"
-                />
-                {error_line(who_id.clone(), who_error)}
-            </div>
-            <div class="field">
-                <label for=until_id.clone()>"Until when?"</label>
-                <p class="hint" id=format!("{until_id}-hint")>
-                    {format!(
-                        "{DEFAULT_TERM_DAYS} days from today unless you choose otherwise; Portcullis asks again then."
-                    )}
-                </p>
-                <input
-                    id=until_id.clone()
-                    type="date"
-                    prop:value=move || until.get()
-                    on:input=move |event| until.set(event_target_value(&event))
-                    aria-invalid=move || until_error.with(Option::is_some).then_some("true")
-                    aria-describedby=described(&until_id, until_error, None)
-                    data-test="field-until"
-                />
-                {error_line(until_id.clone(), until_error)}
-            </div>
+            <Field
+                id=format!("who-{key}")
+                label="Who approves it?"
+                hint="The person who takes responsibility: usually the owner or manager."
+                value=who
+                error=who_error
+                test="approver"
+                autocomplete="name"
+            />
+            <Field
+                id=format!("until-{key}")
+                label="Until when?"
+                hint=format!(
+                    "{DEFAULT_TERM_DAYS} days from today unless you choose otherwise; Portcullis asks again then."
+                )
+                value=until
+                error=until_error
+                test="until"
+                kind="date"
+            />
             {move || other_error().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
-            <div class="actions">
-                <button
-                    class="button primary"
-                    type="submit"
-                    aria-disabled=move || busy.get().then_some("true")
-                    data-test="need-save"
-                >
-                    "Save: we need this"
-                </button>
-                <button
-                    class="button quiet"
-                    type="button"
-                    on:click=move |_| {
-                        form_open.set(false);
-                        on_saved();
-                    }
-                    data-test="need-cancel"
-                >
-                    "Cancel"
-                </button>
-            </div>
+            <FormActions
+                save="Save: we need this"
+                test="need"
+                busy=busy
+                form_open=form_open
+                on_closed=on_saved
+            />
         </form>
     }
 }
@@ -944,34 +867,13 @@ fn DisputeForm(
     let kind_error = RwSignal::new(None::<String>);
     let date_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let error_for = move |field: &'static str| {
-        Signal::derive(move || {
-            error.with(|error| {
-                error
-                    .as_ref()
-                    .filter(|error| error.field.as_deref() == Some(field))
-                    .map(field_message)
-            })
-        })
-    };
-    let evidence_error = error_for("evidence");
-    let who_error = error_for("submitted_by");
+    let evidence_error = error_of(error, "evidence");
+    let who_error = error_of(error, "submitted_by");
     let grounds_error =
-        Signal::derive(move || kind_error.get().or_else(|| error_for("kind").get()));
-    let until_error = Signal::derive(move || date_error.get().or_else(|| error_for("until").get()));
-    let other_error = move || {
-        error.with(|error| {
-            error
-                .as_ref()
-                .filter(|error| {
-                    !matches!(
-                        error.field.as_deref(),
-                        Some("evidence" | "submitted_by" | "kind" | "until")
-                    )
-                })
-                .map(field_message)
-        })
-    };
+        Signal::derive(move || kind_error.get().or_else(|| error_of(error, "kind").get()));
+    let until_error =
+        Signal::derive(move || date_error.get().or_else(|| error_of(error, "until").get()));
+    let other_error = error_beside(error, &["evidence", "submitted_by", "kind", "until"]);
     // The form opens on its first question.
     let grounds_set = NodeRef::<html::Fieldset>::new();
     Effect::new(move |_| {
@@ -995,9 +897,7 @@ fn DisputeForm(
             kind_error.set(Some("Choose why you dispute it.".to_owned()));
             return;
         };
-        let until = match until_of(&until.get_untracked())
-            .and_then(|wire| serde_json::from_value(wire).map_err(|_| NO_SUCH_DATE.to_owned()))
-        {
+        let until = match decode_until(&until.get_untracked()) {
             Ok(until) => until,
             Err(message) => {
                 date_error.set(Some(message));
@@ -1006,14 +906,7 @@ fn DisputeForm(
         };
         let evidence_text = evidence.get_untracked().trim().to_owned();
         let submitted_by = who.get_untracked().trim().to_owned();
-        let ids: Vec<_> = card.with_untracked(|card| {
-            card.group
-                .findings
-                .iter()
-                .filter(|record| still_stands(record) && record.finding.severity.fails_asv_scan())
-                .map(|record| record.id)
-                .collect()
-        });
+        let ids = standing_ids(card, |record| record.finding.severity.fails_asv_scan());
         busy.set(true);
         spawn_local(async move {
             let mut failed = false;
@@ -1046,18 +939,6 @@ fn DisputeForm(
 
     let grounds_id = format!("grounds-{key}");
     let evidence_id = format!("evidence-{key}");
-    let who_id = format!("by-{key}");
-    let until_id = format!("dispute-until-{key}");
-    let described = |id: &str, has_error: Signal<Option<String>>| {
-        let id = id.to_owned();
-        move || {
-            let mut ids = vec![format!("{id}-hint")];
-            if has_error.with(Option::is_some) {
-                ids.push(format!("{id}-error"));
-            }
-            ids.join(" ")
-        }
-    };
     let grounds_described = {
         let grounds_id = grounds_id.clone();
         move || {
@@ -1114,82 +995,132 @@ fn DisputeForm(
                     prop:value=move || evidence.get()
                     on:input=move |event| evidence.set(event_target_value(&event))
                     aria-invalid=move || evidence_error.with(Option::is_some).then_some("true")
-                    aria-describedby=described(&evidence_id, evidence_error)
+                    aria-describedby=described_by(&evidence_id, true, evidence_error, None)
                     data-test="field-evidence"
                 ></textarea>
                 {error_line(evidence_id.clone(), evidence_error)}
             </div>
-            <div class="field">
-                <label for=who_id.clone()>"Who sends it to the ASV?"</label>
-                <p class="hint" id=format!("{who_id}-hint")>
-                    "The person who answers for it: usually the owner or manager."
-                </p>
-                <input
-                    id=who_id.clone()
-                    type="text"
-                    autocomplete="name"
-                    prop:value=move || who.get()
-                    on:input=move |event| who.set(event_target_value(&event))
-                    aria-invalid=move || who_error.with(Option::is_some).then_some("true")
-                    aria-describedby=described(&who_id, who_error)
-                    data-test="field-submitted-by"
-                />
-                {error_line(who_id.clone(), who_error)}
-            </div>
-            <div class="field">
-                <label for=until_id.clone()>"Until when?"</label>
-                <p class="hint" id=format!("{until_id}-hint")>
-                    {format!(
-                        "{DEFAULT_TERM_DAYS} days from today, the next quarterly scan, unless you choose otherwise: a dispute is made again with each scan."
-                    )}
-                </p>
-                <input
-                    id=until_id.clone()
-                    type="date"
-                    prop:value=move || until.get()
-                    on:input=move |event| until.set(event_target_value(&event))
-                    aria-invalid=move || until_error.with(Option::is_some).then_some("true")
-                    aria-describedby=described(&until_id, until_error)
-                    data-test="field-dispute-until"
-                />
-                {error_line(until_id.clone(), until_error)}
-            </div>
+            <Field
+                id=format!("by-{key}")
+                label="Who sends it to the ASV?"
+                hint="The person who answers for it: usually the owner or manager."
+                value=who
+                error=who_error
+                test="submitted-by"
+                autocomplete="name"
+            />
+            <Field
+                id=format!("dispute-until-{key}")
+                label="Until when?"
+                hint=format!(
+                    "{DEFAULT_TERM_DAYS} days from today, the next quarterly scan, unless you choose otherwise: a dispute is made again with each scan."
+                )
+                value=until
+                error=until_error
+                test="dispute-until"
+                kind="date"
+            />
             {move || other_error().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
-            <div class="actions">
-                <button
-                    class="button primary"
-                    type="submit"
-                    aria-disabled=move || busy.get().then_some("true")
-                    data-test="dispute-save"
-                >
-                    "Save the dispute"
-                </button>
-                <button
-                    class="button quiet"
-                    type="button"
-                    on:click=move |_| {
-                        form_open.set(false);
-                        on_saved();
-                    }
-                    data-test="dispute-cancel"
-                >
-                    "Cancel"
-                </button>
-            </div>
+            <FormActions
+                save="Save the dispute"
+                test="dispute"
+                busy=busy
+                form_open=form_open
+                on_closed=on_saved
+            />
         </form>
     }
 }
 
-fn error_line(id: String, error: Signal<Option<String>>) -> impl IntoView {
+/// A form's Save and Cancel (`<test>-save`, `<test>-cancel`); Cancel
+/// closes the form as saving does.
+#[component]
+fn FormActions(
+    save: &'static str,
+    test: &'static str,
+    busy: RwSignal<bool>,
+    form_open: RwSignal<bool>,
+    on_closed: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    view! {
+        <div class="actions">
+            <button
+                class="button primary"
+                type="submit"
+                aria-disabled=move || busy.get().then_some("true")
+                data-test=format!("{test}-save")
+            >
+                {save}
+            </button>
+            <button
+                class="button quiet"
+                type="button"
+                on:click=move |_| {
+                    form_open.set(false);
+                    on_closed();
+                }
+                data-test=format!("{test}-cancel")
+            >
+                "Cancel"
+            </button>
+        </div>
+    }
+}
+
+/// The backend's error about `field`, in the form's words.
+fn error_of(error: RwSignal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        error.with(|error| {
+            error
+                .as_ref()
+                .filter(|error| error.field.as_deref() == Some(field))
+                .map(field_message)
+        })
+    })
+}
+
+/// The backend's error when it is about none of the form's `fields`: it
+/// shows under the whole form.
+fn error_beside(
+    error: RwSignal<Option<AppError>>,
+    fields: &'static [&'static str],
+) -> impl Fn() -> Option<String> + Copy {
     move || {
-        error.get().map(|message| {
-            view! {
-                <p class="field-error" id=format!("{id}-error") data-test=format!("error-{id}")>
-                    {message}
-                </p>
-            }
+        error.with(|error| {
+            error
+                .as_ref()
+                .filter(|error| {
+                    !error
+                        .field
+                        .as_deref()
+                        .is_some_and(|field| fields.contains(&field))
+                })
+                .map(field_message)
         })
     }
+}
+
+/// The date typed into "Until when?", decoded as the request's own date
+/// type, which the UI need not name: a date that does not exist (31
+/// April) fails here.
+fn decode_until<T: serde::de::DeserializeOwned>(typed: &str) -> Result<T, String> {
+    until_of(typed)
+        .and_then(|wire| serde_json::from_value(wire).map_err(|_| NO_SUCH_DATE.to_owned()))
+}
+
+/// The card's findings an answer still changes and `answers` is about.
+fn standing_ids(
+    card: RwSignal<ReviewCard>,
+    answers: impl Fn(&FindingRecord) -> bool,
+) -> Vec<FindingId> {
+    card.with_untracked(|card| {
+        card.group
+            .findings
+            .iter()
+            .filter(|record| still_stands(record) && answers(record))
+            .map(|record| record.id)
+            .collect()
+    })
 }
 
 /// Whether an answer can still change the finding: one reported or proven
@@ -1225,8 +1156,8 @@ fn slug(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portcullis_model::ScanId;
     use portcullis_model::compliance::{BusinessNeed, Dispute, Finding, FindingKind, Severity};
-    use portcullis_model::{FindingId, ScanId};
 
     fn record(id: i64, state: FindingState) -> FindingRecord {
         FindingRecord {

@@ -153,31 +153,26 @@ mod tests {
         std::fs::read(dir.join(out)).unwrap()
     }
 
+    /// A self-signed certificate for `subject`, valid 30 days, as
+    /// `<stem>.pem` with its key in `<stem>.key`.
+    fn self_signed(dir: &Path, subject: &str, stem: &str) -> bool {
+        let (key, pem) = (format!("{stem}.key"), format!("{stem}.pem"));
+        openssl(
+            dir,
+            &[
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", subject,
+                "-keyout", &key, "-out", &pem,
+            ],
+        )
+    }
+
     /// A CA, a leaf it signed for shop.example, and a self-signed leaf, as
     /// DER; `None` when openssl is missing (the workspace tests need it
     /// elsewhere too, and CI installs it).
     fn certificates() -> Option<(Vec<u8>, Vec<u8>, Vec<u8>)> {
         let dir = tempfile::tempdir().unwrap();
         let dir = dir.path();
-        let made = openssl(
-            dir,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "30",
-                "-subj",
-                "/CN=Test CA",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-            ],
-        );
-        if !made {
+        if !self_signed(dir, "/CN=Test CA", "ca") {
             return None;
         }
         std::fs::write(
@@ -220,24 +215,7 @@ mod tests {
                 "leaf.pem",
             ],
         ));
-        assert!(openssl(
-            dir,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "30",
-                "-subj",
-                "/CN=shop.example",
-                "-keyout",
-                "self.key",
-                "-out",
-                "self.pem",
-            ],
-        ));
+        assert!(self_signed(dir, "/CN=shop.example", "self"));
         Some((
             der(dir, "ca.pem"),
             der(dir, "leaf.pem"),
