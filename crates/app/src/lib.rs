@@ -22,6 +22,7 @@ mod clock;
 mod diff;
 mod error;
 mod findings;
+mod firewall;
 mod guided;
 mod inventory;
 pub mod inventory_file;

@@ -10,6 +10,7 @@ mod backup;
 mod context;
 mod diff;
 mod findings;
+mod firewall;
 mod info;
 mod inventory;
 mod output;
@@ -75,6 +76,10 @@ enum CliCommand {
     Inventory(inventory::InventoryArgs),
     /// What the scans found; accept or report fixed; evaluate a scan again.
     Findings(findings::FindingsArgs),
+    /// A default-deny inbound firewall ruleset from a system's approved
+    /// inventory (nftables, iptables, ufw), with the commands to apply it
+    /// and undo it.
+    Firewall(firewall::FirewallArgs),
     /// What changed between two recorded scans.
     Diff(diff::DiffArgs),
     /// The verdict an assessor would give, overall and per system.
@@ -122,6 +127,7 @@ async fn main() -> ExitCode {
         CliCommand::Systems(args) => systems::run(&session, args).await,
         CliCommand::Inventory(args) => inventory::run(&session, args).await,
         CliCommand::Findings(args) => findings::run(&session, args).await,
+        CliCommand::Firewall(args) => firewall::run(&session, args).await,
         CliCommand::Diff(args) => diff::run(&session, args).await,
         CliCommand::Status(args) => status::run(&session, args).await,
         CliCommand::Segmentation(args) => segmentation::run(&session, args).await,

@@ -575,3 +575,85 @@ fn a_failing_finding_is_disputed_not_accepted() {
     );
     drop(listener);
 }
+
+/// `firewall` writes what the inventory approves, no more, with the
+/// commands that apply and undo it; an unknown firewall is refused with
+/// the names it knows.
+#[test]
+fn the_firewall_lets_in_exactly_the_approved_ports() {
+    let dir = tempfile::tempdir().unwrap();
+    add_loopback_system(dir.path());
+    for (port, why) in [
+        ("443", "Customers reach the shop"),
+        ("22", "Our developer logs in"),
+    ] {
+        ok(
+            dir.path(),
+            &[
+                "inventory",
+                "add",
+                "--system",
+                "loopback",
+                "--port",
+                port,
+                "--justification",
+                why,
+                "--approver",
+                "Sam Owner",
+            ],
+        );
+    }
+    let out = dir.path().join("firewall");
+    let output = portcullis(
+        dir.path(),
+        &[
+            "firewall",
+            "loopback",
+            "--format",
+            "nftables",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    assert!(stderr(&output).is_empty(), "SSH is approved: {output:?}");
+    let rules = std::fs::read_to_string(out.join("portcullis.nft")).unwrap();
+    let allowed: Vec<&str> = rules
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.ends_with(" accept") && line.contains("dport"))
+        .collect();
+    assert_eq!(
+        allowed,
+        ["tcp dport 22 accept", "tcp dport 443 accept"],
+        "{rules}"
+    );
+    assert!(
+        rules.contains("inventory entry 1: \"Customers reach the shop\" (approved by Sam Owner)"),
+        "{rules}"
+    );
+    let apply = std::fs::read_to_string(out.join("apply.sh")).unwrap();
+    assert!(apply.contains("read -r -t 60"), "{apply}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("rollback.sh")).unwrap(),
+        "#!/bin/sh\nnft delete table inet portcullis\n"
+    );
+
+    let json = ok(
+        dir.path(),
+        &["firewall", "1", "--format", "iptables", "--json"],
+    );
+    let ruleset: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let files: Vec<&str> = ruleset["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| file["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["rules.v4", "rules.v6"]);
+
+    let said = refused(dir.path(), &["firewall", "loopback", "--format", "castle"]);
+    assert!(said.contains("nftables, iptables, ufw"), "{said}");
+    let said = refused(dir.path(), &["firewall", "nowhere", "--format", "ufw"]);
+    assert!(said.contains("nowhere"), "{said}");
+}

@@ -16,12 +16,15 @@
 //! - [`diff`]: two scans of the same targets, port by port, against the
 //!   inventory.
 //! - [`renew`]: an inventory entry approved again, for a term.
+//! - [`firewall_ruleset`]: a default-deny inbound ruleset from a system's
+//!   approved inventory.
 
 mod coverage;
 mod decisions;
 mod diff;
 mod estate;
 mod evaluate;
+mod firewall;
 mod renewal;
 mod rulebook;
 mod schedule;
@@ -34,6 +37,7 @@ pub use decisions::{group_decisions, verdict_of};
 pub use diff::{diff, posture_facts};
 pub use estate::{AddressError, SystemAddress, is_expired};
 pub use evaluate::{EvaluationInput, evaluate};
+pub use firewall::{CONFIRM_SECONDS, firewall_ruleset};
 pub use renewal::{Renewal, RenewalError, Term, renew};
 pub use rulebook::{AcceptPolicy, Category, Rule, Rulebook, RulebookError};
 pub use schedule::{INVENTORY_REVIEW_MONTHS, schedule};

@@ -5,13 +5,17 @@
 //!
 //! Run by `cargo xtask test` (root, netlab up, `PORTCULLIS_CLI` set).
 
+use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use portcullis_model::ScanId;
 use portcullis_model::compliance::{
     FindingKind, FindingRecord, FindingState, FindingStatus, PortChangeKind, ScanDiff, Severity,
 };
+use portcullis_model::report::ScanReport;
+use portcullis_model::scan::PortState;
 use portcullis_netlab::Host;
 
 /// The mixed host's port nobody needs (nginx's "high port service").
@@ -540,4 +544,170 @@ fn a_1024_bit_dh_group_and_sslv2_fail() {
         obsolete.finding.title
     );
     assert_eq!(obsolete.finding.severity, Severity::High);
+}
+
+/// The hosts whose own ports a firewall from the inventory is tried on:
+/// every TCP target without a firewall of its own.
+const FIREWALLED: [&str; 5] = ["web", "db", "mixed", "legacy", "hardened"];
+
+/// A ruleset made from an inventory that approves every other open port
+/// of a host, applied inside the host's namespace by its own apply script
+/// and confirmed, leaves exactly the approved ports open to a rescan; its
+/// rollback opens the rest again. The real `nft` and `iptables-apply` do
+/// the work. Unconfirmed, the nftables script undoes itself.
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
+    for name in FIREWALLED {
+        let host = Host::by_name(name).expect("a netlab host");
+        let before = open_tcp_ports(&host);
+        assert_eq!(
+            before,
+            portcullis_netlab::reachable_tcp(&host).expect("the truth"),
+            "{name} before"
+        );
+        let approved: BTreeSet<u16> = before.iter().copied().step_by(2).collect();
+        assert!(approved.len() < before.len(), "{name}: {before:?}");
+        let data = tempfile::tempdir().expect("a data directory");
+        let data = data.path();
+        register(data, &host, &approved);
+        for (format, confirm) in [("nftables", "yes\n"), ("iptables", "yy")] {
+            let rules = data.join(format);
+            portcullis(
+                data,
+                &[
+                    "firewall",
+                    name,
+                    "--format",
+                    format,
+                    "--out",
+                    rules.to_str().unwrap(),
+                ],
+            );
+            let applied = in_host(&host, &rules, "apply.sh", confirm);
+            assert!(applied.status.success(), "{name} {format}: {applied:?}");
+            assert_eq!(open_tcp_ports(&host), approved, "{name} with {format}");
+            let undone = in_host(&host, &rules, "rollback.sh", "");
+            assert!(undone.status.success(), "{name} {format}: {undone:?}");
+            assert_eq!(
+                open_tcp_ports(&host),
+                before,
+                "{name} after {format}'s rollback"
+            );
+        }
+    }
+
+    let web = Host::by_name("web").expect("the web host");
+    let before = open_tcp_ports(&web);
+    let data = tempfile::tempdir().expect("a data directory");
+    let data = data.path();
+    register(data, &web, &BTreeSet::from([443]));
+    let rules = data.join("nftables");
+    portcullis(
+        data,
+        &[
+            "firewall",
+            "web",
+            "--format",
+            "nftables",
+            "--out",
+            rules.to_str().unwrap(),
+        ],
+    );
+    let refused = in_host(&web, &rules, "apply.sh", "no\n");
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stdout).contains("Not confirmed: undone."),
+        "{refused:?}"
+    );
+    assert_eq!(open_tcp_ports(&web), before, "unconfirmed, nothing stays");
+}
+
+/// Registers `host` and approves `ports` of it, one inventory entry each.
+fn register(data: &Path, host: &Host, ports: &BTreeSet<u16>) {
+    portcullis(
+        data,
+        &[
+            "systems",
+            "add",
+            host.name,
+            "--address",
+            host.v4,
+            "--role",
+            "web-server",
+            "--scope",
+            "cde",
+            "--exposure",
+            "internal",
+        ],
+    );
+    for port in ports {
+        portcullis(
+            data,
+            &[
+                "inventory",
+                "add",
+                "--system",
+                host.name,
+                "--port",
+                &port.to_string(),
+                "--justification",
+                "The netlab test approves every other port",
+                "--approver",
+                "Netlab Test",
+            ],
+        );
+    }
+}
+
+/// Runs `sh SCRIPT` in `dir`, inside `host`'s namespace, with `answer`
+/// typed on its standard input.
+fn in_host(host: &Host, dir: &Path, script: &str, answer: &str) -> std::process::Output {
+    let mut child = Command::new("ip")
+        .args(["netns", "exec", &host.namespace(), "sh", script])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ip netns exec runs");
+    child
+        .stdin
+        .take()
+        .expect("a pipe")
+        .write_all(answer.as_bytes())
+        .expect("the answer is typed");
+    child.wait_with_output().expect("the script ends")
+}
+
+/// The TCP ports of `host` a full SYN scan from the scanner namespace
+/// finds open (not saved).
+fn open_tcp_ports(host: &Host) -> BTreeSet<u16> {
+    let mut command = portcullis_netlab::scanner_command(&cli()).expect("isolation holds");
+    command.args(["scan", host.v4]).args([
+        "-p",
+        "-",
+        "--syn",
+        "--profile",
+        "fast",
+        "--format",
+        "json",
+    ]);
+    let output = command.output().expect("the scan runs");
+    assert!(
+        output.status.success(),
+        "scan failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: ScanReport = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let address = host.v4.parse().expect("an address");
+    report
+        .host(address)
+        .map(|result| {
+            result
+                .ports_in(PortState::Open)
+                .map(|port| port.port)
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -12,6 +12,7 @@
 //!
 //! - `systems`: the systems and what they are for.
 //! - `inventory`: the approved ports.
+//! - `firewall`: rulesets made from them.
 //! - `coverage`: what a scan looked at.
 //! - `testing_history`: when the recurring tests last happened.
 //! - `findings`: what a rule found.
@@ -24,6 +25,7 @@ mod audit;
 mod coverage;
 mod diff;
 mod findings;
+mod firewall;
 mod inventory;
 mod systems;
 mod testing_history;
@@ -36,6 +38,7 @@ pub use diff::{
     HostChange, HostChangeKind, InventoryVerdict, PortChange, PortChangeKind, ScanDiff,
 };
 pub use findings::{Finding, FindingKind, Severity};
+pub use firewall::{AllowedPort, FirewallFormat, Ruleset, RulesetFile};
 pub use inventory::{InventoryEntry, NewInventoryEntry};
 pub use systems::{Exposure, NewSystem, Scope, System, SystemRole};
 pub use testing_history::{AsvScan, SegmentationTest, TestingHistory};

@@ -1,0 +1,196 @@
+use chrono::{TimeZone, Utc};
+use portcullis_model::compliance::{Exposure, InventoryEntry, Scope, System, SystemRole};
+use portcullis_model::{InventoryEntryId, SystemId};
+
+use super::*;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 6, 10, 0, 0).unwrap()
+}
+
+fn shop() -> System {
+    System {
+        id: SystemId(1),
+        name: "Web shop".into(),
+        addresses: vec!["203.0.113.10".into()],
+        role: SystemRole::WebServer,
+        scope: Scope::Cde,
+        exposure: Exposure::External,
+        notes: String::new(),
+    }
+}
+
+fn entry(id: i64, protocol: Protocol, port: u16, service: &str, why: &str) -> InventoryEntry {
+    InventoryEntry {
+        id: InventoryEntryId(id),
+        system_id: SystemId(1),
+        port,
+        protocol,
+        service: Some(service.to_owned()),
+        version: None,
+        justification: why.to_owned(),
+        approver: "Sam Owner".into(),
+        approved_at: Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap(),
+        expires_at: Some(Utc.with_ymd_and_hms(2027, 3, 1, 0, 0, 0).unwrap()),
+        notes: String::new(),
+    }
+}
+
+/// The shop's inventory: the web ports, SSH, a DNS answer on UDP, a
+/// second approval of 443, one that lapsed, and another system's.
+fn inventory() -> Vec<InventoryEntry> {
+    let mut lapsed = entry(5, Protocol::Tcp, 8443, "https-alt", "The old admin page");
+    lapsed.expires_at = Some(Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap());
+    let mut elsewhere = entry(6, Protocol::Tcp, 3306, "mysql", "The database");
+    elsewhere.system_id = SystemId(2);
+    vec![
+        entry(3, Protocol::Tcp, 443, "https", "Customers reach the shop"),
+        entry(1, Protocol::Tcp, 80, "http", "Sends visitors to https"),
+        entry(
+            2,
+            Protocol::Tcp,
+            22,
+            "ssh",
+            "Our developer logs in \"from the office\";\nrm -rf / `id` 'x' \\",
+        ),
+        entry(
+            4,
+            Protocol::Udp,
+            53,
+            "domain",
+            "Answers for the shop's own domain",
+        ),
+        entry(
+            7,
+            Protocol::Tcp,
+            443,
+            "nginx",
+            "The same port, approved again",
+        ),
+        lapsed,
+        elsewhere,
+    ]
+}
+
+#[test]
+fn allows_exactly_the_approvals_that_hold_once_each_in_order() {
+    let ruleset = firewall_ruleset(FirewallFormat::Nftables, &shop(), &inventory(), now());
+    let allowed: Vec<(Protocol, u16, i64)> = ruleset
+        .allowed
+        .iter()
+        .map(|allowed| (allowed.protocol, allowed.port, allowed.entry.get()))
+        .collect();
+    assert_eq!(
+        allowed,
+        [
+            (Protocol::Tcp, 22, 2),
+            (Protocol::Tcp, 80, 1),
+            (Protocol::Tcp, 443, 3),
+            (Protocol::Udp, 53, 4),
+        ]
+    );
+    assert_eq!(ruleset.warnings.len(), 1, "{:#?}", ruleset.warnings);
+    assert!(
+        ruleset.warnings[0].contains("8443/tcp") && ruleset.warnings[0].contains("2026-11-30"),
+        "{}",
+        ruleset.warnings[0]
+    );
+}
+
+#[test]
+fn warns_loudly_when_no_remote_administration_port_is_approved() {
+    let without_ssh: Vec<InventoryEntry> = inventory()
+        .into_iter()
+        .filter(|entry| entry.port != 22)
+        .collect();
+    for format in FirewallFormat::ALL {
+        let ruleset = firewall_ruleset(format, &shop(), &without_ssh, now());
+        assert!(
+            ruleset.warnings[0].starts_with("no remote administration port"),
+            "{:#?}",
+            ruleset.warnings
+        );
+        assert!(
+            ruleset.files[0]
+                .text
+                .contains("# WARNING: no remote administration port"),
+            "{}",
+            ruleset.files[0].text
+        );
+    }
+    // SSH moved to another port still counts, by its service.
+    let mut moved = without_ssh.clone();
+    moved.push(entry(
+        8,
+        Protocol::Tcp,
+        2222,
+        "ssh",
+        "Our developer logs in",
+    ));
+    let ruleset = firewall_ruleset(FirewallFormat::Ufw, &shop(), &moved, now());
+    assert!(
+        !ruleset
+            .warnings
+            .iter()
+            .any(|warning| warning.starts_with("no remote administration")),
+        "{:#?}",
+        ruleset.warnings
+    );
+}
+
+#[test]
+fn what_a_person_typed_stays_one_line_inside_a_comment() {
+    assert_eq!(
+        one_line("Our developer logs in \"from the office\";\nrm -rf / `id` 'x' \\"),
+        "Our developer logs in from the office ; rm -rf / id 'x'"
+    );
+    let long = one_line(&"word ".repeat(60));
+    assert_eq!(long.chars().count(), COMMENT_CHARS);
+    assert!(long.ends_with('…'));
+    for format in FirewallFormat::ALL {
+        let ruleset = firewall_ruleset(format, &shop(), &inventory(), now());
+        for file in &ruleset.files {
+            for line in file.text.lines().filter(|line| line.contains("rm -rf")) {
+                assert!(line.trim_start().starts_with('#'), "{}: {line}", file.name);
+            }
+        }
+    }
+}
+
+/// Each format's whole output against its golden file in
+/// `tests/golden/firewall/`; `UPDATE_GOLDEN=1` writes them anew, for a
+/// person to read in the diff.
+#[test]
+fn each_format_matches_its_golden_file() {
+    let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/firewall");
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    for format in FirewallFormat::ALL {
+        let ruleset = firewall_ruleset(format, &shop(), &inventory(), now());
+        let shown = shown(&ruleset);
+        let path = golden.join(format!("{}.txt", format.id()));
+        if update {
+            std::fs::create_dir_all(&golden).unwrap();
+            std::fs::write(&path, &shown).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path)
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        assert_eq!(
+            shown,
+            expected,
+            "{} differs from {}: run with UPDATE_GOLDEN=1 and read the diff",
+            format.id(),
+            path.display()
+        );
+    }
+}
+
+fn shown(ruleset: &Ruleset) -> String {
+    let mut out = String::new();
+    for file in &ruleset.files {
+        out += &format!("==> {} <==\n{}\n", file.name, file.text);
+    }
+    out += &format!("==> apply <==\n{}\n", ruleset.apply);
+    out += &format!("==> rollback <==\n{}", ruleset.rollback);
+    out
+}

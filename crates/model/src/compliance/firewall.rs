@@ -1,0 +1,76 @@
+//! Firewall rulesets made from a system's approved port inventory.
+
+use serde::{Deserialize, Serialize};
+
+use crate::SystemId;
+
+/// The firewall a ruleset is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FirewallFormat {
+    /// Linux's nftables (`nft -f`), the firewall of Debian 10 and later.
+    Nftables,
+    /// Linux's iptables and ip6tables (`iptables-restore`), with
+    /// `iptables-apply` to roll back.
+    Iptables,
+    /// Ubuntu's Uncomplicated Firewall.
+    Ufw,
+}
+
+impl FirewallFormat {
+    pub const ALL: [FirewallFormat; 3] = [
+        FirewallFormat::Nftables,
+        FirewallFormat::Iptables,
+        FirewallFormat::Ufw,
+    ];
+
+    /// The name a command line or a request gives.
+    pub fn id(self) -> &'static str {
+        match self {
+            FirewallFormat::Nftables => "nftables",
+            FirewallFormat::Iptables => "iptables",
+            FirewallFormat::Ufw => "ufw",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|format| format.id() == id)
+    }
+}
+
+/// A default-deny inbound ruleset for one system: the files to put on it,
+/// how to apply them so that a mistake undoes itself, and how to undo them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ruleset {
+    pub system_id: SystemId,
+    pub format: FirewallFormat,
+    /// The files to copy to the system, in order.
+    pub files: Vec<RulesetFile>,
+    /// The shell commands that apply the files, run as root in the folder
+    /// that holds them: they undo themselves unless confirmed within a
+    /// minute, so a rule that locks the merchant out does not last.
+    pub apply: String,
+    /// The shell commands that remove what `apply` added.
+    pub rollback: String,
+    /// What the merchant must know before applying it, in plain words
+    /// (no remote administration port approved, approvals that lapsed).
+    pub warnings: Vec<String>,
+    /// The ports the ruleset lets in, by protocol and port.
+    pub allowed: Vec<AllowedPort>,
+}
+
+/// One file of a ruleset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesetFile {
+    /// A plain file name, with no folder (`portcullis.nft`).
+    pub name: String,
+    pub text: String,
+}
+
+/// A port a ruleset lets in, and the inventory entry that approves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllowedPort {
+    pub protocol: crate::scan::Protocol,
+    pub port: u16,
+    pub entry: crate::InventoryEntryId,
+}
