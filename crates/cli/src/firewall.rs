@@ -18,8 +18,9 @@ pub struct FirewallArgs {
     /// The firewall to write for.
     #[arg(long, value_parser = parse_format)]
     format: FirewallFormat,
-    /// Write the files, apply.sh and rollback.sh into DIR (created if
-    /// missing) instead of printing them.
+    /// Write the files, apply.sh and rollback.sh (apply.ps1 and
+    /// rollback.ps1 for Windows) into DIR (created if missing) instead of
+    /// printing them.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Print JSON instead of text.
@@ -75,24 +76,36 @@ fn write_out(dir: &Path, ruleset: &Ruleset) -> Result<(), Failure> {
         )
     };
     std::fs::create_dir_all(dir).map_err(|error| cannot(dir, error))?;
+    let extension = ruleset.format.script_extension();
+    let shebang = if extension == "sh" { "#!/bin/sh\n" } else { "" };
     let scripts = [
-        ("apply.sh", format!("#!/bin/sh\n{}", ruleset.apply)),
-        ("rollback.sh", format!("#!/bin/sh\n{}", ruleset.rollback)),
+        (
+            format!("apply.{extension}"),
+            format!("{shebang}{}", ruleset.apply),
+        ),
+        (
+            format!("rollback.{extension}"),
+            format!("{shebang}{}", ruleset.rollback),
+        ),
     ];
     let files = ruleset
         .files
         .iter()
-        .map(|file| (file.name.as_str(), file.text.clone()))
-        .chain(scripts.iter().map(|(name, text)| (*name, text.clone())));
+        .map(|file| (file.name.clone(), file.text.clone()))
+        .chain(scripts);
     for (name, text) in files {
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|error| cannot(&path, error))?;
         println!("Wrote {}", path.display());
     }
+    let (run, admin) = match extension {
+        "ps1" => ("powershell -ExecutionPolicy Bypass -File", "Administrator"),
+        _ => ("sh", "root"),
+    };
     println!(
-        "Copy the folder to the system, then run, as root, in it: sh apply.sh\n\
+        "Copy the folder to the system, then run, as {admin}, in it: {run} apply.{extension}\n\
          It asks you to confirm from a new connection and undoes itself otherwise. \
-         To remove it later: sh rollback.sh"
+         To remove it later: {run} rollback.{extension}"
     );
     Ok(())
 }

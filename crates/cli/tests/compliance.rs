@@ -653,7 +653,10 @@ fn the_firewall_lets_in_exactly_the_approved_ports() {
     assert_eq!(files, ["rules.v4", "rules.v6"]);
 
     let said = refused(dir.path(), &["firewall", "loopback", "--format", "castle"]);
-    assert!(said.contains("nftables, iptables, ufw"), "{said}");
+    assert!(
+        said.contains("nftables, iptables, ufw, windows, pf"),
+        "{said}"
+    );
     let said = refused(dir.path(), &["firewall", "nowhere", "--format", "ufw"]);
     assert!(said.contains("nowhere"), "{said}");
 }

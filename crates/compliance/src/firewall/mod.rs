@@ -12,7 +12,9 @@
 
 mod iptables;
 mod nftables;
+mod pf;
 mod ufw;
+mod windows;
 
 use chrono::{DateTime, Utc};
 use portcullis_model::compliance::{
@@ -48,6 +50,8 @@ pub fn firewall_ruleset(
         FirewallFormat::Nftables => nftables::write(&plan),
         FirewallFormat::Iptables => iptables::write(&plan),
         FirewallFormat::Ufw => ufw::write(&plan),
+        FirewallFormat::Windows => windows::write(&plan),
+        FirewallFormat::Pf => pf::write(&plan),
     };
     Ruleset {
         system_id: system.id,

@@ -151,7 +151,12 @@ fn what_a_person_typed_stays_one_line_inside_a_comment() {
         let ruleset = firewall_ruleset(format, &shop(), &inventory(), now());
         for file in &ruleset.files {
             for line in file.text.lines().filter(|line| line.contains("rm -rf")) {
-                assert!(line.trim_start().starts_with('#'), "{}: {line}", file.name);
+                let line = line.trim_start();
+                assert!(
+                    line.starts_with('#') || line.starts_with("rem "),
+                    "{}: {line}",
+                    file.name
+                );
             }
         }
     }
@@ -193,4 +198,46 @@ fn shown(ruleset: &Ruleset) -> String {
     out += &format!("==> apply <==\n{}\n", ruleset.apply);
     out += &format!("==> rollback <==\n{}", ruleset.rollback);
     out
+}
+
+/// Whether PowerShell's grammar (tree-sitter's, as PowerShell itself is
+/// not on this machine) reads `script` without an error or a missing
+/// token.
+fn parses_as_powershell(script: &str) -> bool {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_powershell::LANGUAGE.into())
+        .expect("the PowerShell grammar loads");
+    let tree = parser.parse(script, None).expect("a parse tree");
+    !tree.root_node().has_error()
+}
+
+#[test]
+fn the_windows_scripts_parse_as_powershell() {
+    let ruleset = firewall_ruleset(FirewallFormat::Windows, &shop(), &inventory(), now());
+    let scripts = ruleset
+        .files
+        .iter()
+        .filter(|file| file.name.ends_with(".ps1"))
+        .map(|file| (file.name.as_str(), file.text.as_str()))
+        .chain([
+            ("apply", ruleset.apply.as_str()),
+            ("rollback", ruleset.rollback.as_str()),
+        ]);
+    let mut checked = 0;
+    for (name, script) in scripts {
+        assert!(
+            parses_as_powershell(script),
+            "{name} does not parse:\n{script}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+    // The check can fail: a quote left open, a brace not closed.
+    assert!(!parses_as_powershell(
+        "New-NetFirewallRule -DisplayName 'Portcullis -LocalPort 22\n"
+    ));
+    assert!(!parses_as_powershell(
+        "if ($answer -eq 'yes') {\n    Write-Host 'Kept.'\n"
+    ));
 }

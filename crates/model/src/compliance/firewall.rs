@@ -15,13 +15,20 @@ pub enum FirewallFormat {
     Iptables,
     /// Ubuntu's Uncomplicated Firewall.
     Ufw,
+    /// Windows Defender Firewall: PowerShell (`New-NetFirewallRule`), and
+    /// the same by `netsh advfirewall`.
+    Windows,
+    /// macOS's packet filter, as an anchor beside Apple's rules.
+    Pf,
 }
 
 impl FirewallFormat {
-    pub const ALL: [FirewallFormat; 3] = [
+    pub const ALL: [FirewallFormat; 5] = [
         FirewallFormat::Nftables,
         FirewallFormat::Iptables,
         FirewallFormat::Ufw,
+        FirewallFormat::Windows,
+        FirewallFormat::Pf,
     ];
 
     /// The name a command line or a request gives.
@@ -30,6 +37,17 @@ impl FirewallFormat {
             FirewallFormat::Nftables => "nftables",
             FirewallFormat::Iptables => "iptables",
             FirewallFormat::Ufw => "ufw",
+            FirewallFormat::Windows => "windows",
+            FirewallFormat::Pf => "pf",
+        }
+    }
+
+    /// The file extension of the apply and rollback scripts: PowerShell on
+    /// Windows, a POSIX shell elsewhere.
+    pub fn script_extension(self) -> &'static str {
+        match self {
+            FirewallFormat::Windows => "ps1",
+            _ => "sh",
         }
     }
 
@@ -46,11 +64,12 @@ pub struct Ruleset {
     pub format: FirewallFormat,
     /// The files to copy to the system, in order.
     pub files: Vec<RulesetFile>,
-    /// The shell commands that apply the files, run as root in the folder
-    /// that holds them: they undo themselves unless confirmed within a
-    /// minute, so a rule that locks the merchant out does not last.
+    /// The commands that apply the files, run as root (Administrator) in
+    /// the folder that holds them: a POSIX shell script, or PowerShell for
+    /// Windows. They undo themselves unless confirmed within a minute, so
+    /// a rule that locks the merchant out does not last.
     pub apply: String,
-    /// The shell commands that remove what `apply` added.
+    /// The commands that remove what `apply` added, in `apply`'s language.
     pub rollback: String,
     /// What the merchant must know before applying it, in plain words
     /// (no remote administration port approved, approvals that lapsed).
