@@ -77,7 +77,8 @@ enum CliCommand {
     /// What the scans found; accept or report fixed; evaluate a scan again.
     Findings(findings::FindingsArgs),
     /// A default-deny inbound firewall ruleset from a system's approved
-    /// inventory (nftables, iptables, ufw, Windows, macOS pf), with the commands to apply it
+    /// inventory (nftables, iptables, ufw, Windows, macOS pf, AWS, Azure,
+    /// Google Cloud, DigitalOcean), with the commands to apply it
     /// and undo it.
     Firewall(firewall::FirewallArgs),
     /// What changed between two recorded scans.

@@ -10,6 +10,7 @@
 //! What the merchant types is text from outside the rules' syntax: it
 //! only ever reaches a ruleset through [`one_line`], inside a comment.
 
+mod cloud;
 mod iptables;
 mod nftables;
 mod pf;
@@ -52,6 +53,10 @@ pub fn firewall_ruleset(
         FirewallFormat::Ufw => ufw::write(&plan),
         FirewallFormat::Windows => windows::write(&plan),
         FirewallFormat::Pf => pf::write(&plan),
+        FirewallFormat::Aws => cloud::write(&plan, cloud::Cloud::Aws),
+        FirewallFormat::Azure => cloud::write(&plan, cloud::Cloud::Azure),
+        FirewallFormat::Gcp => cloud::write(&plan, cloud::Cloud::Gcp),
+        FirewallFormat::DigitalOcean => cloud::write(&plan, cloud::Cloud::DigitalOcean),
     };
     Ruleset {
         system_id: system.id,

@@ -241,3 +241,49 @@ fn the_windows_scripts_parse_as_powershell() {
         "if ($answer -eq 'yes') {\n    Write-Host 'Kept.'\n"
     ));
 }
+
+/// Whether `sh -n` (Debian's dash, a strict POSIX shell) reads `script`
+/// without a syntax error.
+fn parses_as_sh(script: &str) -> bool {
+    use std::io::Write;
+    let mut child = std::process::Command::new("sh")
+        .arg("-n")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("sh runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    child.wait().unwrap().success()
+}
+
+#[test]
+fn the_shell_scripts_parse_as_posix_sh() {
+    let mut checked = 0;
+    for format in FirewallFormat::ALL
+        .into_iter()
+        .filter(|format| format.script_extension() == "sh")
+    {
+        let ruleset = firewall_ruleset(format, &shop(), &inventory(), now());
+        let scripts = ruleset
+            .files
+            .iter()
+            .filter(|file| file.name.ends_with(".sh"))
+            .map(|file| file.text.as_str())
+            .chain([ruleset.apply.as_str(), ruleset.rollback.as_str()]);
+        for script in scripts {
+            assert!(parses_as_sh(script), "{}:\n{script}", format.id());
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked,
+        2 * 8 + 5,
+        "the scripts of 8 formats, 5 with a script file"
+    );
+    assert!(!parses_as_sh("if true; then\n echo open\n"));
+}

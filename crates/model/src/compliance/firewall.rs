@@ -20,15 +20,28 @@ pub enum FirewallFormat {
     Windows,
     /// macOS's packet filter, as an anchor beside Apple's rules.
     Pf,
+    /// An AWS security group (the `aws` command).
+    Aws,
+    /// An Azure network security group (the `az` command).
+    Azure,
+    /// Google Cloud firewall rules (the `gcloud` command).
+    Gcp,
+    /// A DigitalOcean cloud firewall (the `doctl` command).
+    #[serde(rename = "digitalocean")]
+    DigitalOcean,
 }
 
 impl FirewallFormat {
-    pub const ALL: [FirewallFormat; 5] = [
+    pub const ALL: [FirewallFormat; 9] = [
         FirewallFormat::Nftables,
         FirewallFormat::Iptables,
         FirewallFormat::Ufw,
         FirewallFormat::Windows,
         FirewallFormat::Pf,
+        FirewallFormat::Aws,
+        FirewallFormat::Azure,
+        FirewallFormat::Gcp,
+        FirewallFormat::DigitalOcean,
     ];
 
     /// The name a command line or a request gives.
@@ -39,6 +52,10 @@ impl FirewallFormat {
             FirewallFormat::Ufw => "ufw",
             FirewallFormat::Windows => "windows",
             FirewallFormat::Pf => "pf",
+            FirewallFormat::Aws => "aws",
+            FirewallFormat::Azure => "azure",
+            FirewallFormat::Gcp => "gcp",
+            FirewallFormat::DigitalOcean => "digitalocean",
         }
     }
 
