@@ -699,7 +699,10 @@ fn open_tcp_ports(host: &Host) -> BTreeSet<u16> {
         "scan failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: ScanReport = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let document: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("a JSON document");
+    let report: ScanReport =
+        serde_json::from_value(document["report"].clone()).expect("a scan report");
     let address = host.v4.parse().expect("an address");
     report
         .host(address)
