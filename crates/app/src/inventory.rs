@@ -34,6 +34,7 @@ impl Workspace {
             approver: addition.approver,
             approved_at: self.now(),
             expires_at: addition.expires_at,
+            sources: addition.sources,
             notes: addition.notes,
         };
         self.store

@@ -5,18 +5,19 @@
 //! database imports into another.
 
 use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use portcullis_model::SystemId;
 use portcullis_model::compliance::{InventoryEntry, NewInventoryEntry, System};
 use portcullis_model::judgement::InventoryFormat;
 use portcullis_model::scan::Protocol;
-use portcullis_model::{AppError, Problem};
+use portcullis_model::{AppError, IpNet, Problem};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 /// The columns (CSV) or keys (JSON), in export order.
-pub const INVENTORY_COLUMNS: [&str; 10] = [
+pub const INVENTORY_COLUMNS: [&str; 11] = [
     "system",
     "port",
     "protocol",
@@ -27,6 +28,7 @@ pub const INVENTORY_COLUMNS: [&str; 10] = [
     "approved_at",
     "expires_at",
     "notes",
+    "sources",
 ];
 
 /// Columns every row must have.
@@ -170,6 +172,8 @@ struct ExportRow {
     approved_at: String,
     expires_at: Option<String>,
     notes: String,
+    /// CIDR blocks separated by spaces; empty: anywhere.
+    sources: String,
 }
 
 impl ExportRow {
@@ -188,6 +192,12 @@ impl ExportRow {
             approved_at: to_rfc3339(entry.approved_at),
             expires_at: entry.expires_at.map(to_rfc3339),
             notes: entry.notes.clone(),
+            sources: entry
+                .sources
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
         }
     }
 }
@@ -444,6 +454,9 @@ fn check_row(
             "is not after approved_at: the approval would never hold",
         );
     }
+    let sources = parse_sources(row.get("sources"))
+        .map_err(|why| problems.push(place, Some("sources"), why))
+        .ok();
     if problems.list.len() + problems.more > before {
         return None;
     }
@@ -457,8 +470,32 @@ fn check_row(
         approver,
         approved_at: approved_at?,
         expires_at: expires_at?,
+        sources: sources?,
         notes: row.get("notes").to_owned(),
     })
+}
+
+/// Where connections may come from, as the shells and imports take it:
+/// IP addresses and CIDR blocks separated by spaces, commas or
+/// semicolons; empty: anywhere. Blocks are kept as networks
+/// (203.0.113.7/24 is 203.0.113.0/24), each once, in the order given.
+pub fn parse_sources(text: &str) -> Result<Vec<IpNet>, String> {
+    let mut sources: Vec<IpNet> = Vec::new();
+    for item in text
+        .split([' ', ',', ';', '\t'])
+        .filter(|item| !item.is_empty())
+    {
+        let block = match item.parse::<IpNet>() {
+            Ok(block) => block.trunc(),
+            Err(_) => item.parse::<IpAddr>().map(IpNet::from).map_err(|_| {
+                format!("`{item}` is neither an IP address nor a CIDR block (203.0.113.0/24)")
+            })?,
+        };
+        if !sources.contains(&block) {
+            sources.push(block);
+        }
+    }
+    Ok(sources)
 }
 
 /// A time as RFC 3339 ("2025-03-31T12:00:00Z") or a date ("2025-03-31",
@@ -506,6 +543,30 @@ mod tests {
         assert_eq!((entries[0].system_id, entries[0].port), (SystemId(1), 443));
         assert_eq!(entries[0].protocol, Protocol::Tcp);
         assert!(entries[0].expires_at.is_some());
+    }
+
+    #[test]
+    fn sources_are_addresses_and_blocks_kept_as_networks_once_each() {
+        let entries = check(
+            InventoryFormat::Csv,
+            "system,port,justification,approver,sources\n\
+             Shop,22,our developer,alice,\"198.51.100.7, 203.0.113.77/24;2001:db8::/32 198.51.100.7\"\n",
+        )
+        .unwrap();
+        let sources: Vec<String> = entries[0].sources.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            sources,
+            ["198.51.100.7/32", "203.0.113.0/24", "2001:db8::/32"]
+        );
+        let refused = check(
+            InventoryFormat::Csv,
+            "system,port,justification,approver,sources\nShop,22,our developer,alice,the office\n",
+        )
+        .unwrap_err();
+        assert!(
+            refused.to_string().contains("sources") && refused.to_string().contains("`the`"),
+            "{refused}"
+        );
     }
 
     #[test]

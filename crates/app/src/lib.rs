@@ -41,7 +41,7 @@ mod workspace;
 pub use actor::{actor_or_os_user, os_user};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::Result;
-pub use inventory_file::parse_date;
+pub use inventory_file::{parse_date, parse_sources};
 pub use portcullis_store::DATABASE_FILE_NAME;
 pub use scan_plan::{LIST_EVERY_PORT_UP_TO, ScanPlan};
 pub use scans::{ScanOutcome, Scanner, advisories_in_use};

@@ -85,6 +85,7 @@ fn approval(
         justification: "the shop".into(),
         approver: "alice".into(),
         expires_at,
+        sources: Vec::new(),
         notes: String::new(),
     }
 }

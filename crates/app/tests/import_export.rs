@@ -124,6 +124,15 @@ async fn an_export_imports_into_another_database_unchanged() {
                     justification: "the shop".into(),
                     approver: "alice".into(),
                     expires_at: None,
+                    // Limited sources survive the trip, both families.
+                    sources: if port == 22 {
+                        vec![
+                            "198.51.100.7/32".parse().unwrap(),
+                            "2001:db8:1::/48".parse().unwrap(),
+                        ]
+                    } else {
+                        Vec::new()
+                    },
                     notes: notes.into(),
                 })
                 .await

@@ -146,6 +146,7 @@ mod tests {
             approver: "alice".into(),
             approved_at: Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
             expires_at: None,
+            sources: Vec::new(),
             notes: String::new(),
         };
         let diff = ScanDiff {

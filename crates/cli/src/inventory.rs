@@ -15,7 +15,7 @@ use portcullis_model::scan::Protocol;
 
 use crate::context::{Session, bad_input, failure, parse_date, parse_serde_name, print_json, safe};
 use crate::{Failure, exit};
-use portcullis_model::{InventoryEntryId, SystemId};
+use portcullis_model::{InventoryEntryId, IpNet, SystemId};
 
 #[derive(Debug, clap::Args)]
 pub struct InventoryArgs {
@@ -66,6 +66,11 @@ enum InventoryAction {
         /// not lapse.
         #[arg(long, value_parser = parse_date)]
         expires: Option<DateTime<Utc>>,
+        /// Where connections may come from: an IP address or a CIDR block
+        /// (203.0.113.0/24); give it again for more. None: anywhere.
+        /// Firewall rulesets let in only these.
+        #[arg(long = "from", value_name = "ADDRESS", value_parser = parse_source)]
+        sources: Vec<IpNet>,
         #[arg(long, default_value = "")]
         notes: String,
     },
@@ -137,6 +142,7 @@ pub async fn run(session: &Session, args: InventoryArgs) -> Result<ExitCode, Fai
             justification,
             approver,
             expires,
+            sources,
             notes,
         } => {
             let system = workspace.find_system(&system).await.map_err(failure)?;
@@ -149,6 +155,7 @@ pub async fn run(session: &Session, args: InventoryArgs) -> Result<ExitCode, Fai
                 justification,
                 approver,
                 expires_at: expires,
+                sources,
                 notes,
             };
             let entry = workspace
@@ -267,6 +274,14 @@ fn until(expires: Option<DateTime<Utc>>) -> String {
     }
 }
 
+/// One `--from`: an IP address or a CIDR block.
+fn parse_source(text: &str) -> Result<IpNet, String> {
+    match portcullis_app::parse_sources(text)?.as_slice() {
+        [one] => Ok(*one),
+        _ => Err("give one address or block per --from".to_owned()),
+    }
+}
+
 async fn print_list(workspace: &Workspace, entries: &[InventoryEntry]) -> Result<(), Failure> {
     if entries.is_empty() {
         println!("The inventory is empty. Approve ports with `portcullis inventory add`.");
@@ -306,6 +321,10 @@ async fn print_list(workspace: &Workspace, entries: &[InventoryEntry]) -> Result
             entry.approved_at.format("%Y-%m-%d"),
             until(entry.expires_at)
         );
+        if !entry.sources.is_empty() {
+            let sources: Vec<String> = entry.sources.iter().map(ToString::to_string).collect();
+            println!("       only from {}", sources.join(", "));
+        }
     }
     Ok(())
 }

@@ -583,26 +583,36 @@ fn a_failing_finding_is_disputed_not_accepted() {
 fn the_firewall_lets_in_exactly_the_approved_ports() {
     let dir = tempfile::tempdir().unwrap();
     add_loopback_system(dir.path());
-    for (port, why) in [
-        ("443", "Customers reach the shop"),
-        ("22", "Our developer logs in"),
+    let approve = |port: &str, why: &str, from: &[&str]| {
+        let mut args = vec![
+            "inventory",
+            "add",
+            "--system",
+            "loopback",
+            "--port",
+            port,
+            "--justification",
+            why,
+            "--approver",
+            "Sam Owner",
+        ];
+        args.extend(from);
+        portcullis(dir.path(), &args)
+    };
+    let said = stderr(&approve(
+        "22",
+        "Our developer logs in",
+        &["--from", "the office"],
+    ));
+    assert!(said.contains("`the`"), "{said}");
+    for (port, why, from) in [
+        ("443", "Customers reach the shop", &[][..]),
+        ("22", "Our developer logs in", &["--from", "198.51.100.7"]),
     ] {
-        ok(
-            dir.path(),
-            &[
-                "inventory",
-                "add",
-                "--system",
-                "loopback",
-                "--port",
-                port,
-                "--justification",
-                why,
-                "--approver",
-                "Sam Owner",
-            ],
-        );
+        assert!(approve(port, why, from).status.success());
     }
+    let listed = ok(dir.path(), &["inventory", "list"]);
+    assert!(listed.contains("only from 198.51.100.7/32"), "{listed}");
     let out = dir.path().join("firewall");
     let output = portcullis(
         dir.path(),
@@ -625,7 +635,10 @@ fn the_firewall_lets_in_exactly_the_approved_ports() {
         .collect();
     assert_eq!(
         allowed,
-        ["tcp dport 22 accept", "tcp dport 443 accept"],
+        [
+            "ip saddr { 198.51.100.7/32 } tcp dport 22 accept",
+            "tcp dport 443 accept"
+        ],
         "{rules}"
     );
     assert!(

@@ -67,6 +67,7 @@ fn inventory() -> Vec<InventoryEntry> {
             approver: "bench".into(),
             approved_at: approved,
             expires_at: None,
+            sources: Vec::new(),
             notes: String::new(),
         })
         .collect()

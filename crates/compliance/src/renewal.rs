@@ -110,6 +110,7 @@ mod tests {
             approver: "Alice".into(),
             approved_at,
             expires_at: Some(approved_at + TimeDelta::days(183)),
+            sources: Vec::new(),
             notes: "front door".into(),
         }
     }

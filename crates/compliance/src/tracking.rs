@@ -403,6 +403,7 @@ fn approve_port(
         approver: decision.approver.to_string(),
         approved_at: decision.now,
         expires_at: Some(decision.until),
+        sources: Vec::new(),
         notes: format!("Approved by accepting the finding: {}", finding.title),
     }))
 }

@@ -5,6 +5,10 @@
 //! names that tie them to the IPC layer, and nothing that does I/O, so that it
 //! builds for every target the others build for.
 
+/// Address blocks (inventory sources), for crates that only depend on the
+/// model.
+pub use ipnet::IpNet;
+
 pub mod app;
 pub mod commands;
 pub mod compliance;

@@ -50,6 +50,9 @@ pub struct InventoryAddition {
     pub approver: String,
     /// When the approval must be renewed; `None`: it does not lapse.
     pub expires_at: Option<DateTime<Utc>>,
+    /// Where connections may come from; empty: anywhere.
+    #[serde(default)]
+    pub sources: Vec<ipnet::IpNet>,
     pub notes: String,
 }
 

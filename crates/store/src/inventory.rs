@@ -14,7 +14,7 @@ use crate::columns::{Columns, query_all};
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::time::{now_rfc3339, to_rfc3339};
-use portcullis_model::{InventoryEntryId, SystemId};
+use portcullis_model::{InventoryEntryId, IpNet, SystemId};
 
 /// The audit log's name for an inventory entry.
 const ENTITY: &str = "inventory_entry";
@@ -222,8 +222,8 @@ pub(crate) async fn insert_entry(
     let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO inventory_entries
             (system_id, port, protocol, service, version, justification, approver,
-             approved_at, expires_at, notes, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             approved_at, expires_at, sources, notes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(entry.system_id.get())
     .bind(i64::from(entry.port))
@@ -234,6 +234,7 @@ pub(crate) async fn insert_entry(
     .bind(entry.approver.trim())
     .bind(to_rfc3339(entry.approved_at))
     .bind(entry.expires_at.map(to_rfc3339))
+    .bind(sources_column(&entry.sources))
     .bind(&entry.notes)
     .bind(&now)
     .bind(&now)
@@ -289,7 +290,7 @@ async fn write_entry(
     sqlx::query(
         "UPDATE inventory_entries SET system_id = ?, port = ?, protocol = ?, service = ?,
             version = ?, justification = ?, approver = ?, approved_at = ?, expires_at = ?,
-            notes = ?, updated_at = ?
+            sources = ?, notes = ?, updated_at = ?
          WHERE id = ?",
     )
     .bind(entry.system_id.get())
@@ -301,6 +302,7 @@ async fn write_entry(
     .bind(entry.approver.trim())
     .bind(to_rfc3339(entry.approved_at))
     .bind(entry.expires_at.map(to_rfc3339))
+    .bind(sources_column(&entry.sources))
     .bind(&entry.notes)
     .bind(now_rfc3339())
     .bind(entry.id.get())
@@ -328,8 +330,28 @@ pub(crate) fn entry_from_row(row: &impl Columns) -> Result<InventoryEntry, Store
             .time("approved_at")?
             .ok_or_else(|| StoreError::Corrupt("column approved_at is empty".into()))?,
         expires_at: row.time("expires_at")?,
+        sources: sources_from_column(&row.required_text("sources")?)?,
         notes: row.required_text("notes")?,
     })
+}
+
+/// The sources column: CIDR blocks separated by single spaces.
+fn sources_column(sources: &[IpNet]) -> String {
+    sources
+        .iter()
+        .map(IpNet::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn sources_from_column(text: &str) -> Result<Vec<IpNet>, StoreError> {
+    text.split_whitespace()
+        .map(|block| {
+            block
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("inventory source `{block}`")))
+        })
+        .collect()
 }
 
 /// Foreign-key and uniqueness failures, in words.

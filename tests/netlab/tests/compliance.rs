@@ -553,8 +553,10 @@ const FIREWALLED: [&str; 5] = ["web", "db", "mixed", "legacy", "hardened"];
 /// A ruleset made from an inventory that approves every other open port
 /// of a host, applied inside the host's namespace by its own apply script
 /// and confirmed, leaves exactly the approved ports open to a rescan; its
-/// rollback opens the rest again. The real `nft` and `iptables-apply` do
-/// the work. Unconfirmed, the nftables script undoes itself.
+/// rollback opens the rest again. One approved port is limited to the
+/// scanner's address and stays open to it; another, limited to an address
+/// elsewhere, is filtered. The real `nft` and `iptables-apply` do the work.
+/// Unconfirmed, the nftables script undoes itself.
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
 fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
@@ -566,11 +568,23 @@ fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
             portcullis_netlab::reachable_tcp(&host).expect("the truth"),
             "{name} before"
         );
-        let approved: BTreeSet<u16> = before.iter().copied().step_by(2).collect();
-        assert!(approved.len() < before.len(), "{name}: {before:?}");
+        let approved: Vec<u16> = before.iter().copied().step_by(2).collect();
+        assert!(
+            approved.len() >= 2 && approved.len() < before.len(),
+            "{name}: {before:?}"
+        );
+        // The first approved port only from the scanner, the last only
+        // from elsewhere: it is closed to the scanner.
+        let (first, last) = (approved[0], approved[approved.len() - 1]);
+        let sources = [(first, SCANNER), (last, ELSEWHERE)];
+        let expected: BTreeSet<u16> = approved
+            .iter()
+            .copied()
+            .filter(|port| *port != last)
+            .collect();
         let data = tempfile::tempdir().expect("a data directory");
         let data = data.path();
-        register(data, &host, &approved);
+        register(data, &host, &approved, &sources);
         for (format, confirm) in [("nftables", "yes\n"), ("iptables", "yy")] {
             let rules = data.join(format);
             portcullis(
@@ -586,7 +600,7 @@ fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
             );
             let applied = in_host(&host, &rules, "apply.sh", confirm);
             assert!(applied.status.success(), "{name} {format}: {applied:?}");
-            assert_eq!(open_tcp_ports(&host), approved, "{name} with {format}");
+            assert_eq!(open_tcp_ports(&host), expected, "{name} with {format}");
             let undone = in_host(&host, &rules, "rollback.sh", "");
             assert!(undone.status.success(), "{name} {format}: {undone:?}");
             assert_eq!(
@@ -601,7 +615,7 @@ fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
     let before = open_tcp_ports(&web);
     let data = tempfile::tempdir().expect("a data directory");
     let data = data.path();
-    register(data, &web, &BTreeSet::from([443]));
+    register(data, &web, &[443], &[]);
     let rules = data.join("nftables");
     portcullis(
         data,
@@ -623,8 +637,16 @@ fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
     assert_eq!(open_tcp_ports(&web), before, "unconfirmed, nothing stays");
 }
 
-/// Registers `host` and approves `ports` of it, one inventory entry each.
-fn register(data: &Path, host: &Host, ports: &BTreeSet<u16>) {
+/// The scanner namespace's address, as an inventory source.
+const SCANNER: &str = portcullis_netlab::topology::SCANNER_V4;
+
+/// An address outside the netlab, as an inventory source that the scanner
+/// is not (nothing is sent there).
+const ELSEWHERE: &str = "203.0.113.9";
+
+/// Registers `host` and approves `ports` of it, one inventory entry each,
+/// limited to the source `sources` names for the port, if any.
+fn register(data: &Path, host: &Host, ports: &[u16], sources: &[(u16, &str)]) {
     portcullis(
         data,
         &[
@@ -642,21 +664,23 @@ fn register(data: &Path, host: &Host, ports: &BTreeSet<u16>) {
         ],
     );
     for port in ports {
-        portcullis(
-            data,
-            &[
-                "inventory",
-                "add",
-                "--system",
-                host.name,
-                "--port",
-                &port.to_string(),
-                "--justification",
-                "The netlab test approves every other port",
-                "--approver",
-                "Netlab Test",
-            ],
-        );
+        let port_text = port.to_string();
+        let mut args = vec![
+            "inventory",
+            "add",
+            "--system",
+            host.name,
+            "--port",
+            &port_text,
+            "--justification",
+            "The netlab test approves every other port",
+            "--approver",
+            "Netlab Test",
+        ];
+        for (_, source) in sources.iter().filter(|(limited, _)| limited == port) {
+            args.extend(["--from", source]);
+        }
+        portcullis(data, &args);
     }
 }
 

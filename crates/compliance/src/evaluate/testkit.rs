@@ -69,6 +69,7 @@ pub fn entry(id: i64, system_id: i64, port: u16, protocol: Protocol) -> Inventor
         approver: "Alice".into(),
         approved_at: now() - days(30),
         expires_at: None,
+        sources: Vec::new(),
         notes: String::new(),
     }
 }

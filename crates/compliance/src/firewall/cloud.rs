@@ -12,7 +12,7 @@
 use portcullis_model::compliance::RulesetFile;
 use portcullis_model::scan::Protocol;
 
-use super::{Allow, Plan, confirm_or_undo, file};
+use super::{Allow, Plan, confirm_or_undo, file, joined};
 
 /// A cloud provider's firewall.
 #[derive(Clone, Copy)]
@@ -36,7 +36,11 @@ pub(super) fn write(plan: &Plan, cloud: Cloud) -> (Vec<RulesetFile>, String, Str
             azure(plan, &name),
             AZURE_ROLLBACK.to_owned(),
         ),
-        Cloud::Gcp => ("portcullis-gcp.sh", gcp(plan, &name), gcp_rollback(&name)),
+        Cloud::Gcp => (
+            "portcullis-gcp.sh",
+            gcp(plan, &name),
+            gcp_rollback(plan, &name),
+        ),
         Cloud::DigitalOcean => (
             "portcullis-digitalocean.sh",
             digitalocean(plan, &name),
@@ -124,11 +128,28 @@ fn aws(plan: &Plan, name: &str) -> String {
     );
     for allow in &plan.allows {
         text += &comment(allow);
+        let (v4, v6) = families(allow);
+        let description = format!("Description=inventory entry {}", allow.entry.id);
+        let mut ranges = Vec::new();
+        if !v4.is_empty() {
+            let blocks: Vec<String> = v4
+                .iter()
+                .map(|block| format!("{{CidrIp={block},{description}}}"))
+                .collect();
+            ranges.push(format!("IpRanges=[{}]", blocks.join(",")));
+        }
+        if !v6.is_empty() {
+            let blocks: Vec<String> = v6
+                .iter()
+                .map(|block| format!("{{CidrIpv6={block},{description}}}"))
+                .collect();
+            ranges.push(format!("Ipv6Ranges=[{}]", blocks.join(",")));
+        }
         text += &format!(
-            "aws ec2 authorize-security-group-ingress --group-id \"$SG\" --ip-permissions 'IpProtocol={p},FromPort={port},ToPort={port},IpRanges=[{{CidrIp=0.0.0.0/0,Description=inventory entry {id}}}],Ipv6Ranges=[{{CidrIpv6=::/0,Description=inventory entry {id}}}]'\n",
+            "aws ec2 authorize-security-group-ingress --group-id \"$SG\" --ip-permissions 'IpProtocol={p},FromPort={port},ToPort={port},{ranges}'\n",
             p = allow.protocol.as_str(),
             port = allow.port,
-            id = allow.entry.id
+            ranges = ranges.join(",")
         );
     }
     text += "# Security groups deny what they do not allow; the instance keeps only this one.\n";
@@ -163,11 +184,16 @@ fn azure(plan: &Plan, name: &str) -> String {
     for (index, allow) in plan.allows.iter().enumerate() {
         text += &comment(allow);
         text += &format!(
-            "az network nsg rule create --resource-group \"$RESOURCE_GROUP\" --nsg-name {name} --name allow-{port}-{p} --priority {priority} --direction Inbound --access Allow --protocol {protocol} --source-address-prefixes '*' --destination-port-ranges {port} --description 'inventory entry {id}'\n",
+            "az network nsg rule create --resource-group \"$RESOURCE_GROUP\" --nsg-name {name} --name allow-{port}-{p} --priority {priority} --direction Inbound --access Allow --protocol {protocol} --source-address-prefixes {from} --destination-port-ranges {port} --description 'inventory entry {id}'\n",
             port = allow.port,
             p = allow.protocol.as_str(),
             priority = 100 + index * 10,
             protocol = title(allow.protocol),
+            from = if allow.is_restricted() {
+                joined(allow.sources(), " ")
+            } else {
+                "'*'".to_owned()
+            },
             id = allow.entry.id
         );
     }
@@ -180,10 +206,56 @@ fn azure(plan: &Plan, name: &str) -> String {
     text
 }
 
-fn gcp_rollback(name: &str) -> String {
+fn gcp_rollback(plan: &Plan, name: &str) -> String {
+    let mut rules: Vec<String> = gcp_allow_rules(plan, name)
+        .into_iter()
+        .map(|rule| rule.name)
+        .collect();
+    rules.push(format!("{name}-deny"));
     format!(
-        "gcloud compute instances remove-tags \"$(cat portcullis-instance.id)\" --zone \"$(cat portcullis-zone.id)\" --tags {name}\ngcloud compute firewall-rules delete {name}-allow {name}-deny --quiet\n"
+        "gcloud compute instances remove-tags \"$(cat portcullis-instance.id)\" --zone \"$(cat portcullis-zone.id)\" --tags {name}\ngcloud compute firewall-rules delete {} --quiet\n",
+        rules.join(" ")
     )
+}
+
+/// One Google Cloud allow rule: its name, its `--rules` and its
+/// `--source-ranges`.
+struct GcpRule {
+    name: String,
+    rules: String,
+    sources: String,
+}
+
+/// The ports open to anywhere share one rule; each port limited to some
+/// sources has its own, per address family, as a rule takes one family.
+fn gcp_allow_rules(plan: &Plan, name: &str) -> Vec<GcpRule> {
+    let open: Vec<String> = plan
+        .allows
+        .iter()
+        .filter(|allow| !allow.is_restricted())
+        .map(|allow| format!("{}:{}", allow.protocol.as_str(), allow.port))
+        .collect();
+    let mut rules = Vec::new();
+    if !open.is_empty() {
+        rules.push(GcpRule {
+            name: format!("{name}-allow"),
+            rules: open.join(","),
+            sources: "0.0.0.0/0".to_owned(),
+        });
+    }
+    for allow in plan.allows.iter().filter(|allow| allow.is_restricted()) {
+        let (p, port) = (allow.protocol.as_str(), allow.port);
+        for (suffix, sources) in [("", allow.v4_sources()), ("-v6", allow.v6_sources())] {
+            if !sources.is_empty() {
+                rules.push(GcpRule {
+                    name: format!("{name}-allow-{port}-{p}{suffix}"),
+                    rules: format!("{p}:{port}"),
+                    sources: joined(&sources, ","),
+                });
+            }
+        }
+    }
+    rules
 }
 
 fn gcp(plan: &Plan, name: &str) -> String {
@@ -196,15 +268,10 @@ fn gcp(plan: &Plan, name: &str) -> String {
     for allow in &plan.allows {
         text += &comment(allow);
     }
-    let rules: Vec<String> = plan
-        .allows
-        .iter()
-        .map(|allow| format!("{}:{}", allow.protocol.as_str(), allow.port))
-        .collect();
-    if !rules.is_empty() {
+    for rule in gcp_allow_rules(plan, name) {
         text += &format!(
-            "gcloud compute firewall-rules create {name}-allow --network \"$NETWORK\" --direction INGRESS --action ALLOW --rules {} --source-ranges 0.0.0.0/0 --target-tags {name} --priority 1000 --description 'Ports approved in the Portcullis inventory'\n",
-            rules.join(",")
+            "gcloud compute firewall-rules create {} --network \"$NETWORK\" --direction INGRESS --action ALLOW --rules {} --source-ranges {} --target-tags {name} --priority 1000 --description 'Ports approved in the Portcullis inventory'\n",
+            rule.name, rule.rules, rule.sources
         );
     }
     text += "# The default network's own rules (default-allow-ssh, default-allow-rdp, ...) come\n";
@@ -230,10 +297,17 @@ fn digitalocean(plan: &Plan, name: &str) -> String {
         .allows
         .iter()
         .map(|allow| {
+            let (v4, v6) = families(allow);
+            let addresses: Vec<String> = v4
+                .iter()
+                .chain(&v6)
+                .map(|block| format!("address:{block}"))
+                .collect();
             format!(
-                "protocol:{},ports:{},address:0.0.0.0/0,address:::/0",
+                "protocol:{},ports:{},{}",
                 allow.protocol.as_str(),
-                allow.port
+                allow.port,
+                addresses.join(",")
             )
         })
         .collect();
@@ -248,6 +322,19 @@ fn digitalocean(plan: &Plan, name: &str) -> String {
         "doctl compute firewall create --name {name}{inbound} --outbound-rules \"protocol:tcp,ports:all,address:0.0.0.0/0,address:::/0 protocol:udp,ports:all,address:0.0.0.0/0,address:::/0 protocol:icmp,address:0.0.0.0/0,address:::/0\" --droplet-ids \"$DROPLET_ID\" --format ID --no-header > portcullis-firewall.id\n"
     );
     text
+}
+
+/// The IPv4 and IPv6 blocks an allow rule admits: its sources, or
+/// anywhere in both families.
+fn families(allow: &Allow) -> (Vec<String>, Vec<String>) {
+    if allow.is_restricted() {
+        let text = |blocks: Vec<portcullis_model::IpNet>| {
+            blocks.iter().map(ToString::to_string).collect::<Vec<_>>()
+        };
+        (text(allow.v4_sources()), text(allow.v6_sources()))
+    } else {
+        (vec!["0.0.0.0/0".to_owned()], vec!["::/0".to_owned()])
+    }
 }
 
 fn title(protocol: Protocol) -> &'static str {

@@ -82,11 +82,22 @@ fn table(plan: &Plan, family: Family) -> String {
     for protocol in [Protocol::Tcp, Protocol::Udp] {
         let name = protocol.as_str();
         for allow in plan.ports(protocol) {
-            text += &format!(
-                "# {}\n-A INPUT -p {name} -m {name} --dport {} -j ACCEPT\n",
-                allow.comment(),
-                allow.port
-            );
+            text += &format!("# {}\n", allow.comment());
+            let rule = format!("-p {name} -m {name} --dport {} -j ACCEPT", allow.port);
+            if !allow.is_restricted() {
+                text += &format!("-A INPUT {rule}\n");
+                continue;
+            }
+            let sources = match family {
+                Family::V4 => allow.v4_sources(),
+                Family::V6 => allow.v6_sources(),
+            };
+            if sources.is_empty() {
+                text += "# (none of its sources uses this address family: closed here)\n";
+            }
+            for source in sources {
+                text += &format!("-A INPUT -s {source} {rule}\n");
+            }
         }
     }
     text += "COMMIT\n";

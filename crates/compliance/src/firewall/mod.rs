@@ -18,6 +18,7 @@ mod ufw;
 mod windows;
 
 use chrono::{DateTime, Utc};
+use portcullis_model::IpNet;
 use portcullis_model::compliance::{
     AllowedPort, FirewallFormat, InventoryEntry, Ruleset, RulesetFile, System,
 };
@@ -173,16 +174,21 @@ impl<'a> Plan<'a> {
 }
 
 impl Allow<'_> {
-    /// The comment beside the rule: the port, the entry, why, and who
-    /// approved it until when.
+    /// The comment beside the rule: the port, the entry, why, who
+    /// approved it until when, and from where.
     fn comment(&self) -> String {
         let entry = self.entry;
         let until = entry
             .expires_at
             .map(|until| format!(" until {}", until.format("%Y-%m-%d")))
             .unwrap_or_default();
+        let from = if self.is_restricted() {
+            format!(", only from {}", joined(self.sources(), ", "))
+        } else {
+            String::new()
+        };
         format!(
-            "{}/{}, inventory entry {}: \"{}\" (approved by {}{until})",
+            "{}/{}, inventory entry {}: \"{}\" (approved by {}{until}){from}",
             self.port,
             self.protocol.as_str(),
             entry.id,
@@ -190,6 +196,41 @@ impl Allow<'_> {
             one_line(&entry.approver),
         )
     }
+
+    /// Where the approval lets connections come from; empty: anywhere.
+    fn sources(&self) -> &[IpNet] {
+        &self.entry.sources
+    }
+
+    fn is_restricted(&self) -> bool {
+        !self.entry.sources.is_empty()
+    }
+
+    /// The IPv4 sources, for the formats that keep the families apart.
+    fn v4_sources(&self) -> Vec<IpNet> {
+        self.sources()
+            .iter()
+            .copied()
+            .filter(|source| matches!(source, IpNet::V4(_)))
+            .collect()
+    }
+
+    fn v6_sources(&self) -> Vec<IpNet> {
+        self.sources()
+            .iter()
+            .copied()
+            .filter(|source| matches!(source, IpNet::V6(_)))
+            .collect()
+    }
+}
+
+/// `blocks` written out, separated by `separator`.
+fn joined(blocks: &[IpNet], separator: &str) -> String {
+    blocks
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(separator)
 }
 
 fn is_remote_administration(entry: &InventoryEntry) -> bool {

@@ -7,11 +7,24 @@
 use portcullis_model::compliance::RulesetFile;
 use portcullis_model::scan::Protocol;
 
-use super::{Plan, confirm_or_undo, file};
+use super::{Allow, Plan, confirm_or_undo, file, joined};
 
 const FILE: &str = "portcullis.nft";
 const PREVIOUS: &str = "portcullis.previous.nft";
 const REMOVE: &str = "nft delete table inet portcullis";
+
+/// What each rule of `allow` matches on its source: nothing when it is
+/// open to anywhere, else one match per address family it names.
+fn source_matches(allow: &Allow) -> Vec<String> {
+    if !allow.is_restricted() {
+        return vec![String::new()];
+    }
+    [("ip", allow.v4_sources()), ("ip6", allow.v6_sources())]
+        .into_iter()
+        .filter(|(_, sources)| !sources.is_empty())
+        .map(|(family, sources)| format!("{family} saddr {{ {} }} ", joined(&sources, ", ")))
+        .collect()
+}
 
 pub(super) fn write(plan: &Plan) -> (Vec<RulesetFile>, String, String) {
     let mut text = String::from("#!/usr/sbin/nft -f\n");
@@ -30,12 +43,14 @@ pub(super) fn write(plan: &Plan) -> (Vec<RulesetFile>, String, String) {
     text += "\t\ticmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, echo-request, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept\n";
     for protocol in [Protocol::Tcp, Protocol::Udp] {
         for allow in plan.ports(protocol) {
-            text += &format!(
-                "\n\t\t# {}\n\t\t{} dport {} accept\n",
-                allow.comment(),
-                protocol.as_str(),
-                allow.port
-            );
+            text += &format!("\n\t\t# {}\n", allow.comment());
+            for from in source_matches(allow) {
+                text += &format!(
+                    "\t\t{from}{} dport {} accept\n",
+                    protocol.as_str(),
+                    allow.port
+                );
+            }
         }
     }
     text += "\t}\n}\n";

@@ -7,7 +7,7 @@
 use portcullis_model::compliance::RulesetFile;
 use portcullis_model::scan::Protocol;
 
-use super::{Plan, confirm_or_undo, file};
+use super::{Plan, confirm_or_undo, file, joined};
 
 const FILE: &str = "portcullis.pf.conf";
 const ANCHOR_FILE: &str = "/etc/pf.anchors/portcullis";
@@ -23,8 +23,13 @@ pub(super) fn write(plan: &Plan) -> (Vec<RulesetFile>, String, String) {
     text += "pass in inet6 proto icmp6 icmp6-type { unreach, toobig, timex, paramprob, echoreq, routeradv, neighbrsol, neighbradv } keep state\n";
     for protocol in [Protocol::Tcp, Protocol::Udp] {
         for allow in plan.ports(protocol) {
+            let from = if allow.is_restricted() {
+                format!("from {{ {} }} ", joined(allow.sources(), ", "))
+            } else {
+                String::new()
+            };
             text += &format!(
-                "# {}\npass in proto {} to any port {} keep state\n",
+                "# {}\npass in proto {} {from}to any port {} keep state\n",
                 allow.comment(),
                 protocol.as_str(),
                 allow.port

@@ -32,6 +32,7 @@ fn entry(id: i64, protocol: Protocol, port: u16, service: &str, why: &str) -> In
         approver: "Sam Owner".into(),
         approved_at: Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap(),
         expires_at: Some(Utc.with_ymd_and_hms(2027, 3, 1, 0, 0, 0).unwrap()),
+        sources: Vec::new(),
         notes: String::new(),
     }
 }
@@ -43,16 +44,21 @@ fn inventory() -> Vec<InventoryEntry> {
     lapsed.expires_at = Some(Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap());
     let mut elsewhere = entry(6, Protocol::Tcp, 3306, "mysql", "The database");
     elsewhere.system_id = SystemId(2);
+    let mut ssh = entry(
+        2,
+        Protocol::Tcp,
+        22,
+        "ssh",
+        "Our developer logs in \"from the office\";\nrm -rf / `id` 'x' \\",
+    );
+    ssh.sources = vec![
+        "198.51.100.7/32".parse().unwrap(),
+        "2001:db8:1::/48".parse().unwrap(),
+    ];
     vec![
         entry(3, Protocol::Tcp, 443, "https", "Customers reach the shop"),
         entry(1, Protocol::Tcp, 80, "http", "Sends visitors to https"),
-        entry(
-            2,
-            Protocol::Tcp,
-            22,
-            "ssh",
-            "Our developer logs in \"from the office\";\nrm -rf / `id` 'x' \\",
-        ),
+        ssh,
         entry(
             4,
             Protocol::Udp,
@@ -94,6 +100,45 @@ fn allows_exactly_the_approvals_that_hold_once_each_in_order() {
         ruleset.warnings[0].contains("8443/tcp") && ruleset.warnings[0].contains("2026-11-30"),
         "{}",
         ruleset.warnings[0]
+    );
+}
+
+#[test]
+fn a_port_limited_to_some_sources_lets_in_only_those() {
+    let nft = firewall_ruleset(FirewallFormat::Nftables, &shop(), &inventory(), now());
+    let text = &nft.files[0].text;
+    let ssh: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.ends_with("dport 22 accept"))
+        .collect();
+    assert_eq!(
+        ssh,
+        [
+            "ip saddr { 198.51.100.7/32 } tcp dport 22 accept",
+            "ip6 saddr { 2001:db8:1::/48 } tcp dport 22 accept",
+        ]
+    );
+    let iptables = firewall_ruleset(FirewallFormat::Iptables, &shop(), &inventory(), now());
+    let rules = |name: &str| -> Vec<String> {
+        let file = iptables
+            .files
+            .iter()
+            .find(|file| file.name == name)
+            .unwrap();
+        file.text
+            .lines()
+            .filter(|line| line.contains("--dport 22 "))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        rules("rules.v4"),
+        ["-A INPUT -s 198.51.100.7/32 -p tcp -m tcp --dport 22 -j ACCEPT"]
+    );
+    assert_eq!(
+        rules("rules.v6"),
+        ["-A INPUT -s 2001:db8:1::/48 -p tcp -m tcp --dport 22 -j ACCEPT"]
     );
 }
 

@@ -20,13 +20,22 @@ pub(super) fn write(plan: &Plan) -> (Vec<RulesetFile>, String, String) {
     text += "ufw default allow outgoing\n";
     for protocol in [Protocol::Tcp, Protocol::Udp] {
         for allow in plan.ports(protocol) {
-            text += &format!(
-                "# {}\nufw allow in {}/{} comment 'Portcullis inventory entry {}'\n",
-                allow.comment(),
-                allow.port,
-                protocol.as_str(),
-                allow.entry.id
-            );
+            let label = format!("comment 'Portcullis inventory entry {}'", allow.entry.id);
+            text += &format!("# {}\n", allow.comment());
+            if !allow.is_restricted() {
+                text += &format!(
+                    "ufw allow in {}/{} {label}\n",
+                    allow.port,
+                    protocol.as_str()
+                );
+            }
+            for source in allow.sources() {
+                text += &format!(
+                    "ufw allow in from {source} to any port {} proto {} {label}\n",
+                    allow.port,
+                    protocol.as_str()
+                );
+            }
         }
     }
     text += "ufw --force enable\n";

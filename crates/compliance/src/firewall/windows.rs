@@ -8,7 +8,7 @@
 use portcullis_model::compliance::RulesetFile;
 use portcullis_model::scan::Protocol;
 
-use super::{CONFIRM_SECONDS, Plan, file};
+use super::{Allow, CONFIRM_SECONDS, Plan, file, joined};
 
 const POWERSHELL: &str = "portcullis-firewall.ps1";
 const NETSH: &str = "portcullis-firewall-netsh.cmd";
@@ -68,12 +68,13 @@ $others | Disable-NetFirewallRule
         for allow in plan.ports(protocol) {
             let upper = protocol.as_str().to_ascii_uppercase();
             text += &format!(
-                "# {}\nNew-NetFirewallRule -Group 'Portcullis' -DisplayName 'Portcullis: {}/{} (inventory entry {})' -Direction Inbound -Protocol {upper} -LocalPort {} -Action Allow -Profile Any | Out-Null\n",
+                "# {}\nNew-NetFirewallRule -Group 'Portcullis' -DisplayName 'Portcullis: {}/{} (inventory entry {})' -Direction Inbound -Protocol {upper} -LocalPort {}{} -Action Allow -Profile Any | Out-Null\n",
                 allow.comment(),
                 allow.port,
                 protocol.as_str(),
                 allow.entry.id,
-                allow.port
+                allow.port,
+                remote(allow, " -RemoteAddress ")
             );
         }
     }
@@ -93,18 +94,29 @@ fn netsh(plan: &Plan) -> String {
         for allow in plan.ports(protocol) {
             let upper = protocol.as_str().to_ascii_uppercase();
             text += &format!(
-                "rem {}\nnetsh advfirewall firewall add rule name=\"{NETSH_RULE}\" description=\"{}/{}, inventory entry {}\" dir=in action=allow protocol={upper} localport={} profile=any\n",
+                "rem {}\nnetsh advfirewall firewall add rule name=\"{NETSH_RULE}\" description=\"{}/{}, inventory entry {}\" dir=in action=allow protocol={upper} localport={}{} profile=any\n",
                 allow.comment(),
                 allow.port,
                 protocol.as_str(),
                 allow.entry.id,
-                allow.port
+                allow.port,
+                remote(allow, " remoteip=")
             );
         }
     }
     text += "netsh advfirewall set allprofiles state on\n";
     text += "netsh advfirewall set allprofiles firewallpolicy blockinbound,allowoutbound\n";
     text.lines().map(inert_in_cmd).collect()
+}
+
+/// The remote addresses an allow rule is limited to, after `option`;
+/// nothing when it is open to anywhere.
+fn remote(allow: &Allow, option: &str) -> String {
+    if allow.is_restricted() {
+        format!("{option}{}", joined(allow.sources(), ","))
+    } else {
+        String::new()
+    }
 }
 
 /// A line of the cmd script with what cmd expands or redirects even on a

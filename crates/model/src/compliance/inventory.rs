@@ -3,6 +3,7 @@
 //! against it.
 
 use chrono::{DateTime, Utc};
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{InventoryEntryId, SystemId};
@@ -28,6 +29,11 @@ pub struct InventoryEntry {
     pub approved_at: DateTime<Utc>,
     /// When the approval must be renewed; `None`: it does not lapse.
     pub expires_at: Option<DateTime<Utc>>,
+    /// Where connections to the port may come from (IP addresses as /32
+    /// or /128 blocks, or CIDR blocks); empty: anywhere. Firewall rulesets
+    /// made from the inventory let in only these.
+    #[serde(default)]
+    pub sources: Vec<IpNet>,
     #[serde(default)]
     pub notes: String,
 }
@@ -44,6 +50,8 @@ pub struct NewInventoryEntry {
     pub approver: String,
     pub approved_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub sources: Vec<IpNet>,
     #[serde(default)]
     pub notes: String,
 }
@@ -62,6 +70,7 @@ impl NewInventoryEntry {
             approver: self.approver,
             approved_at: self.approved_at,
             expires_at: self.expires_at,
+            sources: self.sources,
             notes: self.notes,
         }
     }

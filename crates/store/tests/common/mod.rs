@@ -51,6 +51,7 @@ pub fn entry(system_id: portcullis_model::SystemId, port: u16) -> NewInventoryEn
         approver: "alice".into(),
         approved_at: Utc.with_ymd_and_hms(2025, 1, 31, 12, 0, 0).unwrap(),
         expires_at: Some(Utc.with_ymd_and_hms(2099, 1, 1, 0, 0, 0).unwrap()),
+        sources: Vec::new(),
         notes: String::new(),
     }
 }
