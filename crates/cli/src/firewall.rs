@@ -77,7 +77,11 @@ fn write_out(dir: &Path, ruleset: &Ruleset) -> Result<(), Failure> {
     };
     std::fs::create_dir_all(dir).map_err(|error| cannot(dir, error))?;
     let extension = ruleset.format.script_extension();
-    let shebang = if extension == "sh" { "#!/bin/sh\n" } else { "" };
+    let shebang = if extension == "sh" {
+        "#!/bin/bash\n"
+    } else {
+        ""
+    };
     let scripts = [
         (
             format!("apply.{extension}"),
@@ -100,7 +104,7 @@ fn write_out(dir: &Path, ruleset: &Ruleset) -> Result<(), Failure> {
     }
     let (run, admin) = match extension {
         "ps1" => ("powershell -ExecutionPolicy Bypass -File", "Administrator"),
-        _ => ("sh", "root"),
+        _ => ("bash", "root"),
     };
     println!(
         "Copy the folder to the system, then run, as {admin}, in it: {run} apply.{extension}\n\

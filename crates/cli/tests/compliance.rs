@@ -649,7 +649,7 @@ fn the_firewall_lets_in_exactly_the_approved_ports() {
     assert!(apply.contains("read -r -t 60"), "{apply}");
     assert_eq!(
         std::fs::read_to_string(out.join("rollback.sh")).unwrap(),
-        "#!/bin/sh\nnft delete table inet portcullis\n"
+        "#!/bin/bash\nnft delete table inet portcullis\n"
     );
 
     let json = ok(

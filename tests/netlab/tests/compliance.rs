@@ -555,8 +555,8 @@ const FIREWALLED: [&str; 5] = ["web", "db", "mixed", "legacy", "hardened"];
 /// and confirmed, leaves exactly the approved ports open to a rescan; its
 /// rollback opens the rest again. One approved port is limited to the
 /// scanner's address and stays open to it; another, limited to an address
-/// elsewhere, is filtered. The real `nft` and `iptables-apply` do the work.
-/// Unconfirmed, the nftables script undoes itself.
+/// elsewhere, is filtered. The real `nft` and `iptables-restore` do the work.
+/// Unconfirmed, each apply script undoes itself.
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
 fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
@@ -585,7 +585,7 @@ fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
         let data = tempfile::tempdir().expect("a data directory");
         let data = data.path();
         register(data, &host, &approved, &sources);
-        for (format, confirm) in [("nftables", "yes\n"), ("iptables", "yy")] {
+        for format in FORMATS {
             let rules = data.join(format);
             portcullis(
                 data,
@@ -598,7 +598,7 @@ fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
                     rules.to_str().unwrap(),
                 ],
             );
-            let applied = in_host(&host, &rules, "apply.sh", confirm);
+            let applied = in_host(&host, &rules, "apply.sh", "yes\n");
             assert!(applied.status.success(), "{name} {format}: {applied:?}");
             assert_eq!(open_tcp_ports(&host), expected, "{name} with {format}");
             let undone = in_host(&host, &rules, "rollback.sh", "");
@@ -616,26 +616,35 @@ fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
     let data = tempfile::tempdir().expect("a data directory");
     let data = data.path();
     register(data, &web, &[443], &[]);
-    let rules = data.join("nftables");
-    portcullis(
-        data,
-        &[
-            "firewall",
-            "web",
-            "--format",
-            "nftables",
-            "--out",
-            rules.to_str().unwrap(),
-        ],
-    );
-    let refused = in_host(&web, &rules, "apply.sh", "no\n");
-    assert!(!refused.status.success(), "{refused:?}");
-    assert!(
-        String::from_utf8_lossy(&refused.stdout).contains("Not confirmed: undone."),
-        "{refused:?}"
-    );
-    assert_eq!(open_tcp_ports(&web), before, "unconfirmed, nothing stays");
+    for format in FORMATS {
+        let rules = data.join(format);
+        portcullis(
+            data,
+            &[
+                "firewall",
+                "web",
+                "--format",
+                format,
+                "--out",
+                rules.to_str().unwrap(),
+            ],
+        );
+        let refused = in_host(&web, &rules, "apply.sh", "no\n");
+        assert!(!refused.status.success(), "{format}: {refused:?}");
+        assert!(
+            String::from_utf8_lossy(&refused.stdout).contains("Not confirmed: undone."),
+            "{format}: {refused:?}"
+        );
+        assert_eq!(
+            open_tcp_ports(&web),
+            before,
+            "{format} unconfirmed: nothing stays"
+        );
+    }
 }
+
+/// The firewalls the netlab applies for real.
+const FORMATS: [&str; 2] = ["nftables", "iptables"];
 
 /// The scanner namespace's address, as an inventory source.
 const SCANNER: &str = portcullis_netlab::topology::SCANNER_V4;
@@ -684,11 +693,11 @@ fn register(data: &Path, host: &Host, ports: &[u16], sources: &[(u16, &str)]) {
     }
 }
 
-/// Runs `sh SCRIPT` in `dir`, inside `host`'s namespace, with `answer`
+/// Runs `bash SCRIPT` in `dir`, inside `host`'s namespace, with `answer`
 /// typed on its standard input.
 fn in_host(host: &Host, dir: &Path, script: &str, answer: &str) -> std::process::Output {
     let mut child = Command::new("ip")
-        .args(["netns", "exec", &host.namespace(), "sh", script])
+        .args(["netns", "exec", &host.namespace(), "bash", script])
         .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -1,34 +1,54 @@
 //! iptables: the filter table of IPv4 and of IPv6 in `iptables-restore`
 //! files, as Debian's iptables-persistent keeps them
-//! (/etc/iptables/rules.v4 and rules.v6), applied by `iptables-apply`,
-//! which undoes them unless confirmed. IPv6 is written too: a default
+//! (/etc/iptables/rules.v4 and rules.v6). IPv6 is written too: a default
 //! deny on IPv4 alone leaves every port open on the other address.
+//!
+//! Not `iptables-apply`: it undoes a change by restoring what
+//! `iptables-save` printed before, and on a server without iptables rules
+//! (iptables-nft with no table yet) that is nothing, so the new rules
+//! stayed. Undoing here first opens the filter table, then restores what
+//! was saved; the netlab caught it.
 
 use portcullis_model::compliance::RulesetFile;
 use portcullis_model::scan::Protocol;
 
-use super::{CONFIRM_SECONDS, Plan, file};
+use super::{Plan, confirm_or_undo, file};
 
 const V4: &str = "rules.v4";
 const V6: &str = "rules.v6";
+
+/// An empty filter table that lets everything through: what a system
+/// without rules has.
+const OPEN: &str = "printf '*filter\\n:INPUT ACCEPT [0:0]\\n:FORWARD ACCEPT [0:0]\\n:OUTPUT ACCEPT [0:0]\\nCOMMIT\\n'";
 
 pub(super) fn write(plan: &Plan) -> (Vec<RulesetFile>, String, String) {
     let files = vec![
         file(V4, table(plan, Family::V4)),
         file(V6, table(plan, Family::V6)),
     ];
-    let apply = format!(
-        "set -eu
-# What was there before, to put back by hand if ever needed.
-iptables-save > {V4}.previous
-ip6tables-save > {V6}.previous
-# Each asks whether you can still open a NEW connection, and undoes the
-# change unless you answer y within {CONFIRM_SECONDS} seconds.
-iptables-apply -t {CONFIRM_SECONDS} {V4}
-ip6tables-apply -t {CONFIRM_SECONDS} {V6}
+    let rollback = format!(
+        "{OPEN} | iptables-restore
+iptables-restore < {V4}.previous
+{OPEN} | ip6tables-restore
+ip6tables-restore < {V6}.previous
 "
     );
-    let rollback = format!("iptables-restore < {V4}.previous\nip6tables-restore < {V6}.previous\n");
+    let undo: String = rollback
+        .lines()
+        .map(|line| format!("    {line}\n"))
+        .collect();
+    let apply = format!(
+        "set -eu
+# What was there before, to put back if this is not confirmed.
+iptables-save > {V4}.previous
+ip6tables-save > {V6}.previous
+iptables-restore --test {V4}
+ip6tables-restore --test {V6}
+iptables-restore < {V4}
+ip6tables-restore < {V6}
+{}",
+        confirm_or_undo(&undo)
+    );
     (files, apply, rollback)
 }
 

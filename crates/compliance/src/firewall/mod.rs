@@ -292,8 +292,8 @@ fn one_line(text: &str) -> String {
 }
 
 /// The shell lines that wait for the merchant to confirm and run `undo`
-/// when they do not: the automatic rollback `iptables-apply` offers,
-/// for the formats without one.
+/// when they do not, as `iptables-apply` does. `read -t` is bash's (and macOS's sh,
+/// which is bash), not POSIX: the apply scripts run with bash.
 fn confirm_or_undo(undo: &str) -> String {
     format!(
         "echo \"Applied. From a NEW window, check that you can still connect to this system,\"

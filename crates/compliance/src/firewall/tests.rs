@@ -287,11 +287,11 @@ fn the_windows_scripts_parse_as_powershell() {
     ));
 }
 
-/// Whether `sh -n` (Debian's dash, a strict POSIX shell) reads `script`
-/// without a syntax error.
-fn parses_as_sh(script: &str) -> bool {
+/// Whether `bash -n` reads `script` without a syntax error: the apply
+/// scripts run with bash.
+fn parses_as_bash(script: &str) -> bool {
     use std::io::Write;
-    let mut child = std::process::Command::new("sh")
+    let mut child = std::process::Command::new("bash")
         .arg("-n")
         .stdin(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -307,7 +307,7 @@ fn parses_as_sh(script: &str) -> bool {
 }
 
 #[test]
-fn the_shell_scripts_parse_as_posix_sh() {
+fn the_shell_scripts_parse_as_bash() {
     let mut checked = 0;
     for format in FirewallFormat::ALL
         .into_iter()
@@ -321,7 +321,7 @@ fn the_shell_scripts_parse_as_posix_sh() {
             .map(|file| file.text.as_str())
             .chain([ruleset.apply.as_str(), ruleset.rollback.as_str()]);
         for script in scripts {
-            assert!(parses_as_sh(script), "{}:\n{script}", format.id());
+            assert!(parses_as_bash(script), "{}:\n{script}", format.id());
             checked += 1;
         }
     }
@@ -330,5 +330,5 @@ fn the_shell_scripts_parse_as_posix_sh() {
         2 * 8 + 5,
         "the scripts of 8 formats, 5 with a script file"
     );
-    assert!(!parses_as_sh("if true; then\n echo open\n"));
+    assert!(!parses_as_bash("if true; then\n echo open\n"));
 }

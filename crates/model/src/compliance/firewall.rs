@@ -10,8 +10,7 @@ use crate::SystemId;
 pub enum FirewallFormat {
     /// Linux's nftables (`nft -f`), the firewall of Debian 10 and later.
     Nftables,
-    /// Linux's iptables and ip6tables (`iptables-restore`), with
-    /// `iptables-apply` to roll back.
+    /// Linux's iptables and ip6tables (`iptables-restore` files).
     Iptables,
     /// Ubuntu's Uncomplicated Firewall.
     Ufw,
@@ -60,7 +59,7 @@ impl FirewallFormat {
     }
 
     /// The file extension of the apply and rollback scripts: PowerShell on
-    /// Windows, a POSIX shell elsewhere.
+    /// Windows, bash elsewhere.
     pub fn script_extension(self) -> &'static str {
         match self {
             FirewallFormat::Windows => "ps1",
@@ -82,8 +81,9 @@ pub struct Ruleset {
     /// The files to copy to the system, in order.
     pub files: Vec<RulesetFile>,
     /// The commands that apply the files, run as root (Administrator) in
-    /// the folder that holds them: a POSIX shell script, or PowerShell for
-    /// Windows. They undo themselves unless confirmed within a minute, so
+    /// the folder that holds them: a bash script (its wait for the
+    /// confirmation needs bash's `read -t`; Debian's sh has none), or
+    /// PowerShell for Windows. They undo themselves unless confirmed within a minute, so
     /// a rule that locks the merchant out does not last.
     pub apply: String,
     /// The commands that remove what `apply` added, in `apply`'s language.
