@@ -42,6 +42,27 @@ fn portcullis(data: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("UTF-8 output")
 }
 
+/// Registers a web server that handles card data (`exposure`: `external`
+/// or `internal`).
+fn add_card_data_system(data: &Path, name: &str, address: &str, exposure: &str) {
+    portcullis(
+        data,
+        &[
+            "systems",
+            "add",
+            name,
+            "--address",
+            address,
+            "--role",
+            "web-server",
+            "--scope",
+            "cde",
+            "--exposure",
+            exposure,
+        ],
+    );
+}
+
 /// `portcullis scan TARGET -p - --syn --save` inside the scanner namespace;
 /// returns the new scan's id.
 fn scan_and_save(data: &Path, target: &str) -> i64 {
@@ -245,22 +266,7 @@ fn the_web_host_has_no_failing_version_finding() {
     let web = Host::by_name("web").expect("the web host");
     let data = tempfile::tempdir().expect("a data directory");
     let data = data.path();
-    portcullis(
-        data,
-        &[
-            "systems",
-            "add",
-            "web shop",
-            "--address",
-            web.v4,
-            "--role",
-            "web-server",
-            "--scope",
-            "cde",
-            "--exposure",
-            "external",
-        ],
-    );
+    add_card_data_system(data, "web shop", web.v4, "external");
     let mut command = portcullis_netlab::scanner_command(&cli()).expect("isolation holds");
     command
         .arg("--data-dir")
@@ -381,22 +387,7 @@ fn judged_as_external(host: &Host, ports: &str) -> Vec<FindingRecord> {
 fn judged_as_external_with(host: &Host, ports: &str, options: &[&str]) -> Vec<FindingRecord> {
     let data = tempfile::tempdir().expect("a data directory");
     let data = data.path();
-    portcullis(
-        data,
-        &[
-            "systems",
-            "add",
-            host.name,
-            "--address",
-            host.v4,
-            "--role",
-            "web-server",
-            "--scope",
-            "cde",
-            "--exposure",
-            "external",
-        ],
-    );
+    add_card_data_system(data, host.name, host.v4, "external");
     let mut command = portcullis_netlab::scanner_command(&cli()).expect("isolation holds");
     command
         .arg("--data-dir")
@@ -656,22 +647,7 @@ const ELSEWHERE: &str = "203.0.113.9";
 /// Registers `host` and approves `ports` of it, one inventory entry each,
 /// limited to the source `sources` names for the port, if any.
 fn register(data: &Path, host: &Host, ports: &[u16], sources: &[(u16, &str)]) {
-    portcullis(
-        data,
-        &[
-            "systems",
-            "add",
-            host.name,
-            "--address",
-            host.v4,
-            "--role",
-            "web-server",
-            "--scope",
-            "cde",
-            "--exposure",
-            "internal",
-        ],
-    );
+    add_card_data_system(data, host.name, host.v4, "internal");
     for port in ports {
         let port_text = port.to_string();
         let mut args = vec![

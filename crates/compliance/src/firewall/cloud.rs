@@ -51,11 +51,7 @@ pub(super) fn write(plan: &Plan, cloud: Cloud) -> (Vec<RulesetFile>, String, Str
     text += &plan.header("#", cloud.what());
     text += "set -eu\n";
     text += &body;
-    let undo: String = rollback
-        .lines()
-        .map(|line| format!("    {line}\n"))
-        .collect();
-    let apply = format!("set -eu\nsh {file_name}\n{}", confirm_or_undo(&undo));
+    let apply = format!("set -eu\nsh {file_name}\n{}", confirm_or_undo(&rollback));
     (vec![file(file_name, text)], apply, rollback)
 }
 

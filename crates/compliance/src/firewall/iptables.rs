@@ -33,10 +33,6 @@ iptables-restore < {V4}.previous
 ip6tables-restore < {V6}.previous
 "
     );
-    let undo: String = rollback
-        .lines()
-        .map(|line| format!("    {line}\n"))
-        .collect();
     let apply = format!(
         "set -eu
 # What was there before, to put back if this is not confirmed.
@@ -47,7 +43,7 @@ ip6tables-restore --test {V6}
 iptables-restore < {V4}
 ip6tables-restore < {V6}
 {}",
-        confirm_or_undo(&undo)
+        confirm_or_undo(&rollback)
     );
     (files, apply, rollback)
 }

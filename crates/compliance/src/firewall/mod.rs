@@ -291,10 +291,12 @@ fn one_line(text: &str) -> String {
     }
 }
 
-/// The shell lines that wait for the merchant to confirm and run `undo`
-/// when they do not, as `iptables-apply` does. `read -t` is bash's (and macOS's sh,
-/// which is bash), not POSIX: the apply scripts run with bash.
+/// The shell lines that wait for the merchant to confirm and run the
+/// lines of `undo` when they do not, as `iptables-apply` does. `read -t`
+/// is bash's (and macOS's sh, which is bash), not POSIX: the apply
+/// scripts run with bash.
 fn confirm_or_undo(undo: &str) -> String {
+    let undo: String = undo.lines().map(|line| format!("    {line}\n")).collect();
     format!(
         "echo \"Applied. From a NEW window, check that you can still connect to this system,\"
 echo \"then type yes here within {CONFIRM_SECONDS} seconds to keep it. Otherwise it is undone.\"

@@ -55,7 +55,7 @@ pub(super) fn write(plan: &Plan) -> (Vec<RulesetFile>, String, String) {
     }
     text += "\t}\n}\n";
 
-    let undo = format!("    {REMOVE}\n    if [ -s {PREVIOUS} ]; then nft -f {PREVIOUS}; fi\n");
+    let undo = format!("{REMOVE}\nif [ -s {PREVIOUS} ]; then nft -f {PREVIOUS}; fi\n");
     let apply = format!(
         "set -eu
 # What was there before, to put back if this is not confirmed.

@@ -37,7 +37,7 @@ pub(super) fn write(plan: &Plan) -> (Vec<RulesetFile>, String, String) {
         }
     }
 
-    let restore = format!("    cp {PREVIOUS} /etc/pf.conf\n    pfctl -f /etc/pf.conf\n");
+    let restore = format!("cp {PREVIOUS} /etc/pf.conf\npfctl -f /etc/pf.conf\n");
     let apply = format!(
         "set -eu
 # What was there before, to put back if this is not confirmed.

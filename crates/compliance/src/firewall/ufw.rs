@@ -43,10 +43,6 @@ pub(super) fn write(plan: &Plan) -> (Vec<RulesetFile>, String, String) {
     let restore = format!(
         "ufw --force disable\ncp -p {PREVIOUS}/user.rules {PREVIOUS}/user6.rules /etc/ufw/\nif [ -e {PREVIOUS}/enabled ]; then ufw --force enable; fi\n"
     );
-    let undo: String = restore
-        .lines()
-        .map(|line| format!("    {line}\n"))
-        .collect();
     let apply = format!(
         "set -eu
 # What was there before, to put back if this is not confirmed.
@@ -56,7 +52,7 @@ rm -f {PREVIOUS}/enabled
 if ufw status | grep -q 'Status: active'; then touch {PREVIOUS}/enabled; fi
 sh {FILE}
 {}",
-        confirm_or_undo(&undo)
+        confirm_or_undo(&restore)
     );
     (vec![file(FILE, text)], apply, restore)
 }
