@@ -19,6 +19,7 @@ mod scans;
 mod segmentation;
 mod status;
 mod systems;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ use clap::{Parser, Subcommand};
 
 /// Exit codes, documented in `--help`.
 pub mod exit {
+    /// `verify`: the rescan still found some of the findings.
+    pub const NOT_PROVEN: u8 = 1;
     /// Bad input: arguments, targets, port specifications (clap uses 2 too).
     pub const BAD_INPUT: u8 = 2;
     /// The database could not be opened or written.
@@ -46,8 +49,8 @@ pub mod exit {
     name = "portcullis",
     version,
     about = "Know, justify and watch every open port.",
-    after_help = "Exit codes: 0 success, 2 bad input, 3 database error, 4 scan error, \
-                  5 audit log tampered with, 130 interrupted."
+    after_help = "Exit codes: 0 success, 1 verify still found a finding, 2 bad input, \
+                  3 database error, 4 scan error, 5 audit log tampered with, 130 interrupted."
 )]
 struct Cli {
     /// Where the database lives (default: the same per-user directory the
@@ -81,6 +84,9 @@ enum CliCommand {
     /// Google Cloud, DigitalOcean), with the commands to apply it
     /// and undo it.
     Firewall(firewall::FirewallArgs),
+    /// Rescan exactly what findings are about and say whether each fix is
+    /// proven (exit 1 when one is still found).
+    Verify(verify::VerifyArgs),
     /// What changed between two recorded scans.
     Diff(diff::DiffArgs),
     /// The verdict an assessor would give, overall and per system.
@@ -129,6 +135,7 @@ async fn main() -> ExitCode {
         CliCommand::Inventory(args) => inventory::run(&session, args).await,
         CliCommand::Findings(args) => findings::run(&session, args).await,
         CliCommand::Firewall(args) => firewall::run(&session, args).await,
+        CliCommand::Verify(args) => verify::run(&session, args).await,
         CliCommand::Diff(args) => diff::run(&session, args).await,
         CliCommand::Status(args) => status::run(&session, args).await,
         CliCommand::Segmentation(args) => segmentation::run(&session, args).await,

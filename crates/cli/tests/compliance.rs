@@ -673,3 +673,67 @@ fn the_firewall_lets_in_exactly_the_approved_ports() {
     let said = refused(dir.path(), &["firewall", "nowhere", "--format", "ufw"]);
     assert!(said.contains("nowhere"), "{said}");
 }
+
+/// `verify` rescans exactly the finding's port and records the scan: while
+/// the port still answers, it says so with what to do and exits 1; once
+/// it is closed, the fix is proven and it exits 0. A finding that is not
+/// about a port cannot be proven by a scan.
+#[test]
+fn verify_proves_a_fix_or_says_what_is_still_found() {
+    let dir = tempfile::tempdir().unwrap();
+    add_loopback_system(dir.path());
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    ok(
+        dir.path(),
+        &[
+            "scan",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "--connect",
+            "--no-ping",
+            "--save",
+        ],
+    );
+    let findings: serde_json::Value =
+        serde_json::from_str(&ok(dir.path(), &["findings", "--json"])).unwrap();
+    let id = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|record| record["finding"]["port"].as_u64() == port.parse().ok())
+        .map(|record| record["id"].to_string())
+        .expect("a finding on the open port");
+
+    let still = portcullis(dir.path(), &["verify", &id]);
+    assert_eq!(still.status.code(), Some(1), "{still:?}");
+    let said = String::from_utf8(still.stdout).unwrap();
+    assert!(
+        said.contains(&format!(
+            "Finding {id}: still found by scan 2: Port {port}/tcp"
+        )) && said.contains("What to do:"),
+        "{said}"
+    );
+
+    drop(listener);
+    let proven = ok(dir.path(), &["verify", &id]);
+    assert_eq!(
+        proven.trim(),
+        format!("Finding {id}: fixed, proven by scan 3.")
+    );
+    let status: serde_json::Value =
+        serde_json::from_str(&ok(dir.path(), &["findings", "--json"])).unwrap();
+    let record = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|record| record["id"].as_i64() == id.parse().ok())
+        .unwrap();
+    assert_eq!(record["last_seen_scan"], 2, "{record}");
+    assert_eq!(record["state"]["status"], "verified", "{record}");
+    assert_eq!(record["state"]["by_scan"], 3, "{record}");
+
+    let said = refused(dir.path(), &["verify", "999"]);
+    assert!(said.contains("999"), "{said}");
+}
