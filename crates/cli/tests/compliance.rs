@@ -55,6 +55,32 @@ fn add_loopback_system(data_dir: &Path) {
     );
 }
 
+/// Scans `port` of 127.0.0.1 (connect, saved) and returns the id of the
+/// finding of `kind` it raised.
+fn scan_and_find(dir: &Path, port: &str, kind: &str) -> String {
+    ok(
+        dir,
+        &[
+            "scan",
+            "127.0.0.1",
+            "-p",
+            port,
+            "--connect",
+            "--no-ping",
+            "--save",
+        ],
+    );
+    let findings: serde_json::Value =
+        serde_json::from_str(&ok(dir, &["findings", "--json"])).unwrap();
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|record| record["finding"]["kind"] == kind)
+        .map(|record| record["id"].to_string())
+        .unwrap_or_else(|| panic!("no {kind} finding: {findings:#}"))
+}
+
 #[test]
 fn bad_input_exits_2_and_says_what_and_where() {
     let dir = tempfile::tempdir().unwrap();
@@ -459,27 +485,7 @@ fn a_failing_finding_is_disputed_not_accepted() {
         .find_map(|port| TcpListener::bind((Ipv4Addr::LOCALHOST, port)).ok())
         .expect("one database port free on 127.0.0.1");
     let port = listener.local_addr().unwrap().port().to_string();
-    ok(
-        dir.path(),
-        &[
-            "scan",
-            "127.0.0.1",
-            "-p",
-            &port,
-            "--connect",
-            "--no-ping",
-            "--save",
-        ],
-    );
-    let findings: serde_json::Value =
-        serde_json::from_str(&ok(dir.path(), &["findings", "--json"])).unwrap();
-    let database = findings
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|record| record["finding"]["kind"] == "external-database")
-        .unwrap_or_else(|| panic!("an external database finding: {findings:#}"));
-    let id = database["id"].to_string();
+    let id = scan_and_find(dir.path(), &port, "external-database");
 
     let said = refused(
         dir.path(),
@@ -684,27 +690,7 @@ fn verify_proves_a_fix_or_says_what_is_still_found() {
     add_loopback_system(dir.path());
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
-    ok(
-        dir.path(),
-        &[
-            "scan",
-            "127.0.0.1",
-            "-p",
-            &port,
-            "--connect",
-            "--no-ping",
-            "--save",
-        ],
-    );
-    let findings: serde_json::Value =
-        serde_json::from_str(&ok(dir.path(), &["findings", "--json"])).unwrap();
-    let id = findings
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|record| record["finding"]["port"].as_u64() == port.parse().ok())
-        .map(|record| record["id"].to_string())
-        .expect("a finding on the open port");
+    let id = scan_and_find(dir.path(), &port, "unlisted-open-port");
 
     let still = portcullis(dir.path(), &["verify", &id]);
     assert_eq!(still.status.code(), Some(1), "{still:?}");
