@@ -211,6 +211,23 @@ pub struct SshPosture {
 pub struct WeakAlgorithm {
     pub name: String,
     pub why: String,
+    /// How far scanners go with it. Scans saved before this was recorded
+    /// only listed weak ones.
+    #[serde(default)]
+    pub concern: AlgorithmConcern,
+}
+
+/// How much an offered algorithm matters, as the scanners ASVs run and
+/// ssh-audit grade it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlgorithmConcern {
+    /// Reported as a weakness (SHA-1 key exchange, CBC, MD5 MACs...).
+    #[default]
+    Weak,
+    /// Still sound but dated, advised against and accepted by ASVs:
+    /// OpenSSH's default hmac-sha1 and umac-64 MACs.
+    Dated,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

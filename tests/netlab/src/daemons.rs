@@ -32,7 +32,7 @@ pub fn start(host: Host, state: &Path) -> Result<()> {
                     ),
                 ],
             )?;
-            sshd(&ns, &dir, PasswordLogin::Offered)
+            sshd(&ns, &dir, SshSetup::Defaults)
         }
         "db" => {
             postgres(&ns, &dir)?;
@@ -129,7 +129,7 @@ fn hostile(host: Host, ns: &str, dir: &Path) -> Result<()> {
 /// password.
 fn legacy(host: Host, ns: &str, dir: &Path) -> Result<()> {
     vsftpd(ns, dir, Anonymous::Allowed)?;
-    sshd(ns, dir, PasswordLogin::Offered)?;
+    sshd(ns, dir, SshSetup::Defaults)?;
     let www = careless_web_root(dir)?;
     nginx(
         ns,
@@ -185,7 +185,7 @@ fn weak_dh_server(ns: &str, dir: &Path) -> Result<()> {
 /// `public`.
 fn hardened(host: Host, ns: &str, dir: &Path) -> Result<()> {
     vsftpd(ns, dir, Anonymous::Refused)?;
-    sshd(ns, dir, PasswordLogin::Refused)?;
+    sshd(ns, dir, SshSetup::Hardened)?;
     make_ca_signed_certificate(dir, &format!("{}.netlab.test", host.name), host.v4)?;
     nginx(
         ns,
@@ -501,25 +501,31 @@ fn nginx(ns: &str, dir: &Path, servers: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Whether sshd lets a client try a password.
+/// How sshd is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PasswordLogin {
-    Offered,
-    /// Public keys only: neither `password` nor `keyboard-interactive`.
-    Refused,
+enum SshSetup {
+    /// Debian's defaults, with password login offered: OpenSSH still
+    /// offers the dated hmac-sha1 and umac-64 checks.
+    Defaults,
+    /// Public keys only (neither `password` nor `keyboard-interactive`),
+    /// and only SHA-2 and 128-bit message checks.
+    Hardened,
 }
 
-fn sshd(ns: &str, dir: &Path, password: PasswordLogin) -> Result<()> {
+fn sshd(ns: &str, dir: &Path, setup: SshSetup) -> Result<()> {
     let key = path(dir, "ssh_host_ed25519_key");
     run(&["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", &key])?;
     std::fs::create_dir_all("/run/sshd")?;
-    let password = match password {
-        PasswordLogin::Offered => "yes",
-        PasswordLogin::Refused => "no",
+    let choices = match setup {
+        SshSetup::Defaults => "PasswordAuthentication yes\n",
+        SshSetup::Hardened => {
+            "PasswordAuthentication no\nMACs hmac-sha2-256-etm@openssh.com,\
+             hmac-sha2-512-etm@openssh.com,umac-128-etm@openssh.com\n"
+        }
     };
     let config = format!(
         "Port 22\nListenAddress 0.0.0.0\nListenAddress ::\nHostKey {key}\nPidFile {}\n\
-         UsePAM no\nPasswordAuthentication {password}\nKbdInteractiveAuthentication no\n",
+         UsePAM no\n{choices}KbdInteractiveAuthentication no\n",
         path(dir, "sshd.pid")
     );
     let config_path = path(dir, "sshd_config");

@@ -405,8 +405,8 @@ fn judged_as_external_with(host: &Host, ports: &str, options: &[&str]) -> Vec<Fi
 }
 
 /// The posture problems the scanner reports become findings: the legacy
-/// host's SSH password login, directory listing, `.git` and status page
-/// each raise theirs; the hardened host, the same services done right,
+/// host's SSH password login and dated SSH checks, directory listing,
+/// `.git` and status page each raise theirs; the hardened host, the same services done right,
 /// fails on nothing once its private CA is trusted, and on the untrusted
 /// chain alone when it is not. Both are scanned by address, so neither
 /// certificate is called a name mismatch.
@@ -430,6 +430,11 @@ fn posture_problems_raise_findings_on_the_legacy_host_and_none_on_the_hardened_o
             .unwrap_or_else(|| panic!("no {} on port {port}: {legacy:#?}", kind.id()))
     };
     on(FindingKind::SshPasswordLogin, 22);
+    // OpenSSH's defaults still offer hmac-sha1 and umac-64: dated, not
+    // weak, so a Low tidy-up that an ASV does not fail.
+    let macs = on(FindingKind::SshWeakAlgorithms, 22);
+    assert_eq!(macs.finding.severity, Severity::Low, "{macs:#?}");
+    assert!(macs.finding.evidence.contains("hmac-sha1"), "{macs:#?}");
     assert_eq!(
         on(FindingKind::DirectoryListing, 80).finding.severity,
         Severity::High

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use portcullis_model::scan::PortResult;
 use portcullis_model::service::{
-    Confidence, HttpPosture, Posture, ServiceIdentity, SshPosture, TlsPosture,
+    AlgorithmConcern, Confidence, HttpPosture, Posture, ServiceIdentity, SshPosture, TlsPosture,
 };
 
 const INDENT: &str = "      ";
@@ -151,9 +151,13 @@ fn render_ssh(out: &mut String, ssh: &SshPosture) {
     };
     let _ = writeln!(out, "{INDENT}SSH: {login}{methods}");
     for weak in &ssh.weak {
+        let concern = match weak.concern {
+            AlgorithmConcern::Weak => "weak",
+            AlgorithmConcern::Dated => "dated",
+        };
         let _ = writeln!(
             out,
-            "{INDENT}SSH weak algorithm: {} ({})",
+            "{INDENT}SSH {concern} algorithm: {} ({})",
             weak.name, weak.why
         );
     }

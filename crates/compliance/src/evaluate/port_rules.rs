@@ -7,8 +7,8 @@ use portcullis_model::compliance::{Exposure, FindingKind, Severity, System};
 use portcullis_model::report::HostResult;
 use portcullis_model::scan::PortResult;
 use portcullis_model::service::{
-    CertificateInfo, DistributionStatus, OpenAccessKind, Posture, TlsPosture, TlsVersion,
-    VersionAdvisory, WeakCipherKind,
+    AlgorithmConcern, CertificateInfo, DistributionStatus, OpenAccessKind, Posture, TlsPosture,
+    TlsVersion, VersionAdvisory, WeakAlgorithm, WeakCipherKind,
 };
 
 use super::{Draft, Evaluator, ServiceView, join_limited};
@@ -371,13 +371,24 @@ fn ssh_algorithms(ev: &mut Evaluator<'_>, site: &Site<'_>) {
         .iter()
         .map(|w| format!("{} ({})", w.name, w.why))
         .collect();
-    let broken = weak.iter().any(|w| is_broken_ssh_algorithm(&w.name));
+    let severity = ssh_weakness_severity(&weak);
     let draft = site.draft(ev, FindingKind::SshWeakAlgorithms, join_limited(&listed, 6));
     ev.emit(draft);
-    // RC4, single DES, no encryption and protocol 1 are what ASVs fail;
-    // SHA-1, CBC and 1024-bit groups are weaknesses to plan away.
-    if broken && let Some(finding) = ev.findings.last_mut() {
-        finding.severity = Severity::High;
+    if let Some(finding) = ev.findings.last_mut() {
+        finding.severity = severity;
+    }
+}
+
+/// RC4, single DES, no encryption and protocol 1 are what ASVs fail;
+/// SHA-1 key exchange, CBC and 1024-bit groups are weaknesses to plan
+/// away; OpenSSH's dated default MACs (hmac-sha1, umac-64) are a tidy-up.
+fn ssh_weakness_severity(weak: &[&WeakAlgorithm]) -> Severity {
+    if weak.iter().any(|w| is_broken_ssh_algorithm(&w.name)) {
+        Severity::High
+    } else if weak.iter().all(|w| w.concern == AlgorithmConcern::Dated) {
+        Severity::Low
+    } else {
+        Severity::Medium
     }
 }
 

@@ -6,8 +6,8 @@ use portcullis_model::compliance::{
 };
 use portcullis_model::scan::{PortState, Protocol};
 use portcullis_model::service::{
-    AdvisoryFlag, CvssScore, DistributionStatus, OpenAccess, OpenAccessKind, Posture, SshPosture,
-    TlsVersion, VersionAdvisory, WeakAlgorithm, WeakCipherKind, WeakSuite,
+    AdvisoryFlag, AlgorithmConcern, CvssScore, DistributionStatus, OpenAccess, OpenAccessKind,
+    Posture, SshPosture, TlsVersion, VersionAdvisory, WeakAlgorithm, WeakCipherKind, WeakSuite,
 };
 
 use super::testkit::*;
@@ -1297,6 +1297,11 @@ fn ssh_with(
                 .map(|(name, why)| WeakAlgorithm {
                     name: (*name).into(),
                     why: (*why).into(),
+                    concern: if why.starts_with("MAC built on SHA-1") {
+                        AlgorithmConcern::Dated
+                    } else {
+                        AlgorithmConcern::Weak
+                    },
                 })
                 .collect(),
             auth_methods: if password_login == Some(true) {
@@ -1338,6 +1343,25 @@ fn weak_ssh_algorithms_are_listed_in_one_finding_that_needs_action() {
     );
     assert!(finding.explanation.contains("ssh-rsa"));
     assert!(!case.fires(SshTerrapin));
+}
+
+/// OpenSSH's default hmac-sha1: ssh-audit warns, ASVs accept it.
+const DATED_MAC: (&str, &str) = ("hmac-sha1", "MAC built on SHA-1: sound today, but dated");
+
+#[test]
+fn openssh_default_macs_alone_are_a_low_tidy_up_and_do_not_lower_a_weakness() {
+    let dated_only = ssh_case(ssh_with(&[DATED_MAC], Some(false)));
+    let finding = dated_only.the(SshWeakAlgorithms);
+    assert_eq!(finding.severity, Severity::Low);
+    assert!(finding.explanation.contains("hmac-sha1"));
+    let with_cbc = ssh_case(ssh_with(
+        &[
+            DATED_MAC,
+            ("aes128-cbc", "CBC mode (plaintext recovery, CVE-2008-5161)"),
+        ],
+        Some(false),
+    ));
+    assert_eq!(with_cbc.the(SshWeakAlgorithms).severity, Severity::Medium);
 }
 
 #[test]

@@ -47,6 +47,15 @@ fn openssh_banner_and_kexinit() {
         .filter(|name| ssh::weakness(name).is_some())
         .collect();
     assert!(weak.is_empty(), "OpenSSH's defaults are not weak: {weak:?}");
+    let dated: Vec<&String> = kexinit
+        .macs_server_to_client
+        .iter()
+        .filter(|name| ssh::dated(name).is_some())
+        .collect();
+    assert!(
+        dated.iter().any(|name| *name == "hmac-sha1"),
+        "OpenSSH's default MACs include dated ones: {dated:?}"
+    );
 }
 
 #[test]

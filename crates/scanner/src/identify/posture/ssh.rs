@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use portcullis_model::service::{SshPosture, WeakAlgorithm};
+use portcullis_model::service::{AlgorithmConcern, SshPosture, WeakAlgorithm};
 use russh::client::{self, AuthResult};
 use tokio::time::{Instant, timeout_at};
 
@@ -71,10 +71,11 @@ async fn banner_and_kexinit(
 fn weak_algorithms(banner: &SshBanner, kexinit: &KexInit) -> Vec<WeakAlgorithm> {
     let mut weak: Vec<WeakAlgorithm> = Vec::new();
     if banner.protocol.starts_with("1.") {
-        weak.push(WeakAlgorithm {
-            name: format!("SSH protocol {}", banner.protocol),
-            why: "SSH protocol 1 is broken (session hijacking, weak integrity)".into(),
-        });
+        weak.push(weak_one(
+            format!("SSH protocol {}", banner.protocol),
+            "SSH protocol 1 is broken (session hijacking, weak integrity)",
+            AlgorithmConcern::Weak,
+        ));
     }
     let every = kexinit
         .kex
@@ -85,22 +86,32 @@ fn weak_algorithms(banner: &SshBanner, kexinit: &KexInit) -> Vec<WeakAlgorithm> 
         .chain(&kexinit.macs_server_to_client)
         .chain(&kexinit.macs_client_to_server);
     for name in every {
-        if let Some(why) = ssh::weakness(name)
-            && !weak.iter().any(|w| &w.name == name)
-        {
-            weak.push(WeakAlgorithm {
-                name: name.clone(),
-                why: why.into(),
-            });
+        if weak.iter().any(|w| &w.name == name) {
+            continue;
         }
+        let concern = match (ssh::weakness(name), ssh::dated(name)) {
+            (Some(why), _) => (why, AlgorithmConcern::Weak),
+            (None, Some(why)) => (why, AlgorithmConcern::Dated),
+            (None, None) => continue,
+        };
+        weak.push(weak_one(name.clone(), concern.0, concern.1));
     }
     if let Some(name) = ssh::terrapin_exposed(kexinit) {
-        weak.push(WeakAlgorithm {
+        weak.push(weak_one(
             name,
-            why: "Terrapin (CVE-2023-48795): offered without strict key exchange".into(),
-        });
+            "Terrapin (CVE-2023-48795): offered without strict key exchange",
+            AlgorithmConcern::Weak,
+        ));
     }
     weak
+}
+
+fn weak_one(name: String, why: &str, concern: AlgorithmConcern) -> WeakAlgorithm {
+    WeakAlgorithm {
+        name,
+        why: why.into(),
+        concern,
+    }
 }
 
 fn union(first: &[String], second: &[String]) -> Vec<String> {
@@ -177,7 +188,7 @@ mod tests {
             host_key: vec!["ssh-dss".into(), "ssh-ed25519".into()],
             ciphers_client_to_server: vec!["aes128-cbc".into(), "aes128-ctr".into()],
             ciphers_server_to_client: vec!["aes128-cbc".into()],
-            macs_client_to_server: vec!["hmac-md5".into()],
+            macs_client_to_server: vec!["hmac-md5".into(), "hmac-sha1".into()],
             macs_server_to_client: vec!["hmac-sha2-256".into()],
             compression: vec![],
         };
@@ -190,9 +201,13 @@ mod tests {
                 "diffie-hellman-group1-sha1",
                 "ssh-dss",
                 "aes128-cbc",
-                "hmac-md5"
+                "hmac-md5",
+                "hmac-sha1"
             ]
         );
+        let concerns: Vec<AlgorithmConcern> = weak.iter().map(|w| w.concern).collect();
+        assert_eq!(concerns[..5], [AlgorithmConcern::Weak; 5]);
+        assert_eq!(concerns[5], AlgorithmConcern::Dated);
         assert_eq!(union(&["a".into()], &["b".into(), "a".into()]), ["a", "b"]);
     }
 }

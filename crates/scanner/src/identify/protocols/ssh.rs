@@ -197,6 +197,19 @@ pub(crate) fn weakness(name: &str) -> Option<&'static str> {
     Some(why)
 }
 
+/// Why an algorithm is dated though still sound, or `None`. ssh-audit
+/// warns on these and ASV scanners accept them; OpenSSH still offers them
+/// by default, so a system that keeps its defaults has something to tidy,
+/// not something that fails.
+pub(crate) fn dated(name: &str) -> Option<&'static str> {
+    let why = match name.to_ascii_lowercase().as_str() {
+        "hmac-sha1" | "hmac-sha1-etm@openssh.com" => "MAC built on SHA-1: sound today, but dated",
+        "umac-64@openssh.com" | "umac-64-etm@openssh.com" => "MAC with a short 64-bit tag",
+        _ => return None,
+    };
+    Some(why)
+}
+
 /// The Terrapin attack (CVE-2023-48795) needs ChaCha20-Poly1305 or an
 /// encrypt-then-MAC mode, and a server without strict key exchange.
 pub(crate) fn terrapin_exposed(kexinit: &KexInit) -> Option<String> {
@@ -331,8 +344,22 @@ mod tests {
             "aes128-ctr",
             "hmac-sha2-256",
             "ssh-ed25519",
+            "umac-128-etm@openssh.com",
         ] {
             assert!(weakness(fine).is_none(), "{fine}");
+            assert!(dated(fine).is_none(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn openssh_default_macs_are_dated_not_weak() {
+        for name in [
+            "hmac-sha1",
+            "umac-64@openssh.com",
+            "hmac-sha1-etm@openssh.com",
+        ] {
+            assert!(weakness(name).is_none(), "{name}");
+            assert!(dated(name).is_some(), "{name}");
         }
     }
 
