@@ -18,6 +18,8 @@
 //! - [`renew`]: an inventory entry approved again, for a term.
 //! - [`firewall_ruleset`]: a default-deny inbound ruleset from a system's
 //!   approved inventory.
+//! - [`KnowledgeBase::fix`]: the steps that fix a finding on the merchant's
+//!   platform, from `assets/remediation`; [`guess_platform`] from a scan.
 
 mod coverage;
 mod decisions;
@@ -25,6 +27,7 @@ mod diff;
 mod estate;
 mod evaluate;
 mod firewall;
+mod remediation;
 mod renewal;
 mod rulebook;
 mod schedule;
@@ -38,6 +41,9 @@ pub use diff::{diff, posture_facts};
 pub use estate::{AddressError, SystemAddress, is_expired};
 pub use evaluate::{EvaluationInput, evaluate};
 pub use firewall::{CONFIRM_SECONDS, firewall_ruleset};
+pub use remediation::{
+    FixEntry, FixRequest, KnowledgeBase, KnowledgeError, ServiceEntry, guess_platform,
+};
 pub use renewal::{Renewal, RenewalError, Term, renew};
 pub use rulebook::{AcceptPolicy, Category, Rule, Rulebook, RulebookError};
 pub use schedule::{INVENTORY_REVIEW_MONTHS, schedule};

@@ -14,6 +14,8 @@ pub enum AuditAction {
     SystemAdd,
     SystemUpdate,
     SystemRemove,
+    /// The platform a system runs on, stated for its fixes.
+    SystemPlatform,
     InventoryAdd,
     InventoryUpdate,
     /// An approval renewed.
@@ -32,10 +34,11 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    const PLAIN: [(AuditAction, &'static str); 13] = [
+    const PLAIN: [(AuditAction, &'static str); 14] = [
         (AuditAction::SystemAdd, "system.add"),
         (AuditAction::SystemUpdate, "system.update"),
         (AuditAction::SystemRemove, "system.remove"),
+        (AuditAction::SystemPlatform, "system.platform"),
         (AuditAction::InventoryAdd, "inventory.add"),
         (AuditAction::InventoryUpdate, "inventory.update"),
         (AuditAction::InventoryApprove, "inventory.approve"),

@@ -13,6 +13,7 @@
 //! - `systems`: the systems and what they are for.
 //! - `inventory`: the approved ports.
 //! - `firewall`: rulesets made from them.
+//! - `remediation`: the steps that fix a finding on a platform.
 //! - `coverage`: what a scan looked at.
 //! - `testing_history`: when the recurring tests last happened.
 //! - `findings`: what a rule found.
@@ -27,6 +28,7 @@ mod diff;
 mod findings;
 mod firewall;
 mod inventory;
+mod remediation;
 mod systems;
 mod testing_history;
 mod tracking;
@@ -40,6 +42,7 @@ pub use diff::{
 pub use findings::{Finding, FindingKind, Severity};
 pub use firewall::{AllowedPort, FirewallFormat, Ruleset, RulesetFile};
 pub use inventory::{InventoryEntry, NewInventoryEntry};
+pub use remediation::{FixSteps, Platform, PlatformChoice, PlatformFamily, SystemPlatform};
 pub use systems::{Exposure, NewSystem, Scope, System, SystemRole};
 pub use testing_history::{AsvScan, SegmentationTest, TestingHistory};
 pub use tracking::{
