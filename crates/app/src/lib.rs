@@ -27,6 +27,7 @@ mod guided;
 mod inventory;
 pub mod inventory_file;
 mod judge;
+mod remediation;
 mod review;
 mod scan_plan;
 mod scans;

@@ -11,6 +11,7 @@ mod context;
 mod diff;
 mod findings;
 mod firewall;
+mod fix;
 mod info;
 mod inventory;
 mod output;
@@ -84,6 +85,9 @@ enum CliCommand {
     /// Google Cloud, DigitalOcean), with the commands to apply it
     /// and undo it.
     Firewall(firewall::FirewallArgs),
+    /// How to fix a finding on the system's platform (Linux, Windows, a
+    /// Mac, a hosting panel, a cloud, a router), with the commands filled in.
+    Fix(fix::FixArgs),
     /// Rescan exactly what findings are about and say whether each fix is
     /// proven (exit 1 when one is still found).
     Verify(verify::VerifyArgs),
@@ -135,6 +139,7 @@ async fn main() -> ExitCode {
         CliCommand::Inventory(args) => inventory::run(&session, args).await,
         CliCommand::Findings(args) => findings::run(&session, args).await,
         CliCommand::Firewall(args) => firewall::run(&session, args).await,
+        CliCommand::Fix(args) => fix::run(&session, args).await,
         CliCommand::Verify(args) => verify::run(&session, args).await,
         CliCommand::Diff(args) => diff::run(&session, args).await,
         CliCommand::Status(args) => status::run(&session, args).await,

@@ -725,3 +725,51 @@ fn verify_proves_a_fix_or_says_what_is_still_found() {
     let said = refused(dir.path(), &["verify", "999"]);
     assert!(said.contains("999"), "{said}");
 }
+
+/// `fix` prints the steps for the system's platform with the port filled
+/// in; a platform given is remembered for the system (and audited), and
+/// an unknown one is refused with the list to choose from.
+#[test]
+fn fix_prints_the_steps_for_the_platform_and_remembers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    add_loopback_system(dir.path());
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let id = scan_and_find(dir.path(), &port, "unlisted-open-port");
+
+    let assumed = ok(dir.path(), &["fix", &id]);
+    assert!(
+        assumed.contains("For Debian or Ubuntu Linux, the most common. Not right? Add --platform"),
+        "{assumed}"
+    );
+    assert!(
+        assumed.contains(&format!("`sudo ss -lnp 'sport = :{port}'`")),
+        "{assumed}"
+    );
+    assert!(
+        assumed.contains("PCI DSS requirements: 1.2.1, 1.2.5"),
+        "{assumed}"
+    );
+    assert!(assumed.contains(&format!("Then prove it: portcullis verify {id}")));
+
+    let windows = ok(dir.path(), &["fix", &id, "--platform", "windows-server"]);
+    assert!(windows.contains("For Windows Server.\n"), "{windows}");
+    assert!(
+        windows.contains(&format!("-Protocol TCP -LocalPort {port} -Action Block")),
+        "{windows}"
+    );
+    let remembered = ok(dir.path(), &["fix", &id, "--json"]);
+    let steps: serde_json::Value = serde_json::from_str(&remembered).unwrap();
+    assert_eq!(steps["platform"], "windows-server", "{steps:#}");
+    assert_eq!(steps["choice"]["source"], "stated", "{steps:#}");
+    assert!(steps["steps"].as_array().unwrap().len() >= 2, "{steps:#}");
+    let audit = ok(dir.path(), &["audit", "show"]);
+    assert!(audit.contains("system.platform"), "{audit}");
+
+    let said = refused(dir.path(), &["fix", &id, "--platform", "beos"]);
+    assert!(
+        said.contains("no platform named 'beos': one of debian, rhel"),
+        "{said}"
+    );
+    drop(listener);
+}

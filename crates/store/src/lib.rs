@@ -7,8 +7,8 @@
 //! - `error`: why an operation failed (`StoreError`, `BackupError`).
 //! - `database`: opening, migrating.
 //! - `scans`: scans recorded as they stream, and read back as reports.
-//! - `systems`, `inventory`, `inventory_io`, `findings`: the compliance
-//!   data, every change audited in its own transaction.
+//! - `systems`, `platforms`, `inventory`, `inventory_io`, `findings`: the
+//!   compliance data, every change audited in its own transaction.
 //! - `dashboard`, `evaluation`: what the shells read to show and to judge.
 //! - `audit`: the append-only, hash-chained audit log.
 //! - `backup`: online backup and checked restore.
@@ -27,6 +27,7 @@ mod evaluation;
 mod findings;
 mod inventory;
 mod inventory_io;
+mod platforms;
 mod reader;
 mod scans;
 mod settings;
