@@ -140,6 +140,18 @@ handler!(
     verification_settings,
     |w, findings| w.verification_settings(findings).await
 );
+handler!(FixStepsCommand, fix_steps, |w, request| w
+    .fix_steps(request.finding_id, request.platform)
+    .await);
+handler!(SystemPlatformCommand, system_platform, |w, id| w
+    .system_platform(id)
+    .await);
+handler!(SystemPlatformSet, system_platform_set, |w, statement| w
+    .set_system_platform(statement.system_id, statement.platform)
+    .await);
+handler!(FirewallRulesetCommand, firewall_ruleset, |w, request| w
+    .firewall_ruleset(request.system_id, request.format)
+    .await);
 
 assert_command_name!(ScanStart::NAME, scan_start);
 /// Plans, records and starts a scan; its updates go to `updates` until it
@@ -241,6 +253,10 @@ register![
     local_networks,
     review,
     verification_settings,
+    fix_steps,
+    system_platform,
+    system_platform_set,
+    firewall_ruleset,
     scan_start,
     scan_attach,
 ];

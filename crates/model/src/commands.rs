@@ -7,7 +7,9 @@
 //! in the shell compares with the handlers it registers: a command added
 //! here without a handler fails that test.
 
-use crate::compliance::{AuditEntry, FindingRecord, InventoryEntry, NewSystem, System};
+use crate::compliance::{
+    AuditEntry, FindingRecord, FixSteps, InventoryEntry, NewSystem, Ruleset, System, SystemPlatform,
+};
 use crate::dashboard::{Dashboard, SegmentationRecord, StatusReport};
 use crate::diff_view::DiffView;
 use crate::guided::{LocalNetwork, Readiness};
@@ -17,8 +19,8 @@ use crate::judgement::{FindingFilter, Judgement, SegmentationOutcome};
 use crate::maintenance::ChainReport;
 use crate::report::ScanReport;
 use crate::requests::{
-    DiffRequest, FindingAcceptance, FindingDisputal, InventoryAddition, InventoryRenewal,
-    SegmentationTestInput, SystemEdit,
+    DiffRequest, FindingAcceptance, FindingDisputal, FirewallRequest, FixStepsRequest,
+    InventoryAddition, InventoryRenewal, PlatformStatement, SegmentationTestInput, SystemEdit,
 };
 use crate::review::ReviewCard;
 use crate::scan_record::ScanSettings;
@@ -93,6 +95,14 @@ commands! {
     LocalNetworks = "local_networks" (Empty) -> Vec<LocalNetwork>;
     ReviewCommand = "review" (Empty) -> Vec<ReviewCard>;
     VerificationSettings = "verification_settings" (Vec<FindingId>) -> ScanSettings;
+    /// The steps that fix a finding on its system's platform.
+    FixStepsCommand = "fix_steps" (FixStepsRequest) -> FixSteps;
+    /// What a system runs on: stated, or guessed from the newest scan.
+    SystemPlatformCommand = "system_platform" (SystemId) -> SystemPlatform;
+    /// Remember what a system runs on, for its fixes and firewall rules.
+    SystemPlatformSet = "system_platform_set" (PlatformStatement) -> SystemPlatform;
+    /// A default-deny inbound ruleset from a system's approved inventory.
+    FirewallRulesetCommand = "firewall_ruleset" (FirewallRequest) -> Ruleset;
 }
 
 /// A command that streams updates over a channel (the second argument,

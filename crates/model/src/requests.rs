@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::compliance::{DisputeKind, Exposure, Scope, SystemRole};
+use crate::compliance::{DisputeKind, Exposure, FirewallFormat, Platform, Scope, SystemRole};
 use crate::ids::{FindingId, InventoryEntryId, SystemId};
 use crate::scan::Protocol;
 use crate::scan_record::ScanId;
@@ -129,4 +129,27 @@ pub struct AsvScanInput {
 pub struct DiffRequest {
     pub before: ScanId,
     pub after: ScanId,
+}
+
+/// The fix of a finding to show: on `platform` when the merchant picks one
+/// (it is then remembered for the finding's system), or on the platform
+/// known or guessed for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixStepsRequest {
+    pub finding_id: FindingId,
+    pub platform: Option<Platform>,
+}
+
+/// What the merchant says a system runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformStatement {
+    pub system_id: SystemId,
+    pub platform: Platform,
+}
+
+/// A system's ruleset to make, in one firewall's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirewallRequest {
+    pub system_id: SystemId,
+    pub format: FirewallFormat,
 }

@@ -176,19 +176,54 @@ async fn review_fix_verify_and_done_on_ports_of_this_computer() {
             !listed.contains(&format!("{KEPT}/tcp")),
             "the kept port is listed to fix: {listed}"
         );
+        // The steps are for a platform Portcullis guessed, and say so; the
+        // commands name the port to close.
+        app.wait_for_text("[data-test=platform-caption]", "guess")
+            .await?;
+        app.wait_for_text("[data-test=fix-steps]", &format!(":{CLOSED}"))
+            .await?;
         app.scroll_to("[data-test=page]").await?;
         app.screenshot_both_themes("wizard-5-fix").await?;
         check(app, axe, "fix", &mut problems).await?;
 
-        // The merchant closes the port; Verify proves it.
+        // The merchant says the machine runs Windows Server: the steps
+        // become PowerShell, and the answer is remembered.
+        app.click("[data-test=platform-picker] option[value=windows-server]")
+            .await?;
+        app.wait_for_text("[data-test=platform-caption]", "You told us this")
+            .await?;
+        app.wait_for_text("[data-test=fix-steps]", "New-NetFirewallRule")
+            .await?;
+        app.scroll_to("[data-test=fix-item]").await?;
+        app.screenshot_both_themes("wizard-5-fix-windows").await?;
+
+        // The firewall rules for the kept port, from the inventory.
+        app.click("[data-test=firewall-format] option[value=nftables]")
+            .await?;
+        app.click("[data-test=firewall-show]").await?;
+        app.wait_for_text("[data-test=firewall-allowed]", &format!("{KEPT}/tcp"))
+            .await?;
+        let allowed = app.text_of("[data-test=firewall-allowed]").await?;
+        ensure!(
+            !allowed.contains(&CLOSED.to_string()),
+            "the rules let in the port to close: {allowed}"
+        );
+        let rules = app.text_of("[data-test=firewall-ruleset]").await?;
+        ensure!(
+            rules.contains("policy drop") && rules.contains(&format!("dport {KEPT}")),
+            "the nftables rules do not drop by default and let in {KEPT}: {rules}"
+        );
+        app.scroll_to("[data-test=firewall]").await?;
+        app.screenshot_both_themes("wizard-5-fix-firewall").await?;
+        check(app, axe, "fix, with firewall rules", &mut problems).await?;
+
+        // The merchant closes the port; "Check it now" rescans it at once
+        // and the Verify step proves it.
         drop(closed.lock().unwrap().take());
-        app.click("[data-test=wizard-next]").await?;
+        app.scroll_to("[data-test=fix-check-now]").await?;
+        app.click("[data-test=fix-check-now]").await?;
         app.wait_for_attribute("[data-test=page]", "data-step", "verify")
             .await?;
-        app.wait_for_attribute("[data-test=verify-item]", "data-outcome", "waiting")
-            .await?;
-        app.screenshot_both_themes("wizard-6-verify-before").await?;
-        app.click("[data-test=verify-start]").await?;
         app.wait_for_attribute("[data-test=verify-item]", "data-outcome", "proven")
             .await?;
         app.wait_for_text("[data-test=verify-item]", "Verified fixed by scan")

@@ -7,6 +7,7 @@
 
 mod business;
 mod done;
+mod firewall;
 mod fix;
 mod live_scan;
 pub mod progress;

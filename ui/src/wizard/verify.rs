@@ -10,7 +10,7 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use portcullis_model::commands::{FindingsList, ScanCancel, ScanStart, VerificationSettings};
 use portcullis_model::compliance::{FindingRecord, FindingState, FindingStatus};
 use portcullis_model::judgement::FindingFilter;
@@ -99,7 +99,13 @@ pub fn VerifyStep() -> impl IntoView {
     };
     reload();
 
-    let start = move |_| {
+    // "Check it now" on a fix in the Fix step asks for that one finding.
+    let only = use_query_map().with_untracked(|query| {
+        query
+            .get("finding")
+            .and_then(|id| id.parse::<FindingId>().ok())
+    });
+    let start_check = move |only: Option<FindingId>| {
         if check.with_untracked(Check::running) {
             return;
         }
@@ -107,6 +113,7 @@ pub fn VerifyStep() -> impl IntoView {
             Some(Ok(list)) => list
                 .iter()
                 .filter(|record| record.status() == FindingStatus::Fixed && checkable(record))
+                .filter(|record| only.is_none_or(|only| record.id == only))
                 .map(|record| record.id)
                 .collect(),
             _ => Vec::new(),
@@ -151,6 +158,16 @@ pub fn VerifyStep() -> impl IntoView {
             }
         });
     };
+    let start = move |_| start_check(None);
+    // Asked from the Fix step: start at once, when the list is in.
+    let asked = StoredValue::new(only);
+    Effect::new(move |_| {
+        let loaded = items.with(|items| matches!(items, Some(Ok(_))));
+        if loaded && let Some(finding) = asked.get_value() {
+            asked.set_value(None);
+            start_check(Some(finding));
+        }
+    });
     let cancel = move |_| {
         if let Some(run) = check.with_untracked(|check| check.run) {
             spawn_local(async move {

@@ -58,6 +58,21 @@ impl FirewallFormat {
         }
     }
 
+    /// How a merchant would name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FirewallFormat::Nftables => "nftables (Debian, Ubuntu, Red Hat)",
+            FirewallFormat::Iptables => "iptables (older Linux, hosting panels)",
+            FirewallFormat::Ufw => "ufw (Ubuntu's simple firewall)",
+            FirewallFormat::Windows => "Windows Defender Firewall",
+            FirewallFormat::Pf => "macOS packet filter (pf)",
+            FirewallFormat::Aws => "AWS security group",
+            FirewallFormat::Azure => "Azure network security group",
+            FirewallFormat::Gcp => "Google Cloud firewall rules",
+            FirewallFormat::DigitalOcean => "DigitalOcean cloud firewall",
+        }
+    }
+
     /// The file extension of the apply and rollback scripts: PowerShell on
     /// Windows, bash elsewhere.
     pub fn script_extension(self) -> &'static str {

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::compliance::FirewallFormat;
 use crate::{FindingId, SystemId};
 
 /// Where a system runs, as far as fixing it goes: the commands differ.
@@ -106,6 +107,25 @@ impl Platform {
             Platform::DigitalOcean => "DigitalOcean",
             Platform::Router => "an office router",
         }
+    }
+
+    /// The firewall whose rules suit the platform; none for an office
+    /// router, which is set up through its own web page.
+    pub fn firewall(self) -> Option<FirewallFormat> {
+        Some(match self {
+            Platform::Debian => FirewallFormat::Nftables,
+            Platform::Rhel => FirewallFormat::Nftables,
+            Platform::WindowsServer | Platform::Windows => FirewallFormat::Windows,
+            Platform::Macos => FirewallFormat::Pf,
+            // Both panels run on Linux servers whose firewall they drive
+            // through iptables.
+            Platform::Cpanel | Platform::Plesk => FirewallFormat::Iptables,
+            Platform::Aws => FirewallFormat::Aws,
+            Platform::Azure => FirewallFormat::Azure,
+            Platform::Gcp => FirewallFormat::Gcp,
+            Platform::DigitalOcean => FirewallFormat::DigitalOcean,
+            Platform::Router => return None,
+        })
     }
 
     pub fn family(self) -> PlatformFamily {
