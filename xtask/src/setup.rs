@@ -36,6 +36,14 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
         "iptables",
         "netlab: the NFQUEUE rule that feeds the delayer (nft's queue statement is not in this kernel)",
     ),
+    (
+        "ufw",
+        "netlab: firewall rules from the inventory applied by ufw in a host's namespace",
+    ),
+    (
+        "firewalld",
+        "the check of firewalld zones from the inventory (firewall-offline-cmd; never started)",
+    ),
     ("openssl", "netlab: TLS certificates"),
     ("nginx", "netlab: web servers"),
     ("openssh-server", "netlab: SSH"),

@@ -551,7 +551,8 @@ const FIREWALLED: [&str; 5] = ["web", "db", "mixed", "legacy", "hardened"];
 /// and confirmed, leaves exactly the approved ports open to a rescan; its
 /// rollback opens the rest again. One approved port is limited to the
 /// scanner's address and stays open to it; another, limited to an address
-/// elsewhere, is filtered. The real `nft` and `iptables-restore` do the work.
+/// elsewhere, is filtered. The real `nft`, `iptables-restore` and `ufw` do
+/// the work.
 /// Unconfirmed, each apply script undoes itself.
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
@@ -594,6 +595,7 @@ fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
                     rules.to_str().unwrap(),
                 ],
             );
+            let _private = PrivateUfw::for_host(&host, format);
             let applied = in_host(&host, &rules, "apply.sh", "yes\n");
             assert!(applied.status.success(), "{name} {format}: {applied:?}");
             assert_eq!(open_tcp_ports(&host), expected, "{name} with {format}");
@@ -625,6 +627,7 @@ fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
                 rules.to_str().unwrap(),
             ],
         );
+        let _private = PrivateUfw::for_host(&web, format);
         let refused = in_host(&web, &rules, "apply.sh", "no\n");
         assert!(!refused.status.success(), "{format}: {refused:?}");
         assert!(
@@ -640,7 +643,46 @@ fn a_firewall_from_the_inventory_leaves_exactly_the_approved_ports_open() {
 }
 
 /// The firewalls the netlab applies for real.
-const FORMATS: [&str; 2] = ["nftables", "iptables"];
+const FORMATS: [&str; 3] = ["nftables", "iptables", "ufw"];
+
+/// ufw keeps its rules and its state in /etc/ufw and /etc/default/ufw, of
+/// the machine, not of a network namespace: while this lives, `ip netns
+/// exec` into the host's namespace binds copies of its own over them (what
+/// it does with /etc/netns/NAME/), so ufw in one host touches nothing
+/// else. Nothing for the other firewalls, whose rules live in the
+/// namespace alone.
+struct PrivateUfw {
+    folder: Option<PathBuf>,
+}
+
+impl PrivateUfw {
+    fn for_host(host: &Host, format: &str) -> PrivateUfw {
+        if format != "ufw" {
+            return PrivateUfw { folder: None };
+        }
+        let folder = Path::new("/etc/netns").join(host.namespace());
+        std::fs::create_dir_all(&folder).expect("/etc/netns/NAME is made");
+        for etc in ["/etc/ufw", "/etc/default"] {
+            let copied = Command::new("cp")
+                .args(["-a", etc])
+                .arg(&folder)
+                .status()
+                .expect("cp runs");
+            assert!(copied.success(), "{etc} is copied for {}", host.name);
+        }
+        PrivateUfw {
+            folder: Some(folder),
+        }
+    }
+}
+
+impl Drop for PrivateUfw {
+    fn drop(&mut self) {
+        if let Some(folder) = &self.folder {
+            let _ = std::fs::remove_dir_all(folder);
+        }
+    }
+}
 
 /// The scanner namespace's address, as an inventory source.
 const SCANNER: &str = portcullis_netlab::topology::SCANNER_V4;

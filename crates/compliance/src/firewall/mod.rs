@@ -11,6 +11,7 @@
 //! only ever reaches a ruleset through [`one_line`], inside a comment.
 
 mod cloud;
+mod firewalld;
 mod iptables;
 mod nftables;
 mod pf;
@@ -52,6 +53,7 @@ pub fn firewall_ruleset(
         FirewallFormat::Nftables => nftables::write(&plan),
         FirewallFormat::Iptables => iptables::write(&plan),
         FirewallFormat::Ufw => ufw::write(&plan),
+        FirewallFormat::Firewalld => firewalld::write(&plan),
         FirewallFormat::Windows => windows::write(&plan),
         FirewallFormat::Pf => pf::write(&plan),
         FirewallFormat::Aws => cloud::write(&plan, cloud::Cloud::Aws),

@@ -155,13 +155,12 @@ fn warns_loudly_when_no_remote_administration_port_is_approved() {
             "{:#?}",
             ruleset.warnings
         );
-        assert!(
-            ruleset.files[0]
-                .text
-                .contains("# WARNING: no remote administration port"),
-            "{}",
-            ruleset.files[0].text
-        );
+        let text = &ruleset.files[0].text;
+        let warning = text
+            .lines()
+            .find(|line| line.contains("WARNING: no remote administration port"))
+            .unwrap_or_else(|| panic!("no warning in the file:\n{text}"));
+        assert!(is_comment(warning), "{warning}");
     }
     // SSH moved to another port still counts, by its service.
     let mut moved = without_ssh.clone();
@@ -183,6 +182,17 @@ fn warns_loudly_when_no_remote_administration_port_is_approved() {
     );
 }
 
+/// A comment line in any format's files: shell and rules files, batch
+/// files, XML.
+fn is_comment(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with('#')
+        || line.starts_with("rem ")
+        || (line.starts_with("<!--")
+            && line.ends_with("-->")
+            && !line[4..line.len() - 3].contains("--"))
+}
+
 #[test]
 fn what_a_person_typed_stays_one_line_inside_a_comment() {
     assert_eq!(
@@ -196,12 +206,7 @@ fn what_a_person_typed_stays_one_line_inside_a_comment() {
         let ruleset = firewall_ruleset(format, &shop(), &inventory(), now());
         for file in &ruleset.files {
             for line in file.text.lines().filter(|line| line.contains("rm -rf")) {
-                let line = line.trim_start();
-                assert!(
-                    line.starts_with('#') || line.starts_with("rem "),
-                    "{}: {line}",
-                    file.name
-                );
+                assert!(is_comment(line), "{}: {line}", file.name);
             }
         }
     }
@@ -327,8 +332,62 @@ fn the_shell_scripts_parse_as_bash() {
     }
     assert_eq!(
         checked,
-        2 * 8 + 5,
-        "the scripts of 8 formats, 5 with a script file"
+        2 * 9 + 5,
+        "the scripts of 9 formats, 5 with a script file"
     );
     assert!(!parses_as_bash("if true; then\n echo open\n"));
+}
+
+/// firewalld's own reader (`firewall-offline-cmd`, from Debian's firewalld
+/// package, which setup installs and never starts) on a configuration
+/// folder holding only `zone`: whether its check passes, and what it lists
+/// of the Portcullis zone.
+fn firewalld_reads(zone: &str) -> (bool, String) {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::create_dir(folder.path().join("zones")).unwrap();
+    std::fs::write(folder.path().join("zones/portcullis.xml"), zone).unwrap();
+    // The stock settings, so the check reads only the zone as ours.
+    std::fs::copy(
+        "/etc/firewalld/firewalld.conf",
+        folder.path().join("firewalld.conf"),
+    )
+    .expect("firewalld is installed (cargo xtask setup)");
+    let offline = |args: &[&str]| {
+        std::process::Command::new("firewall-offline-cmd")
+            .arg("--system-config")
+            .arg(folder.path())
+            .args(args)
+            .output()
+            .expect("firewall-offline-cmd runs (cargo xtask setup installs firewalld)")
+    };
+    let checked = offline(&["--check-config"]);
+    let listed = offline(&["--zone=portcullis", "--list-all"]);
+    (
+        checked.status.success(),
+        String::from_utf8_lossy(&listed.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_firewalld_zone_passes_firewalld_s_own_check_and_lets_in_the_approvals() {
+    let ruleset = firewall_ruleset(FirewallFormat::Firewalld, &shop(), &inventory(), now());
+    let zone = &ruleset.files[0].text;
+    let (passes, listed) = firewalld_reads(zone);
+    assert!(passes, "firewalld refuses the zone:\n{zone}");
+    assert!(
+        listed.contains("ports: 80/tcp 443/tcp 53/udp\n"),
+        "{listed}"
+    );
+    for source in ["198.51.100.7/32", "2001:db8:1::/48"] {
+        assert!(
+            listed.contains(&format!(
+                "source address=\"{source}\" port port=\"22\" protocol=\"tcp\" accept"
+            )),
+            "{source}: {listed}"
+        );
+    }
+    assert!(!listed.contains("8443"), "the lapsed approval: {listed}");
+
+    let broken = zone.replacen("<accept/>", "<acept/>", 1);
+    assert!(!firewalld_reads(&broken).0, "the check passes anything");
 }

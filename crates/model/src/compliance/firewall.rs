@@ -14,6 +14,9 @@ pub enum FirewallFormat {
     Iptables,
     /// Ubuntu's Uncomplicated Firewall.
     Ufw,
+    /// firewalld, the firewall of Red Hat Enterprise Linux and its
+    /// relatives: a zone of its own.
+    Firewalld,
     /// Windows Defender Firewall: PowerShell (`New-NetFirewallRule`), and
     /// the same by `netsh advfirewall`.
     Windows,
@@ -31,10 +34,11 @@ pub enum FirewallFormat {
 }
 
 impl FirewallFormat {
-    pub const ALL: [FirewallFormat; 9] = [
+    pub const ALL: [FirewallFormat; 10] = [
         FirewallFormat::Nftables,
         FirewallFormat::Iptables,
         FirewallFormat::Ufw,
+        FirewallFormat::Firewalld,
         FirewallFormat::Windows,
         FirewallFormat::Pf,
         FirewallFormat::Aws,
@@ -49,6 +53,7 @@ impl FirewallFormat {
             FirewallFormat::Nftables => "nftables",
             FirewallFormat::Iptables => "iptables",
             FirewallFormat::Ufw => "ufw",
+            FirewallFormat::Firewalld => "firewalld",
             FirewallFormat::Windows => "windows",
             FirewallFormat::Pf => "pf",
             FirewallFormat::Aws => "aws",
@@ -61,9 +66,10 @@ impl FirewallFormat {
     /// How a merchant would name it.
     pub fn name(self) -> &'static str {
         match self {
-            FirewallFormat::Nftables => "nftables (Debian, Ubuntu, Red Hat)",
+            FirewallFormat::Nftables => "nftables (Debian, Ubuntu)",
             FirewallFormat::Iptables => "iptables (older Linux, hosting panels)",
             FirewallFormat::Ufw => "ufw (Ubuntu's simple firewall)",
+            FirewallFormat::Firewalld => "firewalld (Red Hat, AlmaLinux, Rocky)",
             FirewallFormat::Windows => "Windows Defender Firewall",
             FirewallFormat::Pf => "macOS packet filter (pf)",
             FirewallFormat::Aws => "AWS security group",

@@ -114,7 +114,7 @@ impl Platform {
     pub fn firewall(self) -> Option<FirewallFormat> {
         Some(match self {
             Platform::Debian => FirewallFormat::Nftables,
-            Platform::Rhel => FirewallFormat::Nftables,
+            Platform::Rhel => FirewallFormat::Firewalld,
             Platform::WindowsServer | Platform::Windows => FirewallFormat::Windows,
             Platform::Macos => FirewallFormat::Pf,
             // Both panels run on Linux servers whose firewall they drive
