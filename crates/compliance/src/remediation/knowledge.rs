@@ -68,7 +68,7 @@ impl ServiceEntry {
 
     pub(super) fn answers_to(&self, name: &str) -> bool {
         let name = name.to_ascii_lowercase();
-        self.names.iter().any(|known| *known == name)
+        self.names.contains(&name)
     }
 }
 

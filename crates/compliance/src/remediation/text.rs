@@ -45,9 +45,9 @@ impl Text {
                 rest = &brace[2..];
                 continue;
             }
-            if brace.starts_with('}') {
+            if let Some(after) = brace.strip_prefix('}') {
                 written.push('}');
-                rest = &brace[1..];
+                rest = after;
                 continue;
             }
             let close = brace.find('}').ok_or(TextError::Unclosed)?;
