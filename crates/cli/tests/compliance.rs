@@ -675,7 +675,9 @@ fn the_firewall_lets_in_exactly_the_approved_ports() {
 
     let said = refused(dir.path(), &["firewall", "loopback", "--format", "castle"]);
     assert!(
-        said.contains("nftables, iptables, ufw, windows, pf, aws, azure, gcp, digitalocean"),
+        said.contains(
+            "nftables, iptables, ufw, firewalld, windows, pf, aws, azure, gcp, digitalocean"
+        ),
         "{said}"
     );
     let said = refused(dir.path(), &["firewall", "nowhere", "--format", "ufw"]);

@@ -375,13 +375,16 @@ fn FixCard(record: FindingRecord, known: RwSignal<Option<KnownPlatform>>) -> imp
     let finding_id = record.id;
     let steps = RwSignal::new(None::<Result<FixSteps, AppError>>);
     Effect::new(move |_| {
-        let Some(platform) = known.with(|k| k.as_ref().map(|k| k.platform)) else {
+        let Some(known) = known.get() else {
             return;
         };
+        // A platform sent along is remembered for the system, so only one
+        // the merchant stated is; for a guess, the backend guesses the same.
+        let platform = (known.choice == PlatformChoice::Stated).then_some(known.platform);
         spawn_local(async move {
             let loaded = ipc::invoke::<FixStepsCommand>(&FixStepsRequest {
                 finding_id,
-                platform: Some(platform),
+                platform,
             })
             .await;
             steps.set(Some(loaded));
