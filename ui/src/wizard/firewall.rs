@@ -139,7 +139,11 @@ fn ruleset_view(ruleset: Ruleset) -> impl IntoView {
             {warnings
                 .into_iter()
                 .map(|warning| {
-                    view! { <p class="notice" data-kind="warning" data-test="firewall-warning">{warning}</p> }
+                    view! {
+                        <p class="notice" data-kind="warning" data-test="firewall-warning">
+                            {sentence(&warning)}
+                        </p>
+                    }
                 })
                 .collect_view()}
             <p data-test="firewall-allowed">{allowed_words}</p>
@@ -149,14 +153,14 @@ fn ruleset_view(ruleset: Ruleset) -> impl IntoView {
                     let label = format!("Copy the file {}", file.name);
                     view! {
                         <h4>{format!("The file {}", file.name)}</h4>
-                        <CopyBlock text=file.text label />
+                        <CopyBlock text=file.text label long=true />
                     }
                 })
                 .collect_view()}
             <h4>{format!("To apply it, save this as {script} beside the files and run it as administrator")}</h4>
-            <CopyBlock text=apply label="Copy the commands that apply the rules".to_owned() />
+            <CopyBlock text=apply label="Copy the commands that apply the rules".to_owned() long=true />
             <h4>{format!("To remove it again, save this as {undo} and run it")}</h4>
-            <CopyBlock text=rollback label="Copy the commands that remove the rules".to_owned() />
+            <CopyBlock text=rollback label="Copy the commands that remove the rules".to_owned() long=true />
         </div>
     }
 }

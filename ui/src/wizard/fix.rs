@@ -524,9 +524,14 @@ pub(super) fn CommandLine(command: String) -> impl IntoView {
 }
 
 /// A block of text to copy whole (a command, a rules file), with its Copy
-/// button named by `label` for a screen reader.
+/// button named by `label` for a screen reader. A `long` one (a file)
+/// scrolls within its box, so it takes the focus too, for the arrow keys.
 #[component]
-pub(super) fn CopyBlock(text: String, label: String) -> impl IntoView {
+pub(super) fn CopyBlock(
+    text: String,
+    label: String,
+    #[prop(optional)] long: bool,
+) -> impl IntoView {
     let toasts = Toasts::from_context();
     let copied = RwSignal::new(false);
     let to_copy = text.clone();
@@ -542,12 +547,26 @@ pub(super) fn CopyBlock(text: String, label: String) -> impl IntoView {
     };
     view! {
         <div class="command-line" data-test="command">
-            <pre><code>{text}</code></pre>
+            {if long {
+                view! {
+                    <pre tabindex="0" role="region" aria-label=text_name(&label)>
+                        <code>{text}</code>
+                    </pre>
+                }
+                    .into_any()
+            } else {
+                view! { <pre><code>{text}</code></pre> }.into_any()
+            }}
             <button class="button" type="button" on:click=copy aria-label=label data-test="copy-command">
                 {move || if copied.get() { "Copied" } else { "Copy" }}
             </button>
         </div>
     }
+}
+
+/// "Copy the file portcullis.nft" names its text "The file portcullis.nft".
+fn text_name(label: &str) -> String {
+    capitalised(label.strip_prefix("Copy ").unwrap_or(label))
 }
 
 /// Puts `text` on the clipboard through the page's own clipboard API.
