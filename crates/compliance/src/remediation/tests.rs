@@ -324,7 +324,9 @@ fn grade(text: &str) -> f64 {
 }
 
 /// Every user-facing text in assets/: the rule book's explanations and
-/// remedies, and the knowledge base's services and fixes.
+/// remedies, the knowledge base's services and fixes, and the summary of
+/// every advisory in assets/advisories/versions.toml (the scanner reads
+/// that file; it is parsed here as plain TOML).
 fn every_text() -> Vec<(String, String)> {
     let mut texts = Vec::new();
     let rules: toml::Table = toml::from_str(crate::rulebook::BUILTIN).unwrap();
@@ -356,6 +358,24 @@ fn every_text() -> Vec<(String, String)> {
                 text,
             ));
         }
+    }
+    let advisories: toml::Table =
+        toml::from_str(include_str!("../../../../assets/advisories/versions.toml")).unwrap();
+    for advisory in advisories["advisory"].as_array().unwrap() {
+        let [product, id, summary] =
+            ["product", "id", "summary"].map(|field| advisory[field].as_str().unwrap());
+        // The ranges tell apart the end-of-life entries of one product.
+        let affected: Vec<&str> = advisory["affected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|range| range.as_str().unwrap())
+            .collect();
+        let affected = affected.join("; ");
+        texts.push((
+            format!("versions.toml {product} {id} ({affected}) summary"),
+            summary.to_owned(),
+        ));
     }
     texts
 }
