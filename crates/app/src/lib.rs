@@ -24,6 +24,7 @@ mod error;
 mod findings;
 mod firewall;
 mod guided;
+mod import;
 mod inventory;
 pub mod inventory_file;
 mod judge;

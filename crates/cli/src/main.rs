@@ -12,6 +12,7 @@ mod diff;
 mod findings;
 mod firewall;
 mod fix;
+mod import;
 mod info;
 mod inventory;
 mod output;
@@ -81,7 +82,7 @@ enum CliCommand {
     /// What the scans found; accept or report fixed; evaluate a scan again.
     Findings(findings::FindingsArgs),
     /// A default-deny inbound firewall ruleset from a system's approved
-    /// inventory (nftables, iptables, ufw, Windows, macOS pf, AWS, Azure,
+    /// inventory (nftables, iptables, ufw, firewalld, Windows, macOS pf, AWS, Azure,
     /// Google Cloud, DigitalOcean), with the commands to apply it
     /// and undo it.
     Firewall(firewall::FirewallArgs),
@@ -93,6 +94,8 @@ enum CliCommand {
     Verify(verify::VerifyArgs),
     /// What changed between two recorded scans.
     Diff(diff::DiffArgs),
+    /// Record another tool's scan (nmap XML) and judge it, or nothing at all.
+    Import(import::ImportArgs),
     /// The verdict an assessor would give, overall and per system.
     Status(status::StatusArgs),
     /// Segmentation tests (PCI DSS 11.4.5): record one, list them.
@@ -142,6 +145,7 @@ async fn main() -> ExitCode {
         CliCommand::Fix(args) => fix::run(&session, args).await,
         CliCommand::Verify(args) => verify::run(&session, args).await,
         CliCommand::Diff(args) => diff::run(&session, args).await,
+        CliCommand::Import(args) => import::run(&session, args).await,
         CliCommand::Status(args) => status::run(&session, args).await,
         CliCommand::Segmentation(args) => segmentation::run(&session, args).await,
         CliCommand::Asv(args) => asv::run(&session, args).await,

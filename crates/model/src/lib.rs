@@ -17,6 +17,7 @@ pub mod diff_view;
 pub mod error;
 pub mod guided;
 pub mod ids;
+pub mod import;
 pub mod ipc;
 pub mod judgement;
 pub mod maintenance;

@@ -124,6 +124,11 @@ impl ScanWriter {
         ScanId(self.scan_id)
     }
 
+    /// The warnings the scan gave so far.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
     /// Takes one event of the scan; writes a batch when one is due.
     /// `Finished` is not written here: pass its summary to [`finish`].
     ///
@@ -164,6 +169,24 @@ impl ScanWriter {
         tx.commit().await?;
         self.pending.clear();
         self.warnings_written = self.warnings.len();
+        Ok(())
+    }
+
+    /// Removes the scan and everything written of it, in one transaction:
+    /// for an import that failed part-way, which must leave nothing.
+    pub async fn discard(self) -> Result<(), StoreError> {
+        let mut tx = self.store.pool().begin().await?;
+        for statement in [
+            "DELETE FROM port_observations WHERE scan_id = ?",
+            "DELETE FROM scan_hosts WHERE scan_id = ?",
+            "DELETE FROM scans WHERE id = ? AND status = 'running'",
+        ] {
+            sqlx::query(statement)
+                .bind(self.scan_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -1,0 +1,184 @@
+//! `portcullis import` as a user runs it, on a real database file in a
+//! temporary directory: an nmap XML file becomes a judged scan; a file
+//! that is hostile, of another kind or broken is refused with what is
+//! wrong, and the database is left as it was. Nothing is scanned.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// An nmap `-sV` run against a shop's server that faces the internet:
+/// SSH, and MySQL open to everyone.
+const SCAN: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE nmaprun>
+<nmaprun scanner="nmap" args="nmap -sS -sV -p 22,80,3306 203.0.113.10" start="1764979200" version="7.93" xmloutputversion="1.05">
+<scaninfo type="syn" protocol="tcp" numservices="3" services="22,80,3306"/>
+<host><status state="up" reason="echo-reply"/>
+<address addr="203.0.113.10" addrtype="ipv4"/>
+<ports>
+<port protocol="tcp" portid="22"><state state="open" reason="syn-ack"/><service name="ssh" product="OpenSSH" version="9.2p1 Debian 2+deb12u3" method="probed" conf="10"/></port>
+<port protocol="tcp" portid="80"><state state="closed" reason="reset"/><service name="http" method="table" conf="3"/></port>
+<port protocol="tcp" portid="3306"><state state="open" reason="syn-ack"/><service name="mysql" product="MySQL" version="8.0.36" method="probed" conf="10"/></port>
+</ports>
+</host>
+<runstats><finished elapsed="4.10" exit="success"/><hosts up="1" down="0" total="1"/></runstats>
+</nmaprun>
+"#;
+
+fn portcullis(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--actor", "tester"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(data_dir: &Path, args: &[&str]) -> String {
+    let output = portcullis(data_dir, args);
+    assert!(output.status.success(), "{args:?}: {output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+fn add_shop(data_dir: &Path) {
+    ok(
+        data_dir,
+        &[
+            "systems",
+            "add",
+            "Web shop",
+            "--address",
+            "203.0.113.10",
+            "--role",
+            "web-server",
+            "--scope",
+            "cde",
+            "--exposure",
+            "external",
+        ],
+    );
+}
+
+fn scan_count(data_dir: &Path) -> usize {
+    let scans: serde_json::Value =
+        serde_json::from_str(&ok(data_dir, &["scans", "--json"])).unwrap();
+    scans.as_array().unwrap().len()
+}
+
+#[test]
+fn an_nmap_file_becomes_a_judged_scan_with_its_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_shop(data);
+    let file = write(data, "shop.xml", SCAN.as_bytes());
+    let said = ok(
+        data,
+        &["import", file.to_str().unwrap(), "--origin", "external"],
+    );
+    assert!(
+        said.contains(
+            "Imported nmap XML (-oX) from nmap 7.93 as scan 1: 1 hosts up, 2 open ports."
+        ),
+        "{said}"
+    );
+
+    let findings = ok(data, &["findings", "--json"]);
+    let findings: serde_json::Value = serde_json::from_str(&findings).unwrap();
+    let kinds: Vec<(String, u64)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|record| {
+            (
+                record["finding"]["kind"].as_str().unwrap().to_owned(),
+                record["finding"]["port"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&("external-database".to_owned(), 3306)),
+        "{kinds:?}"
+    );
+
+    // nmap's identification is kept: the finding names the product.
+    let database = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|record| record["finding"]["kind"] == "external-database")
+        .unwrap();
+    assert_eq!(database["finding"]["product"], "MySQL", "{database}");
+}
+
+#[test]
+fn a_bad_file_is_refused_with_why_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_shop(data);
+    let good = write(data, "good.xml", SCAN.as_bytes());
+    ok(data, &["import", good.to_str().unwrap()]);
+    assert_eq!(scan_count(data), 1);
+    let findings_before = ok(data, &["findings", "--json"]);
+
+    let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE nmaprun [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<nmaprun scanner="nmap" args="&lol2;"></nmaprun>"#;
+    let external = r#"<?xml version="1.0"?>
+<!DOCTYPE nmaprun [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<nmaprun scanner="nmap" args="&xxe;"></nmaprun>"#;
+    let nessus = r#"<?xml version="1.0" ?>
+<NessusClientData_v2><Report name="ASV scan"><ReportHost name="203.0.113.10"/></Report></NessusClientData_v2>"#;
+    let mut invalid = SCAN.as_bytes().to_vec();
+    let at = SCAN.find("MySQL").unwrap();
+    invalid[at] = 0xff;
+    // Halfway through its last host: the host before it would import, so
+    // the cut is inside the only host's port list, at a broken tag.
+    let broken = SCAN.replacen("</ports>", "</portz>", 1);
+    let huge = format!(
+        "<nmaprun scanner=\"nmap\" args=\"{}\"></nmaprun>",
+        "a".repeat(6 * 1024 * 1024)
+    );
+    let cases: [(&str, &[u8], &str); 6] = [
+        ("laughs.xml", laughs.as_bytes(), "document type"),
+        ("external.xml", external.as_bytes(), "document type"),
+        ("renamed.xml", nessus.as_bytes(), "Nessus report"),
+        ("invalid.xml", &invalid, "not well-formed"),
+        ("broken.xml", broken.as_bytes(), "not well-formed"),
+        ("huge.xml", huge.as_bytes(), "longer than"),
+    ];
+    for (name, content, why) in cases {
+        let path = write(data, name, content);
+        let output = portcullis(data, &["import", path.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(2), "{name}: {output:?}");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(said.contains(name), "{name}: {said}");
+        assert!(said.contains(why), "{name}: {said}");
+        assert_eq!(scan_count(data), 1, "{name} left a scan behind");
+        assert_eq!(ok(data, &["findings", "--json"]), findings_before, "{name}");
+    }
+}
+
+#[test]
+fn an_interrupted_run_is_kept_unjudged_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_shop(data);
+    let cut = &SCAN[..SCAN.find("<runstats>").unwrap()];
+    let file = write(data, "interrupted.xml", cut.as_bytes());
+    let said = ok(data, &["import", file.to_str().unwrap()]);
+    assert!(
+        said.contains("Warning: the file ends before nmap finished"),
+        "{said}"
+    );
+    assert!(said.contains("Not judged"), "{said}");
+    assert_eq!(scan_count(data), 1);
+    let findings: serde_json::Value =
+        serde_json::from_str(&ok(data, &["findings", "--json"])).unwrap();
+    assert_eq!(findings.as_array().unwrap().len(), 0);
+}

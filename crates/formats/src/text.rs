@@ -1,0 +1,41 @@
+//! Text from an imported file, made safe to keep: printable, one per
+//! field, bounded.
+
+/// `text` with control characters shown as `\xNN` (line breaks kept as
+/// `\n`, so script output stays readable) and cut at `limit` characters.
+pub(crate) fn kept(text: &str, limit: usize) -> String {
+    let mut out = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count == limit {
+            out.push_str(" [cut]");
+            break;
+        }
+        match c {
+            '\n' => out.push('\n'),
+            '\t' => out.push('\t'),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c) & 0xff)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A one-line field (a product, a host name): like [`kept`], with line
+/// breaks shown as spaces.
+pub(crate) fn one_line(text: &str, limit: usize) -> String {
+    kept(&text.replace(['\r', '\n', '\t'], " "), limit)
+        .trim()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_shown_and_long_text_is_cut() {
+        assert_eq!(kept("a\u{1b}[31mb\nc", 100), "a\\x1b[31mb\nc");
+        assert_eq!(kept("abcdef", 3), "abc [cut]");
+        assert_eq!(one_line(" a\nb ", 10), "a b");
+    }
+}
