@@ -1,5 +1,5 @@
 //! `portcullis scans`: the recorded scans, newest first, for `diff` and
-//! `findings --scan`.
+//! `findings --scan`; `portcullis scans ID --json`: one scan's report.
 
 use std::process::ExitCode;
 
@@ -10,6 +10,8 @@ use crate::context::{Session, failure, plural, print_json, safe, serde_name};
 
 #[derive(Debug, clap::Args)]
 pub struct ScansArgs {
+    /// One scan: its hosts and ports, as JSON (with `--json`).
+    id: Option<portcullis_model::ScanId>,
     /// How many scans.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..))]
     limit: i64,
@@ -20,6 +22,16 @@ pub struct ScansArgs {
 
 pub async fn run(session: &Session, args: ScansArgs) -> Result<ExitCode, Failure> {
     let workspace = session.open().await?;
+    if let Some(id) = args.id {
+        if !args.json {
+            return Err(crate::context::bad_input(
+                "a scan's report is printed as JSON: add --json",
+            ));
+        }
+        let report = workspace.scan_report(id).await.map_err(failure)?;
+        print_json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let scans = workspace.scans(args.limit).await.map_err(failure)?;
     if args.json {
         print_json(&scans)?;

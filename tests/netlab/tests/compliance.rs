@@ -770,3 +770,109 @@ fn open_tcp_ports(host: &Host) -> BTreeSet<u16> {
         })
         .unwrap_or_default()
 }
+
+/// The open (address, port) pairs of a recorded scan.
+fn recorded_open(data: &Path, scan: i64) -> BTreeSet<(String, u16)> {
+    let report: ScanReport =
+        serde_json::from_str(&portcullis(data, &["scans", &scan.to_string(), "--json"]))
+            .expect("a scan report");
+    report
+        .hosts
+        .iter()
+        .flat_map(|host| {
+            host.ports_in(PortState::Open)
+                .map(|port| (port.address.to_string(), port.port))
+        })
+        .collect()
+}
+
+/// Imports `xml` into a new data directory; returns it, the scan's id
+/// and what the import printed as JSON.
+fn import(xml: &str, name: &str) -> (tempfile::TempDir, i64, serde_json::Value) {
+    let data = tempfile::tempdir().expect("a data directory");
+    let file = data.path().join(name);
+    std::fs::write(&file, xml).expect("the file is written");
+    let said = portcullis(data.path(), &["import", file.to_str().unwrap(), "--json"]);
+    let outcome: serde_json::Value = serde_json::from_str(&said).expect("JSON");
+    let scan = outcome["scan"]["id"].as_i64().expect("a scan id");
+    (data, scan, outcome)
+}
+
+/// Real nmap output from the netlab imports with every open port nmap
+/// reported (a plain SYN scan, a service scan, and the service scan cut
+/// short as an interrupted run leaves it), with nmap's products kept; and
+/// Portcullis's own nmap XML, imported back, gives the ports it scanned.
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn nmap_files_from_the_netlab_import_with_every_port_nmap_reported() {
+    let web = Host::by_name("web").expect("the web host");
+    let db = Host::by_name("db").expect("the database host");
+    let ports = "1-10000";
+    let plain =
+        portcullis_netlab::nmap::run(&["-sS", "-n", "-Pn", "-p", ports, "-oX", "-", web.v4, db.v4])
+            .expect("nmap runs in the netlab");
+    let probed = portcullis_netlab::nmap::run(&[
+        "-sS", "-sV", "-n", "-Pn", "-p", ports, "-oX", "-", web.v4, db.v4,
+    ])
+    .expect("nmap -sV runs in the netlab");
+    let interrupted = &probed[..probed.find("<runstats>").expect("nmap's run statistics")];
+
+    for (name, xml, whole) in [
+        ("plain.xml", plain.as_str(), true),
+        ("probed.xml", probed.as_str(), true),
+        ("interrupted.xml", interrupted, false),
+    ] {
+        let theirs = portcullis_netlab::nmap::open_ports(xml);
+        assert!(theirs.len() >= 4, "{name}: nmap found {theirs:?}");
+        let (data, scan, outcome) = import(xml, name);
+        let ours = recorded_open(data.path(), scan);
+        assert_eq!(ours, theirs, "{name}: imported vs what nmap reported");
+        assert_eq!(outcome["judgement"].is_null(), !whole, "{name}: {outcome}");
+    }
+
+    // nmap's products are kept as identifications.
+    let (data, scan, _) = import(&probed, "again.xml");
+    let report: ScanReport = serde_json::from_str(&portcullis(
+        data.path(),
+        &["scans", &scan.to_string(), "--json"],
+    ))
+    .expect("a scan report");
+    for service in portcullis_netlab::nmap::services(&probed) {
+        let Some(product) = service.product else {
+            continue;
+        };
+        let port = report
+            .hosts
+            .iter()
+            .flat_map(|host| host.ports.iter())
+            .find(|port| port.address.to_string() == service.address && port.port == service.port)
+            .expect("the port is recorded");
+        let identity = port.identity.as_ref().unwrap_or_else(|| {
+            panic!("{}:{} has no identification", service.address, service.port)
+        });
+        assert_eq!(
+            identity.product.as_deref(),
+            Some(product.as_str()),
+            "{}:{}",
+            service.address,
+            service.port
+        );
+    }
+
+    // Round trip: Portcullis's own nmap XML of a scan imports back whole.
+    let mut command = portcullis_netlab::scanner_command(&cli()).expect("isolation holds");
+    let output = command
+        .args([
+            "scan", web.v4, db.v4, "-p", ports, "--syn", "--format", "nmap-xml",
+        ])
+        .output()
+        .expect("the scan runs");
+    assert!(output.status.success(), "{output:?}");
+    let exported = String::from_utf8(output.stdout).expect("UTF-8");
+    let (data, scan, _) = import(&exported, "portcullis.xml");
+    assert_eq!(
+        recorded_open(data.path(), scan),
+        portcullis_netlab::nmap::open_ports(&exported),
+        "Portcullis's export, imported back"
+    );
+}
