@@ -863,8 +863,15 @@ fn nmap_files_from_the_netlab_import_with_every_port_nmap_reported() {
     let mut command = portcullis_netlab::scanner_command(&cli()).expect("isolation holds");
     let output = command
         .args([
-            "scan", web.v4, db.v4, "-p", ports, "--syn", "--format", "nmap-xml",
+            "scan",
+            web.v4,
+            db.v4,
+            "-p",
+            ports,
+            "--syn",
+            "--service-version",
         ])
+        .args(["--format", "nmap-xml"])
         .output()
         .expect("the scan runs");
     assert!(output.status.success(), "{output:?}");
@@ -875,4 +882,31 @@ fn nmap_files_from_the_netlab_import_with_every_port_nmap_reported() {
         portcullis_netlab::nmap::open_ports(&exported),
         "Portcullis's export, imported back"
     );
+    // Its identifications are written as probed services, and come back.
+    let exported_products: Vec<_> = portcullis_netlab::nmap::services(&exported)
+        .into_iter()
+        .filter_map(|service| Some((service.address, service.port, service.product?)))
+        .collect();
+    assert!(
+        exported_products.len() >= 3,
+        "products in the export: {exported_products:?}"
+    );
+    let report: ScanReport = serde_json::from_str(&portcullis(
+        data.path(),
+        &["scans", &scan.to_string(), "--json"],
+    ))
+    .expect("a scan report");
+    for (address, number, product) in exported_products {
+        let port = report
+            .hosts
+            .iter()
+            .flat_map(|host| host.ports.iter())
+            .find(|port| port.address.to_string() == address && port.port == number)
+            .expect("the port is recorded");
+        assert_eq!(
+            port.identity.as_ref().and_then(|i| i.product.as_deref()),
+            Some(product.as_str()),
+            "{address}:{number}"
+        );
+    }
 }

@@ -7,6 +7,7 @@ use std::io::Cursor;
 
 use portcullis_model::report::{HostResult, ScanReport};
 use portcullis_model::scan::{PortState, ScanMethod};
+use portcullis_model::service::{Confidence, ServiceIdentity};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
@@ -146,19 +147,52 @@ fn write_ports(xml: &mut XmlWriter, host: &HostResult) -> anyhow::Result<()> {
                 ("reason_ttl", "0"),
             ],
         )?;
-        if let Some(service) = &port.service {
-            // method="table": named from the port number (IANA), as nmap
-            // says when it has not talked to the service.
-            empty(
-                xml,
-                "service",
-                &[("name", service), ("method", "table"), ("conf", "3")],
-            )?;
+        match (&port.identity, &port.service) {
+            (Some(identity), _) if identity.confidence != Confidence::PortOnly => {
+                write_identity(xml, identity)?;
+            }
+            (_, Some(service)) => {
+                // method="table": named from the port number (IANA), as
+                // nmap says when it has not talked to the service.
+                empty(
+                    xml,
+                    "service",
+                    &[("name", service), ("method", "table"), ("conf", "3")],
+                )?;
+            }
+            (_, None) => {}
         }
         xml.write_event(Event::End(BytesEnd::new("port")))?;
     }
     xml.write_event(Event::End(BytesEnd::new("ports")))?;
     Ok(())
+}
+
+/// What identification found, as nmap writes a probed service: a reader
+/// of nmap XML (python-libnmap, ndiff) then shows the product and version
+/// instead of a guess from the port number.
+fn write_identity(xml: &mut XmlWriter, identity: &ServiceIdentity) -> anyhow::Result<()> {
+    let confidence = match identity.confidence {
+        Confidence::Product => "10",
+        Confidence::Protocol => "8",
+        Confidence::PortOnly => "3",
+    };
+    let mut attributes: Vec<(&str, &str)> = vec![("name", identity.service.as_str())];
+    if let Some(product) = &identity.product {
+        attributes.push(("product", product));
+    }
+    if let Some(version) = &identity.version {
+        attributes.push(("version", version));
+    }
+    if let Some(extra) = &identity.extra {
+        attributes.push(("extrainfo", extra));
+    }
+    if identity.tls {
+        attributes.push(("tunnel", "ssl"));
+    }
+    attributes.push(("method", "probed"));
+    attributes.push(("conf", confidence));
+    empty(xml, "service", &attributes)
 }
 
 /// Reasons as single words, as nmap writes them ("icmp type 3 code 3"
@@ -206,4 +240,87 @@ fn write_runstats(
     )?;
     xml.write_event(Event::End(BytesEnd::new("runstats")))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use portcullis_model::report::HostResult;
+    use portcullis_model::scan::{HostReport, PortResult, Protocol, Reason};
+
+    use super::*;
+
+    fn port(number: u16, identity: Option<ServiceIdentity>) -> PortResult {
+        PortResult {
+            address: "198.18.0.10".parse().unwrap(),
+            port: number,
+            protocol: Protocol::Tcp,
+            state: PortState::Open,
+            reason: Reason::SynAck,
+            rtt_micros: None,
+            service: Some("http".into()),
+            identity: identity.map(Box::new),
+            posture: None,
+        }
+    }
+
+    /// An identified service is written as nmap writes a probed one; a
+    /// port nothing identified keeps nmap's port-table guess.
+    #[test]
+    fn identified_services_are_written_as_probed() {
+        let ssh = ServiceIdentity {
+            service: "ssh".into(),
+            product: Some("OpenSSH".into()),
+            version: Some("9.2p1".into()),
+            extra: Some("Debian 2+deb12u3 & co".into()),
+            confidence: Confidence::Product,
+            tls: false,
+            evidence: String::new(),
+            probes_tried: Vec::new(),
+        };
+        let https = ServiceIdentity {
+            service: "http".into(),
+            product: None,
+            version: None,
+            extra: None,
+            confidence: Confidence::Protocol,
+            tls: true,
+            evidence: String::new(),
+            probes_tried: Vec::new(),
+        };
+        let report = ScanReport {
+            hosts: vec![HostResult {
+                host: HostReport {
+                    address: "198.18.0.10".parse().unwrap(),
+                    name: None,
+                    up: true,
+                    reason: "syn-ack".into(),
+                },
+                ports: vec![port(22, Some(ssh)), port(80, None), port(443, Some(https))],
+                counts: Vec::new(),
+            }],
+            warnings: Vec::new(),
+            summary: None,
+        };
+        let context = ScanContext {
+            targets: "198.18.0.10".into(),
+            ports: "22,80,443".into(),
+            profile: "fast",
+            started_at_unix: 0,
+            port_count: 3,
+            open_only: false,
+        };
+        let xml = render(&report, &context).unwrap();
+        assert!(
+            xml.contains(r#"<service name="ssh" product="OpenSSH" version="9.2p1" extrainfo="Debian 2+deb12u3 &amp; co" method="probed" conf="10"/>"#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<service name="http" method="table" conf="3"/>"#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<service name="http" tunnel="ssl" method="probed" conf="8"/>"#),
+            "{xml}"
+        );
+    }
 }
