@@ -778,6 +778,17 @@ fn port_state(text: &str, at: u64) -> Result<PortState, FormatError> {
     })
 }
 
+/// nmap's words for the ICMP "destination unreachable" (type 3) codes.
+const UNREACHABLE: [(&str, u8); 7] = [
+    ("net-unreach", 0),
+    ("host-unreach", 1),
+    ("proto-unreach", 2),
+    ("port-unreach", 3),
+    ("net-prohibited", 9),
+    ("host-prohibited", 10),
+    ("admin-prohibited", 13),
+];
+
 /// nmap's reason words; one nmap has that Portcullis does not (a TTL
 /// expiry, say) reads as no response.
 fn reason_of(text: &str) -> Reason {
@@ -785,35 +796,13 @@ fn reason_of(text: &str) -> Reason {
         "syn-ack" => Reason::SynAck,
         "conn-refused" | "reset" => Reason::Rst,
         "udp-response" => Reason::UdpResponse,
-        "port-unreach" => Reason::Icmp {
-            icmp_type: 3,
-            code: 3,
-        },
-        "net-unreach" => Reason::Icmp {
-            icmp_type: 3,
-            code: 0,
-        },
-        "host-unreach" => Reason::Icmp {
-            icmp_type: 3,
-            code: 1,
-        },
-        "proto-unreach" => Reason::Icmp {
-            icmp_type: 3,
-            code: 2,
-        },
-        "net-prohibited" => Reason::Icmp {
-            icmp_type: 3,
-            code: 9,
-        },
-        "host-prohibited" => Reason::Icmp {
-            icmp_type: 3,
-            code: 10,
-        },
-        "admin-prohibited" => Reason::Icmp {
-            icmp_type: 3,
-            code: 13,
-        },
-        _ => Reason::NoResponse,
+        _ => UNREACHABLE.iter().find(|(word, _)| *word == text).map_or(
+            Reason::NoResponse,
+            |(_, code)| Reason::Icmp {
+                icmp_type: 3,
+                code: *code,
+            },
+        ),
     }
 }
 
