@@ -107,6 +107,7 @@ pub fn run() -> Result<()> {
     install_rust_parts()?;
     install_cargo_tools()?;
     install_axe_core()?;
+    install_libnmap()?;
     Ok(())
 }
 
@@ -335,6 +336,50 @@ fn check_trunk_config() -> Result<()> {
 /// tests read its path from `PORTCULLIS_AXE_CORE`.
 pub fn axe_core_script() -> PathBuf {
     axe_core_prefix().join("node_modules/axe-core/axe.min.js")
+}
+
+/// python-libnmap, a reader of nmap XML that other tools use: the netlab
+/// checks that it reads the products Portcullis's nmap XML export writes.
+/// Pinned, like axe-core.
+const LIBNMAP_VERSION: &str = "0.7.3";
+
+/// Where python-libnmap is installed (a folder for `PYTHONPATH`).
+pub fn libnmap_dir() -> PathBuf {
+    paths::tools_root().join("python")
+}
+
+/// Installs python-libnmap from PyPI into [`libnmap_dir`] with the
+/// machine's python3, unless it is there.
+fn install_libnmap() -> Result<()> {
+    let marker = libnmap_dir().join(format!("python_libnmap-{LIBNMAP_VERSION}.dist-info"));
+    if marker.is_dir() {
+        return Ok(());
+    }
+    eprintln!(
+        "setup: installing python-libnmap {LIBNMAP_VERSION} from PyPI into {}",
+        libnmap_dir().display()
+    );
+    cmd::run(
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--upgrade",
+                "--target",
+            ])
+            .arg(libnmap_dir())
+            .arg(format!("python-libnmap=={LIBNMAP_VERSION}")),
+    )?;
+    if !marker.is_dir() {
+        bail!(
+            "pip did not install python-libnmap {LIBNMAP_VERSION} into {}",
+            libnmap_dir().display()
+        );
+    }
+    Ok(())
 }
 
 /// axe-core's own npm prefix in the tool root, apart from binaryen's, so

@@ -801,7 +801,8 @@ fn import(xml: &str, name: &str) -> (tempfile::TempDir, i64, serde_json::Value) 
 /// Real nmap output from the netlab imports with every open port nmap
 /// reported (a plain SYN scan, a service scan, and the service scan cut
 /// short as an interrupted run leaves it), with nmap's products kept; and
-/// Portcullis's own nmap XML, imported back, gives the ports it scanned.
+/// Portcullis's own nmap XML, imported back, gives the ports it scanned,
+/// and python-libnmap reads its products as probed services.
 #[test]
 #[ignore = "needs root and the netlab: run `cargo xtask test`"]
 fn nmap_files_from_the_netlab_import_with_every_port_nmap_reported() {
@@ -891,6 +892,21 @@ fn nmap_files_from_the_netlab_import_with_every_port_nmap_reported() {
         exported_products.len() >= 3,
         "products in the export: {exported_products:?}"
     );
+    // python-libnmap, a reader of nmap XML other tools use, reads them as
+    // probed services with the same products.
+    let file = data.path().join("portcullis.xml");
+    let libnmap = libnmap_services(&file);
+    for (address, number, product) in &exported_products {
+        assert!(
+            libnmap.contains(&(
+                address.clone(),
+                *number,
+                product.clone(),
+                "probed".to_owned()
+            )),
+            "python-libnmap on {address}:{number}: {libnmap:?}"
+        );
+    }
     let report: ScanReport = serde_json::from_str(&portcullis(
         data.path(),
         &["scans", &scan.to_string(), "--json"],
@@ -909,4 +925,46 @@ fn nmap_files_from_the_netlab_import_with_every_port_nmap_reported() {
             "{address}:{number}"
         );
     }
+}
+
+/// What python-libnmap (installed by `cargo xtask setup` into the tool
+/// root) reads from the nmap XML file at `path`: each service's address,
+/// port, product and how it was found.
+fn libnmap_services(path: &Path) -> BTreeSet<(String, u16, String, String)> {
+    const READ: &str = r#"
+import sys
+from libnmap.parser import NmapParser
+report = NmapParser.parse_fromfile(sys.argv[1])
+for host in report.hosts:
+    for service in host.services:
+        found = service.service_dict
+        print(host.address, service.port, found.get("product", ""), found.get("method", ""), sep="\t")
+"#;
+    let tools = std::env::var_os("PORTCULLIS_TOOLS").map_or_else(
+        || Path::new(&std::env::var_os("HOME").expect("HOME")).join(".cache/portcullis/tools"),
+        PathBuf::from,
+    );
+    let output = Command::new("python3")
+        .args(["-c", READ])
+        .arg(path)
+        .env("PYTHONPATH", tools.join("python"))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "python-libnmap could not read {} (is it installed? cargo xtask setup): {}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let address = fields.next()?.to_owned();
+            let port = fields.next()?.parse().ok()?;
+            let product = fields.next()?.to_owned();
+            let method = fields.next()?.to_owned();
+            Some((address, port, product, method))
+        })
+        .collect()
 }
