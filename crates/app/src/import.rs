@@ -60,6 +60,7 @@ impl Workspace {
             FileKind::NmapXml => read_nmap_xml(input, Limits::default(), &mut |item| {
                 sender.blocking_send(item).is_ok()
             }),
+            _ => Err(FormatError::Stopped),
         });
         let written = self.write_import(receiver, origin).await;
         let read = reading
@@ -118,6 +119,7 @@ impl Workspace {
                     }
                     Err(error) => Err(error),
                 },
+                Item::Reported(_) => Ok(()),
                 Item::Event(ScanEvent::Finished(ended)) => {
                     summary = Some(ended);
                     Ok(())

@@ -11,12 +11,20 @@
 //! document type declarations (where entity tricks live) are refused.
 
 mod bounded;
+mod csv;
+mod greenbone;
+mod nessus;
 mod nmap;
 mod text;
+mod xml;
 
+pub use csv::read_csv;
+pub use greenbone::read_greenbone_xml;
+pub use nessus::read_nessus;
 pub use nmap::read_nmap_xml;
 
 use portcullis_model::compliance::ScanCoverage;
+use portcullis_model::import::ReportedItem;
 use portcullis_model::scan::ScanEvent;
 
 /// What a reader may take, at most.
@@ -43,13 +51,55 @@ impl Default for Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     NmapXml,
+    Nessus,
+    Greenbone,
+    Csv,
 }
 
 impl FileKind {
+    /// Every kind, in the order a list of them is shown.
+    pub const ALL: [FileKind; 4] = [
+        FileKind::NmapXml,
+        FileKind::Nessus,
+        FileKind::Greenbone,
+        FileKind::Csv,
+    ];
+
     /// How a person would name the kind.
     pub fn name(self) -> &'static str {
         match self {
             FileKind::NmapXml => "nmap XML (-oX)",
+            FileKind::Nessus => "Nessus report (.nessus)",
+            FileKind::Greenbone => "Greenbone/OpenVAS report (XML)",
+            FileKind::Csv => "CSV findings list",
+        }
+    }
+
+    /// The word for the kind on a command line (`--format`).
+    pub fn id(self) -> &'static str {
+        match self {
+            FileKind::NmapXml => "nmap",
+            FileKind::Nessus => "nessus",
+            FileKind::Greenbone => "openvas",
+            FileKind::Csv => "csv",
+        }
+    }
+
+    /// The kind whose [`id`](FileKind::id) is `id`.
+    pub fn from_id(id: &str) -> Option<FileKind> {
+        FileKind::ALL.into_iter().find(|kind| kind.id() == id)
+    }
+
+    /// The kinds a file's name claims by its extension: `.xml` is both
+    /// nmap's and Greenbone's; a name with another ending claims nothing,
+    /// and the content alone decides.
+    pub fn claimed_by_name(name: &str) -> Option<&'static [FileKind]> {
+        let extension = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match extension.as_str() {
+            "xml" => Some(&[FileKind::NmapXml, FileKind::Greenbone]),
+            "nessus" => Some(&[FileKind::Nessus]),
+            "csv" => Some(&[FileKind::Csv]),
+            _ => None,
         }
     }
 }
@@ -61,7 +111,28 @@ pub fn sniff(head: &[u8]) -> Option<FileKind> {
     if text.contains("<nmaprun") {
         return Some(FileKind::NmapXml);
     }
+    if text.contains("<NessusClientData_v2") {
+        return Some(FileKind::Nessus);
+    }
+    // The management protocol's answer wraps the report in
+    // <get_reports_response>; the web UI's download starts at <report>.
+    if text.contains("<get_reports_response") || greenbone_report(&text) {
+        return Some(FileKind::Greenbone);
+    }
+    if csv::looks_like_csv(head) {
+        return Some(FileKind::Csv);
+    }
     None
+}
+
+/// Whether `text` starts a Greenbone report: a `<report` root with the
+/// attributes Greenbone writes on it.
+fn greenbone_report(text: &str) -> bool {
+    text.contains("<report ")
+        && (text.contains("format_id=")
+            || text.contains("content_type=")
+            || text.contains("<omp>")
+            || text.contains("<gmp>"))
 }
 
 /// What the file says of the run as a whole, known before its first host.
@@ -82,18 +153,21 @@ pub struct RunInfo {
     pub coverage: ScanCoverage,
 }
 
-/// One thing read, in file order: the run first, then its events.
+/// One thing read, in file order: the run first, then its events and the
+/// items the scanner reported.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     Run(RunInfo),
     Event(ScanEvent),
+    /// A problem another scanner found, in its own words.
+    Reported(Box<ReportedItem>),
 }
 
 /// Why a file cannot be imported. Each says what was expected and what was
 /// found, and where.
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
-    #[error("this is not an {expected} file: {found}")]
+    #[error("expected {expected}, but {found}")]
     WrongKind {
         expected: &'static str,
         found: String,
@@ -112,6 +186,8 @@ pub enum FormatError {
         at: u64,
         why: String,
     },
+    #[error("line {line}, column {column}: {why}")]
+    Cell { line: u64, column: u64, why: String },
     #[error("the file could not be read: {0}")]
     Io(#[from] std::io::Error),
     #[error("the import was stopped")]

@@ -13,18 +13,15 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::net::IpAddr;
 
+use crate::text::{kept, one_line};
+use crate::xml::{Attributes, Handler, get, read_xml};
+use crate::{FileKind, FormatError, Item, Limits, ReadOutcome, RunInfo};
 use portcullis_model::compliance::{PortRange, ScanCoverage};
 use portcullis_model::scan::{
     HostDone, HostReport, MethodChoice, PortCount, PortResult, PortState, Protocol, Reason,
     ScanEvent, ScanMethod, ScanSummary,
 };
 use portcullis_model::service::{Confidence, Posture, ServiceIdentity, ServiceReport};
-use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
-
-use crate::bounded::{Bounded, Budget};
-use crate::text::{kept, one_line};
-use crate::{FileKind, FormatError, Item, Limits, ReadOutcome, RunInfo};
 
 /// Reads nmap XML from `input`, handing each item to `emit` in file order;
 /// `emit` answers false to stop (the import was cancelled).
@@ -33,144 +30,9 @@ pub fn read_nmap_xml<R: BufRead>(
     limits: Limits,
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<ReadOutcome, FormatError> {
-    let budget = Budget::new(limits.element_bytes);
-    let mut reader = Reader::from_reader(Bounded::new(input, budget.clone()));
-    reader.config_mut().trim_text(true);
     let mut parser = Parser::new(limits);
-    let mut buf = Vec::new();
-    loop {
-        budget.reset();
-        buf.clear();
-        let event = match reader.read_event_into(&mut buf) {
-            Ok(event) => event,
-            Err(error) => {
-                if budget.is_spent() {
-                    return Err(FormatError::TooLong {
-                        at: reader.buffer_position(),
-                        limit: budget.limit(),
-                    });
-                }
-                if let quick_xml::Error::Io(io) = &error {
-                    return Err(FormatError::Io(std::io::Error::new(
-                        io.kind(),
-                        io.to_string(),
-                    )));
-                }
-                if parser.in_run() && at_end(&mut reader, &budget) {
-                    // Cut off inside a tag: what came before stands.
-                    break;
-                }
-                return Err(FormatError::Malformed {
-                    at: reader.error_position(),
-                    why: error.to_string(),
-                });
-            }
-        };
-        let at = reader.buffer_position();
-        let decoder = reader.decoder();
-        match event {
-            Event::Eof => break,
-            Event::DocType(doctype) => {
-                // nmap writes `<!DOCTYPE nmaprun>`; anything more (an
-                // internal subset with entities, an external DTD) is refused.
-                let text = String::from_utf8_lossy(&doctype).trim().to_owned();
-                if text != "nmaprun" {
-                    return Err(FormatError::DocumentType { at });
-                }
-            }
-            Event::Start(element) => {
-                let attributes = attributes(&element, decoder, at)?;
-                parser.open(element.local_name().as_ref(), &attributes, at, emit)?;
-            }
-            Event::Empty(element) => {
-                let name = element.local_name().as_ref().to_vec();
-                let attributes = attributes(&element, decoder, at)?;
-                parser.open(&name, &attributes, at, emit)?;
-                parser.close(&name, at, emit)?;
-            }
-            Event::End(element) => parser.close(element.local_name().as_ref(), at, emit)?,
-            Event::Text(text) => {
-                let text = text.decode().map_err(|error| FormatError::Malformed {
-                    at,
-                    why: error.to_string(),
-                })?;
-                parser.text(&text);
-            }
-            Event::CData(data) => parser.text(&String::from_utf8_lossy(&data)),
-            Event::GeneralRef(reference) => {
-                let name = String::from_utf8_lossy(&reference).into_owned();
-                parser.text(&resolve_reference(&name, at)?);
-            }
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-        }
-        if parser.stopped {
-            return Err(FormatError::Stopped);
-        }
-    }
+    read_xml(input, limits, &mut parser, emit)?;
     parser.finish(emit)
-}
-
-/// Whether the input has nothing left: a syntax error there means the
-/// file was cut short, not that it is malformed.
-fn at_end<R: BufRead>(reader: &mut Reader<Bounded<R>>, budget: &Budget) -> bool {
-    budget.reset();
-    matches!(reader.get_mut().fill_buf(), Ok(rest) if rest.is_empty())
-}
-
-/// The five entities XML defines and character references; anything else
-/// would need a document type, which imported files may not have.
-fn resolve_reference(name: &str, at: u64) -> Result<String, FormatError> {
-    let known = match name {
-        "amp" => Some('&'),
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "quot" => Some('"'),
-        "apos" => Some('\''),
-        _ => name
-            .strip_prefix("#x")
-            .map(|hex| u32::from_str_radix(hex, 16))
-            .or_else(|| name.strip_prefix('#').map(str::parse::<u32>))
-            .and_then(Result::ok)
-            .and_then(char::from_u32),
-    };
-    known.map(String::from).ok_or_else(|| FormatError::Invalid {
-        what: "an entity reference",
-        at,
-        why: format!("&{name}; is not one XML defines"),
-    })
-}
-
-type Attributes = Vec<(String, String)>;
-
-fn attributes(
-    element: &BytesStart,
-    decoder: quick_xml::encoding::Decoder,
-    at: u64,
-) -> Result<Attributes, FormatError> {
-    let mut found = Vec::new();
-    for attribute in element.attributes() {
-        let attribute = attribute.map_err(|error| FormatError::Malformed {
-            at,
-            why: error.to_string(),
-        })?;
-        let key = String::from_utf8_lossy(attribute.key.local_name().as_ref()).into_owned();
-        let value = attribute
-            .decode_and_unescape_value(decoder)
-            .map_err(|error| FormatError::Malformed {
-                at,
-                why: error.to_string(),
-            })?
-            .into_owned();
-        found.push((key, value));
-    }
-    Ok(found)
-}
-
-fn get<'a>(attributes: &'a Attributes, key: &str) -> Option<&'a str> {
-    attributes
-        .iter()
-        .find(|(name, _)| name == key)
-        .map(|(_, value)| value.as_str())
 }
 
 /// A host being read, handed on at its closing tag.
@@ -244,10 +106,6 @@ impl Parser {
         }
     }
 
-    fn in_run(&self) -> bool {
-        self.seen_root
-    }
-
     fn send(&mut self, item: Item, emit: &mut dyn FnMut(Item) -> bool) {
         if !self.stopped && !emit(item) {
             self.stopped = true;
@@ -261,6 +119,21 @@ impl Parser {
         self.run_sent = true;
         let run = self.run.clone().unwrap_or_else(|| empty_run(String::new()));
         self.send(Item::Run(run), emit);
+    }
+}
+
+impl Handler for Parser {
+    /// nmap writes `<!DOCTYPE nmaprun>`.
+    fn allows_doctype(&self, declaration: &str) -> bool {
+        declaration == "nmaprun"
+    }
+
+    fn in_document(&self) -> bool {
+        self.seen_root
+    }
+
+    fn stopped(&self) -> bool {
+        self.stopped
     }
 
     fn open(
@@ -447,7 +320,9 @@ impl Parser {
         }
         Ok(())
     }
+}
 
+impl Parser {
     fn scan_info(&mut self, attributes: &Attributes, at: u64) -> Result<(), FormatError> {
         let protocol = get(attributes, "protocol")
             .and_then(protocol_of)

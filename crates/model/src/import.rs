@@ -21,3 +21,93 @@ pub struct ImportOutcome {
     /// but not judged, as a cancelled scan is not.
     pub judgement: Option<Judgement>,
 }
+
+/// The scanners whose reports carry findings of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportSource {
+    /// Tenable Nessus (.nessus, version 2), as Tenable-based ASVs export.
+    Nessus,
+    /// Greenbone / OpenVAS report XML.
+    Greenbone,
+    /// A spreadsheet in Portcullis's documented CSV layout.
+    Csv,
+}
+
+impl ReportSource {
+    /// The scanner's name, as a person says it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportSource::Nessus => "Nessus",
+            ReportSource::Greenbone => "Greenbone (OpenVAS)",
+            ReportSource::Csv => "the spreadsheet",
+        }
+    }
+
+    /// What the scanner calls one of its checks.
+    pub fn check_word(self) -> &'static str {
+        match self {
+            ReportSource::Nessus => "plugin",
+            ReportSource::Greenbone => "NVT",
+            ReportSource::Csv => "finding",
+        }
+    }
+}
+
+/// The scanner's own grading of an item, before Portcullis weighs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportedLevel {
+    /// Information only (Nessus 0, Greenbone "Log").
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// A score in the Common Vulnerability Scoring System (CVSS), the 0 to 10
+/// scale ASVs fail on (4.0 and up fails).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CvssScore {
+    pub score: f32,
+    /// The CVSS version the score is in: 2, 3 or 4.
+    pub version: u8,
+}
+
+/// One item of another scanner's report: a problem it found on a host or
+/// a port, as the report words it. Every text came from a file and is as
+/// hostile as a banner: bounded and made printable by the reader, never
+/// rendered as HTML.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportedItem {
+    pub source: ReportSource,
+    /// The scanner's id of the check: a Nessus plugin id, a Greenbone NVT
+    /// OID, the spreadsheet's finding.
+    pub check_id: String,
+    /// The check's name ("TLS Version 1.0 Protocol Detection").
+    pub name: String,
+    /// The check's family ("Service detection", "SSL and TLS").
+    pub family: Option<String>,
+    pub address: std::net::IpAddr,
+    /// `None` for an item about the host as a whole (Nessus port 0,
+    /// Greenbone "general/tcp").
+    pub port: Option<u16>,
+    pub protocol: Option<crate::scan::Protocol>,
+    /// The service the scanner named on the port ("www", "ssh").
+    pub service: Option<String>,
+    pub level: ReportedLevel,
+    pub cvss: Option<CvssScore>,
+    /// CVE identifiers ("CVE-2014-3566").
+    pub cves: Vec<String>,
+    /// What is wrong, in the scanner's words.
+    pub synopsis: String,
+    /// What the scanner says to do.
+    pub solution: String,
+    /// What the scanner saw (a plugin's output, a result's description).
+    pub output: String,
+    /// The scanner (or a person in it) marked the item a false positive.
+    pub false_positive: bool,
+    /// Greenbone's quality of detection, 0 to 100.
+    pub quality: Option<u8>,
+}

@@ -70,6 +70,9 @@ pub enum Reason {
     Icmp { icmp_type: u8, code: u8 },
     /// The local host refused to send: no route, network unreachable.
     HostUnreachable,
+    /// Another scanner's report listed the port open (an imported Nessus,
+    /// Greenbone or spreadsheet report, which do not say how they knew).
+    Reported,
 }
 
 impl Reason {
@@ -91,6 +94,7 @@ impl std::fmt::Display for Reason {
             Reason::NoResponse => f.write_str("no-response"),
             Reason::Icmp { icmp_type, code } => write!(f, "icmp type {icmp_type} code {code}"),
             Reason::HostUnreachable => f.write_str("host-unreach"),
+            Reason::Reported => f.write_str("reported"),
         }
     }
 }

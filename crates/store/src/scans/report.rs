@@ -237,6 +237,7 @@ mod tests {
             Reason::UdpResponse,
             Reason::NoResponse,
             Reason::HostUnreachable,
+            Reason::Reported,
             Reason::Icmp {
                 icmp_type: 3,
                 code: 3,
