@@ -15,6 +15,7 @@ mod csv;
 mod greenbone;
 mod nessus;
 mod nmap;
+mod reported;
 mod text;
 mod xml;
 
