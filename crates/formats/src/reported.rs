@@ -83,7 +83,11 @@ impl Hosts {
         port: u16,
         service: Option<String>,
     ) {
-        let known = self.entry(address).ports.entry((protocol, port)).or_default();
+        let known = self
+            .entry(address)
+            .ports
+            .entry((protocol, port))
+            .or_default();
         if known.is_none() {
             *known = service.filter(|name| !name.is_empty());
         }
@@ -141,7 +145,10 @@ impl Hosts {
                     count,
                 })
                 .collect();
-            out.send(Item::Event(ScanEvent::HostDone(HostDone { address, counts })));
+            out.send(Item::Event(ScanEvent::HostDone(HostDone {
+                address,
+                counts,
+            })));
         }
         for message in &warnings {
             out.send(Item::Event(ScanEvent::Warning {

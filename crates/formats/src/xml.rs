@@ -52,7 +52,9 @@ pub(crate) trait Handler {
 }
 
 /// Reads `input` to its end (or its cut), handing each element to
-/// `handler`. Text is trimmed of the whitespace around it.
+/// `handler`. Text comes untrimmed, in pieces split at entity references
+/// (trimming each piece would eat the spaces around an `&amp;`): the
+/// handler trims what it keeps.
 pub(crate) fn read_xml<R: BufRead>(
     input: R,
     limits: Limits,
@@ -61,7 +63,6 @@ pub(crate) fn read_xml<R: BufRead>(
 ) -> Result<(), FormatError> {
     let budget = Budget::new(limits.element_bytes);
     let mut reader = Reader::from_reader(Bounded::new(input, budget.clone()));
-    reader.config_mut().trim_text(true);
     let mut buf = Vec::new();
     loop {
         budget.reset();

@@ -72,7 +72,7 @@ fn events(items: &[Item]) -> Vec<&ScanEvent> {
         .iter()
         .filter_map(|item| match item {
             Item::Event(event) => Some(event),
-            Item::Run(_) => None,
+            Item::Run(_) | Item::Reported(_) => None,
         })
         .collect()
 }
