@@ -4,6 +4,7 @@
 use portcullis_model::compliance::{
     FindingRecord, InventoryEntry, ScanCoverage, System, TestingHistory,
 };
+use portcullis_model::import::ReportedItem;
 use portcullis_model::report::ScanReport;
 
 use crate::database::Store;
@@ -24,6 +25,9 @@ pub struct EvaluationContext {
     pub history: TestingHistory,
     /// Every tracked finding, for reconciliation.
     pub tracked: Vec<FindingRecord>,
+    /// The problems another scanner reported, when the scan was imported
+    /// from its report.
+    pub reported: Vec<ReportedItem>,
 }
 
 impl Store {
@@ -36,12 +40,13 @@ impl Store {
         let scan = self.scan(scan_id).await?;
         // Independent reads, each on its own connection: they overlap.
         let tracked = FindingFilter::default();
-        let (report, systems, inventory, history, tracked) = tokio::try_join!(
+        let (report, systems, inventory, history, tracked, reported) = tokio::try_join!(
             self.scan_report(scan_id),
             self.systems(),
             self.inventory(None),
             self.testing_history(Some(scan_id)),
             self.findings(&tracked),
+            self.reported_items(scan_id),
         )?;
         Ok(EvaluationContext {
             coverage: scan.coverage.clone(),
@@ -51,6 +56,7 @@ impl Store {
             inventory,
             history,
             tracked,
+            reported,
         })
     }
 }

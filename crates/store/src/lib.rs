@@ -29,6 +29,7 @@ mod inventory;
 mod inventory_io;
 mod platforms;
 mod reader;
+mod reported;
 mod scans;
 mod settings;
 mod systems;

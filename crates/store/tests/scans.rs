@@ -204,3 +204,53 @@ async fn a_scan_another_live_writer_records_is_left_running() {
     );
     assert_eq!(other.scan(id).await.unwrap().status, ScanStatus::Cancelled);
 }
+
+fn reported_item(name: &str) -> portcullis_model::import::ReportedItem {
+    use portcullis_model::import::{CvssScore, ReportSource, ReportedItem, ReportedLevel};
+    ReportedItem {
+        source: ReportSource::Nessus,
+        check_id: "104743".into(),
+        name: name.into(),
+        family: Some("Service detection".into()),
+        address: localhost(),
+        port: Some(443),
+        protocol: Some(Protocol::Tcp),
+        service: Some("www".into()),
+        level: ReportedLevel::Medium,
+        cvss: Some(CvssScore {
+            score: 6.5,
+            version: 3,
+        }),
+        cves: vec!["CVE-2011-3389".into()],
+        synopsis: "An older version of TLS.".into(),
+        solution: "Disable TLS 1.0.".into(),
+        output: "TLSv1 is enabled".into(),
+        false_positive: false,
+        quality: None,
+    }
+}
+
+#[tokio::test]
+async fn reported_items_read_back_in_order_and_leave_with_a_discarded_import() {
+    let (_dir, store) = new_store().await;
+    let mut writer = store.begin_scan(&new_scan()).await.unwrap();
+    let items: Vec<_> = (0..BATCH_EVENTS + 3)
+        .map(|n| reported_item(&format!("item {n}")))
+        .collect();
+    for item in &items {
+        writer.record_reported(item).await.unwrap();
+    }
+    let id = writer.id();
+    writer.finish(None).await.unwrap();
+    assert_eq!(store.reported_items(id).await.unwrap(), items);
+
+    let mut second = store.begin_scan(&new_scan()).await.unwrap();
+    second.record_reported(&items[0]).await.unwrap();
+    second.flush().await.unwrap();
+    let second_id = second.id();
+    assert_eq!(store.reported_items(second_id).await.unwrap().len(), 1);
+    second.discard().await.unwrap();
+    assert!(store.reported_items(second_id).await.unwrap().is_empty());
+    assert!(store.scan(second_id).await.is_err(), "the scan is gone too");
+    assert_eq!(store.reported_items(id).await.unwrap().len(), items.len());
+}

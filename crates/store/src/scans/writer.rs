@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use portcullis_model::compliance::{Exposure, ScanCoverage};
+use portcullis_model::import::ReportedItem;
 use portcullis_model::scan::{
     HostDone, HostReport, PortResult, PortState, Reason, ScanEvent, ScanSummary,
 };
@@ -60,6 +61,8 @@ enum Pending {
     Port(PortResult),
     Service(Box<ServiceReport>),
     HostDone(HostDone),
+    /// A problem another scanner reported, numbered in file order.
+    Reported(u64, Box<ReportedItem>),
 }
 
 /// Records one scan as it streams. Dropping it without [`finish`] leaves
@@ -74,6 +77,8 @@ pub struct ScanWriter {
     pending: Vec<Pending>,
     warnings: Vec<String>,
     warnings_written: usize,
+    /// Reported items taken so far: the next one's number.
+    reported: u64,
     last_flush: Instant,
     /// Held until the writer is finished or dropped.
     _lock: WriterLock,
@@ -112,6 +117,7 @@ impl Store {
             pending: Vec::new(),
             warnings: Vec::new(),
             warnings_written: 0,
+            reported: 0,
             last_flush: Instant::now(),
             _lock: lock,
         })
@@ -148,6 +154,18 @@ impl ScanWriter {
         Ok(())
     }
 
+    /// Takes one problem another scanner reported (an import's); written
+    /// with the next batch.
+    pub async fn record_reported(&mut self, item: &ReportedItem) -> Result<(), StoreError> {
+        self.pending
+            .push(Pending::Reported(self.reported, Box::new(item.clone())));
+        self.reported += 1;
+        if self.pending.len() >= BATCH_EVENTS || self.last_flush.elapsed() >= BATCH_INTERVAL {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
     /// Writes everything buffered, in one transaction.
     pub async fn flush(&mut self) -> Result<(), StoreError> {
         self.last_flush = Instant::now();
@@ -177,6 +195,7 @@ impl ScanWriter {
     pub async fn discard(self) -> Result<(), StoreError> {
         let mut tx = self.store.pool().begin().await?;
         for statement in [
+            "DELETE FROM reported_items WHERE scan_id = ?",
             "DELETE FROM port_observations WHERE scan_id = ?",
             "DELETE FROM scan_hosts WHERE scan_id = ?",
             "DELETE FROM scans WHERE id = ? AND status = 'running'",
@@ -296,6 +315,14 @@ async fn write_pending(
             .bind(json_text(&done.counts))
             .execute(&mut *conn)
             .await?;
+        }
+        Pending::Reported(seq, item) => {
+            sqlx::query("INSERT INTO reported_items (scan_id, seq, item) VALUES (?, ?, ?)")
+                .bind(scan_id)
+                .bind(i64::try_from(*seq).unwrap_or(i64::MAX))
+                .bind(json_text(item))
+                .execute(&mut *conn)
+                .await?;
         }
     }
     Ok(())
