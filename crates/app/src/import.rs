@@ -1,5 +1,7 @@
-//! Imports of the files other tools write (nmap XML first): each becomes a
-//! recorded scan, judged as one of Portcullis's own, or nothing at all.
+//! Imports of the files other tools write (nmap XML, Nessus and Greenbone
+//! reports, CSV findings lists): each becomes a recorded scan, judged as
+//! one of Portcullis's own, or nothing at all. A report's own findings
+//! are kept with the scan, and the rules weigh them with the rest.
 //!
 //! The file is read on a blocking thread and streamed over a bounded
 //! channel into the scan's writer, so a file of hundreds of megabytes is
@@ -9,7 +11,10 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use portcullis_formats::{FileKind, FormatError, Item, Limits, RunInfo, read_nmap_xml, sniff};
+use portcullis_formats::{
+    FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo, read_csv, read_greenbone_xml,
+    read_nessus, read_nmap_xml, sniff,
+};
 use portcullis_model::AppError;
 use portcullis_model::compliance::Exposure;
 use portcullis_model::import::ImportOutcome;
@@ -34,8 +39,15 @@ const FIELD: &str = "file";
 impl Workspace {
     /// Imports `path` as a scan run from `origin` (inside the network, or
     /// from the internet), records it, and judges it when it holds a whole
-    /// run.
-    pub async fn import_scan(&self, path: &Path, origin: Exposure) -> Result<ImportOutcome> {
+    /// run. The content says what the file is; `format` (when given) or
+    /// else the file's ending says what it should be, and a file that is
+    /// not what it claims is refused.
+    pub async fn import_scan(
+        &self,
+        path: &Path,
+        origin: Exposure,
+        format: Option<ImportFormat>,
+    ) -> Result<ImportOutcome> {
         let shown = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|error| {
             AppError::bad_input(FIELD, format!("{shown} cannot be opened: {error}"))
@@ -44,32 +56,29 @@ impl Workspace {
         let head = input.fill_buf().map_err(|error| {
             AppError::bad_input(FIELD, format!("{shown} cannot be read: {error}"))
         })?;
-        let kind = sniff(&head[..head.len().min(SNIFF_BYTES)]).ok_or_else(|| {
-            AppError::bad_input(
-                FIELD,
-                format!(
-                    "{shown} is not a file Portcullis can import: expected {}, found {}",
-                    FileKind::NmapXml.name(),
-                    describe(head)
-                ),
-            )
-        })?;
+        let claimed = match format {
+            Some(format) => Claim::Chosen(format),
+            None => match path.file_name().map(|name| name.to_string_lossy()) {
+                Some(name) => {
+                    ImportFormat::claimed_by_name(&name).map_or(Claim::Nothing, Claim::ByName)
+                }
+                None => Claim::Nothing,
+            },
+        };
+        let kind = identify(&shown, head, claimed)?;
 
         let (sender, receiver) = mpsc::channel(CHANNEL_ITEMS);
-        let reading = tokio::task::spawn_blocking(move || match kind {
-            FileKind::NmapXml => read_nmap_xml(input, Limits::default(), &mut |item| {
-                sender.blocking_send(item).is_ok()
-            }),
-            _ => Err(FormatError::Stopped),
+        let reading = tokio::task::spawn_blocking(move || {
+            read_as(kind, input, &mut |item| sender.blocking_send(item).is_ok())
         });
         let written = self.write_import(receiver, origin).await;
         let read = reading
             .await
             .map_err(|error| AppError::internal(format!("the import stopped: {error}")))?;
-        let (writer, run, summary) = match (written, read) {
+        let written = match (written, read) {
             (Ok(written), Ok(_)) => written,
-            (Ok((writer, ..)), Err(error)) => {
-                discard(writer).await?;
+            (Ok(written), Err(error)) => {
+                discard(written.writer).await?;
                 return Err(refused(&shown, &error));
             }
             (Err((writer, error)), _) => {
@@ -77,7 +86,15 @@ impl Workspace {
                 return Err(error);
             }
         };
-        let (Some(writer), Some(run)) = (writer, run) else {
+        let Written {
+            writer: Some(writer),
+            run: Some(run),
+            summary,
+            reported_items,
+            false_positives,
+        } = written
+        else {
+            discard(written.writer).await?;
             return Err(AppError::bad_input(
                 FIELD,
                 format!("{shown} holds no scan to import"),
@@ -95,6 +112,8 @@ impl Workspace {
             args: run.args,
             scan,
             warnings,
+            reported_items,
+            false_positives,
             judgement,
         })
     }
@@ -106,34 +125,39 @@ impl Workspace {
         mut receiver: mpsc::Receiver<Item>,
         origin: Exposure,
     ) -> std::result::Result<Written, (Option<ScanWriter>, AppError)> {
-        let mut writer: Option<ScanWriter> = None;
-        let mut run = None;
-        let mut summary = None;
+        let mut written = Written::default();
         while let Some(item) = receiver.recv().await {
             let step = match item {
                 Item::Run(info) => match self.begin_import(&info, origin).await {
                     Ok(started) => {
-                        writer = Some(started);
-                        run = Some(info);
+                        written.writer = Some(started);
+                        written.run = Some(info);
                         Ok(())
                     }
                     Err(error) => Err(error),
                 },
-                Item::Reported(_) => Ok(()),
                 Item::Event(ScanEvent::Finished(ended)) => {
-                    summary = Some(ended);
+                    written.summary = Some(ended);
                     Ok(())
                 }
-                Item::Event(event) => match &mut writer {
+                Item::Event(event) => match &mut written.writer {
                     Some(writer) => writer.record(&event).await.map_err(from_store),
-                    None => Err(AppError::internal("an import sent events before its run")),
+                    None => Err(before_run()),
                 },
+                Item::Reported(reported) => {
+                    written.reported_items += 1;
+                    written.false_positives += u64::from(reported.false_positive);
+                    match &mut written.writer {
+                        Some(writer) => writer.record_reported(&reported).await.map_err(from_store),
+                        None => Err(before_run()),
+                    }
+                }
             };
             if let Err(error) = step {
-                return Err((writer, error));
+                return Err((written.writer, error));
             }
         }
-        Ok((writer, run, summary))
+        Ok(written)
     }
 
     async fn begin_import(&self, run: &RunInfo, origin: Exposure) -> Result<ScanWriter> {
@@ -150,7 +174,94 @@ impl Workspace {
     }
 }
 
-type Written = (Option<ScanWriter>, Option<RunInfo>, Option<ScanSummary>);
+/// What an import wrote, once its reader is done.
+#[derive(Default)]
+struct Written {
+    /// `None` when the file held no run.
+    writer: Option<ScanWriter>,
+    run: Option<RunInfo>,
+    /// `None` for a file cut short.
+    summary: Option<ScanSummary>,
+    reported_items: u64,
+    false_positives: u64,
+}
+
+/// What a file is expected to be.
+#[derive(Debug, Clone, Copy)]
+enum Claim {
+    /// The person chose the format.
+    Chosen(ImportFormat),
+    /// The file's name ends the way these formats' files do.
+    ByName(&'static [ImportFormat]),
+    /// Nothing: the content alone decides.
+    Nothing,
+}
+
+fn before_run() -> AppError {
+    AppError::internal("an import sent events before its run")
+}
+
+/// What the file holds, checked against what it claims to be.
+fn identify(shown: &str, head: &[u8], claimed: Claim) -> Result<ImportFormat> {
+    let found = sniff(&head[..head.len().min(SNIFF_BYTES)]);
+    let expected = match claimed {
+        Claim::Chosen(format) => format.name().to_owned(),
+        Claim::ByName(formats) => formats
+            .iter()
+            .map(|format| format.name())
+            .collect::<Vec<_>>()
+            .join(" or "),
+        Claim::Nothing => ImportFormat::ALL
+            .iter()
+            .map(|format| format.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let Some(found) = found else {
+        return Err(AppError::bad_input(
+            FIELD,
+            format!(
+                "{shown} is not a file Portcullis can import: expected {expected}, found {}",
+                describe(head)
+            ),
+        ));
+    };
+    let matches = match claimed {
+        Claim::Chosen(format) => format == found,
+        Claim::ByName(formats) => formats.contains(&found),
+        Claim::Nothing => true,
+    };
+    if !matches {
+        let why = match claimed {
+            Claim::Chosen(_) => "the format chosen",
+            _ => "its name",
+        };
+        return Err(AppError::bad_input(
+            FIELD,
+            format!(
+                "{shown} was not imported: {why} says {expected}, but it holds a {}. \
+                 Choose that format, or give the file its usual ending",
+                found.name()
+            ),
+        ));
+    }
+    Ok(found)
+}
+
+/// Reads `input` with the reader for `kind`.
+fn read_as(
+    kind: ImportFormat,
+    input: impl BufRead,
+    emit: &mut dyn FnMut(Item) -> bool,
+) -> std::result::Result<ReadOutcome, FormatError> {
+    let limits = Limits::default();
+    match kind {
+        ImportFormat::NmapXml => read_nmap_xml(input, limits, emit),
+        ImportFormat::Nessus => read_nessus(input, limits, emit),
+        ImportFormat::Greenbone => read_greenbone_xml(input, limits, emit),
+        ImportFormat::Csv => read_csv(input, limits, emit),
+    }
+}
 
 async fn discard(writer: Option<ScanWriter>) -> Result<()> {
     match writer {
@@ -169,9 +280,6 @@ fn describe(head: &[u8]) -> String {
         return "an empty file".to_owned();
     }
     let text = String::from_utf8_lossy(&head[..head.len().min(200)]);
-    if text.contains("NessusClientData") {
-        return "a Nessus report (.nessus), which Portcullis does not read yet".to_owned();
-    }
     if text.trim_start().starts_with('<') {
         let root = text
             .split('<')

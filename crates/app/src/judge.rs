@@ -83,6 +83,7 @@ impl Judge {
             systems: &context.systems,
             inventory: &context.inventory,
             history: context.history,
+            reported: &context.reported,
             now,
         });
         let coverage = Coverage::new(&context.report, &context.coverage);

@@ -97,6 +97,7 @@ pub(crate) async fn plan(settings: ScanSettings) -> Result<ScanPlan> {
             udp: ranges(&udp_ports),
             identification: identify,
             posture: settings.posture,
+            reported_checks: false,
         },
         tcp_port_count: tcp_ports.len(),
         udp_port_count: udp_ports.len(),

@@ -176,6 +176,7 @@ fn main() -> ExitCode {
         udp: Vec::new(),
         identification: true,
         posture: true,
+        reported_checks: false,
     };
     let now = Utc.with_ymd_and_hms(2025, 6, 1, 12, 0, 0).unwrap();
     let mut before = first_scan();
@@ -189,6 +190,7 @@ fn main() -> ExitCode {
         systems: &systems,
         inventory: &inventory,
         history: TestingHistory::default(),
+        reported: &[],
         now,
     };
 

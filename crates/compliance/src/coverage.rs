@@ -81,6 +81,10 @@ enum Basis {
     Posture,
     /// Dates and settings, judged at every evaluation.
     Always,
+    /// Another scanner's own check, which only that kind of report can
+    /// repeat: Portcullis's scans prove it gone only by finding the port
+    /// shut.
+    Reported,
 }
 
 fn basis(kind: FindingKind) -> Basis {
@@ -121,6 +125,7 @@ fn basis(kind: FindingKind) -> Basis {
         | ExternalScanOverdue
         | SegmentationTestOverdue
         | SegmentationTestFailed => Basis::Always,
+        ReportedProblem => Basis::Reported,
     }
 }
 
@@ -166,15 +171,20 @@ impl Coverage {
         if basis == Basis::Always {
             return true;
         }
+        let by_report = self.scanned.0.reported_checks;
         let Some(address) = finding.address else {
-            return true;
+            return basis != Basis::Reported || by_report;
         };
         if !self.host_up(address) {
             return false;
         }
         let (Some(port), Some(protocol)) = (finding.port, finding.protocol) else {
-            return true;
+            return basis != Basis::Reported || by_report;
         };
+        if by_report && self.is_open(address, protocol, port) {
+            // The report's scanner ran its checks on every port it lists.
+            return true;
+        }
         if !self.port_scanned(protocol, port) {
             return false;
         }
@@ -188,6 +198,7 @@ impl Coverage {
             Basis::Identity => self.scanned.0.identification,
             Basis::Posture => self.scanned.0.posture,
             Basis::Always => true,
+            Basis::Reported => false,
         }
     }
 }

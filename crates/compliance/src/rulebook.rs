@@ -331,7 +331,8 @@ mod tests {
 
     /// A rule that always fails an ASV scan says it cannot be accepted, so
     /// that the book does not promise what the code refuses; only the
-    /// version rules, whose level each advisory sets, may say otherwise.
+    /// version rules, whose level each advisory sets, and reported
+    /// problems, whose level the scanner's score sets, may say otherwise.
     #[test]
     fn rules_that_always_fail_cannot_be_accepted() {
         let book = Rulebook::builtin();
@@ -339,7 +340,9 @@ mod tests {
             let rule = book.rule(kind);
             let varies = matches!(
                 kind,
-                FindingKind::VulnerableVersion | FindingKind::EndOfLifeVersion
+                FindingKind::VulnerableVersion
+                    | FindingKind::EndOfLifeVersion
+                    | FindingKind::ReportedProblem
             );
             if rule.severity.fails_asv_scan() && !varies {
                 assert_eq!(rule.accept, AcceptPolicy::No, "{}", kind.id());

@@ -469,6 +469,7 @@ mod tests {
                 udp: Vec::new(),
                 identification: true,
                 posture,
+                reported_checks: false,
             },
         )
     }

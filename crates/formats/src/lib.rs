@@ -25,6 +25,7 @@ pub use nessus::read_nessus;
 pub use nmap::read_nmap_xml;
 
 use portcullis_model::compliance::ScanCoverage;
+pub use portcullis_model::import::ImportFormat;
 use portcullis_model::import::ReportedItem;
 use portcullis_model::scan::ScanEvent;
 
@@ -48,80 +49,23 @@ impl Default for Limits {
     }
 }
 
-/// The kinds of file Portcullis imports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    NmapXml,
-    Nessus,
-    Greenbone,
-    Csv,
-}
-
-impl FileKind {
-    /// Every kind, in the order a list of them is shown.
-    pub const ALL: [FileKind; 4] = [
-        FileKind::NmapXml,
-        FileKind::Nessus,
-        FileKind::Greenbone,
-        FileKind::Csv,
-    ];
-
-    /// How a person would name the kind.
-    pub fn name(self) -> &'static str {
-        match self {
-            FileKind::NmapXml => "nmap XML (-oX)",
-            FileKind::Nessus => "Nessus report (.nessus)",
-            FileKind::Greenbone => "Greenbone/OpenVAS report (XML)",
-            FileKind::Csv => "CSV findings list",
-        }
-    }
-
-    /// The word for the kind on a command line (`--format`).
-    pub fn id(self) -> &'static str {
-        match self {
-            FileKind::NmapXml => "nmap",
-            FileKind::Nessus => "nessus",
-            FileKind::Greenbone => "openvas",
-            FileKind::Csv => "csv",
-        }
-    }
-
-    /// The kind whose [`id`](FileKind::id) is `id`.
-    pub fn from_id(id: &str) -> Option<FileKind> {
-        FileKind::ALL.into_iter().find(|kind| kind.id() == id)
-    }
-
-    /// The kinds a file's name claims by its extension: `.xml` is both
-    /// nmap's and Greenbone's; a name with another ending claims nothing,
-    /// and the content alone decides.
-    pub fn claimed_by_name(name: &str) -> Option<&'static [FileKind]> {
-        let extension = name.rsplit_once('.')?.1.to_ascii_lowercase();
-        match extension.as_str() {
-            "xml" => Some(&[FileKind::NmapXml, FileKind::Greenbone]),
-            "nessus" => Some(&[FileKind::Nessus]),
-            "csv" => Some(&[FileKind::Csv]),
-            _ => None,
-        }
-    }
-}
-
 /// What the file's first bytes say it is: `None` when it is none of the
 /// kinds Portcullis reads.
-pub fn sniff(head: &[u8]) -> Option<FileKind> {
+pub fn sniff(head: &[u8]) -> Option<ImportFormat> {
     let text = String::from_utf8_lossy(head);
     if text.contains("<nmaprun") {
-        return Some(FileKind::NmapXml);
+        return Some(ImportFormat::NmapXml);
     }
     if text.contains("<NessusClientData_v2") {
-        return Some(FileKind::Nessus);
+        return Some(ImportFormat::Nessus);
     }
     // The management protocol's answer wraps the report in
     // <get_reports_response>; the web UI's download starts at <report>.
     if text.contains("<get_reports_response") || greenbone_report(&text) {
-        return Some(FileKind::Greenbone);
+        return Some(ImportFormat::Greenbone);
     }
     if csv::looks_like_csv(head) {
-        return Some(FileKind::Csv);
+        return Some(ImportFormat::Csv);
     }
     None
 }

@@ -21,7 +21,7 @@ use portcullis_model::scan::Protocol;
 use crate::reported::{Emitter, Hosts};
 use crate::text::{kept, one_line};
 use crate::xml::{Attributes, Handler, get, read_xml};
-use crate::{FileKind, FormatError, Item, Limits, ReadOutcome, RunInfo};
+use crate::{FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo};
 
 /// The scanner's name in warnings and host reasons.
 const SCANNER: &str = "Nessus";
@@ -130,7 +130,10 @@ impl Parser {
                 .unwrap_or_else(|| "imported".to_owned()),
             ports: String::new(),
             started_unix: None,
-            coverage: ScanCoverage::default(),
+            coverage: ScanCoverage {
+                reported_checks: true,
+                ..ScanCoverage::default()
+            },
         }
     }
 
@@ -282,7 +285,7 @@ impl Parser {
     fn finish(self, out: &mut Emitter<'_>) -> Result<ReadOutcome, FormatError> {
         if !self.seen_root {
             return Err(FormatError::WrongKind {
-                expected: FileKind::Nessus.name(),
+                expected: ImportFormat::Nessus.name(),
                 found: "it holds no <NessusClientData_v2> element".into(),
             });
         }
@@ -337,7 +340,7 @@ impl Handler for Parser {
         if !self.seen_root {
             if name != b"NessusClientData_v2" {
                 return Err(FormatError::WrongKind {
-                    expected: FileKind::Nessus.name(),
+                    expected: ImportFormat::Nessus.name(),
                     found: format!(
                         "its first element is <{}>, not <NessusClientData_v2>",
                         one_line(&String::from_utf8_lossy(name), 40)

@@ -15,7 +15,7 @@ use std::net::IpAddr;
 
 use crate::text::{kept, one_line};
 use crate::xml::{Attributes, Handler, get, read_xml};
-use crate::{FileKind, FormatError, Item, Limits, ReadOutcome, RunInfo};
+use crate::{FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo};
 use portcullis_model::compliance::{PortRange, ScanCoverage};
 use portcullis_model::scan::{
     HostDone, HostReport, MethodChoice, PortCount, PortResult, PortState, Protocol, Reason,
@@ -146,7 +146,7 @@ impl Handler for Parser {
         if !self.seen_root {
             if name != b"nmaprun" {
                 return Err(FormatError::WrongKind {
-                    expected: FileKind::NmapXml.name(),
+                    expected: ImportFormat::NmapXml.name(),
                     found: format!(
                         "its first element is <{}>, not <nmaprun>",
                         one_line(&String::from_utf8_lossy(name), 40)
@@ -465,7 +465,7 @@ impl Parser {
     fn finish(mut self, emit: &mut dyn FnMut(Item) -> bool) -> Result<ReadOutcome, FormatError> {
         if !self.seen_root {
             return Err(FormatError::WrongKind {
-                expected: FileKind::NmapXml.name(),
+                expected: ImportFormat::NmapXml.name(),
                 found: "it holds no <nmaprun> element".into(),
             });
         }

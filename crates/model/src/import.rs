@@ -5,6 +5,67 @@ use serde::{Deserialize, Serialize};
 use crate::judgement::Judgement;
 use crate::scan_record::ScanRecord;
 
+/// The kinds of file Portcullis imports. The serde name is the
+/// [`id`](ImportFormat::id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportFormat {
+    #[serde(rename = "nmap")]
+    NmapXml,
+    Nessus,
+    #[serde(rename = "openvas")]
+    Greenbone,
+    Csv,
+}
+
+impl ImportFormat {
+    /// Every kind, in the order a list of them is shown.
+    pub const ALL: [ImportFormat; 4] = [
+        ImportFormat::NmapXml,
+        ImportFormat::Nessus,
+        ImportFormat::Greenbone,
+        ImportFormat::Csv,
+    ];
+
+    /// How a person would name the kind.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImportFormat::NmapXml => "nmap XML (-oX)",
+            ImportFormat::Nessus => "Nessus report (.nessus)",
+            ImportFormat::Greenbone => "Greenbone/OpenVAS report (XML)",
+            ImportFormat::Csv => "CSV findings list",
+        }
+    }
+
+    /// The word for the kind on a command line (`--format`).
+    pub fn id(self) -> &'static str {
+        match self {
+            ImportFormat::NmapXml => "nmap",
+            ImportFormat::Nessus => "nessus",
+            ImportFormat::Greenbone => "openvas",
+            ImportFormat::Csv => "csv",
+        }
+    }
+
+    /// The kind whose [`id`](ImportFormat::id) is `id`.
+    pub fn from_id(id: &str) -> Option<ImportFormat> {
+        ImportFormat::ALL.into_iter().find(|kind| kind.id() == id)
+    }
+
+    /// The kinds a file's name claims by its extension: `.xml` is both
+    /// nmap's and Greenbone's; a name with another ending claims nothing,
+    /// and the content alone decides.
+    pub fn claimed_by_name(name: &str) -> Option<&'static [ImportFormat]> {
+        let extension = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match extension.as_str() {
+            "xml" => Some(&[ImportFormat::NmapXml, ImportFormat::Greenbone]),
+            "nessus" => Some(&[ImportFormat::Nessus]),
+            "csv" => Some(&[ImportFormat::Csv]),
+            _ => None,
+        }
+    }
+}
+
 /// A file imported as a recorded scan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportOutcome {
@@ -17,6 +78,14 @@ pub struct ImportOutcome {
     pub scan: ScanRecord,
     /// What the person should know about the file (an interrupted run).
     pub warnings: Vec<String>,
+    /// The problems the report listed in its own words (Low and above),
+    /// false positives included: none for nmap's files.
+    #[serde(default)]
+    pub reported_items: u64,
+    /// Of those, the ones the scanner marked false positive: kept, and
+    /// raising nothing.
+    #[serde(default)]
+    pub false_positives: u64,
     /// Its findings, when the file held a whole run; a cut-off run is kept
     /// but not judged, as a cancelled scan is not.
     pub judgement: Option<Judgement>,
@@ -110,4 +179,23 @@ pub struct ReportedItem {
     pub false_positive: bool,
     /// Greenbone's quality of detection, 0 to 100.
     pub quality: Option<u8>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_ids_are_the_serde_names() {
+        for format in ImportFormat::ALL {
+            let json = serde_json::to_string(&format).unwrap();
+            assert_eq!(json, format!("\"{}\"", format.id()));
+            assert_eq!(ImportFormat::from_id(format.id()), Some(format));
+        }
+        assert_eq!(
+            ImportFormat::claimed_by_name("scan.NESSUS"),
+            Some(&[ImportFormat::Nessus][..])
+        );
+        assert_eq!(ImportFormat::claimed_by_name("report"), None);
+    }
 }

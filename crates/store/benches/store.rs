@@ -122,6 +122,7 @@ async fn measure(data_dir: PathBuf, runs: usize) -> bool {
             systems,
             inventory,
             history,
+            reported: &[],
             now,
         })
     };

@@ -32,6 +32,7 @@ fn new_scan() -> NewScan {
             udp: vec![],
             identification: true,
             posture: false,
+            reported_checks: false,
         },
     }
 }

@@ -17,6 +17,7 @@
 mod inventory_rules;
 mod port_rules;
 mod programme_rules;
+mod reported_rules;
 mod service_view;
 
 pub(crate) use programme_rules::{SCAN_INTERVAL_DAYS, SEGMENTATION_INTERVAL_MONTHS};
@@ -29,6 +30,7 @@ use chrono::{DateTime, Utc};
 use portcullis_model::compliance::{
     Finding, FindingKind, InventoryEntry, ScanCoverage, System, TestingHistory,
 };
+use portcullis_model::import::ReportedItem;
 use portcullis_model::report::ScanReport;
 use portcullis_model::scan::{PortState, Protocol};
 
@@ -50,6 +52,9 @@ pub struct EvaluationInput<'a> {
     pub systems: &'a [System],
     pub inventory: &'a [InventoryEntry],
     pub history: TestingHistory,
+    /// The problems another scanner reported, when the scan was imported
+    /// from its report; empty for Portcullis's own scans.
+    pub reported: &'a [ReportedItem],
     pub now: DateTime<Utc>,
 }
 
@@ -66,6 +71,7 @@ impl Rulebook {
         let mut evaluator = Evaluator::new(self, input);
         programme_rules::check(&mut evaluator);
         evaluator.check_hosts();
+        reported_rules::check(&mut evaluator);
         inventory_rules::check(&mut evaluator);
         let mut findings = evaluator.findings;
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));

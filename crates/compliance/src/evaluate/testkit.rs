@@ -224,6 +224,7 @@ pub fn full_coverage() -> ScanCoverage {
         udp: all,
         identification: true,
         posture: true,
+        reported_checks: false,
     }
 }
 
@@ -251,6 +252,7 @@ pub struct Case {
     pub systems: Vec<System>,
     pub inventory: Vec<InventoryEntry>,
     pub history: TestingHistory,
+    pub reported: Vec<portcullis_model::import::ReportedItem>,
 }
 
 impl Case {
@@ -260,6 +262,7 @@ impl Case {
             coverage: full_coverage(),
             systems: vec![web(), db()],
             inventory: Vec::new(),
+            reported: Vec::new(),
             history: fresh_history(),
         }
     }
@@ -292,6 +295,7 @@ impl Case {
             systems: &self.systems,
             inventory: &self.inventory,
             history: self.history,
+            reported: &self.reported,
             now: now(),
         })
     }

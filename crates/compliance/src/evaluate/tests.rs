@@ -1245,6 +1245,24 @@ fn every_rule_fires_somewhere_with_complete_words() {
         at: now() - days(400),
         passed: false,
     });
+    case.reported.push(portcullis_model::import::ReportedItem {
+        source: portcullis_model::import::ReportSource::Greenbone,
+        check_id: "1.3.6.1.4.1.25623.1.0.80091".into(),
+        name: "TCP Timestamps Information Disclosure".into(),
+        family: Some("General".into()),
+        address: ip(WEB),
+        port: None,
+        protocol: None,
+        service: None,
+        level: portcullis_model::import::ReportedLevel::Low,
+        cvss: None,
+        cves: Vec::new(),
+        synopsis: "The remote host implements TCP timestamps.".into(),
+        solution: "Turn TCP timestamps off.".into(),
+        output: String::new(),
+        false_positive: false,
+        quality: Some(80),
+    });
 
     let findings = case.findings();
     for kind in portcullis_model::compliance::FindingKind::ALL {

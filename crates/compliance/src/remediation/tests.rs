@@ -12,7 +12,7 @@ use super::{FixRequest, KnowledgeBase};
 
 /// Kinds about the programme or the inventory, not about what runs on a
 /// port: their findings carry no service.
-const NOT_ABOUT_A_SERVICE: [FindingKind; 7] = [
+const NOT_ABOUT_A_SERVICE: [FindingKind; 8] = [
     FindingKind::UnassignedHost,
     FindingKind::StaleInventoryEntry,
     FindingKind::ExpiredInventoryEntry,
@@ -20,6 +20,7 @@ const NOT_ABOUT_A_SERVICE: [FindingKind; 7] = [
     FindingKind::ExternalScanOverdue,
     FindingKind::SegmentationTestOverdue,
     FindingKind::SegmentationTestFailed,
+    FindingKind::ReportedProblem,
 ];
 
 /// A finding of `kind` as the evaluator would shape it, on a service
@@ -28,6 +29,8 @@ fn finding(kind: FindingKind, name: Option<&str>) -> Finding {
     let address: IpAddr = "203.0.113.10".parse().unwrap();
     let (address, port, protocol) = match kind {
         FindingKind::UnassignedHost => (Some(address), None, None),
+        // A reported problem with no service is the host-wide kind.
+        FindingKind::ReportedProblem if name.is_none() => (Some(address), None, None),
         FindingKind::InternalScanOverdue
         | FindingKind::ExternalScanOverdue
         | FindingKind::SegmentationTestOverdue

@@ -46,6 +46,12 @@ pub struct ScanCoverage {
     /// Whether posture checks (TLS, SSH, HTTP, open access, advisories) ran:
     /// without them, a TLS finding's absence proves nothing.
     pub posture: bool,
+    /// Whether the scan is another scanner's findings report (an imported
+    /// Nessus, Greenbone or CSV report): the scanner ran its own checks on
+    /// every port it lists, so a problem it does not list there is gone;
+    /// but it lists only open ports, so it proves no other port shut.
+    #[serde(default)]
+    pub reported_checks: bool,
 }
 
 impl ScanCoverage {

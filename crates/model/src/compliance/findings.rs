@@ -122,6 +122,10 @@ pub enum FindingKind {
     SegmentationTestOverdue,
     /// The last segmentation test failed (11.4.5).
     SegmentationTestFailed,
+    /// A problem another scanner's imported report lists (an ASV's Nessus
+    /// or Greenbone report, a spreadsheet) that no rule of Portcullis's
+    /// covers: shown in the scanner's own words.
+    ReportedProblem,
 }
 
 impl FindingKind {
@@ -148,7 +152,7 @@ impl FindingKind {
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [FindingKind; 34] = [
+    pub const ALL: [FindingKind; 35] = [
         FindingKind::UnlistedOpenPort,
         FindingKind::UnassignedHost,
         FindingKind::ExternalDatabase,
@@ -183,6 +187,7 @@ impl FindingKind {
         FindingKind::ExternalScanOverdue,
         FindingKind::SegmentationTestOverdue,
         FindingKind::SegmentationTestFailed,
+        FindingKind::ReportedProblem,
     ];
 
     /// The rule id: the kebab-case name used in the rule book, in JSON and
@@ -223,6 +228,7 @@ impl FindingKind {
             FindingKind::ExternalScanOverdue => "external-scan-overdue",
             FindingKind::SegmentationTestOverdue => "segmentation-test-overdue",
             FindingKind::SegmentationTestFailed => "segmentation-test-failed",
+            FindingKind::ReportedProblem => "reported-problem",
         }
     }
 
