@@ -28,7 +28,7 @@ use portcullis_model::scan::Protocol;
 use crate::reported::{Emitter, Hosts};
 use crate::text::{kept, one_line};
 use crate::xml::{Attributes, Handler, get, read_xml};
-use crate::{FileKind, FormatError, Item, Limits, ReadOutcome, RunInfo};
+use crate::{FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo};
 
 /// The scanner's name in the run, warnings and host reasons.
 const SCANNER: &str = "Greenbone";
@@ -419,7 +419,11 @@ impl Parser {
             targets: "imported".to_owned(),
             ports: String::new(),
             started_unix: self.scan_start.as_deref().and_then(unix_seconds),
-            coverage: ScanCoverage::default(),
+            // Greenbone ran its checks on the ports it lists.
+            coverage: ScanCoverage {
+                reported_checks: true,
+                ..ScanCoverage::default()
+            },
         }
     }
 
@@ -464,7 +468,7 @@ impl Parser {
             Tag::Response => answer_ok(attributes, at)?,
             _ => {
                 return Err(FormatError::WrongKind {
-                    expected: FileKind::Greenbone.name(),
+                    expected: ImportFormat::Greenbone.name(),
                     found: format!(
                         "its first element is <{}>, not <report> or <get_reports_response>",
                         one_line(&String::from_utf8_lossy(name), 40)
@@ -731,13 +735,13 @@ impl Parser {
     fn finish(self, out: &mut Emitter<'_>) -> Result<ReadOutcome, FormatError> {
         if !self.seen_root {
             return Err(FormatError::WrongKind {
-                expected: FileKind::Greenbone.name(),
+                expected: ImportFormat::Greenbone.name(),
                 found: "it holds no <report> element".into(),
             });
         }
         if !self.seen_report {
             return Err(FormatError::WrongKind {
-                expected: FileKind::Greenbone.name(),
+                expected: ImportFormat::Greenbone.name(),
                 found: "the management protocol's answer holds no <report>".into(),
             });
         }

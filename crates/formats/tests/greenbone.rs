@@ -7,7 +7,7 @@ use std::io::{BufReader, Read};
 use std::net::IpAddr;
 
 use portcullis_formats::{
-    FileKind, FormatError, Item, Limits, ReadOutcome, RunInfo, read_greenbone_xml, sniff,
+    FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo, read_greenbone_xml, sniff,
 };
 use portcullis_model::compliance::ScanCoverage;
 use portcullis_model::import::{CvssScore, ReportSource, ReportedItem, ReportedLevel};
@@ -391,11 +391,11 @@ fn both_shapes_give_the_run_the_problems_and_the_hosts_with_their_open_ports() {
 fn both_shapes_are_known_by_their_first_bytes() {
     for (shape, text) in both_shapes() {
         let head = &text.as_bytes()[..text.len().min(4096)];
-        assert_eq!(sniff(head), Some(FileKind::Greenbone), "{shape}");
+        assert_eq!(sniff(head), Some(ImportFormat::Greenbone), "{shape}");
         let start = &text.as_bytes()[..300];
         assert_eq!(
             sniff(start),
-            Some(FileKind::Greenbone),
+            Some(ImportFormat::Greenbone),
             "{shape}, 300 bytes"
         );
     }
