@@ -326,7 +326,10 @@ fn both_shapes_give_the_run_the_problems_and_the_hosts_with_their_open_ports() {
                 targets: "imported".into(),
                 ports: String::new(),
                 started_unix: Some(1_764_583_200),
-                coverage: ScanCoverage::default(),
+                coverage: ScanCoverage {
+                    reported_checks: true,
+                    ..ScanCoverage::default()
+                },
             }),
             "{shape}"
         );
