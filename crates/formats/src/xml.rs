@@ -13,6 +13,12 @@ use crate::bounded::{Bounded, Budget};
 use crate::text::one_line;
 use crate::{FormatError, Item, Limits};
 
+/// How deep elements may nest. The formats read here nest a dozen deep;
+/// the parser remembers every open element to check its closing tag, so
+/// without a cap a file of endless opening tags would take memory without
+/// end.
+pub(crate) const MAX_DEPTH: usize = 256;
+
 /// The attributes of one element, unescaped, in file order.
 pub(crate) type Attributes = Vec<(String, String)>;
 
@@ -64,6 +70,7 @@ pub(crate) fn read_xml<R: BufRead>(
     let budget = Budget::new(limits.element_bytes);
     let mut reader = Reader::from_reader(Bounded::new(input, budget.clone()));
     let mut buf = Vec::new();
+    let mut depth = 0usize;
     loop {
         budget.reset();
         buf.clear();
@@ -103,6 +110,14 @@ pub(crate) fn read_xml<R: BufRead>(
                 }
             }
             Event::Start(element) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(FormatError::Invalid {
+                        what: "the file's structure",
+                        at,
+                        why: format!("elements are nested more than {MAX_DEPTH} deep"),
+                    });
+                }
                 let attributes = attributes(&element, decoder, at)?;
                 handler.open(element.local_name().as_ref(), &attributes, at, emit)?;
             }
@@ -112,7 +127,10 @@ pub(crate) fn read_xml<R: BufRead>(
                 handler.open(&name, &attributes, at, emit)?;
                 handler.close(&name, at, emit)?;
             }
-            Event::End(element) => handler.close(element.local_name().as_ref(), at, emit)?,
+            Event::End(element) => {
+                depth = depth.saturating_sub(1);
+                handler.close(element.local_name().as_ref(), at, emit)?;
+            }
             Event::Text(text) => {
                 let text = text.decode().map_err(|error| FormatError::Malformed {
                     at,

@@ -619,24 +619,30 @@ fn a_huge_line_is_refused_without_reading_it_whole() {
     }
 }
 
-/// A result buried under 100 000 elements: the path does not grow with
-/// them, and the result's own fields are still its own.
+/// A result buried a little deeper than reports go still reads as its
+/// own; a file of endless nesting is refused before it costs memory.
 #[test]
-fn deep_nesting_costs_nothing_and_confuses_nothing() {
-    let depth = 100_000;
-    let deep = format!(
-        "<description>{}<name>Buried</name>{}</description>",
-        "<x>".repeat(depth),
-        "</x>".repeat(depth)
-    );
-    let text = web_download().replacen(
-        "<description>The Redis server answered INFO without authentication.</description>",
-        &format!("{deep}<description>The Redis server answered INFO without authentication.</description>"),
-        1,
-    );
-    let (items, _) = read(&text).expect("the file imports");
+fn nesting_is_read_to_a_sane_depth_and_refused_beyond() {
+    let buried = |depth: usize| {
+        let deep = format!(
+            "<description>{}<name>Buried</name>{}</description>",
+            "<x>".repeat(depth),
+            "</x>".repeat(depth)
+        );
+        web_download().replacen(
+            "<description>The Redis server answered INFO without authentication.</description>",
+            &format!("{deep}<description>The Redis server answered INFO without authentication.</description>"),
+            1,
+        )
+    };
+    let (items, _) = read(&buried(100)).expect("the file imports");
     let found: Vec<ReportedItem> = reported(&items).into_iter().cloned().collect();
     assert_eq!(found, expected_items());
+    let error = read(&buried(100_000)).unwrap_err();
+    assert!(
+        error.to_string().contains("nested more than 256 deep"),
+        "{error}"
+    );
 }
 
 #[test]
