@@ -182,3 +182,128 @@ fn an_interrupted_run_is_kept_unjudged_with_a_warning() {
         serde_json::from_str(&ok(data, &["findings", "--json"])).unwrap();
     assert_eq!(findings.as_array().unwrap().len(), 0);
 }
+
+/// An ASV's Nessus report, written here from Tenable's documented format.
+const NESSUS: &str = include_str!("../../formats/tests/fixtures/asv-scan.nessus");
+
+fn findings(data_dir: &Path) -> Vec<serde_json::Value> {
+    let all: serde_json::Value =
+        serde_json::from_str(&ok(data_dir, &["findings", "--json"])).unwrap();
+    all.as_array().unwrap().clone()
+}
+
+fn finding_of<'f>(
+    findings: &'f [serde_json::Value],
+    kind: &str,
+    port: Option<u16>,
+) -> &'f serde_json::Value {
+    findings
+        .iter()
+        .find(|f| f["finding"]["kind"] == kind && f["finding"]["port"] == serde_json::json!(port))
+        .unwrap_or_else(|| panic!("no {kind} on {port:?}: {findings:#?}"))
+}
+
+#[test]
+fn an_asv_nessus_report_becomes_a_judged_scan_with_the_asvs_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_shop(data);
+    let report = write(data, "asv-scan.nessus", NESSUS.as_bytes());
+    let outcome: serde_json::Value = serde_json::from_str(&ok(
+        data,
+        &[
+            "import",
+            report.to_str().unwrap(),
+            "--origin",
+            "external",
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(outcome["kind"], "Nessus report (.nessus)");
+    assert_eq!(outcome["reported_items"], 5);
+    assert_eq!(outcome["scan"]["status"], "finished");
+    assert_eq!(outcome["scan"]["open_ports"], 4);
+    assert!(outcome["judgement"].is_object(), "{outcome}");
+
+    let found = findings(data);
+    // What Portcullis's own rules say of the ports the report lists.
+    assert_eq!(
+        finding_of(&found, "external-database", Some(3306))["finding"]["severity"],
+        "critical"
+    );
+    // The ASV's items about what a rule checks, as that rule's findings.
+    let tls = finding_of(&found, "obsolete-tls", Some(443));
+    assert_eq!(tls["finding"]["severity"], "high");
+    assert!(
+        tls["finding"]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("Nessus plugin 104743 \"TLS Version 1.0 Protocol Detection\"")
+    );
+    finding_of(&found, "certificate-self-signed", Some(443));
+    let mysql = finding_of(&found, "vulnerable-version", Some(3306));
+    assert_eq!(
+        mysql["finding"]["severity"], "high",
+        "CVSS 7.5, as the ASV scores it"
+    );
+    finding_of(&found, "default-snmp-community", Some(161));
+    // The rest in the ASV's words.
+    let icmp = finding_of(&found, "reported-problem", None);
+    assert_eq!(icmp["finding"]["severity"], "low");
+    assert!(
+        icmp["finding"]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Web shop: ICMP Timestamp Request Remote Date Disclosure"),
+        "{icmp}"
+    );
+    assert!(
+        icmp["finding"]["remedy"]
+            .as_str()
+            .unwrap()
+            .contains("Filter out the ICMP timestamp requests")
+    );
+
+    let text = ok(
+        data,
+        &["import", report.to_str().unwrap(), "--origin", "external"],
+    );
+    assert!(
+        text.contains("The report lists 5 problems in its own words."),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_report_under_another_formats_name_is_refused_unless_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_shop(data);
+    let renamed = write(data, "asv-scan.xml", NESSUS.as_bytes());
+    let output = portcullis(data, &["import", renamed.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("its name says nmap XML (-oX) or Greenbone/OpenVAS report (XML), but it holds a Nessus report (.nessus)"),
+        "{said}"
+    );
+    assert_eq!(scan_count(data), 0);
+
+    let output = portcullis(
+        data,
+        &["import", renamed.to_str().unwrap(), "--format", "csv"],
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("the format chosen says CSV findings list")
+    );
+    assert_eq!(scan_count(data), 0);
+
+    ok(
+        data,
+        &["import", renamed.to_str().unwrap(), "--format", "nessus"],
+    );
+    assert_eq!(scan_count(data), 1);
+}

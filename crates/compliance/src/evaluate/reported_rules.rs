@@ -251,16 +251,21 @@ fn known(ev: &mut Evaluator<'_>, item: &ReportedItem, kind: FindingKind) {
         version: view.as_ref().and_then(ServiceView::version),
     };
     ev.emit(draft);
-    raise_to(ev, asv_severity(item));
+    weigh(ev, kind, asv_severity(item));
 }
 
-/// Makes the finding just emitted at least `floor`: the scanner's score
-/// can say more than the rule's usual level.
-fn raise_to(ev: &mut Evaluator<'_>, floor: Severity) {
+/// Gives the finding just emitted the scanner's weight: the version rules'
+/// level is each advisory's, so there it is the scanner's score exactly;
+/// elsewhere the score can raise the rule's usual level, never lower it.
+fn weigh(ev: &mut Evaluator<'_>, kind: FindingKind, scored: Severity) {
+    let per_advisory = matches!(
+        kind,
+        FindingKind::VulnerableVersion | FindingKind::EndOfLifeVersion
+    );
     if let Some(finding) = ev.findings.last_mut()
-        && finding.severity < floor
+        && (per_advisory || finding.severity < scored)
     {
-        finding.severity = floor;
+        finding.severity = scored;
     }
 }
 
