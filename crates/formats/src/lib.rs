@@ -12,6 +12,7 @@
 
 mod bounded;
 mod csv;
+mod decode;
 mod greenbone;
 mod nessus;
 mod nmap;
@@ -52,6 +53,11 @@ impl Default for Limits {
 /// What the file's first bytes say it is: `None` when it is none of the
 /// kinds Portcullis reads.
 pub fn sniff(head: &[u8]) -> Option<ImportFormat> {
+    // First: a findings list is told by its first line alone, and its
+    // cells may well quote XML from a scanner's output.
+    if csv::looks_like_csv(head) {
+        return Some(ImportFormat::Csv);
+    }
     let text = String::from_utf8_lossy(head);
     if text.contains("<nmaprun") {
         return Some(ImportFormat::NmapXml);
@@ -63,9 +69,6 @@ pub fn sniff(head: &[u8]) -> Option<ImportFormat> {
     // <get_reports_response>; the web UI's download starts at <report>.
     if text.contains("<get_reports_response") || greenbone_report(&text) {
         return Some(ImportFormat::Greenbone);
-    }
-    if csv::looks_like_csv(head) {
-        return Some(ImportFormat::Csv);
     }
     None
 }
