@@ -779,3 +779,29 @@ fn sniffing_tells_a_findings_list_from_xml() {
     assert_eq!(sniff(b"<host,port>\n"), None);
     assert_eq!(sniff(b"address,service\n198.18.0.1,ssh\n"), None);
 }
+
+/// The example in the documentation merchants and ASVs read imports as it
+/// says: four rows, three findings.
+#[test]
+fn the_documented_example_imports() {
+    let page = include_str!("../../../docs/import-csv.md");
+    let example = page
+        .split("```csv\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the page has a CSV example");
+    assert_eq!(sniff(example.as_bytes()), Some(FileKind::Csv));
+    let (items, outcome) = read(example.as_bytes()).expect("the example imports");
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    let found = reported(&items);
+    assert_eq!(found.len(), 3);
+    assert_eq!(found[2].level, ReportedLevel::Medium);
+    assert_eq!(
+        found[2].cvss,
+        Some(CvssScore {
+            score: 5.0,
+            version: 3
+        })
+    );
+    assert!(found[2].false_positive);
+}
