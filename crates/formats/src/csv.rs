@@ -67,7 +67,7 @@ use crate::bounded::{Bounded, Budget};
 use crate::decode::{Decoded, NotText, head_text};
 use crate::reported::{Emitter, Hosts};
 use crate::text::{kept, one_line};
-use crate::{ImportFormat, FormatError, Item, Limits, ReadOutcome, RunInfo};
+use crate::{FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo};
 
 /// The csv reader's own buffer. It reads this far ahead of the row it
 /// returns, so a row's byte budget is the limit plus this.
@@ -237,7 +237,11 @@ fn run_info() -> RunInfo {
         targets: "imported".into(),
         ports: String::new(),
         started_unix: None,
-        coverage: ScanCoverage::default(),
+        // The list's author ran their checks on the ports it lists.
+        coverage: ScanCoverage {
+            reported_checks: true,
+            ..ScanCoverage::default()
+        },
     }
 }
 

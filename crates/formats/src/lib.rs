@@ -1,7 +1,9 @@
 //! Readers of the files other tools write about a network: nmap's XML
-//! (`-oX`) first. Each reads a stream and hands on, in file order, the
-//! same events a Portcullis scan streams, so the application records an
-//! import exactly as it records a scan.
+//! (`-oX`), Nessus reports (`.nessus`), Greenbone/OpenVAS report XML and
+//! CSV findings lists. Each reads a stream and hands on, in file order,
+//! the same events a Portcullis scan streams (and, for the findings
+//! reports, the problems they list, as [`Item::Reported`]), so the
+//! application records an import exactly as it records a scan.
 //!
 //! Pure: no database and no files of its own; the input is any
 //! `BufRead`. Every reader is bounded, because an imported file is as

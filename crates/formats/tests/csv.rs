@@ -6,7 +6,7 @@
 use std::io::{BufReader, Read};
 use std::net::IpAddr;
 
-use portcullis_formats::{FileKind, FormatError, Item, Limits, ReadOutcome, read_csv, sniff};
+use portcullis_formats::{FormatError, ImportFormat, Item, Limits, ReadOutcome, read_csv, sniff};
 use portcullis_model::import::{CvssScore, ReportSource, ReportedItem, ReportedLevel};
 use portcullis_model::scan::{PortState, Protocol, Reason, ScanEvent};
 
@@ -561,7 +561,7 @@ fn a_header_without_the_required_columns_names_what_it_has_and_lacks() {
     let FormatError::WrongKind { expected, found } = &error else {
         panic!("not a wrong kind: {error}");
     };
-    assert_eq!(*expected, FileKind::Csv.name());
+    assert_eq!(*expected, ImportFormat::Csv.name());
     assert!(
         found.contains("'Host', 'Port', 'Protocol', 'Name', 'Risk'"),
         "{found}"
@@ -762,16 +762,16 @@ fn sniffing_tells_a_findings_list_from_xml() {
     ];
     for file in files {
         let head = &file[..file.len().min(4096)];
-        assert_eq!(sniff(head), Some(FileKind::Csv));
+        assert_eq!(sniff(head), Some(ImportFormat::Csv));
     }
     let quoting_xml = "host,port,protocol,finding,severity,evidence\n\
                        198.18.0.1,443,tcp,x,high,<nmaprun><report format_id=\"x\">\n";
-    assert_eq!(sniff(quoting_xml.as_bytes()), Some(FileKind::Csv));
+    assert_eq!(sniff(quoting_xml.as_bytes()), Some(ImportFormat::Csv));
     let nmap = b"<?xml version=\"1.0\"?>\n<!DOCTYPE nmaprun>\n<nmaprun scanner=\"nmap\">\n<host><address addr=\"198.18.0.1\"/><port portid=\"22\"/></host>";
-    assert_eq!(sniff(nmap), Some(FileKind::NmapXml));
+    assert_eq!(sniff(nmap), Some(ImportFormat::NmapXml));
     let nessus =
         b"<?xml version=\"1.0\" ?>\n<NessusClientData_v2><Report><ReportHost name=\"198.18.0.1\">";
-    assert_eq!(sniff(nessus), Some(FileKind::Nessus));
+    assert_eq!(sniff(nessus), Some(ImportFormat::Nessus));
     assert_eq!(
         sniff(b"<hosts><host>198.18.0.1</host><port>22</port></hosts>"),
         None
@@ -790,7 +790,7 @@ fn the_documented_example_imports() {
         .nth(1)
         .and_then(|rest| rest.split("```").next())
         .expect("the page has a CSV example");
-    assert_eq!(sniff(example.as_bytes()), Some(FileKind::Csv));
+    assert_eq!(sniff(example.as_bytes()), Some(ImportFormat::Csv));
     let (items, outcome) = read(example.as_bytes()).expect("the example imports");
     assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
     let found = reported(&items);
