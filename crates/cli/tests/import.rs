@@ -307,3 +307,105 @@ fn a_report_under_another_formats_name_is_refused_unless_chosen() {
     );
     assert_eq!(scan_count(data), 1);
 }
+
+/// A Greenbone report as its web UI downloads it, written here from the
+/// management protocol's documented format.
+const GREENBONE: &str = include_str!("../../formats/tests/fixtures/greenbone-download.xml");
+
+fn add_system(data_dir: &Path, name: &str, address: &str, exposure: &str) {
+    ok(
+        data_dir,
+        &[
+            "systems",
+            "add",
+            name,
+            "--address",
+            address,
+            "--role",
+            "other",
+            "--scope",
+            "cde",
+            "--exposure",
+            exposure,
+        ],
+    );
+}
+
+#[test]
+fn a_greenbone_report_keeps_its_false_positives_and_raises_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_system(data, "Shop", "198.18.0.10", "external");
+    add_system(data, "Cache", "198.18.0.11", "internal");
+    let report = write(data, "report.xml", GREENBONE.as_bytes());
+    let outcome: serde_json::Value =
+        serde_json::from_str(&ok(data, &["import", report.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(outcome["kind"], "Greenbone/OpenVAS report (XML)");
+    assert_eq!(outcome["scanner"], "Greenbone 22.4");
+    assert_eq!(outcome["reported_items"], 4);
+    assert_eq!(outcome["false_positives"], 1);
+
+    let found = findings(data);
+    finding_of(&found, "obsolete-tls", Some(443));
+    let redis = finding_of(&found, "unauthenticated-access", Some(6379));
+    assert!(
+        redis["finding"]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("Redis Server: Unauthenticated Access & Data Exposure")
+    );
+    let timestamps = finding_of(&found, "reported-problem", None);
+    assert!(
+        timestamps["finding"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("TCP Timestamps Information Disclosure")
+    );
+    let all = serde_json::to_string(&found).unwrap();
+    assert!(
+        !all.contains("Apache HTTP Server"),
+        "the false positive raises nothing"
+    );
+}
+
+#[test]
+fn a_csv_findings_list_imports_and_a_bad_cell_is_named_by_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_system(data, "Shop", "198.18.0.10", "external");
+    let list = "host,port,protocol,finding,severity,cvss,solution\n\
+                198.18.0.10,443,tcp,\"TLS 1.0, an obsolete protocol\",medium,6.5,Disable TLS 1.0\n\
+                198.18.0.10,8443,tcp,=HYPERLINK(\"http://203.0.113.9\"),high,7.5,Ask the ASV\n\
+                198.18.0.10,,,Operating system past its end of life,high,,Upgrade the operating system\n";
+    let path = write(data, "asv.csv", list.as_bytes());
+    let output = ok(data, &["import", path.to_str().unwrap()]);
+    assert!(output.contains("Imported CSV findings list"), "{output}");
+    assert!(
+        output.contains("line 3, column 4 (finding) starts like a spreadsheet formula; it was kept as plain text"),
+        "{output}"
+    );
+    let found = findings(data);
+    finding_of(&found, "obsolete-tls", Some(443));
+    let formula = finding_of(&found, "reported-problem", Some(8443));
+    assert!(
+        formula["finding"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("=HYPERLINK(\"http://203.0.113.9\")"),
+        "kept as text: {formula}"
+    );
+    finding_of(&found, "end-of-life-version", None);
+    assert_eq!(scan_count(data), 1);
+
+    let bad = list.replace("8443,tcp", "https,tcp");
+    let path = write(data, "bad.csv", bad.as_bytes());
+    let output = portcullis(data, &["import", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("bad.csv was not imported: line 3, column 2"),
+        "{said}"
+    );
+    assert!(said.contains("'https'"), "{said}");
+    assert_eq!(scan_count(data), 1, "nothing of the bad file was kept");
+}

@@ -32,13 +32,16 @@ const KINDS_BY_NAME: &[(FindingKind, &[&[&str]])] = &[
             &["ssl version 2"],
             &["ssl version 3"],
             &["tls version 1.0"],
+            &["tls 1.0"],
+            &["ssl 2.0"],
+            &["ssl 3.0"],
             &["tlsv1.0"],
             &["poodle"],
         ],
     ),
     (
         FindingKind::LegacyTls,
-        &[&["tls version 1.1"], &["tlsv1.1"]],
+        &[&["tls version 1.1"], &["tls 1.1"], &["tlsv1.1"]],
     ),
     (
         FindingKind::CertificateSelfSigned,
