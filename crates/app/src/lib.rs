@@ -20,6 +20,7 @@ mod audit;
 mod backup;
 mod clock;
 mod diff;
+mod documents;
 mod error;
 mod findings;
 mod firewall;

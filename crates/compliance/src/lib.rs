@@ -24,6 +24,7 @@
 mod coverage;
 mod decisions;
 mod diff;
+mod documents;
 mod estate;
 mod evaluate;
 mod firewall;
@@ -38,6 +39,7 @@ mod tracking;
 pub use coverage::Coverage;
 pub use decisions::{group_decisions, verdict_of};
 pub use diff::{diff, posture_facts};
+pub use documents::{InventoryDocumentInput, Sighting, inventory_document};
 pub use estate::{AddressError, SystemAddress, is_expired};
 pub use evaluate::{EvaluationInput, evaluate};
 pub use firewall::{CONFIRM_SECONDS, firewall_ruleset};

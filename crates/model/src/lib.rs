@@ -14,6 +14,7 @@ pub mod commands;
 pub mod compliance;
 pub mod dashboard;
 pub mod diff_view;
+pub mod documents;
 pub mod error;
 pub mod guided;
 pub mod ids;

@@ -78,7 +78,7 @@ impl AuditRow {
         chain_hash(prev_hash, &self.canonical_content())
     }
 
-    fn into_entry(self) -> Result<AuditEntry, StoreError> {
+    pub(crate) fn into_entry(self) -> Result<AuditEntry, StoreError> {
         let at = chrono::DateTime::parse_from_rfc3339(&self.at)
             .map_err(|e| StoreError::Corrupt(format!("audit row {} time: {e}", self.id)))?
             .to_utc();
@@ -101,7 +101,7 @@ impl AuditRow {
         })
     }
 
-    fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRow, sqlx::Error> {
+    pub(crate) fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRow, sqlx::Error> {
         Ok(AuditRow {
             id: row.try_get("id")?,
             at: row.try_get("at")?,

@@ -32,6 +32,7 @@ mod reader;
 mod reported;
 mod scans;
 mod settings;
+mod sightings;
 mod systems;
 mod time;
 mod writer_lock;
@@ -50,3 +51,4 @@ pub use portcullis_model::dashboard::{
 pub use portcullis_model::judgement::{FindingFilter, ScanFindingsSaved};
 pub use portcullis_model::maintenance::{BadRow, ChainProblem, ChainReport};
 pub use scans::{BATCH_EVENTS, BATCH_INTERVAL, NewScan, ScanRecord, ScanStatus, ScanWriter};
+pub use sightings::OpenSighting;

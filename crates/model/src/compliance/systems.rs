@@ -47,6 +47,41 @@ pub enum Exposure {
     Internal,
 }
 
+impl SystemRole {
+    /// The role in words, for documents.
+    pub fn label(self) -> &'static str {
+        match self {
+            SystemRole::WebServer => "web server",
+            SystemRole::Database => "database",
+            SystemRole::Payment => "payment",
+            SystemRole::Office => "office",
+            SystemRole::NetworkDevice => "network device",
+            SystemRole::Other => "other",
+        }
+    }
+}
+
+impl Scope {
+    /// The scope in words, for documents.
+    pub fn label(self) -> &'static str {
+        match self {
+            Scope::Cde => "in the CDE",
+            Scope::ConnectedToCde => "connected to the CDE",
+            Scope::OutOfScope => "out of scope",
+        }
+    }
+}
+
+impl Exposure {
+    /// The exposure in words, for documents.
+    pub fn label(self) -> &'static str {
+        match self {
+            Exposure::External => "internet-facing",
+            Exposure::Internal => "internal",
+        }
+    }
+}
+
 /// A machine (or a group of addresses that act as one) the merchant
 /// declares, so that scan results can be judged by what the machine is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
