@@ -1,13 +1,18 @@
 //! The documents an assessor asks for, as data: the port inventory
-//! document (PCI DSS 1.2.5 to 1.2.7). Their formats are written by
-//! `crates/documents`; this gathers what they say.
+//! document (PCI DSS 1.2.5 to 1.2.7) and the scan report. Their formats
+//! are written by `crates/documents`; this gathers what they say.
 
 use portcullis_compliance::{InventoryDocumentInput, Sighting, inventory_document};
-use portcullis_model::AppError;
-use portcullis_model::documents::InventoryDocument;
+use portcullis_model::compliance::{FindingRecord, FindingState, Severity};
+use portcullis_model::documents::{
+    InventoryDocument, READINESS_NOTICE, ReportFinding, ScanReportDocument, SeverityCount,
+};
 use portcullis_model::judgement::FindingFilter;
+use portcullis_model::requests::DiffRequest;
+use portcullis_model::{AppError, ScanId};
 
 use crate::error::{Result, from_store};
+use crate::words;
 use crate::workspace::Workspace;
 
 /// The setting that remembers the business's name for its documents.
@@ -72,5 +77,112 @@ impl Workspace {
             tracked: &tracked,
             trail: &trail,
         }))
+    }
+}
+
+/// Judged scans the report's charts show, at most.
+const HISTORY_SCANS: i64 = 12;
+
+impl Workspace {
+    /// The report of scan `scan_id`: what was scanned and how, its open
+    /// ports, its findings in plain English, the changes since the scan
+    /// before, and the scans before it for the charts.
+    pub async fn scan_report_document(
+        &self,
+        scan_id: ScanId,
+        business: Option<&str>,
+    ) -> Result<ScanReportDocument> {
+        let business = self.business_name(business).await?;
+        let store = &self.store;
+        let this_scan = FindingFilter {
+            scan_id: Some(scan_id),
+            ..FindingFilter::default()
+        };
+        let (scan, report, systems, inventory, findings, history, previous) = tokio::try_join!(
+            store.scan(scan_id),
+            store.scan_report(scan_id),
+            store.systems(),
+            store.inventory(None),
+            store.findings(&this_scan),
+            store.scan_history(scan_id, HISTORY_SCANS),
+            store.previous_comparable_scan(scan_id),
+        )
+        .map_err(from_store)?;
+        let changes = match previous {
+            Some(before) => Some(
+                self.diff(DiffRequest {
+                    before: before.id,
+                    after: scan_id,
+                })
+                .await?,
+            ),
+            None => None,
+        };
+        let mut findings = findings;
+        findings.sort_by_key(|record| std::cmp::Reverse(record.finding.severity));
+        Ok(ScanReportDocument {
+            business,
+            made_at: self.now(),
+            notice: READINESS_NOTICE.to_owned(),
+            how: words::how_scanned(&scan),
+            verdict: portcullis_compliance::report_verdict(&findings),
+            hosts: portcullis_compliance::report_hosts(&report, &systems, &inventory),
+            severities: severity_counts(&findings),
+            findings: findings.iter().map(report_finding).collect(),
+            scan,
+            changes,
+            history,
+        })
+    }
+}
+
+fn severity_counts(findings: &[FindingRecord]) -> Vec<SeverityCount> {
+    [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ]
+    .into_iter()
+    .map(|severity| SeverityCount {
+        severity,
+        label: severity.label().to_owned(),
+        count: u32::try_from(
+            findings
+                .iter()
+                .filter(|record| record.finding.severity == severity)
+                .count(),
+        )
+        .unwrap_or(u32::MAX),
+    })
+    .collect()
+}
+
+fn report_finding(record: &FindingRecord) -> ReportFinding {
+    let finding = &record.finding;
+    let status = match &record.state {
+        FindingState::Accepted(need) => format!("accepted until {}", need.until.format("%Y-%m-%d")),
+        FindingState::Disputed(dispute) => {
+            format!(
+                "disputed with the ASV until {}",
+                dispute.until.format("%Y-%m-%d")
+            )
+        }
+        _ => record.status().words().to_owned(),
+    };
+    ReportFinding {
+        severity: finding.severity,
+        weight: portcullis_compliance::weight(finding.severity).to_owned(),
+        kind: finding.kind,
+        title: finding.title.to_string(),
+        explanation: finding.explanation.to_string(),
+        remedy: finding.remedy.to_string(),
+        requirements: finding.requirements.to_vec(),
+        status,
+        address: finding.address,
+        port: finding.port,
+        protocol: finding.protocol,
+        evidence: finding.evidence.clone(),
     }
 }

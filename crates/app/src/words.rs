@@ -526,3 +526,44 @@ pub fn next_step(
         sentence,
     }
 }
+
+/// How a scan looked, in a sentence or two, for its report.
+pub fn how_scanned(scan: &ScanRecord) -> String {
+    let origin = match scan.origin {
+        portcullis_model::compliance::Exposure::Internal => {
+            "from inside the network (an internal scan, PCI DSS 11.3.1)"
+        }
+        portcullis_model::compliance::Exposure::External => {
+            "from the internet (an external scan, PCI DSS 11.3.2)"
+        }
+    };
+    if scan.requested_method == "imported" {
+        return format!(
+            "Imported from another tool's file ({}), taken as a scan of {} {origin}.",
+            scan.profile.trim_start_matches("imported from "),
+            scan.targets
+        );
+    }
+    let methods: Vec<&str> = scan.methods.iter().map(|m| m.method.as_str()).collect();
+    let methods = if methods.is_empty() {
+        scan.requested_method.clone()
+    } else {
+        methods.join(" and ")
+    };
+    let mut checks = Vec::new();
+    if scan.coverage.identification {
+        checks.push("identified the services");
+    }
+    if scan.coverage.posture {
+        checks.push("checked their security (encryption, certificates, logins, versions)");
+    }
+    let checks = if checks.is_empty() {
+        "It looked for open ports only.".to_owned()
+    } else {
+        format!("It {}.", checks.join(" and "))
+    };
+    format!(
+        "A {methods} scan of {}, ports {}, {origin}, with the \"{}\" profile. {checks}",
+        scan.targets, scan.ports, scan.profile
+    )
+}

@@ -1,8 +1,9 @@
-//! What the inventory document says: each allowed service with the facts
-//! an assessor checks (PCI DSS 1.2.5 to 1.2.7), what scans found beyond
-//! the inventory, what it allows that no scan found, and its review log.
-//! Pure: the records and sightings come in, the document's content goes
-//! out; its formats are made elsewhere.
+//! What the documents say that takes a judgement: the inventory
+//! document's content (each allowed service with the facts an assessor
+//! checks for PCI DSS 1.2.5 to 1.2.7, what scans found beyond the
+//! inventory, what it allows that no scan found, its review log), and the
+//! scan report's hosts and verdict. Pure: records and sightings in,
+//! content out; the formats are made elsewhere.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -11,14 +12,17 @@ use chrono::{DateTime, Months, Utc};
 use portcullis_model::SystemId;
 use portcullis_model::compliance::{
     AuditAction, AuditEntry, FindingKind, FindingRecord, FindingStatus, InventoryEntry, Scope,
-    System,
+    Severity, System,
 };
 use portcullis_model::documents::{
-    AllowedService, InventoryDocument, PortSighting, ReviewLogLine, SystemInventory, UnseenEntry,
+    AllowedService, InventoryDocument, PortSighting, ReportHost, ReportPort, ReviewLogLine,
+    SystemInventory, UnseenEntry,
 };
-use portcullis_model::scan::{HostReport, Protocol};
+use portcullis_model::report::ScanReport;
+use portcullis_model::scan::{HostReport, PortState, Protocol};
 
-use crate::estate::SystemIndex;
+use crate::estate::{InventoryIndex, SystemIndex};
+use crate::evaluate::ServiceView;
 use crate::rulebook::Rulebook;
 use crate::schedule::INVENTORY_REVIEW_MONTHS;
 
@@ -308,4 +312,90 @@ fn review_line(row: &AuditEntry, names: &HashMap<SystemId, &str>) -> Option<Revi
         actor: row.actor.clone(),
         change,
     })
+}
+
+/// The hosts of a scan that answered, each with its open ports, what
+/// answers there, and whether the inventory allows each.
+pub fn report_hosts(
+    report: &ScanReport,
+    systems: &[System],
+    inventory: &[InventoryEntry],
+) -> Vec<ReportHost> {
+    let index = SystemIndex::new(systems);
+    let allowed = InventoryIndex::new(inventory);
+    report
+        .hosts
+        .iter()
+        .filter(|host| host.host.up)
+        .map(|host| {
+            let system = index.for_host(&host.host);
+            let open = host
+                .ports_in(PortState::Open)
+                .map(|port| {
+                    let view = ServiceView::new(port);
+                    ReportPort {
+                        port: port.port,
+                        protocol: port.protocol,
+                        service: view.label().to_string(),
+                        tls: view.tls(),
+                        allowed: system.is_some_and(|system| {
+                            allowed.get(system.id, port.protocol, port.port).is_some()
+                        }),
+                    }
+                })
+                .collect();
+            ReportHost {
+                address: host.host.address,
+                name: host.host.name.clone(),
+                system: system.map_or_else(
+                    || "an unregistered machine".to_owned(),
+                    |system| system.name.clone(),
+                ),
+                open,
+            }
+        })
+        .collect()
+}
+
+/// A finding's weight for a merchant holding an ASV report.
+pub fn weight(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "Fails",
+        Severity::Medium | Severity::Low => "Action needed",
+        Severity::Info => "For the record",
+    }
+}
+
+/// What a scan's findings come to, in one sentence: the open ones an ASV
+/// fails, and those that need action.
+pub fn report_verdict(findings: &[FindingRecord]) -> String {
+    let open: Vec<&FindingRecord> = findings
+        .iter()
+        .filter(|record| record.status() == FindingStatus::Open)
+        .collect();
+    let failing = open
+        .iter()
+        .filter(|record| record.finding.severity.fails_asv_scan())
+        .count();
+    let action = open
+        .iter()
+        .filter(|record| matches!(record.finding.severity, Severity::Medium | Severity::Low))
+        .count();
+    let things = |n: usize| if n == 1 { "problem" } else { "problems" };
+    match (failing, action) {
+        (0, 0) => "Ready: this scan found nothing an ASV would fail and nothing that needs action."
+            .to_owned(),
+        (0, action) => format!(
+            "Nothing an ASV would fail, but {action} {} need action: fix them, or record why the business needs them.",
+            things(action)
+        ),
+        (failing, 0) => format!(
+            "Not ready: {failing} {} would fail an ASV scan. Fix them first.",
+            things(failing)
+        ),
+        (failing, action) => format!(
+            "Not ready: {failing} {} would fail an ASV scan, and {action} more need action. Fix what fails first.",
+            things(failing)
+        ),
+    }
 }

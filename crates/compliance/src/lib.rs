@@ -39,7 +39,9 @@ mod tracking;
 pub use coverage::Coverage;
 pub use decisions::{group_decisions, verdict_of};
 pub use diff::{diff, posture_facts};
-pub use documents::{InventoryDocumentInput, Sighting, inventory_document};
+pub use documents::{
+    InventoryDocumentInput, Sighting, inventory_document, report_hosts, report_verdict, weight,
+};
 pub use estate::{AddressError, SystemAddress, is_expired};
 pub use evaluate::{EvaluationInput, evaluate};
 pub use firewall::{CONFIRM_SECONDS, firewall_ruleset};

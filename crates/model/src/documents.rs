@@ -147,3 +147,97 @@ pub struct ReviewLogLine {
     /// What changed, in words ("approved tcp/443 on Web shop").
     pub change: String,
 }
+
+/// What every scan report says of itself, first: it is a readiness
+/// check, not what an ASV hands out.
+pub const READINESS_NOTICE: &str = "This is a readiness report made by Portcullis to help you prepare. \
+It is not an ASV scan report and not an Attestation of Scan Compliance: \
+only an Approved Scanning Vendor (ASV) can give those (PCI DSS 11.3.2).";
+
+/// One scan, reported: what was scanned, how and when, every open port
+/// with its service, the findings in plain English with their
+/// requirements, and the changes since the scan before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanReportDocument {
+    pub business: String,
+    pub made_at: DateTime<Utc>,
+    /// [`READINESS_NOTICE`].
+    pub notice: String,
+    pub scan: crate::scan_record::ScanRecord,
+    /// How the scan looked, in one or two sentences.
+    pub how: String,
+    /// "Fails: 2 problems an ASV fails..." in one sentence.
+    pub verdict: String,
+    pub hosts: Vec<ReportHost>,
+    pub findings: Vec<ReportFinding>,
+    /// How many findings of each severity, worst first.
+    pub severities: Vec<SeverityCount>,
+    /// What changed since the previous comparable scan, if there is one.
+    pub changes: Option<crate::diff_view::DiffView>,
+    /// This scan and those before it, oldest first, for the charts.
+    pub history: Vec<HistoryPoint>,
+}
+
+/// A host that answered, with its open ports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportHost {
+    pub address: std::net::IpAddr,
+    pub name: Option<String>,
+    /// The system it belongs to, or "an unregistered machine".
+    pub system: String,
+    pub open: Vec<ReportPort>,
+}
+
+/// An open port and what answers there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportPort {
+    pub port: u16,
+    pub protocol: Protocol,
+    /// What answers, as short as possible ("OpenSSH 9.2p1", "https,
+    /// going by the port number").
+    pub service: String,
+    /// Whether it answered through TLS.
+    pub tls: bool,
+    /// Whether the inventory allows it.
+    pub allowed: bool,
+}
+
+/// A finding as the report prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFinding {
+    pub severity: crate::compliance::Severity,
+    /// "Fails", "Action needed" or "For the record".
+    pub weight: String,
+    pub kind: crate::compliance::FindingKind,
+    pub title: String,
+    pub explanation: String,
+    pub remedy: String,
+    pub requirements: Vec<String>,
+    /// Where it stands: "open", "accepted until 2026-03-01"...
+    pub status: String,
+    pub address: Option<std::net::IpAddr>,
+    pub port: Option<u16>,
+    pub protocol: Option<Protocol>,
+    /// What the scan saw: hostile text, printed as text only.
+    pub evidence: String,
+}
+
+/// How many findings of one severity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityCount {
+    pub severity: crate::compliance::Severity,
+    pub label: String,
+    pub count: u32,
+}
+
+/// One judged scan, for the charts over time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPoint {
+    pub scan_id: crate::scan_record::ScanId,
+    pub at: DateTime<Utc>,
+    pub open_ports: u32,
+    /// Findings that fail (high and critical).
+    pub failing: u32,
+    /// Findings that need action (medium and low).
+    pub action_needed: u32,
+}

@@ -1,10 +1,13 @@
 //! What the documents read across scans: when each port was last found
-//! open, and the audit trail of one kind of record.
+//! open, the judged scans over time, and the audit trail of one kind of
+//! record.
 
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
+use portcullis_model::ScanId;
 use portcullis_model::compliance::AuditEntry;
+use portcullis_model::documents::HistoryPoint;
 use portcullis_model::scan::Protocol;
 
 use crate::audit::AuditRow;
@@ -49,6 +52,44 @@ impl Store {
                         StoreError::Corrupt(format!("port_observations.port {port}"))
                     })?,
                     last_seen: parse_time("scans.started_at", &at)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The judged scans up to `last` (the newest `limit` of them), oldest
+    /// first, each with its open ports and the findings it produced that
+    /// fail and that need action (by their severity now).
+    pub async fn scan_history(
+        &self,
+        last: ScanId,
+        limit: i64,
+    ) -> Result<Vec<HistoryPoint>, StoreError> {
+        let rows: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT * FROM (
+                SELECT s.id, s.started_at, coalesce(s.open_ports, 0),
+                    coalesce(sum(f.severity IN ('high', 'critical')), 0),
+                    coalesce(sum(f.severity IN ('medium', 'low')), 0)
+                FROM scans s
+                LEFT JOIN scan_findings sf ON sf.scan_id = s.id
+                LEFT JOIN findings f ON f.id = sf.finding_id
+                WHERE s.evaluated_at IS NOT NULL AND s.id <= ?
+                GROUP BY s.id ORDER BY s.id DESC LIMIT ?)
+             ORDER BY 1",
+        )
+        .bind(last.get())
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(id, at, open, failing, action)| {
+                let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+                Ok(HistoryPoint {
+                    scan_id: ScanId(id),
+                    at: parse_time("scans.started_at", &at)?,
+                    open_ports: count(open),
+                    failing: count(failing),
+                    action_needed: count(action),
                 })
             })
             .collect()
