@@ -100,8 +100,17 @@ impl Workspace {
                 format!("{shown} holds no scan to import"),
             ));
         };
-        let warnings = writer.warnings().to_vec();
+        let mut warnings = writer.warnings().to_vec();
         let scan = writer.finish(summary.as_ref()).await.map_err(from_store)?;
+        // The original goes into the evidence pack; failing to keep it
+        // loses no scan, so it is said, not fatal.
+        let original_sha256 = match self.store.keep_imported_file(scan.id, path).await {
+            Ok(kept) => Some(kept.sha256),
+            Err(error) => {
+                warnings.push(format!("the original file was not kept: {error}"));
+                None
+            }
+        };
         let judgement = match scan.status {
             ScanStatus::Finished => Some(self.judge_scan(scan.id).await?),
             _ => None,
@@ -114,6 +123,7 @@ impl Workspace {
             warnings,
             reported_items,
             false_positives,
+            original_sha256,
             judgement,
         })
     }

@@ -225,6 +225,12 @@ fn an_asv_nessus_report_becomes_a_judged_scan_with_the_asvs_findings() {
     assert_eq!(outcome["scan"]["status"], "finished");
     assert_eq!(outcome["scan"]["open_ports"], 4);
     assert!(outcome["judgement"].is_object(), "{outcome}");
+    // The original is kept unchanged, with its SHA-256, for the evidence pack.
+    let kept = data.join("imports/scan-1-asv-scan.nessus");
+    assert_eq!(std::fs::read(&kept).unwrap(), NESSUS.as_bytes());
+    let sha256sum = Command::new("sha256sum").arg(&kept).output().unwrap();
+    let digest = String::from_utf8(sha256sum.stdout).unwrap();
+    assert_eq!(outcome["original_sha256"], digest.split_whitespace().next().unwrap());
 
     let found = findings(data);
     // What Portcullis's own rules say of the ports the report lists.

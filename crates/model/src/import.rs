@@ -86,6 +86,10 @@ pub struct ImportOutcome {
     /// raising nothing.
     #[serde(default)]
     pub false_positives: u64,
+    /// The SHA-256 of the original file, kept unchanged for the evidence
+    /// pack; `None` if it could not be kept (a warning says why).
+    #[serde(default)]
+    pub original_sha256: Option<String>,
     /// Its findings, when the file held a whole run; a cut-off run is kept
     /// but not judged, as a cancelled scan is not.
     pub judgement: Option<Judgement>,

@@ -25,6 +25,7 @@ mod database;
 mod error;
 mod evaluation;
 mod findings;
+mod imported_files;
 mod inventory;
 mod inventory_io;
 mod platforms;
@@ -44,6 +45,7 @@ pub use data_dir::{DATABASE_FILE_NAME, NoDataDir, default_data_dir, resolve_data
 pub use database::Store;
 pub use error::{BackupError, StoreError};
 pub use evaluation::EvaluationContext;
+pub use imported_files::{IMPORTS_DIR, KeptFile};
 pub use inventory_io::ImportSummary;
 pub use portcullis_model::dashboard::{
     Dashboard, FindingCount, LastScan, SegmentationRecord, SystemFindingCount,
