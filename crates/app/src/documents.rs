@@ -1,15 +1,20 @@
 //! The documents an assessor asks for, as data: the port inventory
-//! document (PCI DSS 1.2.5 to 1.2.7) and the scan report. Their formats
+//! document (PCI DSS 1.2.5 to 1.2.7), the scan report and the dispute
+//! pack. Their formats
 //! are written by `crates/documents`; this gathers what they say.
 
 use portcullis_compliance::{InventoryDocumentInput, Sighting, inventory_document};
-use portcullis_model::compliance::{FindingRecord, FindingState, Severity};
+use portcullis_model::compliance::{Finding, FindingRecord, FindingState, Severity};
 use portcullis_model::documents::{
-    InventoryDocument, READINESS_NOTICE, ReportFinding, ScanReportDocument, SeverityCount,
+    DisputeDocument, InventoryDocument, Observation, READINESS_NOTICE, ReportFinding,
+    ScanReportDocument, SeverityCount,
 };
 use portcullis_model::judgement::FindingFilter;
 use portcullis_model::requests::DiffRequest;
-use portcullis_model::{AppError, ScanId};
+use portcullis_model::scan_record::ScanStatus;
+use portcullis_model::service::ServiceIdentity;
+use portcullis_model::{AppError, FindingId, ScanId};
+use portcullis_store::PortSeen;
 
 use crate::error::{Result, from_store};
 use crate::words;
@@ -184,5 +189,125 @@ fn report_finding(record: &FindingRecord) -> ReportFinding {
         port: finding.port,
         protocol: finding.protocol,
         evidence: finding.evidence.clone(),
+    }
+}
+
+/// Scans a dispute pack looks through for the finding's place.
+const DISPUTE_SCANS: i64 = 20;
+
+impl Workspace {
+    /// The dispute pack's content for finding `finding_id`.
+    pub async fn dispute_document(
+        &self,
+        finding_id: FindingId,
+        business: Option<&str>,
+    ) -> Result<DisputeDocument> {
+        let business = self.business_name(business).await?;
+        let record = self.store.finding(finding_id).await.map_err(from_store)?;
+        if !record.finding.kind.is_disputable() {
+            return Err(AppError::bad_input(
+                "finding",
+                format!(
+                    "finding {finding_id} is one of Portcullis's own reminders, not something an ASV reports: there is nothing to dispute"
+                ),
+            ));
+        }
+        let observations = self.observations_of(&record.finding).await?;
+        let dispute = match &record.state {
+            FindingState::Disputed(dispute) => Some(dispute),
+            _ => None,
+        };
+        let statement = portcullis_compliance::dispute_statement(
+            &business,
+            &record.finding,
+            dispute,
+            &observations,
+        );
+        Ok(DisputeDocument {
+            made_at: self.now(),
+            finding_id,
+            finding: report_finding(&record),
+            grounds: dispute.map(|d| d.kind.words().to_owned()),
+            evidence: dispute.map(|d| d.evidence.clone()).unwrap_or_default(),
+            submitted_by: dispute.map(|d| d.submitted_by.clone()),
+            observations,
+            statement,
+            business,
+        })
+    }
+
+    /// What the newest finished scans that looked at the finding's port
+    /// saw there, newest first.
+    async fn observations_of(&self, finding: &Finding) -> Result<Vec<Observation>> {
+        let (Some(address), Some(port), Some(protocol)) =
+            (finding.address, finding.port, finding.protocol)
+        else {
+            return Ok(Vec::new());
+        };
+        let scans = self.store.scans(DISPUTE_SCANS).await.map_err(from_store)?;
+        let mut seen = Vec::new();
+        for scan in scans.iter().filter(|scan| {
+            scan.status == ScanStatus::Finished
+                && (scan.coverage.reported_checks
+                    || scan
+                        .coverage
+                        .ranges(protocol)
+                        .iter()
+                        .any(|range| range.first <= port && port <= range.last))
+        }) {
+            let at = self
+                .store
+                .port_seen(scan.id, address, protocol, port)
+                .await
+                .map_err(from_store)?;
+            let (state, what) = match at {
+                PortSeen::HostAbsent => ("the host did not answer".to_owned(), String::new()),
+                PortSeen::NotListed if scan.coverage.reported_checks => {
+                    ("not in that report".to_owned(), String::new())
+                }
+                PortSeen::NotListed => ("closed".to_owned(), String::new()),
+                PortSeen::Listed {
+                    state,
+                    service,
+                    identity,
+                } => (state.as_str().to_owned(), seen_there(service, identity)),
+            };
+            seen.push(Observation {
+                scan_id: scan.id,
+                at: scan.started_at,
+                state,
+                seen: what,
+            });
+        }
+        Ok(seen)
+    }
+}
+
+/// What answered at a port, in a few words with its evidence.
+fn seen_there(service: Option<String>, identity: Option<ServiceIdentity>) -> String {
+    match identity {
+        Some(identity) => {
+            let mut words = identity.service.clone();
+            if let Some(product) = &identity.product {
+                words = format!(
+                    "{product}{}",
+                    identity
+                        .version
+                        .as_deref()
+                        .map(|v| format!(" {v}"))
+                        .unwrap_or_default()
+                );
+            }
+            if !identity.evidence.is_empty() {
+                words.push_str(&format!(
+                    "; it said: {}",
+                    identity.evidence.lines().next().unwrap_or("")
+                ));
+            }
+            words
+        }
+        None => service
+            .map(|name| format!("{name}, going by the port number"))
+            .unwrap_or_default(),
     }
 }

@@ -399,3 +399,69 @@ pub fn report_verdict(findings: &[FindingRecord]) -> String {
         ),
     }
 }
+
+/// The letter a dispute pack carries to the ASV: which finding, on what
+/// grounds, what Portcullis's own scans saw (`observations`, newest
+/// first), and what the merchant asks.
+pub fn dispute_statement(
+    business: &str,
+    finding: &portcullis_model::compliance::Finding,
+    dispute: Option<&portcullis_model::compliance::Dispute>,
+    observations: &[portcullis_model::documents::Observation],
+) -> String {
+    use portcullis_model::compliance::DisputeKind;
+    let place = match (finding.address, finding.port, finding.protocol) {
+        (Some(address), Some(port), Some(protocol)) => {
+            format!("on {address}, port {port}/{}", protocol.as_str())
+        }
+        (Some(address), _, _) => format!("on {address}"),
+        _ => "on our systems".to_owned(),
+    };
+    let mut letter = format!(
+        "To our Approved Scanning Vendor (ASV):\n\nYour scan reported \"{}\" {place} (PCI DSS {}).",
+        finding.title,
+        finding.requirements.join(", ")
+    );
+    let latest = observations.first();
+    let closed_now = latest.is_some_and(|seen| seen.state == "closed" || seen.state == "filtered");
+    let grounds = match dispute {
+        Some(dispute) => match dispute.kind {
+            DisputeKind::FalsePositive => {
+                format!(" We believe this is a false positive. {}", dispute.evidence)
+            }
+            DisputeKind::CompensatingControl => format!(
+                " The problem is there, but another safeguard stands in its place (a compensating control). {}",
+                dispute.evidence
+            ),
+            DisputeKind::PoiTerminalEarlyTls => format!(
+                " This service serves only our card terminals. PCI DSS Appendix A2 lets these keep early TLS when no known exploit reaches them. {}",
+                dispute.evidence
+            ),
+        },
+        None if closed_now => " The port is closed now.".to_owned(),
+        None => " We believe the finding is wrong.".to_owned(),
+    };
+    letter.push_str(&grounds);
+    match latest {
+        Some(seen) => letter.push_str(&format!(
+            "\n\nOur own scans with Portcullis: on {} the port was {}{}. The table below lists every scan of it.",
+            seen.at.format("%-d %B %Y"),
+            seen.state,
+            if seen.seen.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", seen.seen)
+            }
+        )),
+        None => letter.push_str("\n\nOur own scans with Portcullis have not looked at this port."),
+    }
+    let ask = match dispute.map(|d| d.kind) {
+        Some(kind) => format!("to accept it as a {}", kind.words()),
+        None if closed_now => "to scan it again and remove it from the report".to_owned(),
+        None => "to review it".to_owned(),
+    };
+    letter.push_str(&format!(
+        "\n\nWe ask you {ask}. The evidence is attached.\n\n{business}"
+    ));
+    letter
+}

@@ -40,7 +40,8 @@ pub use coverage::Coverage;
 pub use decisions::{group_decisions, verdict_of};
 pub use diff::{diff, posture_facts};
 pub use documents::{
-    InventoryDocumentInput, Sighting, inventory_document, report_hosts, report_verdict, weight,
+    InventoryDocumentInput, Sighting, dispute_statement, inventory_document, report_hosts,
+    report_verdict, weight,
 };
 pub use estate::{AddressError, SystemAddress, is_expired};
 pub use evaluate::{EvaluationInput, evaluate};

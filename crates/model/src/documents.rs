@@ -241,3 +241,35 @@ pub struct HistoryPoint {
     /// Findings that need action (medium and low).
     pub action_needed: u32,
 }
+
+/// A dispute pack: for a finding the merchant believes an ASV got wrong,
+/// the finding, what Portcullis saw of its place scan after scan, and a
+/// statement in plain words to send to the ASV.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeDocument {
+    pub business: String,
+    pub made_at: DateTime<Utc>,
+    pub finding_id: crate::ids::FindingId,
+    pub finding: ReportFinding,
+    /// The grounds, in words ("false positive"), when the finding is
+    /// disputed in Portcullis; `None` when it is not (yet).
+    pub grounds: Option<String>,
+    /// The merchant's evidence, as recorded with the dispute.
+    pub evidence: String,
+    pub submitted_by: Option<String>,
+    /// What Portcullis's scans saw at the finding's place, newest first.
+    pub observations: Vec<Observation>,
+    /// The letter to the ASV.
+    pub statement: String,
+}
+
+/// What one scan saw at a finding's place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observation {
+    pub scan_id: crate::scan_record::ScanId,
+    pub at: DateTime<Utc>,
+    /// "open", "closed", "filtered", or "the host did not answer".
+    pub state: String,
+    /// What answered, with its banner or identification, when open.
+    pub seen: String,
+}

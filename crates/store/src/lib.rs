@@ -53,4 +53,4 @@ pub use portcullis_model::dashboard::{
 pub use portcullis_model::judgement::{FindingFilter, ScanFindingsSaved};
 pub use portcullis_model::maintenance::{BadRow, ChainProblem, ChainReport};
 pub use scans::{BATCH_EVENTS, BATCH_INTERVAL, NewScan, ScanRecord, ScanStatus, ScanWriter};
-pub use sightings::OpenSighting;
+pub use sightings::{OpenSighting, PortSeen};

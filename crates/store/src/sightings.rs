@@ -115,3 +115,63 @@ impl Store {
             .collect()
     }
 }
+
+/// What one scan recorded of one port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortSeen {
+    /// The host did not answer that scan, or the scan did not list it.
+    HostAbsent,
+    /// The host answered and the port was not listed: the scan counted it
+    /// closed or filtered with the rest.
+    NotListed,
+    Listed {
+        state: portcullis_model::scan::PortState,
+        service: Option<String>,
+        identity: Option<portcullis_model::service::ServiceIdentity>,
+    },
+}
+
+impl Store {
+    /// What scan `scan_id` recorded of `address`'s `protocol`/`port`.
+    pub async fn port_seen(
+        &self,
+        scan_id: ScanId,
+        address: IpAddr,
+        protocol: Protocol,
+        port: u16,
+    ) -> Result<PortSeen, StoreError> {
+        let up: Option<i64> =
+            sqlx::query_scalar("SELECT up FROM scan_hosts WHERE scan_id = ? AND address = ?")
+                .bind(scan_id.get())
+                .bind(address.to_string())
+                .fetch_optional(self.pool())
+                .await?;
+        if up != Some(1) {
+            return Ok(PortSeen::HostAbsent);
+        }
+        let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT state, service, identity FROM port_observations
+             WHERE scan_id = ? AND address = ? AND protocol = ? AND port = ?",
+        )
+        .bind(scan_id.get())
+        .bind(address.to_string())
+        .bind(protocol.as_str())
+        .bind(i64::from(port))
+        .fetch_optional(self.pool())
+        .await?;
+        let Some((state, service, identity)) = row else {
+            return Ok(PortSeen::NotListed);
+        };
+        Ok(PortSeen::Listed {
+            state: crate::codec::parse_name("port_observations.state", &state)?,
+            service,
+            identity: identity
+                .map(|json| {
+                    serde_json::from_str(&json).map_err(|error| {
+                        StoreError::Corrupt(format!("port_observations.identity: {error}"))
+                    })
+                })
+                .transpose()?,
+        })
+    }
+}
