@@ -64,6 +64,14 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     ),
     ("time", "GNU time: peak memory in the benches"),
     (
+        "poppler-utils",
+        "pdfinfo, pdftotext, pdffonts, pdftoppm: the tests read back the PDFs crates/documents writes",
+    ),
+    (
+        "unzip",
+        "the tests unpack the evidence pack and check its manifest",
+    ),
+    (
         "nodejs",
         "node for npm, which installs axe-core (the end-to-end tests) and wasm-opt (release builds)",
     ),

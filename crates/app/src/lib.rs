@@ -22,6 +22,8 @@ mod clock;
 mod diff;
 mod documents;
 mod error;
+mod evidence;
+mod export;
 mod findings;
 mod firewall;
 mod guided;

@@ -9,6 +9,7 @@ mod audit;
 mod backup;
 mod context;
 mod diff;
+mod export;
 mod findings;
 mod firewall;
 mod fix;
@@ -94,8 +95,12 @@ enum CliCommand {
     Verify(verify::VerifyArgs),
     /// What changed between two recorded scans.
     Diff(diff::DiffArgs),
-    /// Record another tool's scan (nmap XML) and judge it, or nothing at all.
+    /// Record another tool's scan or findings report (nmap XML, Nessus,
+    /// Greenbone, CSV) and judge it, or nothing at all.
     Import(import::ImportArgs),
+    /// Write a document for your assessor: the port inventory, a scan
+    /// report, a dispute pack, the evidence pack.
+    Export(export::ExportArgs),
     /// The verdict an assessor would give, overall and per system.
     Status(status::StatusArgs),
     /// Segmentation tests (PCI DSS 11.4.5): record one, list them.
@@ -146,6 +151,7 @@ async fn main() -> ExitCode {
         CliCommand::Verify(args) => verify::run(&session, args).await,
         CliCommand::Diff(args) => diff::run(&session, args).await,
         CliCommand::Import(args) => import::run(&session, args).await,
+        CliCommand::Export(args) => export::run(&session, args).await,
         CliCommand::Status(args) => status::run(&session, args).await,
         CliCommand::Segmentation(args) => segmentation::run(&session, args).await,
         CliCommand::Asv(args) => asv::run(&session, args).await,

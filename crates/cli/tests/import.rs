@@ -3,8 +3,12 @@
 //! that is hostile, of another kind or broken is refused with what is
 //! wrong, and the database is left as it was. Nothing is scanned.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{ok, portcullis, write};
 
 /// An nmap `-sV` run against a shop's server that faces the internet:
 /// SSH, and MySQL open to everyone.
@@ -23,28 +27,6 @@ const SCAN: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <runstats><finished elapsed="4.10" exit="success"/><hosts up="1" down="0" total="1"/></runstats>
 </nmaprun>
 "#;
-
-fn portcullis(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["--actor", "tester"])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(data_dir: &Path, args: &[&str]) -> String {
-    let output = portcullis(data_dir, args);
-    assert!(output.status.success(), "{args:?}: {output:?}");
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
 
 fn add_shop(data_dir: &Path) {
     ok(
@@ -230,7 +212,10 @@ fn an_asv_nessus_report_becomes_a_judged_scan_with_the_asvs_findings() {
     assert_eq!(std::fs::read(&kept).unwrap(), NESSUS.as_bytes());
     let sha256sum = Command::new("sha256sum").arg(&kept).output().unwrap();
     let digest = String::from_utf8(sha256sum.stdout).unwrap();
-    assert_eq!(outcome["original_sha256"], digest.split_whitespace().next().unwrap());
+    assert_eq!(
+        outcome["original_sha256"],
+        digest.split_whitespace().next().unwrap()
+    );
 
     let found = findings(data);
     // What Portcullis's own rules say of the ports the report lists.
@@ -319,22 +304,7 @@ fn a_report_under_another_formats_name_is_refused_unless_chosen() {
 const GREENBONE: &str = include_str!("../../formats/tests/fixtures/greenbone-download.xml");
 
 fn add_system(data_dir: &Path, name: &str, address: &str, exposure: &str) {
-    ok(
-        data_dir,
-        &[
-            "systems",
-            "add",
-            name,
-            "--address",
-            address,
-            "--role",
-            "other",
-            "--scope",
-            "cde",
-            "--exposure",
-            exposure,
-        ],
-    );
+    common::add_system(data_dir, name, address, "other", exposure);
 }
 
 #[test]

@@ -273,3 +273,67 @@ pub struct Observation {
     /// What answered, with its banner or identification, when open.
     pub seen: String,
 }
+
+/// A document to write to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "document", rename_all = "kebab-case")]
+pub enum ExportRequest {
+    /// The port inventory document: PDF, CSV or JSON.
+    Inventory { format: DocumentFormat },
+    /// A scan's readiness report (the newest judged scan when `None`):
+    /// PDF, HTML, JSON, CSV or nmap XML.
+    Report {
+        scan_id: Option<crate::scan_record::ScanId>,
+        format: DocumentFormat,
+    },
+    /// A dispute pack for one finding: PDF or JSON.
+    Dispute {
+        finding_id: crate::ids::FindingId,
+        format: DocumentFormat,
+    },
+    /// The evidence pack: one ZIP (a BagIt bag with a SHA-256 manifest).
+    Evidence,
+}
+
+impl ExportRequest {
+    /// The formats this document can be written in.
+    pub fn formats(self) -> &'static [DocumentFormat] {
+        match self {
+            ExportRequest::Inventory { .. } => &[
+                DocumentFormat::Pdf,
+                DocumentFormat::Csv,
+                DocumentFormat::Json,
+            ],
+            ExportRequest::Report { .. } => &[
+                DocumentFormat::Pdf,
+                DocumentFormat::Html,
+                DocumentFormat::Json,
+                DocumentFormat::Csv,
+                DocumentFormat::Xml,
+            ],
+            ExportRequest::Dispute { .. } => &[DocumentFormat::Pdf, DocumentFormat::Json],
+            ExportRequest::Evidence => &[],
+        }
+    }
+
+    /// The document in words ("the port inventory").
+    pub fn words(self) -> &'static str {
+        match self {
+            ExportRequest::Inventory { .. } => "the port inventory",
+            ExportRequest::Report { .. } => "the scan report",
+            ExportRequest::Dispute { .. } => "the dispute pack",
+            ExportRequest::Evidence => "the evidence pack",
+        }
+    }
+}
+
+/// A document written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportOutcome {
+    pub path: String,
+    pub bytes: u64,
+    /// The file's SHA-256, to quote when handing it over.
+    pub sha256: String,
+    /// "Wrote the port inventory (PDF, 3 pages) to ...".
+    pub summary: String,
+}

@@ -1,7 +1,6 @@
 //! Rendering a scan report: text for people, JSON and CSV for programs.
 
 mod csv;
-mod nmap_xml;
 mod services;
 mod text;
 
@@ -60,7 +59,15 @@ pub fn render(
             json
         }
         Format::Csv => csv::render(report),
-        Format::NmapXml => nmap_xml::render(report, context)?,
+        Format::NmapXml => {
+            let run = portcullis_documents::NmapRun {
+                targets: context.targets.clone(),
+                ports: context.ports.clone(),
+                started_at_unix: context.started_at_unix,
+                port_count: context.port_count,
+            };
+            String::from_utf8(portcullis_documents::nmap_xml(report, &run))?
+        }
     })
 }
 

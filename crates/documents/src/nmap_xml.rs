@@ -11,11 +11,49 @@ use portcullis_model::service::{Confidence, ServiceIdentity};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-use super::ScanContext;
+use portcullis_model::scan_record::ScanRecord;
 
 type XmlWriter = Writer<Cursor<Vec<u8>>>;
 
-pub fn render(report: &ScanReport, context: &ScanContext) -> anyhow::Result<String> {
+/// Writing XML into memory fails only if the writer has a bug.
+type Result<T> = std::result::Result<T, quick_xml::Error>;
+
+/// What the run was, as `nmaprun` and `scaninfo` say it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NmapRun {
+    pub targets: String,
+    /// The ports asked for ("1-1000", "T:22,80").
+    pub ports: String,
+    /// When the scan started, in seconds since the Unix epoch.
+    pub started_at_unix: u64,
+    /// How many TCP ports each host was scanned on.
+    pub port_count: usize,
+}
+
+impl NmapRun {
+    /// The run a recorded scan was.
+    pub fn of(scan: &ScanRecord) -> NmapRun {
+        let port_count = scan
+            .coverage
+            .tcp
+            .iter()
+            .map(|range| usize::from(range.last.saturating_sub(range.first)) + 1)
+            .sum();
+        NmapRun {
+            targets: scan.targets.clone(),
+            ports: scan.ports.clone(),
+            started_at_unix: u64::try_from(scan.started_at.timestamp()).unwrap_or(0),
+            port_count,
+        }
+    }
+}
+
+/// The report as nmap XML.
+pub fn nmap_xml(report: &ScanReport, context: &NmapRun) -> Vec<u8> {
+    render(report, context).expect("XML into memory cannot fail")
+}
+
+fn render(report: &ScanReport, context: &NmapRun) -> Result<Vec<u8>> {
     let mut xml = Writer::new_with_indent(Cursor::new(Vec::new()), b' ', 1);
     xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     xml.write_event(Event::DocType(BytesText::from_escaped("nmaprun")))?;
@@ -37,23 +75,19 @@ pub fn render(report: &ScanReport, context: &ScanContext) -> anyhow::Result<Stri
     }
     write_runstats(&mut xml, report, context)?;
     xml.write_event(Event::End(BytesEnd::new("nmaprun")))?;
-    let mut text = String::from_utf8(xml.into_inner().into_inner())?;
-    text.push('\n');
-    Ok(text)
+    let mut bytes = xml.into_inner().into_inner();
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
-fn empty(xml: &mut XmlWriter, name: &str, attributes: &[(&str, &str)]) -> anyhow::Result<()> {
+fn empty(xml: &mut XmlWriter, name: &str, attributes: &[(&str, &str)]) -> Result<()> {
     xml.write_event(Event::Empty(
         BytesStart::new(name).with_attributes(attributes.iter().copied()),
     ))?;
     Ok(())
 }
 
-fn write_scaninfo(
-    xml: &mut XmlWriter,
-    report: &ScanReport,
-    context: &ScanContext,
-) -> anyhow::Result<()> {
+fn write_scaninfo(xml: &mut XmlWriter, report: &ScanReport, context: &NmapRun) -> Result<()> {
     let kind = match report.summary.as_ref().and_then(|s| s.methods.first()) {
         Some(choice) if choice.method == ScanMethod::Syn => "syn",
         _ => "connect",
@@ -72,7 +106,7 @@ fn write_scaninfo(
     )
 }
 
-fn write_host(xml: &mut XmlWriter, host: &HostResult) -> anyhow::Result<()> {
+fn write_host(xml: &mut XmlWriter, host: &HostResult) -> Result<()> {
     xml.write_event(Event::Start(BytesStart::new("host")))?;
     let state = if host.host.up { "up" } else { "down" };
     empty(
@@ -103,7 +137,7 @@ fn write_host(xml: &mut XmlWriter, host: &HostResult) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_ports(xml: &mut XmlWriter, host: &HostResult) -> anyhow::Result<()> {
+fn write_ports(xml: &mut XmlWriter, host: &HostResult) -> Result<()> {
     xml.write_event(Event::Start(BytesStart::new("ports")))?;
     for count in &host.counts {
         let listed = host
@@ -171,7 +205,7 @@ fn write_ports(xml: &mut XmlWriter, host: &HostResult) -> anyhow::Result<()> {
 /// What identification found, as nmap writes a probed service: a reader
 /// of nmap XML (python-libnmap, ndiff) then shows the product and version
 /// instead of a guess from the port number.
-fn write_identity(xml: &mut XmlWriter, identity: &ServiceIdentity) -> anyhow::Result<()> {
+fn write_identity(xml: &mut XmlWriter, identity: &ServiceIdentity) -> Result<()> {
     let confidence = match identity.confidence {
         Confidence::Product => "10",
         Confidence::Protocol => "8",
@@ -201,11 +235,7 @@ fn nmap_reason(reason: &str) -> String {
     reason.replace(' ', "-")
 }
 
-fn write_runstats(
-    xml: &mut XmlWriter,
-    report: &ScanReport,
-    context: &ScanContext,
-) -> anyhow::Result<()> {
+fn write_runstats(xml: &mut XmlWriter, report: &ScanReport, context: &NmapRun) -> Result<()> {
     xml.write_event(Event::Start(BytesStart::new("runstats")))?;
     let (elapsed, up, down, exit) = match &report.summary {
         Some(summary) => (
@@ -301,15 +331,13 @@ mod tests {
             warnings: Vec::new(),
             summary: None,
         };
-        let context = ScanContext {
+        let context = NmapRun {
             targets: "198.18.0.10".into(),
             ports: "22,80,443".into(),
-            profile: "fast",
             started_at_unix: 0,
             port_count: 3,
-            open_only: false,
         };
-        let xml = render(&report, &context).unwrap();
+        let xml = String::from_utf8(nmap_xml(&report, &context)).unwrap();
         assert!(
             xml.contains(r#"<service name="ssh" product="OpenSSH" version="9.2p1" extrainfo="Debian 2+deb12u3 &amp; co" method="probed" conf="10"/>"#),
             "{xml}"
