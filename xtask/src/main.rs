@@ -9,6 +9,7 @@
 
 mod bench;
 mod bench_app;
+mod bench_documents;
 mod bench_judge;
 mod bench_netlab;
 mod bench_probes;
@@ -135,6 +136,13 @@ enum BenchTarget {
         #[arg(long, default_value_t = 1)]
         nmap_silent_runs: usize,
     },
+    /// Documents: importing a 200 MB nmap XML file (time and peak memory),
+    /// and the inventory PDF of 50 systems with 500 entries.
+    Documents {
+        /// How many runs the medians are taken over.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// The database at scale (5,000 systems, 20,000 inventory entries,
     /// 2,000,000 port observations): judging a scan, the dashboard, a diff.
     Store {
@@ -182,6 +190,9 @@ fn main() -> ExitCode {
         Task::Bench {
             what: BenchTarget::Judge,
         } => bench_judge::run(),
+        Task::Bench {
+            what: BenchTarget::Documents { runs },
+        } => bench_documents::run(runs),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
