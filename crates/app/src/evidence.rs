@@ -185,7 +185,14 @@ impl Workspace {
             Content::Bytes(json(&chain)),
         ));
 
+        let mut missing = Vec::new();
         for kept in self.store.imported_files().await.map_err(from_store)? {
+            // A database restored from a backup may list originals that
+            // stayed behind: the pack says so rather than failing.
+            if !kept.path.is_file() {
+                missing.push(format!("{} (scan {})", kept.file_name, kept.scan_id));
+                continue;
+            }
             let name = kept
                 .path
                 .file_name()
@@ -195,7 +202,7 @@ impl Workspace {
         }
         files.push((
             "README.txt".into(),
-            Content::Bytes(readme(&business, made).into_bytes()),
+            Content::Bytes(readme(&business, made, &missing).into_bytes()),
         ));
         Ok(EvidencePack {
             root: format!("portcullis-evidence-{}", made.format("%Y-%m-%d")),
@@ -281,8 +288,8 @@ fn resolution(record: &FindingRecord) -> String {
     }
 }
 
-fn readme(business: &str, made: DateTime<Utc>) -> String {
-    format!(
+fn readme(business: &str, made: DateTime<Utc>, missing: &[String]) -> String {
+    let mut text = format!(
         "Evidence pack for {business}, made by Portcullis on {}.\n\n\
          inventory/     the port inventory (PCI DSS 1.2.5 to 1.2.7), as PDF, CSV and JSON\n\
          scan-reports/  for each of the last four quarters, the newest internal and external scan's\n\
@@ -293,5 +300,12 @@ fn readme(business: &str, made: DateTime<Utc>) -> String {
          To check that nothing was changed, run in the pack's folder:\n\
          \x20   sha256sum -c manifest-sha256.txt\n",
         made.format("%-d %B %Y")
-    )
+    );
+    if !missing.is_empty() {
+        text.push_str(&format!(
+            "\nThese imported files are no longer beside the database, so they are not in the pack: {}.\n",
+            missing.join(", ")
+        ));
+    }
+    text
 }

@@ -49,6 +49,16 @@ fn maybe_day(time: Option<DateTime<Utc>>) -> String {
     time.map(day).unwrap_or_default()
 }
 
+/// Writes one row: each named cell in its column, the others empty.
+fn row(csv: &mut SafeCsv, cells: &[(&str, &str)]) {
+    csv.row(INVENTORY_CSV_COLUMNS.iter().map(|column| {
+        cells
+            .iter()
+            .find(|(name, _)| name == column)
+            .map_or("", |(_, value)| *value)
+    }));
+}
+
 /// The document as CSV, safe to open in a spreadsheet.
 pub fn inventory_csv(document: &InventoryDocument) -> Vec<u8> {
     let mut csv = SafeCsv::new(&INVENTORY_CSV_COLUMNS);
@@ -58,92 +68,69 @@ pub fn inventory_csv(document: &InventoryDocument) -> Vec<u8> {
             let port = allowed.port.to_string();
             let (approved, expires) = (day(allowed.approved_at), maybe_day(allowed.expires_at));
             let (last_seen, next_review) = (maybe_day(allowed.last_seen), day(allowed.next_review));
-            csv.row([
-                "allowed",
-                &system.name,
-                system.scope.label(),
-                system.exposure.label(),
-                &addresses,
-                allowed.protocol.as_str(),
-                &port,
-                &allowed.service,
-                &allowed.direction,
-                &allowed.justification,
-                &allowed.approver,
-                &approved,
-                &expires,
-                allowed.insecure.as_deref().unwrap_or(""),
-                &allowed.security_features,
-                &last_seen,
-                &next_review,
-            ]);
+            row(
+                &mut csv,
+                &[
+                    ("section", "allowed"),
+                    ("system", &system.name),
+                    ("scope", system.scope.label()),
+                    ("exposure", system.exposure.label()),
+                    ("address", &addresses),
+                    ("protocol", allowed.protocol.as_str()),
+                    ("port", &port),
+                    ("service", &allowed.service),
+                    ("direction", &allowed.direction),
+                    ("justification", &allowed.justification),
+                    ("approver", &allowed.approver),
+                    ("approved", &approved),
+                    ("expires", &expires),
+                    ("insecure", allowed.insecure.as_deref().unwrap_or("")),
+                    ("security_features", &allowed.security_features),
+                    ("last_seen", &last_seen),
+                    ("next_review", &next_review),
+                ],
+            );
         }
     }
     for found in &document.not_allowed {
         let (port, last_seen) = (found.port.to_string(), day(found.last_seen));
-        csv.row([
-            "found but not allowed",
-            &found.system,
-            "",
-            "",
-            &found.address,
-            found.protocol.as_str(),
-            &port,
-            found.service.as_deref().unwrap_or(""),
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            &last_seen,
-            "",
-        ]);
+        row(
+            &mut csv,
+            &[
+                ("section", "found but not allowed"),
+                ("system", &found.system),
+                ("address", &found.address),
+                ("protocol", found.protocol.as_str()),
+                ("port", &port),
+                ("service", found.service.as_deref().unwrap_or("")),
+                ("last_seen", &last_seen),
+            ],
+        );
     }
     for unseen in &document.not_seen {
         let port = unseen.port.to_string();
-        csv.row([
-            "allowed but not found",
-            &unseen.system,
-            "",
-            "",
-            "",
-            unseen.protocol.as_str(),
-            &port,
-            "",
-            "",
-            &unseen.why,
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ]);
+        row(
+            &mut csv,
+            &[
+                ("section", "allowed but not found"),
+                ("system", &unseen.system),
+                ("protocol", unseen.protocol.as_str()),
+                ("port", &port),
+                ("justification", &unseen.why),
+            ],
+        );
     }
     for line in &document.review_log {
         let at = day(line.at);
-        csv.row([
-            "review log",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            &line.change,
-            &line.actor,
-            &at,
-            "",
-            "",
-            "",
-            "",
-            "",
-        ]);
+        row(
+            &mut csv,
+            &[
+                ("section", "review log"),
+                ("justification", &line.change),
+                ("approver", &line.actor),
+                ("approved", &at),
+            ],
+        );
     }
     csv.finish()
 }

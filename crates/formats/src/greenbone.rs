@@ -27,7 +27,7 @@ use portcullis_model::scan::Protocol;
 
 use crate::reported::{Emitter, Hosts};
 use crate::text::{kept, one_line};
-use crate::xml::{Attributes, Handler, get, read_xml};
+use crate::xml::{Attributes, Handler, get, read_xml, wrong_root};
 use crate::{FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo};
 
 /// The scanner's name in the run, warnings and host reasons.
@@ -467,13 +467,11 @@ impl Parser {
             Tag::Report => {}
             Tag::Response => answer_ok(attributes, at)?,
             _ => {
-                return Err(FormatError::WrongKind {
-                    expected: ImportFormat::Greenbone.name(),
-                    found: format!(
-                        "its first element is <{}>, not <report> or <get_reports_response>",
-                        one_line(&String::from_utf8_lossy(name), 40)
-                    ),
-                });
+                return Err(wrong_root(
+                    ImportFormat::Greenbone,
+                    name,
+                    "<report> or <get_reports_response>",
+                ));
             }
         }
         self.seen_root = true;

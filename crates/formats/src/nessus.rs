@@ -20,7 +20,7 @@ use portcullis_model::scan::Protocol;
 
 use crate::reported::{Emitter, Hosts};
 use crate::text::{kept, one_line};
-use crate::xml::{Attributes, Handler, get, read_xml};
+use crate::xml::{Attributes, Handler, get, read_xml, wrong_root};
 use crate::{FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo};
 
 /// The scanner's name in warnings and host reasons.
@@ -339,13 +339,11 @@ impl Handler for Parser {
     ) -> Result<(), FormatError> {
         if !self.seen_root {
             if name != b"NessusClientData_v2" {
-                return Err(FormatError::WrongKind {
-                    expected: ImportFormat::Nessus.name(),
-                    found: format!(
-                        "its first element is <{}>, not <NessusClientData_v2>",
-                        one_line(&String::from_utf8_lossy(name), 40)
-                    ),
-                });
+                return Err(wrong_root(
+                    ImportFormat::Nessus,
+                    name,
+                    "<NessusClientData_v2>",
+                ));
             }
             self.seen_root = true;
             self.path.push(name.to_vec());

@@ -14,7 +14,7 @@ use std::io::BufRead;
 use std::net::IpAddr;
 
 use crate::text::{kept, one_line};
-use crate::xml::{Attributes, Handler, get, read_xml};
+use crate::xml::{Attributes, Handler, get, read_xml, wrong_root};
 use crate::{FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo};
 use portcullis_model::compliance::{PortRange, ScanCoverage};
 use portcullis_model::scan::{
@@ -145,13 +145,7 @@ impl Handler for Parser {
     ) -> Result<(), FormatError> {
         if !self.seen_root {
             if name != b"nmaprun" {
-                return Err(FormatError::WrongKind {
-                    expected: ImportFormat::NmapXml.name(),
-                    found: format!(
-                        "its first element is <{}>, not <nmaprun>",
-                        one_line(&String::from_utf8_lossy(name), 40)
-                    ),
-                });
+                return Err(wrong_root(ImportFormat::NmapXml, name, "<nmaprun>"));
             }
             self.seen_root = true;
             self.run = Some(run_info(attributes, self.limits));

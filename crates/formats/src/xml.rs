@@ -11,7 +11,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::bounded::{Bounded, Budget};
 use crate::text::one_line;
-use crate::{FormatError, Item, Limits};
+use crate::{FormatError, ImportFormat, Item, Limits};
 
 /// How deep elements may nest. The formats read here nest a dozen deep;
 /// the parser remembers every open element to check its closing tag, so
@@ -28,6 +28,18 @@ pub(crate) fn get<'a>(attributes: &'a Attributes, key: &str) -> Option<&'a str> 
         .iter()
         .find(|(name, _)| name == key)
         .map(|(_, value)| value.as_str())
+}
+
+/// The error for a file whose first element is `found` where a format
+/// starts with `expected` (its root, or its roots joined by " or ").
+pub(crate) fn wrong_root(format: ImportFormat, found: &[u8], expected: &str) -> FormatError {
+    FormatError::WrongKind {
+        expected: format.name(),
+        found: format!(
+            "its first element is <{}>, not {expected}",
+            one_line(&String::from_utf8_lossy(found), 40)
+        ),
+    }
 }
 
 /// What a format makes of the elements the loop reads.
