@@ -12,12 +12,13 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use portcullis_formats::{
-    FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo, read_csv, read_greenbone_xml,
-    read_nessus, read_nmap_xml, sniff,
+    FormatError, ImportFormat, Item, Limits, MAX_PDF_BYTES, ReadOutcome, RunInfo, asv_pdf_text,
+    proposal_csv, propose, read_csv, read_greenbone_xml, read_nessus, read_nmap_xml, sniff,
 };
 use portcullis_model::AppError;
+use portcullis_model::ScanId;
 use portcullis_model::compliance::Exposure;
-use portcullis_model::import::ImportOutcome;
+use portcullis_model::import::{AsvProposal, ImportOutcome};
 use portcullis_model::scan::{ScanEvent, ScanSummary};
 use portcullis_model::scan_record::ScanStatus;
 use portcullis_store::{NewScan, ScanWriter};
@@ -66,6 +67,15 @@ impl Workspace {
             },
         };
         let kind = identify(&shown, head, claimed)?;
+        if kind == ImportFormat::AsvPdf {
+            return Err(AppError::bad_input(
+                FIELD,
+                format!(
+                    "{shown} is an ASV's PDF report: its text is read to propose what it lists, \
+                     for you to confirm before anything is saved"
+                ),
+            ));
+        }
 
         let (sender, receiver) = mpsc::channel(CHANNEL_ITEMS);
         let reading = tokio::task::spawn_blocking(move || {
@@ -184,6 +194,72 @@ impl Workspace {
     }
 }
 
+impl Workspace {
+    /// Reads an ASV's PDF report and proposes what it lists, as rows to
+    /// confirm. Nothing is saved: the merchant corrects the rows and
+    /// imports them, with the PDF as evidence ([`Workspace::keep_evidence`]).
+    pub async fn propose_from_asv_pdf(&self, path: &Path) -> Result<AsvProposal> {
+        let shown = path.display().to_string();
+        let size = std::fs::metadata(path)
+            .map_err(|error| {
+                AppError::bad_input(FIELD, format!("{shown} cannot be read: {error}"))
+            })?
+            .len();
+        if size > MAX_PDF_BYTES as u64 {
+            return Err(AppError::bad_input(
+                FIELD,
+                format!("{shown} is {size} bytes; an ASV report is read up to {MAX_PDF_BYTES}"),
+            ));
+        }
+        let bytes = std::fs::read(path).map_err(|error| {
+            AppError::bad_input(FIELD, format!("{shown} cannot be read: {error}"))
+        })?;
+        let sha256 = sha256_hex(&bytes);
+        let text = tokio::task::spawn_blocking(move || asv_pdf_text(&bytes))
+            .await
+            .map_err(|error| AppError::internal(format!("reading the PDF stopped: {error}")))?
+            .map_err(|error| refused(&shown, &error))?;
+        let rows = propose(&text);
+        if rows.is_empty() {
+            return Err(AppError::bad_input(
+                FIELD,
+                format!(
+                    "{shown} lists no address with a port or a finding that Portcullis could read; \
+                     copy its findings into a CSV list instead"
+                ),
+            ));
+        }
+        let hosts: std::collections::BTreeSet<_> = rows.iter().map(|row| row.host).collect();
+        Ok(AsvProposal {
+            sha256,
+            rows: rows.len() as u64,
+            hosts: hosts.len() as u64,
+            open_ports: rows.iter().filter(|row| row.finding == "Open port").count() as u64,
+            csv: proposal_csv(&rows),
+        })
+    }
+
+    /// Keeps `path` unchanged with scan `scan_id` as its evidence (the
+    /// ASV's PDF behind a confirmed proposal); answers its SHA-256.
+    pub async fn keep_evidence(&self, scan_id: ScanId, path: &Path) -> Result<String> {
+        self.store.scan(scan_id).await.map_err(from_store)?;
+        let kept = self
+            .store
+            .keep_imported_file(scan_id, path)
+            .await
+            .map_err(from_store)?;
+        Ok(kept.sha256)
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// What an import wrote, once its reader is done.
 #[derive(Default)]
 struct Written {
@@ -270,6 +346,7 @@ fn read_as(
         ImportFormat::Nessus => read_nessus(input, limits, emit),
         ImportFormat::Greenbone => read_greenbone_xml(input, limits, emit),
         ImportFormat::Csv => read_csv(input, limits, emit),
+        ImportFormat::AsvPdf => Err(FormatError::Stopped),
     }
 }
 

@@ -9,6 +9,8 @@ use std::process::ExitCode;
 use portcullis_model::compliance::Exposure;
 use portcullis_model::import::{ImportFormat, ImportOutcome};
 
+use portcullis_app::Workspace;
+
 use crate::Failure;
 use crate::context::{Session, failure, parse_serde_name, print_json, safe};
 
@@ -18,11 +20,20 @@ pub struct ImportArgs {
     /// report (.nessus), a Greenbone/OpenVAS report (XML), or a CSV list
     /// of findings (its columns: docs/import-csv.md).
     file: PathBuf,
-    /// What the file is: nmap, nessus, openvas or csv. Without it, the
-    /// file's ending says (.xml, .nessus, .csv), and its content must
-    /// agree.
+    /// What the file is: nmap, nessus, openvas, csv or asv-pdf. Without
+    /// it, the file's ending says (.xml, .nessus, .csv, .pdf), and its
+    /// content must agree.
     #[arg(long, value_parser = parse_format)]
     format: Option<ImportFormat>,
+    /// An ASV's PDF report: where to write the rows proposed from it
+    /// (default: beside it, ending .proposed.csv). Nothing is saved until
+    /// you import the corrected rows.
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
+    /// A file to keep unchanged with the imported scan as its evidence
+    /// (the ASV's PDF report behind a proposal you corrected).
+    #[arg(long)]
+    evidence: Option<PathBuf>,
     /// Where the scan ran from: `internal` (inside the network, PCI DSS
     /// 11.3.1) or `external` (from the internet, 11.3.2).
     #[arg(long, default_value = "internal", value_parser = parse_serde_name::<Exposure>)]
@@ -34,15 +45,80 @@ pub struct ImportArgs {
 
 pub async fn run(session: &Session, args: ImportArgs) -> Result<ExitCode, Failure> {
     let workspace = session.open().await?;
-    let outcome = workspace
+    if is_pdf(&args) {
+        return propose(&workspace, &args).await;
+    }
+    let mut outcome = workspace
         .import_scan(&args.file, args.origin, args.format)
         .await
         .map_err(failure)?;
+    if let Some(evidence) = &args.evidence {
+        let sha256 = workspace
+            .keep_evidence(outcome.scan.id, evidence)
+            .await
+            .map_err(failure)?;
+        outcome.warnings.push(format!(
+            "{} is kept with scan {} as its evidence (SHA-256 {sha256})",
+            evidence.display(),
+            outcome.scan.id
+        ));
+    }
     if args.json {
         print_json(&outcome)?;
     } else {
         print!("{}", render(&outcome));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the file is to be read as an ASV's PDF report.
+fn is_pdf(args: &ImportArgs) -> bool {
+    match args.format {
+        Some(format) => format == ImportFormat::AsvPdf,
+        None => args
+            .file
+            .extension()
+            .is_some_and(|ending| ending.eq_ignore_ascii_case("pdf")),
+    }
+}
+
+/// An ASV's PDF: the rows it seems to list, written as a CSV to check.
+async fn propose(workspace: &Workspace, args: &ImportArgs) -> Result<ExitCode, Failure> {
+    let proposal = workspace
+        .propose_from_asv_pdf(&args.file)
+        .await
+        .map_err(failure)?;
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.file.with_extension("proposed.csv"));
+    std::fs::write(&output, &proposal.csv)
+        .map_err(|error| Failure::new(2, anyhow::anyhow!("{}: {error}", output.display())))?;
+    if args.json {
+        print_json(&proposal)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Read {} (SHA-256 {}). It seems to list {} rows on {} hosts: {} open ports and {} findings.",
+        args.file.display(),
+        proposal.sha256,
+        proposal.rows,
+        proposal.hosts,
+        proposal.open_ports,
+        proposal.rows - proposal.open_ports
+    );
+    println!(
+        "Nothing is saved yet. The rows are in {}.",
+        output.display()
+    );
+    println!(
+        "Check each row against the report: correct it, delete what is wrong, add what is missing."
+    );
+    println!(
+        "Then import them, keeping the PDF as evidence:\n  portcullis import {} --origin external --evidence {}",
+        output.display(),
+        args.file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -385,3 +385,90 @@ fn a_csv_findings_list_imports_and_a_bad_cell_is_named_by_line_and_column() {
     assert!(said.contains("'https'"), "{said}");
     assert_eq!(scan_count(data), 1, "nothing of the bad file was kept");
 }
+
+/// An ASV's PDF report, in the shape the ASV Program Guide gives it
+/// (vulnerabilities noted per component; every open port listed), typeset
+/// here with Portcullis's own typesetter: no third-party file.
+const ASV_REPORT: &str = r#"
+#set text(font: "Inter", size: 9pt)
+#set page(paper: "a4")
+= ASV Scan Report: Scan Results
+Scan customer: Corner Shop. ASV: Example Scanning Ltd. Scan completed: 2026-11-30.
+
+== Part 3a. Vulnerabilities Noted for each Component
+203.0.113.10 TLS Version 1.0 Protocol Detection Medium 6.5 Fail 443/tcp \
+203.0.113.10 SSL Self-Signed Certificate Medium 6.5 Fail 443/tcp \
+203.0.113.10 MySQL 5.7.x < 5.7.44 Multiple Vulnerabilities High 7.5 Fail 3306/tcp
+
+== Part 3c. Components with open ports
+203.0.113.10 22/tcp \
+203.0.113.10 443/tcp \
+203.0.113.10 3306/tcp
+"#;
+
+#[test]
+fn an_asv_pdf_is_proposed_as_rows_to_confirm_then_imported_with_the_pdf_as_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_shop(data);
+    let made = chrono::DateTime::parse_from_rfc3339("2026-11-30T12:00:00Z")
+        .unwrap()
+        .to_utc();
+    let pdf = portcullis_documents::render_pdf(ASV_REPORT, &[], made).unwrap();
+    let report = write(data, "asv-q4.pdf", &pdf);
+
+    let said = ok(data, &["import", report.to_str().unwrap()]);
+    assert!(said.contains("Nothing is saved yet."), "{said}");
+    assert_eq!(scan_count(data), 0, "a proposal saves nothing");
+    let proposal = std::fs::read_to_string(data.join("asv-q4.proposed.csv")).unwrap();
+    for expected in [
+        "203.0.113.10,443,tcp,TLS Version 1.0 Protocol Detection,medium,6.5,",
+        "203.0.113.10,3306,tcp,MySQL 5.7.x < 5.7.44 Multiple Vulnerabilities,high,7.5,",
+        "203.0.113.10,22,tcp,Open port,info,,",
+    ] {
+        assert!(
+            proposal.contains(expected),
+            "{expected:?} not in:\n{proposal}"
+        );
+    }
+
+    // The merchant deletes the row they know is wrong, and imports the rest.
+    let corrected: String = proposal
+        .lines()
+        .filter(|line| !line.contains("Self-Signed"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let rows = write(data, "asv-q4.proposed.csv", corrected.as_bytes());
+    let outcome: serde_json::Value = serde_json::from_str(&ok(
+        data,
+        &[
+            "import",
+            rows.to_str().unwrap(),
+            "--origin",
+            "external",
+            "--evidence",
+            report.to_str().unwrap(),
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(outcome["scan"]["open_ports"], 3, "{outcome}");
+    let kept = data.join("imports/scan-1-asv-q4.pdf");
+    assert_eq!(std::fs::read(&kept).unwrap(), pdf, "the PDF, unchanged");
+    let found = findings(data);
+    finding_of(&found, "obsolete-tls", Some(443));
+    assert!(
+        found
+            .iter()
+            .all(|f| f["finding"]["kind"] != "certificate-self-signed"),
+        "the row deleted was not imported"
+    );
+
+    let not_pdf = write(data, "fake.pdf", b"<nmaprun></nmaprun>");
+    let refused = portcullis(data, &["import", not_pdf.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("does not start with %PDF-"),
+        "{refused:?}"
+    );
+}

@@ -12,6 +12,7 @@
 //! every text kept is cut at [`Limits::field_chars`] and made printable, and
 //! document type declarations (where entity tricks live) are refused.
 
+mod asv_pdf;
 mod bounded;
 mod csv;
 mod decode;
@@ -22,6 +23,7 @@ mod reported;
 mod text;
 mod xml;
 
+pub use asv_pdf::{MAX_PDF_BYTES, ProposedRow, asv_pdf_text, proposal_csv, propose};
 pub use csv::read_csv;
 pub use greenbone::read_greenbone_xml;
 pub use nessus::read_nessus;
@@ -52,6 +54,16 @@ impl Default for Limits {
     }
 }
 
+/// `text` as a spreadsheet cell that is not a formula: a leading `=`,
+/// `+`, `-`, `@`, tab or carriage return gets an apostrophe before it.
+pub(crate) fn cells_inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 /// What the file's first bytes say it is: `None` when it is none of the
 /// kinds Portcullis reads.
 pub fn sniff(head: &[u8]) -> Option<ImportFormat> {
@@ -59,6 +71,9 @@ pub fn sniff(head: &[u8]) -> Option<ImportFormat> {
     // cells may well quote XML from a scanner's output.
     if csv::looks_like_csv(head) {
         return Some(ImportFormat::Csv);
+    }
+    if head.starts_with(b"%PDF-") {
+        return Some(ImportFormat::AsvPdf);
     }
     let text = String::from_utf8_lossy(head);
     if text.contains("<nmaprun") {

@@ -16,15 +16,19 @@ pub enum ImportFormat {
     #[serde(rename = "openvas")]
     Greenbone,
     Csv,
+    /// An ASV's own PDF report: read to propose rows for the merchant to
+    /// confirm, never saved as it is read.
+    AsvPdf,
 }
 
 impl ImportFormat {
     /// Every kind, in the order a list of them is shown.
-    pub const ALL: [ImportFormat; 4] = [
+    pub const ALL: [ImportFormat; 5] = [
         ImportFormat::NmapXml,
         ImportFormat::Nessus,
         ImportFormat::Greenbone,
         ImportFormat::Csv,
+        ImportFormat::AsvPdf,
     ];
 
     /// How a person would name the kind.
@@ -34,6 +38,7 @@ impl ImportFormat {
             ImportFormat::Nessus => "Nessus report (.nessus)",
             ImportFormat::Greenbone => "Greenbone/OpenVAS report (XML)",
             ImportFormat::Csv => "CSV findings list",
+            ImportFormat::AsvPdf => "ASV report (PDF)",
         }
     }
 
@@ -44,6 +49,7 @@ impl ImportFormat {
             ImportFormat::Nessus => "nessus",
             ImportFormat::Greenbone => "openvas",
             ImportFormat::Csv => "csv",
+            ImportFormat::AsvPdf => "asv-pdf",
         }
     }
 
@@ -61,6 +67,7 @@ impl ImportFormat {
             "xml" => Some(&[ImportFormat::NmapXml, ImportFormat::Greenbone]),
             "nessus" => Some(&[ImportFormat::Nessus]),
             "csv" => Some(&[ImportFormat::Csv]),
+            "pdf" => Some(&[ImportFormat::AsvPdf]),
             _ => None,
         }
     }
@@ -202,4 +209,21 @@ mod tests {
         );
         assert_eq!(ImportFormat::claimed_by_name("report"), None);
     }
+}
+
+/// What an ASV's PDF report seems to list, proposed for the merchant to
+/// confirm: as a CSV findings list (docs/import-csv.md) they correct and
+/// then import, with the PDF kept as its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsvProposal {
+    /// The PDF's SHA-256, to quote as the evidence's fingerprint.
+    pub sha256: String,
+    /// Rows proposed: open ports and findings.
+    pub rows: u64,
+    /// Distinct hosts among them.
+    pub hosts: u64,
+    /// Rows that are open ports only.
+    pub open_ports: u64,
+    /// The proposal, in the CSV layout, each row with the report's line.
+    pub csv: String,
 }

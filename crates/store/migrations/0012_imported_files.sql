@@ -1,8 +1,10 @@
--- The files imports were made from (an nmap XML, an ASV's Nessus report),
--- kept unchanged beside the database in imports/, with their SHA-256, so
--- the evidence pack can hand the originals to an assessor.
+-- The files imports were made from (an nmap XML, an ASV's Nessus report)
+-- and the evidence kept with them (the ASV's own PDF report), unchanged
+-- beside the database in imports/, with their SHA-256, so the evidence
+-- pack can hand the originals to an assessor.
 CREATE TABLE imported_files (
-    scan_id      INTEGER NOT NULL PRIMARY KEY REFERENCES scans (id),
+    id           INTEGER PRIMARY KEY,
+    scan_id      INTEGER NOT NULL REFERENCES scans (id),
     -- The file's name when it was imported.
     file_name    TEXT NOT NULL CHECK (trim(file_name) <> ''),
     -- Its name under imports/ in the data directory.
@@ -11,3 +13,5 @@ CREATE TABLE imported_files (
     bytes        INTEGER NOT NULL CHECK (bytes >= 0),
     kept_at      TEXT NOT NULL
 ) STRICT;
+
+CREATE INDEX imported_files_by_scan ON imported_files (scan_id);

@@ -132,7 +132,7 @@ impl Store {
     pub async fn imported_files(&self) -> Result<Vec<KeptFile>, StoreError> {
         let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
             "SELECT scan_id, file_name, stored_name, sha256, bytes FROM imported_files
-             ORDER BY scan_id",
+             ORDER BY id",
         )
         .fetch_all(self.pool())
         .await?;
