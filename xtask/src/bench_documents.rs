@@ -1,6 +1,6 @@
 //! `cargo xtask bench documents`: the two document jobs a merchant waits
 //! for, timed on the release CLI. First, importing a 200 MB nmap XML file
-//! (a /15 swept for a handful of services: 60,000 hosts, three open ports
+//! (a /15 swept for a handful of services: 96,000 hosts, three open ports
 //! each, service detection and script output, as `nmap -sV -oX` writes
 //! it): wall time and peak memory, under GNU time, which the import must
 //! keep flat by streaming. Second, the inventory PDF of 50 systems with
@@ -21,7 +21,7 @@ use anyhow::{Context, Result, bail};
 use crate::{cmd, paths};
 
 /// Hosts in the generated file, and what each offers.
-const HOSTS: u32 = 60_000;
+const HOSTS: u32 = 96_000;
 /// Systems and entries of the inventory PDF.
 const SYSTEMS: u32 = 50;
 const ENTRIES_PER_SYSTEM: u32 = 10;
