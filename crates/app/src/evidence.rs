@@ -50,7 +50,7 @@ impl EvidencePack {
             .map(|(path, content)| PackEntry {
                 path: path.clone(),
                 payload: match content {
-                    Content::Bytes(bytes) => Payload::Bytes(bytes.clone()),
+                    Content::Bytes(bytes) => Payload::Bytes(bytes),
                     Content::File(file) => Payload::File(file),
                 },
             })

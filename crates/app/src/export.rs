@@ -28,24 +28,26 @@ impl Workspace {
         business: Option<&str>,
     ) -> Result<ExportOutcome> {
         check_format(request)?;
-        let detail = match request {
+        let (detail, (bytes, sha256)) = match request {
             ExportRequest::Evidence => {
                 let pack = self.evidence_pack(business).await?;
                 let detail = format!(" ({} files)", pack.len());
                 write_atomically(path, move |file| pack.write(file)).await?;
-                detail
+                // The ZIP is written with seeks back to its headers, so it
+                // is digested once it is whole.
+                (detail, digest_of(path)?)
             }
             request => {
                 let (bytes, detail) = self.render(request, business).await?;
+                let digest = (bytes.len() as u64, documents::sha256_hex(&bytes));
                 write_atomically(path, move |file| {
                     file.write_all(&bytes)
                         .map_err(|error| AppError::internal(error.to_string()))
                 })
                 .await?;
-                detail
+                (detail, digest)
             }
         };
-        let (bytes, sha256) = digest_of(path)?;
         Ok(ExportOutcome {
             path: path.display().to_string(),
             bytes,
@@ -220,10 +222,5 @@ fn digest_of(path: &Path) -> Result<(u64, String)> {
     let mut hasher = Sha256::new();
     let bytes = std::io::copy(&mut file, &mut hasher)
         .map_err(|error| AppError::internal(error.to_string()))?;
-    let digest = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((bytes, digest))
+    Ok((bytes, documents::hex(&hasher.finalize())))
 }

@@ -214,7 +214,7 @@ impl Workspace {
         let bytes = std::fs::read(path).map_err(|error| {
             AppError::bad_input(FIELD, format!("{shown} cannot be read: {error}"))
         })?;
-        let sha256 = sha256_hex(&bytes);
+        let sha256 = portcullis_documents::sha256_hex(&bytes);
         let text = tokio::task::spawn_blocking(move || asv_pdf_text(&bytes))
             .await
             .map_err(|error| AppError::internal(format!("reading the PDF stopped: {error}")))?
@@ -250,14 +250,6 @@ impl Workspace {
             .map_err(from_store)?;
         Ok(kept.sha256)
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// What an import wrote, once its reader is done.

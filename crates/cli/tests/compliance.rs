@@ -4,29 +4,12 @@
 //! tested on the workspace, with a fixed clock, in
 //! crates/app/tests/compliance.rs.
 
+mod common;
+
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn portcullis(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["--actor", "tester"])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(data_dir: &Path, args: &[&str]) -> String {
-    let output = portcullis(data_dir, args);
-    assert!(output.status.success(), "{args:?}: {output:?}");
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use common::{ok, portcullis, stderr};
 
 /// Runs a command that must be refused as bad input (exit 2); returns what
 /// it said on standard error.

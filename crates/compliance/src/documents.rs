@@ -195,8 +195,13 @@ fn insecurity(book: &Rulebook, entry: &InventoryEntry) -> Option<String> {
 fn scope_sentence(systems: &[System]) -> String {
     let count = |scope| systems.iter().filter(|s| s.scope == scope).count();
     format!(
-        "{} systems: {} in the cardholder data environment (CDE), {} connected to it, {} out of scope.",
+        "{} {}: {} in the cardholder data environment (CDE), {} connected to it, {} out of scope.",
         systems.len(),
+        if systems.len() == 1 {
+            "system"
+        } else {
+            "systems"
+        },
         count(Scope::Cde),
         count(Scope::ConnectedToCde),
         count(Scope::OutOfScope)

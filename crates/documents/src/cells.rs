@@ -6,17 +6,9 @@
 
 use std::borrow::Cow;
 
-/// The characters a spreadsheet starts a formula with.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// `text` as a cell no spreadsheet evaluates.
-pub fn inert(text: &str) -> Cow<'_, str> {
-    if text.starts_with(FORMULA_STARTS) {
-        Cow::Owned(format!("'{text}"))
-    } else {
-        Cow::Borrowed(text)
-    }
-}
+/// `text` as a cell no spreadsheet evaluates (the model's rule, which the
+/// importers' proposals follow too).
+pub use portcullis_model::documents::inert_cell as inert;
 
 /// Writes rows as CSV (RFC 4180 quoting by the `csv` crate), every text
 /// cell made inert; numbers the caller formats stay numbers.

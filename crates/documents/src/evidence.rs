@@ -15,7 +15,7 @@ use zip::write::SimpleFileOptions;
 /// (an imported original, possibly hundreds of megabytes) streamed in.
 #[derive(Debug)]
 pub enum Payload<'a> {
-    Bytes(Vec<u8>),
+    Bytes(&'a [u8]),
     File(&'a Path),
 }
 
@@ -83,8 +83,14 @@ fn is_safe(path: &str) -> bool {
         })
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// A digest as lower-case hex, as `sha256sum` writes it.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of `bytes`, as `sha256sum` writes it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 /// Writes the pack as a ZIP whose one folder, `root`, is the bag.
@@ -116,7 +122,7 @@ pub fn write_evidence_pack<W: Write + Seek>(
         let (digest, bytes) = match &entry.payload {
             Payload::Bytes(bytes) => {
                 zip.write_all(bytes)?;
-                (hex(&Sha256::digest(bytes)), bytes.len() as u64)
+                (sha256_hex(bytes), bytes.len() as u64)
             }
             Payload::File(path) => copy_file(path, &mut zip)?,
         };
@@ -133,10 +139,7 @@ pub fn write_evidence_pack<W: Write + Seek>(
     ] {
         zip.start_file(format!("{root}/{name}"), options)?;
         zip.write_all(text.as_bytes())?;
-        tag_manifest.push_str(&format!(
-            "{}  {name}\n",
-            hex(&Sha256::digest(text.as_bytes()))
-        ));
+        tag_manifest.push_str(&format!("{}  {name}\n", sha256_hex(text.as_bytes())));
     }
     zip.start_file(format!("{root}/tagmanifest-sha256.txt"), options)?;
     zip.write_all(tag_manifest.as_bytes())?;

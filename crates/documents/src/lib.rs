@@ -24,7 +24,9 @@ mod report;
 
 pub use cells::{SafeCsv, inert};
 pub use dispute::{dispute_json, dispute_pdf};
-pub use evidence::{BagInfo, EvidenceError, PackEntry, PackSummary, Payload, write_evidence_pack};
+pub use evidence::{
+    BagInfo, EvidenceError, PackEntry, PackSummary, Payload, hex, sha256_hex, write_evidence_pack,
+};
 pub use inventory::{INVENTORY_CSV_COLUMNS, inventory_csv, inventory_json, inventory_pdf};
 pub use nmap_xml::{NmapRun, nmap_xml};
 pub use pdf::{Diagnostic, Input, Location, PdfError, render_pdf};

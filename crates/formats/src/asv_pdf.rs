@@ -13,9 +13,9 @@ use std::net::IpAddr;
 
 use portcullis_model::scan::Protocol;
 
-use crate::cells_inert;
 use crate::text::one_line;
 use crate::{FormatError, ImportFormat};
+use portcullis_model::documents::inert_cell;
 
 /// The largest ASV report read: reports run to a few megabytes.
 pub const MAX_PDF_BYTES: usize = 64 * 1024 * 1024;
@@ -221,9 +221,15 @@ fn is_status(word: &str) -> bool {
 }
 
 /// The proposal as a CSV findings list (docs/import-csv.md), with the
-/// report's line as the evidence, every cell inert in a spreadsheet.
+/// report's line as the evidence, every cell inert in a spreadsheet: the
+/// merchant opens it in one to correct it.
 pub fn proposal_csv(rows: &[ProposedRow]) -> String {
-    let mut out = String::from("host,port,protocol,finding,severity,cvss,evidence\n");
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record([
+            "host", "port", "protocol", "finding", "severity", "cvss", "evidence",
+        ])
+        .expect("CSV into memory cannot fail");
     for row in rows {
         let cells = [
             row.host.to_string(),
@@ -236,19 +242,12 @@ pub fn proposal_csv(rows: &[ProposedRow]) -> String {
             row.cvss.map(|c| format!("{c:.1}")).unwrap_or_default(),
             format!("From the ASV's PDF: {}", row.line),
         ];
-        let quoted: Vec<String> = cells.iter().map(|cell| quote(&cells_inert(cell))).collect();
-        out.push_str(&quoted.join(","));
-        out.push('\n');
+        writer
+            .write_record(cells.iter().map(|cell| inert_cell(cell).into_owned()))
+            .expect("CSV into memory cannot fail");
     }
-    out
-}
-
-fn quote(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
-    } else {
-        cell.to_owned()
-    }
+    let bytes = writer.into_inner().expect("CSV into memory cannot fail");
+    String::from_utf8(bytes).expect("CSV of UTF-8 text is UTF-8")
 }
 
 /// "443/tcp", "tcp/443", "443/TCP".

@@ -41,6 +41,21 @@ impl Budget {
 /// read error.
 pub(crate) const SPENT: &str = "portcullis: element budget spent";
 
+/// `Read::read` for a reader whose buffer is the truth: copies what
+/// `fill_buf` has, and consumes it. The readers here shape their buffer
+/// (a budget, decoded text, normalised line breaks), so reading must go
+/// through it.
+pub(crate) fn read_buffered<R: BufRead + ?Sized>(
+    reader: &mut R,
+    out: &mut [u8],
+) -> io::Result<usize> {
+    let available = reader.fill_buf()?;
+    let n = available.len().min(out.len());
+    out[..n].copy_from_slice(&available[..n]);
+    reader.consume(n);
+    Ok(n)
+}
+
 pub(crate) struct Bounded<R> {
     inner: R,
     budget: Budget,
@@ -54,11 +69,7 @@ impl<R> Bounded<R> {
 
 impl<R: BufRead> Read for Bounded<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        out[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        crate::bounded::read_buffered(self, out)
     }
 }
 

@@ -378,11 +378,7 @@ impl<R: BufRead> LineBreaks<R> {
 
 impl<R: BufRead> Read for LineBreaks<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        out[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        crate::bounded::read_buffered(self, out)
     }
 }
 

@@ -768,10 +768,6 @@ impl Handler for Parser {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
     }
 
-    fn in_document(&self) -> bool {
-        self.seen_root
-    }
-
     fn stopped(&self) -> bool {
         self.stopped
     }

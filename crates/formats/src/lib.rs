@@ -54,16 +54,6 @@ impl Default for Limits {
     }
 }
 
-/// `text` as a spreadsheet cell that is not a formula: a leading `=`,
-/// `+`, `-`, `@`, tab or carriage return gets an apostrophe before it.
-pub(crate) fn cells_inert(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
 /// What the file's first bytes say it is: `None` when it is none of the
 /// kinds Portcullis reads.
 pub fn sniff(head: &[u8]) -> Option<ImportFormat> {

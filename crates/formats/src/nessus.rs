@@ -322,10 +322,6 @@ impl Handler for Parser {
         false
     }
 
-    fn in_document(&self) -> bool {
-        self.seen_root
-    }
-
     fn stopped(&self) -> bool {
         self.stopped
     }

@@ -128,10 +128,6 @@ impl Handler for Parser {
         declaration == "nmaprun"
     }
 
-    fn in_document(&self) -> bool {
-        self.seen_root
-    }
-
     fn stopped(&self) -> bool {
         self.stopped
     }

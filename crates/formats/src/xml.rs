@@ -47,9 +47,6 @@ pub(crate) trait Handler {
     /// Whether `declaration` (the text of `<!DOCTYPE ...>`) is the bare
     /// declaration the format's writer puts there; anything else is refused.
     fn allows_doctype(&self, declaration: &str) -> bool;
-    /// Whether the root element has been read: after it, a file that ends
-    /// inside a tag was cut short rather than malformed.
-    fn in_document(&self) -> bool;
     fn open(
         &mut self,
         name: &[u8],
@@ -83,6 +80,9 @@ pub(crate) fn read_xml<R: BufRead>(
     let mut reader = Reader::from_reader(Bounded::new(input, budget.clone()));
     let mut buf = Vec::new();
     let mut depth = 0usize;
+    // Once the handler has taken a root element, a file that ends inside
+    // a tag was cut short rather than malformed.
+    let mut rooted = false;
     loop {
         budget.reset();
         buf.clear();
@@ -101,7 +101,7 @@ pub(crate) fn read_xml<R: BufRead>(
                         io.to_string(),
                     )));
                 }
-                if handler.in_document() && at_end(&mut reader, &budget) {
+                if rooted && at_end(&mut reader, &budget) {
                     // Cut off inside a tag: what came before stands.
                     return Ok(());
                 }
@@ -132,11 +132,13 @@ pub(crate) fn read_xml<R: BufRead>(
                 }
                 let attributes = attributes(&element, decoder, at)?;
                 handler.open(element.local_name().as_ref(), &attributes, at, emit)?;
+                rooted = true;
             }
             Event::Empty(element) => {
                 let name = element.local_name().as_ref().to_vec();
                 let attributes = attributes(&element, decoder, at)?;
                 handler.open(&name, &attributes, at, emit)?;
+                rooted = true;
                 handler.close(&name, at, emit)?;
             }
             Event::End(element) => {

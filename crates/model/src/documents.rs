@@ -9,6 +9,22 @@ use crate::compliance::{Exposure, Scope, SystemRole};
 use crate::ids::{InventoryEntryId, SystemId};
 use crate::scan::Protocol;
 
+/// The characters a spreadsheet starts a formula with.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// `text` as a spreadsheet cell nothing evaluates: a cell that starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to
+/// Excel and LibreOffice (`=HYPERLINK(...)` from a hostile banner would
+/// run), so it gets a leading apostrophe, which spreadsheets show as text
+/// and do not display. Every CSV Portcullis writes goes through this.
+pub fn inert_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// The formats a document can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
