@@ -18,13 +18,14 @@ use portcullis_formats::{
 use portcullis_model::AppError;
 use portcullis_model::ScanId;
 use portcullis_model::compliance::Exposure;
-use portcullis_model::import::{AsvProposal, ImportOutcome};
+use portcullis_model::import::{AsvProposal, ImportOutcome, ProposedItem};
 use portcullis_model::scan::{ScanEvent, ScanSummary};
 use portcullis_model::scan_record::ScanStatus;
 use portcullis_store::{NewScan, ScanWriter};
 use tokio::sync::mpsc;
 
 use crate::error::{Result, from_store};
+use crate::import_watch::ImportWatch;
 use crate::workspace::Workspace;
 
 /// Items waiting between the reader and the writer: enough to keep both
@@ -49,14 +50,33 @@ impl Workspace {
         origin: Exposure,
         format: Option<ImportFormat>,
     ) -> Result<ImportOutcome> {
+        self.import_scan_watched(path, origin, format, &ImportWatch::default())
+            .await
+    }
+
+    /// [`Workspace::import_scan`], telling `watch` how far it is and
+    /// stopping, with nothing kept, once `watch` is cancelled while the
+    /// file is read.
+    pub async fn import_scan_watched(
+        &self,
+        path: &Path,
+        origin: Exposure,
+        format: Option<ImportFormat>,
+        watch: &ImportWatch,
+    ) -> Result<ImportOutcome> {
         let shown = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|error| {
             AppError::bad_input(FIELD, format!("{shown} cannot be opened: {error}"))
         })?;
-        let mut input = BufReader::with_capacity(64 * 1024, file);
-        let head = input.fill_buf().map_err(|error| {
-            AppError::bad_input(FIELD, format!("{shown} cannot be read: {error}"))
-        })?;
+        let size = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
+        watch.begin(size);
+        let mut input = BufReader::with_capacity(64 * 1024, watch.counting(file));
+        let head = input
+            .fill_buf()
+            .map_err(|error| match watch.is_cancelled() {
+                true => stopped(&shown),
+                false => AppError::bad_input(FIELD, format!("{shown} cannot be read: {error}")),
+            })?;
         let claimed = match format {
             Some(format) => Claim::Chosen(format),
             None => match path.file_name().map(|name| name.to_string_lossy()) {
@@ -89,6 +109,9 @@ impl Workspace {
             (Ok(written), Ok(_)) => written,
             (Ok(written), Err(error)) => {
                 discard(written.writer).await?;
+                if watch.is_cancelled() {
+                    return Err(stopped(&shown));
+                }
                 return Err(refused(&shown, &error));
             }
             (Err((writer, error)), _) => {
@@ -121,6 +144,7 @@ impl Workspace {
                 None
             }
         };
+        watch.judging();
         let judgement = match scan.status {
             ScanStatus::Finished => Some(self.judge_scan(scan.id).await?),
             _ => None,
@@ -236,7 +260,32 @@ impl Workspace {
             hosts: hosts.len() as u64,
             open_ports: rows.iter().filter(|row| row.finding == "Open port").count() as u64,
             csv: proposal_csv(&rows),
+            items: rows.iter().map(proposed_item).collect(),
         })
+    }
+
+    /// Imports what the ASV's PDF report at `pdf` lists, as proposed, and
+    /// keeps the PDF with the scan as its evidence: the window's "import
+    /// these" once the person has looked at the proposal.
+    pub async fn import_asv_proposal(
+        &self,
+        pdf: &Path,
+        origin: Exposure,
+        watch: &ImportWatch,
+    ) -> Result<ImportOutcome> {
+        let proposal = self.propose_from_asv_pdf(pdf).await?;
+        let folder = tempfile::tempdir_in(self.data_dir())
+            .map_err(|error| AppError::internal(format!("no room for the proposal: {error}")))?;
+        let list = folder.path().join("asv-report-proposal.csv");
+        std::fs::write(&list, proposal.csv.as_bytes()).map_err(|error| {
+            AppError::internal(format!("the proposal was not written: {error}"))
+        })?;
+        let mut outcome = self
+            .import_scan_watched(&list, origin, Some(ImportFormat::Csv), watch)
+            .await?;
+        self.keep_evidence(outcome.scan.id, pdf).await?;
+        outcome.kind = "your ASV's PDF report".to_owned();
+        Ok(outcome)
     }
 
     /// Keeps `path` unchanged with scan `scan_id` as its evidence (the
@@ -249,6 +298,17 @@ impl Workspace {
             .await
             .map_err(from_store)?;
         Ok(kept.sha256)
+    }
+}
+
+fn proposed_item(row: &portcullis_formats::ProposedRow) -> ProposedItem {
+    ProposedItem {
+        host: row.host,
+        port: row.port,
+        protocol: row.protocol,
+        finding: row.finding.clone(),
+        severity: row.severity.clone(),
+        cvss: row.cvss,
     }
 }
 
@@ -347,6 +407,14 @@ async fn discard(writer: Option<ScanWriter>) -> Result<()> {
         Some(writer) => writer.discard().await.map_err(from_store),
         None => Ok(()),
     }
+}
+
+/// The import was cancelled while its file was read.
+fn stopped(shown: &str) -> AppError {
+    AppError::bad_input(
+        FIELD,
+        format!("the import of {shown} was stopped; nothing of it was kept"),
+    )
 }
 
 fn refused(shown: &str, error: &FormatError) -> AppError {

@@ -389,22 +389,7 @@ fn a_csv_findings_list_imports_and_a_bad_cell_is_named_by_line_and_column() {
 /// An ASV's PDF report, in the shape the ASV Program Guide gives it
 /// (vulnerabilities noted per component; every open port listed), typeset
 /// here with Portcullis's own typesetter: no third-party file.
-const ASV_REPORT: &str = r#"
-#set text(font: "Inter", size: 9pt)
-#set page(paper: "a4")
-= ASV Scan Report: Scan Results
-Scan customer: Corner Shop. ASV: Example Scanning Ltd. Scan completed: 2026-11-30.
-
-== Part 3a. Vulnerabilities Noted for each Component
-203.0.113.10 TLS Version 1.0 Protocol Detection Medium 6.5 Fail 443/tcp \
-203.0.113.10 SSL Self-Signed Certificate Medium 6.5 Fail 443/tcp \
-203.0.113.10 MySQL 5.7.x < 5.7.44 Multiple Vulnerabilities High 7.5 Fail 3306/tcp
-
-== Part 3c. Components with open ports
-203.0.113.10 22/tcp \
-203.0.113.10 443/tcp \
-203.0.113.10 3306/tcp
-"#;
+const ASV_REPORT: &str = include_str!("../../formats/tests/fixtures/asv-report.typ");
 
 #[test]
 fn an_asv_pdf_is_proposed_as_rows_to_confirm_then_imported_with_the_pdf_as_evidence() {

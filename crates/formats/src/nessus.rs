@@ -258,9 +258,12 @@ impl Parser {
             .or_else(|| host.name.parse().ok())
         else {
             self.warnings.push(format!(
-                "the host '{}' has no IP address (no host-ip property, and its name is not an address): its {} items were left out",
+                "the host '{}' has no IP address (no host-ip property, and its name is not an address): {} left out",
                 one_line(&shown, 80),
-                host.items.len()
+                match host.items.len() {
+                    1 => "its 1 item was".to_owned(),
+                    count => format!("its {count} items were"),
+                }
             ));
             return;
         };

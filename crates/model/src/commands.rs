@@ -12,6 +12,7 @@ use crate::compliance::{
 };
 use crate::dashboard::{Dashboard, SegmentationRecord, StatusReport};
 use crate::diff_view::DiffView;
+use crate::documents::{ExportAnswer, ExportRequest};
 use crate::guided::{LocalNetwork, Readiness};
 use crate::ids::{FindingId, InventoryEntryId, SystemId};
 use crate::ipc::Command;
@@ -103,6 +104,13 @@ commands! {
     SystemPlatformSet = "system_platform_set" (PlatformStatement) -> SystemPlatform;
     /// A default-deny inbound ruleset from a system's approved inventory.
     FirewallRulesetCommand = "firewall_ruleset" (FirewallRequest) -> Ruleset;
+    /// Stop the import under way; nothing of it is kept.
+    ImportCancel = "import_cancel" (Empty) -> ();
+    /// Save the ASV report's proposal as a CSV findings list to correct,
+    /// where a save dialog says; answers where it went (`None`: dismissed).
+    ProposalSave = "proposal_save" (Empty) -> Option<String>;
+    /// Write a document where a save dialog says.
+    ExportDocument = "export_document" (ExportRequest) -> ExportAnswer;
 }
 
 /// A command that streams updates over a channel (the second argument,
@@ -140,5 +148,34 @@ impl StreamCommand for ScanAttach {
     type Response = ();
 }
 
+/// Import a report a file dialog chooses; its progress arrives on the
+/// channel; answers what it came to.
+#[derive(Debug)]
+pub enum ImportFile {}
+
+impl StreamCommand for ImportFile {
+    const NAME: &'static str = "import_file";
+    type Request = crate::import::ImportChoice;
+    type Update = crate::import::ImportProgress;
+    type Response = crate::import::ImportAnswer;
+}
+
+/// Import what the ASV's PDF report was read to list, as proposed, with
+/// the PDF kept as its evidence.
+#[derive(Debug)]
+pub enum ImportProposal {}
+
+impl StreamCommand for ImportProposal {
+    const NAME: &'static str = "import_proposal";
+    type Request = crate::compliance::Exposure;
+    type Update = crate::import::ImportProgress;
+    type Response = crate::import::ImportAnswer;
+}
+
 /// Every streaming command's wire name.
-pub const STREAM_COMMAND_NAMES: &[&str] = &[ScanStart::NAME, ScanAttach::NAME];
+pub const STREAM_COMMAND_NAMES: &[&str] = &[
+    ScanStart::NAME,
+    ScanAttach::NAME,
+    ImportFile::NAME,
+    ImportProposal::NAME,
+];

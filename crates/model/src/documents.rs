@@ -290,6 +290,15 @@ pub struct Observation {
     pub seen: String,
 }
 
+/// What a desktop export came to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "answer", content = "value", rename_all = "kebab-case")]
+pub enum ExportAnswer {
+    /// The save dialog was closed without a choice.
+    Dismissed,
+    Saved(ExportOutcome),
+}
+
 /// A document to write to a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "document", rename_all = "kebab-case")]
@@ -340,6 +349,31 @@ impl ExportRequest {
             ExportRequest::Dispute { .. } => "the dispute pack",
             ExportRequest::Evidence => "the evidence pack",
         }
+    }
+
+    /// The file's usual ending ("zip" for the evidence pack).
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportRequest::Inventory { format }
+            | ExportRequest::Report { format, .. }
+            | ExportRequest::Dispute { format, .. } => format.id(),
+            ExportRequest::Evidence => "zip",
+        }
+    }
+
+    /// The name a save dialog proposes: what it is, and the day it was
+    /// made ("port-inventory-2026-12-07.pdf").
+    pub fn suggested_file_name(self, day: chrono::NaiveDate) -> String {
+        let stem = match self {
+            ExportRequest::Inventory { .. } => "port-inventory".to_owned(),
+            ExportRequest::Report { scan_id: None, .. } => "scan-report".to_owned(),
+            ExportRequest::Report {
+                scan_id: Some(id), ..
+            } => format!("scan-report-{id}"),
+            ExportRequest::Dispute { finding_id, .. } => format!("dispute-{finding_id}"),
+            ExportRequest::Evidence => "evidence-pack".to_owned(),
+        };
+        format!("{stem}-{}.{}", day.format("%Y-%m-%d"), self.extension())
     }
 }
 

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::compliance::Exposure;
 use crate::judgement::Judgement;
 use crate::scan_record::ScanRecord;
 
@@ -214,7 +215,7 @@ mod tests {
 /// What an ASV's PDF report seems to list, proposed for the merchant to
 /// confirm: as a CSV findings list (docs/import-csv.md) they correct and
 /// then import, with the PDF kept as its evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AsvProposal {
     /// The PDF's SHA-256, to quote as the evidence's fingerprint.
     pub sha256: String,
@@ -226,4 +227,75 @@ pub struct AsvProposal {
     pub open_ports: u64,
     /// The proposal, in the CSV layout, each row with the report's line.
     pub csv: String,
+    /// The same rows, for the window to show before anything is saved.
+    #[serde(default)]
+    pub items: Vec<ProposedItem>,
+}
+
+/// One open port or finding an ASV's report seems to list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProposedItem {
+    pub host: std::net::IpAddr,
+    /// `None` for a finding about the host as a whole.
+    pub port: Option<u16>,
+    pub protocol: Option<crate::scan::Protocol>,
+    /// "Open port", or the finding's name as the report gives it.
+    pub finding: String,
+    /// The report's word for its severity ("High", "Low"...).
+    pub severity: String,
+    pub cvss: Option<f32>,
+}
+
+/// What the window asks of an import: where the scan ran from, and
+/// whether the ASV's PDF report proposed before (kept by the backend,
+/// never named by the window) is the evidence of the chosen file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportChoice {
+    pub origin: Exposure,
+    #[serde(default)]
+    pub with_asv_report: bool,
+}
+
+/// How far an import has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProgress {
+    pub stage: ImportStage,
+    /// Bytes of the file read so far, and its size.
+    pub read_bytes: u64,
+    pub total_bytes: u64,
+}
+
+/// The two parts of an import a person waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportStage {
+    /// Reading the file and recording what it holds: can be cancelled,
+    /// and then nothing is kept.
+    Reading,
+    /// Judging the recorded scan; no longer cancelled.
+    Judging,
+}
+
+impl ImportProgress {
+    /// Percent of the file read, 0 to 100.
+    pub fn percent(&self) -> f64 {
+        if self.total_bytes == 0 {
+            return 0.0;
+        }
+        (self.read_bytes as f64 * 100.0 / self.total_bytes as f64).min(100.0)
+    }
+}
+
+/// What a desktop import came to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "answer", content = "value", rename_all = "kebab-case")]
+pub enum ImportAnswer {
+    /// The file dialog was closed without a choice.
+    Dismissed,
+    /// The person stopped it; nothing was kept.
+    Cancelled,
+    Imported(Box<ImportOutcome>),
+    /// An ASV's PDF report, read and proposed: nothing is saved until the
+    /// person confirms.
+    Proposed(AsvProposal),
 }
