@@ -9,6 +9,8 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::state::AppState;
+// The file commands and the macros Tauri makes beside each, for `register!`.
+use crate::files::*;
 
 type Request<C> = <C as Command>::Request;
 type Response<C> = <C as Command>::Response;
@@ -17,13 +19,13 @@ type Response<C> = <C as Command>::Response;
 macro_rules! assert_command_name {
     ($name:expr, $handler:ident) => {
         const _: () = assert!(
-            const_str_eq($name, stringify!($handler)),
+            $crate::commands::const_str_eq($name, stringify!($handler)),
             "handler name differs from the command's NAME"
         );
     };
 }
 
-const fn const_str_eq(a: &str, b: &str) -> bool {
+pub(crate) const fn const_str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;
@@ -257,8 +259,13 @@ register![
     system_platform,
     system_platform_set,
     firewall_ruleset,
+    import_cancel,
+    proposal_save,
+    export_document,
     scan_start,
     scan_attach,
+    import_file,
+    import_proposal,
 ];
 
 #[cfg(test)]

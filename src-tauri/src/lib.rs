@@ -6,7 +6,9 @@
 //! something belongs in the app layer and below.
 
 mod args;
+#[macro_use]
 mod commands;
+mod files;
 mod state;
 mod webview_memory;
 
@@ -27,6 +29,7 @@ pub fn run() {
         }
     };
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(data_dir))
         .setup(|app| {
             open_store_in_background(app.handle().clone());

@@ -8,9 +8,13 @@ use portcullis_app::{Workspace, WorkspaceOptions};
 use portcullis_model::{AppError, DatabaseState, DatabaseStatus, ErrorKind};
 use tokio::sync::RwLock;
 
+use crate::files::Transfers;
+
 #[derive(Debug)]
 pub struct AppState {
     pub data_dir: PathBuf,
+    /// The import under way and the ASV report last proposed.
+    pub transfers: Transfers,
     slot: RwLock<Slot>,
 }
 
@@ -25,6 +29,7 @@ impl AppState {
     pub fn new(data_dir: PathBuf) -> Self {
         Self {
             data_dir,
+            transfers: Transfers::default(),
             slot: RwLock::new(Slot::Opening),
         }
     }

@@ -1,0 +1,302 @@
+//! The commands that read and write the person's own files: imports and
+//! exports. The window never names a path: the backend asks with the
+//! system's file dialog (tauri-plugin-dialog) and keeps what was chosen.
+//! Everything else is the app layer's.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use portcullis_app::ImportWatch;
+use portcullis_model::commands::*;
+use portcullis_model::documents::{ExportAnswer, ExportRequest};
+use portcullis_model::import::{ImportAnswer, ImportProgress};
+use portcullis_model::{AppError, Command, ErrorKind};
+use tauri::ipc::Channel;
+use tauri::{State, WebviewWindow};
+use tauri_plugin_dialog::{DialogExt, FileDialogBuilder};
+
+use crate::state::AppState;
+
+/// How often an import's progress reaches the window.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(150);
+
+/// The titles of the dialogs: what they ask, in the person's words.
+pub const IMPORT_DIALOG_TITLE: &str = "Choose the scan report to bring in";
+pub const SAVE_DIALOG_TITLE: &str = "Save the document as";
+
+assert_command_name!(ImportFile::NAME, import_file);
+/// Asks which file to import, then imports it, sending its progress to
+/// `updates`. An ASV's PDF report is read and proposed, and kept in mind
+/// for `import_proposal` and `proposal_save`.
+#[tauri::command]
+pub async fn import_file(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    request: <ImportFile as StreamCommand>::Request,
+    updates: Channel<ImportProgress>,
+) -> Result<ImportAnswer, AppError> {
+    let workspace = state.workspace().await?;
+    let dialog = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title(IMPORT_DIALOG_TITLE)
+        .add_filter(
+            "Scan reports (nmap, Nessus, OpenVAS, CSV, PDF)",
+            &["xml", "nessus", "csv", "pdf"],
+        );
+    let Some(path) = pick(dialog).await? else {
+        return Ok(ImportAnswer::Dismissed);
+    };
+    if is_pdf(&path) {
+        let proposal = workspace.propose_from_asv_pdf(&path).await?;
+        state.transfers.remember_asv_report(path);
+        return Ok(ImportAnswer::Proposed(proposal));
+    }
+    let evidence = match request.with_asv_report {
+        true => Some(state.transfers.asv_report()?),
+        false => None,
+    };
+    let watch = state.transfers.begin_import()?;
+    let reporting = report_progress(watch.clone(), updates);
+    let imported = workspace
+        .import_scan_watched(&path, request.origin, None, &watch)
+        .await;
+    let imported = match (imported, evidence) {
+        (Ok(outcome), Some(pdf)) => workspace
+            .keep_evidence(outcome.scan.id, &pdf)
+            .await
+            .map(|_| outcome),
+        (imported, _) => imported,
+    };
+    reporting.abort();
+    state.transfers.end_import();
+    answer(imported, &watch)
+}
+
+assert_command_name!(ImportProposal::NAME, import_proposal);
+/// Imports the proposal of the ASV's PDF report chosen last, as it
+/// stands, with the PDF kept as its evidence.
+#[tauri::command]
+pub async fn import_proposal(
+    state: State<'_, AppState>,
+    request: <ImportProposal as StreamCommand>::Request,
+    updates: Channel<ImportProgress>,
+) -> Result<ImportAnswer, AppError> {
+    let workspace = state.workspace().await?;
+    let pdf = state.transfers.asv_report()?;
+    let watch = state.transfers.begin_import()?;
+    let reporting = report_progress(watch.clone(), updates);
+    let imported = workspace.import_asv_proposal(&pdf, request, &watch).await;
+    reporting.abort();
+    state.transfers.end_import();
+    answer(imported, &watch)
+}
+
+assert_command_name!(ImportCancel::NAME, import_cancel);
+#[tauri::command]
+pub async fn import_cancel(
+    state: State<'_, AppState>,
+    request: <ImportCancel as Command>::Request,
+) -> Result<(), AppError> {
+    let _ = request;
+    state.transfers.cancel_import();
+    Ok(())
+}
+
+assert_command_name!(ProposalSave::NAME, proposal_save);
+/// Saves the proposal of the ASV's PDF report chosen last as a CSV
+/// findings list, where the person says.
+#[tauri::command]
+pub async fn proposal_save(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    request: <ProposalSave as Command>::Request,
+) -> Result<Option<String>, AppError> {
+    let _ = request;
+    let workspace = state.workspace().await?;
+    let pdf = state.transfers.asv_report()?;
+    let proposal = workspace.propose_from_asv_pdf(&pdf).await?;
+    let dialog = save_dialog(
+        &window,
+        "asv-report-findings.csv",
+        "CSV findings list",
+        "csv",
+    );
+    let Some(path) = pick_destination(dialog).await? else {
+        return Ok(None);
+    };
+    std::fs::write(&path, proposal.csv.as_bytes()).map_err(|error| {
+        AppError::bad_input(
+            "file",
+            format!("{} was not written: {error}", path.display()),
+        )
+    })?;
+    Ok(Some(path.display().to_string()))
+}
+
+assert_command_name!(ExportDocument::NAME, export_document);
+/// Asks where to save the document, then writes it there.
+#[tauri::command]
+pub async fn export_document(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    request: <ExportDocument as Command>::Request,
+) -> Result<ExportAnswer, AppError> {
+    let workspace = state.workspace().await?;
+    let today = chrono::Local::now().date_naive();
+    let dialog = save_dialog(
+        &window,
+        &request.suggested_file_name(today),
+        kind_of(request),
+        request.extension(),
+    );
+    let Some(path) = pick_destination(dialog).await? else {
+        return Ok(ExportAnswer::Dismissed);
+    };
+    let saved = workspace.export(request, &path, None).await?;
+    Ok(ExportAnswer::Saved(saved))
+}
+
+fn save_dialog(
+    window: &WebviewWindow,
+    name: &str,
+    kind: &str,
+    extension: &str,
+) -> FileDialogBuilder<tauri::Wry> {
+    window
+        .dialog()
+        .file()
+        .set_parent(window)
+        .set_title(SAVE_DIALOG_TITLE)
+        .set_file_name(name)
+        .add_filter(kind, &[extension])
+}
+
+/// The filter's name in the save dialog.
+fn kind_of(request: ExportRequest) -> &'static str {
+    match request.extension() {
+        "pdf" => "PDF document",
+        "html" => "Web page",
+        "json" => "JSON data",
+        "csv" => "Spreadsheet (CSV)",
+        "xml" => "nmap XML",
+        _ => "ZIP archive",
+    }
+}
+
+/// The file the person chose, or `None` if they closed the dialog. The
+/// dialog blocks its thread, so it runs where blocking is allowed.
+async fn pick(dialog: FileDialogBuilder<tauri::Wry>) -> Result<Option<PathBuf>, AppError> {
+    chosen(tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file()).await)
+}
+
+async fn pick_destination(
+    dialog: FileDialogBuilder<tauri::Wry>,
+) -> Result<Option<PathBuf>, AppError> {
+    chosen(tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file()).await)
+}
+
+fn chosen(
+    answer: Result<Option<tauri_plugin_dialog::FilePath>, tauri::Error>,
+) -> Result<Option<PathBuf>, AppError> {
+    let answer = answer.map_err(|error| AppError::internal(format!("the file dialog: {error}")))?;
+    answer
+        .map(|path| {
+            path.into_path().map_err(|error| {
+                AppError::bad_input("file", format!("that file cannot be opened here: {error}"))
+            })
+        })
+        .transpose()
+}
+
+fn is_pdf(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("pdf"))
+}
+
+/// Sends the watch's progress to the window until aborted.
+fn report_progress(
+    watch: ImportWatch,
+    updates: Channel<ImportProgress>,
+) -> tauri::async_runtime::JoinHandle<()> {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            if updates.send(watch.progress()).is_err() {
+                break;
+            }
+            tokio::time::sleep(PROGRESS_INTERVAL).await;
+        }
+    })
+}
+
+/// A cancelled import is an answer, not an error.
+fn answer(
+    imported: Result<portcullis_model::import::ImportOutcome, AppError>,
+    watch: &ImportWatch,
+) -> Result<ImportAnswer, AppError> {
+    match imported {
+        Ok(outcome) => Ok(ImportAnswer::Imported(Box::new(outcome))),
+        Err(_) if watch.is_cancelled() => Ok(ImportAnswer::Cancelled),
+        Err(error) => Err(error),
+    }
+}
+
+/// The imports under way and the ASV report last proposed.
+#[derive(Debug, Default)]
+pub struct Transfers {
+    import: std::sync::Mutex<Option<ImportWatch>>,
+    asv_report: std::sync::Mutex<Option<PathBuf>>,
+}
+
+impl Transfers {
+    /// One import at a time: a second would compete for the database's
+    /// one writer and confuse the progress bar.
+    fn begin_import(&self) -> Result<ImportWatch, AppError> {
+        let mut slot = self
+            .import
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if slot.is_some() {
+            return Err(AppError::new(
+                ErrorKind::Busy,
+                "another file is being imported; wait for it, or cancel it",
+            ));
+        }
+        let watch = ImportWatch::default();
+        *slot = Some(watch.clone());
+        Ok(watch)
+    }
+
+    fn end_import(&self) {
+        *self
+            .import
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner()) = None;
+    }
+
+    fn cancel_import(&self) {
+        if let Some(watch) = &*self
+            .import
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+        {
+            watch.cancel();
+        }
+    }
+
+    fn remember_asv_report(&self, path: PathBuf) {
+        *self
+            .asv_report
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner()) = Some(path);
+    }
+
+    fn asv_report(&self) -> Result<PathBuf, AppError> {
+        self.asv_report
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .clone()
+            .ok_or_else(|| AppError::not_found("choose your ASV's PDF report first"))
+    }
+}
