@@ -9,6 +9,7 @@ mod components;
 mod ipc;
 mod pages;
 mod routes;
+mod text;
 mod wizard;
 
 fn main() {

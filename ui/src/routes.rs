@@ -9,6 +9,7 @@ use leptos_router::path;
 use crate::pages::Page;
 use crate::pages::empty::EmptyPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::reports::ReportsPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::start::StartPage;
 use crate::wizard::{WizardEntry, WizardPage};
@@ -25,7 +26,7 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/scans") view=|| empty(Page::Scans) />
             <Route path=path!("/inventory") view=|| empty(Page::Inventory) />
             <Route path=path!("/findings") view=|| empty(Page::Findings) />
-            <Route path=path!("/reports") view=|| empty(Page::Reports) />
+            <Route path=path!("/reports") view=ReportsPage />
             <Route path=path!("/settings") view=SettingsPage />
         </Routes>
     }

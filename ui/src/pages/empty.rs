@@ -44,10 +44,6 @@ fn promise(page: Page) -> (&'static str, &'static str) {
             "What the scans found that needs your attention, in plain English: what the port is, why it matters and what to do.",
             "the compliance core",
         ),
-        Page::Reports => (
-            "The documents an assessor asks for: the port inventory, scan evidence and the record of what was fixed.",
-            "the reporting work",
-        ),
-        Page::Start | Page::Settings => ("", "its own page"),
+        Page::Start | Page::Reports | Page::Settings => ("", "its own page"),
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod empty;
 pub mod not_found;
+pub mod reports;
 pub mod settings;
 pub mod start;
 

@@ -15,10 +15,10 @@ use portcullis_model::compliance::{InventoryEntry, OverallStatus, System, System
 use portcullis_model::dashboard::{NextStep, StatusReport};
 use portcullis_model::wizard::WizardStep;
 
-use super::systems::sentence;
 use super::{WizardState, step_path};
 use crate::components::{Badge, BadgeLevel};
 use crate::ipc;
+use crate::text::sentence;
 
 #[component]
 pub fn DoneStep() -> impl IntoView {

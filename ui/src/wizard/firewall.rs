@@ -12,8 +12,8 @@ use portcullis_model::compliance::{FirewallFormat, Ruleset, System};
 use portcullis_model::requests::FirewallRequest;
 
 use super::fix::CopyBlock;
-use super::systems::sentence;
 use crate::ipc;
+use crate::text::sentence;
 
 #[component]
 pub fn FirewallSection(systems: RwSignal<Vec<System>>) -> impl IntoView {

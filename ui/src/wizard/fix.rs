@@ -25,10 +25,10 @@ use wasm_bindgen::JsCast;
 
 use super::firewall::FirewallSection;
 use super::review::{awaits_answer, load_fixed};
-use super::systems::sentence;
 use super::{WizardState, step_path};
 use crate::components::{EmptyState, Toasts};
 use crate::ipc;
+use crate::text::sentence;
 
 /// A piece of a text: words to read, or a command to copy.
 #[derive(Debug, Clone, PartialEq, Eq)]

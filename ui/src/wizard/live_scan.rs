@@ -14,10 +14,10 @@ use portcullis_model::scan_record::{RunState, ScanUpdate};
 use portcullis_model::wizard::{ScanDepth, WizardStep};
 use portcullis_model::{AppError, RunId};
 
-use super::systems::sentence;
 use super::{WizardState, step_path};
 use crate::components::progress_bar::ProgressBar;
 use crate::ipc::{self, Stream};
+use crate::text::sentence;
 
 /// What the window knows of the running scan, from its updates.
 #[derive(Debug, Clone, Default, PartialEq)]

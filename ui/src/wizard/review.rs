@@ -13,7 +13,7 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use portcullis_model::commands::{
     Empty, FindingAccept, FindingDispute, FindingFixed, FindingsList, ReviewCommand,
 };
@@ -26,11 +26,11 @@ use portcullis_model::review::{DecisionSubject, ReviewCard};
 use portcullis_model::wizard::WizardStep;
 use portcullis_model::{AppError, FindingId};
 
-use super::systems::sentence;
 use super::{WizardState, step_path};
 use crate::components::field::{described_by, error_line};
 use crate::components::{Badge, BadgeLevel, Field, Toasts};
 use crate::ipc;
+use crate::text::sentence;
 
 /// How long an acceptance holds unless the merchant says otherwise.
 const DEFAULT_TERM_DAYS: u32 = 90;
@@ -319,10 +319,18 @@ pub fn ReviewStep() -> impl IntoView {
         navigate(&step_path(WizardStep::Fix), Default::default());
     };
 
-    view! {
-        <p class="lead">
+    let from_import =
+        use_query_map().with_untracked(|query| query.get("from").as_deref() == Some("import"));
+    let lead = match from_import {
+        true => {
+            "Here is what the report you brought in found, with anything your own scans found before. Let us walk through each: every card below is one decision, and findings that one action settles are grouped, so you answer once for all of them."
+        }
+        false => {
             "Each card below is one decision. Findings that one action settles are grouped together, so you answer once for all of them."
-        </p>
+        }
+    };
+    view! {
+        <p class="lead" data-test="review-lead">{lead}</p>
         {move || match cards.get() {
             None => view! { <p class="muted">"Loading what the scan found…"</p> }.into_any(),
             Some(Err(error)) => {

@@ -65,6 +65,11 @@ pub fn ScanStep() -> impl IntoView {
             <p class="lead">
                 "Portcullis will look for open ports on the systems you listed, the way your ASV's scanner does."
             </p>
+            <p class="muted" data-test="scan-or-import">
+                "Your ASV's report already says what failed? "
+                <a href="/reports">"Bring it in"</a>
+                " and walk through what it found instead."
+            </p>
             <Targets systems />
             <ChoiceGroup id="scan-depth" legend="How thorough should the scan be?">
                 <Choice

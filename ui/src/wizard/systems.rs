@@ -15,6 +15,7 @@ use portcullis_model::wizard::{Saq, WizardStep, saq_advice};
 use super::{WizardState, step_path};
 use crate::components::{Card, Choice, ChoiceGroup, ChoiceKind, Dialog, EmptyState, Field, Toasts};
 use crate::ipc;
+use crate::text::sentence;
 
 /// Each role: the answer, its key and its words.
 const ROLES: [(SystemRole, &str, &str); 6] = [
@@ -415,22 +416,6 @@ fn split_addresses(typed: &str) -> Vec<String> {
         .filter(|address| !address.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-/// The backend's message as a sentence: capital first letter, full stop,
-/// and the backticks its messages quote with (a terminal's habit) turned
-/// into plain quotes.
-pub(super) fn sentence(message: &str) -> String {
-    let message = message.trim().replace('`', "\"");
-    let mut chars = message.chars();
-    let Some(first) = chars.next() else {
-        return String::new();
-    };
-    let mut text: String = first.to_uppercase().chain(chars).collect();
-    if !text.ends_with(['.', '!', '?']) {
-        text.push('.');
-    }
-    text
 }
 
 /// What this computer can see: the networks its interfaces are on, read

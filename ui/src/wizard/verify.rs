@@ -18,11 +18,11 @@ use portcullis_model::scan_record::{RunState, ScanUpdate};
 use portcullis_model::wizard::WizardStep;
 use portcullis_model::{AppError, FindingId, RunId};
 
-use super::systems::sentence;
 use super::{WizardState, step_path};
 use crate::components::EmptyState;
 use crate::components::progress_bar::ProgressBar;
 use crate::ipc::{self, Stream};
+use crate::text::sentence;
 
 /// Whether a rescan can prove a finding fixed: it must be about a port.
 fn checkable(record: &FindingRecord) -> bool {
