@@ -72,6 +72,10 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
         "the tests unpack the evidence pack and check its manifest",
     ),
     (
+        "xdotool",
+        "the end-to-end tests answer the app's real file dialogs with the keyboard",
+    ),
+    (
         "nodejs",
         "node for npm, which installs axe-core (the end-to-end tests) and wasm-opt (release builds)",
     ),

@@ -14,6 +14,8 @@
 //! whether it passed or not; a test may save named ones on the way
 //! ([`AppSession::screenshot`]), in either theme ([`Theme`]).
 
+mod file_dialog;
+
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -23,6 +25,8 @@ use anyhow::{Context, Result, bail};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
+
+pub use file_dialog::FileDialog;
 
 /// How long a test waits for something to appear before failing.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -135,6 +139,9 @@ impl AppSession {
             .args(["--native-port", &native_port.to_string()])
             .arg("--native-driver")
             .arg(&webkit_driver)
+            // GTK's file dialogs remember their settings; in memory, not
+            // in the desktop's configuration.
+            .env("GSETTINGS_BACKEND", "memory")
             .stdout(Stdio::null())
             .stdin(Stdio::null())
             .spawn()
@@ -182,9 +189,18 @@ impl AppSession {
         &self.data_dir
     }
 
-    /// Clicks the element matching `css`, once it exists.
+    /// Clicks the element matching `css`, once it exists. It is scrolled
+    /// to the middle of the window first: WebKitWebDriver clicks an element
+    /// at the window's very edge without scrolling, and misses.
     pub async fn click(&self, css: &str) -> Result<()> {
-        self.wait_for(css).await?.click().await?;
+        let element = self.wait_for(css).await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![serde_json::to_value(&element)?],
+            )
+            .await?;
+        element.click().await?;
         Ok(())
     }
 
@@ -446,6 +462,25 @@ impl AppSession {
             )
             .await?;
         Ok(serde_json::from_value(found)?)
+    }
+
+    /// Answers the file dialog titled `title`, which the app has opened
+    /// or is about to, with `path` ([`file_dialog`]).
+    pub async fn answer_file_dialog(
+        &self,
+        title: &str,
+        dialog: FileDialog,
+        path: &Path,
+    ) -> Result<()> {
+        let (title, path) = (title.to_owned(), path.to_owned());
+        tokio::task::spawn_blocking(move || file_dialog::answer(&title, dialog, &path, PATIENCE))
+            .await?
+    }
+
+    /// Closes the file dialog titled `title` without a choice.
+    pub async fn dismiss_file_dialog(&self, title: &str) -> Result<()> {
+        let title = title.to_owned();
+        tokio::task::spawn_blocking(move || file_dialog::dismiss(&title, PATIENCE)).await?
     }
 
     /// Saves a picture of the window as it is now to
