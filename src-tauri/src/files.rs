@@ -236,7 +236,7 @@ fn answer(
     watch: &ImportWatch,
 ) -> Result<ImportAnswer, AppError> {
     match imported {
-        Ok(outcome) => Ok(ImportAnswer::Imported(Box::new(outcome))),
+        Ok(outcome) => Ok(ImportAnswer::Imported(Box::new(outcome.into()))),
         Err(_) if watch.is_cancelled() => Ok(ImportAnswer::Cancelled),
         Err(error) => Err(error),
     }

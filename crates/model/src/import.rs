@@ -286,6 +286,42 @@ impl ImportProgress {
     }
 }
 
+/// An import as the window tells it: the scan, and how many findings it
+/// raised or touched, not the findings themselves (a sweep of a /15
+/// raises tens of thousands; the findings page lists them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportedScan {
+    pub kind: String,
+    pub scan: ScanRecord,
+    pub warnings: Vec<String>,
+    pub reported_items: u64,
+    pub false_positives: u64,
+    pub original_sha256: Option<String>,
+    /// "Saved as scan 4: 2 new findings, 1 still open."; `None` for a run
+    /// cut short, kept but not judged.
+    pub judged: Option<String>,
+    /// Findings the scan raised or changed.
+    pub findings: u64,
+}
+
+impl From<ImportOutcome> for ImportedScan {
+    fn from(outcome: ImportOutcome) -> ImportedScan {
+        let findings = outcome.judgement.as_ref().map_or(0, |judgement| {
+            (judgement.saved.new.len() + judgement.saved.updated.len()) as u64
+        });
+        ImportedScan {
+            kind: outcome.kind,
+            scan: outcome.scan,
+            warnings: outcome.warnings,
+            reported_items: outcome.reported_items,
+            false_positives: outcome.false_positives,
+            original_sha256: outcome.original_sha256,
+            judged: outcome.judgement.map(|judgement| judgement.sentence),
+            findings,
+        }
+    }
+}
+
 /// What a desktop import came to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "answer", content = "value", rename_all = "kebab-case")]
@@ -294,7 +330,7 @@ pub enum ImportAnswer {
     Dismissed,
     /// The person stopped it; nothing was kept.
     Cancelled,
-    Imported(Box<ImportOutcome>),
+    Imported(Box<ImportedScan>),
     /// An ASV's PDF report, read and proposed: nothing is saved until the
     /// person confirms.
     Proposed(AsvProposal),

@@ -175,6 +175,17 @@ async fn save_every_document(app: &AppSession, files: &Path) -> Result<()> {
         saved.contains(&sha256_hex(&std::fs::read(&evidence)?)),
         "the window quotes the pack's SHA-256: {saved:?}"
     );
+    // Long finding titles in the dispute list once widened the page.
+    let widths = app
+        .execute_json(
+            "const page = document.querySelector('[data-test=page]'); \
+             return [page.scrollWidth, page.clientWidth];",
+        )
+        .await?;
+    ensure!(
+        widths[0].as_u64() <= widths[1].as_u64(),
+        "the page scrolls sideways: {widths}"
+    );
     app.screenshot_both_themes("reports-5-saved").await
 }
 

@@ -233,7 +233,11 @@ fn scan_option(scan: ScanRecord) -> impl IntoView {
         scan.started_at.format("%-d %B %Y"),
         scan.profile
     );
-    view! { <option value=scan.id.0.to_string()>{words}</option> }
+    view! {
+        <option value=scan.id.0.to_string() title=words.clone()>
+            {shortened(&words)}
+        </option>
+    }
 }
 
 /// The findings worth disputing: those that stand or are disputed already.
@@ -254,5 +258,19 @@ fn finding_option(record: FindingRecord) -> impl IntoView {
         _ => String::new(),
     };
     let words = format!("{}{place}", record.finding.title);
-    view! { <option value=record.id.0.to_string()>{words}</option> }
+    view! {
+        <option value=record.id.0.to_string() title=words.clone()>
+            {shortened(&words)}
+        </option>
+    }
+}
+
+/// Option words cut to a length a select can show: WebKit widens the page
+/// for a select whose chosen option is longer than the select.
+fn shortened(words: &str) -> String {
+    const MOST: usize = 40;
+    match words.char_indices().nth(MOST) {
+        Some((cut, _)) => format!("{}…", words[..cut].trim_end()),
+        None => words.to_owned(),
+    }
 }

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_navigate;
 use portcullis_model::commands::{Empty, ImportCancel, ImportFile, ImportProposal, ProposalSave};
 use portcullis_model::compliance::Exposure;
 use portcullis_model::import::{
-    AsvProposal, ImportAnswer, ImportChoice, ImportOutcome, ImportProgress, ImportStage,
+    AsvProposal, ImportAnswer, ImportChoice, ImportProgress, ImportStage, ImportedScan,
     ProposedItem,
 };
 use portcullis_model::wizard::WizardStep;
@@ -29,7 +29,7 @@ const FROM_IMPORT: &str = "?from=import";
 enum Stage {
     Idle,
     Importing(ImportProgress),
-    Imported(Box<ImportOutcome>),
+    Imported(Box<ImportedScan>),
     Proposed(Box<AsvProposal>),
     Stopped(String),
 }
@@ -216,15 +216,11 @@ fn size_words(bytes: u64) -> String {
 }
 
 /// What the file became, and the way on: the wizard's Review step.
-fn imported_view(outcome: &ImportOutcome) -> impl IntoView + use<> {
+fn imported_view(outcome: &ImportedScan) -> impl IntoView + use<> {
     let state = WizardState::from_context();
     let navigate = use_navigate();
     let scan = &outcome.scan;
-    let findings = outcome
-        .judgement
-        .as_ref()
-        .map(|judgement| judgement.saved.new.len() + judgement.saved.updated.len())
-        .unwrap_or(0);
+    let findings = outcome.findings as usize;
     let summary = format!(
         "Brought in {}: {} {} answered, with {} open {}.",
         outcome.kind,
@@ -234,9 +230,8 @@ fn imported_view(outcome: &ImportOutcome) -> impl IntoView + use<> {
         plural(scan.open_ports.unwrap_or(0) as usize, "port", "ports"),
     );
     let judged = outcome
-        .judgement
-        .as_ref()
-        .map(|judgement| judgement.sentence.clone())
+        .judged
+        .clone()
         .unwrap_or_else(|| "It was cut short, so it was kept but not judged.".to_owned());
     let walk = move |_| {
         state.go_to(WizardStep::Review);
