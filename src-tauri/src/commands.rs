@@ -137,6 +137,9 @@ handler!(LocalNetworks, local_networks, |w, _| w
     .local_networks()
     .await);
 handler!(ReviewCommand, review, |w, _| w.review().await);
+handler!(BusinessName, business_name, |w, given| w
+    .business_name(given.as_deref())
+    .await);
 handler!(
     VerificationSettings,
     verification_settings,
@@ -262,6 +265,7 @@ register![
     import_cancel,
     proposal_save,
     export_document,
+    business_name,
     scan_start,
     scan_attach,
     import_file,

@@ -111,6 +111,8 @@ commands! {
     ProposalSave = "proposal_save" (Empty) -> Option<String>;
     /// Write a document where a save dialog says.
     ExportDocument = "export_document" (ExportRequest) -> ExportAnswer;
+    /// The business name the documents carry; a name given is remembered.
+    BusinessName = "business_name" (Option<String>) -> String;
 }
 
 /// A command that streams updates over a channel (the second argument,

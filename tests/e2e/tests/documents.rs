@@ -126,6 +126,18 @@ async fn confirm_an_asv_pdf_report(app: &AppSession, files: &Path) -> Result<()>
 /// The inventory as PDF (by keyboard alone), a scan report as a web page,
 /// and the evidence pack, each where the save dialog was told.
 async fn save_every_document(app: &AppSession, files: &Path) -> Result<()> {
+    // A blank name is refused beside the field, and nothing is kept.
+    app.type_into("[data-test=field-business-name]", "   ")
+        .await?;
+    app.click("[data-test=business-save]").await?;
+    app.wait_for_text("[data-test=error-business-name]", "1 to 200 characters")
+        .await?;
+    app.type_into("[data-test=field-business-name]", "Corner Shop Ltd")
+        .await?;
+    app.click("[data-test=business-save]").await?;
+    app.wait_for_text("[data-test=business-saved]", "Saved")
+        .await?;
+
     let inventory = files.join("inventory.pdf");
     app.tab_to("[data-test=save-inventory]").await?;
     app.press(Key::Enter).await?;
@@ -146,6 +158,10 @@ async fn save_every_document(app: &AppSession, files: &Path) -> Result<()> {
     ensure!(
         html.contains("<html") && html.contains("readiness"),
         "the report is a web page"
+    );
+    ensure!(
+        html.contains("Corner Shop Ltd"),
+        "the report carries the business name saved"
     );
 
     let dispute = files.join("dispute.pdf");

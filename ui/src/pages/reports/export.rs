@@ -6,13 +6,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portcullis_model::FindingId;
 use portcullis_model::ScanId;
-use portcullis_model::commands::{ExportDocument, FindingsList, ScansList};
+use portcullis_model::commands::{BusinessName, ExportDocument, FindingsList, ScansList};
 use portcullis_model::compliance::{FindingRecord, FindingStatus};
 use portcullis_model::documents::{DocumentFormat, ExportAnswer, ExportOutcome, ExportRequest};
 use portcullis_model::judgement::FindingFilter;
 use portcullis_model::scan_record::ScanRecord;
 
-use crate::components::Card;
+use crate::components::{Card, Field};
 use crate::ipc;
 use crate::text::sentence;
 
@@ -53,6 +53,7 @@ pub fn ExportCard(
             <p>
                 "Each is made on this computer from what Portcullis holds, and saved where you choose. They are readiness documents: only your ASV can issue a passing scan report."
             </p>
+            <BusinessNameField />
             <div class="documents">
                 <DocumentRow
                     id="inventory"
@@ -108,6 +109,52 @@ pub fn ExportCard(
                 />
             </div>
         </Card>
+    }
+}
+
+/// The name on every document's title page, remembered once saved.
+#[component]
+fn BusinessNameField() -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(kept) = ipc::invoke::<BusinessName>(&None).await {
+            name.set(kept);
+        }
+    });
+    let save = move |_| {
+        let given = name.get_untracked();
+        spawn_local(async move {
+            match ipc::invoke::<BusinessName>(&Some(given)).await {
+                Ok(kept) => {
+                    name.set(kept);
+                    error.set(None);
+                    saved.set(true);
+                }
+                Err(problem) => {
+                    error.set(Some(sentence(&problem.message)));
+                    saved.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <div class="document-choices">
+            <Field
+                id="business-name"
+                label="Your business's name, as the documents show it"
+                value=name
+                error=Signal::derive(move || error.get())
+                autocomplete="organization"
+            />
+            <button class="button" type="button" on:click=save data-test="business-save">
+                "Save the name"
+            </button>
+        </div>
+        <p role="status" class="muted" data-test="business-saved">
+            {move || saved.get().then_some("Saved. Every document from now on carries it.")}
+        </p>
     }
 }
 
