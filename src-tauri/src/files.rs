@@ -9,7 +9,7 @@ use std::time::Duration;
 use portcullis_app::ImportWatch;
 use portcullis_model::commands::*;
 use portcullis_model::documents::{ExportAnswer, ExportRequest};
-use portcullis_model::import::{ImportAnswer, ImportProgress};
+use portcullis_model::import::{ImportAnswer, ImportOutcome, ImportProgress};
 use portcullis_model::{AppError, Command, ErrorKind};
 use tauri::ipc::Channel;
 use tauri::{State, WebviewWindow};
@@ -57,21 +57,16 @@ pub async fn import_file(
         true => Some(state.transfers.asv_report()?),
         false => None,
     };
-    let watch = state.transfers.begin_import()?;
-    let reporting = report_progress(watch.clone(), updates);
-    let imported = workspace
-        .import_scan_watched(&path, request.origin, None, &watch)
-        .await;
-    let imported = match (imported, evidence) {
-        (Ok(outcome), Some(pdf)) => workspace
-            .keep_evidence(outcome.scan.id, &pdf)
-            .await
-            .map(|_| outcome),
-        (imported, _) => imported,
-    };
-    reporting.abort();
-    state.transfers.end_import();
-    answer(imported, &watch)
+    follow(&state.transfers, updates, async |watch| {
+        let outcome = workspace
+            .import_scan_watched(&path, request.origin, None, watch)
+            .await?;
+        if let Some(pdf) = evidence {
+            workspace.keep_evidence(outcome.scan.id, &pdf).await?;
+        }
+        Ok(outcome)
+    })
+    .await
 }
 
 assert_command_name!(ImportProposal::NAME, import_proposal);
@@ -85,12 +80,10 @@ pub async fn import_proposal(
 ) -> Result<ImportAnswer, AppError> {
     let workspace = state.workspace().await?;
     let pdf = state.transfers.asv_report()?;
-    let watch = state.transfers.begin_import()?;
-    let reporting = report_progress(watch.clone(), updates);
-    let imported = workspace.import_asv_proposal(&pdf, request, &watch).await;
-    reporting.abort();
-    state.transfers.end_import();
-    answer(imported, &watch)
+    follow(&state.transfers, updates, async |watch| {
+        workspace.import_asv_proposal(&pdf, request, watch).await
+    })
+    .await
 }
 
 assert_command_name!(ImportCancel::NAME, import_cancel);
@@ -215,6 +208,21 @@ fn is_pdf(path: &std::path::Path) -> bool {
         .is_some_and(|extension| extension.eq_ignore_ascii_case("pdf"))
 }
 
+/// Runs `import` as the one import under way, its progress sent to
+/// `updates` while it runs.
+async fn follow(
+    transfers: &Transfers,
+    updates: Channel<ImportProgress>,
+    import: impl AsyncFnOnce(&ImportWatch) -> Result<ImportOutcome, AppError>,
+) -> Result<ImportAnswer, AppError> {
+    let watch = transfers.begin_import()?;
+    let reporting = report_progress(watch.clone(), updates);
+    let imported = import(&watch).await;
+    reporting.abort();
+    transfers.end_import();
+    answer(imported, &watch)
+}
+
 /// Sends the watch's progress to the window until aborted.
 fn report_progress(
     watch: ImportWatch,
@@ -232,7 +240,7 @@ fn report_progress(
 
 /// A cancelled import is an answer, not an error.
 fn answer(
-    imported: Result<portcullis_model::import::ImportOutcome, AppError>,
+    imported: Result<ImportOutcome, AppError>,
     watch: &ImportWatch,
 ) -> Result<ImportAnswer, AppError> {
     match imported {

@@ -8,6 +8,7 @@
 pub mod badge;
 pub mod card;
 pub mod choice;
+pub mod data_table;
 pub mod dialog;
 pub mod empty_state;
 pub mod field;
@@ -18,6 +19,7 @@ pub mod toast;
 pub use badge::{Badge, BadgeLevel};
 pub use card::Card;
 pub use choice::{Choice, ChoiceGroup, ChoiceKind};
+pub use data_table::DataTable;
 pub use dialog::Dialog;
 pub use empty_state::EmptyState;
 pub use field::Field;

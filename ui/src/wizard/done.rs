@@ -16,7 +16,7 @@ use portcullis_model::dashboard::{NextStep, StatusReport};
 use portcullis_model::wizard::WizardStep;
 
 use super::{WizardState, step_path};
-use crate::components::{Badge, BadgeLevel};
+use crate::components::{Badge, BadgeLevel, DataTable};
 use crate::ipc;
 use crate::text::sentence;
 
@@ -210,20 +210,18 @@ fn inventory_table(entries: Vec<InventoryEntry>, systems: &[System]) -> impl Int
         })
         .collect_view();
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label="Port inventory">
-            <table class="data-table">
-                <thead>
-                    <tr>
-                        <th scope="col">"System"</th>
-                        <th scope="col">"Port"</th>
-                        <th scope="col">"Service"</th>
-                        <th scope="col">"Why the business needs it"</th>
-                        <th scope="col">"Approved by"</th>
-                        <th scope="col">"Approved until"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable
+            label="Port inventory"
+            headers=&[
+                "System",
+                "Port",
+                "Service",
+                "Why the business needs it",
+                "Approved by",
+                "Approved until",
+            ]
+        >
+            {rows}
+        </DataTable>
     }
 }

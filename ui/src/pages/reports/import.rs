@@ -16,7 +16,7 @@ use portcullis_model::import::{
 use portcullis_model::wizard::WizardStep;
 
 use crate::components::progress_bar::ProgressBar;
-use crate::components::{Card, Choice, ChoiceGroup, ChoiceKind};
+use crate::components::{Card, Choice, ChoiceGroup, ChoiceKind, DataTable};
 use crate::ipc;
 use crate::text::sentence;
 use crate::wizard::{WizardState, step_path};
@@ -282,6 +282,7 @@ fn proposal_view<Run: Fn(bool, bool) + Copy + 'static>(
         plural(proposal.hosts as usize, "address", "addresses"),
     );
     let rows = proposal.rows;
+    let items = proposal.items.iter().map(proposed_row).collect_view();
     let save = move |_| {
         spawn_local(async move {
             match ipc::invoke::<ProposalSave>(&Empty::default()).await {
@@ -294,21 +295,13 @@ fn proposal_view<Run: Fn(bool, bool) + Copy + 'static>(
     view! {
         <div class="import-result" data-test="proposal">
             <p data-test="proposal-summary">{summary}</p>
-            <div class="table-scroll" tabindex="0" role="region" aria-label="What the report lists">
-                <table class="data-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Address"</th>
-                            <th scope="col">"Port"</th>
-                            <th scope="col">"What the report says"</th>
-                            <th scope="col">"Severity"</th>
-                        </tr>
-                    </thead>
-                    <tbody data-test="proposal-rows">
-                        {proposal.items.iter().map(proposed_row).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <DataTable
+                label="What the report lists"
+                headers=&["Address", "Port", "What the report says", "Severity"]
+                body_test="proposal-rows"
+            >
+                {items}
+            </DataTable>
             <p class="muted">
                 "The PDF is kept unchanged with the scan, as its evidence. Its SHA-256 fingerprint: "
                 <code class="fingerprint">{proposal.sha256.clone()}</code>
