@@ -65,7 +65,8 @@ use portcullis_model::scan::Protocol;
 
 use crate::bounded::{Bounded, Budget};
 use crate::decode::{Decoded, NotText, head_text};
-use crate::reported::{Emitter, Hosts};
+use crate::emitter::Emitter;
+use crate::reported::Hosts;
 use crate::text::{kept, one_line};
 use crate::{FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo};
 

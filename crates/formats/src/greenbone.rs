@@ -25,7 +25,8 @@ use portcullis_model::compliance::ScanCoverage;
 use portcullis_model::import::{CvssScore, ReportSource, ReportedItem, ReportedLevel};
 use portcullis_model::scan::Protocol;
 
-use crate::reported::{Emitter, Hosts};
+use crate::emitter::Emitter;
+use crate::reported::Hosts;
 use crate::text::{kept, one_line};
 use crate::xml::{Attributes, Handler, get, read_xml, wrong_root};
 use crate::{FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo};
@@ -53,11 +54,7 @@ pub fn read_greenbone_xml<R: BufRead>(
 ) -> Result<ReadOutcome, FormatError> {
     let mut out = Emitter::new(emit);
     let mut parser = Parser::new(limits);
-    let mut forward = |item: Item| {
-        out.send(item);
-        !out.stopped()
-    };
-    read_xml(input, limits, &mut parser, &mut forward)?;
+    read_xml(input, limits, &mut parser, &mut out)?;
     parser.finish(&mut out)
 }
 
@@ -358,7 +355,6 @@ struct Parser {
     results_read: u64,
     host: Option<HostSummary>,
     hosts: Hosts,
-    stopped: bool,
 }
 
 impl Parser {
@@ -385,21 +381,14 @@ impl Parser {
             results_read: 0,
             host: None,
             hosts: Hosts::default(),
-            stopped: false,
         }
     }
 
-    fn send(&mut self, item: Item, emit: &mut dyn FnMut(Item) -> bool) {
-        if !self.stopped && !emit(item) {
-            self.stopped = true;
-        }
-    }
-
-    fn send_run(&mut self, emit: &mut dyn FnMut(Item) -> bool) {
+    fn send_run(&mut self, out: &mut Emitter<'_>) {
         if !self.run_sent {
             self.run_sent = true;
             let run = self.run_info();
-            self.send(Item::Run(run), emit);
+            out.send(Item::Run(run));
         }
     }
 
@@ -479,13 +468,7 @@ impl Parser {
     }
 
     /// What opening the element at the end of the path starts.
-    fn opened(
-        &mut self,
-        tag: Tag,
-        attributes: &Attributes,
-        at: u64,
-        emit: &mut dyn FnMut(Item) -> bool,
-    ) {
+    fn opened(&mut self, tag: Tag, attributes: &Attributes, at: u64, out: &mut Emitter<'_>) {
         match tag {
             Tag::Report => {
                 self.seen_report = true;
@@ -499,7 +482,7 @@ impl Parser {
                         .path
                         .ends_with(&[Tag::Report, Tag::Results, Tag::Result]) =>
             {
-                self.send_run(emit);
+                self.send_run(out);
                 self.result = Some(ResultBuilder {
                     at,
                     ..ResultBuilder::default()
@@ -509,7 +492,7 @@ impl Parser {
             Tag::Host
                 if self.result.is_none() && self.path.ends_with(&[Tag::Report, Tag::Host]) =>
             {
-                self.send_run(emit);
+                self.send_run(out);
                 self.host = Some(HostSummary {
                     at,
                     ..HostSummary::default()
@@ -574,13 +557,13 @@ impl Parser {
     }
 
     /// What closing the element at the end of the path ends.
-    fn closing(&mut self, emit: &mut dyn FnMut(Item) -> bool) -> Result<(), FormatError> {
+    fn closing(&mut self, out: &mut Emitter<'_>) -> Result<(), FormatError> {
         let depth = self.path.len();
         match self.path.last() {
             Some(Tag::Result) if self.result.is_some() && depth == self.result_depth => {
                 if let Some(result) = self.result.take() {
                     self.results_read = self.results_read.saturating_add(1);
-                    self.end_result(result, emit)?;
+                    self.end_result(result, out)?;
                 }
             }
             Some(Tag::Detail) if self.path.ends_with(&[Tag::Report, Tag::Host, Tag::Detail]) => {
@@ -607,7 +590,7 @@ impl Parser {
     fn end_result(
         &mut self,
         result: ResultBuilder,
-        emit: &mut dyn FnMut(Item) -> bool,
+        out: &mut Emitter<'_>,
     ) -> Result<(), FormatError> {
         let address = address(&result.host, "a result's host address", result.at)?;
         let hostname = Some(one_line(&result.hostname, 255)).filter(|name| !name.is_empty());
@@ -620,7 +603,7 @@ impl Parser {
             return Ok(());
         };
         let item = self.item(result, address, (port, protocol), level, false_positive);
-        self.send(Item::Reported(Box::new(item)), emit);
+        out.send(Item::Reported(Box::new(item)));
         Ok(())
     }
 
@@ -768,16 +751,12 @@ impl Handler for Parser {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
     }
 
-    fn stopped(&self) -> bool {
-        self.stopped
-    }
-
     fn open(
         &mut self,
         name: &[u8],
         attributes: &Attributes,
         at: u64,
-        emit: &mut dyn FnMut(Item) -> bool,
+        out: &mut Emitter<'_>,
     ) -> Result<(), FormatError> {
         if self.deep > 0 || self.path.len() >= MAX_DEPTH {
             self.deep += 1;
@@ -788,7 +767,7 @@ impl Handler for Parser {
             self.root(tag, name, attributes, at)?;
         }
         self.path.push(tag);
-        self.opened(tag, attributes, at, emit);
+        self.opened(tag, attributes, at, out);
         if let Some(field) = self.field_here() {
             self.captures.push(Capture {
                 depth: self.path.len(),
@@ -815,12 +794,7 @@ impl Handler for Parser {
         }
     }
 
-    fn close(
-        &mut self,
-        _name: &[u8],
-        _at: u64,
-        emit: &mut dyn FnMut(Item) -> bool,
-    ) -> Result<(), FormatError> {
+    fn close(&mut self, _name: &[u8], _at: u64, out: &mut Emitter<'_>) -> Result<(), FormatError> {
         if self.deep > 0 {
             self.deep -= 1;
             return Ok(());
@@ -831,7 +805,7 @@ impl Handler for Parser {
         {
             self.keep(capture.field, capture.text);
         }
-        self.closing(emit)?;
+        self.closing(out)?;
         self.path.pop();
         if self.path.is_empty() {
             self.root_closed = true;

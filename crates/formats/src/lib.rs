@@ -16,6 +16,7 @@ mod asv_pdf;
 mod bounded;
 mod csv;
 mod decode;
+mod emitter;
 mod greenbone;
 mod nessus;
 mod nmap;

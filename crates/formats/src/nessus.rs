@@ -18,7 +18,8 @@ use portcullis_model::compliance::ScanCoverage;
 use portcullis_model::import::{CvssScore, ReportSource, ReportedItem, ReportedLevel};
 use portcullis_model::scan::Protocol;
 
-use crate::reported::{Emitter, Hosts};
+use crate::emitter::Emitter;
+use crate::reported::Hosts;
 use crate::text::{kept, one_line};
 use crate::xml::{Attributes, Handler, get, read_xml, wrong_root};
 use crate::{FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo};
@@ -35,11 +36,7 @@ pub fn read_nessus<R: BufRead>(
 ) -> Result<ReadOutcome, FormatError> {
     let mut out = Emitter::new(emit);
     let mut parser = Parser::new(limits);
-    let mut forward = |item: Item| {
-        out.send(item);
-        !out.stopped()
-    };
-    read_xml(input, limits, &mut parser, &mut forward)?;
+    read_xml(input, limits, &mut parser, &mut out)?;
     parser.finish(&mut out)
 }
 
@@ -90,7 +87,6 @@ struct Parser {
     /// The `name` of the host property (`<tag>`) being read.
     property: Option<String>,
     warnings: Vec<String>,
-    stopped: bool,
 }
 
 impl Parser {
@@ -109,13 +105,6 @@ impl Parser {
             hosts: Hosts::default(),
             property: None,
             warnings: Vec::new(),
-            stopped: false,
-        }
-    }
-
-    fn send(&mut self, item: Item, emit: &mut dyn FnMut(Item) -> bool) {
-        if !self.stopped && !emit(item) {
-            self.stopped = true;
         }
     }
 
@@ -137,11 +126,11 @@ impl Parser {
         }
     }
 
-    fn send_run(&mut self, emit: &mut dyn FnMut(Item) -> bool) {
+    fn send_run(&mut self, out: &mut Emitter<'_>) {
         if !self.run_sent {
             self.run_sent = true;
             let run = self.run_info();
-            self.send(Item::Run(run), emit);
+            out.send(Item::Run(run));
         }
     }
 
@@ -246,7 +235,7 @@ impl Parser {
         }
     }
 
-    fn close_host(&mut self, emit: &mut dyn FnMut(Item) -> bool) {
+    fn close_host(&mut self, out: &mut Emitter<'_>) {
         let Some(host) = self.host.take() else {
             return;
         };
@@ -281,7 +270,7 @@ impl Parser {
                 continue;
             }
             let reported = reported(item, address);
-            self.send(Item::Reported(Box::new(reported)), emit);
+            out.send(Item::Reported(Box::new(reported)));
         }
     }
 
@@ -292,7 +281,7 @@ impl Parser {
                 found: "it holds no <NessusClientData_v2> element".into(),
             });
         }
-        if self.stopped || out.stopped() {
+        if out.stopped() {
             return Err(FormatError::Stopped);
         }
         if !self.run_sent {
@@ -325,16 +314,12 @@ impl Handler for Parser {
         false
     }
 
-    fn stopped(&self) -> bool {
-        self.stopped
-    }
-
     fn open(
         &mut self,
         name: &[u8],
         attributes: &Attributes,
         at: u64,
-        emit: &mut dyn FnMut(Item) -> bool,
+        out: &mut Emitter<'_>,
     ) -> Result<(), FormatError> {
         if !self.seen_root {
             if name != b"NessusClientData_v2" {
@@ -352,7 +337,7 @@ impl Handler for Parser {
         self.text.clear();
         match name {
             b"ReportHost" => {
-                self.send_run(emit);
+                self.send_run(out);
                 self.host = Some(HostBuilder {
                     name: one_line(get(attributes, "name").unwrap_or(""), 255),
                     ..HostBuilder::default()
@@ -367,19 +352,14 @@ impl Handler for Parser {
         Ok(())
     }
 
-    fn close(
-        &mut self,
-        name: &[u8],
-        _at: u64,
-        emit: &mut dyn FnMut(Item) -> bool,
-    ) -> Result<(), FormatError> {
+    fn close(&mut self, name: &[u8], _at: u64, out: &mut Emitter<'_>) -> Result<(), FormatError> {
         match name {
             b"ReportItem" => {
                 if let (Some(item), Some(host)) = (self.item.take(), &mut self.host) {
                     host.items.push(item);
                 }
             }
-            b"ReportHost" => self.close_host(emit),
+            b"ReportHost" => self.close_host(out),
             b"NessusClientData_v2" => self.ended = true,
             b"tag" if self.host.is_some() && self.item.is_none() => {
                 let key = self.property.take().unwrap_or_default();

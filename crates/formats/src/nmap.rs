@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::net::IpAddr;
 
+use crate::emitter::Emitter;
 use crate::text::{kept, one_line};
 use crate::xml::{Attributes, Handler, get, read_xml, wrong_root};
 use crate::{FormatError, ImportFormat, Item, Limits, ReadOutcome, RunInfo};
@@ -30,9 +31,10 @@ pub fn read_nmap_xml<R: BufRead>(
     limits: Limits,
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<ReadOutcome, FormatError> {
+    let mut out = Emitter::new(emit);
     let mut parser = Parser::new(limits);
-    read_xml(input, limits, &mut parser, emit)?;
-    parser.finish(emit)
+    read_xml(input, limits, &mut parser, &mut out)?;
+    parser.finish(&mut out)
 }
 
 /// A host being read, handed on at its closing tag.
@@ -81,7 +83,6 @@ struct Parser {
     open_ports: u32,
     elapsed: f64,
     warnings: Vec<String>,
-    stopped: bool,
 }
 
 impl Parser {
@@ -102,23 +103,16 @@ impl Parser {
             open_ports: 0,
             elapsed: 0.0,
             warnings: Vec::new(),
-            stopped: false,
         }
     }
 
-    fn send(&mut self, item: Item, emit: &mut dyn FnMut(Item) -> bool) {
-        if !self.stopped && !emit(item) {
-            self.stopped = true;
-        }
-    }
-
-    fn send_run(&mut self, emit: &mut dyn FnMut(Item) -> bool) {
+    fn send_run(&mut self, out: &mut Emitter<'_>) {
         if self.run_sent {
             return;
         }
         self.run_sent = true;
         let run = self.run.clone().unwrap_or_else(|| empty_run(String::new()));
-        self.send(Item::Run(run), emit);
+        out.send(Item::Run(run));
     }
 }
 
@@ -128,16 +122,12 @@ impl Handler for Parser {
         declaration == "nmaprun"
     }
 
-    fn stopped(&self) -> bool {
-        self.stopped
-    }
-
     fn open(
         &mut self,
         name: &[u8],
         attributes: &Attributes,
         at: u64,
-        emit: &mut dyn FnMut(Item) -> bool,
+        out: &mut Emitter<'_>,
     ) -> Result<(), FormatError> {
         if !self.seen_root {
             if name != b"nmaprun" {
@@ -151,7 +141,7 @@ impl Handler for Parser {
         match name {
             b"scaninfo" => self.scan_info(attributes, at)?,
             b"host" => {
-                self.send_run(emit);
+                self.send_run(out);
                 self.host = Some(HostBuilder::default());
             }
             b"status" => {
@@ -270,12 +260,7 @@ impl Handler for Parser {
         }
     }
 
-    fn close(
-        &mut self,
-        name: &[u8],
-        at: u64,
-        emit: &mut dyn FnMut(Item) -> bool,
-    ) -> Result<(), FormatError> {
+    fn close(&mut self, name: &[u8], at: u64, out: &mut Emitter<'_>) -> Result<(), FormatError> {
         match name {
             b"cpe" => {
                 if let (Some(cpe), Some(port)) = (self.cpe.take(), &mut self.port) {
@@ -302,7 +287,7 @@ impl Handler for Parser {
             }
             b"host" => {
                 if let Some(host) = self.host.take() {
-                    self.emit_host(host, at, emit);
+                    self.emit_host(host, at, out);
                 }
             }
             b"nmaprun" => self.run_ended = true,
@@ -347,7 +332,7 @@ impl Parser {
         Ok(())
     }
 
-    fn emit_host(&mut self, host: HostBuilder, at: u64, emit: &mut dyn FnMut(Item) -> bool) {
+    fn emit_host(&mut self, host: HostBuilder, at: u64, out: &mut Emitter<'_>) {
         let Some(&address) = host
             .addresses
             .iter()
@@ -374,19 +359,16 @@ impl Parser {
             .scan_types
             .first()
             .map_or(Protocol::Tcp, |(_, protocol)| *protocol);
-        self.send(
-            Item::Event(ScanEvent::Host(HostReport {
-                address,
-                name,
-                up: host.up,
-                reason: if host.reason.is_empty() {
-                    "imported from nmap".to_owned()
-                } else {
-                    format!("nmap: {}", host.reason)
-                },
-            })),
-            emit,
-        );
+        out.send(Item::Event(ScanEvent::Host(HostReport {
+            address,
+            name,
+            up: host.up,
+            reason: if host.reason.is_empty() {
+                "imported from nmap".to_owned()
+            } else {
+                format!("nmap: {}", host.reason)
+            },
+        })));
         let mut counts: BTreeMap<(Protocol, PortState, String), (Reason, u32)> = BTreeMap::new();
         let mut services = Vec::new();
         for port in host.ports {
@@ -407,23 +389,20 @@ impl Parser {
                     posture: Posture::default(),
                 });
             }
-            self.send(
-                Item::Event(ScanEvent::Port(PortResult {
-                    address,
-                    port: port.port,
-                    protocol: port.protocol,
-                    state: port.state,
-                    reason: port.reason,
-                    rtt_micros: None,
-                    service: port.service,
-                    identity: None,
-                    posture: None,
-                })),
-                emit,
-            );
+            out.send(Item::Event(ScanEvent::Port(PortResult {
+                address,
+                port: port.port,
+                protocol: port.protocol,
+                state: port.state,
+                reason: port.reason,
+                rtt_micros: None,
+                service: port.service,
+                identity: None,
+                posture: None,
+            })));
         }
         for found in services {
-            self.send(Item::Event(ScanEvent::Service(Box::new(found))), emit);
+            out.send(Item::Event(ScanEvent::Service(Box::new(found))));
         }
         for (protocol, state, reason, count) in host.unlisted {
             let entry = counts
@@ -444,15 +423,15 @@ impl Parser {
                 count,
             })
             .collect();
-        self.send(
-            Item::Event(ScanEvent::HostDone(HostDone { address, counts })),
-            emit,
-        );
+        out.send(Item::Event(ScanEvent::HostDone(HostDone {
+            address,
+            counts,
+        })));
         self.hosts_seen.0 += u32::from(host.up);
         self.hosts_seen.1 += u32::from(!host.up);
     }
 
-    fn finish(mut self, emit: &mut dyn FnMut(Item) -> bool) -> Result<ReadOutcome, FormatError> {
+    fn finish(mut self, out: &mut Emitter<'_>) -> Result<ReadOutcome, FormatError> {
         if !self.seen_root {
             return Err(FormatError::WrongKind {
                 expected: ImportFormat::NmapXml.name(),
@@ -469,7 +448,7 @@ impl Parser {
                 "the file ends before nmap finished (an interrupted run?): the hosts it holds were imported".to_owned(),
             );
         }
-        self.send_run(emit);
+        self.send_run(out);
         let (up, down) = if self.hosts_up + self.hosts_down > 0 {
             (self.hosts_up, self.hosts_down)
         } else {
@@ -495,9 +474,7 @@ impl Parser {
             let warning = ScanEvent::Warning {
                 message: message.clone(),
             };
-            if !self.stopped && !emit(Item::Event(warning)) {
-                self.stopped = true;
-            }
+            out.send(Item::Event(warning));
         }
         let summary = ScanSummary {
             methods,
@@ -507,8 +484,8 @@ impl Parser {
             elapsed_seconds: self.elapsed,
             partial: !complete,
         };
-        self.send(Item::Event(ScanEvent::Finished(summary)), emit);
-        if self.stopped {
+        out.send(Item::Event(ScanEvent::Finished(summary)));
+        if out.stopped() {
             return Err(FormatError::Stopped);
         }
         Ok(ReadOutcome {

@@ -15,32 +15,8 @@ use portcullis_model::scan::{
     ScanSummary,
 };
 
+use crate::emitter::Emitter;
 use crate::{Item, ReadOutcome};
-
-/// Hands items on until the receiver asks to stop.
-pub(crate) struct Emitter<'e> {
-    emit: &'e mut dyn FnMut(Item) -> bool,
-    stopped: bool,
-}
-
-impl<'e> Emitter<'e> {
-    pub(crate) fn new(emit: &'e mut dyn FnMut(Item) -> bool) -> Emitter<'e> {
-        Emitter {
-            emit,
-            stopped: false,
-        }
-    }
-
-    pub(crate) fn send(&mut self, item: Item) {
-        if !self.stopped && !(self.emit)(item) {
-            self.stopped = true;
-        }
-    }
-
-    pub(crate) fn stopped(&self) -> bool {
-        self.stopped
-    }
-}
 
 #[derive(Debug, Default)]
 struct HostEntry {

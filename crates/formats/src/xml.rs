@@ -10,8 +10,9 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::bounded::{Bounded, Budget};
+use crate::emitter::Emitter;
 use crate::text::one_line;
-use crate::{FormatError, ImportFormat, Item, Limits};
+use crate::{FormatError, ImportFormat, Limits};
 
 /// How deep elements may nest. The formats read here nest a dozen deep;
 /// the parser remembers every open element to check its closing tag, so
@@ -52,18 +53,11 @@ pub(crate) trait Handler {
         name: &[u8],
         attributes: &Attributes,
         at: u64,
-        emit: &mut dyn FnMut(Item) -> bool,
+        out: &mut Emitter<'_>,
     ) -> Result<(), FormatError>;
-    fn close(
-        &mut self,
-        name: &[u8],
-        at: u64,
-        emit: &mut dyn FnMut(Item) -> bool,
-    ) -> Result<(), FormatError>;
+    fn close(&mut self, name: &[u8], at: u64, out: &mut Emitter<'_>) -> Result<(), FormatError>;
     /// Text inside the current element (it may come in pieces).
     fn text(&mut self, text: &str);
-    /// Whether `emit` has asked to stop.
-    fn stopped(&self) -> bool;
 }
 
 /// Reads `input` to its end (or its cut), handing each element to
@@ -74,7 +68,7 @@ pub(crate) fn read_xml<R: BufRead>(
     input: R,
     limits: Limits,
     handler: &mut dyn Handler,
-    emit: &mut dyn FnMut(Item) -> bool,
+    out: &mut Emitter<'_>,
 ) -> Result<(), FormatError> {
     let budget = Budget::new(limits.element_bytes);
     let mut reader = Reader::from_reader(Bounded::new(input, budget.clone()));
@@ -131,19 +125,19 @@ pub(crate) fn read_xml<R: BufRead>(
                     });
                 }
                 let attributes = attributes(&element, decoder, at)?;
-                handler.open(element.local_name().as_ref(), &attributes, at, emit)?;
+                handler.open(element.local_name().as_ref(), &attributes, at, out)?;
                 rooted = true;
             }
             Event::Empty(element) => {
                 let name = element.local_name().as_ref().to_vec();
                 let attributes = attributes(&element, decoder, at)?;
-                handler.open(&name, &attributes, at, emit)?;
+                handler.open(&name, &attributes, at, out)?;
                 rooted = true;
-                handler.close(&name, at, emit)?;
+                handler.close(&name, at, out)?;
             }
             Event::End(element) => {
                 depth = depth.saturating_sub(1);
-                handler.close(element.local_name().as_ref(), at, emit)?;
+                handler.close(element.local_name().as_ref(), at, out)?;
             }
             Event::Text(text) => {
                 let text = text.decode().map_err(|error| FormatError::Malformed {
@@ -159,7 +153,7 @@ pub(crate) fn read_xml<R: BufRead>(
             }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
         }
-        if handler.stopped() {
+        if out.stopped() {
             return Err(FormatError::Stopped);
         }
     }
