@@ -92,14 +92,47 @@ async fn cancel_a_long_import(app: &AppSession, files: &Path) -> Result<()> {
     app.click("[data-test=import-origin-external]").await
 }
 
-/// The PDF is read and its list shown; "bring in" imports it with the PDF
-/// kept beside the list.
+/// The PDF is read and its list shown. Saved as a spreadsheet, corrected
+/// and chosen again, the list is imported with the PDF kept as its
+/// evidence; chosen once more, "bring in" imports it as it stands.
 async fn confirm_an_asv_pdf_report(app: &AppSession, files: &Path) -> Result<()> {
     let made = chrono::DateTime::parse_from_rfc3339("2026-11-30T12:00:00Z")?.to_utc();
     let pdf = portcullis_documents::render_pdf(ASV_REPORT, &[], made)
         .map_err(|error| anyhow::anyhow!("{error}"))?;
     let path = files.join("asv-q4.pdf");
     std::fs::write(&path, &pdf)?;
+    let kept_before = kept_originals(app)?.len();
+
+    app.click("[data-test=import-choose]").await?;
+    app.answer_file_dialog(IMPORT_DIALOG, FileDialog::Open, &path)
+        .await?;
+    app.wait_for_element("[data-test=proposal-save]").await?;
+    app.click("[data-test=proposal-save]").await?;
+    let list = files.join("asv-q4-findings.csv");
+    app.answer_file_dialog(SAVE_DIALOG, FileDialog::Save, &list)
+        .await?;
+    app.wait_for_text("[data-test=proposal-saved]", "Correct it")
+        .await?;
+    // The merchant deletes the row they know is wrong.
+    let corrected: String = std::fs::read_to_string(&list)?
+        .lines()
+        .filter(|line| !line.contains("Self-Signed"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(&list, corrected)?;
+    app.wait_for_text("[data-test=import-choose]", "corrected list")
+        .await?;
+    app.click("[data-test=import-choose]").await?;
+    app.answer_file_dialog(IMPORT_DIALOG, FileDialog::Open, &list)
+        .await?;
+    app.wait_for_text("[data-test=import-summary]", "CSV")
+        .await?;
+    let kept = kept_originals(app)?;
+    ensure!(
+        kept.len() == kept_before + 2,
+        "the corrected list and the PDF are kept: {kept:?}"
+    );
+
     app.click("[data-test=import-choose]").await?;
     app.answer_file_dialog(IMPORT_DIALOG, FileDialog::Open, &path)
         .await?;
@@ -115,6 +148,10 @@ async fn confirm_an_asv_pdf_report(app: &AppSession, files: &Path) -> Result<()>
     app.wait_for_text("[data-test=import-summary]", "your ASV's PDF report")
         .await?;
     let kept = kept_originals(app)?;
+    ensure!(
+        kept.len() == kept_before + 4,
+        "each import keeps its list and the PDF: {kept:?}"
+    );
     ensure!(
         kept.iter()
             .any(|file| std::fs::read(file).is_ok_and(|bytes| bytes == pdf)),

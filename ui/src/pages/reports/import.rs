@@ -55,9 +55,6 @@ pub fn ImportCard(
             read_bytes: 0,
             total_bytes: 0,
         }));
-        if let Some(heading) = progress_heading.get_untracked() {
-            let _ = heading.focus();
-        }
         spawn_local(async move {
             let on_progress = move |progress: ImportProgress| {
                 stage.update(|stage| {
@@ -106,6 +103,15 @@ pub fn ImportCard(
         });
     };
     let importing = move || stage.with(|stage| matches!(stage, Stage::Importing(_)));
+    // The Choose button is disabled while an import runs: the focus goes to
+    // the progress heading, from where Tab reaches Cancel. Once per import.
+    let started = Memo::new(move |_| importing());
+    Effect::new(move |_| {
+        if let (true, Some(heading)) = (started.get(), progress_heading.get()) {
+            // Focusing an element with a tabindex does not fail.
+            let _ = heading.focus();
+        }
+    });
 
     view! {
         <Card title="Bring in a scan report you already have">
