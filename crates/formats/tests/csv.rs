@@ -3,6 +3,9 @@
 //! UTF-16LE with tabs, Windows-1252, semicolons), on files with mistakes,
 //! and on hostile ones.
 
+mod common;
+
+use common::{events, reported};
 use std::io::{BufReader, Read};
 use std::net::IpAddr;
 
@@ -169,32 +172,7 @@ fn read(bytes: &[u8]) -> Result<(Vec<Item>, ReadOutcome), FormatError> {
 }
 
 fn read_with(input: impl Read, limits: Limits) -> Result<(Vec<Item>, ReadOutcome), FormatError> {
-    let mut items = Vec::new();
-    let outcome = read_csv(BufReader::new(input), limits, &mut |item| {
-        items.push(item);
-        true
-    })?;
-    Ok((items, outcome))
-}
-
-fn reported(items: &[Item]) -> Vec<&ReportedItem> {
-    items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Reported(item) => Some(&**item),
-            _ => None,
-        })
-        .collect()
-}
-
-fn events(items: &[Item]) -> Vec<&ScanEvent> {
-    items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Event(event) => Some(event),
-            _ => None,
-        })
-        .collect()
+    common::collect(|emit| read_csv(BufReader::new(input), limits, emit))
 }
 
 fn ip(text: &str) -> IpAddr {

@@ -3,6 +3,9 @@
 //! format), in both shapes: the protocol's answer and the web UI's
 //! download. Then on files cut short, and on hostile ones.
 
+mod common;
+
+use common::{events, reported};
 use std::io::{BufReader, Read};
 use std::net::IpAddr;
 
@@ -170,12 +173,7 @@ fn read(text: &str) -> Result<(Vec<Item>, ReadOutcome), FormatError> {
 }
 
 fn read_with(input: impl Read, limits: Limits) -> Result<(Vec<Item>, ReadOutcome), FormatError> {
-    let mut items = Vec::new();
-    let outcome = read_greenbone_xml(BufReader::new(input), limits, &mut |item| {
-        items.push(item);
-        true
-    })?;
-    Ok((items, outcome))
+    common::collect(|emit| read_greenbone_xml(BufReader::new(input), limits, emit))
 }
 
 fn refused(text: &str) -> FormatError {
@@ -183,26 +181,6 @@ fn refused(text: &str) -> FormatError {
         Ok((items, _)) => panic!("imported: {items:#?}"),
         Err(error) => error,
     }
-}
-
-fn reported(items: &[Item]) -> Vec<&ReportedItem> {
-    items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Reported(found) => Some(&**found),
-            _ => None,
-        })
-        .collect()
-}
-
-fn events(items: &[Item]) -> Vec<&ScanEvent> {
-    items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Event(event) => Some(event),
-            _ => None,
-        })
-        .collect()
 }
 
 /// A host handed on: its address, its name and its open ports.

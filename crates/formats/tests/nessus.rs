@@ -1,11 +1,14 @@
 //! The Nessus v2 reader on a report written here from Tenable's documented
 //! format (no third-party file), on one cut short, and on hostile ones.
 
+mod common;
+
+use common::reported;
 use std::io::{BufReader, Read};
 use std::net::IpAddr;
 
 use portcullis_formats::{FormatError, Item, Limits, ReadOutcome, read_nessus};
-use portcullis_model::import::{ReportSource, ReportedItem, ReportedLevel};
+use portcullis_model::import::{ReportSource, ReportedLevel};
 use portcullis_model::scan::{PortState, Protocol, Reason, ScanEvent};
 
 const REPORT: &str = include_str!("fixtures/asv-scan.nessus");
@@ -15,22 +18,7 @@ fn read(text: &str) -> Result<(Vec<Item>, ReadOutcome), FormatError> {
 }
 
 fn read_with(input: impl Read, limits: Limits) -> Result<(Vec<Item>, ReadOutcome), FormatError> {
-    let mut items = Vec::new();
-    let outcome = read_nessus(BufReader::new(input), limits, &mut |item| {
-        items.push(item);
-        true
-    })?;
-    Ok((items, outcome))
-}
-
-fn reported(items: &[Item]) -> Vec<&ReportedItem> {
-    items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Reported(reported) => Some(&**reported),
-            _ => None,
-        })
-        .collect()
+    common::collect(|emit| read_nessus(BufReader::new(input), limits, emit))
 }
 
 fn open_ports(items: &[Item]) -> Vec<(String, u16, Protocol, Option<String>)> {

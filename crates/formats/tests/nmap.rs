@@ -2,6 +2,9 @@
 //! here, from nmap's documented format; the netlab imports real nmap
 //! output), on files cut short, and on hostile ones.
 
+mod common;
+
+use common::events;
 use std::io::{BufReader, Read};
 use std::net::IpAddr;
 
@@ -52,12 +55,7 @@ fn read(text: &str) -> Result<(Vec<Item>, ReadOutcome), FormatError> {
 }
 
 fn read_with(input: impl Read, limits: Limits) -> Result<(Vec<Item>, ReadOutcome), FormatError> {
-    let mut items = Vec::new();
-    let outcome = read_nmap_xml(BufReader::new(input), limits, &mut |item| {
-        items.push(item);
-        true
-    })?;
-    Ok((items, outcome))
+    common::collect(|emit| read_nmap_xml(BufReader::new(input), limits, emit))
 }
 
 fn run_of(items: &[Item]) -> &RunInfo {
@@ -65,16 +63,6 @@ fn run_of(items: &[Item]) -> &RunInfo {
         Item::Run(run) => run,
         other => panic!("the first item is not the run: {other:?}"),
     }
-}
-
-fn events(items: &[Item]) -> Vec<&ScanEvent> {
-    items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Event(event) => Some(event),
-            Item::Run(_) | Item::Reported(_) => None,
-        })
-        .collect()
 }
 
 fn ip(text: &str) -> IpAddr {
