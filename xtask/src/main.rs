@@ -142,6 +142,10 @@ enum BenchTarget {
         /// How many runs the medians are taken over.
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// Hosts in the generated nmap XML file: fewer for a quick
+        /// iteration; the goals hold for the default only.
+        #[arg(long, default_value_t = bench_documents::HOSTS)]
+        hosts: u32,
     },
     /// The database at scale (5,000 systems, 20,000 inventory entries,
     /// 2,000,000 port observations): judging a scan, the dashboard, a diff.
@@ -191,8 +195,8 @@ fn main() -> ExitCode {
             what: BenchTarget::Judge,
         } => bench_judge::run(),
         Task::Bench {
-            what: BenchTarget::Documents { runs },
-        } => bench_documents::run(runs),
+            what: BenchTarget::Documents { runs, hosts },
+        } => bench_documents::run(runs, hosts),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
