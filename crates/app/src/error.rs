@@ -21,6 +21,7 @@ pub(crate) fn from_store(error: StoreError) -> AppError {
         StoreError::WriterLock { .. }
         | StoreError::Query(_)
         | StoreError::Read(_)
+        | StoreError::Write(_)
         | StoreError::Corrupt(_) => AppError::internal(message),
     }
 }

@@ -28,6 +28,9 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("database read failed: {0}")]
     Read(#[from] rusqlite::Error),
+    /// A write through rusqlite (a scan's batch of events).
+    #[error("database write failed: {0}")]
+    Write(rusqlite::Error),
     #[error("cannot keep track of a running scan in {path}: {source}")]
     WriterLock {
         path: PathBuf,

@@ -6,7 +6,9 @@
 //! reads (scans, findings, the inventory, the systems) therefore run on a
 //! blocking thread over rusqlite connections kept in a small pool, with
 //! `query_only` set so that they cannot write. Writes, which must append to
-//! the audit chain in their own transaction, stay with sqlx. Both drivers
+//! the audit chain in their own transaction, stay with sqlx, but for a
+//! scan's batches of events, which no audit row follows (`scans::bulk`
+//! says why they go through rusqlite). Both drivers
 //! use the same SQLite library (libsqlite3-sys 0.30), and WAL mode lets the
 //! two kinds of connection work side by side.
 

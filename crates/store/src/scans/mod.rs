@@ -9,6 +9,7 @@
 //! interrupted once it sees that nobody holds the writer's lock.
 //!
 //! - `writer`: beginning a scan and recording its events.
+//! - `bulk`: a batch of events written through rusqlite.
 //! - `recovery`: telling a scan being written from one whose writer died.
 //! - `records`: the scan rows read back.
 //! - `report`: a scan's hosts and port observations read back.
@@ -16,6 +17,7 @@
 //! [`Store::begin_scan`]: crate::Store::begin_scan
 //! [`Store::open`]: crate::Store::open
 
+mod bulk;
 mod records;
 mod recovery;
 mod report;

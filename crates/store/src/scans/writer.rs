@@ -2,17 +2,17 @@
 //! and written in batched transactions (one per [`BATCH_EVENTS`] events or
 //! [`BATCH_INTERVAL`], not one per event), and the outcome. A crash loses
 //! only the events still in the buffer; the batches written stay whole.
+//! The batches go through rusqlite (`bulk` says why); the scan's row, its
+//! outcome and a discard through sqlx, as every other write.
 
 use std::time::{Duration, Instant};
 
 use portcullis_model::compliance::{Exposure, ScanCoverage};
 use portcullis_model::import::ReportedItem;
-use portcullis_model::scan::{
-    HostDone, HostReport, PortResult, PortState, Reason, ScanEvent, ScanSummary,
-};
+use portcullis_model::scan::{HostDone, HostReport, PortResult, ScanEvent, ScanSummary};
 use portcullis_model::service::ServiceReport;
-use sqlx::SqliteConnection;
 
+use super::bulk;
 use super::records::{ScanRecord, ScanStatus};
 use crate::codec::{json_text, name_of};
 use crate::database::Store;
@@ -43,20 +43,9 @@ pub struct NewScan {
     pub coverage: ScanCoverage,
 }
 
-/// The model's serde name of a port state, as the table's CHECK spells it.
-fn state_name(state: PortState) -> &'static str {
-    match state {
-        PortState::Open => "open",
-        PortState::Closed => "closed",
-        PortState::Filtered => "filtered",
-        PortState::Unfiltered => "unfiltered",
-        PortState::OpenFiltered => "open_filtered",
-    }
-}
-
 /// An event waiting to be written.
 #[derive(Debug)]
-enum Pending {
+pub(super) enum Pending {
     Host(HostReport),
     Port(PortResult),
     Service(Box<ServiceReport>),
@@ -80,6 +69,9 @@ pub struct ScanWriter {
     /// Reported items taken so far: the next one's number.
     reported: u64,
     last_flush: Instant,
+    /// The connection the batches are written through, opened by the
+    /// first; `None` again after a batch failed, so the next opens anew.
+    batches: Option<rusqlite::Connection>,
     /// Held until the writer is finished or dropped.
     _lock: WriterLock,
 }
@@ -119,6 +111,7 @@ impl Store {
             warnings_written: 0,
             reported: 0,
             last_flush: Instant::now(),
+            batches: None,
             _lock: lock,
         })
     }
@@ -166,26 +159,33 @@ impl ScanWriter {
         Ok(())
     }
 
-    /// Writes everything buffered, in one transaction.
+    /// Writes everything buffered, in one transaction, on a blocking
+    /// thread. If it fails, the events stay buffered for the next flush.
     pub async fn flush(&mut self) -> Result<(), StoreError> {
         self.last_flush = Instant::now();
         let new_warnings = self.warnings.len() > self.warnings_written;
         if self.pending.is_empty() && !new_warnings {
             return Ok(());
         }
-        let mut tx = self.store.pool().begin().await?;
-        for pending in &self.pending {
-            write_pending(&mut tx, self.scan_id, pending).await?;
+        let warnings = new_warnings.then(|| json_text(&self.warnings));
+        let pending = std::mem::take(&mut self.pending);
+        let batch = Batch {
+            path: self.store.path().to_path_buf(),
+            scan_id: self.scan_id,
+            conn: self.batches.take(),
+        };
+        let (conn, mut pending, written) =
+            tokio::task::spawn_blocking(move || batch.write(pending, warnings.as_deref()))
+                .await
+                .unwrap_or_else(|join_error| std::panic::resume_unwind(join_error.into_panic()));
+        self.batches = conn;
+        if let Err(error) = written {
+            self.pending = pending;
+            return Err(StoreError::Write(error));
         }
-        if new_warnings {
-            sqlx::query("UPDATE scans SET warnings = ? WHERE id = ?")
-                .bind(json_text(&self.warnings))
-                .bind(self.scan_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        self.pending.clear();
+        // The buffer is kept, with its capacity, for the next batch.
+        pending.clear();
+        self.pending = pending;
         self.warnings_written = self.warnings.len();
         Ok(())
     }
@@ -237,93 +237,32 @@ impl ScanWriter {
     }
 }
 
-async fn write_pending(
-    conn: &mut SqliteConnection,
+/// What a blocking thread needs to write one batch.
+struct Batch {
+    path: std::path::PathBuf,
     scan_id: i64,
-    pending: &Pending,
-) -> Result<(), StoreError> {
-    match pending {
-        Pending::Host(host) => {
-            sqlx::query(
-                "INSERT INTO scan_hosts (scan_id, address, name, up, reason)
-                 VALUES (?, ?, ?, ?, ?)
-                 ON CONFLICT (scan_id, address) DO UPDATE
-                 SET name = excluded.name, up = excluded.up, reason = excluded.reason",
-            )
-            .bind(scan_id)
-            .bind(host.address.to_string())
-            .bind(&host.name)
-            .bind(i64::from(host.up))
-            .bind(&host.reason)
-            .execute(&mut *conn)
-            .await?;
-        }
-        Pending::Port(port) => {
-            sqlx::query(
-                "INSERT INTO port_observations
-                    (scan_id, address, port, protocol, state, reason, rtt_micros, service,
-                     identity, posture)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (scan_id, address, protocol, port) DO UPDATE
-                 SET state = excluded.state, reason = excluded.reason,
-                     rtt_micros = excluded.rtt_micros, service = excluded.service,
-                     identity = coalesce(excluded.identity, identity),
-                     posture = coalesce(excluded.posture, posture)",
-            )
-            .bind(scan_id)
-            .bind(port.address.to_string())
-            .bind(i64::from(port.port))
-            .bind(port.protocol.as_str())
-            .bind(state_name(port.state))
-            .bind(json_text(&port.reason))
-            .bind(port.rtt_micros.and_then(|v| i64::try_from(v).ok()))
-            .bind(&port.service)
-            .bind(port.identity.as_ref().map(json_text))
-            .bind(port.posture.as_ref().map(json_text))
-            .execute(&mut *conn)
-            .await?;
-        }
-        Pending::Service(found) => {
-            // An identification for a port never reported is kept as an
-            // open port of its own, as the report does.
-            let posture = (!found.posture.is_empty()).then(|| json_text(&found.posture));
-            sqlx::query(
-                "INSERT INTO port_observations
-                    (scan_id, address, port, protocol, state, reason, identity, posture)
-                 VALUES (?, ?, ?, ?, 'open', ?, ?, ?)
-                 ON CONFLICT (scan_id, address, protocol, port) DO UPDATE
-                 SET identity = excluded.identity, posture = excluded.posture",
-            )
-            .bind(scan_id)
-            .bind(found.address.to_string())
-            .bind(i64::from(found.port))
-            .bind(found.protocol.as_str())
-            .bind(json_text(&Reason::Connected))
-            .bind(json_text(&found.identity))
-            .bind(posture)
-            .execute(&mut *conn)
-            .await?;
-        }
-        Pending::HostDone(done) => {
-            sqlx::query(
-                "INSERT INTO scan_hosts (scan_id, address, up, reason, counts)
-                 VALUES (?, ?, 1, 'answered a port probe', ?)
-                 ON CONFLICT (scan_id, address) DO UPDATE SET counts = excluded.counts",
-            )
-            .bind(scan_id)
-            .bind(done.address.to_string())
-            .bind(json_text(&done.counts))
-            .execute(&mut *conn)
-            .await?;
-        }
-        Pending::Reported(seq, item) => {
-            sqlx::query("INSERT INTO reported_items (scan_id, seq, item) VALUES (?, ?, ?)")
-                .bind(scan_id)
-                .bind(i64::try_from(*seq).unwrap_or(i64::MAX))
-                .bind(json_text(item))
-                .execute(&mut *conn)
-                .await?;
+    conn: Option<rusqlite::Connection>,
+}
+
+impl Batch {
+    /// Writes `pending`; hands back the connection (unless it failed) and
+    /// the events, written or not.
+    fn write(
+        self,
+        pending: Vec<Pending>,
+        warnings: Option<&str>,
+    ) -> (
+        Option<rusqlite::Connection>,
+        Vec<Pending>,
+        rusqlite::Result<()>,
+    ) {
+        let mut conn = match self.conn.map_or_else(|| bulk::open(&self.path), Ok) {
+            Ok(conn) => conn,
+            Err(error) => return (None, pending, Err(error)),
+        };
+        match bulk::write_batch(&mut conn, self.scan_id, &pending, warnings) {
+            Ok(()) => (Some(conn), pending, Ok(())),
+            Err(error) => (None, pending, Err(error)),
         }
     }
-    Ok(())
 }
