@@ -29,8 +29,10 @@ use crate::import_watch::ImportWatch;
 use crate::workspace::Workspace;
 
 /// Items waiting between the reader and the writer: enough to keep both
-/// busy, few enough that memory stays flat.
-const CHANNEL_ITEMS: usize = 256;
+/// busy, few enough that memory stays flat (a few megabytes). The reader
+/// keeps parsing while a batch is written: a batch is hundreds of items,
+/// and with room for only 256 the reader waited for most of each one.
+const CHANNEL_ITEMS: usize = 4096;
 
 /// Bytes read to tell what a file is.
 const SNIFF_BYTES: usize = 4096;
