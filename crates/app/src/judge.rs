@@ -11,7 +11,7 @@ use crate::error::{Result, from_store};
 use crate::words;
 use crate::workspace::Workspace;
 use portcullis_compliance::Rulebook;
-use portcullis_store::Store;
+use portcullis_store::{EvaluationContext, Store};
 use std::sync::Arc;
 
 /// What judging a scan reads and writes.
@@ -77,21 +77,36 @@ impl Judge {
             )));
         }
         let now = self.clock.now();
+        let EvaluationContext {
+            report,
+            coverage: scan_coverage,
+            systems,
+            inventory,
+            history,
+            tracked,
+            reported,
+            scan: _,
+        } = context;
         let findings = self.rulebook.evaluate(&EvaluationInput {
-            report: &context.report,
-            coverage: &context.coverage,
-            systems: &context.systems,
-            inventory: &context.inventory,
-            history: context.history,
-            reported: &context.reported,
+            report: &report,
+            coverage: &scan_coverage,
+            systems: &systems,
+            inventory: &inventory,
+            history,
+            reported: &reported,
             now,
         });
-        let coverage = Coverage::new(&context.report, &context.coverage);
+        let coverage = Coverage::new(&report, &scan_coverage);
+        // The report is the largest thing judging holds (every port of
+        // every host, with what answered): gone before the findings are
+        // saved, which holds them once more as records.
+        drop(report);
         let reconciliation =
-            portcullis_compliance::reconcile(&context.tracked, &findings, scan_id, &coverage, now);
+            portcullis_compliance::reconcile_owned(&tracked, findings, scan_id, &coverage, now);
+        drop(tracked);
         let saved = self
             .store
-            .save_scan_findings(&self.actor, scan_id, &reconciliation)
+            .save_scan_findings(&self.actor, scan_id, reconciliation)
             .await
             .map_err(from_store)?;
         Ok(Judgement {

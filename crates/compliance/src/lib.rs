@@ -55,5 +55,5 @@ pub use schedule::{INVENTORY_REVIEW_MONTHS, schedule};
 pub use status::{acceptance_holds, assess, assess_tracked, stands_now};
 pub use tracking::{
     AcceptRequest, DEFAULT_ACCEPTANCE_DAYS, DecisionError, DisputeRequest, accept, dispute,
-    mark_fixed, reconcile,
+    mark_fixed, reconcile, reconcile_owned,
 };

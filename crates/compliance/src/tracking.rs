@@ -45,34 +45,67 @@ pub fn reconcile(
     coverage: &Coverage,
     now: DateTime<Utc>,
 ) -> Reconciliation {
+    let (is_new, updated) = fold(previous, current, scan_id, coverage, now);
+    let new = current
+        .iter()
+        .zip(is_new)
+        .filter_map(|(finding, new)| new.then(|| finding.clone()))
+        .collect();
+    Reconciliation { new, updated }
+}
+
+/// [`reconcile`], taking the scan's findings: those seen for the first
+/// time become the new records as they are, without a copy (a scan of a
+/// large network makes about one a host, so the copy was the size of all
+/// of them).
+pub fn reconcile_owned(
+    previous: &[FindingRecord],
+    current: Vec<Finding>,
+    scan_id: ScanId,
+    coverage: &Coverage,
+    now: DateTime<Utc>,
+) -> Reconciliation {
+    let (is_new, updated) = fold(previous, &current, scan_id, coverage, now);
+    let new = current
+        .into_iter()
+        .zip(is_new)
+        .filter_map(|(finding, new)| new.then_some(finding))
+        .collect();
+    Reconciliation { new, updated }
+}
+
+/// What [`reconcile`] decides: for each finding, whether it is new (the
+/// first of its key, and no record has that key), and the records
+/// updated.
+fn fold(
+    previous: &[FindingRecord],
+    current: &[Finding],
+    scan_id: ScanId,
+    coverage: &Coverage,
+    now: DateTime<Utc>,
+) -> (Vec<bool>, Vec<RecordUpdate>) {
     // Each key once, at its first finding; one hash per finding and one per
     // record (a full scan makes tens of thousands of both).
     let mut by_key: HashMap<&str, usize> = HashMap::with_capacity(current.len());
-    let mut first_of_key = Vec::with_capacity(current.len());
+    let mut is_new = vec![false; current.len()];
     for (index, finding) in current.iter().enumerate() {
         if let Entry::Vacant(slot) = by_key.entry(finding.key.as_str()) {
             slot.insert(index);
-            first_of_key.push(index);
+            is_new[index] = true;
         }
     }
-    let mut matched = vec![false; current.len()];
     let mut updated = Vec::new();
     for record in previous {
         let update = match by_key.get(record.finding.key.as_str()) {
             Some(&index) => {
-                matched[index] = true;
+                is_new[index] = false;
                 Some(seen_again(record, &current[index], scan_id, now))
             }
             None => not_seen(record, scan_id, coverage, now),
         };
         updated.extend(update);
     }
-    let new = first_of_key
-        .into_iter()
-        .filter(|index| !matched[*index])
-        .map(|index| current[index].clone())
-        .collect();
-    Reconciliation { new, updated }
+    (is_new, updated)
 }
 
 fn seen_again(

@@ -68,20 +68,31 @@ impl Store {
 
     /// Stores what one scan did to the findings, in one transaction: new
     /// records, changed records (status changes audited), and which
-    /// findings the scan saw.
+    /// findings the scan saw. The new findings become the new records
+    /// as they are, written many rows a statement (see
+    /// [`insert_new_findings`]).
     pub async fn save_scan_findings(
         &self,
         actor: &str,
         scan_id: ScanId,
-        reconciliation: &Reconciliation,
+        reconciliation: Reconciliation,
     ) -> Result<ScanFindingsSaved, StoreError> {
         let mut tx = self.begin_write().await?;
         let mut saved = ScanFindingsSaved::default();
-        for finding in &reconciliation.new {
-            let id = insert_finding(&mut tx, finding, scan_id).await?;
-            link_to_scan(&mut tx, scan_id, id).await?;
-            saved.new.push(load_record(&mut tx, id).await?);
-        }
+        let ids = insert_new_findings(&mut tx, &reconciliation.new, scan_id).await?;
+        link_all_to_scan(&mut tx, scan_id, &ids).await?;
+        saved.new = reconciliation
+            .new
+            .into_iter()
+            .zip(ids)
+            .map(|(finding, id)| FindingRecord {
+                id,
+                finding,
+                state: FindingState::Open,
+                first_seen_scan: scan_id,
+                last_seen_scan: scan_id,
+            })
+            .collect();
         for update in &reconciliation.updated {
             let action = AuditAction::FindingTracked(update.change);
             let record = write_record(&mut tx, actor, action, &update.record).await?;
@@ -210,49 +221,125 @@ async fn link_to_scan(
     Ok(())
 }
 
-/// A new record, open, first and last seen in `scan_id`.
-async fn insert_finding(
+/// New findings in one statement: with 20 values a row, 32,766 bound
+/// values at most (SQLite's limit) and room to spare.
+const FINDINGS_PER_INSERT: usize = 500;
+/// Links to a scan in one statement (two values a row).
+const LINKS_PER_INSERT: usize = 2_000;
+
+/// New records, open, first and last seen in `scan_id`, many rows a
+/// statement: one statement (and one round trip to sqlx's worker thread)
+/// per finding took seconds for a scan of a large network, which makes
+/// one finding per host. Ids are given here, in order from the largest
+/// stored, which is what SQLite would choose itself; the write lock taken
+/// by the transaction keeps them free. Returns them in `findings`' order.
+async fn insert_new_findings(
     conn: &mut SqliteConnection,
-    finding: &Finding,
+    findings: &[Finding],
     scan_id: ScanId,
-) -> Result<FindingId, StoreError> {
+) -> Result<Vec<FindingId>, StoreError> {
+    let largest: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM findings")
+        .fetch_one(&mut *conn)
+        .await?;
     let now = now_rfc3339();
-    let id = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO findings
-            (key, kind, severity, title, explanation, remedy, requirements, system_id,
-             address, port, protocol, service, version, evidence, status,
-             first_seen_scan, last_seen_scan, created_at, updated_at, product)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)
-         RETURNING id",
-    )
-    .bind(&finding.key)
-    .bind(finding.kind.id())
-    .bind(name_of(&finding.severity))
-    .bind(&*finding.title)
-    .bind(&*finding.explanation)
-    .bind(&*finding.remedy)
-    .bind(json_text(&finding.requirements))
-    .bind(finding.system_id.map(SystemId::get))
-    .bind(finding.address.map(|a| a.to_string()))
-    .bind(finding.port.map(i64::from))
-    .bind(finding.protocol.map(|p| p.as_str()))
-    .bind(&finding.service)
-    .bind(&finding.version)
-    .bind(&finding.evidence)
-    .bind(scan_id.get())
-    .bind(scan_id.get())
-    .bind(&now)
-    .bind(&now)
-    .bind(&finding.product)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|error| match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate {
-            what: format!("a finding with key `{}`", finding.key),
-        },
+    let mut ids = Vec::with_capacity(findings.len());
+    let mut next_id = largest;
+    for chunk in findings.chunks(FINDINGS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO findings
+                (id, key, kind, severity, title, explanation, remedy, requirements, system_id,
+                 address, port, protocol, service, version, evidence, status,
+                 first_seen_scan, last_seen_scan, created_at, updated_at, product)
+             VALUES {}",
+            repeat_row(
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)",
+                chunk.len()
+            )
+        );
+        let mut query = sqlx::query(&sql);
+        for finding in chunk {
+            next_id += 1;
+            let id = FindingId(next_id);
+            ids.push(id);
+            query = query
+                .bind(id.get())
+                .bind(&finding.key)
+                .bind(finding.kind.id())
+                .bind(name_of(&finding.severity))
+                .bind(&*finding.title)
+                .bind(&*finding.explanation)
+                .bind(&*finding.remedy)
+                .bind(json_text(&finding.requirements))
+                .bind(finding.system_id.map(SystemId::get))
+                .bind(finding.address.map(|a| a.to_string()))
+                .bind(finding.port.map(i64::from))
+                .bind(finding.protocol.map(|p| p.as_str()))
+                .bind(&finding.service)
+                .bind(&finding.version)
+                .bind(&finding.evidence)
+                .bind(scan_id.get())
+                .bind(scan_id.get())
+                .bind(&now)
+                .bind(&now)
+                .bind(&finding.product);
+        }
+        query
+            .execute(&mut *conn)
+            .await
+            .map_err(|error| duplicate_among(error, chunk))?;
+    }
+    Ok(ids)
+}
+
+/// A unique key already stored, said as such (naming the statement's first
+/// keys: SQLite does not say which row it refused); other errors as they
+/// are.
+fn duplicate_among(error: sqlx::Error, chunk: &[Finding]) -> StoreError {
+    const KEYS_NAMED: usize = 3;
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            let mut keys: Vec<String> = chunk
+                .iter()
+                .take(KEYS_NAMED)
+                .map(|finding| format!("`{}`", finding.key))
+                .collect();
+            if chunk.len() > KEYS_NAMED {
+                keys.push(format!("{} more", chunk.len() - KEYS_NAMED));
+            }
+            let what = match chunk {
+                [finding] => format!("a finding with key `{}`", finding.key),
+                _ => format!("a finding with one of the keys {}", keys.join(", ")),
+            };
+            StoreError::Duplicate { what }
+        }
         _ => error.into(),
-    })?;
-    Ok(FindingId(id))
+    }
+}
+
+/// Links every finding of `ids` to the scan, many rows a statement.
+async fn link_all_to_scan(
+    conn: &mut SqliteConnection,
+    scan_id: ScanId,
+    ids: &[FindingId],
+) -> Result<(), StoreError> {
+    for chunk in ids.chunks(LINKS_PER_INSERT) {
+        let sql = format!(
+            "INSERT OR IGNORE INTO scan_findings (scan_id, finding_id) VALUES {}",
+            repeat_row("(?, ?)", chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(scan_id.get()).bind(id.get());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// `row` `count` times, separated by commas: the VALUES of a statement
+/// that writes `count` rows.
+fn repeat_row(row: &str, count: usize) -> String {
+    vec![row; count].join(", ")
 }
 
 /// Writes every field of an existing record; audits a change of status or
