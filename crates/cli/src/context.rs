@@ -1,6 +1,7 @@
 //! What every database command shares: the workspace, who is acting, and
 //! how failures map to exit codes.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -57,11 +58,15 @@ pub fn bad_input(message: impl std::fmt::Display) -> Failure {
     Failure::new(exit::BAD_INPUT, anyhow::anyhow!("{message}"))
 }
 
-/// Prints `value` as pretty JSON on standard output.
+/// Prints `value` as pretty JSON on standard output, written as it is
+/// serialised: a large import's judgement is over a hundred megabytes of
+/// JSON, which a string would hold whole (and, as it grows, twice).
 pub fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
-    let json = serde_json::to_string_pretty(value).map_err(|e| Failure::new(exit::DATABASE, e))?;
-    println!("{json}");
-    Ok(())
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| Failure::new(exit::DATABASE, e))?;
+    writeln!(out)
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::new(exit::DATABASE, e))
 }
 
 /// Text a scanned service or a user wrote, made safe for a terminal:
