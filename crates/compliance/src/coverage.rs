@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use portcullis_model::compliance::{Finding, FindingKind, PortRange, ScanCoverage};
 use portcullis_model::report::{HostResult, ScanReport};
-use portcullis_model::scan::{PortResult, PortState, Protocol};
+use portcullis_model::scan::{PortState, Protocol};
 
 /// The coverage of one scan, indexed.
 #[derive(Debug, Clone, Default)]
@@ -38,19 +38,25 @@ impl ScannedPorts {
     }
 }
 
-/// A host's listed ports in (protocol, port) order, for binary search. The
-/// report builder sorts them already; reports from elsewhere are sorted
-/// here.
-pub(crate) struct HostPorts<'a> {
+/// A host's listed ports and their states in (protocol, port) order, for
+/// binary search. Copied rather than borrowed, so that an evaluation given
+/// the scan's hosts part by part can keep them after the part is gone.
+/// The report builder sorts them already; reports from elsewhere are
+/// sorted here.
+pub(crate) struct HostPorts {
     pub(crate) address: IpAddr,
-    ports: Vec<&'a PortResult>,
+    ports: Vec<(Protocol, u16, PortState)>,
 }
 
-impl<'a> HostPorts<'a> {
-    pub(crate) fn new(host: &'a HostResult) -> HostPorts<'a> {
-        let mut ports: Vec<&'a PortResult> = host.ports.iter().collect();
-        if !ports.is_sorted_by_key(|p| (p.protocol, p.port)) {
-            ports.sort_by_key(|p| (p.protocol, p.port));
+impl HostPorts {
+    pub(crate) fn new(host: &HostResult) -> HostPorts {
+        let mut ports: Vec<(Protocol, u16, PortState)> = host
+            .ports
+            .iter()
+            .map(|p| (p.protocol, p.port, p.state))
+            .collect();
+        if !ports.is_sorted_by_key(|&(protocol, port, _)| (protocol, port)) {
+            ports.sort_by_key(|&(protocol, port, _)| (protocol, port));
         }
         HostPorts {
             address: host.host.address,
@@ -61,9 +67,9 @@ impl<'a> HostPorts<'a> {
     /// The port's listed state; `None` when it was not listed.
     pub(crate) fn state(&self, protocol: Protocol, port: u16) -> Option<PortState> {
         self.ports
-            .binary_search_by_key(&(protocol, port), |p| (p.protocol, p.port))
+            .binary_search_by_key(&(protocol, port), |&(protocol, port, _)| (protocol, port))
             .ok()
-            .map(|i| self.ports[i].state)
+            .map(|i| self.ports[i].2)
     }
 }
 
@@ -131,18 +137,30 @@ fn basis(kind: FindingKind) -> Basis {
 
 impl Coverage {
     pub fn new(report: &ScanReport, scan: &ScanCoverage) -> Coverage {
-        let mut open = HashMap::with_capacity(report.hosts.len());
-        for host in report.hosts.iter().filter(|h| h.host.up) {
+        let mut coverage = Coverage::without_hosts(scan);
+        coverage.open.reserve(report.hosts.len());
+        coverage.add_hosts(&report.hosts);
+        coverage
+    }
+
+    /// The coverage of a scan whose hosts are added part by part
+    /// ([`Coverage::add_hosts`]), for a scan too large to hold whole.
+    pub fn without_hosts(scan: &ScanCoverage) -> Coverage {
+        Coverage {
+            scanned: ScannedPorts::new(scan),
+            open: HashMap::new(),
+        }
+    }
+
+    /// Adds what `hosts`, some of the scan's, show.
+    pub fn add_hosts(&mut self, hosts: &[HostResult]) {
+        for host in hosts.iter().filter(|h| h.host.up) {
             let mut ports: Vec<(Protocol, u16)> = host
                 .ports_in(PortState::Open)
                 .map(|p| (p.protocol, p.port))
                 .collect();
             ports.sort_unstable();
-            open.insert(host.host.address, ports);
-        }
-        Coverage {
-            scanned: ScannedPorts::new(scan),
-            open,
+            self.open.insert(host.host.address, ports);
         }
     }
 

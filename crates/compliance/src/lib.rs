@@ -44,7 +44,7 @@ pub use documents::{
     report_verdict, weight,
 };
 pub use estate::{AddressError, SystemAddress, is_expired};
-pub use evaluate::{EvaluationInput, evaluate};
+pub use evaluate::{Evaluation, EvaluationInput, evaluate};
 pub use firewall::{CONFIRM_SECONDS, firewall_ruleset};
 pub use remediation::{
     FixEntry, FixRequest, KnowledgeBase, KnowledgeError, ServiceEntry, guess_platform,

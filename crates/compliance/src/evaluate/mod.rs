@@ -31,7 +31,7 @@ use portcullis_model::compliance::{
     Finding, FindingKind, InventoryEntry, ScanCoverage, System, TestingHistory,
 };
 use portcullis_model::import::ReportedItem;
-use portcullis_model::report::ScanReport;
+use portcullis_model::report::{HostResult, ScanReport};
 use portcullis_model::scan::{PortState, Protocol};
 
 use crate::coverage::{HostPorts, ScannedPorts};
@@ -68,9 +68,39 @@ impl Rulebook {
     /// within a severity, in the order of the scan (hosts, then ports), with
     /// findings about the whole programme first.
     pub fn evaluate(&self, input: &EvaluationInput<'_>) -> Vec<Finding> {
+        let mut evaluation = self.evaluation(input);
+        evaluation.hosts(&input.report.hosts);
+        evaluation.finish()
+    }
+
+    /// An evaluation given the scan's hosts part by part
+    /// ([`Evaluation::hosts`]), for a scan too large to hold whole: with
+    /// the parts given in the report's order, it finds what
+    /// [`Rulebook::evaluate`] finds, in the same order. The hosts of
+    /// `input.report` are then only looked up, by the rules on problems
+    /// another scanner reported: it needs only the hosts those name.
+    pub fn evaluation<'a>(&'a self, input: &'a EvaluationInput<'a>) -> Evaluation<'a> {
         let mut evaluator = Evaluator::new(self, input);
         programme_rules::check(&mut evaluator);
-        evaluator.check_hosts();
+        Evaluation { evaluator }
+    }
+}
+
+/// An evaluation under way (see [`Rulebook::evaluation`]).
+pub struct Evaluation<'a> {
+    evaluator: Evaluator<'a>,
+}
+
+impl Evaluation<'_> {
+    /// Runs the rules about hosts and their ports on `hosts`, the next
+    /// part of the scan's.
+    pub fn hosts(&mut self, hosts: &[HostResult]) {
+        self.evaluator.check_hosts(hosts);
+    }
+
+    /// Runs the rules that need the whole scan, and gives the findings.
+    pub fn finish(self) -> Vec<Finding> {
+        let mut evaluator = self.evaluator;
         reported_rules::check(&mut evaluator);
         inventory_rules::check(&mut evaluator);
         let mut findings = evaluator.findings;
@@ -88,7 +118,7 @@ pub(crate) struct Evaluator<'a> {
     scanned: ScannedPorts,
     /// Per system: its hosts that were up, with their listed ports (for
     /// stale entries).
-    systems_up: HashMap<SystemId, Vec<HostPorts<'a>>>,
+    systems_up: HashMap<SystemId, Vec<HostPorts>>,
     findings: Vec<Finding>,
     /// The text of the address last written into a finding: a host's
     /// findings come one after another.
@@ -130,26 +160,24 @@ impl<'a> Evaluator<'a> {
             inventory: InventoryIndex::new(input.inventory),
             scanned: ScannedPorts::new(input.coverage),
             systems_up: HashMap::new(),
-            findings: Vec::new(),
+            findings: Vec::with_capacity(input.inventory.len() + FindingKind::ALL.len()),
             address_text: (None, String::new()),
             port_text: String::new(),
             scratch: String::new(),
         }
     }
 
-    fn check_hosts(&mut self) {
-        let report = self.input.report;
-        // Usually at most one finding per open port and per inventory
-        // entry: sized once rather than grown (and copied) a dozen times.
-        let open_ports: usize = report
-            .hosts
+    fn check_hosts(&mut self, hosts: &[HostResult]) {
+        // Usually at most one finding per open port (and per inventory
+        // entry, reserved for at the start): sized once a part rather than
+        // grown (and copied) a dozen times.
+        let open_ports: usize = hosts
             .iter()
             .filter(|h| h.host.up)
             .map(|h| h.ports_in(PortState::Open).count())
             .sum();
-        self.findings
-            .reserve(open_ports + self.input.inventory.len() + FindingKind::ALL.len());
-        for host in report.hosts.iter().filter(|h| h.host.up) {
+        self.findings.reserve(open_ports);
+        for host in hosts.iter().filter(|h| h.host.up) {
             let system = self.systems.for_host(&host.host);
             match system {
                 Some(system) => self

@@ -65,11 +65,11 @@ impl<'a> Site<'a> {
 }
 
 /// Runs every port rule on one open port.
-pub(super) fn check<'a>(
-    ev: &mut Evaluator<'a>,
-    host: &'a HostResult,
-    system: Option<&'a System>,
-    port: &'a PortResult,
+pub(super) fn check<'h>(
+    ev: &mut Evaluator<'_>,
+    host: &'h HostResult,
+    system: Option<&'h System>,
+    port: &'h PortResult,
 ) {
     let site = Site {
         host,

@@ -10,6 +10,7 @@ use portcullis_model::service::{
     Posture, SshPosture, TlsVersion, VersionAdvisory, WeakAlgorithm, WeakCipherKind, WeakSuite,
 };
 
+use super::EvaluationInput;
 use super::testkit::*;
 use portcullis_model::SystemId;
 
@@ -1589,4 +1590,38 @@ fn strong_keys_ecdsa_and_self_signed_signatures_are_not_weak_certificates() {
         let case = Case::new(vec![host(WEB, vec![port])]).approving_open_ports();
         assert!(!case.fires(WeakCertificate));
     }
+}
+
+// --- evaluation in parts ---------------------------------------------------
+
+#[test]
+fn hosts_given_part_by_part_find_what_the_whole_report_finds() {
+    const STRAY: &str = "10.0.0.99";
+    let mut case = Case::new(vec![
+        host(DB, vec![open(DB, 3306), open(DB, 22)]),
+        host(STRAY, vec![open(STRAY, 23), open(STRAY, 80)]),
+        down("10.0.0.7"),
+        host(WEB, vec![open(WEB, 443), open(WEB, 3389)]),
+    ]);
+    // Entries for ports the scan found shut (stale), and one it found open.
+    case.inventory.push(entry(1, 2, 5432, Protocol::Tcp));
+    case.inventory.push(entry(2, 1, 8443, Protocol::Tcp));
+    case.inventory.push(entry(3, 2, 3306, Protocol::Tcp));
+    let whole = case.findings();
+    assert!(whole.len() > 5, "{whole:#?}");
+
+    let input = EvaluationInput {
+        report: &report(Vec::new()),
+        coverage: &case.coverage,
+        systems: &case.systems,
+        inventory: &case.inventory,
+        history: case.history,
+        reported: &case.reported,
+        now: now(),
+    };
+    let mut evaluation = crate::Rulebook::builtin().evaluation(&input);
+    for part in case.report.hosts.chunks(1) {
+        evaluation.hosts(part);
+    }
+    assert_eq!(evaluation.finish(), whole);
 }
