@@ -52,5 +52,8 @@ pub use portcullis_model::dashboard::{
 };
 pub use portcullis_model::judgement::{FindingFilter, ScanFindingsSaved};
 pub use portcullis_model::maintenance::{BadRow, ChainProblem, ChainReport};
-pub use scans::{BATCH_EVENTS, BATCH_INTERVAL, NewScan, ScanRecord, ScanStatus, ScanWriter};
+pub use scans::{
+    BATCH_EVENTS, BATCH_INTERVAL, NewScan, ReportPart, ReportPosition, ScanRecord, ScanStatus,
+    ScanWriter,
+};
 pub use sightings::{OpenSighting, PortSeen};

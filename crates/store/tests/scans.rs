@@ -255,3 +255,66 @@ async fn reported_items_read_back_in_order_and_leave_with_a_discarded_import() {
     assert!(store.scan(second_id).await.is_err(), "the scan is gone too");
     assert_eq!(store.reported_items(id).await.unwrap().len(), items.len());
 }
+
+/// A host announced with one open port, as a scan streams it.
+fn announced_host(address: IpAddr, number: u16) -> [ScanEvent; 2] {
+    [
+        ScanEvent::Host(HostReport {
+            address,
+            name: None,
+            up: true,
+            reason: "syn-ack".into(),
+        }),
+        ScanEvent::Port(PortResult {
+            address,
+            port: number,
+            protocol: Protocol::Tcp,
+            state: PortState::Open,
+            reason: Reason::SynAck,
+            rtt_micros: None,
+            service: None,
+            identity: None,
+            posture: None,
+        }),
+    ]
+}
+
+#[tokio::test]
+async fn a_report_read_part_by_part_has_the_whole_reports_hosts_in_order() {
+    let (_dir, store) = new_store().await;
+    let mut writer = store.begin_scan(&new_scan()).await.unwrap();
+    // Met out of address order, and one port whose host was never
+    // announced: the whole report keeps the order met, then that host.
+    for (last, number) in [(9u8, 22u16), (3, 80), (7, 443), (5, 8080), (1, 25)] {
+        let address = IpAddr::from([10, 0, 0, last]);
+        for event in announced_host(address, number) {
+            writer.record(&event).await.unwrap();
+        }
+    }
+    let [_, stray_port] = announced_host("10.0.0.200".parse().unwrap(), 3306);
+    writer.record(&stray_port).await.unwrap();
+    let id = writer.id();
+    writer.finish(None).await.unwrap();
+
+    let whole = store.scan_report(id).await.unwrap();
+    assert_eq!(whole.hosts.len(), 6);
+    let mut parts = Vec::new();
+    let mut position = Some(portcullis_store::ReportPosition::start());
+    while let Some(from) = position {
+        let part = store.scan_report_part(id, from, 2).await.unwrap();
+        assert!(part.hosts.len() <= 2 || part.next.is_none());
+        parts.extend(part.hosts);
+        position = part.next;
+    }
+    assert_eq!(parts, whole.hosts);
+
+    let named = vec!["10.0.0.200".parse().unwrap(), "10.0.0.7".parse().unwrap()];
+    let looked_up = store.scan_report_hosts(id, named).await.unwrap();
+    let addresses: Vec<String> = looked_up
+        .iter()
+        .map(|host| host.host.address.to_string())
+        .collect();
+    assert_eq!(addresses, ["10.0.0.200", "10.0.0.7"]);
+    assert_eq!(looked_up[0], whole.hosts[5]);
+    assert_eq!(looked_up[1], whole.hosts[2]);
+}

@@ -12,7 +12,8 @@
 //! - `bulk`: a batch of events written through rusqlite.
 //! - `recovery`: telling a scan being written from one whose writer died.
 //! - `records`: the scan rows read back.
-//! - `report`: a scan's hosts and port observations read back.
+//! - `report`: a scan's hosts and port observations read back, whole or
+//!   part by part.
 //!
 //! [`Store::begin_scan`]: crate::Store::begin_scan
 //! [`Store::open`]: crate::Store::open
@@ -24,4 +25,5 @@ mod report;
 mod writer;
 
 pub use records::{ScanRecord, ScanStatus};
+pub use report::{ReportPart, ReportPosition};
 pub use writer::{BATCH_EVENTS, BATCH_INTERVAL, NewScan, ScanWriter};

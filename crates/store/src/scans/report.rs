@@ -52,10 +52,204 @@ impl Store {
                 counts,
             })
             .collect();
-        // Ports of a host the scan never announced, as the report keeps them.
-        let mut unannounced: Vec<(IpAddr, Vec<PortResult>)> = ports_of.into_iter().collect();
-        unannounced.sort_by_key(|(address, _)| *address);
-        results.extend(unannounced.into_iter().map(|(address, ports)| HostResult {
+        results.extend(unannounced_hosts(ports_of.into_iter().collect()));
+        Ok(ScanReport {
+            hosts: results,
+            summary: record.summary(),
+            warnings: record.warnings,
+        })
+    }
+}
+
+/// Where a reading of a scan's hosts part by part is: the hosts the scan
+/// announced, in the order it met them, after the one with this rowid;
+/// then those it never announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportPosition(Stage);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Announced { after_rowid: i64 },
+    Unannounced,
+}
+
+impl ReportPosition {
+    /// The first host.
+    pub fn start() -> ReportPosition {
+        ReportPosition(Stage::Announced { after_rowid: 0 })
+    }
+}
+
+/// Some of a stored scan's hosts, and where the next part starts (`None`
+/// after the last).
+#[derive(Debug, Clone)]
+pub struct ReportPart {
+    pub hosts: Vec<HostResult>,
+    pub next: Option<ReportPosition>,
+}
+
+impl Store {
+    /// Up to `limit` of scan `scan_id`'s hosts from `position`, with their
+    /// ports: read part after part from [`ReportPosition::start`], they
+    /// are the hosts of [`Store::scan_report`], in its order, without
+    /// holding them all at once. The hosts the scan never announced (a
+    /// port without its host: rare) come in one last part.
+    pub async fn scan_report_part(
+        &self,
+        scan_id: ScanId,
+        position: ReportPosition,
+        limit: usize,
+    ) -> Result<ReportPart, StoreError> {
+        let scan_id = scan_id.get();
+        self.readers()
+            .read(move |conn| match position.0 {
+                Stage::Announced { after_rowid } => {
+                    read_announced_part(conn, scan_id, after_rowid, limit)
+                }
+                Stage::Unannounced => Ok(ReportPart {
+                    hosts: unannounced_hosts(read_unannounced_ports(conn, scan_id)?),
+                    next: None,
+                }),
+            })
+            .await
+    }
+
+    /// The hosts of scan `scan_id` at `addresses`, with their ports, as
+    /// [`Store::scan_report`] has them (an address it has no host for is
+    /// left out): what the rules look up beside hosts read part by part.
+    pub async fn scan_report_hosts(
+        &self,
+        scan_id: ScanId,
+        addresses: Vec<IpAddr>,
+    ) -> Result<Vec<HostResult>, StoreError> {
+        let scan_id = scan_id.get();
+        self.readers()
+            .read(move |conn| {
+                let mut hosts = Vec::new();
+                for address in addresses {
+                    let text = address.to_string();
+                    let ports = read_ports_of_host(conn, scan_id, &text, address)?;
+                    match read_host(conn, scan_id, &text)? {
+                        Some((host, counts)) => hosts.push(HostResult {
+                            host,
+                            ports,
+                            counts,
+                        }),
+                        None if !ports.is_empty() => {
+                            hosts.extend(unannounced_hosts(vec![(address, ports)]));
+                        }
+                        None => {}
+                    }
+                }
+                Ok(hosts)
+            })
+            .await
+    }
+}
+
+/// Up to `limit` announced hosts after rowid `after_rowid`, with their
+/// ports; once none are left, where the unannounced ones start.
+fn read_announced_part(
+    conn: &rusqlite::Connection,
+    scan_id: i64,
+    after_rowid: i64,
+    limit: usize,
+) -> Result<ReportPart, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    // `+scan_id`: walk the rows from `after_rowid` on, in rowid order.
+    // Through the (scan_id, address) index, SQLite would sort all the
+    // scan's hosts for every part.
+    let announced = query_all(
+        conn,
+        "SELECT rowid, address, name, up, reason, counts FROM scan_hosts
+         WHERE +scan_id = ? AND rowid > ? ORDER BY rowid LIMIT ?",
+        rusqlite::params![scan_id, after_rowid, limit],
+        |row| Ok((row.required_int("rowid")?, host_from_row(row)?)),
+    )?;
+    let Some(&(last_rowid, _)) = announced.last() else {
+        return Ok(ReportPart {
+            hosts: Vec::new(),
+            next: Some(ReportPosition(Stage::Unannounced)),
+        });
+    };
+    let mut hosts = Vec::with_capacity(announced.len());
+    for (_, (host, counts)) in announced {
+        let ports = read_ports_of_host(conn, scan_id, &host.address.to_string(), host.address)?;
+        hosts.push(HostResult {
+            host,
+            ports,
+            counts,
+        });
+    }
+    Ok(ReportPart {
+        hosts,
+        next: Some(ReportPosition(Stage::Announced {
+            after_rowid: last_rowid,
+        })),
+    })
+}
+
+/// The host row of `address`, if the scan announced it.
+fn read_host(
+    conn: &rusqlite::Connection,
+    scan_id: i64,
+    address: &str,
+) -> Result<Option<(HostReport, Vec<PortCount>)>, StoreError> {
+    let mut found = query_all(
+        conn,
+        "SELECT address, name, up, reason, counts FROM scan_hosts
+         WHERE scan_id = ? AND address = ?",
+        rusqlite::params![scan_id, address],
+        |row| host_from_row(row),
+    )?;
+    Ok(found.pop())
+}
+
+/// One host's port observations in protocol and port order (the unique
+/// index's: nothing is sorted).
+fn read_ports_of_host(
+    conn: &rusqlite::Connection,
+    scan_id: i64,
+    address_text: &str,
+    address: IpAddr,
+) -> Result<Vec<PortResult>, StoreError> {
+    let mut by_host = ports_grouped_by_host(
+        conn,
+        "SELECT address, port, protocol, state, reason, rtt_micros, service, identity, posture
+         FROM port_observations WHERE scan_id = ? AND address = ?
+         ORDER BY protocol, port",
+        rusqlite::params![scan_id, address_text],
+    )?;
+    Ok(by_host
+        .pop()
+        .filter(|(read, _)| *read == address)
+        .map(|(_, ports)| ports)
+        .unwrap_or_default())
+}
+
+/// The ports of hosts the scan never announced, grouped by host.
+fn read_unannounced_ports(
+    conn: &rusqlite::Connection,
+    scan_id: i64,
+) -> Result<Vec<(IpAddr, Vec<PortResult>)>, StoreError> {
+    ports_grouped_by_host(
+        conn,
+        "SELECT address, port, protocol, state, reason, rtt_micros, service, identity, posture
+         FROM port_observations AS p WHERE scan_id = ?1
+           AND NOT EXISTS (SELECT 1 FROM scan_hosts AS h
+                           WHERE h.scan_id = ?1 AND h.address = p.address)
+         ORDER BY address, protocol, port",
+        [scan_id],
+    )
+}
+
+/// Hosts the scan never announced, by address, as the report keeps them:
+/// up, because a port answered.
+fn unannounced_hosts(mut ports_of: Vec<(IpAddr, Vec<PortResult>)>) -> Vec<HostResult> {
+    ports_of.sort_by_key(|(address, _)| *address);
+    ports_of
+        .into_iter()
+        .map(|(address, ports)| HostResult {
             host: HostReport {
                 address,
                 name: None,
@@ -64,13 +258,8 @@ impl Store {
             },
             ports,
             counts: Vec::new(),
-        }));
-        Ok(ScanReport {
-            hosts: results,
-            summary: record.summary(),
-            warnings: record.warnings,
         })
-    }
+        .collect()
 }
 
 /// A scan's hosts in the order the scan met them, with their port counts.
@@ -83,16 +272,19 @@ fn read_hosts(
         "SELECT address, name, up, reason, counts FROM scan_hosts WHERE scan_id = ?
          ORDER BY rowid",
         [scan_id],
-        |row| {
-            let host = HostReport {
-                address: row.with_text("address", parse_address)?,
-                name: row.text("name")?,
-                up: row.required_int("up")? == 1,
-                reason: row.required_text("reason")?,
-            };
-            Ok((host, row.required_json("counts")?))
-        },
+        |row| host_from_row(row),
     )
+}
+
+/// A host row: the host and its port counts.
+fn host_from_row(row: &impl Columns) -> Result<(HostReport, Vec<PortCount>), StoreError> {
+    let host = HostReport {
+        address: row.with_text("address", parse_address)?,
+        name: row.text("name")?,
+        up: row.required_int("up")? == 1,
+        reason: row.required_text("reason")?,
+    };
+    Ok((host, row.required_json("counts")?))
 }
 
 /// The columns of a port observation, in the order the query selects them
@@ -117,13 +309,25 @@ fn read_ports_by_host(
     conn: &rusqlite::Connection,
     scan_id: i64,
 ) -> Result<Vec<(IpAddr, Vec<PortResult>)>, StoreError> {
-    let mut statement = conn.prepare_cached(
+    ports_grouped_by_host(
+        conn,
         "SELECT address, port, protocol, state, reason, rtt_micros, service, identity, posture
          FROM port_observations WHERE scan_id = ?
          ORDER BY address, protocol, port",
-    )?;
+        [scan_id],
+    )
+}
+
+/// The port observations `sql` selects ([`OBSERVATION_COLUMNS`], ordered
+/// by address), grouped by host, each group in protocol and port order.
+fn ports_grouped_by_host(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<(IpAddr, Vec<PortResult>)>, StoreError> {
+    let mut statement = conn.prepare_cached(sql)?;
     debug_assert_eq!(statement.column_names(), OBSERVATION_COLUMNS);
-    let mut rows = statement.query([scan_id])?;
+    let mut rows = statement.query(params)?;
     let mut hosts: Vec<(IpAddr, Vec<PortResult>)> = Vec::new();
     let mut current: Option<String> = None;
     while let Some(row) = rows.next()? {
