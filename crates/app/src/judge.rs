@@ -1,8 +1,11 @@
 //! Judging a recorded scan: evaluate it against the systems and the
 //! inventory, reconcile the findings with the tracked ones, save both.
+//! The scan's hosts are read and evaluated part by part, so that judging
+//! holds the findings, not the whole scan.
 
 use portcullis_compliance::{Coverage, EvaluationInput};
 use portcullis_model::AppError;
+use portcullis_model::compliance::Finding;
 use portcullis_model::judgement::Judgement;
 use portcullis_model::scan_record::{ScanId, ScanStatus};
 
@@ -11,8 +14,13 @@ use crate::error::{Result, from_store};
 use crate::words;
 use crate::workspace::Workspace;
 use portcullis_compliance::Rulebook;
-use portcullis_store::{EvaluationContext, Store};
+use portcullis_store::{EvaluationContext, ReportPosition, Store};
 use std::sync::Arc;
+
+/// Hosts read and evaluated at a time: a large scan's report is never
+/// held whole (96,000 hosts, with what answered on each of their ports,
+/// took over 200 MB), and a part is still read in one go.
+const HOSTS_PER_PART: usize = 1_000;
 
 /// What judging a scan reads and writes.
 #[derive(Debug, Clone)]
@@ -55,7 +63,7 @@ impl Judge {
     pub(crate) async fn judge(&self, scan_id: ScanId) -> Result<Judgement> {
         let context = self
             .store
-            .evaluation_context(scan_id)
+            .evaluation_context_in_parts(scan_id)
             .await
             .map_err(from_store)?;
         if context.scan.status != ScanStatus::Finished {
@@ -78,7 +86,7 @@ impl Judge {
         }
         let now = self.clock.now();
         let EvaluationContext {
-            report,
+            report: named_hosts,
             coverage: scan_coverage,
             systems,
             inventory,
@@ -87,20 +95,16 @@ impl Judge {
             reported,
             scan: _,
         } = context;
-        let findings = self.rulebook.evaluate(&EvaluationInput {
-            report: &report,
+        let input = EvaluationInput {
+            report: &named_hosts,
             coverage: &scan_coverage,
             systems: &systems,
             inventory: &inventory,
             history,
             reported: &reported,
             now,
-        });
-        let coverage = Coverage::new(&report, &scan_coverage);
-        // The report is the largest thing judging holds (every port of
-        // every host, with what answered): gone before the findings are
-        // saved, which holds them once more as records.
-        drop(report);
+        };
+        let (findings, coverage) = self.evaluate_in_parts(scan_id, &input).await?;
         let reconciliation =
             portcullis_compliance::reconcile_owned(&tracked, findings, scan_id, &coverage, now);
         drop(tracked);
@@ -114,5 +118,28 @@ impl Judge {
             sentence: words::judgement(scan_id, &saved),
             saved,
         })
+    }
+
+    /// Evaluates scan `scan_id`, reading its hosts part by part: the
+    /// findings, and what the scan covered.
+    async fn evaluate_in_parts(
+        &self,
+        scan_id: ScanId,
+        input: &EvaluationInput<'_>,
+    ) -> Result<(Vec<Finding>, Coverage)> {
+        let mut evaluation = self.rulebook.evaluation(input);
+        let mut coverage = Coverage::without_hosts(input.coverage);
+        let mut position = Some(ReportPosition::start());
+        while let Some(from) = position {
+            let part = self
+                .store
+                .scan_report_part(scan_id, from, HOSTS_PER_PART)
+                .await
+                .map_err(from_store)?;
+            evaluation.hosts(&part.hosts);
+            coverage.add_hosts(&part.hosts);
+            position = part.next;
+        }
+        Ok((evaluation.finish(), coverage))
     }
 }
