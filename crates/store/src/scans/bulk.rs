@@ -11,9 +11,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use portcullis_model::scan::{PortState, Reason};
+use portcullis_model::service::ServiceReport;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
 
-use super::writer::Pending;
+use super::pending::Pending;
 use crate::codec::json_text;
 
 /// How long a batch waits for another writer (sqlx's default, which the
@@ -72,9 +73,14 @@ fn state_name(state: PortState) -> &'static str {
     }
 }
 
+/// An identification's posture as stored: `NULL` when no check applied.
+fn posture_text(found: &ServiceReport) -> Option<String> {
+    (!found.posture.is_empty()).then(|| json_text(&found.posture))
+}
+
 fn write_pending(conn: &Connection, scan_id: i64, pending: &Pending) -> rusqlite::Result<()> {
     match pending {
-        Pending::Host(host) => {
+        Pending::Host(host, None) => {
             conn.prepare_cached(
                 "INSERT INTO scan_hosts (scan_id, address, name, up, reason)
                  VALUES (?, ?, ?, ?, ?)
@@ -89,7 +95,25 @@ fn write_pending(conn: &Connection, scan_id: i64, pending: &Pending) -> rusqlite
                 host.reason,
             ])?;
         }
-        Pending::Port(port) => {
+        Pending::Host(host, Some(counts)) => {
+            // The host, then its counts: what the two upserts leave.
+            conn.prepare_cached(
+                "INSERT INTO scan_hosts (scan_id, address, name, up, reason, counts)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (scan_id, address) DO UPDATE
+                 SET name = excluded.name, up = excluded.up, reason = excluded.reason,
+                     counts = excluded.counts",
+            )?
+            .execute(params![
+                scan_id,
+                host.address.to_string(),
+                host.name,
+                i64::from(host.up),
+                host.reason,
+                json_text(counts),
+            ])?;
+        }
+        Pending::Port(port, None) => {
             conn.prepare_cached(
                 "INSERT INTO port_observations
                     (scan_id, address, port, protocol, state, reason, rtt_micros, service,
@@ -114,10 +138,36 @@ fn write_pending(conn: &Connection, scan_id: i64, pending: &Pending) -> rusqlite
                 port.posture.as_ref().map(json_text),
             ])?;
         }
+        Pending::Port(port, Some(found)) => {
+            // The port, then its identification: what the two upserts
+            // leave (the identification's identity and posture replace
+            // whatever the row held).
+            conn.prepare_cached(
+                "INSERT INTO port_observations
+                    (scan_id, address, port, protocol, state, reason, rtt_micros, service,
+                     identity, posture)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (scan_id, address, protocol, port) DO UPDATE
+                 SET state = excluded.state, reason = excluded.reason,
+                     rtt_micros = excluded.rtt_micros, service = excluded.service,
+                     identity = excluded.identity, posture = excluded.posture",
+            )?
+            .execute(params![
+                scan_id,
+                port.address.to_string(),
+                i64::from(port.port),
+                port.protocol.as_str(),
+                state_name(port.state),
+                json_text(&port.reason),
+                port.rtt_micros.and_then(|v| i64::try_from(v).ok()),
+                port.service,
+                json_text(&found.identity),
+                posture_text(found),
+            ])?;
+        }
         Pending::Service(found) => {
             // An identification for a port never reported is kept as an
             // open port of its own, as the report does.
-            let posture = (!found.posture.is_empty()).then(|| json_text(&found.posture));
             conn.prepare_cached(
                 "INSERT INTO port_observations
                     (scan_id, address, port, protocol, state, reason, identity, posture)
@@ -132,7 +182,7 @@ fn write_pending(conn: &Connection, scan_id: i64, pending: &Pending) -> rusqlite
                 found.protocol.as_str(),
                 json_text(&Reason::Connected),
                 json_text(&found.identity),
-                posture,
+                posture_text(found),
             ])?;
         }
         Pending::HostDone(done) => {

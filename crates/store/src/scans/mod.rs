@@ -9,6 +9,7 @@
 //! interrupted once it sees that nobody holds the writer's lock.
 //!
 //! - `writer`: beginning a scan and recording its events.
+//! - `pending`: the events waiting for the next batch.
 //! - `bulk`: a batch of events written through rusqlite.
 //! - `recovery`: telling a scan being written from one whose writer died.
 //! - `records`: the scan rows read back.
@@ -19,6 +20,7 @@
 //! [`Store::open`]: crate::Store::open
 
 mod bulk;
+mod pending;
 mod records;
 mod recovery;
 mod report;

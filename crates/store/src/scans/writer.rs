@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use portcullis_model::compliance::{Exposure, ScanCoverage};
 use portcullis_model::import::ReportedItem;
-use portcullis_model::scan::{HostDone, HostReport, PortResult, ScanEvent, ScanSummary};
-use portcullis_model::service::ServiceReport;
+use portcullis_model::scan::{ScanEvent, ScanSummary};
 
 use super::bulk;
+use super::pending::{self, Pending};
 use super::records::{ScanRecord, ScanStatus};
 use crate::codec::{json_text, name_of};
 use crate::database::Store;
@@ -41,17 +41,6 @@ pub struct NewScan {
     pub origin: Exposure,
     /// What the scan will look for.
     pub coverage: ScanCoverage,
-}
-
-/// An event waiting to be written.
-#[derive(Debug)]
-pub(super) enum Pending {
-    Host(HostReport),
-    Port(PortResult),
-    Service(Box<ServiceReport>),
-    HostDone(HostDone),
-    /// A problem another scanner reported, numbered in file order.
-    Reported(u64, Box<ReportedItem>),
 }
 
 /// Records one scan as it streams. Dropping it without [`finish`] leaves
@@ -134,10 +123,10 @@ impl ScanWriter {
     /// [`finish`]: ScanWriter::finish
     pub async fn record(&mut self, event: &ScanEvent) -> Result<(), StoreError> {
         match event {
-            ScanEvent::Host(host) => self.pending.push(Pending::Host(host.clone())),
-            ScanEvent::Port(port) => self.pending.push(Pending::Port(port.clone())),
-            ScanEvent::Service(found) => self.pending.push(Pending::Service(found.clone())),
-            ScanEvent::HostDone(done) => self.pending.push(Pending::HostDone(done.clone())),
+            ScanEvent::Host(host) => self.pending.push(Pending::Host(host.clone(), None)),
+            ScanEvent::Port(port) => self.pending.push(Pending::Port(port.clone(), None)),
+            ScanEvent::Service(found) => pending::push_service(&mut self.pending, found.clone()),
+            ScanEvent::HostDone(done) => pending::push_host_done(&mut self.pending, done.clone()),
             ScanEvent::Warning { message } => self.warnings.push(message.clone()),
             ScanEvent::Progress(_) | ScanEvent::Finished(_) => {}
         }
