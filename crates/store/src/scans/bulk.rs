@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use portcullis_model::scan::{PortState, Reason};
 use portcullis_model::service::ServiceReport;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
+use rusqlite::{CachedStatement, Connection, OpenFlags, Transaction, TransactionBehavior, params};
 
 use super::pending::Pending;
 use crate::codec::json_text;
@@ -52,9 +52,11 @@ pub(super) fn write_batch(
     warnings: Option<&str>,
 ) -> rusqlite::Result<()> {
     let tx = Transaction::new(conn, TransactionBehavior::Immediate)?;
+    let mut statements = Statements::of(&tx)?;
     for row in pending {
-        write_pending(&tx, scan_id, row)?;
+        write_pending(&mut statements, scan_id, row)?;
     }
+    drop(statements);
     if let Some(warnings) = warnings {
         tx.prepare_cached("UPDATE scans SET warnings = ? WHERE id = ?")?
             .execute(params![warnings, scan_id])?;
@@ -78,16 +80,93 @@ fn posture_text(found: &ServiceReport) -> Option<String> {
     (!found.posture.is_empty()).then(|| json_text(&found.posture))
 }
 
-fn write_pending(conn: &Connection, scan_id: i64, pending: &Pending) -> rusqlite::Result<()> {
+/// A host, as the scan announced it.
+const HOST: &str = "INSERT INTO scan_hosts (scan_id, address, name, up, reason)
+    VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (scan_id, address) DO UPDATE
+    SET name = excluded.name, up = excluded.up, reason = excluded.reason";
+
+/// A host, then its counts: what the two upserts leave.
+const HOST_WITH_COUNTS: &str = "INSERT INTO scan_hosts
+    (scan_id, address, name, up, reason, counts)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (scan_id, address) DO UPDATE
+    SET name = excluded.name, up = excluded.up, reason = excluded.reason,
+        counts = excluded.counts";
+
+/// A port.
+const PORT: &str = "INSERT INTO port_observations
+    (scan_id, address, port, protocol, state, reason, rtt_micros, service,
+        identity, posture)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (scan_id, address, protocol, port) DO UPDATE
+    SET state = excluded.state, reason = excluded.reason,
+        rtt_micros = excluded.rtt_micros, service = excluded.service,
+        identity = coalesce(excluded.identity, identity),
+        posture = coalesce(excluded.posture, posture)";
+
+/// A port, then its identification: what the two upserts leave (the
+/// identification's identity and posture replace whatever the row held).
+const IDENTIFIED_PORT: &str = "INSERT INTO port_observations
+    (scan_id, address, port, protocol, state, reason, rtt_micros, service,
+        identity, posture)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (scan_id, address, protocol, port) DO UPDATE
+    SET state = excluded.state, reason = excluded.reason,
+        rtt_micros = excluded.rtt_micros, service = excluded.service,
+        identity = excluded.identity, posture = excluded.posture";
+
+/// An identification; for a port never reported, an open port of its own,
+/// as the report keeps it.
+const SERVICE: &str = "INSERT INTO port_observations
+    (scan_id, address, port, protocol, state, reason, identity, posture)
+    VALUES (?, ?, ?, ?, 'open', ?, ?, ?)
+    ON CONFLICT (scan_id, address, protocol, port) DO UPDATE
+    SET identity = excluded.identity, posture = excluded.posture";
+
+/// A host's counts.
+const HOST_DONE: &str = "INSERT INTO scan_hosts (scan_id, address, up, reason, counts)
+    VALUES (?, ?, 1, 'answered a port probe', ?)
+    ON CONFLICT (scan_id, address) DO UPDATE SET counts = excluded.counts";
+
+/// A problem another scanner reported.
+const REPORTED: &str = "INSERT INTO reported_items (scan_id, seq, item) VALUES (?, ?, ?)";
+
+/// The statements a batch runs, prepared once a connection and taken from
+/// its cache once a batch: looked up for every row, hashing and comparing
+/// their text was a visible part of writing one.
+struct Statements<'c> {
+    host: CachedStatement<'c>,
+    host_with_counts: CachedStatement<'c>,
+    port: CachedStatement<'c>,
+    identified_port: CachedStatement<'c>,
+    service: CachedStatement<'c>,
+    host_done: CachedStatement<'c>,
+    reported: CachedStatement<'c>,
+}
+
+impl<'c> Statements<'c> {
+    fn of(conn: &'c Connection) -> rusqlite::Result<Statements<'c>> {
+        Ok(Statements {
+            host: conn.prepare_cached(HOST)?,
+            host_with_counts: conn.prepare_cached(HOST_WITH_COUNTS)?,
+            port: conn.prepare_cached(PORT)?,
+            identified_port: conn.prepare_cached(IDENTIFIED_PORT)?,
+            service: conn.prepare_cached(SERVICE)?,
+            host_done: conn.prepare_cached(HOST_DONE)?,
+            reported: conn.prepare_cached(REPORTED)?,
+        })
+    }
+}
+
+fn write_pending(
+    statements: &mut Statements<'_>,
+    scan_id: i64,
+    pending: &Pending,
+) -> rusqlite::Result<()> {
     match pending {
         Pending::Host(host, None) => {
-            conn.prepare_cached(
-                "INSERT INTO scan_hosts (scan_id, address, name, up, reason)
-                 VALUES (?, ?, ?, ?, ?)
-                 ON CONFLICT (scan_id, address) DO UPDATE
-                 SET name = excluded.name, up = excluded.up, reason = excluded.reason",
-            )?
-            .execute(params![
+            statements.host.execute(params![
                 scan_id,
                 host.address.to_string(),
                 host.name,
@@ -96,15 +175,7 @@ fn write_pending(conn: &Connection, scan_id: i64, pending: &Pending) -> rusqlite
             ])?;
         }
         Pending::Host(host, Some(counts)) => {
-            // The host, then its counts: what the two upserts leave.
-            conn.prepare_cached(
-                "INSERT INTO scan_hosts (scan_id, address, name, up, reason, counts)
-                 VALUES (?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (scan_id, address) DO UPDATE
-                 SET name = excluded.name, up = excluded.up, reason = excluded.reason,
-                     counts = excluded.counts",
-            )?
-            .execute(params![
+            statements.host_with_counts.execute(params![
                 scan_id,
                 host.address.to_string(),
                 host.name,
@@ -114,18 +185,7 @@ fn write_pending(conn: &Connection, scan_id: i64, pending: &Pending) -> rusqlite
             ])?;
         }
         Pending::Port(port, None) => {
-            conn.prepare_cached(
-                "INSERT INTO port_observations
-                    (scan_id, address, port, protocol, state, reason, rtt_micros, service,
-                     identity, posture)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (scan_id, address, protocol, port) DO UPDATE
-                 SET state = excluded.state, reason = excluded.reason,
-                     rtt_micros = excluded.rtt_micros, service = excluded.service,
-                     identity = coalesce(excluded.identity, identity),
-                     posture = coalesce(excluded.posture, posture)",
-            )?
-            .execute(params![
+            statements.port.execute(params![
                 scan_id,
                 port.address.to_string(),
                 i64::from(port.port),
@@ -139,20 +199,7 @@ fn write_pending(conn: &Connection, scan_id: i64, pending: &Pending) -> rusqlite
             ])?;
         }
         Pending::Port(port, Some(found)) => {
-            // The port, then its identification: what the two upserts
-            // leave (the identification's identity and posture replace
-            // whatever the row held).
-            conn.prepare_cached(
-                "INSERT INTO port_observations
-                    (scan_id, address, port, protocol, state, reason, rtt_micros, service,
-                     identity, posture)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (scan_id, address, protocol, port) DO UPDATE
-                 SET state = excluded.state, reason = excluded.reason,
-                     rtt_micros = excluded.rtt_micros, service = excluded.service,
-                     identity = excluded.identity, posture = excluded.posture",
-            )?
-            .execute(params![
+            statements.identified_port.execute(params![
                 scan_id,
                 port.address.to_string(),
                 i64::from(port.port),
@@ -166,16 +213,7 @@ fn write_pending(conn: &Connection, scan_id: i64, pending: &Pending) -> rusqlite
             ])?;
         }
         Pending::Service(found) => {
-            // An identification for a port never reported is kept as an
-            // open port of its own, as the report does.
-            conn.prepare_cached(
-                "INSERT INTO port_observations
-                    (scan_id, address, port, protocol, state, reason, identity, posture)
-                 VALUES (?, ?, ?, ?, 'open', ?, ?, ?)
-                 ON CONFLICT (scan_id, address, protocol, port) DO UPDATE
-                 SET identity = excluded.identity, posture = excluded.posture",
-            )?
-            .execute(params![
+            statements.service.execute(params![
                 scan_id,
                 found.address.to_string(),
                 i64::from(found.port),
@@ -186,22 +224,14 @@ fn write_pending(conn: &Connection, scan_id: i64, pending: &Pending) -> rusqlite
             ])?;
         }
         Pending::HostDone(done) => {
-            conn.prepare_cached(
-                "INSERT INTO scan_hosts (scan_id, address, up, reason, counts)
-                 VALUES (?, ?, 1, 'answered a port probe', ?)
-                 ON CONFLICT (scan_id, address) DO UPDATE SET counts = excluded.counts",
-            )?
-            .execute(params![
+            statements.host_done.execute(params![
                 scan_id,
                 done.address.to_string(),
                 json_text(&done.counts)
             ])?;
         }
         Pending::Reported(seq, item) => {
-            conn.prepare_cached(
-                "INSERT INTO reported_items (scan_id, seq, item) VALUES (?, ?, ?)",
-            )?
-            .execute(params![
+            statements.reported.execute(params![
                 scan_id,
                 i64::try_from(*seq).unwrap_or(i64::MAX),
                 json_text(item)
