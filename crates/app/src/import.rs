@@ -187,7 +187,7 @@ impl Workspace {
                     Ok(())
                 }
                 Item::Event(event) => match &mut written.writer {
-                    Some(writer) => writer.record(&event).await.map_err(from_store),
+                    Some(writer) => writer.record_owned(event).await.map_err(from_store),
                     None => Err(before_run()),
                 },
                 Item::Reported(reported) => {

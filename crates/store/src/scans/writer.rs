@@ -122,12 +122,20 @@ impl ScanWriter {
     ///
     /// [`finish`]: ScanWriter::finish
     pub async fn record(&mut self, event: &ScanEvent) -> Result<(), StoreError> {
+        self.record_owned(event.clone()).await
+    }
+
+    /// [`record`], taking the event: an import owns the events it reads,
+    /// and copying each was a visible part of its time.
+    ///
+    /// [`record`]: ScanWriter::record
+    pub async fn record_owned(&mut self, event: ScanEvent) -> Result<(), StoreError> {
         match event {
-            ScanEvent::Host(host) => self.pending.push(Pending::Host(host.clone(), None)),
-            ScanEvent::Port(port) => self.pending.push(Pending::Port(port.clone(), None)),
-            ScanEvent::Service(found) => pending::push_service(&mut self.pending, found.clone()),
-            ScanEvent::HostDone(done) => pending::push_host_done(&mut self.pending, done.clone()),
-            ScanEvent::Warning { message } => self.warnings.push(message.clone()),
+            ScanEvent::Host(host) => self.pending.push(Pending::Host(host, None)),
+            ScanEvent::Port(port) => self.pending.push(Pending::Port(port, None)),
+            ScanEvent::Service(found) => pending::push_service(&mut self.pending, found),
+            ScanEvent::HostDone(done) => pending::push_host_done(&mut self.pending, done),
+            ScanEvent::Warning { message } => self.warnings.push(message),
             ScanEvent::Progress(_) | ScanEvent::Finished(_) => {}
         }
         if self.pending.len() >= BATCH_EVENTS || self.last_flush.elapsed() >= BATCH_INTERVAL {
