@@ -49,7 +49,8 @@ pub fn reconcile(
     let new = current
         .iter()
         .zip(is_new)
-        .filter_map(|(finding, new)| new.then(|| finding.clone()))
+        .filter(|(_, new)| *new)
+        .map(|(finding, _)| finding.clone())
         .collect();
     Reconciliation { new, updated }
 }
@@ -69,7 +70,8 @@ pub fn reconcile_owned(
     let new = current
         .into_iter()
         .zip(is_new)
-        .filter_map(|(finding, new)| new.then_some(finding))
+        .filter(|(_, new)| *new)
+        .map(|(finding, _)| finding)
         .collect();
     Reconciliation { new, updated }
 }
