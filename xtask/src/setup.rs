@@ -72,6 +72,10 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
         "the tests unpack the evidence pack and check its manifest",
     ),
     (
+        "systemd",
+        "systemd-analyze verify checks the timer `portcullis monitor install` writes",
+    ),
+    (
         "xdotool",
         "the end-to-end tests answer the app's real file dialogs with the keyboard",
     ),
