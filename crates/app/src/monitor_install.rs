@@ -109,18 +109,27 @@ pub struct InstallPlan {
     pub deactivate: Vec<Vec<String>>,
 }
 
+/// Whose computer account the schedule runs under.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// The home directory, where per-user units and agents live.
+    pub home: PathBuf,
+    /// The numeric user id (launchd names the session by it; 0 elsewhere).
+    pub user_id: u32,
+}
+
 /// The systemd units' and launchd agent's names.
 const UNIT: &str = "portcullis-monitor";
 const LAUNCHD_LABEL: &str = "org.portcullis.monitor";
 const TASK_NAME: &str = "\\Portcullis\\Monitor";
 
-/// The plan for `job` with `scheduler`; `home` is the person's home
-/// directory (Windows: unused, the task lives in the scheduler).
-pub fn install_plan(scheduler: Scheduler, job: &MonitorJob, home: &Path) -> InstallPlan {
+/// The plan for `job` with `scheduler`, for `account`.
+pub fn install_plan(scheduler: Scheduler, job: &MonitorJob, account: &Account) -> InstallPlan {
     match scheduler {
-        Scheduler::SystemdUser => systemd_plan(job, home),
-        Scheduler::Launchd => launchd_plan(job, home),
-        Scheduler::TaskScheduler => task_scheduler_plan(job, home),
+        Scheduler::SystemdUser => systemd_plan(job, &account.home),
+        Scheduler::Launchd => launchd_plan(job, account),
+        // The task lives in the scheduler, not in the home directory.
+        Scheduler::TaskScheduler => task_scheduler_plan(job),
     }
 }
 
@@ -213,10 +222,12 @@ fn systemd_quoted(word: &str) -> String {
     quoted
 }
 
-fn launchd_plan(job: &MonitorJob, home: &Path) -> InstallPlan {
-    let path = home.join(format!("Library/LaunchAgents/{LAUNCHD_LABEL}.plist"));
+fn launchd_plan(job: &MonitorJob, account: &Account) -> InstallPlan {
+    let path = account
+        .home
+        .join(format!("Library/LaunchAgents/{LAUNCHD_LABEL}.plist"));
     // launchctl wants the agent's domain: the person's GUI session.
-    let domain = "gui/$(id -u)".to_owned();
+    let domain = format!("gui/{}", account.user_id);
     let shown = path.display().to_string();
     InstallPlan {
         scheduler: Scheduler::Launchd,
@@ -296,10 +307,9 @@ fn calendar_dict(weekday: Option<u8>) -> String {
     dict
 }
 
-fn task_scheduler_plan(job: &MonitorJob, home: &Path) -> InstallPlan {
+fn task_scheduler_plan(job: &MonitorJob) -> InstallPlan {
     // schtasks reads the task from a file, then the file may go; it is
     // kept beside Portcullis's data so the person can read what was given.
-    let _ = home;
     let path = job.data_dir.join("monitor-task.xml");
     let shown = path.display().to_string();
     InstallPlan {
@@ -390,6 +400,13 @@ fn xml_text(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn account(home: &str) -> Account {
+        Account {
+            home: PathBuf::from(home),
+            user_id: 501,
+        }
+    }
+
     fn job(cadence: Cadence) -> MonitorJob {
         MonitorJob {
             program: PathBuf::from("/opt/port cullis/bin/portcullis"),
@@ -403,7 +420,7 @@ mod tests {
         let plan = install_plan(
             Scheduler::SystemdUser,
             &job(Cadence::Daily),
-            Path::new("/home/sam"),
+            &account("/home/sam"),
         );
         let service = &plan.files[0];
         assert_eq!(
@@ -437,7 +454,7 @@ mod tests {
         let plan = install_plan(
             Scheduler::Launchd,
             &job(Cadence::Weekly),
-            Path::new("/Users/sam"),
+            &account("/Users/sam"),
         );
         let plist = &plan.files[0].contents;
         assert!(
@@ -448,6 +465,7 @@ mod tests {
             plist.contains("<key>Weekday</key>\n        <integer>1</integer>"),
             "{plist}"
         );
+        assert_eq!(plan.activate[0][2], "gui/501");
     }
 
     #[test]
@@ -455,7 +473,7 @@ mod tests {
         let plan = install_plan(
             Scheduler::TaskScheduler,
             &job(Cadence::Hourly),
-            Path::new("C:/Users/sam"),
+            &account("C:/Users/sam"),
         );
         let task = &plan.files[0].contents;
         assert!(

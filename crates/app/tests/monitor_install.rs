@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use portcullis_app::monitor_install::{Cadence, MonitorJob, Scheduler, install_plan};
+use portcullis_app::monitor_install::{Account, Cadence, MonitorJob, Scheduler, install_plan};
 
 fn job(data_dir: &Path, cadence: Cadence) -> MonitorJob {
     MonitorJob {
@@ -19,7 +19,11 @@ fn job(data_dir: &Path, cadence: Cadence) -> MonitorJob {
 /// Writes the plan's systemd units into `folder` and runs
 /// `systemd-analyze verify` on them: its success and what it said.
 fn verify_units(folder: &Path, edit: impl Fn(&str) -> String, cadence: Cadence) -> (bool, String) {
-    let plan = install_plan(Scheduler::SystemdUser, &job(folder, cadence), folder);
+    let account = Account {
+        home: folder.to_path_buf(),
+        user_id: 1000,
+    };
+    let plan = install_plan(Scheduler::SystemdUser, &job(folder, cadence), &account);
     let mut paths: Vec<PathBuf> = Vec::new();
     for file in &plan.files {
         let path = folder.join(file.path.file_name().unwrap());
@@ -76,11 +80,11 @@ fn systemd_analyze_verify_refuses_a_broken_timer() {
 fn the_launchd_agent_is_a_plist_with_the_whole_command() {
     for cadence in Cadence::ALL {
         let data_dir = Path::new("/Users/sam/Library/Application Support/100% shop & co");
-        let plan = install_plan(
-            Scheduler::Launchd,
-            &job(data_dir, cadence),
-            Path::new("/Users/sam"),
-        );
+        let account = Account {
+            home: PathBuf::from("/Users/sam"),
+            user_id: 501,
+        };
+        let plan = install_plan(Scheduler::Launchd, &job(data_dir, cadence), &account);
         let file = &plan.files[0];
         assert_eq!(
             file.path,
