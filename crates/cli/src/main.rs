@@ -16,6 +16,7 @@ mod fix;
 mod import;
 mod info;
 mod inventory;
+mod monitor;
 mod output;
 mod scan;
 mod scans;
@@ -116,6 +117,9 @@ enum CliCommand {
     /// How old the list of vulnerable and unsupported versions is; load a
     /// newer one.
     Advisories(advisories::AdvisoriesArgs),
+    /// Keep watching: have the computer's scheduler run the monitoring
+    /// check (install, uninstall).
+    Monitor(monitor::MonitorArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -159,6 +163,7 @@ async fn main() -> ExitCode {
         CliCommand::Backup(args) => backup::backup(&session, args).await,
         CliCommand::Restore(args) => backup::restore(&session, args).await,
         CliCommand::Advisories(args) => advisories::run(&session, args).await,
+        CliCommand::Monitor(args) => monitor::run(&session, args).await,
     };
     match outcome {
         Ok(code) => code,
