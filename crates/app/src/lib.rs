@@ -32,6 +32,7 @@ mod import_watch;
 mod inventory;
 pub mod inventory_file;
 mod judge;
+mod monitor;
 pub mod monitor_install;
 mod remediation;
 mod review;

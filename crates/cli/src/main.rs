@@ -43,6 +43,8 @@ pub mod exit {
     /// The audit log's hash chain is broken: a row was changed, removed or
     /// inserted outside Portcullis.
     pub const TAMPERED: u8 = 5;
+    /// `monitor --once`: something changed that needs attention.
+    pub const DRIFT: u8 = 1;
     /// Interrupted (Ctrl-C): what was found so far was printed, marked
     /// partial.
     pub const INTERRUPTED: u8 = 130;

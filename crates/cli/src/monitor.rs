@@ -1,7 +1,10 @@
+//! `portcullis monitor --once`: one monitoring check, for cron, CI and the
+//! scheduler; its exit code says whether anything changed.
+//!
 //! `portcullis monitor install|uninstall`: the computer's own scheduler
-//! runs the monitoring check on its own (a systemd user timer, a launchd
-//! agent, a Task Scheduler task). The exact files and commands are shown
-//! first; nothing is written or run without `--yes`.
+//! runs the check on its own (a systemd user timer, a launchd agent, a
+//! Task Scheduler task). The exact files and commands are shown first;
+//! nothing is written or run without `--yes`.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -10,14 +13,29 @@ use portcullis_app::monitor_install::{
     Account, Cadence, InstallPlan, MonitorJob, Scheduler, install_plan,
 };
 
+use portcullis_model::ErrorKind;
+use portcullis_model::monitor::{DriftReason, MonitorOutcome};
+
 use crate::Failure;
-use crate::context::{Session, bad_input};
+use crate::context::{Session, bad_input, failure, print_json, safe};
 use crate::exit;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit codes of --once: 0 nothing changed, 1 something changed \
+                        that needs attention, 2 bad input (no system to scan), \
+                        4 the check could not scan."
+)]
 pub struct MonitorArgs {
+    /// Run one check now: scan every system in scope, compare with the
+    /// inventory and the checks before, and say what changed.
+    #[arg(long)]
+    once: bool,
+    /// With --once: print JSON instead of text.
+    #[arg(long, requires = "once")]
+    json: bool,
     #[command(subcommand)]
-    action: MonitorAction,
+    action: Option<MonitorAction>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -46,8 +64,10 @@ fn parse_cadence(text: &str) -> Result<Cadence, String> {
 
 pub async fn run(session: &Session, args: MonitorArgs) -> Result<ExitCode, Failure> {
     let (cadence, yes, installing) = match args.action {
-        MonitorAction::Install { every, yes } => (every, yes, true),
-        MonitorAction::Uninstall { yes } => (Cadence::Daily, yes, false),
+        Some(MonitorAction::Install { every, yes }) => (every, yes, true),
+        Some(MonitorAction::Uninstall { yes }) => (Cadence::Daily, yes, false),
+        None if args.once => return check_once(session, args.json).await,
+        None => return Err(bad_input("say --once, install or uninstall")),
     };
     let plan = plan(session, cadence)?;
     match (installing, yes) {
@@ -57,6 +77,48 @@ pub async fn run(session: &Session, args: MonitorArgs) -> Result<ExitCode, Failu
         (false, true) => uninstall(&plan)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn check_once(session: &Session, json: bool) -> Result<ExitCode, Failure> {
+    let workspace = session.open().await?;
+    let outcome = workspace
+        .monitor_once()
+        .await
+        .map_err(|error| match error.kind {
+            ErrorKind::BadInput => failure(error),
+            _ => Failure::new(exit::SCAN_FAILED, error),
+        })?;
+    if json {
+        print_json(&outcome)?;
+    } else {
+        print_outcome(&outcome);
+    }
+    Ok(match outcome.drift.is_empty() {
+        true => ExitCode::SUCCESS,
+        false => ExitCode::from(exit::DRIFT),
+    })
+}
+
+fn print_outcome(outcome: &MonitorOutcome) {
+    let scan = outcome.scan.id;
+    match outcome.drift.len() {
+        0 => println!("Nothing changed that needs attention (scan {scan})."),
+        1 => println!("1 change needs your attention (scan {scan}):"),
+        count => println!("{count} changes need your attention (scan {scan}):"),
+    }
+    for drift in &outcome.drift {
+        let why = match drift.reason {
+            DriftReason::New => "new",
+            DriftReason::Back => "back after a fix",
+            DriftReason::ApprovalExpired => "its approval expired",
+        };
+        println!(
+            "  - {} ({}, {why}; finding {})",
+            safe(&drift.finding.finding.title),
+            drift.finding.finding.severity.label(),
+            drift.finding.id
+        );
+    }
 }
 
 fn plan(session: &Session, cadence: Cadence) -> Result<InstallPlan, Failure> {

@@ -22,6 +22,7 @@ pub mod import;
 pub mod ipc;
 pub mod judgement;
 pub mod maintenance;
+pub mod monitor;
 pub mod report;
 pub mod requests;
 pub mod review;
