@@ -56,6 +56,6 @@ fn drift_of(judgement: Judgement) -> Vec<Drift> {
         })
     });
     let mut drift: Vec<Drift> = new.chain(changed).collect();
-    drift.sort_by(|a, b| b.finding.finding.severity.cmp(&a.finding.finding.severity));
+    drift.sort_by_key(|drift| std::cmp::Reverse(drift.finding.finding.severity));
     drift
 }
