@@ -42,6 +42,7 @@ mod segmentation;
 mod status;
 mod supervisor;
 mod systems;
+pub mod watch;
 mod wizard;
 pub mod words;
 mod workspace;

@@ -1,25 +1,43 @@
-//! The monitoring check: one scan of every system in scope, judged, and
-//! what it changed that needs attention. Findings are tracked by what
-//! they are about, so a change is new exactly once: the next check that
-//! sees the same open port finds it "still open", not new, and raises
-//! nothing.
+//! The monitoring check: one scan of what a schedule watches, judged, and
+//! what it changed that needs attention, raised as alerts. Findings are
+//! tracked by what they are about, so a change is new exactly once: the
+//! next check that sees the same open port finds it "still open", not new,
+//! and raises nothing. Alerts are kept once per finding, reason and scan,
+//! so no change is announced twice.
 
 use portcullis_model::AppError;
 use portcullis_model::compliance::RecordChange;
 use portcullis_model::judgement::Judgement;
-use portcullis_model::monitor::{Drift, DriftReason, MonitorOutcome};
-use portcullis_model::scan_record::ScanStatus;
+use portcullis_model::monitor::{
+    Alert, Drift, DriftReason, MonitorOutcome, MonitorTarget, Notification, NotificationKind,
+};
+use portcullis_model::scan_record::{ScanSettings, ScanStatus};
 use portcullis_model::wizard::ScanDepth;
+use portcullis_store::{NewAlert, NewNotification};
 
-use crate::error::Result;
+use crate::error::{Result, from_store};
 use crate::workspace::Workspace;
 
 impl Workspace {
     /// Scans every system in scope (the guided check's quick scan), judges
-    /// the scan, and says what changed. A scan that did not finish is an
-    /// error: an unfinished scan proves nothing either way.
+    /// the scan, raises what changed as alerts (one notification for all
+    /// of them, shown by the desktop app), and says what changed. A scan
+    /// that did not finish is an error: an unfinished scan proves nothing
+    /// either way.
     pub async fn monitor_once(&self) -> Result<MonitorOutcome> {
-        let settings = self.guided_scan_settings(ScanDepth::Quick).await?;
+        let outcome = self.check(MonitorTarget::InScope, None).await?;
+        self.raise_alerts(&outcome).await?;
+        Ok(outcome)
+    }
+
+    /// One monitoring scan of `target` at `rate` probes a second at most
+    /// (`None`: the profile's), judged.
+    pub(crate) async fn check(
+        &self,
+        target: MonitorTarget,
+        rate: Option<u32>,
+    ) -> Result<MonitorOutcome> {
+        let settings = self.monitor_settings(target, rate).await?;
         let outcome = self.scan_to_end(settings, true).await?;
         let scan = outcome
             .record
@@ -35,6 +53,60 @@ impl Workspace {
         }
         let drift = outcome.judgement.map(drift_of).unwrap_or_default();
         Ok(MonitorOutcome { scan, drift })
+    }
+
+    /// The guided check's quick scan, of one system or of all in scope.
+    async fn monitor_settings(
+        &self,
+        target: MonitorTarget,
+        rate: Option<u32>,
+    ) -> Result<ScanSettings> {
+        let mut settings = self.guided_scan_settings(ScanDepth::Quick).await?;
+        if let MonitorTarget::System(id) = target {
+            let system = self.store.system(id).await.map_err(from_store)?;
+            if system.addresses.is_empty() {
+                return Err(AppError::bad_input(
+                    "target",
+                    format!("{} has no address to scan", system.name),
+                ));
+            }
+            settings.targets = system.addresses;
+        }
+        settings.max_rate = rate.or(settings.max_rate);
+        Ok(settings)
+    }
+
+    /// Keeps the check's changes as alerts, with one notification that
+    /// counts them; changes kept already (by another process that judged
+    /// the same scan) are not raised again. `None`: nothing new to say.
+    pub(crate) async fn raise_alerts(
+        &self,
+        outcome: &MonitorOutcome,
+    ) -> Result<Option<(Notification, Vec<Alert>)>> {
+        let candidates = outcome
+            .drift
+            .iter()
+            .map(|drift| NewAlert {
+                finding: drift.finding.id,
+                reason: drift.reason,
+                scan: outcome.scan.id,
+                title: drift.finding.finding.title.to_string(),
+                severity: drift.finding.finding.severity,
+            })
+            .collect();
+        let fresh = self
+            .store
+            .unraised_alerts(candidates)
+            .await
+            .map_err(from_store)?;
+        if fresh.is_empty() {
+            return Ok(None);
+        }
+        let notification = drift_notification(&fresh, self.now());
+        self.store
+            .raise_alerts(&notification, &fresh)
+            .await
+            .map_err(from_store)
     }
 }
 
@@ -58,4 +130,49 @@ fn drift_of(judgement: Judgement) -> Vec<Drift> {
     let mut drift: Vec<Drift> = new.chain(changed).collect();
     drift.sort_by_key(|drift| std::cmp::Reverse(drift.finding.finding.severity));
     drift
+}
+
+/// How many changes a notification names before "and N more".
+const NAMED_IN_NOTIFICATION: usize = 3;
+
+/// One notification for a burst of changes: the change itself when there
+/// is one, a count and the worst few when there are more.
+fn drift_notification(alerts: &[NewAlert], now: chrono::DateTime<chrono::Utc>) -> NewNotification {
+    let title = match alerts {
+        [only] => format!("{}: {}", reason_words(only.reason), only.title),
+        _ => format!("{} changes on your systems need attention", alerts.len()),
+    };
+    let mut body = match alerts {
+        [_] => String::new(),
+        _ => alerts
+            .iter()
+            .take(NAMED_IN_NOTIFICATION)
+            .map(|alert| format!("{}.", alert.title))
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    if alerts.len() > NAMED_IN_NOTIFICATION {
+        body.push_str(&format!(
+            " And {} more.",
+            alerts.len() - NAMED_IN_NOTIFICATION
+        ));
+    }
+    if !body.is_empty() {
+        body.push(' ');
+    }
+    body.push_str("Open Portcullis to see what it means and how to fix it.");
+    NewNotification {
+        kind: NotificationKind::Drift,
+        title,
+        body,
+        raised_at: now,
+    }
+}
+
+fn reason_words(reason: DriftReason) -> &'static str {
+    match reason {
+        DriftReason::New => "New",
+        DriftReason::Back => "Back after a fix",
+        DriftReason::ApprovalExpired => "Approval ended",
+    }
 }

@@ -12,37 +12,14 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// How often the check runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cadence {
-    Hourly,
-    Daily,
-    Weekly,
-}
+pub use portcullis_model::monitor::Cadence;
 
-impl Cadence {
-    pub const ALL: [Cadence; 3] = [Cadence::Hourly, Cadence::Daily, Cadence::Weekly];
-
-    /// The word on a command line.
-    pub fn id(self) -> &'static str {
-        match self {
-            Cadence::Hourly => "hourly",
-            Cadence::Daily => "daily",
-            Cadence::Weekly => "weekly",
-        }
-    }
-
-    pub fn from_id(id: &str) -> Option<Cadence> {
-        Cadence::ALL.into_iter().find(|cadence| cadence.id() == id)
-    }
-
-    /// "every hour", "every day at 02:00"...
-    fn words(self) -> &'static str {
-        match self {
-            Cadence::Hourly => "every hour",
-            Cadence::Daily => "every day at 02:00",
-            Cadence::Weekly => "every Monday at 02:00",
-        }
+/// "every hour", "every day at 02:00"...
+fn cadence_words(cadence: Cadence) -> &'static str {
+    match cadence {
+        Cadence::Hourly => "every hour",
+        Cadence::Daily => "every day at 02:00",
+        Cadence::Weekly => "every Monday at 02:00",
     }
 }
 
@@ -202,7 +179,7 @@ fn systemd_timer(cadence: Cadence) -> String {
          \n\
          [Install]\n\
          WantedBy=timers.target\n",
-        words = cadence.words()
+        words = cadence_words(cadence)
     )
 }
 
@@ -373,7 +350,7 @@ fn task_xml(job: &MonitorJob) -> String {
          \x20   </Exec>\n\
          \x20 </Actions>\n\
          </Task>\n",
-        words = job.cadence.words(),
+        words = cadence_words(job.cadence),
         program = xml_text(&job.program.display().to_string()),
         arguments = xml_text(&arguments.join(" ")),
     )

@@ -16,6 +16,8 @@ pub struct Session {
     pub data_dir: Option<PathBuf>,
     /// Who the audit log names for the changes this run makes.
     pub actor: String,
+    /// The time to act as of (`--now`); `None`: the machine's clock.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Session {
@@ -23,16 +25,35 @@ impl Session {
         Session {
             data_dir,
             actor: portcullis_app::actor_or_os_user(actor),
+            now: None,
         }
+    }
+
+    /// The session acting as of `now`, when given.
+    pub fn at(self, now: Option<chrono::DateTime<chrono::Utc>>) -> Session {
+        Session { now, ..self }
     }
 
     /// Opens the same workspace the desktop app uses (or `--data-dir`'s).
     pub async fn open(&self) -> Result<Arc<Workspace>, Failure> {
+        let clock = self.now.map(portcullis_app::FixedClock::new);
+        self.open_with(clock).await
+    }
+
+    /// Opens the workspace with `clock`, held by the caller to move time
+    /// (`None`: the machine's clock).
+    pub async fn open_with(
+        &self,
+        clock: Option<Arc<portcullis_app::FixedClock>>,
+    ) -> Result<Arc<Workspace>, Failure> {
         let data_dir =
             portcullis_app::resolve_data_dir(self.data_dir.as_deref()).map_err(|error| {
                 Failure::new(exit::DATABASE, anyhow::anyhow!("{error} (--data-dir DIR)"))
             })?;
-        let options = WorkspaceOptions::new(data_dir, self.actor.clone());
+        let mut options = WorkspaceOptions::new(data_dir, self.actor.clone());
+        if let Some(clock) = clock {
+            options.clock = clock;
+        }
         Workspace::open(options)
             .await
             .map(Arc::new)

@@ -24,6 +24,7 @@ mod segmentation;
 mod status;
 mod systems;
 mod verify;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,6 +67,10 @@ struct Cli {
     /// Who the audit log names for changes (default: the OS user).
     #[arg(long, global = true, value_name = "NAME")]
     actor: Option<String>,
+    /// Act as if it were this time (RFC 3339): judge, schedule and remind
+    /// as of it. For tests, which move time rather than wait for it.
+    #[arg(long, global = true, value_name = "TIME", hide = true, value_parser = parse_now)]
+    now: Option<chrono::DateTime<chrono::Utc>>,
     #[command(subcommand)]
     command: CliCommand,
 }
@@ -140,11 +145,17 @@ impl Failure {
     }
 }
 
+fn parse_now(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|time| time.to_utc())
+        .map_err(|error| format!("'{text}' is not an RFC 3339 time: {error}"))
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
-    let session = context::Session::new(cli.data_dir, cli.actor);
+    let session = context::Session::new(cli.data_dir, cli.actor).at(cli.now);
     let outcome = match cli.command {
         CliCommand::Info(args) => info::run(&session, args).await,
         CliCommand::Scan(args) => scan::run(args, &session).await,

@@ -56,6 +56,44 @@ enum MonitorAction {
         #[arg(long)]
         yes: bool,
     },
+    /// The schedules the desktop app keeps watch by: add, list, remove.
+    Schedule(crate::watch::ScheduleArgs),
+    /// Run what is due now, once: each schedule whose time has come
+    /// (one catch-up for times missed), then the reminders due. Exit
+    /// codes as --once; 4 when a scheduled check could not scan.
+    Due {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Keep watch in the foreground, as the desktop app does in the
+    /// background: what is due runs every minute, and notifications are
+    /// printed. Ctrl-C stops it.
+    Watch {
+        /// Print each turn as one line of JSON.
+        #[arg(long)]
+        json: bool,
+        /// With --now: after each turn, move the clock on this many
+        /// minutes instead of waiting (for soak tests).
+        #[arg(long, hide = true, requires = "turns")]
+        step_minutes: Option<i64>,
+        /// Stop after this many turns.
+        #[arg(long, hide = true)]
+        turns: Option<u64>,
+    },
+    /// The changes monitoring raised, newest first.
+    Alerts {
+        /// Only those not seen yet.
+        #[arg(long)]
+        unseen: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The notifications monitoring raised, newest first.
+    Notifications {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_cadence(text: &str) -> Result<Cadence, String> {
@@ -66,6 +104,19 @@ pub async fn run(session: &Session, args: MonitorArgs) -> Result<ExitCode, Failu
     let (cadence, yes, installing) = match args.action {
         Some(MonitorAction::Install { every, yes }) => (every, yes, true),
         Some(MonitorAction::Uninstall { yes }) => (Cadence::Daily, yes, false),
+        Some(MonitorAction::Schedule(args)) => return crate::watch::schedule(session, args).await,
+        Some(MonitorAction::Due { json }) => return crate::watch::due(session, json).await,
+        Some(MonitorAction::Watch {
+            json,
+            step_minutes,
+            turns,
+        }) => return crate::watch::watch(session, json, step_minutes, turns).await,
+        Some(MonitorAction::Alerts { unseen, json }) => {
+            return crate::watch::alerts(session, unseen, json).await;
+        }
+        Some(MonitorAction::Notifications { json }) => {
+            return crate::watch::notifications(session, json).await;
+        }
         None if args.once => return check_once(session, args.json).await,
         None => return Err(bad_input("say --once, install or uninstall")),
     };

@@ -43,4 +43,25 @@ fn a_port_opened_between_checks_is_reported_once() {
     assert_eq!(code, 0, "the same port is not news twice: {said}");
     assert!(said.contains("Nothing changed"), "{said}");
     drop(listener);
+
+    let output = portcullis(data, &["monitor", "notifications", "--json"]);
+    let notifications: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let about_the_port: Vec<_> = notifications
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "drift")
+        .collect();
+    assert_eq!(
+        about_the_port.len(),
+        1,
+        "one notification, left for the desktop to show: {notifications}"
+    );
+    assert!(
+        about_the_port[0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("New: Port {port}/tcp"))
+    );
+    assert!(about_the_port[0]["shown_at"].is_null());
 }

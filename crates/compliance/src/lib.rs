@@ -20,6 +20,7 @@
 //!   approved inventory.
 //! - [`KnowledgeBase::fix`]: the steps that fix a finding on the merchant's
 //!   platform, from `assets/remediation`; [`guess_platform`] from a scan.
+//! - [`monitoring`]: when a monitoring schedule's slot is due.
 
 mod coverage;
 mod decisions;
@@ -28,6 +29,7 @@ mod documents;
 mod estate;
 mod evaluate;
 mod firewall;
+pub mod monitoring;
 mod remediation;
 mod renewal;
 mod rulebook;

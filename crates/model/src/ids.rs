@@ -66,6 +66,14 @@ ids! {
     AsvScanId(i64);
     /// A row of the audit log.
     AuditEntryId(i64);
+    /// A monitoring schedule.
+    ScheduleId(i64);
+    /// One run of a monitoring schedule.
+    MonitorRunId(i64);
+    /// A change a monitoring check raised.
+    AlertId(i64);
+    /// A desktop notification, kept.
+    NotificationId(i64);
     /// A running scan in the supervisor; a scan that is not recorded has
     /// one too, so it is not a [`ScanId`].
     RunId(u64);

@@ -28,6 +28,7 @@ mod findings;
 mod imported_files;
 mod inventory;
 mod inventory_io;
+mod monitoring;
 mod platforms;
 mod reader;
 mod reported;
@@ -47,6 +48,7 @@ pub use error::{BackupError, StoreError};
 pub use evaluation::EvaluationContext;
 pub use imported_files::{IMPORTS_DIR, KeptFile};
 pub use inventory_io::ImportSummary;
+pub use monitoring::{NewAlert, NewNotification, NewReminder, StoredSchedule};
 pub use portcullis_model::dashboard::{
     Dashboard, FindingCount, LastScan, SegmentationRecord, SystemFindingCount,
 };

@@ -31,10 +31,14 @@ pub enum AuditAction {
     FindingTracked(RecordChange),
     SegmentationTestRecord,
     AsvScanRecord,
+    /// A monitoring schedule set.
+    ScheduleAdd,
+    /// A monitoring schedule stopped.
+    ScheduleRemove,
 }
 
 impl AuditAction {
-    const PLAIN: [(AuditAction, &'static str); 14] = [
+    const PLAIN: [(AuditAction, &'static str); 16] = [
         (AuditAction::SystemAdd, "system.add"),
         (AuditAction::SystemUpdate, "system.update"),
         (AuditAction::SystemRemove, "system.remove"),
@@ -52,6 +56,8 @@ impl AuditAction {
             "segmentation-test.record",
         ),
         (AuditAction::AsvScanRecord, "asv-scan.record"),
+        (AuditAction::ScheduleAdd, "schedule.add"),
+        (AuditAction::ScheduleRemove, "schedule.remove"),
     ];
 
     const TRACKED: [(RecordChange, &'static str); 6] = [
