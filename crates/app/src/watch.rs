@@ -368,7 +368,7 @@ fn reminder_sentence(
         ReminderSubject::Task(task) => words::next_step(ScheduledTask { task, due }, now).sentence,
         ReminderSubject::ApprovalExpiring(id) => {
             let Some(entry) = inventory.iter().find(|entry| entry.id == id) else {
-                return format!("An approved port's approval ends soon (PCI DSS 1.2.5).");
+                return "An approved port's approval ends soon (PCI DSS 1.2.5).".to_owned();
             };
             let system = systems
                 .iter()

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 pub use isolation::check_isolation;
+pub use readiness::in_namespace;
 pub use topology::{HOSTS, Host, SCANNER_NS};
 
 use crate::shell::run;

@@ -194,7 +194,7 @@ fn namespaces(questions: &[Question]) -> Vec<String> {
 /// `namespace` (one of the netlab's, named under `/run/netns` by `ip netns
 /// add`); sockets it makes belong to that namespace. The calling thread's
 /// namespace never changes, and the entering thread ends with `work`.
-fn in_namespace<T: Send>(namespace: &str, work: impl FnOnce() -> T + Send) -> Result<T> {
+pub fn in_namespace<T: Send>(namespace: &str, work: impl FnOnce() -> T + Send) -> Result<T> {
     let path = format!("/run/netns/{namespace}");
     let handle = File::open(&path).with_context(|| format!("cannot open {path}"))?;
     std::thread::scope(|scope| {
