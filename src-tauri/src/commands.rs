@@ -11,6 +11,7 @@ use tauri::ipc::Channel;
 use crate::state::AppState;
 // The file commands and the macros Tauri makes beside each, for `register!`.
 use crate::files::*;
+use crate::watching::*;
 
 type Request<C> = <C as Command>::Request;
 type Response<C> = <C as Command>::Response;
@@ -266,6 +267,13 @@ register![
     proposal_save,
     export_document,
     business_name,
+    schedules_list,
+    schedule_add,
+    schedule_remove,
+    monitor_now,
+    alerts_list,
+    alerts_seen,
+    notifications_list,
     scan_start,
     scan_attach,
     import_file,

@@ -9,7 +9,9 @@ mod args;
 #[macro_use]
 mod commands;
 mod files;
+mod notify;
 mod state;
+mod watching;
 mod webview_memory;
 
 use portcullis_model::{DatabaseStatusChanged, Event};
@@ -49,6 +51,7 @@ pub fn run() {
 /// rather than as interrupted for the next start to find.
 fn shut_down(app: &tauri::AppHandle) {
     let state = app.state::<AppState>();
+    state.watch_stop.notify_waiters();
     tauri::async_runtime::block_on(async {
         if let Ok(workspace) = state.workspace().await {
             workspace.shutdown().await;
@@ -65,5 +68,6 @@ fn open_store_in_background(app: tauri::AppHandle) {
         if let Err(error) = app.emit(DatabaseStatusChanged::NAME, &status) {
             eprintln!("portcullis-desktop: cannot notify the UI: {error}");
         }
+        watching::start_watch(app.clone());
     });
 }

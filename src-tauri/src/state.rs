@@ -15,6 +15,10 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// The import under way and the ASV report last proposed.
     pub transfers: Transfers,
+    /// Wakes the monitoring watch before its minute is up.
+    pub watch_wake: Arc<tokio::sync::Notify>,
+    /// Ends the monitoring watch.
+    pub watch_stop: tokio::sync::Notify,
     slot: RwLock<Slot>,
 }
 
@@ -30,6 +34,8 @@ impl AppState {
         Self {
             data_dir,
             transfers: Transfers::default(),
+            watch_wake: Arc::default(),
+            watch_stop: tokio::sync::Notify::new(),
             slot: RwLock::new(Slot::Opening),
         }
     }
@@ -44,6 +50,11 @@ impl AppState {
         };
         *self.slot.write().await = slot;
         self.database_status().await
+    }
+
+    /// Has the watch take its next turn now.
+    pub fn wake_watch(&self) {
+        self.watch_wake.notify_one();
     }
 
     /// The open workspace, or why there is none.

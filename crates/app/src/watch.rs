@@ -33,6 +33,16 @@ pub const MAX_RATE: u32 = 100_000;
 /// How often the watch takes a turn in real time.
 pub const WATCH_EVERY: Duration = Duration::from_secs(60);
 
+impl Pace {
+    /// Real time, a turn a minute.
+    pub fn every_minute() -> Pace {
+        Pace::RealTime {
+            every: WATCH_EVERY,
+            wake: std::sync::Arc::default(),
+        }
+    }
+}
+
 impl Workspace {
     /// Keeps a schedule; errors name the field at fault.
     pub async fn add_schedule(&self, input: ScheduleInput) -> Result<Schedule> {
@@ -277,9 +287,10 @@ impl Workspace {
             self.show_unshown(&mut show).await;
             on_turn(number, &turn);
             match &pace {
-                Pace::RealTime(every) => tokio::select! {
+                Pace::RealTime { every, wake } => tokio::select! {
                     () = &mut stop => return,
                     () = tokio::time::sleep(*every) => {}
+                    () = wake.notified() => {}
                 },
                 Pace::Accelerated { clock, step, turns } => {
                     if number >= *turns {
@@ -312,8 +323,13 @@ impl Workspace {
 /// How the watch passes time.
 #[derive(Debug, Clone)]
 pub enum Pace {
-    /// A turn, then this long asleep: the desktop app, `monitor watch`.
-    RealTime(Duration),
+    /// A turn, then `every` asleep, or less when `wake` is notified (the
+    /// person ran a check and its notification should show now): the
+    /// desktop app, `monitor watch`.
+    RealTime {
+        every: Duration,
+        wake: std::sync::Arc<tokio::sync::Notify>,
+    },
     /// A turn, then the workspace's clock moved on by `step`, without
     /// sleeping, for `turns` turns: months of watching in minutes, for the
     /// soak test. The workspace must have been opened with `clock`.

@@ -203,10 +203,7 @@ pub async fn watch(
     turns: Option<u64>,
 ) -> Result<ExitCode, Failure> {
     let (workspace, pace) = match (step_minutes, session.now) {
-        (None, _) => (
-            session.open().await?,
-            Pace::RealTime(portcullis_app::watch::WATCH_EVERY),
-        ),
+        (None, _) => (session.open().await?, Pace::every_minute()),
         (Some(_), None) => return Err(bad_input("--step-minutes needs --now")),
         (Some(minutes), Some(now)) => {
             let clock = portcullis_app::FixedClock::new(now);

@@ -14,10 +14,11 @@ use crate::dashboard::{Dashboard, SegmentationRecord, StatusReport};
 use crate::diff_view::DiffView;
 use crate::documents::{ExportAnswer, ExportRequest};
 use crate::guided::{LocalNetwork, Readiness};
-use crate::ids::{FindingId, InventoryEntryId, SystemId};
+use crate::ids::{AlertId, FindingId, InventoryEntryId, ScheduleId, SystemId};
 use crate::ipc::Command;
 use crate::judgement::{FindingFilter, Judgement, SegmentationOutcome};
 use crate::maintenance::ChainReport;
+use crate::monitor::{Alert, MonitorOutcome, Notification, Schedule, ScheduleInput};
 use crate::report::ScanReport;
 use crate::requests::{
     DiffRequest, FindingAcceptance, FindingDisputal, FirewallRequest, FixStepsRequest,
@@ -113,6 +114,19 @@ commands! {
     ExportDocument = "export_document" (ExportRequest) -> ExportAnswer;
     /// The business name the documents carry; a name given is remembered.
     BusinessName = "business_name" (Option<String>) -> String;
+    /// The monitoring schedules, with their last run and next time.
+    SchedulesList = "schedules_list" (Empty) -> Vec<Schedule>;
+    ScheduleAdd = "schedule_add" (ScheduleInput) -> Schedule;
+    ScheduleRemove = "schedule_remove" (ScheduleId) -> ();
+    /// Run a monitoring check of every system in scope now; its
+    /// notification, if it raised one, is shown at once.
+    MonitorNow = "monitor_now" (Empty) -> MonitorOutcome;
+    /// The newest alerts; `true`: only those not seen yet.
+    AlertsList = "alerts_list" (bool) -> Vec<Alert>;
+    /// Every alert up to this one has been seen.
+    AlertsSeen = "alerts_seen" (AlertId) -> u64;
+    /// The newest notifications monitoring raised.
+    NotificationsList = "notifications_list" (Empty) -> Vec<Notification>;
 }
 
 /// A command that streams updates over a channel (the second argument,

@@ -261,3 +261,13 @@ pub struct WatchTurn {
     pub reminders: Vec<Reminder>,
     pub notifications: Vec<Notification>,
 }
+
+/// Monitoring raised a notification (and showed it on the desktop): the
+/// window's lists of alerts and notifications are out of date.
+#[derive(Debug)]
+pub enum NotificationRaised {}
+
+impl crate::ipc::Event for NotificationRaised {
+    const NAME: &'static str = "notification-raised";
+    type Payload = Notification;
+}
