@@ -6,6 +6,7 @@ use leptos_router::components::{A, Router};
 
 use crate::backend_status::BackendStatus;
 use crate::components::{ToastRegion, Toasts};
+use crate::monitoring_news::MonitoringNews;
 use crate::pages::Page;
 use crate::routes::AppRoutes;
 use crate::wizard::WizardState;
@@ -14,6 +15,7 @@ use crate::wizard::WizardState;
 pub fn App() -> impl IntoView {
     let status = BackendStatus::provide();
     Toasts::provide();
+    MonitoringNews::provide();
     WizardState::provide();
     view! {
         <Router>

@@ -7,6 +7,7 @@ mod app;
 mod backend_status;
 mod components;
 mod ipc;
+mod monitoring_news;
 mod pages;
 mod routes;
 mod text;

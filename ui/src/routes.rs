@@ -7,6 +7,7 @@ use leptos_router::components::{Route, Routes};
 use leptos_router::path;
 
 use crate::pages::Page;
+use crate::pages::dashboard::DashboardPage;
 use crate::pages::empty::EmptyPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::reports::ReportsPage;
@@ -21,7 +22,7 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/") view=StartPage />
             <Route path=path!("/wizard") view=WizardEntry />
             <Route path=path!("/wizard/:step") view=WizardPage />
-            <Route path=path!("/dashboard") view=|| empty(Page::Dashboard) />
+            <Route path=path!("/dashboard") view=DashboardPage />
             <Route path=path!("/systems") view=|| empty(Page::Systems) />
             <Route path=path!("/scans") view=|| empty(Page::Scans) />
             <Route path=path!("/inventory") view=|| empty(Page::Inventory) />

@@ -1,5 +1,6 @@
 //! One module per page of the navigation, and the navigation's list.
 
+pub mod dashboard;
 pub mod empty;
 pub mod not_found;
 pub mod reports;
