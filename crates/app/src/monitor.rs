@@ -6,12 +6,15 @@
 //! so no change is announced twice.
 
 use portcullis_model::AppError;
-use portcullis_model::compliance::RecordChange;
+use portcullis_model::compliance::{
+    FindingRecord, InventoryVerdict, PortChange, PortChangeKind, RecordChange, Severity, System,
+};
 use portcullis_model::judgement::Judgement;
 use portcullis_model::monitor::{
     Alert, Drift, DriftReason, MonitorOutcome, MonitorTarget, Notification, NotificationKind,
 };
-use portcullis_model::scan_record::{ScanSettings, ScanStatus};
+use portcullis_model::requests::DiffRequest;
+use portcullis_model::scan_record::{ScanRecord, ScanSettings, ScanStatus};
 use portcullis_model::wizard::ScanDepth;
 use portcullis_store::{NewAlert, NewNotification};
 
@@ -51,8 +54,47 @@ impl Workspace {
                 ),
             ));
         }
-        let drift = outcome.judgement.map(drift_of).unwrap_or_default();
+        let mut drift = outcome.judgement.map(drift_of).unwrap_or_default();
+        drift.extend(self.changes_since_previous(&scan).await?);
+        drift.sort_by_key(|drift| std::cmp::Reverse(drift.severity));
         Ok(MonitorOutcome { scan, drift })
+    }
+
+    /// What changed on ports open in both this scan and the newest
+    /// finished scan of the same targets and ports before it, that no
+    /// finding says: another service or version answers, or its settings
+    /// got worse. Ports that opened are findings already (or approved).
+    async fn changes_since_previous(&self, scan: &ScanRecord) -> Result<Vec<Drift>> {
+        let scans = self
+            .store
+            .scans(PREVIOUS_LOOKED_AT)
+            .await
+            .map_err(from_store)?;
+        let Some(previous) = scans.into_iter().find(|earlier| {
+            earlier.id < scan.id
+                && earlier.status == ScanStatus::Finished
+                && earlier.targets == scan.targets
+                && earlier.ports == scan.ports
+        }) else {
+            return Ok(Vec::new());
+        };
+        let view = self
+            .diff(DiffRequest {
+                before: previous.id,
+                after: scan.id,
+            })
+            .await?;
+        let systems = self.store.systems().await.map_err(from_store)?;
+        let mut drift: Vec<Drift> = view
+            .diff
+            .ports
+            .iter()
+            .filter_map(|change| change_drift(change, &systems))
+            .collect();
+        // One alert a port: a new version explains its new advisories.
+        drift.sort_by_key(|drift| (drift.subject.clone(), std::cmp::Reverse(drift.severity)));
+        drift.dedup_by(|later, first| later.subject == first.subject);
+        Ok(drift)
     }
 
     /// The guided check's quick scan, of one system or of all in scope.
@@ -87,11 +129,12 @@ impl Workspace {
             .drift
             .iter()
             .map(|drift| NewAlert {
-                finding: drift.finding.id,
+                subject: drift.subject.clone(),
+                finding: drift.finding,
                 reason: drift.reason,
                 scan: outcome.scan.id,
-                title: drift.finding.finding.title.to_string(),
-                severity: drift.finding.finding.severity,
+                title: drift.title.clone(),
+                severity: drift.severity,
             })
             .collect();
         let fresh = self
@@ -110,26 +153,63 @@ impl Workspace {
     }
 }
 
-/// What a judgement changed that needs attention, worst first.
+/// How many recorded scans are looked through for the one before.
+const PREVIOUS_LOOKED_AT: i64 = 200;
+
+/// What a judgement changed that needs attention.
 fn drift_of(judgement: Judgement) -> Vec<Drift> {
-    let new = judgement.saved.new.into_iter().map(|finding| Drift {
-        reason: DriftReason::New,
-        finding,
-    });
+    let new = judgement
+        .saved
+        .new
+        .into_iter()
+        .map(|finding| finding_drift(DriftReason::New, &finding));
     let changed = judgement.saved.updated.into_iter().filter_map(|update| {
         let reason = match update.change {
             RecordChange::Reopened => DriftReason::Back,
             RecordChange::AcceptanceExpired => DriftReason::ApprovalExpired,
             _ => return None,
         };
-        Some(Drift {
-            reason,
-            finding: update.record,
-        })
+        Some(finding_drift(reason, &update.record))
     });
-    let mut drift: Vec<Drift> = new.chain(changed).collect();
-    drift.sort_by_key(|drift| std::cmp::Reverse(drift.finding.finding.severity));
-    drift
+    new.chain(changed).collect()
+}
+
+fn finding_drift(reason: DriftReason, record: &FindingRecord) -> Drift {
+    Drift {
+        reason,
+        title: record.finding.title.to_string(),
+        severity: record.finding.severity,
+        finding: Some(record.id),
+        subject: format!("finding:{}", record.id),
+    }
+}
+
+/// A change on a port that stayed open, when it is news: another service
+/// or version (worse when the inventory expects something else), or
+/// settings that got worse. Settings that got better are not news.
+fn change_drift(change: &PortChange, systems: &[System]) -> Option<Drift> {
+    let severity = match &change.change {
+        PortChangeKind::ServiceChanged { .. } | PortChangeKind::VersionChanged { .. } => {
+            match change.inventory {
+                InventoryVerdict::NotApproved => Severity::Medium,
+                _ => Severity::Low,
+            }
+        }
+        PortChangeKind::PostureChanged { added, .. } if !added.is_empty() => Severity::Low,
+        _ => return None,
+    };
+    Some(Drift {
+        reason: DriftReason::Changed,
+        title: crate::words::port_change_title(change, systems),
+        severity,
+        finding: None,
+        subject: format!(
+            "{} {}/{}",
+            change.address,
+            change.protocol.as_str(),
+            change.port
+        ),
+    })
 }
 
 /// How many changes a notification names before "and N more".
@@ -174,5 +254,6 @@ fn reason_words(reason: DriftReason) -> &'static str {
         DriftReason::New => "New",
         DriftReason::Back => "Back after a fix",
         DriftReason::ApprovalExpired => "Approval ended",
+        DriftReason::Changed => "Changed",
     }
 }

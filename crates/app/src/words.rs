@@ -193,6 +193,24 @@ pub fn port_state(state: Option<PortState>) -> &'static str {
     }
 }
 
+/// A change on one port as a monitoring alert's title: "Port 22/tcp on
+/// Web shop: version changed from OpenSSH 9.2 to OpenSSH 9.6".
+pub fn port_change_title(
+    change: &portcullis_model::compliance::PortChange,
+    systems: &[portcullis_model::compliance::System],
+) -> String {
+    let on = change
+        .system_id
+        .and_then(|id| systems.iter().find(|system| system.id == id))
+        .map_or_else(|| change.address.to_string(), |system| system.name.clone());
+    format!(
+        "Port {}/{} on {on}: {}",
+        change.port,
+        change.protocol.as_str(),
+        port_change(&change.change)
+    )
+}
+
 fn port_change(change: &PortChangeKind) -> String {
     let text = |value: &Option<String>| value.clone().unwrap_or_else(|| "nothing".to_owned());
     match change {

@@ -162,12 +162,16 @@ fn print_outcome(outcome: &MonitorOutcome) {
             DriftReason::New => "new",
             DriftReason::Back => "back after a fix",
             DriftReason::ApprovalExpired => "its approval expired",
+            DriftReason::Changed => "changed since the check before",
         };
+        let finding = drift
+            .finding
+            .map(|id| format!("; finding {id}"))
+            .unwrap_or_default();
         println!(
-            "  - {} ({}, {why}; finding {})",
-            safe(&drift.finding.finding.title),
-            drift.finding.finding.severity.label(),
-            drift.finding.id
+            "  - {} ({}, {why}{finding})",
+            safe(&drift.title),
+            drift.severity.label(),
         );
     }
 }

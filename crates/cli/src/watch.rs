@@ -258,13 +258,16 @@ pub async fn alerts(session: &Session, unseen: bool, json: bool) -> Result<ExitC
         println!("No alert.");
     } else {
         for alert in &alerts {
+            let finding = alert
+                .finding
+                .map(|id| format!(", finding {id}"))
+                .unwrap_or_default();
             println!(
-                "{}  {}  {} ({}, finding {})",
+                "{}  {}  {} ({}{finding})",
                 local(alert.raised_at),
                 alert.severity.label(),
                 safe(&alert.title),
                 alert.reason.id(),
-                alert.finding
             );
         }
     }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::compliance::{FindingRecord, Severity};
+use crate::compliance::Severity;
 use crate::dashboard::RecurringTask;
 use crate::ids::{
     AlertId, FindingId, InventoryEntryId, MonitorRunId, NotificationId, ScanId, ScheduleId,
@@ -23,13 +23,18 @@ pub enum DriftReason {
     Back,
     /// Its approval lapsed, so it counts against the merchant again.
     ApprovalExpired,
+    /// Since the check before: another service or version answers on an
+    /// open port, or its settings got worse (a finding may follow only if
+    /// a rule judges it).
+    Changed,
 }
 
 impl DriftReason {
-    pub const ALL: [DriftReason; 3] = [
+    pub const ALL: [DriftReason; 4] = [
         DriftReason::New,
         DriftReason::Back,
         DriftReason::ApprovalExpired,
+        DriftReason::Changed,
     ];
 
     /// The word in the database and in JSON.
@@ -38,6 +43,7 @@ impl DriftReason {
             DriftReason::New => "new",
             DriftReason::Back => "back",
             DriftReason::ApprovalExpired => "approval-expired",
+            DriftReason::Changed => "changed",
         }
     }
 
@@ -52,7 +58,15 @@ impl DriftReason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Drift {
     pub reason: DriftReason,
-    pub finding: FindingRecord,
+    /// What changed, in a sentence: the finding's title, or "Port 22/tcp
+    /// on Web shop: version changed from OpenSSH 9.2 to OpenSSH 9.6".
+    pub title: String,
+    pub severity: Severity,
+    /// The finding it is; `None` for a change no rule judges.
+    pub finding: Option<FindingId>,
+    /// What it is about, as the alerts keep it: "finding:12", or the port
+    /// ("198.18.0.10 tcp/22").
+    pub subject: String,
 }
 
 /// A monitoring check: the scan it ran, and what changed.
@@ -194,7 +208,7 @@ pub struct MonitorRun {
 pub struct Alert {
     pub id: AlertId,
     pub reason: DriftReason,
-    pub finding: FindingId,
+    pub finding: Option<FindingId>,
     /// The finding's title when it was raised ("Port 3306 (MySQL) is open
     /// on db.shop").
     pub title: String,

@@ -48,17 +48,22 @@ CREATE INDEX notifications_unshown ON notifications (shown_at) WHERE shown_at IS
 
 CREATE TABLE alerts (
     id              INTEGER PRIMARY KEY,
-    finding_id      INTEGER NOT NULL REFERENCES findings (id),
-    reason          TEXT NOT NULL CHECK (reason IN ('new', 'back', 'approval-expired')),
-    -- The judged scan that saw the change: a change is one finding, one
-    -- reason, one scan.
+    -- What changed: 'finding:ID', or a port ('198.18.0.10 tcp/22') whose
+    -- service, version or settings changed without a finding of its own.
+    subject         TEXT NOT NULL CHECK (trim(subject) <> ''),
+    -- The finding, when the change is one.
+    finding_id      INTEGER REFERENCES findings (id),
+    reason          TEXT NOT NULL
+                    CHECK (reason IN ('new', 'back', 'approval-expired', 'changed')),
+    -- The scan that saw the change: a change is one subject, one reason,
+    -- one scan.
     scan_id         INTEGER NOT NULL REFERENCES scans (id),
     title           TEXT NOT NULL,
     severity        TEXT NOT NULL,
     notification_id INTEGER NOT NULL REFERENCES notifications (id),
     raised_at       TEXT NOT NULL,
     seen_at         TEXT,
-    UNIQUE (finding_id, reason, scan_id)
+    UNIQUE (subject, reason, scan_id)
 ) STRICT;
 
 CREATE INDEX alerts_by_time ON alerts (raised_at);

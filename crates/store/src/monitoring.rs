@@ -39,7 +39,9 @@ pub struct StoredSchedule {
 /// A change to keep as an alert.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAlert {
-    pub finding: FindingId,
+    /// What changed: "finding:12", or a port.
+    pub subject: String,
+    pub finding: Option<FindingId>,
     pub reason: DriftReason,
     pub scan: ScanId,
     pub title: String,
@@ -265,9 +267,9 @@ impl Store {
         let mut fresh = Vec::with_capacity(alerts.len());
         for alert in alerts {
             let kept: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM alerts WHERE finding_id = ? AND reason = ? AND scan_id = ?",
+                "SELECT id FROM alerts WHERE subject = ? AND reason = ? AND scan_id = ?",
             )
-            .bind(alert.finding.get())
+            .bind(&alert.subject)
             .bind(alert.reason.id())
             .bind(alert.scan.get())
             .fetch_optional(self.pool())
@@ -292,14 +294,15 @@ impl Store {
         let mut raised = Vec::with_capacity(alerts.len());
         for alert in alerts {
             let row = sqlx::query(
-                "INSERT INTO alerts (finding_id, reason, scan_id, title, severity,
+                "INSERT INTO alerts (subject, finding_id, reason, scan_id, title, severity,
                      notification_id, raised_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (finding_id, reason, scan_id) DO NOTHING
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (subject, reason, scan_id) DO NOTHING
                  RETURNING id, finding_id, reason, scan_id, title, severity, notification_id,
                      raised_at, seen_at",
             )
-            .bind(alert.finding.get())
+            .bind(&alert.subject)
+            .bind(alert.finding.map(FindingId::get))
             .bind(alert.reason.id())
             .bind(alert.scan.get())
             .bind(&alert.title)
@@ -565,7 +568,7 @@ fn alert_of(row: &SqliteRow) -> Result<Alert, StoreError> {
         id: AlertId(row.try_get("id")?),
         reason: DriftReason::from_id(&reason)
             .ok_or_else(|| StoreError::Corrupt(format!("column reason: unknown `{reason}`")))?,
-        finding: FindingId(row.try_get("finding_id")?),
+        finding: row.try_get::<Option<i64>, _>("finding_id")?.map(FindingId),
         title: row.try_get("title")?,
         severity: parse_name("severity", row.try_get("severity")?)?,
         scan: ScanId(row.try_get("scan_id")?),

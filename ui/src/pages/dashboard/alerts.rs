@@ -116,9 +116,10 @@ fn alert_item(alert: Alert) -> impl IntoView {
         DriftReason::New => "New",
         DriftReason::Back => "Back after a fix",
         DriftReason::ApprovalExpired => "Its approval ended",
+        DriftReason::Changed => "Changed since the check before",
     };
     view! {
-        <li class="alert-item" class:unseen=!alert.seen data-test="alert" data-finding=alert.finding.get()>
+        <li class="alert-item" class:unseen=!alert.seen data-test="alert" data-finding=alert.finding.map(|id| id.get())>
             <span class="severity" data-severity=severity_key(alert.severity)>
                 {alert.severity.label()}
             </span>

@@ -10,8 +10,7 @@ use portcullis_model::commands::{
 use portcullis_model::compliance::{Scope, System};
 use portcullis_model::ids::{ScheduleId, SystemId};
 use portcullis_model::monitor::{
-    Cadence, MonitorOutcome, MonitorTarget, POLITE_RATE, RunOutcome, Schedule, ScheduleInput,
-    TimeWindow,
+    Cadence, MonitorTarget, POLITE_RATE, RunOutcome, Schedule, ScheduleInput, TimeWindow,
 };
 
 use crate::components::{Card, EmptyState};
@@ -308,7 +307,8 @@ fn hour_options(selected: u8) -> impl IntoView {
 enum Checking {
     Idle,
     Running,
-    Done(MonitorOutcome),
+    /// How many changes it raised.
+    Done(usize),
     Failed(String),
 }
 
@@ -320,7 +320,7 @@ fn CheckNow(changed: RwSignal<u32>) -> impl IntoView {
         spawn_local(async move {
             let answer = ipc::invoke::<MonitorNow>(&Empty::default()).await;
             state.set(match answer {
-                Ok(outcome) => Checking::Done(outcome),
+                Ok(outcome) => Checking::Done(outcome.drift.len()),
                 Err(failure) => Checking::Failed(sentence(&failure.message)),
             });
             changed.update(|count| *count += 1);
@@ -341,7 +341,7 @@ fn CheckNow(changed: RwSignal<u32>) -> impl IntoView {
             <p role="status" data-test="monitor-result">
                 {move || match state.get() {
                     Checking::Idle | Checking::Running => String::new(),
-                    Checking::Done(outcome) => match outcome.drift.len() {
+                    Checking::Done(changes) => match changes {
                         0 => "Nothing changed that needs your attention.".to_owned(),
                         1 => "1 change needs your attention: see What changed above.".to_owned(),
                         count => format!("{count} changes need your attention: see What changed above."),
