@@ -267,6 +267,7 @@ register![
     proposal_save,
     export_document,
     business_name,
+    service_provider,
     schedules_list,
     schedule_add,
     schedule_remove,

@@ -16,6 +16,9 @@ type Request<C> = <C as Command>::Request;
 type Response<C> = <C as Command>::Response;
 
 handler!(SchedulesList, schedules_list, |w, _| w.schedules().await);
+handler!(ServiceProvider, service_provider, |w, given| w
+    .service_provider(given)
+    .await);
 handler!(ScheduleAdd, schedule_add, |w, input| w
     .add_schedule(input)
     .await);

@@ -90,11 +90,12 @@ impl Judge {
             coverage: scan_coverage,
             systems,
             inventory,
-            history,
+            mut history,
             tracked,
             reported,
             scan: _,
         } = context;
+        history.service_provider = crate::business::is_service_provider(&self.store).await?;
         let input = EvaluationInput {
             report: &named_hosts,
             coverage: &scan_coverage,

@@ -18,6 +18,7 @@ mod actor;
 mod asv_scans;
 mod audit;
 mod backup;
+mod business;
 mod clock;
 mod diff;
 mod documents;

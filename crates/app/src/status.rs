@@ -13,7 +13,7 @@ impl Workspace {
     /// last ran and what is due next.
     pub async fn status(&self) -> Result<StatusReport> {
         let every_finding = FindingFilter::default();
-        let (systems, records, history, inventory, newest) = tokio::try_join!(
+        let (systems, records, mut history, inventory, newest) = tokio::try_join!(
             self.store.systems(),
             self.store.findings(&every_finding),
             self.store.testing_history(None),
@@ -21,6 +21,7 @@ impl Workspace {
             self.store.newest_evaluated_scan(),
         )
         .map_err(from_store)?;
+        history.service_provider = self.service_provider(None).await?;
         let now = self.now();
         let status = portcullis_compliance::assess_tracked(&systems, &records, now);
         let groups = portcullis_compliance::group_decisions(self.rulebook, &records, now);
@@ -38,7 +39,9 @@ impl Workspace {
 
     /// The dashboard's figures.
     pub async fn dashboard(&self) -> Result<Dashboard> {
-        self.store.dashboard().await.map_err(from_store)
+        let mut dashboard = self.store.dashboard().await.map_err(from_store)?;
+        dashboard.history.service_provider = self.service_provider(None).await?;
+        Ok(dashboard)
     }
 
     /// The recorded segmentation tests, newest first.

@@ -195,12 +195,13 @@ impl Workspace {
     /// Raises the reminders due now that were not raised for the same due
     /// date before, in one notification.
     async fn raise_reminders(&self) -> Result<Option<(Notification, Vec<Reminder>)>> {
-        let (systems, inventory, history) = tokio::try_join!(
+        let (systems, inventory, mut history) = tokio::try_join!(
             self.store.systems(),
             self.store.inventory(None),
             self.store.testing_history(None),
         )
         .map_err(from_store)?;
+        history.service_provider = self.service_provider(None).await?;
         let now = self.now();
         let tasks = portcullis_compliance::schedule(&systems, &inventory, &history);
         let mut fresh = Vec::new();

@@ -107,3 +107,58 @@ async fn a_version_that_changes_between_checks_is_news_once() {
         1
     );
 }
+
+/// A segmentation test seven months old is in time for a merchant and
+/// overdue for a service provider; the answer is remembered.
+#[tokio::test]
+async fn a_service_provider_is_due_its_segmentation_test_after_six_months() {
+    use portcullis_model::dashboard::RecurringTask;
+    use portcullis_model::requests::SegmentationTestInput;
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = open(dir.path()).await;
+    for (name, scope) in [("Till", Scope::Cde), ("Guest Wi-Fi", Scope::OutOfScope)] {
+        workspace
+            .add_system(NewSystem {
+                name: name.into(),
+                addresses: vec![format!(
+                    "198.18.0.{}",
+                    if scope == Scope::Cde { 10 } else { 99 }
+                )],
+                role: SystemRole::WebServer,
+                scope,
+                exposure: Exposure::Internal,
+                notes: String::new(),
+            })
+            .await
+            .unwrap();
+    }
+    workspace
+        .record_segmentation_test(SegmentationTestInput {
+            at: Some(Utc.with_ymd_and_hms(2025, 11, 1, 9, 0, 0).unwrap()),
+            passed: true,
+            note: "Tested by our IT firm; report in the shared folder".into(),
+        })
+        .await
+        .unwrap();
+    let overdue = async |workspace: &Workspace| {
+        workspace
+            .status()
+            .await
+            .unwrap()
+            .next_steps
+            .into_iter()
+            .find(|step| step.task == RecurringTask::SegmentationTest)
+            .map(|step| step.overdue)
+    };
+    assert_eq!(overdue(&workspace).await, Some(false), "a merchant: yearly");
+    assert!(workspace.service_provider(Some(true)).await.unwrap());
+    assert_eq!(
+        overdue(&workspace).await,
+        Some(true),
+        "a provider: six-monthly"
+    );
+    assert!(
+        workspace.service_provider(None).await.unwrap(),
+        "remembered"
+    );
+}

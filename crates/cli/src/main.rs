@@ -7,6 +7,7 @@ mod advisories;
 mod asv;
 mod audit;
 mod backup;
+mod business;
 mod context;
 mod diff;
 mod export;
@@ -127,6 +128,9 @@ enum CliCommand {
     /// Keep watching: have the computer's scheduler run the monitoring
     /// check (install, uninstall).
     Monitor(monitor::MonitorArgs),
+    /// The business's name (for documents) and whether it is a service
+    /// provider; shown, or set when given.
+    Business(business::BusinessArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -177,6 +181,7 @@ async fn main() -> ExitCode {
         CliCommand::Restore(args) => backup::restore(&session, args).await,
         CliCommand::Advisories(args) => advisories::run(&session, args).await,
         CliCommand::Monitor(args) => monitor::run(&session, args).await,
+        CliCommand::Business(args) => business::run(&session, args).await,
     };
     match outcome {
         Ok(code) => code,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Months, TimeDelta, Utc};
 use portcullis_model::compliance::{Exposure, InventoryEntry, Scope, System, TestingHistory};
 use portcullis_model::dashboard::{RecurringTask, ScheduledTask};
 
-use crate::evaluate::{SCAN_INTERVAL_DAYS, SEGMENTATION_INTERVAL_MONTHS};
+use crate::evaluate::{SCAN_INTERVAL_DAYS, segmentation_interval_months};
 
 /// Firewall and router rule sets, the inventory among them, are reviewed
 /// at least once every six months (1.2.7).
@@ -55,7 +55,7 @@ pub fn schedule(
             task: RecurringTask::SegmentationTest,
             due: history.last_segmentation_test.and_then(|test| {
                 test.at
-                    .checked_add_months(Months::new(SEGMENTATION_INTERVAL_MONTHS))
+                    .checked_add_months(Months::new(segmentation_interval_months(history)))
             }),
         });
     }
@@ -73,6 +73,28 @@ mod tests {
     use crate::evaluate::testkit::*;
 
     #[test]
+    fn a_service_provider_tests_segmentation_every_six_months() {
+        let mut office = web();
+        office.scope = portcullis_model::compliance::Scope::OutOfScope;
+        let systems = [db(), office];
+        let tested = now() - days(10);
+        let mut history = fresh_history();
+        history.last_segmentation_test = Some(portcullis_model::compliance::SegmentationTest {
+            at: tested,
+            passed: true,
+        });
+        let due = |history: &TestingHistory| {
+            schedule(&systems, &[], history)
+                .into_iter()
+                .find(|task| task.task == RecurringTask::SegmentationTest)
+                .and_then(|task| task.due)
+        };
+        assert_eq!(due(&history), tested.checked_add_months(Months::new(12)));
+        history.service_provider = true;
+        assert_eq!(due(&history), tested.checked_add_months(Months::new(6)));
+    }
+
+    #[test]
     fn a_scanned_estate_is_due_again_in_90_days_and_its_inventory_in_six_months() {
         let systems = [web(), db()];
         let mut old = entry(1, 2, 5432, portcullis_model::scan::Protocol::Tcp);
@@ -82,6 +104,7 @@ mod tests {
             last_external_scan: Some(now()),
             last_segmentation_test: None,
             last_asv_scan: None,
+            service_provider: false,
         };
         let tasks = schedule(&systems, &[old.clone()], &history);
         let due = |task| tasks.iter().find(|t| t.task == task).map(|t| t.due);

@@ -114,6 +114,9 @@ commands! {
     ExportDocument = "export_document" (ExportRequest) -> ExportAnswer;
     /// The business name the documents carry; a name given is remembered.
     BusinessName = "business_name" (Option<String>) -> String;
+    /// Whether the business is a service provider; an answer given is
+    /// remembered.
+    ServiceProvider = "service_provider" (Option<bool>) -> bool;
     /// The monitoring schedules, with their last run and next time.
     SchedulesList = "schedules_list" (Empty) -> Vec<Schedule>;
     ScheduleAdd = "schedule_add" (ScheduleInput) -> Schedule;

@@ -105,6 +105,7 @@ impl Store {
             last_external_scan: last_scan(Exposure::External).await?,
             last_segmentation_test: segmentation,
             last_asv_scan: self.last_asv_scan().await?,
+            service_provider: false,
         })
     }
 

@@ -20,7 +20,7 @@ mod programme_rules;
 mod reported_rules;
 mod service_view;
 
-pub(crate) use programme_rules::{SCAN_INTERVAL_DAYS, SEGMENTATION_INTERVAL_MONTHS};
+pub(crate) use programme_rules::{SCAN_INTERVAL_DAYS, segmentation_interval_months};
 
 use std::collections::HashMap;
 use std::fmt::Write;

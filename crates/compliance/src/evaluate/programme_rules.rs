@@ -3,7 +3,7 @@
 //! the scan, and belong to no system.
 
 use chrono::{DateTime, Months, TimeDelta, Utc};
-use portcullis_model::compliance::{Exposure, FindingKind, Scope};
+use portcullis_model::compliance::{Exposure, FindingKind, Scope, TestingHistory};
 
 use super::{Draft, Evaluator};
 
@@ -11,9 +11,20 @@ use super::{Draft, Evaluator};
 /// scan is overdue; exactly 90 is not.
 pub const SCAN_INTERVAL_DAYS: i64 = 90;
 
-/// Merchants test segmentation at least every 12 months (service providers
-/// every six, which Portcullis does not serve).
+/// Merchants test segmentation at least every 12 months (11.4.5).
 pub const SEGMENTATION_INTERVAL_MONTHS: u32 = 12;
+
+/// Service providers test it at least every six months (11.4.6).
+pub const PROVIDER_SEGMENTATION_INTERVAL_MONTHS: u32 = 6;
+
+/// How often segmentation is tested, for this business.
+pub fn segmentation_interval_months(history: &TestingHistory) -> u32 {
+    if history.service_provider {
+        PROVIDER_SEGMENTATION_INTERVAL_MONTHS
+    } else {
+        SEGMENTATION_INTERVAL_MONTHS
+    }
+}
 
 pub(super) fn check(ev: &mut Evaluator<'_>) {
     let systems = ev.input.systems;
@@ -96,7 +107,7 @@ fn segmentation_overdue(ev: &mut Evaluator<'_>) {
         Some(test) => {
             let due = test
                 .at
-                .checked_add_months(Months::new(SEGMENTATION_INTERVAL_MONTHS));
+                .checked_add_months(Months::new(segmentation_interval_months(&ev.input.history)));
             if due.is_some_and(|due| now <= due) {
                 return;
             }
@@ -107,6 +118,13 @@ fn segmentation_overdue(ev: &mut Evaluator<'_>) {
             )
         }
         None => "No segmentation test has been recorded.".into(),
+    };
+    let detail = match ev.input.history.service_provider {
+        true => format!(
+            "{detail} As a service provider, you must have it tested at least every six \
+             months (PCI DSS 11.4.6)."
+        ),
+        false => detail,
     };
     emit(ev, FindingKind::SegmentationTestOverdue, detail);
 }

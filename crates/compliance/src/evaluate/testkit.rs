@@ -241,6 +241,7 @@ pub fn fresh_history() -> TestingHistory {
             at: now() - days(30),
             passed: true,
         }),
+        service_provider: false,
     }
 }
 

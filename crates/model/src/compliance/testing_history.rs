@@ -37,4 +37,10 @@ pub struct TestingHistory {
     /// before ASV scans were recorded.
     #[serde(default)]
     pub last_asv_scan: Option<AsvScan>,
+    /// The business is a service provider (it stores, processes or
+    /// transmits card data for other businesses): its segmentation is
+    /// tested every six months (11.4.6), not every twelve (11.4.5). A
+    /// setting of the application's; the store leaves it `false`.
+    #[serde(default)]
+    pub service_provider: bool,
 }
