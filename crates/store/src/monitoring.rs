@@ -70,6 +70,11 @@ const ENTITY: &str = "monitor_schedule";
 const RUN_COLUMNS: &str = "id, schedule_id, slot, started_at, caught_up, scan_id, outcome, \
                            alerts, reason";
 
+const NOTIFICATION_COLUMNS: &str = "id, kind, title, body, count, raised_at, shown_at";
+
+const ALERT_COLUMNS: &str =
+    "id, finding_id, reason, scan_id, title, severity, notification_id, raised_at, seen_at";
+
 impl Store {
     /// Keeps a schedule, in the audit log too.
     pub async fn add_schedule(
@@ -293,14 +298,13 @@ impl Store {
         let kept = insert_notification(&mut tx, notification, alerts.len()).await?;
         let mut raised = Vec::with_capacity(alerts.len());
         for alert in alerts {
-            let row = sqlx::query(
+            let row = sqlx::query(&format!(
                 "INSERT INTO alerts (subject, finding_id, reason, scan_id, title, severity,
                      notification_id, raised_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (subject, reason, scan_id) DO NOTHING
-                 RETURNING id, finding_id, reason, scan_id, title, severity, notification_id,
-                     raised_at, seen_at",
-            )
+                 RETURNING {ALERT_COLUMNS}"
+            ))
             .bind(&alert.subject)
             .bind(alert.finding.map(FindingId::get))
             .bind(alert.reason.id())
@@ -390,10 +394,9 @@ impl Store {
 
     /// The notifications not shown on the desktop yet, oldest first.
     pub async fn unshown_notifications(&self) -> Result<Vec<Notification>, StoreError> {
-        sqlx::query(
-            "SELECT id, kind, title, body, count, raised_at, shown_at FROM notifications
-             WHERE shown_at IS NULL ORDER BY id",
-        )
+        sqlx::query(&format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE shown_at IS NULL ORDER BY id"
+        ))
         .fetch_all(self.pool())
         .await?
         .iter()
@@ -403,10 +406,9 @@ impl Store {
 
     /// The newest notifications, newest first.
     pub async fn notifications(&self, limit: u32) -> Result<Vec<Notification>, StoreError> {
-        sqlx::query(
-            "SELECT id, kind, title, body, count, raised_at, shown_at FROM notifications
-             ORDER BY id DESC LIMIT ?",
-        )
+        sqlx::query(&format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications ORDER BY id DESC LIMIT ?"
+        ))
         .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?
@@ -434,11 +436,10 @@ impl Store {
     /// The newest alerts, newest first; `unseen_only` leaves out those the
     /// person has seen.
     pub async fn alerts(&self, unseen_only: bool, limit: u32) -> Result<Vec<Alert>, StoreError> {
-        sqlx::query(
-            "SELECT id, finding_id, reason, scan_id, title, severity, notification_id,
-                    raised_at, seen_at
-             FROM alerts WHERE (? = 0 OR seen_at IS NULL) ORDER BY id DESC LIMIT ?",
-        )
+        sqlx::query(&format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts WHERE (? = 0 OR seen_at IS NULL)
+             ORDER BY id DESC LIMIT ?"
+        ))
         .bind(i64::from(unseen_only))
         .bind(i64::from(limit))
         .fetch_all(self.pool())
@@ -471,10 +472,10 @@ async fn insert_notification(
     notification: &NewNotification,
     count: usize,
 ) -> Result<Notification, StoreError> {
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "INSERT INTO notifications (kind, title, body, count, raised_at) VALUES (?, ?, ?, ?, ?)
-         RETURNING id, kind, title, body, count, raised_at, shown_at",
-    )
+         RETURNING {NOTIFICATION_COLUMNS}"
+    ))
     .bind(name_of(&notification.kind))
     .bind(&notification.title)
     .bind(&notification.body)
@@ -492,10 +493,9 @@ async fn set_count(
     id: NotificationId,
     count: usize,
 ) -> Result<Notification, StoreError> {
-    let row = sqlx::query(
-        "UPDATE notifications SET count = ? WHERE id = ?
-         RETURNING id, kind, title, body, count, raised_at, shown_at",
-    )
+    let row = sqlx::query(&format!(
+        "UPDATE notifications SET count = ? WHERE id = ? RETURNING {NOTIFICATION_COLUMNS}"
+    ))
     .bind(i64::try_from(count).unwrap_or(i64::MAX))
     .bind(id.get())
     .fetch_one(&mut **tx)
