@@ -21,6 +21,8 @@
 //! - [`KnowledgeBase::fix`]: the steps that fix a finding on the merchant's
 //!   platform, from `assets/remediation`; [`guess_platform`] from a scan.
 //! - [`monitoring`]: when a monitoring schedule's slot is due.
+//! - [`judge_segmentation`]: a scan from a network meant to be cut off
+//!   from the card data systems; any answer breaks the segmentation.
 
 mod coverage;
 mod decisions;
@@ -34,6 +36,7 @@ mod remediation;
 mod renewal;
 mod rulebook;
 mod schedule;
+mod segmentation;
 mod status;
 mod template;
 mod tracking;
@@ -54,6 +57,10 @@ pub use remediation::{
 pub use renewal::{Renewal, RenewalError, Term, renew};
 pub use rulebook::{AcceptPolicy, Category, Rule, Rulebook, RulebookError};
 pub use schedule::{INVENTORY_REVIEW_MONTHS, schedule};
+pub use segmentation::{
+    MAX_LISTED_ANSWERS, SegmentationVerdict, describe_answer, judge_segmentation,
+    segmentation_summary,
+};
 pub use status::{acceptance_holds, assess, assess_tracked, stands_now};
 pub use tracking::{
     AcceptRequest, DEFAULT_ACCEPTANCE_DAYS, DecisionError, DisputeRequest, accept, dispute,

@@ -52,6 +52,10 @@ pub struct SegmentationRecord {
     pub actor: String,
     /// Who tested what, and where the report is.
     pub notes: String,
+    /// What Portcullis saw, when it ran the test itself (a guided test);
+    /// `None` for a test a person recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<crate::segmentation::SegmentationEvidence>,
 }
 
 /// An ASV scan as recorded.

@@ -28,6 +28,7 @@ pub mod requests;
 pub mod review;
 pub mod scan;
 pub mod scan_record;
+pub mod segmentation;
 pub mod service;
 pub mod wizard;
 
