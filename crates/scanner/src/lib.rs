@@ -22,6 +22,7 @@ mod icmp;
 pub mod identify;
 mod job;
 pub mod local_networks;
+pub mod network_position;
 pub mod ports;
 pub mod privilege;
 #[cfg(target_os = "linux")]
