@@ -79,8 +79,11 @@ impl Store {
     ) -> Result<TestingHistory, StoreError> {
         let last_scan = |origin: Exposure| async move {
             let at: Option<String> = sqlx::query_scalar(
+                // A segmentation test's scan ran from a network that is
+                // meant to be cut off: it is no internal or external scan.
                 "SELECT max(finished_at) FROM scans
-                 WHERE origin = ? AND status = 'finished' AND (?2 IS NULL OR id <= ?2)",
+                 WHERE origin = ? AND status = 'finished' AND (?2 IS NULL OR id <= ?2)
+                   AND id NOT IN (SELECT scan_id FROM segmentation_runs)",
             )
             .bind(crate::codec::name_of(&origin))
             .bind(up_to_scan.map(ScanId::get))
@@ -152,7 +155,9 @@ impl Store {
 
     /// Every recorded segmentation test, the newest (by when it was
     /// carried out) first.
+    /// A guided test carries its evidence.
     pub async fn segmentation_tests(&self) -> Result<Vec<SegmentationRecord>, StoreError> {
+        let mut evidence = self.segmentation_evidence().await?;
         sqlx::query(
             "SELECT id, at, passed, actor, notes FROM segmentation_tests
              ORDER BY at DESC, id DESC",
@@ -161,12 +166,14 @@ impl Store {
         .await?
         .iter()
         .map(|row| {
+            let id = SegmentationTestId(row.try_get("id")?);
             Ok(SegmentationRecord {
-                id: SegmentationTestId(row.try_get("id")?),
+                id,
                 at: parse_time("at", row.try_get("at")?)?,
                 passed: row.try_get::<i64, _>("passed")? == 1,
                 actor: row.try_get("actor")?,
                 notes: row.try_get("notes")?,
+                evidence: evidence.remove(&id),
             })
         })
         .collect()

@@ -10,6 +10,7 @@
 //! - `systems`, `platforms`, `inventory`, `inventory_io`, `findings`: the
 //!   compliance data, every change audited in its own transaction.
 //! - `dashboard`, `evaluation`: what the shells read to show and to judge.
+//! - `segmentation`: the evidence of the segmentation tests Portcullis ran.
 //! - `audit`: the append-only, hash-chained audit log.
 //! - `backup`: online backup and checked restore.
 //! - `writer_lock`: telling a live scan from one whose writer died.
@@ -33,6 +34,7 @@ mod platforms;
 mod reader;
 mod reported;
 mod scans;
+mod segmentation;
 mod settings;
 mod sightings;
 mod systems;
