@@ -34,6 +34,13 @@ pub struct ScanPlan {
     pub udp_port_count: usize,
 }
 
+impl ScanPlan {
+    /// The first address the scan will probe, once resolved.
+    pub(crate) fn first_address(&self) -> Option<std::net::IpAddr> {
+        self.request.targets.first().map(|target| target.address)
+    }
+}
+
 /// Parses and resolves `settings`; each error names the field at fault.
 pub(crate) async fn plan(settings: ScanSettings) -> Result<ScanPlan> {
     let ports = PortSpec::parse(&settings.ports)

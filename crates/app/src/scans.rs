@@ -24,6 +24,19 @@ use crate::scan_plan::{self, ScanPlan};
 use crate::supervisor::{Admission, Run, ScanRun, Subscription, Supervisor};
 use crate::workspace::Workspace;
 
+/// Whether a scan is written to the database, and judged when it
+/// finishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Recording {
+    Not,
+    /// Recorded and judged against the systems and the inventory.
+    Judged,
+    /// Recorded, not judged: a scan from somewhere that says nothing of the
+    /// systems' ports (a segmentation test's, from a network meant to be
+    /// cut off, would make every port look closed and every finding fixed).
+    Unjudged,
+}
+
 /// How a scan ended.
 #[derive(Debug, Clone)]
 pub struct ScanOutcome {
@@ -47,11 +60,26 @@ impl Workspace {
     /// first probe, so a database problem stops it before it starts) and,
     /// when it finishes whole, judged.
     pub async fn start_scan(&self, plan: ScanPlan, record: bool) -> Result<ScanRun> {
+        let recording = match record {
+            true => Recording::Judged,
+            false => Recording::Not,
+        };
+        self.start_scan_recording(plan, recording).await
+    }
+
+    /// Starts a planned scan under the supervisor, recorded (and judged)
+    /// as `recording` says.
+    pub(crate) async fn start_scan_recording(
+        &self,
+        plan: ScanPlan,
+        recording: Recording,
+    ) -> Result<ScanRun> {
         // A slot first: a scan refused for want of one leaves no record.
         let admission = self.supervisor.admit(plan.targets.clone())?;
-        let recording = match record {
-            true => Some((self.judge(), self.begin_record(&plan).await?)),
-            false => None,
+        let recording = match recording {
+            Recording::Not => None,
+            Recording::Judged => Some((Some(self.judge()), self.begin_record(&plan).await?)),
+            Recording::Unjudged => Some((None, self.begin_record(&plan).await?)),
         };
         launch(&self.supervisor, admission, plan, recording).await
     }
@@ -139,13 +167,13 @@ impl Scanner {
     }
 }
 
-/// Starts `plan` in the slot `admission` took, recorded and judged when
-/// `recording` holds the judge and the scan's writer.
+/// Starts `plan` in the slot `admission` took, recorded when `recording`
+/// holds the scan's writer, and judged when it holds the judge too.
 async fn launch(
     supervisor: &Supervisor,
     admission: Admission,
     plan: ScanPlan,
-    recording: Option<(Judge, ScanWriter)>,
+    recording: Option<(Option<Judge>, ScanWriter)>,
 ) -> Result<ScanRun> {
     let run = Arc::clone(&admission.run);
     if let Some((_, writer)) = &recording {
@@ -186,10 +214,10 @@ async fn launch(
 async fn drive(
     run: &Run,
     mut handle: portcullis_scanner::ScanHandle,
-    recording: Option<(Judge, ScanWriter)>,
+    recording: Option<(Option<Judge>, ScanWriter)>,
 ) -> Result<ScanOutcome> {
     let (judge, mut writer) = match recording {
-        Some((judge, writer)) => (Some(judge), Some(writer)),
+        Some((judge, writer)) => (judge, Some(writer)),
         None => (None, None),
     };
     let canceller = handle.canceller();

@@ -26,6 +26,7 @@ use portcullis_model::requests::{
 };
 use portcullis_model::scan::Protocol;
 use portcullis_model::scan_record::{ScanSettings, TcpChoice};
+use portcullis_model::segmentation::SegmentationRunInput;
 use tempfile::TempDir;
 
 /// Noon UTC on a day. The store refuses a segmentation test dated after
@@ -336,6 +337,94 @@ async fn recording_segmentation_tests_moves_the_11_4_5_findings() {
         "newest first"
     );
     assert_eq!(audited(&workspace, "segmentation-test.record").await, 3);
+}
+
+/// The guided segmentation test, from this computer: with a listener on
+/// 127.0.0.1 and a system in scope there, the test fails and names the
+/// port; it is recorded with its evidence, the 11.4.5 finding follows,
+/// and the test's own scan is recorded but not judged (from a network
+/// meant to be cut off, every port would look closed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guided_segmentation_test_names_what_answered_and_feeds_11_4_5() {
+    let (_dir, _clock, workspace) = open(day(2025, 3, 1)).await;
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let open_port = listener.local_addr().unwrap().port();
+    workspace
+        .add_system(system("till", SystemRole::Payment, Scope::Cde))
+        .await
+        .unwrap();
+    // Never scanned: the test scans only what is in scope.
+    let guest = NewSystem {
+        addresses: vec!["198.18.0.90".into()],
+        ..system("guest wifi", SystemRole::Office, Scope::OutOfScope)
+    };
+    workspace.add_system(guest).await.unwrap();
+    let judged = workspace
+        .scan_to_end(loopback(closed_port().to_string()), true)
+        .await
+        .unwrap()
+        .record
+        .expect("recorded")
+        .id;
+
+    let run = workspace
+        .start_segmentation_test(SegmentationRunInput {
+            network: " Guest Wi-Fi ".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(run.network, "Guest Wi-Fi");
+    assert_eq!(run.position.address, IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let outcome = workspace.finish_segmentation_test(run).await.unwrap();
+    drop(listener);
+
+    assert!(!outcome.passed);
+    assert!(
+        outcome
+            .evidence
+            .answers
+            .iter()
+            .any(|answer| answer.port == open_port
+                && answer.protocol == Protocol::Tcp
+                && answer.address == IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        "{:?}",
+        outcome.evidence.answers
+    );
+    assert!(
+        outcome
+            .summary
+            .contains(&format!("127.0.0.1 port {open_port}/tcp"))
+    );
+    assert_eq!(
+        outcome.rejudged.map(|judgement| judgement.scan_id),
+        Some(judged),
+        "the newest judged scan is judged again, not the test's own"
+    );
+    let own_scan = workspace.scan(outcome.evidence.scan_id).await.unwrap();
+    assert_eq!(own_scan.evaluated_at, None, "the test's scan is not judged");
+    assert_eq!(
+        finding_status(&workspace, FindingKind::SegmentationTestFailed).await,
+        Some(FindingStatus::Open)
+    );
+    let tests = workspace.segmentation_tests().await.unwrap();
+    assert_eq!(tests[0].evidence.as_ref(), Some(&outcome.evidence));
+}
+
+/// A guided test needs a network's name and something in scope to test.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guided_segmentation_test_needs_a_name_and_a_system_in_scope() {
+    let (_dir, _clock, workspace) = open(day(2025, 3, 1)).await;
+    let refused = |network: &str| {
+        workspace.start_segmentation_test(SegmentationRunInput {
+            network: network.into(),
+        })
+    };
+    let nothing_in_scope = refused("Guest Wi-Fi").await.unwrap_err();
+    assert_eq!(nothing_in_scope.kind, ErrorKind::BadInput);
+    assert_eq!(nothing_in_scope.field.as_deref(), Some("systems"));
+    let unnamed = refused("  ").await.unwrap_err();
+    assert_eq!(unnamed.field.as_deref(), Some("network"));
+    assert!(workspace.segmentation_tests().await.unwrap().is_empty());
 }
 
 /// A segmentation test is evidence: it needs a note, and it cannot have
