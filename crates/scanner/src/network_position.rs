@@ -16,8 +16,9 @@ use portcullis_model::segmentation::NetworkPosition;
 const INTERFACE_NAME_MAX_CHARS: usize = 64;
 
 /// Where this computer sends traffic for `target` from: its interface, its
-/// address there, and the default gateway (of that interface, when it has
-/// one). `None` when the system knows no route to `target`.
+/// address there, and that interface's default gateway, when it has one
+/// (another interface's router is not the network the test ran from).
+/// `None` when the system knows no route to `target`.
 pub fn position_towards(target: IpAddr) -> Option<NetworkPosition> {
     let address = local_address_towards(target)?;
     let interface = interface_with(address).unwrap_or_else(|| "unknown".to_owned());
@@ -71,8 +72,8 @@ fn default_gateway(_interface: &str) -> Option<IpAddr> {
     None
 }
 
-/// The default route's gateway in the kernel's IPv4 routing table (the
-/// text of `/proc/net/route`), preferring one through `interface`.
+/// The gateway of `interface`'s default route in the kernel's IPv4
+/// routing table (the text of `/proc/net/route`).
 ///
 /// Each line after the header is `Iface Destination Gateway Flags ...`,
 /// addresses as the kernel holds them (network byte order) printed as
@@ -81,24 +82,17 @@ fn default_gateway(_interface: &str) -> Option<IpAddr> {
 /// destination 0 and the gateway flag (0x2) set.
 fn gateway_in_route_table(table: &str, interface: &str) -> Option<Ipv4Addr> {
     const GATEWAY_FLAG: u32 = 0x2;
-    let defaults: Vec<(&str, Ipv4Addr)> = table
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let mut fields = line.split_whitespace();
-            let name = fields.next()?;
-            let destination = u32::from_str_radix(fields.next()?, 16).ok()?;
-            let gateway = u32::from_str_radix(fields.next()?, 16).ok()?;
-            let flags = u32::from_str_radix(fields.next()?, 16).ok()?;
-            let is_default = destination == 0 && flags & GATEWAY_FLAG != 0 && gateway != 0;
-            is_default.then(|| (name, Ipv4Addr::from(gateway.to_ne_bytes())))
-        })
-        .collect();
-    defaults
-        .iter()
-        .find(|(name, _)| *name == interface)
-        .or_else(|| defaults.first())
-        .map(|(_, gateway)| *gateway)
+    table.lines().skip(1).find_map(|line| {
+        let mut fields = line.split_whitespace();
+        if fields.next()? != interface {
+            return None;
+        }
+        let destination = u32::from_str_radix(fields.next()?, 16).ok()?;
+        let gateway = u32::from_str_radix(fields.next()?, 16).ok()?;
+        let flags = u32::from_str_radix(fields.next()?, 16).ok()?;
+        let is_default = destination == 0 && flags & GATEWAY_FLAG != 0 && gateway != 0;
+        is_default.then(|| Ipv4Addr::from(gateway.to_ne_bytes()))
+    })
 }
 
 #[cfg(test)]
@@ -125,11 +119,9 @@ wlan0\t00000000\t0112A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0
     }
 
     #[test]
-    fn another_interface_falls_back_to_the_first_default_route() {
-        assert_eq!(
-            gateway_in_route_table(TABLE, "tun0"),
-            Some(Ipv4Addr::new(192, 168, 0, 1))
-        );
+    fn another_interfaces_router_is_not_this_ones() {
+        assert_eq!(gateway_in_route_table(TABLE, "tun0"), None);
+        assert_eq!(gateway_in_route_table(TABLE, "lo"), None);
     }
 
     #[test]
