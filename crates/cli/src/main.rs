@@ -47,6 +47,9 @@ pub mod exit {
     pub const TAMPERED: u8 = 5;
     /// `monitor --once`: something changed that needs attention.
     pub const DRIFT: u8 = 1;
+    /// `segmentation run`: something in scope answered from the network
+    /// that should be cut off.
+    pub const SEGMENTATION_BROKEN: u8 = 1;
     /// Interrupted (Ctrl-C): what was found so far was printed, marked
     /// partial.
     pub const INTERRUPTED: u8 = 130;
@@ -112,7 +115,8 @@ enum CliCommand {
     Export(export::ExportArgs),
     /// The verdict an assessor would give, overall and per system.
     Status(status::StatusArgs),
-    /// Segmentation tests (PCI DSS 11.4.5): record one, list them.
+    /// Segmentation tests (PCI DSS 11.4.5): run one from the network this
+    /// computer is on, record one, list them.
     Segmentation(segmentation::SegmentationArgs),
     /// ASV scans (PCI DSS 11.3.2): record what your ASV's report says, list them.
     Asv(asv::AsvArgs),

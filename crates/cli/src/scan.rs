@@ -239,11 +239,11 @@ fn exit_code(report: &ScanReport) -> ExitCode {
 }
 
 /// A progress bar on a terminal's standard error.
-struct ProgressDisplay(ProgressBar);
+pub(crate) struct ProgressDisplay(ProgressBar);
 
 impl ProgressDisplay {
     /// `None` when standard error is not a terminal.
-    fn on_terminal() -> Option<ProgressDisplay> {
+    pub(crate) fn on_terminal() -> Option<ProgressDisplay> {
         if !std::io::stderr().is_terminal() {
             return None;
         }
@@ -257,7 +257,7 @@ impl ProgressDisplay {
         Some(ProgressDisplay(bar))
     }
 
-    fn show(&self, update: &ScanUpdate) {
+    pub(crate) fn show(&self, update: &ScanUpdate) {
         let bar = &self.0;
         if let Some(progress) = &update.progress {
             bar.set_length(progress.probes_total);
@@ -273,7 +273,7 @@ impl ProgressDisplay {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.0.finish_and_clear();
     }
 }
