@@ -143,7 +143,13 @@ fn ignored_test_args<'a>(targets: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// The test targets of tests/netlab that need the netlab up (and root).
-const NETLAB_TESTS: &[&str] = &["netlab", "compliance", "services", "monitoring"];
+const NETLAB_TESTS: &[&str] = &[
+    "netlab",
+    "compliance",
+    "services",
+    "monitoring",
+    "segmentation",
+];
 
 /// How long libFuzzer runs each target of `fuzz/`.
 const FUZZ_SECONDS_PER_TARGET: u32 = 5;

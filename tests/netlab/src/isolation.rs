@@ -5,8 +5,8 @@
 //!   machine's own network namespace;
 //! - the scanner namespace has only loopback, the bridge, and one veth per
 //!   host whose peer lives in that host's namespace;
-//! - each host namespace has only loopback and its veth end, whose peer
-//!   is in the scanner namespace;
+//! - each host namespace, and the guest's, has only loopback and its veth
+//!   end, whose peer is in the scanner namespace;
 //! - no namespace has a default route, and every route stays inside the
 //!   netlab's prefixes (or loopback and link-local).
 
@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 
 use crate::shell::run;
-use crate::topology::{self, BRIDGE, HOSTS, Host, SCANNER_NS};
+use crate::topology::{self, BRIDGE, Guest, HOSTS, SCANNER_NS};
 
 /// Where routes may lead: the lab's own prefixes, loopback, link-local and
 /// multicast.
@@ -41,9 +41,9 @@ pub fn check_isolation() -> Result<()> {
     }
     check_scanner_links()?;
     for host in HOSTS {
-        check_host_links(&host)?;
+        check_host_links(&host.namespace())?;
     }
-    Ok(())
+    check_host_links(Guest::NAMESPACE)
 }
 
 fn links(namespace: &str) -> Result<Vec<Value>> {
@@ -78,20 +78,31 @@ fn check_scanner_links() -> Result<()> {
         if name == "lo" || name == BRIDGE {
             continue;
         }
-        let Some(host) = HOSTS.iter().find(|h| h.scanner_link() == name) else {
+        let Some(peer_namespace) = peer_of_scanner_link(name) else {
             bail!("the scanner namespace has an unexpected link: {name}");
         };
-        check_veth_to(&link, &host.namespace(), &names_by_id)?;
+        check_veth_to(&link, &peer_namespace, &names_by_id)?;
     }
     Ok(())
 }
 
-/// A host namespace holds loopback and `eth0`, a veth whose other end is in
-/// the scanner namespace: no other way out.
-fn check_host_links(host: &Host) -> Result<()> {
-    let namespace = host.namespace();
-    let names_by_id = namespace_ids(&namespace)?;
-    for link in links(&namespace)? {
+/// The namespace the scanner's link `name` must lead to: a host's, or
+/// the guest's; `None` for a link the netlab never makes.
+fn peer_of_scanner_link(name: &str) -> Option<String> {
+    if name == Guest::SCANNER_LINK {
+        return Some(Guest::NAMESPACE.to_owned());
+    }
+    HOSTS
+        .iter()
+        .find(|host| host.scanner_link() == name)
+        .map(|host| host.namespace())
+}
+
+/// A host's (or the guest's) namespace holds loopback and `eth0`, a veth
+/// whose other end is in the scanner namespace: no other way out.
+fn check_host_links(namespace: &str) -> Result<()> {
+    let names_by_id = namespace_ids(namespace)?;
+    for link in links(namespace)? {
         match link["ifname"].as_str().unwrap_or("") {
             "lo" => {}
             "eth0" => check_veth_to(&link, SCANNER_NS, &names_by_id)
@@ -182,6 +193,17 @@ fn same_prefix(a: IpAddr, b: IpAddr, length: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_guest_link_leads_to_the_guest_and_nothing_else_is_accepted() {
+        assert_eq!(
+            peer_of_scanner_link("v-guest").as_deref(),
+            Some("pcl-guest")
+        );
+        assert_eq!(peer_of_scanner_link("v-db").as_deref(), Some("pcl-db"));
+        assert_eq!(peer_of_scanner_link("v-office"), None);
+        assert_eq!(peer_of_scanner_link("eth0"), None);
+    }
 
     #[test]
     fn only_lab_destinations_are_allowed() {

@@ -2,7 +2,8 @@
 //!
 //! A scanner namespace, `pcl-scan`, holds a bridge with the only links it
 //! has: veth pairs to one namespace per target host, each running real
-//! daemons. No namespace has a route or a link to the outside, and
+//! daemons, and one to a guest namespace with none (a network that should
+//! be cut off). No namespace has a route or a link to the outside, and
 //! [`check_isolation`] proves it before anything scans. Addresses come from
 //! 198.18.0.0/15 (benchmarking) and 2001:db8::/32 (documentation).
 //!
@@ -27,7 +28,7 @@ use anyhow::{Context, Result, bail};
 
 pub use isolation::check_isolation;
 pub use readiness::in_namespace;
-pub use topology::{HOSTS, Host, SCANNER_NS};
+pub use topology::{Guest, HOSTS, Host, SCANNER_NS};
 
 use crate::shell::run;
 
@@ -180,6 +181,27 @@ pub fn scanner_command(program: &Path) -> Result<std::process::Command> {
     let mut command = std::process::Command::new("ip");
     command.args(["netns", "exec", SCANNER_NS]).arg(program);
     Ok(command)
+}
+
+/// Runs `program` inside the guest namespace, the network that should be
+/// cut off from the card data systems, after checking isolation: how the
+/// segmentation test scans from there.
+pub fn guest_command(program: &Path) -> Result<std::process::Command> {
+    check_isolation().context("refusing to scan")?;
+    let mut command = std::process::Command::new("ip");
+    command
+        .args(["netns", "exec", topology::Guest::NAMESPACE])
+        .arg(program);
+    Ok(command)
+}
+
+/// `nft ARGS...` in `host`'s namespace: its own firewall, as a test
+/// changes it.
+pub fn host_nft(host: &Host, args: &[&str]) -> Result<String> {
+    let namespace = host.namespace();
+    let mut words = vec!["ip", "netns", "exec", namespace.as_str(), "nft"];
+    words.extend(args);
+    run(&words)
 }
 
 /// Drops `percent` of the packets the scanner sends, at random.

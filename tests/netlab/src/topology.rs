@@ -10,7 +10,12 @@
 //!         ── v-legacy ─ eth0 pcl-legacy   198.18.0.60
 //!         ── v-hardened eth0 pcl-hardened 198.18.0.70
 //!         ── v-hostile  eth0 pcl-hostile  198.18.0.80
+//!         ── v-guest ── eth0 pcl-guest    198.18.0.90  (no daemons)
 //! ```
+//!
+//! `guest` stands for a network that should be cut off from the card data
+//! systems (a shop's guest Wi-Fi): no daemon runs there, and the
+//! segmentation test scans from inside it.
 //!
 //! `legacy` and `hardened` are the two sides of every posture check: the
 //! same kinds of service, configured the way an ASV fails a merchant for
@@ -122,9 +127,22 @@ pub const HOSTS: [Host; 8] = [
     },
 ];
 
+/// The network that should be cut off: a namespace on the same bridge
+/// with no daemons, from which the segmentation test scans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guest;
+
+impl Guest {
+    pub const NAMESPACE: &'static str = "pcl-guest";
+    pub const V4: &'static str = "198.18.0.90";
+    /// The scanner's end of the veth pair to the guest.
+    pub const SCANNER_LINK: &'static str = "v-guest";
+}
+
 pub fn all_namespaces() -> Vec<String> {
     std::iter::once(SCANNER_NS.to_owned())
         .chain(HOSTS.iter().map(Host::namespace))
+        .chain(std::iter::once(Guest::NAMESPACE.to_owned()))
         .collect()
 }
 
@@ -246,5 +264,41 @@ pub fn create() -> Result<()> {
         }
         ip(&namespace, &["link", "set", "eth0", "up"])?;
     }
+    create_guest_link()
+}
+
+/// The guest's veth pair, its end addressed, the other on the bridge.
+fn create_guest_link() -> Result<()> {
+    let namespace = Guest::NAMESPACE;
+    ip(
+        SCANNER_NS,
+        &[
+            "link",
+            "add",
+            Guest::SCANNER_LINK,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "eth0",
+            "netns",
+            namespace,
+        ],
+    )?;
+    ip(
+        SCANNER_NS,
+        &["link", "set", Guest::SCANNER_LINK, "master", BRIDGE, "up"],
+    )?;
+    ip(
+        namespace,
+        &[
+            "addr",
+            "add",
+            &format!("{}/{PREFIX_V4}", Guest::V4),
+            "dev",
+            "eth0",
+        ],
+    )?;
+    ip(namespace, &["link", "set", "eth0", "up"])?;
     Ok(())
 }
