@@ -228,3 +228,53 @@ fn the_guest_network_is_cut_off_until_one_rule_is_removed() {
         "{text}"
     );
 }
+
+/// Runs `ip -n pcl-guest ARGS...`.
+fn ip_in_guest(args: &[&str]) -> bool {
+    Command::new("ip")
+        .args(["-n", Guest::NAMESPACE])
+        .args(args)
+        .status()
+        .expect("ip runs")
+        .success()
+}
+
+/// A link or route the test gave the guest, taken away when dropped.
+struct Breach(&'static [&'static str]);
+
+impl Drop for Breach {
+    fn drop(&mut self) {
+        assert!(ip_in_guest(self.0), "could not undo {:?}", self.0);
+    }
+}
+
+/// The isolation check accepts the guest as the netlab makes it and
+/// refuses it with another link or a route out of the lab, before any
+/// scan could leave.
+#[test]
+#[ignore = "needs root and the netlab: run `cargo xtask test`"]
+fn the_isolation_check_refuses_a_guest_with_a_way_out() {
+    portcullis_netlab::check_isolation().expect("the guest as made is isolated");
+    {
+        assert!(ip_in_guest(&[
+            "link", "add", "leak0", "type", "veth", "peer", "name", "leak1"
+        ]));
+        let _breach = Breach(&["link", "del", "leak0"]);
+        let refused = portcullis_netlab::check_isolation().unwrap_err();
+        assert!(
+            format!("{refused:#}").contains("pcl-guest has a link beyond lo and eth0"),
+            "{refused:#}"
+        );
+        assert!(portcullis_netlab::guest_command(Path::new("true")).is_err());
+    }
+    {
+        assert!(ip_in_guest(&["route", "add", "10.0.0.0/8", "dev", "eth0"]));
+        let _breach = Breach(&["route", "del", "10.0.0.0/8", "dev", "eth0"]);
+        let refused = portcullis_netlab::check_isolation().unwrap_err();
+        assert!(
+            format!("{refused:#}").contains("pcl-guest has a route to 10.0.0.0/8"),
+            "{refused:#}"
+        );
+    }
+    portcullis_netlab::check_isolation().expect("isolated again once undone");
+}
