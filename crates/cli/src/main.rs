@@ -60,7 +60,8 @@ pub mod exit {
     name = "portcullis",
     version,
     about = "Know, justify and watch every open port.",
-    after_help = "Exit codes: 0 success, 1 verify still found a finding, 2 bad input, \
+    after_help = "Exit codes: 0 success, 1 verify still found a finding (monitor --once: \
+                  something changed; segmentation run: something answered), 2 bad input, \
                   3 database error, 4 scan error, 5 audit log tampered with, 130 interrupted."
 )]
 struct Cli {
