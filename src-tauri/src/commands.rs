@@ -188,6 +188,21 @@ pub async fn scan_attach(
     Ok(())
 }
 
+assert_command_name!(SegmentationRun::NAME, segmentation_run);
+/// Runs the segmentation test; its scan's updates go to `updates`, and the
+/// answer is the recorded outcome.
+#[tauri::command]
+pub async fn segmentation_run(
+    state: State<'_, AppState>,
+    request: <SegmentationRun as StreamCommand>::Request,
+    updates: Channel<ScanUpdate>,
+) -> Result<<SegmentationRun as StreamCommand>::Response, AppError> {
+    let workspace = state.workspace().await?;
+    let run = workspace.start_segmentation_test(request).await?;
+    forward(run.scan.subscribe(), updates);
+    workspace.finish_segmentation_test(run).await
+}
+
 /// Sends a scan's updates to the window until the scan ends or the window
 /// stops listening.
 fn forward(mut subscription: portcullis_app::Subscription, updates: Channel<ScanUpdate>) {
@@ -279,6 +294,7 @@ register![
     scan_attach,
     import_file,
     import_proposal,
+    segmentation_run,
 ];
 
 #[cfg(test)]

@@ -191,10 +191,24 @@ impl StreamCommand for ImportProposal {
     type Response = crate::import::ImportAnswer;
 }
 
+/// Run the segmentation test from the network this computer is on: the
+/// scan's updates arrive on the channel (its run id cancels it with
+/// `scan_cancel`); answers the recorded outcome.
+#[derive(Debug)]
+pub enum SegmentationRun {}
+
+impl StreamCommand for SegmentationRun {
+    const NAME: &'static str = "segmentation_run";
+    type Request = crate::segmentation::SegmentationRunInput;
+    type Update = crate::scan_record::ScanUpdate;
+    type Response = crate::segmentation::SegmentationRunOutcome;
+}
+
 /// Every streaming command's wire name.
 pub const STREAM_COMMAND_NAMES: &[&str] = &[
     ScanStart::NAME,
     ScanAttach::NAME,
     ImportFile::NAME,
     ImportProposal::NAME,
+    SegmentationRun::NAME,
 ];

@@ -3,7 +3,8 @@
 //! the web host's namespace afterwards shows on the dashboard as new after
 //! the next check, with one notification kept and shown on the desktop.
 //! A schedule is set through the form, and a bad pace is refused beside
-//! its field.
+//! its field. The segmentation test run from the window, where the app
+//! reaches the web shop, fails and names what answered.
 //!
 //! Runs inside the netlab's scanner namespace, as `netlab_walk` does
 //! (`cargo xtask test` starts it there), and refuses to run anywhere else.
@@ -145,6 +146,24 @@ async fn a_port_opened_between_checks_shows_on_the_dashboard_and_is_notified_onc
             !about_the_port[0]["shown_at"].is_null(),
             "the desktop showed it: {kept} ({said})"
         );
+
+        // The segmentation test from where the app runs, the scanner's
+        // namespace, which reaches the web shop: it fails, naming the ports.
+        app.click("[data-test=segmentation-start]").await?;
+        app.wait_for_text("[data-test=error-segmentation-network]", "network")
+            .await?;
+        app.type_into("[data-test=field-segmentation-network]", "Office network")
+            .await?;
+        app.click("[data-test=segmentation-start]").await?;
+        app.wait_for_attribute("[data-test=segmentation-outcome]", "data-passed", "false")
+            .await?;
+        let answers = app.text_of("[data-test=segmentation-answers]").await?;
+        ensure!(answers.contains("198.18.0.10 port 22/tcp"), "{answers}");
+        app.scroll_to("[data-test=segmentation-form]").await?;
+        app.screenshot_both_themes("dashboard-3-segmentation-failed")
+            .await?;
+        let recorded = portcullis(app, &["segmentation", "list"])?;
+        ensure!(recorded.contains("Office network"), "{recorded}");
 
         app.click("[data-test=alerts-seen]").await?;
         app.wait_for_text("[data-test=alerts-summary]", "You have seen all")

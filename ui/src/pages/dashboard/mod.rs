@@ -3,6 +3,7 @@
 //! the schedules that keep watch.
 
 mod alerts;
+mod segmentation;
 mod watching;
 
 use leptos::prelude::*;
@@ -15,6 +16,7 @@ use crate::monitoring_news::MonitoringNews;
 use crate::text::sentence;
 
 use alerts::AlertsCard;
+use segmentation::SegmentationCard;
 use watching::WatchCard;
 
 #[component]
@@ -30,6 +32,7 @@ pub fn DashboardPage() -> impl IntoView {
             <StatusLead refresh />
             <AlertsCard refresh changed />
             <WatchCard refresh changed />
+            <SegmentationCard changed />
         </section>
     }
 }
