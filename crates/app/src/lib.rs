@@ -17,6 +17,7 @@
 mod actor;
 mod asv_scans;
 mod audit;
+mod background;
 mod backup;
 mod business;
 mod clock;

@@ -317,3 +317,20 @@ async fn shutdown_records_running_scans_cancelled_before_it_returns() {
     assert!(refused.is_empty());
     drop(listener);
 }
+
+/// Watching from the tray is off until chosen, and the choice survives a
+/// restart either way.
+#[tokio::test]
+async fn keeping_watch_from_the_tray_is_off_until_chosen_and_remembered() {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = open(dir.path()).await;
+    assert!(!workspace.keep_watching().await.unwrap(), "off by default");
+    assert!(workspace.set_keep_watching(true).await.unwrap());
+    workspace.shutdown().await;
+    drop(workspace);
+
+    let reopened = open(dir.path()).await;
+    assert!(reopened.keep_watching().await.unwrap());
+    assert!(!reopened.set_keep_watching(false).await.unwrap());
+    assert!(!reopened.keep_watching().await.unwrap());
+}

@@ -130,6 +130,17 @@ commands! {
     AlertsSeen = "alerts_seen" (AlertId) -> u64;
     /// The newest notifications monitoring raised.
     NotificationsList = "notifications_list" (Empty) -> Vec<Notification>;
+    /// Whether closing the window leaves Portcullis watching from the
+    /// system tray (the app's setting; off until the person turns it on).
+    KeepWatching = "keep_watching" (Empty) -> bool;
+    /// Turn watching from the tray on or off; answers the setting as saved.
+    KeepWatchingSet = "keep_watching_set" (bool) -> bool;
+    /// Whether Portcullis starts in the tray when the person logs in (the
+    /// operating system's own record, not the app's database).
+    StartAtLogin = "start_at_login" (Empty) -> bool;
+    /// Register or unregister the start at login; answers the state the
+    /// operating system then reports.
+    StartAtLoginSet = "start_at_login_set" (bool) -> bool;
 }
 
 /// A command that streams updates over a channel (the second argument,
