@@ -10,7 +10,14 @@ use std::path::PathBuf;
 pub struct DesktopArgs {
     /// `--data-dir DIR` or `--data-dir=DIR`: where the database lives.
     pub data_dir: Option<PathBuf>,
+    /// `--in-tray`: start with no window, in the system tray. The login
+    /// entry that "Start Portcullis when I log in" registers passes it, so
+    /// logging in does not throw a window in the person's face.
+    pub in_tray: bool,
 }
+
+/// The argument the login entry starts the app with.
+pub const IN_TRAY: &str = "--in-tray";
 
 impl DesktopArgs {
     pub fn from_env() -> Self {
@@ -21,7 +28,9 @@ impl DesktopArgs {
         let mut parsed = DesktopArgs::default();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
-            if arg == "--data-dir" {
+            if arg == IN_TRAY {
+                parsed.in_tray = true;
+            } else if arg == "--data-dir" {
                 parsed.data_dir = args.next().map(PathBuf::from);
             } else if let Some(dir) = arg.to_str().and_then(|a| a.strip_prefix("--data-dir=")) {
                 parsed.data_dir = Some(PathBuf::from(dir));
@@ -51,5 +60,13 @@ mod tests {
         let parsed = parse(&["--automation", "--data-dir", "/d", "-psn_0_1"]);
         assert_eq!(parsed.data_dir, Some(PathBuf::from("/d")));
         assert_eq!(parse(&["--automation"]), DesktopArgs::default());
+    }
+
+    #[test]
+    fn in_tray_among_others() {
+        assert!(!parse(&["--data-dir", "/d"]).in_tray);
+        let parsed = parse(&["--automation", "--in-tray", "--data-dir=/d"]);
+        assert!(parsed.in_tray);
+        assert_eq!(parsed.data_dir, Some(PathBuf::from("/d")));
     }
 }

@@ -5,8 +5,8 @@
 use portcullis_model::commands::*;
 use portcullis_model::scan_record::{RunId, ScanUpdate};
 use portcullis_model::{AppError, AppInfo, Command};
-use tauri::State;
 use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
 
 use crate::state::AppState;
 // The file commands and the macros Tauri makes beside each, for `register!`.
@@ -159,6 +159,38 @@ handler!(FirewallRulesetCommand, firewall_ruleset, |w, request| w
     .firewall_ruleset(request.system_id, request.format)
     .await);
 
+handler!(KeepWatching, keep_watching, |w, _| w.keep_watching().await);
+
+assert_command_name!(KeepWatchingSet::NAME, keep_watching_set);
+/// Saves the choice and puts the tray icon up or takes it down.
+#[tauri::command]
+pub async fn keep_watching_set(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: Request<KeepWatchingSet>,
+) -> Result<Response<KeepWatchingSet>, AppError> {
+    crate::tray::set_keep_watching(&app, &*state.workspace().await?, request).await
+}
+
+assert_command_name!(StartAtLogin::NAME, start_at_login);
+#[tauri::command]
+pub async fn start_at_login(
+    app: AppHandle,
+    request: Request<StartAtLogin>,
+) -> Result<Response<StartAtLogin>, AppError> {
+    let _ = request;
+    crate::login::enabled(&app)
+}
+
+assert_command_name!(StartAtLoginSet::NAME, start_at_login_set);
+#[tauri::command]
+pub async fn start_at_login_set(
+    app: AppHandle,
+    request: Request<StartAtLoginSet>,
+) -> Result<Response<StartAtLoginSet>, AppError> {
+    crate::login::set(&app, request)
+}
+
 assert_command_name!(ScanStart::NAME, scan_start);
 /// Plans, records and starts a scan; its updates go to `updates` until it
 /// ends. The scan belongs to the workspace, not to this call: a reloaded
@@ -290,6 +322,10 @@ register![
     alerts_list,
     alerts_seen,
     notifications_list,
+    keep_watching,
+    keep_watching_set,
+    start_at_login,
+    start_at_login_set,
     scan_start,
     scan_attach,
     import_file,

@@ -69,7 +69,7 @@ pub fn start_watch(app: tauri::AppHandle) {
 }
 
 fn show(app: &tauri::AppHandle, notification: &Notification) {
-    crate::notify::deliver(app, &notification.title, &notification.body);
+    crate::notify::notify(app, &notification.title, &notification.body);
     if let Err(error) = app.emit(NotificationRaised::NAME, notification) {
         tracing::warn!(%error, "the window was not told of a notification");
     }
