@@ -1,11 +1,18 @@
-//! Settings: for now, what the app knows about itself, including how old
-//! its list of known-vulnerable versions is.
+//! Settings: watching in the background (the tray and the start at
+//! login, each the person's choice), and what the app knows about itself,
+//! including how old its list of known-vulnerable versions is.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portcullis_model::commands::{
+    Empty, KeepWatching, KeepWatchingSet, StartAtLogin, StartAtLoginSet,
+};
 use portcullis_model::service::AdvisoryData;
-use portcullis_model::{DatabaseState, DatabaseStatus};
+use portcullis_model::{AppError, DatabaseState, DatabaseStatus};
 
 use crate::backend_status::BackendStatus;
+use crate::ipc;
+use crate::text::sentence;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -13,6 +20,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <section class="page" data-test="page" data-page="nav-settings">
             <h1>"Settings"</h1>
+            <BackgroundChoices />
             <h2>"About this installation"</h2>
             {move || match status.info.get() {
                 None => view! { <p class="muted">"Asking the backend…"</p> }.into_any(),
@@ -89,5 +97,160 @@ fn advisories_view(data: &AdvisoryData) -> impl IntoView + use<> {
                     </p>
                 }
             })}
+    }
+}
+
+/// The two choices about running without the window, each saved the
+/// moment it is ticked. Both are off until the person turns them on.
+#[component]
+fn BackgroundChoices() -> impl IntoView {
+    view! {
+        <fieldset class="choices" data-test="background-choices">
+            <legend>"When the window is closed"</legend>
+            <Preference
+                which=Background::KeepWatching
+                title="Keep watching from the tray when the window is closed"
+                detail="Portcullis keeps checking your systems on schedule while its window is closed; it uses less memory then."
+            />
+            <Preference
+                which=Background::StartAtLogin
+                title="Start Portcullis when I log in"
+                detail="Open Portcullis in the tray when you log in."
+            />
+        </fieldset>
+    }
+}
+
+/// Which choice a [`Preference`] shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Background {
+    KeepWatching,
+    StartAtLogin,
+}
+
+impl Background {
+    /// The checkbox's id, and the stem of its error's.
+    fn id(self) -> &'static str {
+        match self {
+            Background::KeepWatching => "keep-watching",
+            Background::StartAtLogin => "start-at-login",
+        }
+    }
+
+    async fn load(self) -> Result<bool, AppError> {
+        let nothing = Empty::default();
+        match self {
+            Background::KeepWatching => ipc::invoke::<KeepWatching>(&nothing).await,
+            Background::StartAtLogin => ipc::invoke::<StartAtLogin>(&nothing).await,
+        }
+    }
+
+    async fn save(self, on: bool) -> Result<bool, AppError> {
+        match self {
+            Background::KeepWatching => ipc::invoke::<KeepWatchingSet>(&on).await,
+            Background::StartAtLogin => ipc::invoke::<StartAtLoginSet>(&on).await,
+        }
+    }
+}
+
+/// One choice: a native checkbox (Tab and Space work), its sentence, and
+/// under it what went wrong saving it, tied to the box for screen readers.
+/// The box waits for the saved state before it can be changed: the
+/// tray choice lives in the database, which may still be opening.
+#[component]
+fn Preference(which: Background, title: &'static str, detail: &'static str) -> impl IntoView {
+    let status = BackendStatus::from_context();
+    let checked = RwSignal::new(false);
+    let ready = RwSignal::new(false);
+    let saving = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    // The tray choice is asked for once the database is open: an answer
+    // before then is "still opening", not the person's choice. The login
+    // entry is the system's, and can be asked for at once.
+    Effect::new(move |_| {
+        let open = status.database.with(|database| {
+            database
+                .as_ref()
+                .is_some_and(|database| matches!(database.state, DatabaseState::Ready { .. }))
+        });
+        let needs_database = which == Background::KeepWatching;
+        if (needs_database && !open) || ready.get_untracked() {
+            return;
+        }
+        spawn_local(async move {
+            match which.load().await {
+                Ok(on) => {
+                    checked.set(on);
+                    ready.set(true);
+                    error.set(None);
+                }
+                Err(problem) => error.set(Some(sentence(&problem.message))),
+            }
+        });
+    });
+    let change = move |on: bool| {
+        let before = checked.get_untracked();
+        checked.set(on);
+        saving.set(true);
+        saved.set(false);
+        spawn_local(async move {
+            match which.save(on).await {
+                Ok(now) => {
+                    checked.set(now);
+                    error.set(None);
+                    saved.set(true);
+                }
+                Err(problem) => {
+                    checked.set(before);
+                    error.set(Some(sentence(&problem.message)));
+                }
+            }
+            saving.set(false);
+        });
+    };
+    let id = which.id();
+    let error_id = format!("{id}-error");
+    let detail_id = format!("{id}-detail");
+    let described_by = {
+        let (error_id, detail_id) = (error_id.clone(), detail_id.clone());
+        move || match error.with(Option::is_some) {
+            true => format!("{detail_id} {error_id}"),
+            false => detail_id.clone(),
+        }
+    };
+    view! {
+        <div class="preference">
+            <label class="choice" for=id>
+                <input
+                    type="checkbox"
+                    id=id
+                    prop:checked=checked
+                    disabled=move || !ready.get() || saving.get()
+                    aria-invalid=move || error.with(Option::is_some).then_some("true")
+                    aria-describedby=described_by
+                    on:change=move |event| change(event_target_checked(&event))
+                    data-test=format!("pref-{id}")
+                />
+                <span class="choice-text">
+                    <strong>{title}</strong>
+                    <span id=detail_id>{detail}</span>
+                </span>
+            </label>
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p class="field-error" id=error_id.clone() data-test=format!("error-{id}")>
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+            <p role="status" class="preference-status muted" data-test=format!("saved-{id}")>
+                {move || saved.get().then_some("Saved.")}
+            </p>
+        </div>
     }
 }
