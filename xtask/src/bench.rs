@@ -149,3 +149,32 @@ pub(crate) fn children_of(parent: u32, name: &str) -> Vec<u32> {
         })
         .collect()
 }
+
+/// WebKit web processes running now, anyone's.
+pub(crate) fn web_processes() -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.starts_with("WebKitWebProces"))
+        })
+        .count()
+}
+
+/// A process's proportional set size (PSS: each shared page divided among
+/// its users, so sums over processes are honest) from
+/// /proc/PID/smaps_rollup, in MiB; 0 when the process is gone.
+pub(crate) fn pss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()
+        .and_then(|rollup| {
+            rollup
+                .lines()
+                .find_map(|line| line.strip_prefix("Pss:"))
+                .and_then(|value| value.split_whitespace().next()?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}

@@ -73,7 +73,7 @@ pub fn run(launches: usize, webkit_defaults: bool, no_build: bool) -> Result<()>
         Vec::new()
     };
 
-    let others = other_web_processes();
+    let others = bench::web_processes();
     if others > 0 {
         eprintln!(
             "note: {others} other WebKit web processes run on this machine; they share WebKit's \
@@ -488,20 +488,6 @@ async fn click_to_frame(client: &Client) -> Result<f64> {
     Ok(took)
 }
 
-/// WebKit web processes running now (before the bench starts its own).
-fn other_web_processes() -> usize {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0;
-    };
-    entries
-        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|comm| comm.starts_with("WebKitWebProces"))
-        })
-        .count()
-}
-
 /// The process running `app` (tauri-driver starts it through
 /// WebKitWebDriver, so it is not our child).
 fn app_pid(app: &Path) -> Option<u32> {
@@ -514,29 +500,16 @@ fn app_pid(app: &Path) -> Option<u32> {
 
 fn pss_of(app: u32) -> Pss {
     Pss {
-        app: pss_mib(app),
+        app: bench::pss_mib(app),
         web: bench::children_of(app, "WebKitWebProcess")
             .into_iter()
-            .map(pss_mib)
+            .map(bench::pss_mib)
             .sum(),
         network: bench::children_of(app, "WebKitNetworkProcess")
             .into_iter()
-            .map(pss_mib)
+            .map(bench::pss_mib)
             .sum(),
     }
-}
-
-/// A process's PSS from /proc/PID/smaps_rollup, in MiB.
-fn pss_mib(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-        .ok()
-        .and_then(|rollup| {
-            rollup
-                .lines()
-                .find_map(|line| line.strip_prefix("Pss:"))
-                .and_then(|value| value.split_whitespace().next()?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 fn tempfile_dir(name: &str) -> Result<std::path::PathBuf> {

@@ -65,6 +65,16 @@ pub fn ensure() -> Result<Display> {
 }
 
 impl Display {
+    /// The X display's name (`:99`), ours or the environment's.
+    pub fn name(&self) -> Option<String> {
+        match &self.started {
+            Some((name, _)) => Some(name.clone()),
+            None => std::env::var("DISPLAY")
+                .ok()
+                .filter(|name| !name.is_empty()),
+        }
+    }
+
     /// Points `command` at this display.
     ///
     /// WebKit renders in software under Xvfb without being told. Do not set

@@ -15,6 +15,7 @@ mod bench_netlab;
 mod bench_probes;
 mod bench_scan;
 mod bench_store;
+mod bench_tray;
 mod cmd;
 mod compile;
 mod cross;
@@ -104,6 +105,22 @@ enum BenchTarget {
         #[arg(long)]
         no_build: bool,
     },
+    /// What watching from the tray costs: the PSS of the app and its
+    /// WebKit processes with the window open and after it closed to the
+    /// tray (whose web process must end while the app stays), and started
+    /// at login with no window; checks that closing quits when the choice
+    /// is off.
+    Tray {
+        /// How many runs the medians are taken over.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Measure the optimised build.
+        #[arg(long)]
+        release: bool,
+        /// Measure the binary already built, without building.
+        #[arg(long)]
+        no_build: bool,
+    },
     /// Launch the desktop app repeatedly: time to a usable UI, and memory.
     Startup {
         /// How many launches the medians are taken over.
@@ -178,6 +195,14 @@ fn main() -> ExitCode {
                     no_build,
                 },
         } => bench_app::run(launches, webkit_defaults, no_build),
+        Task::Bench {
+            what:
+                BenchTarget::Tray {
+                    runs,
+                    release,
+                    no_build,
+                },
+        } => bench_tray::run(runs, release, no_build),
         Task::Bench {
             what: BenchTarget::Scan { runs },
         } => bench_scan::run(runs),
