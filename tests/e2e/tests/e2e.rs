@@ -50,6 +50,48 @@ async fn settings_shows_the_version_data_dir_and_database_the_backend_reported()
     .unwrap();
 }
 
+/// Watching from the tray is off until chosen; ticked with the keyboard
+/// on the Settings page, it is saved at once and still ticked after a
+/// relaunch. (What closing the window then does, and what it frees, is
+/// `cargo xtask bench tray`'s: the WebDriver session ends with the window.)
+#[tokio::test]
+#[ignore = "needs the built app, a display and tauri-driver: run `cargo xtask test`"]
+async fn keeping_watch_from_the_tray_is_ticked_by_keyboard_and_kept_after_a_relaunch() {
+    use fantoccini::key::Key;
+
+    const KEEP: &str = "[data-test=pref-keep-watching]";
+    portcullis_e2e::run_relaunched(
+        "settings-background",
+        async |app| {
+            app.click("[data-test=nav-settings]").await?;
+            app.wait_for_attribute("[data-test=database-state]", "data-state", "ready")
+                .await?;
+            app.wait_for_count(&format!("{KEEP}:disabled"), 0).await?;
+            ensure!(!app.is_ticked(KEEP).await?, "on before the person chose it");
+            ensure!(
+                !app.is_ticked("[data-test=pref-start-at-login]").await?,
+                "start at login is on before the person chose it"
+            );
+            app.tab_to(KEEP).await?;
+            app.press(Key::Space).await?;
+            app.wait_for_text("[data-test=saved-keep-watching]", "Saved.")
+                .await?;
+            ensure!(app.is_ticked(KEEP).await?, "Space did not tick the box");
+            app.wait_for_count("[data-test=error-keep-watching]", 0)
+                .await?;
+            app.screenshot_both_themes("settings-background").await
+        },
+        async |app| {
+            app.click("[data-test=nav-settings]").await?;
+            app.wait_for_count(&format!("{KEEP}:disabled"), 0).await?;
+            ensure!(app.is_ticked(KEEP).await?, "the choice was not kept");
+            Ok(())
+        },
+    )
+    .await
+    .unwrap();
+}
+
 /// Start, then the guided check's first two steps, by mouse: the business
 /// answers give the SAQ sentence; a system with a bad address is refused
 /// with the message beside the address field; corrected, it is listed; a
