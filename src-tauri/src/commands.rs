@@ -249,13 +249,23 @@ fn forward(mut subscription: portcullis_app::Subscription, updates: Channel<Scan
 
 /// The UI asks for `app_info` as soon as it has mounted, so its first answer
 /// marks the moment the window is usable. `cargo xtask bench startup` times
-/// launches by this line on standard error.
+/// launches by this line on standard error, and `bench tray` knows by it
+/// that a window opened again from the tray works.
 fn announce_ui_ready() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| eprintln!("{UI_READY_MARKER}"));
+    if !UI_ANNOUNCED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        eprintln!("{UI_READY_MARKER}");
+    }
 }
 
-/// Printed once per run; see [`announce_ui_ready`].
+/// Whether this window's UI was announced; see [`expect_new_ui`].
+static UI_ANNOUNCED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A new window is built: its UI is announced in turn.
+pub fn expect_new_ui() {
+    UI_ANNOUNCED.store(false, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Printed once per window; see [`announce_ui_ready`].
 pub const UI_READY_MARKER: &str = "portcullis-desktop: ui ready (first app_info answered)";
 
 /// Registers every handler with Tauri, and lists their names for the test

@@ -57,6 +57,10 @@ pub fn run() {
             } if app.state::<tray::Background>().keeps_running() => {
                 api.prevent_exit();
             }
+            tauri::RunEvent::WindowEvent {
+                event: tauri::WindowEvent::Destroyed,
+                ..
+            } => webview_memory::after_window_closed(),
             tauri::RunEvent::Exit => shut_down(app),
             _ => {}
         });

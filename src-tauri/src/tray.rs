@@ -158,6 +158,7 @@ pub fn open_window(app: &AppHandle) -> tauri::Result<()> {
         .find(|window| window.label == MAIN_WINDOW)
         .ok_or(tauri::Error::WindowNotFound)?
         .clone();
+    crate::commands::expect_new_ui();
     WebviewWindowBuilder::from_config(app, &config)?.build()?;
     Ok(())
 }

@@ -63,6 +63,15 @@ pub fn before_start() {
     linux::before_start();
 }
 
+/// Once the window is gone (closed to the tray), hands the free memory of
+/// this process's malloc arenas back to the system: what the window's side
+/// of WebKit and GTK freed stays mapped otherwise, and watching from the
+/// tray would cost it for hours.
+pub fn after_window_closed() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    linux::trim();
+}
+
 #[cfg(target_os = "linux")]
 mod linux {
     /// What the WebKit processes read from their environment as they
@@ -83,6 +92,17 @@ mod linux {
         // The free top of an arena goes back to the system past 128 KiB.
         ("MALLOC_TRIM_THRESHOLD_", MMAP_THRESHOLD),
     ];
+
+    /// Returns the free memory of every malloc arena to the system.
+    #[cfg(target_env = "gnu")]
+    #[allow(unsafe_code)]
+    pub(super) fn trim() {
+        // SAFETY: malloc_trim takes each arena's lock itself; it only
+        // releases pages no allocation uses.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
 
     /// 128 KiB, glibc's starting value, fixed.
     const MMAP_THRESHOLD: &str = "131072";
