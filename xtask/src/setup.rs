@@ -80,6 +80,14 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
         "the end-to-end tests answer the app's real file dialogs with the keyboard",
     ),
     (
+        "dbus-daemon",
+        "bench tray: a session bus of its own, where the app's tray menu is clicked",
+    ),
+    (
+        "libglib2.0-bin",
+        "gdbus: bench tray clicks the tray menu's items as a desktop's tray host does",
+    ),
+    (
         "nodejs",
         "node for npm, which installs axe-core (the end-to-end tests) and wasm-opt (release builds)",
     ),
