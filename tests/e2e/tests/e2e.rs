@@ -60,6 +60,7 @@ async fn keeping_watch_from_the_tray_is_ticked_by_keyboard_and_kept_after_a_rela
     use fantoccini::key::Key;
 
     const KEEP: &str = "[data-test=pref-keep-watching]";
+    const PROVIDER: &str = "[data-test=pref-service-provider]";
     portcullis_e2e::run_relaunched(
         "settings-background",
         async |app| {
@@ -79,12 +80,22 @@ async fn keeping_watch_from_the_tray_is_ticked_by_keyboard_and_kept_after_a_rela
             ensure!(app.is_ticked(KEEP).await?, "Space did not tick the box");
             app.wait_for_count("[data-test=error-keep-watching]", 0)
                 .await?;
+            // A service provider: ticked by mouse this time.
+            app.wait_for_count(&format!("{PROVIDER}:disabled"), 0)
+                .await?;
+            ensure!(!app.is_ticked(PROVIDER).await?, "a merchant until said");
+            app.click(PROVIDER).await?;
+            app.wait_for_text("[data-test=saved-service-provider]", "Saved.")
+                .await?;
             app.screenshot_both_themes("settings-background").await
         },
         async |app| {
             app.click("[data-test=nav-settings]").await?;
             app.wait_for_count(&format!("{KEEP}:disabled"), 0).await?;
             ensure!(app.is_ticked(KEEP).await?, "the choice was not kept");
+            app.wait_for_count(&format!("{PROVIDER}:disabled"), 0)
+                .await?;
+            ensure!(app.is_ticked(PROVIDER).await?, "the answer was not kept");
             Ok(())
         },
     )

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portcullis_model::commands::{
-    Empty, KeepWatching, KeepWatchingSet, StartAtLogin, StartAtLoginSet,
+    Empty, KeepWatching, KeepWatchingSet, ServiceProvider, StartAtLogin, StartAtLoginSet,
 };
 use portcullis_model::service::AdvisoryData;
 use portcullis_model::{AppError, DatabaseState, DatabaseStatus};
@@ -21,6 +21,7 @@ pub fn SettingsPage() -> impl IntoView {
         <section class="page" data-test="page" data-page="nav-settings">
             <h1>"Settings"</h1>
             <BackgroundChoices />
+            <BusinessChoices />
             <h2>"About this installation"</h2>
             {move || match status.info.get() {
                 None => view! { <p class="muted">"Asking the backend…"</p> }.into_any(),
@@ -108,12 +109,12 @@ fn BackgroundChoices() -> impl IntoView {
         <fieldset class="choices" data-test="background-choices">
             <legend>"When the window is closed"</legend>
             <Preference
-                which=Background::KeepWatching
+                which=Setting::KeepWatching
                 title="Keep watching from the tray when the window is closed"
                 detail="Portcullis keeps checking your systems on schedule while its window is closed; it uses less memory then."
             />
             <Preference
-                which=Background::StartAtLogin
+                which=Setting::StartAtLogin
                 title="Start Portcullis when I log in"
                 detail="Open Portcullis in the tray when you log in."
             />
@@ -121,34 +122,53 @@ fn BackgroundChoices() -> impl IntoView {
     }
 }
 
-/// Which choice a [`Preference`] shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Background {
-    KeepWatching,
-    StartAtLogin,
+/// What PCI DSS asks of the business depends on what it is.
+#[component]
+fn BusinessChoices() -> impl IntoView {
+    view! {
+        <fieldset class="choices" data-test="business-choices">
+            <legend>"Your business"</legend>
+            <Preference
+                which=Setting::ServiceProvider
+                title="We handle card data for other businesses"
+                detail="A service provider, such as an agency that hosts its clients' shops, has the separation of its card systems tested every six months (PCI DSS 11.4.6) instead of every twelve."
+            />
+        </fieldset>
+    }
 }
 
-impl Background {
+/// Which choice a [`Preference`] shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Setting {
+    KeepWatching,
+    StartAtLogin,
+    ServiceProvider,
+}
+
+impl Setting {
     /// The checkbox's id, and the stem of its error's.
     fn id(self) -> &'static str {
         match self {
-            Background::KeepWatching => "keep-watching",
-            Background::StartAtLogin => "start-at-login",
+            Setting::KeepWatching => "keep-watching",
+            Setting::StartAtLogin => "start-at-login",
+            Setting::ServiceProvider => "service-provider",
         }
     }
 
     async fn load(self) -> Result<bool, AppError> {
         let nothing = Empty::default();
         match self {
-            Background::KeepWatching => ipc::invoke::<KeepWatching>(&nothing).await,
-            Background::StartAtLogin => ipc::invoke::<StartAtLogin>(&nothing).await,
+            Setting::KeepWatching => ipc::invoke::<KeepWatching>(&nothing).await,
+            Setting::StartAtLogin => ipc::invoke::<StartAtLogin>(&nothing).await,
+            Setting::ServiceProvider => ipc::invoke::<ServiceProvider>(&None).await,
         }
     }
 
     async fn save(self, on: bool) -> Result<bool, AppError> {
         match self {
-            Background::KeepWatching => ipc::invoke::<KeepWatchingSet>(&on).await,
-            Background::StartAtLogin => ipc::invoke::<StartAtLoginSet>(&on).await,
+            Setting::KeepWatching => ipc::invoke::<KeepWatchingSet>(&on).await,
+            Setting::StartAtLogin => ipc::invoke::<StartAtLoginSet>(&on).await,
+            Setting::ServiceProvider => ipc::invoke::<ServiceProvider>(&Some(on)).await,
         }
     }
 }
@@ -158,23 +178,23 @@ impl Background {
 /// The box waits for the saved state before it can be changed: the
 /// tray choice lives in the database, which may still be opening.
 #[component]
-fn Preference(which: Background, title: &'static str, detail: &'static str) -> impl IntoView {
+fn Preference(which: Setting, title: &'static str, detail: &'static str) -> impl IntoView {
     let status = BackendStatus::from_context();
     let checked = RwSignal::new(false);
     let ready = RwSignal::new(false);
     let saving = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
-    // The tray choice is asked for once the database is open: an answer
-    // before then is "still opening", not the person's choice. The login
-    // entry is the system's, and can be asked for at once.
+    // The choices kept in the database are asked for once it is open: an
+    // answer before then is "still opening", not the person's choice. The
+    // login entry is the system's, and can be asked for at once.
     Effect::new(move |_| {
         let open = status.database.with(|database| {
             database
                 .as_ref()
                 .is_some_and(|database| matches!(database.state, DatabaseState::Ready { .. }))
         });
-        let needs_database = which == Background::KeepWatching;
+        let needs_database = which != Setting::StartAtLogin;
         if (needs_database && !open) || ready.get_untracked() {
             return;
         }
