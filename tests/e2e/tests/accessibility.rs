@@ -62,6 +62,30 @@ async fn the_guided_check_has_no_serious_accessibility_problems_in_either_theme(
     .unwrap();
 }
 
+/// Settings, with its choices about watching in the background ready to
+/// be changed.
+#[tokio::test]
+#[ignore = "needs the built app, a display, tauri-driver and axe-core (PORTCULLIS_AXE_CORE)"]
+async fn settings_have_no_serious_accessibility_problems_in_either_theme() {
+    let axe_path = std::env::var("PORTCULLIS_AXE_CORE").expect(
+        "PORTCULLIS_AXE_CORE must name axe-core's axe.min.js (`cargo xtask setup` installs it)",
+    );
+    let axe = std::fs::read_to_string(&axe_path)
+        .with_context(|| format!("cannot read axe-core from PORTCULLIS_AXE_CORE={axe_path}"))
+        .unwrap();
+    portcullis_e2e::run("accessibility-settings", async |app| {
+        let mut problems = Vec::new();
+        app.click("[data-test=nav-settings]").await?;
+        app.wait_for_count("[data-test=pref-keep-watching]:disabled", 0)
+            .await?;
+        check(app, &axe, "settings", &mut problems).await?;
+        ensure!(problems.is_empty(), "{}", problems.join("\n"));
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
 /// Runs axe-core on the screen in each theme, adding what it finds to
 /// `problems`, named by screen and theme.
 async fn check(
