@@ -13,17 +13,18 @@
 //! shutdown like any other exit.
 //!
 //! What it saves, PSS in MiB of the app and its WebKit processes
-//! (`cargo xtask bench tray --no-build --runs 3`, debug build, Xvfb, a
-//! session bus of the bench's own, 2026-12-07; medians):
+//! (`cargo xtask bench tray --release --no-build --runs 3`, release build,
+//! Xvfb, a session bus of the bench's own, 2026-12-07; medians; the debug
+//! build read 345, 129 and 91):
 //!
 //! | state                        | total | app | WebKit web | network |
 //! |------------------------------|-------|-----|------------|---------|
-//! | window open                  | 345   | 111 | 216        | 18      |
-//! | window closed, in the tray   | 129   | 110 | 0          | 19      |
-//! | started at login (--in-tray) | 91    | 91  | 0          | 0       |
+//! | window open                  | 236   | 70  | 148        | 18      |
+//! | window closed, in the tray   | 88    | 69  | 0          | 19      |
+//! | started at login (--in-tray) | 40    | 40  | 0          | 0       |
 //!
-//! The network process stays (see above); the app keeps about 20 MiB more
-//! than one that never opened a window, WebKit's and GTK's side of the
+//! The network process stays (see above); the app keeps about 30 MiB more
+//! than one that never opened a window: WebKit's and GTK's side of the
 //! window in this process.
 //!
 //! Without the choice, closing the window quits, as it always has. Started
