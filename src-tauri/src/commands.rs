@@ -93,8 +93,8 @@ handler!(InventoryAdd, inventory_add, |w, entry| w
 handler!(InventoryRenew, inventory_renew, |w, renewal| w
     .renew_inventory_entry(renewal)
     .await);
-handler!(InventoryRemove, inventory_remove, |w, id| w
-    .remove_inventory_entry(id)
+handler!(InventoryRemove, inventory_remove, |w, removal| w
+    .remove_inventory_entry(removal)
     .await);
 handler!(FindingsList, findings_list, |w, filter| w
     .findings(&filter)

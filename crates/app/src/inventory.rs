@@ -4,12 +4,17 @@ use portcullis_compliance::{Renewal, RenewalError, Term};
 use portcullis_model::AppError;
 use portcullis_model::compliance::{InventoryEntry, NewInventoryEntry};
 use portcullis_model::judgement::{ImportSummary, InventoryFormat};
-use portcullis_model::requests::{InventoryAddition, InventoryRenewal, RenewalTerm};
+use portcullis_model::requests::{
+    InventoryAddition, InventoryRemoval, InventoryRenewal, RenewalTerm,
+};
 
 use crate::error::{Result, from_store};
 use crate::inventory_file;
 use crate::workspace::Workspace;
-use portcullis_model::{InventoryEntryId, SystemId};
+use portcullis_model::SystemId;
+
+/// The longest reason for a removal the log keeps.
+const MAX_REASON_CHARS: usize = 500;
 
 impl Workspace {
     /// The inventory, of one system or of all, by system, protocol, port.
@@ -72,9 +77,27 @@ impl Workspace {
     }
 
     /// Removes an entry; the audit log keeps it as it was.
-    pub async fn remove_inventory_entry(&self, id: InventoryEntryId) -> Result<InventoryEntry> {
+    /// Removes an entry with the reason it goes: a reason is required, so
+    /// an assessor reading the log sees why a port was no longer approved.
+    pub async fn remove_inventory_entry(
+        &self,
+        removal: InventoryRemoval,
+    ) -> Result<InventoryEntry> {
+        let reason = removal.reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::bad_input(
+                "reason",
+                "say why the port no longer needs to be open, for the audit log",
+            ));
+        }
+        if reason.chars().count() > MAX_REASON_CHARS {
+            return Err(AppError::bad_input(
+                "reason",
+                format!("keep the reason under {MAX_REASON_CHARS} characters"),
+            ));
+        }
         self.store
-            .remove_inventory_entry(&self.actor, id)
+            .remove_inventory_entry(&self.actor, removal.id, Some(reason))
             .await
             .map_err(from_store)
     }

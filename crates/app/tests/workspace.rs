@@ -334,3 +334,78 @@ async fn keeping_watch_from_the_tray_is_off_until_chosen_and_remembered() {
     assert!(!reopened.set_keep_watching(false).await.unwrap());
     assert!(!reopened.keep_watching().await.unwrap());
 }
+
+/// An approval is removed only with a reason, which the audit log keeps
+/// in the entry's last state; a blank reason is refused beside its field
+/// and removes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inventory_entry_is_removed_only_with_a_reason_the_log_keeps() {
+    use portcullis_model::requests::{InventoryAddition, InventoryRemoval};
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = open(dir.path()).await;
+    let system = workspace
+        .add_system(NewSystem {
+            name: "Web shop".into(),
+            addresses: vec!["203.0.113.10".into()],
+            role: SystemRole::WebServer,
+            scope: Scope::Cde,
+            exposure: Exposure::External,
+            notes: String::new(),
+        })
+        .await
+        .unwrap();
+    let entry = workspace
+        .add_inventory_entry(InventoryAddition {
+            system_id: system.id,
+            port: 22,
+            protocol: portcullis_model::scan::Protocol::Tcp,
+            service: Some("ssh".into()),
+            version: None,
+            justification: "Remote administration by the hosting company".into(),
+            approver: "Sam Owner".into(),
+            expires_at: None,
+            sources: Vec::new(),
+            notes: String::new(),
+        })
+        .await
+        .unwrap();
+
+    let refused = workspace
+        .remove_inventory_entry(InventoryRemoval {
+            id: entry.id,
+            reason: "  ".into(),
+        })
+        .await
+        .expect_err("a blank reason is refused");
+    assert_eq!(refused.kind, ErrorKind::BadInput);
+    assert_eq!(refused.field.as_deref(), Some("reason"));
+    assert_eq!(workspace.inventory(None).await.unwrap().len(), 1);
+
+    let removed = workspace
+        .remove_inventory_entry(InventoryRemoval {
+            id: entry.id,
+            reason: "The hosting company no longer manages the server".into(),
+        })
+        .await
+        .unwrap();
+    assert!(workspace.inventory(None).await.unwrap().is_empty());
+    assert!(
+        removed
+            .notes
+            .ends_with("Removed: The hosting company no longer manages the server"),
+        "{}",
+        removed.notes
+    );
+    let rows = workspace.audit_rows(10).await.unwrap();
+    let last = rows
+        .iter()
+        .find(|row| row.after.is_none())
+        .expect("the removal");
+    assert!(
+        last.before
+            .as_deref()
+            .unwrap_or("")
+            .contains("no longer manages"),
+        "the removal's row keeps the reason: {last:?}"
+    );
+}

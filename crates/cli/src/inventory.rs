@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use portcullis_app::Workspace;
 use portcullis_model::compliance::InventoryEntry;
 use portcullis_model::judgement::InventoryFormat;
-use portcullis_model::requests::{InventoryAddition, InventoryRenewal, RenewalTerm};
+use portcullis_model::requests::{
+    InventoryAddition, InventoryRemoval, InventoryRenewal, RenewalTerm,
+};
 use portcullis_model::scan::Protocol;
 
 use crate::context::{Session, bad_input, failure, parse_date, parse_serde_name, print_json, safe};
@@ -99,6 +101,9 @@ enum InventoryAction {
     Remove {
         /// The entry's id (see `inventory list`).
         id: InventoryEntryId,
+        /// Why the port no longer needs to be open; the audit log keeps it.
+        #[arg(long)]
+        reason: String,
     },
     /// Import entries from a CSV or JSON file: all of them, or none if any
     /// row is wrong. Rows for a port already approved replace its entry.
@@ -201,9 +206,9 @@ pub async fn run(session: &Session, args: InventoryArgs) -> Result<ExitCode, Fai
                 until(entry.expires_at)
             );
         }
-        InventoryAction::Remove { id } => {
+        InventoryAction::Remove { id, reason } => {
             let entry = workspace
-                .remove_inventory_entry(id)
+                .remove_inventory_entry(InventoryRemoval { id, reason })
                 .await
                 .map_err(failure)?;
             println!(

@@ -14,7 +14,7 @@ use crate::dashboard::{Dashboard, SegmentationRecord, StatusReport};
 use crate::diff_view::DiffView;
 use crate::documents::{ExportAnswer, ExportRequest};
 use crate::guided::{LocalNetwork, Readiness};
-use crate::ids::{AlertId, FindingId, InventoryEntryId, ScheduleId, SystemId};
+use crate::ids::{AlertId, FindingId, ScheduleId, SystemId};
 use crate::ipc::Command;
 use crate::judgement::{FindingFilter, Judgement, SegmentationOutcome};
 use crate::maintenance::ChainReport;
@@ -22,7 +22,8 @@ use crate::monitor::{Alert, MonitorOutcome, Notification, Schedule, ScheduleInpu
 use crate::report::ScanReport;
 use crate::requests::{
     DiffRequest, FindingAcceptance, FindingDisputal, FirewallRequest, FixStepsRequest,
-    InventoryAddition, InventoryRenewal, PlatformStatement, SegmentationTestInput, SystemEdit,
+    InventoryAddition, InventoryRemoval, InventoryRenewal, PlatformStatement,
+    SegmentationTestInput, SystemEdit,
 };
 use crate::review::ReviewCard;
 use crate::scan_record::ScanSettings;
@@ -65,7 +66,8 @@ commands! {
     InventoryList = "inventory_list" (Option<SystemId>) -> Vec<InventoryEntry>;
     InventoryAdd = "inventory_add" (InventoryAddition) -> InventoryEntry;
     InventoryRenew = "inventory_renew" (InventoryRenewal) -> InventoryEntry;
-    InventoryRemove = "inventory_remove" (InventoryEntryId) -> InventoryEntry;
+    /// Remove an entry with the reason it goes.
+    InventoryRemove = "inventory_remove" (InventoryRemoval) -> InventoryEntry;
     FindingsList = "findings_list" (FindingFilter) -> Vec<FindingRecord>;
     /// Accept a finding; the inventory entry it writes, if any, comes back
     /// with it.

@@ -77,6 +77,15 @@ pub struct InventoryRenewal {
     pub term: RenewalTerm,
 }
 
+/// Remove an inventory entry, saying why (the audit log keeps both).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryRemoval {
+    pub id: InventoryEntryId,
+    /// Why the port no longer needs to be open ("the old shop was shut
+    /// down"), in a sentence an assessor can read.
+    pub reason: String,
+}
+
 /// Accept a finding as a business need.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingAcceptance {

@@ -142,14 +142,34 @@ impl Store {
         Ok(after)
     }
 
-    /// Removes an entry; the audit log keeps it as it was.
+    /// Removes an entry; the audit log keeps it as it was. The reason, when
+    /// one is given, is first written into the entry's notes (audited as an
+    /// update), so the last state the log keeps says why it went; both rows
+    /// are one transaction.
     pub async fn remove_inventory_entry(
         &self,
         actor: &str,
         id: InventoryEntryId,
+        reason: Option<&str>,
     ) -> Result<InventoryEntry, StoreError> {
         let mut tx = self.begin_write().await?;
-        let before = load_entry(&mut tx, id).await?;
+        let mut before = load_entry(&mut tx, id).await?;
+        if let Some(reason) = reason.map(str::trim).filter(|reason| !reason.is_empty()) {
+            let noted = InventoryEntry {
+                notes: noted_removal(&before.notes, reason),
+                ..before.clone()
+            };
+            let noted = rewrite_entry(&mut tx, &noted).await?;
+            audit_entry(
+                &mut tx,
+                actor,
+                AuditAction::InventoryUpdate,
+                Some(&before),
+                Some(&noted),
+            )
+            .await?;
+            before = noted;
+        }
         sqlx::query("DELETE FROM inventory_entries WHERE id = ?")
             .bind(id.get())
             .execute(&mut *tx)
@@ -164,6 +184,16 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(before)
+    }
+}
+
+/// The notes with "Removed: <reason>" as their last line.
+fn noted_removal(notes: &str, reason: &str) -> String {
+    let line = format!("Removed: {reason}");
+    if notes.trim().is_empty() {
+        line
+    } else {
+        format!("{}\n{line}", notes.trim_end())
     }
 }
 

@@ -27,7 +27,7 @@ async fn store_with_history() -> (tempfile::TempDir, Store) {
         .await
         .unwrap();
     store
-        .remove_inventory_entry(ACTOR, entries[1].id)
+        .remove_inventory_entry(ACTOR, entries[1].id, None)
         .await
         .unwrap();
     (dir, store)

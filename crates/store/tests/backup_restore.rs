@@ -32,7 +32,7 @@ async fn backup_then_restore_brings_back_the_data() {
     // Life goes on after the backup...
     add_entries(&store, shop.id, &[8080]).await;
     store
-        .remove_inventory_entry(ACTOR, store.inventory(None).await.unwrap()[0].id)
+        .remove_inventory_entry(ACTOR, store.inventory(None).await.unwrap()[0].id, None)
         .await
         .unwrap();
     assert_ne!(inventory_dump(&database_file(&dir)), backed_up);
