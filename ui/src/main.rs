@@ -4,12 +4,14 @@
 //! through [`ipc`], whose every call is typed by `portcullis-model`.
 
 mod app;
+mod audit_history;
 mod backend_status;
 mod components;
 mod ipc;
 mod monitoring_news;
 mod pages;
 mod routes;
+mod system_form;
 mod text;
 mod wizard;
 

@@ -9,10 +9,12 @@ use leptos_router::path;
 use crate::pages::Page;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::empty::EmptyPage;
+use crate::pages::findings::{FindingPage, FindingsPage};
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::reports::ReportsPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::start::StartPage;
+use crate::pages::systems::{SystemPage, SystemsPage};
 use crate::wizard::{WizardEntry, WizardPage};
 
 #[component]
@@ -23,10 +25,12 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/wizard") view=WizardEntry />
             <Route path=path!("/wizard/:step") view=WizardPage />
             <Route path=path!("/dashboard") view=DashboardPage />
-            <Route path=path!("/systems") view=|| empty(Page::Systems) />
+            <Route path=path!("/systems") view=SystemsPage />
+            <Route path=path!("/systems/:id") view=SystemPage />
             <Route path=path!("/scans") view=|| empty(Page::Scans) />
             <Route path=path!("/inventory") view=|| empty(Page::Inventory) />
-            <Route path=path!("/findings") view=|| empty(Page::Findings) />
+            <Route path=path!("/findings") view=FindingsPage />
+            <Route path=path!("/findings/:id") view=FindingPage />
             <Route path=path!("/reports") view=ReportsPage />
             <Route path=path!("/settings") view=SettingsPage />
         </Routes>

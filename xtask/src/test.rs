@@ -203,9 +203,21 @@ fn run_end_to_end(report: &mut Report, app: &Path) -> Result<()> {
     }
     // `review_to_done` scans 127.0.0.1 only (ports its test opens);
     // `accessibility` checks steps 1 to 3 with axe-core, and review_to_done
-    // steps 4 to 7; `documents` answers the app's file dialogs with xdotool.
-    let mut cargo = ignored_tests(&["e2e", "review_to_done", "accessibility", "documents"]);
+    // steps 4 to 7; `documents` answers the app's file dialogs with xdotool;
+    // `pages` drives the Systems and Findings pages, scanning 127.0.0.1
+    // only, with the CLI writing what a page must then show.
+    let mut cargo = ignored_tests(&[
+        "e2e",
+        "review_to_done",
+        "accessibility",
+        "documents",
+        "pages",
+    ]);
     drive_window(&mut cargo, app, &display);
+    cargo.env(
+        "PORTCULLIS_CLI",
+        paths::target_dir().join("debug/portcullis"),
+    );
     cmd::run(&mut cargo)?;
     report.passed(CLASS);
     Ok(())

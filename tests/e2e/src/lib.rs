@@ -464,6 +464,29 @@ impl AppSession {
         Ok(serde_json::from_value(found)?)
     }
 
+    /// The serious and critical problems axe-core finds on the screen in
+    /// the light and the dark theme, each line naming `screen` and the
+    /// theme. axe-core is the script `PORTCULLIS_AXE_CORE` names (`cargo
+    /// xtask test` sets it); without it this fails rather than skip.
+    pub async fn accessibility_problems_in_both_themes(&self, screen: &str) -> Result<Vec<String>> {
+        let path = std::env::var("PORTCULLIS_AXE_CORE")
+            .context("PORTCULLIS_AXE_CORE must name axe-core's axe.min.js")?;
+        let axe = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read axe-core from {path}"))?;
+        let mut problems = Vec::new();
+        for theme in Theme::BOTH {
+            self.set_theme(Some(theme)).await?;
+            problems.extend(
+                self.accessibility_problems(&axe)
+                    .await?
+                    .into_iter()
+                    .map(|problem| format!("{screen} ({theme:?}): {problem}")),
+            );
+        }
+        self.set_theme(None).await?;
+        Ok(problems)
+    }
+
     /// Answers the file dialog titled `title`, which the app has opened
     /// or is about to, with `path` ([`file_dialog`]).
     pub async fn answer_file_dialog(

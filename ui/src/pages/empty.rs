@@ -28,10 +28,6 @@ fn promise(page: Page) -> (&'static str, &'static str) {
             "Your compliance at a glance: open findings by severity, systems that pass or fail, and when the next quarterly scan is due.",
             "the compliance core",
         ),
-        Page::Systems => (
-            "The computers and devices you are responsible for, what each one does, and whether it is part of your card-data environment.",
-            "the compliance core",
-        ),
         Page::Scans => (
             "Every scan you have run: which ports were open, what answered on them, and what changed since the last time.",
             "the scan engine",
@@ -40,10 +36,8 @@ fn promise(page: Page) -> (&'static str, &'static str) {
             "Your approved list of open ports (PCI DSS Requirement 1.2.5): each port, why the business needs it, who approved it and until when.",
             "the compliance core",
         ),
-        Page::Findings => (
-            "What the scans found that needs your attention, in plain English: what the port is, why it matters and what to do.",
-            "the compliance core",
-        ),
-        Page::Start | Page::Reports | Page::Settings => ("", "its own page"),
+        Page::Start | Page::Systems | Page::Findings | Page::Reports | Page::Settings => {
+            ("", "its own page")
+        }
     }
 }

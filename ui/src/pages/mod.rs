@@ -2,10 +2,12 @@
 
 pub mod dashboard;
 pub mod empty;
+pub mod findings;
 pub mod not_found;
 pub mod reports;
 pub mod settings;
 pub mod start;
+pub mod systems;
 
 /// Every page the navigation offers, in its order. Which view a path shows
 /// is the route table's business (`crate::routes`); this only names them.

@@ -191,9 +191,9 @@ pub fn FixStep() -> impl IntoView {
 
 /// The platform as the page holds it: what it is and how it is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct KnownPlatform {
-    platform: Platform,
-    choice: PlatformChoice,
+pub(crate) struct KnownPlatform {
+    pub(crate) platform: Platform,
+    pub(crate) choice: PlatformChoice,
 }
 
 /// One system's fixes, under the question of what it runs on.
@@ -255,7 +255,7 @@ fn SystemFixes(group: SystemGroup) -> impl IntoView {
 /// "What does the web shop run on?", answered once: the guess is shown
 /// with its reason until the merchant confirms or changes it.
 #[component]
-fn PlatformQuestion(
+pub(crate) fn PlatformQuestion(
     known: RwSignal<Option<KnownPlatform>>,
     system_id: Option<SystemId>,
     picker_id: String,

@@ -25,6 +25,8 @@ use leptos_router::hooks::use_params_map;
 use portcullis_model::wizard::{WizardProgress, WizardStep};
 
 use crate::components::{EmptyState, StepStatus, Stepper, StepperItem};
+pub(crate) use fix::{KnownPlatform, PlatformQuestion};
+pub(crate) use review::DecisionCard;
 pub use state::WizardState;
 
 /// Where "Start the guided check" leads: the saved step.

@@ -409,7 +409,10 @@ fn FixedBefore(fixed: RwSignal<Vec<FindingRecord>>) -> impl IntoView {
 }
 
 #[component]
-fn DecisionCard(card: RwSignal<ReviewCard>, approver: RwSignal<String>) -> impl IntoView {
+pub(crate) fn DecisionCard(
+    card: RwSignal<ReviewCard>,
+    approver: RwSignal<String>,
+) -> impl IntoView {
     let toasts = Toasts::from_context();
     let (key, title, summary, acceptable, disputable, subject) = card.with_untracked(|card| {
         (

@@ -8,36 +8,15 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use portcullis_model::AppError;
 use portcullis_model::commands::{Empty, LocalNetworks, SystemAdd, SystemRemove, SystemsList};
-use portcullis_model::compliance::{Exposure, NewSystem, Scope, System, SystemRole};
+use portcullis_model::compliance::{Exposure, Scope, System};
 use portcullis_model::guided::LocalNetwork;
 use portcullis_model::wizard::{Saq, WizardStep, saq_advice};
 
 use super::{WizardState, step_path};
-use crate::components::{Card, Choice, ChoiceGroup, ChoiceKind, Dialog, EmptyState, Field, Toasts};
+use crate::components::{Card, Dialog, EmptyState, Field, Toasts};
 use crate::ipc;
+use crate::system_form::{ExposurePicker, RolePicker, SystemForm, general_error_line, role_words};
 use crate::text::sentence;
-
-/// Each role: the answer, its key and its words.
-const ROLES: [(SystemRole, &str, &str); 6] = [
-    (
-        SystemRole::WebServer,
-        "web-server",
-        "Runs my website or shop",
-    ),
-    (
-        SystemRole::Payment,
-        "payment",
-        "Takes payments (till, terminal, payment software)",
-    ),
-    (SystemRole::Database, "database", "Holds a database"),
-    (SystemRole::Office, "office", "Office computer or printer"),
-    (
-        SystemRole::NetworkDevice,
-        "network-device",
-        "Router, firewall or Wi-Fi",
-    ),
-    (SystemRole::Other, "other", "Something else"),
-];
 
 /// The systems as last loaded: `None` while loading.
 type Systems = RwSignal<Option<Result<Vec<System>, AppError>>>;
@@ -49,72 +28,6 @@ fn reload(systems: Systems) {
     });
 }
 
-/// The form's fields, as typed.
-#[derive(Debug, Clone, Copy)]
-struct Form {
-    name: RwSignal<String>,
-    addresses: RwSignal<String>,
-    role: RwSignal<SystemRole>,
-    exposure: RwSignal<Exposure>,
-    /// The refusal being shown, if any.
-    error: RwSignal<Option<AppError>>,
-    busy: RwSignal<bool>,
-}
-
-impl Form {
-    fn new() -> Form {
-        Form {
-            name: RwSignal::new(String::new()),
-            addresses: RwSignal::new(String::new()),
-            role: RwSignal::new(SystemRole::WebServer),
-            exposure: RwSignal::new(Exposure::External),
-            error: RwSignal::new(None),
-            busy: RwSignal::new(false),
-        }
-    }
-
-    fn clear(self) {
-        self.name.set(String::new());
-        self.addresses.set(String::new());
-        self.error.set(None);
-    }
-
-    /// The error's message when it concerns `field`.
-    fn error_for(self, field: &'static str) -> Signal<Option<String>> {
-        Signal::derive(move || {
-            self.error.with(|error| {
-                error
-                    .as_ref()
-                    .filter(|error| error.field.as_deref() == Some(field))
-                    .map(|error| sentence(&error.message))
-            })
-        })
-    }
-
-    /// The error's message when it concerns no field shown here.
-    fn general_error(self) -> Signal<Option<String>> {
-        Signal::derive(move || {
-            self.error.with(|error| {
-                error
-                    .as_ref()
-                    .filter(|error| !matches!(error.field.as_deref(), Some("name" | "addresses")))
-                    .map(|error| sentence(&error.message))
-            })
-        })
-    }
-
-    fn request(self, scope: Scope) -> NewSystem {
-        NewSystem {
-            name: self.name.get_untracked().trim().to_owned(),
-            addresses: split_addresses(&self.addresses.get_untracked()),
-            role: self.role.get_untracked(),
-            scope,
-            exposure: self.exposure.get_untracked(),
-            notes: String::new(),
-        }
-    }
-}
-
 #[component]
 pub fn SystemsStep() -> impl IntoView {
     let state = WizardState::from_context();
@@ -122,21 +35,16 @@ pub fn SystemsStep() -> impl IntoView {
     let systems: Systems = RwSignal::new(None);
     reload(systems);
 
-    let form = Form::new();
-    let scope = default_scope(state);
+    let form = SystemForm::new(default_scope(state));
     let add = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if form.busy.get_untracked() {
             return;
         }
-        if form.name.with_untracked(|name| name.trim().is_empty()) {
-            form.error.set(Some(AppError::bad_input(
-                "name",
-                "Give the system a name you will recognise.",
-            )));
+        if !form.check_name() {
             return;
         }
-        let request = form.request(scope);
+        let request = form.new_system();
         form.busy.set(true);
         spawn_local(async move {
             match ipc::invoke::<SystemAdd>(&request).await {
@@ -210,37 +118,8 @@ pub fn SystemsStep() -> impl IntoView {
                     error=form.error_for("addresses")
                 />
                 <RolePicker role=form.role />
-                <ChoiceGroup id="exposure" legend="Can it be reached from the internet?">
-                    <Choice
-                        kind=ChoiceKind::Radio
-                        name="exposure"
-                        title="Yes"
-                        detail="Anyone on the internet can connect to it, like a web server."
-                        checked=Signal::derive(move || form.exposure.get() == Exposure::External)
-                        on_change=move |_| form.exposure.set(Exposure::External)
-                        test_id="exposure-external"
-                    />
-                    <Choice
-                        kind=ChoiceKind::Radio
-                        name="exposure"
-                        title="No, only from inside"
-                        detail="It is reached only from your office or shop network."
-                        checked=Signal::derive(move || form.exposure.get() == Exposure::Internal)
-                        on_change=move |_| form.exposure.set(Exposure::Internal)
-                        test_id="exposure-internal"
-                    />
-                </ChoiceGroup>
-                {move || {
-                    form.general_error()
-                        .get()
-                        .map(|message| {
-                            view! {
-                                <p class="form-error" role="alert" data-test="form-error">
-                                    {message}
-                                </p>
-                            }
-                        })
-                }}
+                <ExposurePicker exposure=form.exposure />
+                {general_error_line(form)}
                 <button class="button" type="submit" data-test="system-add" aria-disabled=move || form.busy.get().then_some("true")>
                     "Add system"
                 </button>
@@ -352,45 +231,6 @@ fn SystemRow(system: System, systems: Systems) -> impl IntoView {
     }
 }
 
-/// A native select: the role matters less than the rest, so it takes one
-/// line, not a group of options.
-#[component]
-fn RolePicker(role: RwSignal<SystemRole>) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for="role">"What it does"</label>
-            <select
-                id="role"
-                data-test="field-role"
-                on:change=move |event| {
-                    let key = event_target_value(&event);
-                    if let Some((chosen, _, _)) = ROLES.iter().find(|(_, k, _)| *k == key) {
-                        role.set(*chosen);
-                    }
-                }
-            >
-                {ROLES
-                    .into_iter()
-                    .map(|(value, key, words)| {
-                        view! {
-                            <option value=key selected=move || role.get() == value>
-                                {words}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </div>
-    }
-}
-
-fn role_words(role: SystemRole) -> &'static str {
-    ROLES
-        .iter()
-        .find(|(value, _, _)| *value == role)
-        .map_or("Something else", |(_, _, words)| words)
-}
-
 /// Where a new system stands: it handles card numbers when step 1 said the
 /// merchant's own systems do (SAQ D); otherwise it is connected to what
 /// does. The wizard adds only systems in scope.
@@ -408,23 +248,13 @@ fn default_scope(state: WizardState) -> Scope {
     }
 }
 
-/// "shop.example.com, 203.0.113.10" as two addresses; blanks dropped.
-fn split_addresses(typed: &str) -> Vec<String> {
-    typed
-        .split([',', ' ', '\n'])
-        .map(str::trim)
-        .filter(|address| !address.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// What this computer can see: the networks its interfaces are on, read
 /// from the computer itself (nothing is sent), each with a button that puts
 /// it in the form. A merchant who does not know the till's address can add
 /// the shop's network instead; the warning says that nothing is probed
 /// until the Scan step, and only with their permission.
 #[component]
-fn NetworksHere(form: Form) -> impl IntoView {
+fn NetworksHere(form: SystemForm) -> impl IntoView {
     let networks = RwSignal::new(None::<Result<Vec<LocalNetwork>, AppError>>);
     let load = move |_| {
         if networks.get_untracked().is_none() {
@@ -473,7 +303,7 @@ fn NetworksHere(form: Form) -> impl IntoView {
     }
 }
 
-fn network_row(network: LocalNetwork, form: Form) -> impl IntoView {
+fn network_row(network: LocalNetwork, form: SystemForm) -> impl IntoView {
     let LocalNetwork {
         interface,
         address,

@@ -1,0 +1,248 @@
+//! The pages a merchant comes back to, in the real window: Systems (add
+//! with an error beside its field, open, edit, page through many, find
+//! one, remove) and Findings (filter, open one, see its evidence as text,
+//! accept it as a business need). Each screen is checked by axe-core in
+//! both themes, and saved as screenshots in target/e2e/.
+//!
+//! The findings come from a scan of 127.0.0.1 only, of a port the test
+//! opens itself; the CLI (`PORTCULLIS_CLI`) writes on the app's own
+//! database what a page must then show, as a second window would.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, Result, ensure};
+use fantoccini::key::Key;
+use portcullis_e2e::AppSession;
+
+/// A port in the scan's list that nothing on a test machine listens on,
+/// and that no other test of this binary's run opens at the same time.
+const OPENED: u16 = 8000;
+
+fn cli() -> PathBuf {
+    std::env::var_os("PORTCULLIS_CLI")
+        .map(PathBuf::from)
+        .expect("PORTCULLIS_CLI is not set: run the e2e tests with `cargo xtask test`")
+}
+
+/// `portcullis --data-dir DATA ARGS...` on the app's database.
+fn portcullis(app: &AppSession, args: &[&str]) -> Result<String> {
+    let output = Command::new(cli())
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .args(["--actor", "e2e test"])
+        .args(args)
+        .output()?;
+    ensure!(
+        output.status.success(),
+        "portcullis {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(String::from_utf8(output.stdout)?)
+}
+
+async fn no_accessibility_problems(app: &AppSession, screen: &str) -> Result<()> {
+    let problems = app.accessibility_problems_in_both_themes(screen).await?;
+    ensure!(problems.is_empty(), "axe-core: {problems:#?}");
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, a display, tauri-driver, axe-core and the CLI: run `cargo xtask test`"]
+async fn systems_are_added_edited_paged_and_removed_on_their_pages() -> Result<()> {
+    portcullis_e2e::run("pages-systems", async |app| {
+        app.wait_for_attribute("[data-test=database-badge]", "data-state", "ready")
+            .await?;
+        app.click("[data-test=nav-systems]").await?;
+        app.wait_for_text("[data-test=empty-state]", "No systems yet")
+            .await?;
+        app.screenshot_both_themes("systems-1-empty").await?;
+
+        // A bad address is refused beside its field, and nothing is kept.
+        app.type_into("[data-test=field-name]", "Web shop").await?;
+        app.type_into("[data-test=field-addresses]", "shop_1")
+            .await?;
+        app.click("[data-test=system-add]").await?;
+        app.wait_for_element("[data-test=error-addresses]").await?;
+        no_accessibility_problems(app, "systems, refused").await?;
+        app.type_into("[data-test=field-addresses]", "203.0.113.10")
+            .await?;
+        app.click("[data-test=scope-cde]").await?;
+        app.click("[data-test=system-add]").await?;
+
+        // Added, it opens on its own page.
+        app.wait_for_text("[data-test=system-title]", "Web shop")
+            .await?;
+        let lead = app.text_of(".lead").await?;
+        ensure!(lead.contains("Handles card data"), "{lead}");
+        app.click("[data-test=system-edit-open]").await?;
+        app.type_into("[data-test=field-name]", "Web shop (new server)")
+            .await?;
+        app.click("[data-test=scope-connected]").await?;
+        app.click("[data-test=system-save]").await?;
+        app.wait_for_text("[data-test=system-title]", "Web shop (new server)")
+            .await?;
+        app.wait_for_text("[data-test=history]", "Details changed")
+            .await?;
+        let lead = app.text_of(".lead").await?;
+        ensure!(lead.contains("Connected to card data"), "{lead}");
+        let stored = portcullis(app, &["systems", "list"])?;
+        ensure!(stored.contains("Web shop (new server)"), "{stored}");
+        app.scroll_to("[data-test=system-title]").await?;
+        app.screenshot_both_themes("systems-2-system-page").await?;
+        no_accessibility_problems(app, "a system's page").await?;
+
+        // Many systems: a page of 50 at a time, and a search finds one.
+        for number in 1..=55 {
+            portcullis(
+                app,
+                &[
+                    "systems",
+                    "add",
+                    &format!("Till {number}"),
+                    "--address",
+                    &format!("198.18.1.{number}"),
+                    "--role",
+                    "payment",
+                    "--scope",
+                    "cde",
+                    "--exposure",
+                    "internal",
+                ],
+            )?;
+        }
+        app.click("[data-test=nav-systems]").await?;
+        app.wait_for_count("[data-test=system-row]", 50).await?;
+        app.wait_for_text("[data-test=pager-range]", "1–50 of 56 systems")
+            .await?;
+        app.click("[data-test=pager-next]").await?;
+        app.wait_for_count("[data-test=system-row]", 6).await?;
+        app.wait_for_text("[data-test=pager-range]", "51–56 of 56")
+            .await?;
+        app.type_into("[data-test=system-filter]", "new server")
+            .await?;
+        app.wait_for_count("[data-test=system-row]", 1).await?;
+        app.scroll_to("h1").await?;
+        app.screenshot_both_themes("systems-3-list-found").await?;
+        no_accessibility_problems(app, "systems, found").await?;
+
+        // By keyboard: to the system's link, Enter opens it; Remove asks
+        // first, and the list no longer holds it.
+        app.tab_to("[data-test=system-link]").await?;
+        app.press(Key::Enter).await?;
+        app.wait_for_text("[data-test=system-title]", "Web shop (new server)")
+            .await?;
+        app.click("[data-test=system-remove]").await?;
+        app.wait_for_element("[data-test=dialog][open]").await?;
+        app.click("[data-test=dialog-remove]").await?;
+        app.wait_for_text("[data-test=pager-range]", "1–50 of 55 systems")
+            .await?;
+        let stored = portcullis(app, &["systems", "list"])?;
+        ensure!(!stored.contains("Web shop"), "{stored}");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, a display, tauri-driver, axe-core and the CLI: run `cargo xtask test`"]
+async fn a_finding_is_filtered_opened_and_accepted_on_its_page() -> Result<()> {
+    let listener = TcpListener::bind(("127.0.0.1", OPENED))
+        .with_context(|| format!("port {OPENED} on 127.0.0.1 is taken"))?;
+    portcullis_e2e::run("pages-findings", async |app| {
+        app.wait_for_attribute("[data-test=database-badge]", "data-state", "ready")
+            .await?;
+        app.click("[data-test=nav-findings]").await?;
+        app.wait_for_text("[data-test=empty-state]", "No findings yet")
+            .await?;
+        portcullis(
+            app,
+            &[
+                "systems",
+                "add",
+                "This computer",
+                "--address",
+                "127.0.0.1",
+                "--role",
+                "web-server",
+                "--scope",
+                "cde",
+                "--exposure",
+                "internal",
+            ],
+        )?;
+        portcullis(
+            app,
+            &["scan", "127.0.0.1", "-p", &OPENED.to_string(), "--save"],
+        )?;
+
+        app.reload().await?;
+        app.click("[data-test=nav-findings]").await?;
+        app.wait_for_element("[data-test=finding-row]").await?;
+        let port = format!("Port {OPENED}/tcp");
+        app.wait_for_text("[data-test=finding-rows]", &port).await?;
+        app.click("[data-test=filter-state] option[value=open]")
+            .await?;
+        app.click("[data-test=filter-severity] option[value=critical]")
+            .await?;
+        app.wait_for_element("[data-test=findings-filter-none]")
+            .await?;
+        app.click("[data-test=filter-severity] option[value='']")
+            .await?;
+        app.wait_for_text("[data-test=finding-rows]", &port).await?;
+        app.screenshot_both_themes("findings-1-list").await?;
+        no_accessibility_problems(app, "findings").await?;
+
+        // Its page: what it is, the evidence as text, and the decision.
+        app.click(&format!(
+            "[data-test=finding-row][data-port='{OPENED}'] [data-test=finding-link]"
+        ))
+        .await?;
+        app.wait_for_text("[data-test=finding-title]", &port)
+            .await?;
+        let explanation = app.text_of("[data-test=finding-explanation]").await?;
+        ensure!(explanation.len() > 40, "an explanation: {explanation}");
+        app.wait_for_text("[data-test=finding-status]", "Open")
+            .await?;
+        app.click("[data-test=finding-decision] [data-test=answer-need]")
+            .await?;
+        app.type_into(
+            "[data-test=finding-decision] [data-test=field-justification]",
+            "The stock sync service listens here for the warehouse computer only",
+        )
+        .await?;
+        app.type_into(
+            "[data-test=finding-decision] [data-test=field-approver]",
+            "Sam Owner",
+        )
+        .await?;
+        app.click("[data-test=finding-decision] [data-test=need-save]")
+            .await?;
+        app.wait_for_attribute(
+            "[data-test=finding-decision] [data-test=answer-status]",
+            "data-answer",
+            "kept",
+        )
+        .await?;
+        app.reload().await?;
+        app.wait_for_text("[data-test=finding-status]", "Accepted as a business need")
+            .await?;
+        app.wait_for_text("[data-test=finding-answer]", "Sam Owner")
+            .await?;
+        app.wait_for_text("[data-test=history]", "Accepted as a business need")
+            .await?;
+        app.screenshot_both_themes("findings-2-finding-accepted")
+            .await?;
+        app.scroll_to("[data-test=finding-decision]").await?;
+        app.screenshot_both_themes("findings-3-finding-decision")
+            .await?;
+        no_accessibility_problems(app, "a finding's page").await?;
+        let stored = portcullis(app, &["findings", "--status", "accepted", "--json"])?;
+        ensure!(stored.contains("Sam Owner"), "{stored}");
+        Ok(())
+    })
+    .await?;
+    drop(listener);
+    Ok(())
+}
