@@ -7,6 +7,7 @@ mod app;
 mod audit_history;
 mod backend_status;
 mod components;
+mod dates;
 mod ipc;
 mod monitoring_news;
 mod pages;

@@ -10,6 +10,7 @@ use crate::pages::Page;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::empty::EmptyPage;
 use crate::pages::findings::{FindingPage, FindingsPage};
+use crate::pages::inventory::{InventoryEntryPage, InventoryPage};
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::reports::ReportsPage;
 use crate::pages::settings::SettingsPage;
@@ -28,7 +29,8 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/systems") view=SystemsPage />
             <Route path=path!("/systems/:id") view=SystemPage />
             <Route path=path!("/scans") view=|| empty(Page::Scans) />
-            <Route path=path!("/inventory") view=|| empty(Page::Inventory) />
+            <Route path=path!("/inventory") view=InventoryPage />
+            <Route path=path!("/inventory/:id") view=InventoryEntryPage />
             <Route path=path!("/findings") view=FindingsPage />
             <Route path=path!("/findings/:id") view=FindingPage />
             <Route path=path!("/reports") view=ReportsPage />

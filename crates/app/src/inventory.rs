@@ -13,6 +13,33 @@ use crate::inventory_file;
 use crate::workspace::Workspace;
 use portcullis_model::SystemId;
 
+/// Refuses what the store would refuse, naming the field, so the window
+/// shows it beside the field it concerns.
+fn check_addition(addition: &InventoryAddition, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    if addition.port == 0 {
+        return Err(AppError::bad_input("port", "give a port from 1 to 65535"));
+    }
+    if addition.justification.trim().is_empty() {
+        return Err(AppError::bad_input(
+            "justification",
+            "say why the business needs this port open",
+        ));
+    }
+    if addition.approver.trim().is_empty() {
+        return Err(AppError::bad_input(
+            "approver",
+            "give the name of who approves it",
+        ));
+    }
+    if addition.expires_at.is_some_and(|until| until <= now) {
+        return Err(AppError::bad_input(
+            "until",
+            "the approval must end after today, or not at all",
+        ));
+    }
+    Ok(())
+}
+
 /// The longest reason for a removal the log keeps.
 const MAX_REASON_CHARS: usize = 500;
 
@@ -29,6 +56,7 @@ impl Workspace {
 
     /// Approves a port of a system, now.
     pub async fn add_inventory_entry(&self, addition: InventoryAddition) -> Result<InventoryEntry> {
+        check_addition(&addition, self.now())?;
         let entry = NewInventoryEntry {
             system_id: addition.system_id,
             port: addition.port,

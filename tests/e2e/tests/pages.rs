@@ -1,7 +1,8 @@
 //! The pages a merchant comes back to, in the real window: Systems (add
 //! with an error beside its field, open, edit, page through many, find
-//! one, remove) and Findings (filter, open one, see its evidence as text,
-//! accept it as a business need). Each screen is checked by axe-core in
+//! one, remove), Inventory (filter, sort, approve a port, approve it again
+//! with its audit trail, remove it with a reason) and Findings (filter,
+//! open one, see its evidence as text, accept it as a business need). Each screen is checked by axe-core in
 //! both themes, and saved as screenshots in target/e2e/.
 //!
 //! The findings come from a scan of 127.0.0.1 only, of a port the test
@@ -245,4 +246,141 @@ async fn a_finding_is_filtered_opened_and_accepted_on_its_page() -> Result<()> {
     .await?;
     drop(listener);
     Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, a display, tauri-driver, axe-core and the CLI: run `cargo xtask test`"]
+async fn an_approval_is_added_renewed_with_its_trail_and_removed_with_a_reason() -> Result<()> {
+    portcullis_e2e::run("pages-inventory", async |app| {
+        app.wait_for_attribute("[data-test=database-badge]", "data-state", "ready")
+            .await?;
+        portcullis(
+            app,
+            &[
+                "systems",
+                "add",
+                "Web shop",
+                "--address",
+                "203.0.113.10",
+                "--role",
+                "web-server",
+                "--scope",
+                "cde",
+                "--exposure",
+                "external",
+            ],
+        )?;
+        let soon = (chrono::Utc::now() + chrono::Duration::days(10))
+            .format("%Y-%m-%d")
+            .to_string();
+        portcullis(
+            app,
+            &[
+                "inventory",
+                "add",
+                "--system",
+                "Web shop",
+                "--port",
+                "22",
+                "--service",
+                "ssh",
+                "--justification",
+                "The hosting company administers the server over SSH",
+                "--approver",
+                "Sam Owner",
+                "--expires",
+                &soon,
+            ],
+        )?;
+        portcullis(
+            app,
+            &[
+                "inventory",
+                "add",
+                "--system",
+                "Web shop",
+                "--port",
+                "80",
+                "--justification",
+                "Visitors are sent on to HTTPS",
+                "--approver",
+                "Sam Owner",
+            ],
+        )?;
+        app.click("[data-test=nav-inventory]").await?;
+        app.wait_for_count("[data-test=inventory-row]", 2).await?;
+
+        // Ending within 30 days: only the SSH approval.
+        app.click("[data-test=filter-attention] option[value=ending-soon]")
+            .await?;
+        app.wait_for_count("[data-test=inventory-row]", 1).await?;
+        app.wait_for_text("[data-test=inventory-rows]", "Port 22/tcp")
+            .await?;
+        app.click("[data-test=filter-attention] option[value=all]")
+            .await?;
+        app.wait_for_count("[data-test=inventory-row]", 2).await?;
+        // Sorted by port, then the other way round.
+        app.click("th button.sort").await?;
+        app.click("th button.sort").await?;
+        let first = app.text_of("[data-test=inventory-row]").await?;
+        ensure!(first.contains("Port 80/tcp"), "descending by port: {first}");
+        app.screenshot_both_themes("inventory-1-list").await?;
+        no_accessibility_problems(app, "inventory").await?;
+
+        // Approving a port: a bad port is refused beside its field.
+        app.type_into("[data-test=field-port]", "https").await?;
+        app.type_into(
+            "[data-test=field-justification]",
+            "Customers reach the shop over HTTPS",
+        )
+        .await?;
+        app.type_into("[data-test=field-approver]", "Sam Owner")
+            .await?;
+        app.click("[data-test=entry-add]").await?;
+        app.wait_for_text("[data-test=error-port]", "1 to 65535")
+            .await?;
+        app.type_into("[data-test=field-port]", "443").await?;
+        app.click("[data-test=entry-add]").await?;
+        app.wait_for_text("[data-test=entry-title]", "Port 443/tcp on Web shop")
+            .await?;
+
+        // Approved again by someone else, until a date: the trail shows it.
+        app.type_into("[data-test=field-renew-approver]", "Alex Partner")
+            .await?;
+        app.click("[data-test=term-until]").await?;
+        app.click("[data-test=renew-save]").await?;
+        app.wait_for_text("[data-test=entry-approver]", "Alex Partner")
+            .await?;
+        app.wait_for_text("[data-test=entry-until]", "Until")
+            .await?;
+        app.wait_for_text("[data-test=history]", "Approval renewed")
+            .await?;
+        app.scroll_to("[data-test=entry-title]").await?;
+        app.screenshot_both_themes("inventory-2-entry-renewed")
+            .await?;
+        no_accessibility_problems(app, "an approval's page").await?;
+
+        // Removed only with a reason, which the audit log keeps.
+        app.click("[data-test=entry-remove]").await?;
+        app.wait_for_element("[data-test=dialog][open]").await?;
+        app.click("[data-test=dialog-remove]").await?;
+        app.wait_for_element("[data-test=error-remove-reason]")
+            .await?;
+        app.screenshot_both_themes("inventory-3-remove-refused")
+            .await?;
+        no_accessibility_problems(app, "removal, refused").await?;
+        app.type_into(
+            "[data-test=field-remove-reason]",
+            "The shop moved to a hosted checkout",
+        )
+        .await?;
+        app.click("[data-test=dialog-remove]").await?;
+        app.wait_for_count("[data-test=inventory-row]", 2).await?;
+        let left = portcullis(app, &["inventory", "list"])?;
+        ensure!(!left.contains("443"), "{left}");
+        let log = portcullis(app, &["audit", "show", "--json"])?;
+        ensure!(log.contains("The shop moved to a hosted checkout"), "{log}");
+        Ok(())
+    })
+    .await
 }

@@ -32,12 +32,11 @@ fn promise(page: Page) -> (&'static str, &'static str) {
             "Every scan you have run: which ports were open, what answered on them, and what changed since the last time.",
             "the scan engine",
         ),
-        Page::Inventory => (
-            "Your approved list of open ports (PCI DSS Requirement 1.2.5): each port, why the business needs it, who approved it and until when.",
-            "the compliance core",
-        ),
-        Page::Start | Page::Systems | Page::Findings | Page::Reports | Page::Settings => {
-            ("", "its own page")
-        }
+        Page::Start
+        | Page::Systems
+        | Page::Inventory
+        | Page::Findings
+        | Page::Reports
+        | Page::Settings => ("", "its own page"),
     }
 }

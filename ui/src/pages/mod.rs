@@ -3,6 +3,7 @@
 pub mod dashboard;
 pub mod empty;
 pub mod findings;
+pub mod inventory;
 pub mod not_found;
 pub mod reports;
 pub mod settings;
