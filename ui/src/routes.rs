@@ -6,13 +6,12 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Routes};
 use leptos_router::path;
 
-use crate::pages::Page;
 use crate::pages::dashboard::DashboardPage;
-use crate::pages::empty::EmptyPage;
 use crate::pages::findings::{FindingPage, FindingsPage};
 use crate::pages::inventory::{InventoryEntryPage, InventoryPage};
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::reports::ReportsPage;
+use crate::pages::scans::{ScanComparePage, ScanPage, ScansPage};
 use crate::pages::settings::SettingsPage;
 use crate::pages::start::StartPage;
 use crate::pages::systems::{SystemPage, SystemsPage};
@@ -28,7 +27,9 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/dashboard") view=DashboardPage />
             <Route path=path!("/systems") view=SystemsPage />
             <Route path=path!("/systems/:id") view=SystemPage />
-            <Route path=path!("/scans") view=|| empty(Page::Scans) />
+            <Route path=path!("/scans") view=ScansPage />
+            <Route path=path!("/scans/compare") view=ScanComparePage />
+            <Route path=path!("/scans/:id") view=ScanPage />
             <Route path=path!("/inventory") view=InventoryPage />
             <Route path=path!("/inventory/:id") view=InventoryEntryPage />
             <Route path=path!("/findings") view=FindingsPage />
@@ -37,8 +38,4 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/settings") view=SettingsPage />
         </Routes>
     }
-}
-
-fn empty(page: Page) -> impl IntoView {
-    view! { <EmptyPage page /> }
 }

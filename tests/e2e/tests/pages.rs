@@ -1,6 +1,6 @@
 //! The pages a merchant comes back to, in the real window: Systems (add
 //! with an error beside its field, open, edit, page through many, find
-//! one, remove), Inventory (filter, sort, approve a port, approve it again
+//! one, remove), Scans (filter, open one, compare two), Inventory (filter, sort, approve a port, approve it again
 //! with its audit trail, remove it with a reason) and Findings (filter,
 //! open one, see its evidence as text, accept it as a business need). Each screen is checked by axe-core in
 //! both themes, and saved as screenshots in target/e2e/.
@@ -380,6 +380,87 @@ async fn an_approval_is_added_renewed_with_its_trail_and_removed_with_a_reason()
         ensure!(!left.contains("443"), "{left}");
         let log = portcullis(app, &["audit", "show", "--json"])?;
         ensure!(log.contains("The shop moved to a hosted checkout"), "{log}");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, a display, tauri-driver, axe-core and the CLI: run `cargo xtask test`"]
+async fn two_scans_are_listed_opened_and_compared_side_by_side() -> Result<()> {
+    /// A port in the scan's list that nothing on a test machine listens on.
+    const LATER: u16 = 8888;
+    portcullis_e2e::run("pages-scans", async |app| {
+        app.wait_for_attribute("[data-test=database-badge]", "data-state", "ready")
+            .await?;
+        app.click("[data-test=nav-scans]").await?;
+        app.wait_for_text("[data-test=empty-state]", "No scans yet")
+            .await?;
+        portcullis(
+            app,
+            &[
+                "systems",
+                "add",
+                "This computer",
+                "--address",
+                "127.0.0.1",
+                "--role",
+                "web-server",
+                "--scope",
+                "cde",
+                "--exposure",
+                "internal",
+            ],
+        )?;
+        let ports = LATER.to_string();
+        portcullis(app, &["scan", "127.0.0.1", "-p", &ports, "--save"])?;
+        let listener = TcpListener::bind(("127.0.0.1", LATER))
+            .with_context(|| format!("port {LATER} on 127.0.0.1 is taken"))?;
+        portcullis(app, &["scan", "127.0.0.1", "-p", &ports, "--save"])?;
+        drop(listener);
+
+        app.reload().await?;
+        app.click("[data-test=nav-scans]").await?;
+        app.wait_for_count("[data-test=scan-row]", 2).await?;
+        app.type_into("[data-test=filter-target]", "192.0.2.")
+            .await?;
+        app.wait_for_count("[data-test=scan-row]", 0).await?;
+        app.type_into("[data-test=filter-target]", "127.0.0.1")
+            .await?;
+        app.wait_for_count("[data-test=scan-row]", 2).await?;
+        app.click("[data-test=scan-row]:nth-child(1) [data-test=scan-tick]")
+            .await?;
+        app.click("[data-test=scan-row]:nth-child(2) [data-test=scan-tick]")
+            .await?;
+        app.wait_for_text("[data-test=compare-hint]", "Ready to compare")
+            .await?;
+        app.screenshot_both_themes("scans-1-list").await?;
+        no_accessibility_problems(app, "scans").await?;
+
+        app.click("[data-test=scan-compare]").await?;
+        let changes = app
+            .wait_for_text(
+                "[data-test=compare-changes]",
+                &format!("{LATER}/tcp opened"),
+            )
+            .await?;
+        ensure!(
+            changes.contains("inventory"),
+            "said against the inventory: {changes}"
+        );
+        app.wait_for_text("[data-test=compare-summary]", "1 port opened")
+            .await?;
+        app.screenshot_both_themes("scans-2-compared").await?;
+        no_accessibility_problems(app, "two scans compared").await?;
+
+        // The newer scan's page: the port, and the finding judged from it.
+        app.click("[data-test=compare-after] a").await?;
+        app.wait_for_element(&format!("[data-test=scan-port][data-port='{LATER}']"))
+            .await?;
+        app.wait_for_text("[data-test=scan-findings]", &format!("Port {LATER}/tcp"))
+            .await?;
+        app.screenshot_both_themes("scans-3-scan").await?;
+        no_accessibility_problems(app, "a scan's page").await?;
         Ok(())
     })
     .await

@@ -1,11 +1,11 @@
 //! One module per page of the navigation, and the navigation's list.
 
 pub mod dashboard;
-pub mod empty;
 pub mod findings;
 pub mod inventory;
 pub mod not_found;
 pub mod reports;
+pub mod scans;
 pub mod settings;
 pub mod start;
 pub mod systems;
