@@ -409,3 +409,49 @@ async fn an_inventory_entry_is_removed_only_with_a_reason_the_log_keeps() {
         "the removal's row keeps the reason: {last:?}"
     );
 }
+
+/// The dashboard's chart over time: one point per finished scan, oldest
+/// first, with the ports it found open and the findings it saw.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_trend_counts_each_finished_scans_ports_and_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = open(dir.path()).await;
+    workspace
+        .add_system(NewSystem {
+            name: "this machine".into(),
+            addresses: vec!["127.0.0.1".into()],
+            role: SystemRole::WebServer,
+            scope: Scope::Cde,
+            exposure: Exposure::Internal,
+            notes: String::new(),
+        })
+        .await
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let first = workspace
+        .scan_to_end(loopback(port.to_string()), true)
+        .await
+        .unwrap();
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let second = workspace
+        .scan_to_end(loopback(port.to_string()), true)
+        .await
+        .unwrap();
+    drop(listener);
+
+    let trend = workspace.dashboard().await.unwrap().trend;
+    let points: Vec<(ScanId, u32, bool)> = trend
+        .iter()
+        .map(|p| (p.scan_id, p.open_ports, p.findings > 0))
+        .collect();
+    assert_eq!(
+        points,
+        vec![
+            (first.record.expect("recorded").id, 0, false),
+            (second.record.expect("recorded").id, 1, true)
+        ],
+        "{trend:?}"
+    );
+}

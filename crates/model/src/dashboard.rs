@@ -32,6 +32,19 @@ pub struct LastScan {
     pub status: ScanStatus,
 }
 
+/// One finished scan on the dashboard's chart over time: how many ports it
+/// found open and how many findings it saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub scan_id: ScanId,
+    pub at: DateTime<Utc>,
+    pub open_ports: u32,
+    pub findings: u64,
+}
+
+/// How many finished scans the chart over time shows, newest last.
+pub const TREND_SCANS: u32 = 20;
+
 /// The dashboard's figures, as the store counts them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
@@ -39,6 +52,9 @@ pub struct Dashboard {
     pub open_per_system: Vec<SystemFindingCount>,
     pub history: TestingHistory,
     pub last_scan: Option<LastScan>,
+    /// The newest finished scans ([`TREND_SCANS`] at most), oldest first.
+    #[serde(default)]
+    pub trend: Vec<TrendPoint>,
 }
 
 /// A segmentation test (PCI DSS 11.4.5) as someone recorded it.

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{Exposure, SegmentationTest, TestingHistory};
 use portcullis_model::dashboard::{
-    Dashboard, FindingCount, LastScan, SegmentationRecord, SystemFindingCount,
+    Dashboard, FindingCount, LastScan, SegmentationRecord, SystemFindingCount, TREND_SCANS,
+    TrendPoint,
 };
 use sqlx::Row;
 
@@ -19,6 +20,32 @@ use portcullis_model::{ScanId, SegmentationTestId, SystemId};
 
 impl Store {
     /// The dashboard's figures.
+    /// The newest finished scans, oldest first, with the ports each found
+    /// open and the findings each saw (`scan_findings`, by its key).
+    async fn trend(&self) -> Result<Vec<TrendPoint>, StoreError> {
+        let mut points = sqlx::query_as::<_, (i64, String, Option<i64>, i64)>(
+            "SELECT s.id, s.started_at, s.open_ports,
+                    (SELECT count(*) FROM scan_findings f WHERE f.scan_id = s.id)
+             FROM scans s WHERE s.status = 'finished'
+             ORDER BY s.id DESC LIMIT ?",
+        )
+        .bind(TREND_SCANS)
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|(id, started_at, open_ports, findings)| {
+            Ok::<_, StoreError>(TrendPoint {
+                scan_id: ScanId(id),
+                at: parse_time("started_at", &started_at)?,
+                open_ports: u32::try_from(open_ports.unwrap_or(0)).unwrap_or(u32::MAX),
+                findings: u64::try_from(findings).unwrap_or(0),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+        points.reverse();
+        Ok(points)
+    }
+
     pub async fn dashboard(&self) -> Result<Dashboard, StoreError> {
         let findings = sqlx::query(
             "SELECT status, severity, count(*) AS n FROM findings GROUP BY status, severity",
@@ -67,6 +94,7 @@ impl Store {
             open_per_system,
             history: self.testing_history(None).await?,
             last_scan,
+            trend: self.trend().await?,
         })
     }
 

@@ -1,6 +1,7 @@
 //! The pages a merchant comes back to, in the real window: Systems (add
 //! with an error beside its field, open, edit, page through many, find
-//! one, remove), Scans (filter, open one, compare two), Inventory (filter, sort, approve a port, approve it again
+//! one, remove), Scans (filter, open one, compare two) and the
+//! Dashboard's charts drawn from them, Inventory (filter, sort, approve a port, approve it again
 //! with its audit trail, remove it with a reason) and Findings (filter,
 //! open one, see its evidence as text, accept it as a business need). Each screen is checked by axe-core in
 //! both themes, and saved as screenshots in target/e2e/.
@@ -461,6 +462,21 @@ async fn two_scans_are_listed_opened_and_compared_side_by_side() -> Result<()> {
             .await?;
         app.screenshot_both_themes("scans-3-scan").await?;
         no_accessibility_problems(app, "a scan's page").await?;
+
+        // The dashboard draws the two scans and the open finding, and its
+        // bar leads to the findings it counts.
+        app.click("[data-test=nav-dashboard]").await?;
+        app.wait_for_text("[data-test=system-verdicts]", "This computer")
+            .await?;
+        app.wait_for_element("[data-test=line-chart]").await?;
+        let medium = app.text_of("[data-test=bar][data-key=medium]").await?;
+        ensure!(medium.ends_with('1'), "one open Medium finding: {medium}");
+        app.screenshot_both_themes("dashboard-4-charts").await?;
+        no_accessibility_problems(app, "the dashboard's charts").await?;
+        app.click("[data-test=bar][data-key=medium]").await?;
+        app.wait_for_count("[data-test=finding-row]", 1).await?;
+        app.wait_for_text("[data-test=finding-rows]", &format!("Port {LATER}/tcp"))
+            .await?;
         Ok(())
     })
     .await

@@ -7,6 +7,7 @@
 
 pub mod badge;
 pub mod card;
+pub mod chart;
 pub mod choice;
 pub mod data_table;
 pub mod dialog;
@@ -19,6 +20,7 @@ pub mod toast;
 
 pub use badge::{Badge, BadgeLevel};
 pub use card::Card;
+pub use chart::{Bar, BarChart, LineChart, TimePoint};
 pub use choice::{Choice, ChoiceGroup, ChoiceKind};
 pub use data_table::DataTable;
 pub use dialog::Dialog;

@@ -3,6 +3,7 @@
 //! the schedules that keep watch.
 
 mod alerts;
+mod charts;
 mod segmentation;
 mod watching;
 
@@ -16,6 +17,7 @@ use crate::monitoring_news::MonitoringNews;
 use crate::text::sentence;
 
 use alerts::AlertsCard;
+use charts::{ChartsCard, systems_list};
 use segmentation::SegmentationCard;
 use watching::WatchCard;
 
@@ -30,6 +32,7 @@ pub fn DashboardPage() -> impl IntoView {
         <section class="page" data-test="page" data-page="nav-dashboard">
             <h1>"Dashboard"</h1>
             <StatusLead refresh />
+            <ChartsCard refresh />
             <AlertsCard refresh changed />
             <WatchCard refresh changed />
             <SegmentationCard changed />
@@ -53,8 +56,17 @@ fn StatusLead(refresh: Signal<(u32, u32)>) -> impl IntoView {
             }
             Some(Ok(report)) => {
                 let steps = report.next_steps;
+                let systems = report.status.systems;
                 view! {
                     <p class="lead" data-test="status-headline">{report.headline}</p>
+                    {(!systems.is_empty())
+                        .then(|| {
+                            view! {
+                                <Card title="Where each system stands">
+                                    {systems_list(systems)}
+                                </Card>
+                            }
+                        })}
                     <Card title="What is due">
                         {if steps.is_empty() {
                             view! {
