@@ -341,6 +341,8 @@ register![
     import_file,
     import_proposal,
     segmentation_run,
+    backup_save,
+    restore_open,
 ];
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! The commands that read and write the person's own files: imports and
-//! exports. The window never names a path: the backend asks with the
+//! The commands that read and write the person's own files: imports,
+//! exports, backups and restores. The window never names a path: the backend asks with the
 //! system's file dialog (tauri-plugin-dialog) and keeps what was chosen.
 //! Everything else is the app layer's.
 
@@ -10,6 +10,7 @@ use portcullis_app::ImportWatch;
 use portcullis_model::commands::*;
 use portcullis_model::documents::{ExportAnswer, ExportRequest};
 use portcullis_model::import::{ImportAnswer, ImportOutcome, ImportProgress};
+use portcullis_model::maintenance::{BackupSummary, CopyProgress, RestoreSummary};
 use portcullis_model::{AppError, Command, ErrorKind};
 use tauri::ipc::Channel;
 use tauri::{State, WebviewWindow};
@@ -23,6 +24,8 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(150);
 /// The titles of the dialogs: what they ask, in the person's words.
 pub const IMPORT_DIALOG_TITLE: &str = "Choose the scan report to bring in";
 pub const SAVE_DIALOG_TITLE: &str = "Save the document as";
+pub const BACKUP_DIALOG_TITLE: &str = "Save the backup as";
+pub const RESTORE_DIALOG_TITLE: &str = "Choose the backup to restore";
 
 assert_command_name!(ImportFile::NAME, import_file);
 /// Asks which file to import, then imports it, sending its progress to
@@ -149,6 +152,74 @@ pub async fn export_document(
     };
     let saved = workspace.export(request, &path, None).await?;
     Ok(ExportAnswer::Saved(saved))
+}
+
+assert_command_name!(BackupSave::NAME, backup_save);
+/// Asks where to save a backup of the database, then copies it there,
+/// sending the copy's progress to `updates`.
+#[tauri::command]
+pub async fn backup_save(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    request: <BackupSave as StreamCommand>::Request,
+    updates: Channel<CopyProgress>,
+) -> Result<Option<BackupSummary>, AppError> {
+    let _ = request;
+    let workspace = state.workspace().await?;
+    let name = format!(
+        "portcullis-backup-{}.sqlite",
+        chrono::Local::now().format("%Y-%m-%d")
+    );
+    let dialog =
+        save_dialog(&window, &name, "Portcullis backup", "sqlite").set_title(BACKUP_DIALOG_TITLE);
+    let Some(path) = pick_destination(dialog).await? else {
+        return Ok(None);
+    };
+    let summary = workspace.backup(&path, copy_progress(updates)).await?;
+    Ok(Some(summary))
+}
+
+assert_command_name!(RestoreOpen::NAME, restore_open);
+/// Asks which backup to restore, then restores it (the app layer checks
+/// it first and saves the database it replaces), sending the copy's
+/// progress to `updates`.
+#[tauri::command]
+pub async fn restore_open(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    request: <RestoreOpen as StreamCommand>::Request,
+    updates: Channel<CopyProgress>,
+) -> Result<Option<RestoreSummary>, AppError> {
+    let _ = request;
+    let workspace = state.workspace().await?;
+    let dialog = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title(RESTORE_DIALOG_TITLE)
+        .add_filter("Portcullis backup", &["sqlite", "db"]);
+    let Some(path) = pick(dialog).await? else {
+        return Ok(None);
+    };
+    let summary = workspace.restore(&path, copy_progress(updates)).await?;
+    Ok(Some(summary))
+}
+
+/// Sends a copy's progress to the window at most every
+/// [`PROGRESS_INTERVAL`], and always its last step.
+fn copy_progress(updates: Channel<CopyProgress>) -> impl Fn(CopyProgress) + Send + 'static {
+    let last_sent = std::sync::Mutex::new(None::<std::time::Instant>);
+    move |progress| {
+        let now = std::time::Instant::now();
+        let mut last_sent = last_sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let finished = progress.pages_done >= progress.pages_total;
+        if finished || last_sent.is_none_or(|at| now.duration_since(at) >= PROGRESS_INTERVAL) {
+            *last_sent = Some(now);
+            let _ = updates.send(progress);
+        }
+    }
 }
 
 fn save_dialog(

@@ -17,6 +17,7 @@ pub fn App() -> impl IntoView {
     Toasts::provide();
     MonitoringNews::provide();
     WizardState::provide();
+    crate::theme::apply(crate::theme::chosen());
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

@@ -14,6 +14,7 @@ mod pages;
 mod routes;
 mod system_form;
 mod text;
+mod theme;
 mod wizard;
 
 fn main() {

@@ -217,6 +217,32 @@ impl StreamCommand for SegmentationRun {
     type Response = crate::segmentation::SegmentationRunOutcome;
 }
 
+/// Back up the database to where a save dialog says; the copy's progress
+/// arrives on the channel; answers what was written (`None`: the dialog
+/// was closed).
+#[derive(Debug)]
+pub enum BackupSave {}
+
+impl StreamCommand for BackupSave {
+    const NAME: &'static str = "backup_save";
+    type Request = Empty;
+    type Update = crate::maintenance::CopyProgress;
+    type Response = Option<crate::maintenance::BackupSummary>;
+}
+
+/// Restore the backup an open dialog chooses, after checking its integrity
+/// and schema; the database it replaces is saved aside first. Progress
+/// arrives on the channel; answers what was done (`None`: dismissed).
+#[derive(Debug)]
+pub enum RestoreOpen {}
+
+impl StreamCommand for RestoreOpen {
+    const NAME: &'static str = "restore_open";
+    type Request = Empty;
+    type Update = crate::maintenance::CopyProgress;
+    type Response = Option<crate::maintenance::RestoreSummary>;
+}
+
 /// Every streaming command's wire name.
 pub const STREAM_COMMAND_NAMES: &[&str] = &[
     ScanStart::NAME,
@@ -224,4 +250,6 @@ pub const STREAM_COMMAND_NAMES: &[&str] = &[
     ImportFile::NAME,
     ImportProposal::NAME,
     SegmentationRun::NAME,
+    BackupSave::NAME,
+    RestoreOpen::NAME,
 ];

@@ -3,7 +3,10 @@
 //! one, remove), Scans (filter, open one, compare two) and the
 //! Dashboard's charts drawn from them, Inventory (filter, sort, approve a port, approve it again
 //! with its audit trail, remove it with a reason) and Findings (filter,
-//! open one, see its evidence as text, accept it as a business need). Each screen is checked by axe-core in
+//! open one, see its evidence as text, accept it as a business need), and
+//! Settings (the theme kept across a reload, the scan permission, a
+//! backup to a file and its restore through the system's file dialogs,
+//! and a file that is no backup refused). Each screen is checked by axe-core in
 //! both themes, and saved as screenshots in target/e2e/.
 //!
 //! The findings come from a scan of 127.0.0.1 only, of a port the test
@@ -16,7 +19,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, ensure};
 use fantoccini::key::Key;
-use portcullis_e2e::AppSession;
+use portcullis_e2e::{AppSession, FileDialog};
 
 /// A port in the scan's list that nothing on a test machine listens on,
 /// and that no other test of this binary's run opens at the same time.
@@ -477,6 +480,93 @@ async fn two_scans_are_listed_opened_and_compared_side_by_side() -> Result<()> {
         app.wait_for_count("[data-test=finding-row]", 1).await?;
         app.wait_for_text("[data-test=finding-rows]", &format!("Port {LATER}/tcp"))
             .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, a display, tauri-driver, xdotool, axe-core and the CLI: run `cargo xtask test`"]
+async fn settings_keep_the_theme_and_back_up_and_restore_the_data() -> Result<()> {
+    const BACKUP_DIALOG: &str = "Save the backup as";
+    const RESTORE_DIALOG: &str = "Choose the backup to restore";
+    let files = tempfile::tempdir()?;
+    portcullis_e2e::run("pages-settings", async |app| {
+        app.wait_for_attribute("[data-test=database-badge]", "data-state", "ready")
+            .await?;
+        app.click("[data-test=nav-settings]").await?;
+
+        // The theme chosen is the window's, kept across a reload.
+        app.click("[data-test=theme-dark]").await?;
+        app.wait_for_attribute("html", "data-theme", "dark").await?;
+        app.reload().await?;
+        app.wait_for_attribute("html", "data-theme", "dark").await?;
+        app.click("[data-test=nav-settings]").await?;
+        ensure!(
+            app.is_ticked("[data-test=theme-dark]").await?,
+            "dark stays chosen"
+        );
+        app.click("[data-test=theme-system]").await?;
+        app.wait_for_count("html[data-theme]", 0).await?;
+        let method = app.text_of("[data-test=scan-method]").await?;
+        ensure!(method.to_lowercase().contains("scan"), "{method}");
+
+        // A backup holds what was there when it was made; a restore brings
+        // exactly that back.
+        let add = |name: &str| {
+            portcullis(
+                app,
+                &[
+                    "systems",
+                    "add",
+                    name,
+                    "--address",
+                    "203.0.113.20",
+                    "--role",
+                    "office",
+                    "--scope",
+                    "out-of-scope",
+                    "--exposure",
+                    "internal",
+                ],
+            )
+        };
+        add("Before the backup")?;
+        let backup = files.path().join("portcullis-backup.sqlite");
+        app.click("[data-test=backup-save]").await?;
+        app.answer_file_dialog(BACKUP_DIALOG, FileDialog::Save, &backup)
+            .await?;
+        app.wait_for_text("[data-test=copy-done]", "Backed up to")
+            .await?;
+        ensure!(backup.is_file(), "the backup was written");
+        app.scroll_to("[data-test=backup-restore]").await?;
+        app.screenshot_both_themes("settings-2-backed-up").await?;
+        no_accessibility_problems(app, "settings, backed up").await?;
+
+        // A file that is no backup is refused, and nothing changes.
+        let junk = files.path().join("holiday-photos.db");
+        std::fs::write(&junk, b"not a database at all, just some bytes")?;
+        app.click("[data-test=restore-open]").await?;
+        app.answer_file_dialog(RESTORE_DIALOG, FileDialog::Open, &junk)
+            .await?;
+        let refused = app
+            .wait_for_text("[data-test=copy-failed]", "Nothing was restored")
+            .await?;
+        eprintln!("a file that is no backup: {refused}");
+
+        add("After the backup")?;
+        app.click("[data-test=restore-open]").await?;
+        app.answer_file_dialog(RESTORE_DIALOG, FileDialog::Open, &backup)
+            .await?;
+        app.wait_for_text("[data-test=copy-done]", "Restored")
+            .await?;
+        let systems = portcullis(app, &["systems", "list"])?;
+        ensure!(
+            systems.contains("Before the backup") && !systems.contains("After the backup"),
+            "the restore brought back the backup's systems: {systems}"
+        );
+        app.scroll_to("[data-test=backup-restore]").await?;
+        app.screenshot_both_themes("settings-3-restored").await?;
         Ok(())
     })
     .await

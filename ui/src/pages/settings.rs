@@ -5,14 +5,19 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portcullis_model::commands::{
-    Empty, KeepWatching, KeepWatchingSet, ServiceProvider, StartAtLogin, StartAtLoginSet,
+    BackupSave, Empty, KeepWatching, KeepWatchingSet, RestoreOpen, ScanReadiness, ServiceProvider,
+    StartAtLogin, StartAtLoginSet,
 };
+use portcullis_model::maintenance::CopyProgress;
 use portcullis_model::service::AdvisoryData;
 use portcullis_model::{AppError, DatabaseState, DatabaseStatus};
 
 use crate::backend_status::BackendStatus;
+use crate::components::progress_bar::ProgressBar;
+use crate::components::{Choice, ChoiceGroup, ChoiceKind};
 use crate::ipc;
 use crate::text::sentence;
+use crate::theme::{self, Theme};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -22,6 +27,9 @@ pub fn SettingsPage() -> impl IntoView {
             <h1>"Settings"</h1>
             <BackgroundChoices />
             <BusinessChoices />
+            <ThemeChoice />
+            <ScanPermission />
+            <BackupAndRestore />
             <h2>"About this installation"</h2>
             {move || match status.info.get() {
                 None => view! { <p class="muted">"Asking the backend…"</p> }.into_any(),
@@ -119,6 +127,59 @@ fn BackgroundChoices() -> impl IntoView {
                 detail="Open Portcullis in the tray when you log in."
             />
         </fieldset>
+    }
+}
+
+/// Light, dark, or as the computer is set.
+#[component]
+fn ThemeChoice() -> impl IntoView {
+    let current = RwSignal::new(theme::chosen());
+    view! {
+        <ChoiceGroup id="theme" legend="Appearance">
+            {Theme::ALL
+                .into_iter()
+                .map(|(value, key, title, detail)| {
+                    view! {
+                        <Choice
+                            kind=ChoiceKind::Radio
+                            name="theme"
+                            title=title
+                            detail=detail
+                            checked=Signal::derive(move || current.get() == value)
+                            on_change=move |_| {
+                                current.set(value);
+                                theme::choose(value);
+                            }
+                            test_id=format!("theme-{key}")
+                        />
+                    }
+                })
+                .collect_view()}
+        </ChoiceGroup>
+    }
+}
+
+/// Whether this computer lets Portcullis send its own packets (the fast
+/// SYN scan) and, when it does not, how to allow it here.
+#[component]
+fn ScanPermission() -> impl IntoView {
+    let readiness =
+        LocalResource::new(|| async { ipc::invoke::<ScanReadiness>(&Empty::default()).await });
+    view! {
+        <section class="card" data-test="scan-permission">
+            <h2 class="card-title">"Scanning on this computer"</h2>
+            {move || match readiness.get() {
+                None => view! { <p class="muted">"Checking…"</p> }.into_any(),
+                Some(Err(error)) => view! { <p class="form-error">{sentence(&error.message)}</p> }.into_any(),
+                Some(Ok(readiness)) => {
+                    view! {
+                        <p data-test="scan-method">{readiness.method.sentence}</p>
+                        {readiness.method.how_to_grant.map(|how| view! { <p class="hint" data-test="scan-grant">{how}</p> })}
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
     }
 }
 
@@ -272,5 +333,110 @@ fn Preference(which: Setting, title: &'static str, detail: &'static str) -> impl
                 {move || saved.get().then_some("Saved.")}
             </p>
         </div>
+    }
+}
+
+/// What the backup or restore under way has done, or came to.
+#[derive(Debug, Clone, PartialEq)]
+enum CopyStage {
+    Idle,
+    Copying { what: &'static str, percent: f64 },
+    Done(String),
+    Failed(String),
+}
+
+/// Backup to a file the person chooses, and restore from one: each with
+/// its progress, and the restore's checks (integrity, schema) before it
+/// replaces anything. The database replaced is saved aside first.
+#[component]
+fn BackupAndRestore() -> impl IntoView {
+    let stage = RwSignal::new(CopyStage::Idle);
+    let busy = move || matches!(stage.get(), CopyStage::Copying { .. });
+    let on_progress = move |what: &'static str| {
+        move |progress: CopyProgress| {
+            #[allow(clippy::cast_precision_loss)]
+            let percent = if progress.pages_total == 0 {
+                0.0
+            } else {
+                progress.pages_done as f64 * 100.0 / progress.pages_total as f64
+            };
+            stage.set(CopyStage::Copying { what, percent });
+        }
+    };
+    let back_up = move |_| {
+        if busy() {
+            return;
+        }
+        stage.set(CopyStage::Copying {
+            what: "Backing up",
+            percent: 0.0,
+        });
+        spawn_local(async move {
+            let answer =
+                ipc::stream::<BackupSave>(&Empty::default(), on_progress("Backing up")).await;
+            stage.set(match answer {
+                Ok((None, _)) => CopyStage::Idle,
+                Ok((Some(summary), _)) => CopyStage::Done(format!(
+                    "Backed up to {} ({} pages). Keep it somewhere safe, away from this computer.",
+                    summary.path, summary.pages
+                )),
+                Err(error) => CopyStage::Failed(format!(
+                    "The backup was not made. {}",
+                    sentence(&error.message)
+                )),
+            });
+        });
+    };
+    let restore = move |_| {
+        if busy() {
+            return;
+        }
+        stage.set(CopyStage::Copying {
+            what: "Restoring",
+            percent: 0.0,
+        });
+        spawn_local(async move {
+            let answer =
+                ipc::stream::<RestoreOpen>(&Empty::default(), on_progress("Restoring")).await;
+            stage.set(match answer {
+                Ok((None, _)) => CopyStage::Idle,
+                Ok((Some(summary), _)) => CopyStage::Done(format!(
+                    "Restored. The backup passed its checks. The data it replaced was saved to {}.",
+                    summary.previous_saved_to
+                )),
+                Err(error) => CopyStage::Failed(format!(
+                    "Nothing was restored. {}",
+                    sentence(&error.message)
+                )),
+            });
+        });
+    };
+    view! {
+        <section class="card" data-test="backup-restore">
+            <h2 class="card-title">"Backup and restore"</h2>
+            <p class="muted">
+                "Your inventory, findings and audit log live only on this computer. Back them up to a USB stick or a shared drive; restore a backup after a new computer or a mistake. A restore checks the backup first and keeps the data it replaces."
+            </p>
+            <div class="actions">
+                <button class="button" type="button" on:click=back_up aria-disabled=move || busy().then_some("true") data-test="backup-save">
+                    "Back up now…"
+                </button>
+                <button class="button" type="button" on:click=restore aria-disabled=move || busy().then_some("true") data-test="restore-open">
+                    "Restore a backup…"
+                </button>
+            </div>
+            {move || match stage.get() {
+                CopyStage::Idle => ().into_any(),
+                CopyStage::Copying { what, percent } => {
+                    view! { <ProgressBar label=what percent=Signal::derive(move || percent) /> }.into_any()
+                }
+                CopyStage::Done(message) => {
+                    view! { <p class="notice" data-kind="ok" role="status" data-test="copy-done">{message}</p> }.into_any()
+                }
+                CopyStage::Failed(message) => {
+                    view! { <p class="form-error" role="alert" data-test="copy-failed">{message}</p> }.into_any()
+                }
+            }}
+        </section>
     }
 }
