@@ -2,7 +2,8 @@
 //! with an error beside its field, open, edit, page through many, find
 //! one, remove), Scans (filter, open one, compare two) and the
 //! Dashboard's charts drawn from them, Inventory (filter, sort, approve a port, approve it again
-//! with its audit trail, remove it with a reason) and Findings (filter,
+//! with its audit trail, remove it with a reason, then the audit log on
+//! Reports with its chain checked) and Findings (filter,
 //! open one, see its evidence as text, accept it as a business need), and
 //! Settings (the theme kept across a reload, the scan permission, a
 //! backup to a file and its restore through the system's file dialogs,
@@ -384,6 +385,17 @@ async fn an_approval_is_added_renewed_with_its_trail_and_removed_with_a_reason()
         ensure!(!left.contains("443"), "{left}");
         let log = portcullis(app, &["audit", "show", "--json"])?;
         ensure!(log.contains("The shop moved to a hosted checkout"), "{log}");
+
+        // The Reports page shows the log, and its chain holds.
+        app.click("[data-test=nav-reports]").await?;
+        app.wait_for_text("[data-test=audit-rows]", "Approval removed")
+            .await?;
+        app.click("[data-test=audit-verify]").await?;
+        app.wait_for_attribute("[data-test=audit-chain]", "data-intact", "true")
+            .await?;
+        app.scroll_to("[data-test=audit-verify]").await?;
+        app.screenshot_both_themes("reports-audit-log").await?;
+        no_accessibility_problems(app, "the audit log").await?;
         Ok(())
     })
     .await

@@ -1,6 +1,8 @@
 //! Reports: what comes in (the reports a merchant already has) and what
-//! goes out (the documents an assessor asks for).
+//! goes out (the documents an assessor asks for), and the audit log with
+//! the check of its chain.
 
+mod audit_log;
 mod export;
 mod import;
 
@@ -17,6 +19,7 @@ pub fn ReportsPage() -> impl IntoView {
             </p>
             <import::ImportCard imported />
             <export::ExportCard imported />
+            <audit_log::AuditLogCard />
         </section>
     }
 }
