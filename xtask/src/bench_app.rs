@@ -402,7 +402,7 @@ async fn wait_for_step(client: &Client, step: &str) -> Result<()> {
     }
 }
 
-async fn open_session(
+pub(crate) async fn open_session(
     app: &Path,
     data_dir: &Path,
     display: &display::Display,
@@ -448,7 +448,7 @@ async fn open_session(
 }
 
 /// Waits until the window has mounted and its backend answers.
-async fn wait_until_interactive(client: &Client) -> Result<()> {
+pub(crate) async fn wait_until_interactive(client: &Client) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let ready = client
@@ -512,7 +512,7 @@ fn pss_of(app: u32) -> Pss {
     }
 }
 
-fn tempfile_dir(name: &str) -> Result<std::path::PathBuf> {
+pub(crate) fn tempfile_dir(name: &str) -> Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
@@ -525,15 +525,15 @@ fn free_port() -> Result<u16> {
         .port())
 }
 
-fn ms(duration: Duration) -> f64 {
+pub(crate) fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-fn median(values: &mut [f64]) -> f64 {
+pub(crate) fn median(values: &mut [f64]) -> f64 {
     percentile(values, 0.5)
 }
 
-fn percentile(values: &mut [f64], quantile: f64) -> f64 {
+pub(crate) fn percentile(values: &mut [f64], quantile: f64) -> f64 {
     values.sort_by(f64::total_cmp);
     let index = ((values.len() as f64 - 1.0) * quantile).round() as usize;
     values[index.min(values.len() - 1)]

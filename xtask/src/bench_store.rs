@@ -35,15 +35,7 @@ const FINDINGS: u32 = 20_000;
 const TIMESTAMP: &str = "2025-06-01T12:00:00.000Z";
 
 pub fn run(runs: usize, regenerate: bool) -> Result<()> {
-    let data_dir = paths::target_dir().join("bench-store");
-    if regenerate || !is_current(&data_dir.join(DATABASE_FILE_NAME)) {
-        generate(&data_dir)?;
-    } else {
-        eprintln!(
-            "Using the database generated earlier in {} (--regenerate to rebuild it).",
-            data_dir.display()
-        );
-    }
+    let data_dir = ensure_database(regenerate)?;
     cmd::run(
         cmd::command("cargo")
             .args([
@@ -61,6 +53,21 @@ pub fn run(runs: usize, regenerate: bool) -> Result<()> {
             .env("PORTCULLIS_BENCH_DATA_DIR", &data_dir)
             .env("PORTCULLIS_BENCH_RUNS", runs.to_string()),
     )
+}
+
+/// The data directory holding the bench database, generated first when it
+/// is missing, stale, or `regenerate` asks.
+pub fn ensure_database(regenerate: bool) -> Result<PathBuf> {
+    let data_dir = paths::target_dir().join("bench-store");
+    if regenerate || !is_current(&data_dir.join(DATABASE_FILE_NAME)) {
+        generate(&data_dir)?;
+    } else {
+        eprintln!(
+            "Using the database generated earlier in {} (--regenerate to rebuild it).",
+            data_dir.display()
+        );
+    }
+    Ok(data_dir)
 }
 
 /// Whether `database` was made by this version of the generator.

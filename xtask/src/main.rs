@@ -12,6 +12,7 @@ mod bench_app;
 mod bench_documents;
 mod bench_judge;
 mod bench_netlab;
+mod bench_pages;
 mod bench_probes;
 mod bench_scan;
 mod bench_store;
@@ -121,6 +122,17 @@ enum BenchTarget {
         #[arg(long)]
         no_build: bool,
     },
+    /// The Dashboard, Inventory and Findings pages on the store bench's
+    /// database in the release app: navigation to interactive, and the
+    /// frames while the inventory scrolls.
+    Pages {
+        /// How many navigations each page's median is taken over.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Measure the release binary already built, without building.
+        #[arg(long)]
+        no_build: bool,
+    },
     /// Launch the desktop app repeatedly: time to a usable UI, and memory.
     Startup {
         /// How many launches the medians are taken over.
@@ -203,6 +215,9 @@ fn main() -> ExitCode {
                     no_build,
                 },
         } => bench_tray::run(runs, release, no_build),
+        Task::Bench {
+            what: BenchTarget::Pages { runs, no_build },
+        } => bench_pages::run(runs, no_build),
         Task::Bench {
             what: BenchTarget::Scan { runs },
         } => bench_scan::run(runs),
