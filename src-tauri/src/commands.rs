@@ -323,6 +323,8 @@ register![
     import_cancel,
     proposal_save,
     export_document,
+    inventory_export_file,
+    inventory_import_file,
     business_name,
     service_provider,
     schedules_list,

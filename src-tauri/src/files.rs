@@ -10,6 +10,7 @@ use portcullis_app::ImportWatch;
 use portcullis_model::commands::*;
 use portcullis_model::documents::{ExportAnswer, ExportRequest};
 use portcullis_model::import::{ImportAnswer, ImportOutcome, ImportProgress};
+use portcullis_model::judgement::{ImportSummary, InventoryFormat};
 use portcullis_model::maintenance::{BackupSummary, CopyProgress, RestoreSummary};
 use portcullis_model::{AppError, Command, ErrorKind};
 use tauri::ipc::Channel;
@@ -24,6 +25,10 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(150);
 /// The titles of the dialogs: what they ask, in the person's words.
 pub const IMPORT_DIALOG_TITLE: &str = "Choose the scan report to bring in";
 pub const SAVE_DIALOG_TITLE: &str = "Save the document as";
+pub const INVENTORY_EXPORT_DIALOG_TITLE: &str = "Save the inventory as";
+pub const INVENTORY_IMPORT_DIALOG_TITLE: &str = "Choose the inventory to bring in";
+/// The largest inventory file read: 20,000 entries in CSV take about 3 MB.
+const INVENTORY_FILE_LIMIT: u64 = 64 * 1024 * 1024;
 pub const BACKUP_DIALOG_TITLE: &str = "Save the backup as";
 pub const RESTORE_DIALOG_TITLE: &str = "Choose the backup to restore";
 
@@ -152,6 +157,94 @@ pub async fn export_document(
     };
     let saved = workspace.export(request, &path, None).await?;
     Ok(ExportAnswer::Saved(saved))
+}
+
+assert_command_name!(InventoryExportFile::NAME, inventory_export_file);
+/// Asks where to save the inventory, then writes it there in `format`.
+#[tauri::command]
+pub async fn inventory_export_file(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    request: <InventoryExportFile as Command>::Request,
+) -> Result<Option<String>, AppError> {
+    let workspace = state.workspace().await?;
+    let (kind, extension) = match request {
+        InventoryFormat::Csv => ("CSV spreadsheet", "csv"),
+        InventoryFormat::Json => ("JSON", "json"),
+    };
+    let dialog = save_dialog(
+        &window,
+        &format!("port-inventory.{extension}"),
+        kind,
+        extension,
+    )
+    .set_title(INVENTORY_EXPORT_DIALOG_TITLE);
+    let Some(path) = pick_destination(dialog).await? else {
+        return Ok(None);
+    };
+    let text = workspace.export_inventory(request).await?;
+    std::fs::write(&path, text.as_bytes()).map_err(|error| {
+        AppError::bad_input(
+            "file",
+            format!("{} was not written: {error}", path.display()),
+        )
+    })?;
+    Ok(Some(path.display().to_string()))
+}
+
+assert_command_name!(InventoryImportFile::NAME, inventory_import_file);
+/// Asks which inventory file to bring in, then imports all of it or none.
+#[tauri::command]
+pub async fn inventory_import_file(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    request: <InventoryImportFile as Command>::Request,
+) -> Result<Option<ImportSummary>, AppError> {
+    let _ = request;
+    let workspace = state.workspace().await?;
+    let dialog = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title(INVENTORY_IMPORT_DIALOG_TITLE)
+        .add_filter("Inventory (CSV or JSON)", &["csv", "json"]);
+    let Some(path) = pick(dialog).await? else {
+        return Ok(None);
+    };
+    let format = match path.extension().and_then(|e| e.to_str()) {
+        Some(extension) if extension.eq_ignore_ascii_case("json") => InventoryFormat::Json,
+        _ => InventoryFormat::Csv,
+    };
+    let text = read_bounded(&path, INVENTORY_FILE_LIMIT)?;
+    workspace.import_inventory(format, &text).await.map(Some)
+}
+
+/// The file's text, refused when it is larger than `limit` or not UTF-8.
+fn read_bounded(path: &std::path::Path, limit: u64) -> Result<String, AppError> {
+    use std::io::Read;
+    let unreadable = |error: std::io::Error| {
+        AppError::bad_input(
+            "file",
+            format!("{} cannot be read: {error}", path.display()),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > limit {
+        return Err(AppError::bad_input(
+            "file",
+            format!(
+                "{} is larger than {} MB: it is not an inventory",
+                path.display(),
+                limit / (1024 * 1024)
+            ),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| AppError::bad_input("file", format!("{} is not text (UTF-8)", path.display())))
 }
 
 assert_command_name!(BackupSave::NAME, backup_save);

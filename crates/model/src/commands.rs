@@ -16,7 +16,9 @@ use crate::documents::{ExportAnswer, ExportRequest};
 use crate::guided::{LocalNetwork, Readiness};
 use crate::ids::{AlertId, FindingId, ScheduleId, SystemId};
 use crate::ipc::Command;
-use crate::judgement::{FindingFilter, Judgement, SegmentationOutcome};
+use crate::judgement::{
+    FindingFilter, ImportSummary, InventoryFormat, Judgement, SegmentationOutcome,
+};
 use crate::maintenance::ChainReport;
 use crate::monitor::{Alert, MonitorOutcome, Notification, Schedule, ScheduleInput};
 use crate::report::ScanReport;
@@ -112,6 +114,13 @@ commands! {
     /// Save the ASV report's proposal as a CSV findings list to correct,
     /// where a save dialog says; answers where it went (`None`: dismissed).
     ProposalSave = "proposal_save" (Empty) -> Option<String>;
+    /// Save the whole inventory as CSV or JSON where a save dialog says;
+    /// answers where it went (`None`: dismissed).
+    InventoryExportFile = "inventory_export_file" (InventoryFormat) -> Option<String>;
+    /// Import the inventory file (CSV or JSON) an open dialog chooses: all
+    /// of its rows or, when any is wrong, none (each problem named by its
+    /// line); answers what it did (`None`: dismissed).
+    InventoryImportFile = "inventory_import_file" (Empty) -> Option<ImportSummary>;
     /// Write a document where a save dialog says.
     ExportDocument = "export_document" (ExportRequest) -> ExportAnswer;
     /// The business name the documents carry; a name given is remembered.

@@ -1,18 +1,24 @@
-//! The pages a merchant comes back to, in the real window: Systems (add
-//! with an error beside its field, open, edit, page through many, find
-//! one, remove), Scans (filter, open one, compare two) and the
-//! Dashboard's charts drawn from them, Inventory (filter, sort, approve a port, approve it again
-//! with its audit trail, remove it with a reason, then the audit log on
-//! Reports with its chain checked) and Findings (filter,
-//! open one, see its evidence as text, accept it as a business need), and
-//! Settings (the theme kept across a reload, the scan permission, a
-//! backup to a file and its restore through the system's file dialogs,
-//! and a file that is no backup refused). Each screen is checked by axe-core in
-//! both themes, and saved as screenshots in target/e2e/.
+//! The pages a merchant comes back to, in the real window:
 //!
-//! The findings come from a scan of 127.0.0.1 only, of a port the test
-//! opens itself; the CLI (`PORTCULLIS_CLI`) writes on the app's own
-//! database what a page must then show, as a second window would.
+//! - Systems: add one with an error beside its field, open, edit, page
+//!   through many, find one, remove it;
+//! - Scans: filter, open one, compare two; and the Dashboard's charts drawn
+//!   from them;
+//! - Inventory: filter, sort, save as CSV and bring in a file through the
+//!   system's dialogs, approve a port, approve it again with its audit
+//!   trail, remove it with a reason; then the audit log on Reports with its
+//!   chain checked;
+//! - Findings: filter, open one, see its evidence as text, accept it as a
+//!   business need;
+//! - Settings: the business name, the theme kept across a reload, the scan
+//!   permission, a backup to a file and its restore through the system's
+//!   file dialogs, and a file that is no backup refused.
+//!
+//! Each screen is checked by axe-core in both themes, and saved as
+//! screenshots in target/e2e/. The scans are of 127.0.0.1 only, of ports
+//! the tests open themselves; the CLI (`PORTCULLIS_CLI`) writes on the
+//! app's own database what a page must then show, as a second window
+//! would.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -332,6 +338,43 @@ async fn an_approval_is_added_renewed_with_its_trail_and_removed_with_a_reason()
         app.screenshot_both_themes("inventory-1-list").await?;
         no_accessibility_problems(app, "inventory").await?;
 
+        // Saved as a spreadsheet, and brought in from one: a wrong row
+        // names its line and nothing is kept; a right file is kept whole.
+        let files = tempfile::tempdir()?;
+        let saved = files.path().join("port-inventory.csv");
+        app.click("[data-test=inventory-export-csv]").await?;
+        app.answer_file_dialog("Save the inventory as", FileDialog::Save, &saved)
+            .await?;
+        app.wait_for_text("[data-test=transfer-done]", "Saved the inventory")
+            .await?;
+        let text = std::fs::read_to_string(&saved)?;
+        ensure!(text.contains("Visitors are sent on to HTTPS"), "{text}");
+        let wrong = files.path().join("wrong.csv");
+        std::fs::write(
+            &wrong,
+            "system,port,protocol,justification,approver\n\
+             Web shop,25,tcp,Mail from the shop's own server,Sam Owner\n\
+             Web shop,99999,tcp,Nothing,Sam Owner\n",
+        )?;
+        app.click("[data-test=inventory-import]").await?;
+        app.answer_file_dialog("Choose the inventory to bring in", FileDialog::Open, &wrong)
+            .await?;
+        app.wait_for_text("[data-test=transfer-problems]", "line 3")
+            .await?;
+        app.wait_for_count("[data-test=inventory-row]", 2).await?;
+        let right = files.path().join("right.csv");
+        std::fs::write(
+            &right,
+            "system,port,protocol,justification,approver\n\
+             Web shop,25,tcp,Mail from the shop's own server,Sam Owner\n",
+        )?;
+        app.click("[data-test=inventory-import]").await?;
+        app.answer_file_dialog("Choose the inventory to bring in", FileDialog::Open, &right)
+            .await?;
+        app.wait_for_text("[data-test=transfer-done]", "1 added")
+            .await?;
+        app.wait_for_count("[data-test=inventory-row]", 3).await?;
+
         // Approving a port: a bad port is refused beside its field.
         app.type_into("[data-test=field-port]", "https").await?;
         app.type_into(
@@ -380,7 +423,7 @@ async fn an_approval_is_added_renewed_with_its_trail_and_removed_with_a_reason()
         )
         .await?;
         app.click("[data-test=dialog-remove]").await?;
-        app.wait_for_count("[data-test=inventory-row]", 2).await?;
+        app.wait_for_count("[data-test=inventory-row]", 3).await?;
         let left = portcullis(app, &["inventory", "list"])?;
         ensure!(!left.contains("443"), "{left}");
         let log = portcullis(app, &["audit", "show", "--json"])?;
@@ -520,6 +563,12 @@ async fn settings_keep_the_theme_and_back_up_and_restore_the_data() -> Result<()
         );
         app.click("[data-test=theme-system]").await?;
         app.wait_for_count("html[data-theme]", 0).await?;
+        app.type_into("[data-test=field-business-name]", "Corner Café Ltd")
+            .await?;
+        app.click("[data-test=business-save]").await?;
+        app.wait_for_text("[data-test=business-saved]", "Corner Café Ltd")
+            .await?;
+        app.screenshot_both_themes("settings-1-choices").await?;
         let method = app.text_of("[data-test=scan-method]").await?;
         ensure!(method.to_lowercase().contains("scan"), "{method}");
 

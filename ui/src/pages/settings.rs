@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portcullis_model::commands::{
-    BackupSave, Empty, KeepWatching, KeepWatchingSet, RestoreOpen, ScanReadiness, ServiceProvider,
-    StartAtLogin, StartAtLoginSet,
+    BackupSave, BusinessName as BusinessNameCommand, Empty, KeepWatching, KeepWatchingSet,
+    RestoreOpen, ScanReadiness, ServiceProvider, StartAtLogin, StartAtLoginSet,
 };
 use portcullis_model::maintenance::CopyProgress;
 use portcullis_model::service::AdvisoryData;
@@ -14,7 +14,7 @@ use portcullis_model::{AppError, DatabaseState, DatabaseStatus};
 
 use crate::backend_status::BackendStatus;
 use crate::components::progress_bar::ProgressBar;
-use crate::components::{Choice, ChoiceGroup, ChoiceKind};
+use crate::components::{Choice, ChoiceGroup, ChoiceKind, Field};
 use crate::ipc;
 use crate::text::sentence;
 use crate::theme::{self, Theme};
@@ -189,12 +189,57 @@ fn BusinessChoices() -> impl IntoView {
     view! {
         <fieldset class="choices" data-test="business-choices">
             <legend>"Your business"</legend>
+            <BusinessName />
             <Preference
                 which=Setting::ServiceProvider
                 title="We handle card data for other businesses"
                 detail="A service provider, such as an agency that hosts its clients' shops, has the separation of its card systems tested every six months (PCI DSS 11.4.6) instead of every twelve."
             />
         </fieldset>
+    }
+}
+
+/// The name the documents carry, saved when the person says so.
+#[component]
+fn BusinessName() -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        if let Ok(kept) = ipc::invoke::<BusinessNameCommand>(&None).await {
+            name.set(kept);
+        }
+    });
+    let save = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let typed = name.get_untracked();
+        spawn_local(async move {
+            match ipc::invoke::<BusinessNameCommand>(&Some(typed)).await {
+                Ok(kept) => {
+                    error.set(None);
+                    saved.set(Some(format!("Saved. Your documents will say \"{kept}\".")));
+                    name.set(kept);
+                }
+                Err(refused) => {
+                    saved.set(None);
+                    error.set(Some(sentence(&refused.message)));
+                }
+            }
+        });
+    };
+    view! {
+        <form class="business-name" on:submit=save novalidate data-test="business-form">
+            <Field
+                id="business-name"
+                label="Business name"
+                hint="As it should appear on the documents you give your assessor."
+                value=name
+                error=Signal::derive(move || error.get())
+                autocomplete="organization"
+            />
+            <button class="button" type="submit" data-test="business-save">"Save the name"</button>
+            {move || saved.get().map(|message| view! { <p class="preference-status" role="status" data-test="business-saved">{message}</p> })}
+        </form>
     }
 }
 

@@ -6,6 +6,7 @@
 //! or removes it, with its audit trail.
 
 mod entry;
+mod transfer;
 
 pub use entry::InventoryEntryPage;
 
@@ -190,11 +191,9 @@ pub fn InventoryPage() -> impl IntoView {
                         .into_any()
                 }
             }}
-            <p class="muted">
-                "To bring in an inventory from a spreadsheet, or to give it to your assessor, use "
-                <a href="/reports">"Reports"</a>
-                "."
-            </p>
+            // Outside the reloaded part, so what a transfer came to stays
+            // on screen after the list reloads with what it brought in.
+            <transfer::TransferCard changed />
         </section>
     }
 }
