@@ -11,7 +11,7 @@ use crate::pages::findings::{FindingPage, FindingsPage};
 use crate::pages::inventory::{InventoryEntryPage, InventoryPage};
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::reports::ReportsPage;
-use crate::pages::scans::{ScanComparePage, ScanPage, ScansPage};
+use crate::pages::scans::{NewScanPage, ScanComparePage, ScanPage, ScansPage};
 use crate::pages::settings::SettingsPage;
 use crate::pages::start::StartPage;
 use crate::pages::systems::{SystemPage, SystemsPage};
@@ -29,6 +29,7 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/systems/:id") view=SystemPage />
             <Route path=path!("/scans") view=ScansPage />
             <Route path=path!("/scans/compare") view=ScanComparePage />
+            <Route path=path!("/scans/new") view=NewScanPage />
             <Route path=path!("/scans/:id") view=ScanPage />
             <Route path=path!("/inventory") view=InventoryPage />
             <Route path=path!("/inventory/:id") view=InventoryEntryPage />

@@ -260,7 +260,11 @@ fn run_netlab_walk(app: &Path, cli: &Path) -> Result<()> {
     let mut cargo = portcullis_netlab::scanner_command(Path::new("cargo"))?;
     cargo
         .args(["test", "--workspace", "--features", APP_FEATURES])
-        .args(ignored_test_args(&["netlab_walk", "netlab_monitoring"]))
+        .args(ignored_test_args(&[
+            "netlab_walk",
+            "netlab_monitoring",
+            "netlab_pages",
+        ]))
         .env("PATH", paths::path_with_tools())
         .env("PORTCULLIS_CLI", cli)
         .current_dir(paths::workspace_root());

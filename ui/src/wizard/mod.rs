@@ -27,6 +27,7 @@ use portcullis_model::wizard::{WizardProgress, WizardStep};
 use crate::components::{EmptyState, StepStatus, Stepper, StepperItem};
 pub(crate) use fix::{KnownPlatform, PlatformQuestion};
 pub(crate) use review::DecisionCard;
+pub(crate) use scan::ScanStep;
 pub use state::WizardState;
 
 /// Where "Start the guided check" leads: the saved step.

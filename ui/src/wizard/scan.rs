@@ -24,7 +24,13 @@ use crate::components::{Card, Choice, ChoiceGroup, ChoiceKind};
 use crate::ipc;
 
 #[component]
-pub fn ScanStep() -> impl IntoView {
+pub fn ScanStep(
+    /// Where "Back" leads: the Systems step in the guided check; the
+    /// Scans page when a scan is started from there.
+    #[prop(optional)]
+    back: Option<&'static str>,
+) -> impl IntoView {
+    let back = back.map_or_else(|| step_path(WizardStep::Systems), str::to_owned);
     let state = WizardState::from_context();
     let saved = state.progress.get_untracked().unwrap_or_default();
     let depth = RwSignal::new(saved.scan_depth.unwrap_or_default());
@@ -110,7 +116,7 @@ pub fn ScanStep() -> impl IntoView {
         </Show>
         {move || started.get().map(|depth| view! { <LiveScanView depth /> })}
         <div class="actions">
-            <a class="button" href=step_path(WizardStep::Systems)>
+            <a class="button" href=back>
                 "Back"
             </a>
             <Show when=move || started.get().is_none()>

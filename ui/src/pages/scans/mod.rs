@@ -1,8 +1,9 @@
 //! Scans: every recorded scan, newest first, filtered by status, origin
 //! and target, a page at a time; tick two to compare them (`compare`);
 //! open one for every host and port it saw and what was judged (`detail`).
-//! A new scan starts from the guided check's Scan step, so it offers the
-//! same choices, the same readiness check and the same live view.
+//! A new scan (`/scans/new`) is the guided check's Scan step on a page of
+//! its own, so it offers the same choices, the same readiness check and
+//! the same live view, whether or not the guided check was finished.
 
 mod compare;
 mod detail;
@@ -22,6 +23,20 @@ use crate::text::{local_time, sentence};
 
 /// How many of the newest scans the page lists.
 const LISTED: i64 = 5_000;
+
+/// A scan started from the Scans page.
+#[component]
+pub fn NewScanPage() -> impl IntoView {
+    view! {
+        <section class="page" data-test="page" data-page="nav-scans" data-step="scan">
+            <p class="breadcrumb">
+                <a href="/scans">"Scans"</a>
+            </p>
+            <h1>"A new scan"</h1>
+            <crate::wizard::ScanStep back="/scans" />
+        </section>
+    }
+}
 
 pub fn scan_path(id: ScanId) -> String {
     format!("/scans/{id}")
@@ -62,7 +77,7 @@ pub fn ScansPage() -> impl IntoView {
                 "Every scan you have run: which ports were open, what answered on them, and what changed from one scan to the next."
             </p>
             <div class="actions">
-                <a class="button primary" href="/wizard/scan" data-test="scan-new">
+                <a class="button primary" href="/scans/new" data-test="scan-new">
                     "Start a new scan"
                 </a>
             </div>
