@@ -127,12 +127,7 @@ pub async fn proposal_save(
     let Some(path) = pick_destination(dialog).await? else {
         return Ok(None);
     };
-    std::fs::write(&path, proposal.csv.as_bytes()).map_err(|error| {
-        AppError::bad_input(
-            "file",
-            format!("{} was not written: {error}", path.display()),
-        )
-    })?;
+    write_file(&path, proposal.csv.as_bytes())?;
     Ok(Some(path.display().to_string()))
 }
 
@@ -183,12 +178,7 @@ pub async fn inventory_export_file(
         return Ok(None);
     };
     let text = workspace.export_inventory(request).await?;
-    std::fs::write(&path, text.as_bytes()).map_err(|error| {
-        AppError::bad_input(
-            "file",
-            format!("{} was not written: {error}", path.display()),
-        )
-    })?;
+    write_file(&path, text.as_bytes())?;
     Ok(Some(path.display().to_string()))
 }
 
@@ -296,6 +286,16 @@ pub async fn restore_open(
     };
     let summary = workspace.restore(&path, copy_progress(updates)).await?;
     Ok(Some(summary))
+}
+
+/// Writes `bytes` to the file the person chose; a failure names it.
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), AppError> {
+    std::fs::write(path, bytes).map_err(|error| {
+        AppError::bad_input(
+            "file",
+            format!("{} was not written: {error}", path.display()),
+        )
+    })
 }
 
 /// Sends a copy's progress to the window at most every

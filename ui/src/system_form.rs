@@ -8,7 +8,7 @@ use portcullis_model::AppError;
 use portcullis_model::compliance::{Exposure, NewSystem, Scope, System, SystemRole};
 use portcullis_model::requests::SystemEdit;
 
-use crate::components::{Choice, ChoiceGroup, ChoiceKind};
+use crate::components::{Choice, ChoiceGroup, ChoiceKind, Field};
 use crate::text::sentence;
 
 /// Each role: the answer, its key and its words.
@@ -146,14 +146,7 @@ impl SystemForm {
 
     /// The error's message when it concerns `field`.
     pub fn error_for(self, field: &'static str) -> Signal<Option<String>> {
-        Signal::derive(move || {
-            self.error.with(|error| {
-                error
-                    .as_ref()
-                    .filter(|error| error.field.as_deref() == Some(field))
-                    .map(|error| sentence(&error.message))
-            })
-        })
+        crate::components::field::error_for(self.error, field)
     }
 
     /// The error's message when it concerns no field of the form.
@@ -272,6 +265,33 @@ pub fn ScopePicker(scope: RwSignal<Scope>) -> impl IntoView {
                 })
                 .collect_view()}
         </ChoiceGroup>
+    }
+}
+
+/// Every question of the form, each refusal beside its field and the one
+/// that concerns no field above the form's button. The wizard leaves out
+/// the scope (`ask_scope: false`): there, step 1 answered it.
+#[component]
+pub fn SystemFields(form: SystemForm, ask_scope: bool) -> impl IntoView {
+    view! {
+        <Field
+            id="name"
+            label="Name"
+            hint="A name you will recognise, like \"Web shop\" or \"Shop router\"."
+            value=form.name
+            error=form.error_for("name")
+        />
+        <Field
+            id="addresses"
+            label="Address or host name"
+            hint="For example shop.example.com or 203.0.113.10. Separate several with commas."
+            value=form.addresses
+            error=form.error_for("addresses")
+        />
+        <RolePicker role=form.role />
+        {ask_scope.then(|| view! { <ScopePicker scope=form.scope /> })}
+        <ExposurePicker exposure=form.exposure />
+        {general_error_line(form)}
     }
 }
 

@@ -28,6 +28,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 pub use file_dialog::FileDialog;
 
+pub mod cli;
+
 /// How long a test waits for something to appear before failing.
 const PATIENCE: Duration = Duration::from_secs(20);
 

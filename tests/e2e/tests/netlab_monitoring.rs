@@ -10,50 +10,14 @@
 //! (`cargo xtask test` starts it there), and refuses to run anywhere else.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::Command;
 
 use anyhow::{Context, Result, ensure};
 use portcullis_e2e::AppSession;
+use portcullis_e2e::cli::{portcullis, refuse_outside_the_netlab};
 
-const SCANNER_NAMESPACE: &str = "pcl-scan";
 const WEB: (&str, &str) = ("pcl-web", "198.18.0.10");
 /// A port the quick check covers that no netlab daemon listens on.
 const OPENED_PORT: u16 = 8081;
-
-fn cli() -> PathBuf {
-    std::env::var_os("PORTCULLIS_CLI")
-        .map(PathBuf::from)
-        .expect("PORTCULLIS_CLI is not set: run the netlab tests with `cargo xtask test`")
-}
-
-fn refuse_outside_the_netlab() {
-    let output = Command::new("ip")
-        .args(["netns", "identify", &std::process::id().to_string()])
-        .output()
-        .expect("`ip netns identify` runs");
-    let namespace = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    assert_eq!(
-        namespace, SCANNER_NAMESPACE,
-        "this test scans the netlab and runs only inside its scanner namespace"
-    );
-}
-
-/// `portcullis --data-dir DATA ARGS...` on the app's database (no packets).
-fn portcullis(app: &AppSession, args: &[&str]) -> Result<String> {
-    let output = Command::new(cli())
-        .arg("--data-dir")
-        .arg(app.data_dir())
-        .args(["--actor", "e2e test"])
-        .args(args)
-        .output()?;
-    ensure!(
-        output.status.success(),
-        "portcullis {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(String::from_utf8(output.stdout)?)
-}
 
 /// Clicks "Check now" and waits for its answer to contain `expected`.
 async fn check_now(app: &AppSession, expected: &str) -> Result<String> {

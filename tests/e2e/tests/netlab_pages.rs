@@ -8,36 +8,16 @@
 //! (`cargo xtask test` starts it there), and refuses to run anywhere else.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
 use portcullis_e2e::AppSession;
+use portcullis_e2e::cli::{portcullis, refuse_outside_the_netlab};
 
-const SCANNER_NAMESPACE: &str = "pcl-scan";
 const WEB: (&str, &str) = ("pcl-web", "198.18.0.10");
 /// A port the quick scan covers that no netlab daemon listens on.
 const OPENED_PORT: u16 = 8081;
 const SCAN_PATIENCE: Duration = Duration::from_secs(120);
-
-fn cli() -> PathBuf {
-    std::env::var_os("PORTCULLIS_CLI")
-        .map(PathBuf::from)
-        .expect("PORTCULLIS_CLI is not set: run the netlab tests with `cargo xtask test`")
-}
-
-fn refuse_outside_the_netlab() {
-    let output = Command::new("ip")
-        .args(["netns", "identify", &std::process::id().to_string()])
-        .output()
-        .expect("`ip netns identify` runs");
-    let namespace = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    assert_eq!(
-        namespace, SCANNER_NAMESPACE,
-        "this test scans the netlab and runs only inside its scanner namespace"
-    );
-}
 
 /// Starts a quick scan from the Scans page and waits for its end.
 async fn scan_from_the_scans_page(app: &AppSession) -> Result<()> {
@@ -65,32 +45,22 @@ async fn two_scans_started_from_the_scans_page_are_compared_side_by_side() -> Re
     portcullis_e2e::run("netlab-pages-scans", async |app| {
         app.wait_for_attribute("[data-test=database-badge]", "data-state", "ready")
             .await?;
-        let output = Command::new(cli())
-            .arg("--data-dir")
-            .arg(app.data_dir())
-            .args([
-                "--actor",
-                "e2e test",
+        portcullis(
+            app,
+            &[
                 "systems",
                 "add",
                 "Web shop",
                 "--address",
                 WEB.1,
-            ])
-            .args([
                 "--role",
                 "web-server",
                 "--scope",
                 "cde",
                 "--exposure",
                 "internal",
-            ])
-            .output()?;
-        ensure!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+            ],
+        )?;
 
         scan_from_the_scans_page(app).await?;
         let listener =

@@ -13,14 +13,12 @@
 //! run anywhere else.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 use portcullis_e2e::AppSession;
-
-const SCANNER_NAMESPACE: &str = "pcl-scan";
+use portcullis_e2e::cli::{cli, refuse_outside_the_netlab};
 
 /// How long a scan of the netlab may take in the window: a full scan of
 /// three hosts takes about 5 s from the CLI.
@@ -103,21 +101,6 @@ fn name_of(address: &str) -> &'static str {
 
 /// The nftables table the test adds to close a port, and removes after.
 const CLOSING_TABLE: &str = "portcullis_e2e_closed";
-
-/// Fails unless this process runs in the netlab's scanner namespace: the
-/// only place these tests may scan from.
-fn refuse_outside_the_netlab() {
-    let output = Command::new("ip")
-        .args(["netns", "identify", &std::process::id().to_string()])
-        .output()
-        .expect("`ip netns identify` runs");
-    let namespace = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    assert_eq!(
-        namespace, SCANNER_NAMESPACE,
-        "these tests scan the netlab and run only inside its scanner namespace; \
-         `cargo xtask test` starts them there"
-    );
-}
 
 fn card(address: &str, port: u16) -> String {
     format!("[data-key=\"port|{address}|tcp/{port}\"]")
@@ -226,19 +209,6 @@ fn nft(address: &str, args: &[&str]) -> Result<()> {
         "nft {args:?} failed in {address}'s namespace"
     );
     Ok(())
-}
-
-/// The `portcullis` CLI that `cargo xtask test` built.
-fn cli() -> PathBuf {
-    let path = std::env::var_os("PORTCULLIS_CLI")
-        .map(PathBuf::from)
-        .expect("PORTCULLIS_CLI is not set: run the netlab tests with `cargo xtask test`");
-    assert!(
-        path.is_file(),
-        "PORTCULLIS_CLI={} is missing",
-        path.display()
-    );
-    path
 }
 
 /// What a verdict is called in the window's badges (`data-level`), from

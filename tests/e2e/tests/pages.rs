@@ -21,38 +21,15 @@
 //! would.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::Command;
 
 use anyhow::{Context, Result, ensure};
 use fantoccini::key::Key;
+use portcullis_e2e::cli::portcullis;
 use portcullis_e2e::{AppSession, FileDialog};
 
 /// A port in the scan's list that nothing on a test machine listens on,
 /// and that no other test of this binary's run opens at the same time.
 const OPENED: u16 = 8000;
-
-fn cli() -> PathBuf {
-    std::env::var_os("PORTCULLIS_CLI")
-        .map(PathBuf::from)
-        .expect("PORTCULLIS_CLI is not set: run the e2e tests with `cargo xtask test`")
-}
-
-/// `portcullis --data-dir DATA ARGS...` on the app's database.
-fn portcullis(app: &AppSession, args: &[&str]) -> Result<String> {
-    let output = Command::new(cli())
-        .arg("--data-dir")
-        .arg(app.data_dir())
-        .args(["--actor", "e2e test"])
-        .args(args)
-        .output()?;
-    ensure!(
-        output.status.success(),
-        "portcullis {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(String::from_utf8(output.stdout)?)
-}
 
 async fn no_accessibility_problems(app: &AppSession, screen: &str) -> Result<()> {
     let problems = app.accessibility_problems_in_both_themes(screen).await?;

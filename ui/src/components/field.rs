@@ -98,3 +98,19 @@ pub fn error_line(id: String, error: Signal<Option<String>>) -> impl IntoView {
         })
     }
 }
+
+/// The backend's refusal held in `error`, as a sentence, when it concerns
+/// `field` (`AppError::field`): what a [`Field`] shows beside itself.
+pub fn error_for(
+    error: RwSignal<Option<portcullis_model::AppError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        error.with(|error| {
+            error
+                .as_ref()
+                .filter(|error| error.field.as_deref() == Some(field))
+                .map(|error| crate::text::sentence(&error.message))
+        })
+    })
+}

@@ -13,9 +13,9 @@ use portcullis_model::guided::LocalNetwork;
 use portcullis_model::wizard::{Saq, WizardStep, saq_advice};
 
 use super::{WizardState, step_path};
-use crate::components::{Card, Dialog, EmptyState, Field, Toasts};
+use crate::components::{Card, Dialog, EmptyState, Toasts};
 use crate::ipc;
-use crate::system_form::{ExposurePicker, RolePicker, SystemForm, general_error_line, role_words};
+use crate::system_form::{SystemFields, SystemForm, role_words};
 use crate::text::sentence;
 
 /// The systems as last loaded: `None` while loading.
@@ -103,23 +103,7 @@ pub fn SystemsStep() -> impl IntoView {
         <NetworksHere form=form />
         <Card title="Add a system">
             <form on:submit=add data-test="system-form" novalidate>
-                <Field
-                    id="name"
-                    label="Name"
-                    hint="A name you will recognise, like \"Web shop\" or \"Shop router\"."
-                    value=form.name
-                    error=form.error_for("name")
-                />
-                <Field
-                    id="addresses"
-                    label="Address or host name"
-                    hint="For example shop.example.com or 203.0.113.10. Separate several with commas."
-                    value=form.addresses
-                    error=form.error_for("addresses")
-                />
-                <RolePicker role=form.role />
-                <ExposurePicker exposure=form.exposure />
-                {general_error_line(form)}
+                <SystemFields form ask_scope=false />
                 <button class="button" type="submit" data-test="system-add" aria-disabled=move || form.busy.get().then_some("true")>
                     "Add system"
                 </button>

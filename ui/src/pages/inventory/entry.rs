@@ -15,6 +15,7 @@ use portcullis_model::requests::{InventoryRemoval, InventoryRenewal, RenewalTerm
 
 use super::{port_words, until_words};
 use crate::audit_history::AuditHistory;
+use crate::components::field::error_for;
 use crate::components::{Card, Choice, ChoiceGroup, ChoiceKind, Dialog, EmptyState, Field, Toasts};
 use crate::dates::{date_in_days, decode_until};
 use crate::ipc;
@@ -170,16 +171,6 @@ fn RenewCard(entry: InventoryEntry, changed: RwSignal<u32>) -> impl IntoView {
     let until = RwSignal::new(date_in_days(365));
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
-    let error_for = move |field: &'static str| {
-        Signal::derive(move || {
-            error.with(|error| {
-                error
-                    .as_ref()
-                    .filter(|error| error.field.as_deref() == Some(field))
-                    .map(|error| sentence(&error.message))
-            })
-        })
-    };
     let renew = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if busy.get_untracked() {
@@ -226,13 +217,13 @@ fn RenewCard(entry: InventoryEntry, changed: RwSignal<u32>) -> impl IntoView {
                 "PCI DSS asks you to review what you allow at least every six months (Requirement 1.2.7). Approve it again when the business still needs it."
             </p>
             <form on:submit=renew data-test="renew-form" novalidate>
-                <Field id="renew-approver" label="Approved by" value=approver error=error_for("approver") autocomplete="name" />
+                <Field id="renew-approver" label="Approved by" value=approver error=error_for(error, "approver") autocomplete="name" />
                 <Field
                     id="renew-justification"
                     label="Why it is still needed (optional)"
                     hint="Leave empty to keep the reason given before."
                     value=justification
-                    error=error_for("justification")
+                    error=error_for(error, "justification")
                 />
                 <ChoiceGroup id="renew-term" legend="For how long?">
                     <Choice
@@ -264,7 +255,7 @@ fn RenewCard(entry: InventoryEntry, changed: RwSignal<u32>) -> impl IntoView {
                     />
                 </ChoiceGroup>
                 <Show when=move || term.get() == TermChoice::Until>
-                    <Field id="renew-until" label="Approved until" value=until kind="date" error=error_for("until") />
+                    <Field id="renew-until" label="Approved until" value=until kind="date" error=error_for(error, "until") />
                 </Show>
                 <button class="button primary" type="submit" data-test="renew-save" aria-disabled=move || busy.get().then_some("true")>
                     "Approve again"

@@ -21,6 +21,7 @@ use portcullis_model::ids::{InventoryEntryId, SystemId};
 use portcullis_model::requests::InventoryAddition;
 use portcullis_model::scan::Protocol;
 
+use crate::components::field::error_for;
 use crate::components::{Card, EmptyState, Field, Pager, Paging, Toasts};
 use crate::dates::decode_until;
 use crate::ipc;
@@ -393,16 +394,6 @@ fn AddEntry(systems: Vec<System>, changed: RwSignal<u32>) -> impl IntoView {
     let until = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
-    let error_for = move |field: &'static str| {
-        Signal::derive(move || {
-            error.with(|error| {
-                error
-                    .as_ref()
-                    .filter(|error| error.field.as_deref() == Some(field))
-                    .map(|error| sentence(&error.message))
-            })
-        })
-    };
     let general = Signal::derive(move || {
         error.with(|error| {
             error
@@ -487,7 +478,7 @@ fn AddEntry(systems: Vec<System>, changed: RwSignal<u32>) -> impl IntoView {
                     </select>
                 </div>
                 <div class="field-row">
-                    <Field id="port" label="Port" hint="A number from 1 to 65535." value=port error=error_for("port") />
+                    <Field id="port" label="Port" hint="A number from 1 to 65535." value=port error=error_for(error, "port") />
                     <div class="field">
                         <label for="entry-protocol">"Protocol"</label>
                         <select
@@ -514,16 +505,16 @@ fn AddEntry(systems: Vec<System>, changed: RwSignal<u32>) -> impl IntoView {
                     label="Why the business needs it open"
                     hint="A sentence your assessor can check, like \"Customers reach the shop over HTTPS\"."
                     value=justification
-                    error=error_for("justification")
+                    error=error_for(error, "justification")
                 />
-                <Field id="approver" label="Approved by" value=approver error=error_for("approver") autocomplete="name" />
+                <Field id="approver" label="Approved by" value=approver error=error_for(error, "approver") autocomplete="name" />
                 <Field
                     id="until"
                     label="Approved until (optional)"
                     hint="Leave empty for no end date."
                     value=until
                     kind="date"
-                    error=error_for("until")
+                    error=error_for(error, "until")
                 />
                 {move || {
                     general

@@ -14,13 +14,10 @@ use portcullis_model::ids::SystemId;
 use portcullis_model::judgement::FindingFilter;
 
 use crate::audit_history::AuditHistory;
-use crate::components::{Card, DataTable, Dialog, EmptyState, Field, Toasts};
+use crate::components::{Card, DataTable, Dialog, EmptyState, Toasts};
 use crate::ipc;
 use crate::pages::findings::{finding_path, severity_words, status_words};
-use crate::system_form::{
-    ExposurePicker, RolePicker, ScopePicker, SystemForm, exposure_words, general_error_line,
-    role_words, scope_words,
-};
+use crate::system_form::{SystemFields, SystemForm, exposure_words, role_words, scope_words};
 use crate::text::{local_time, sentence};
 use crate::wizard::{KnownPlatform, PlatformQuestion};
 
@@ -267,18 +264,7 @@ fn EditCard(system: System, changed: RwSignal<u32>) -> impl IntoView {
         <details class="card disclosure" data-test="system-edit">
             <summary data-test="system-edit-open">"Change its details"</summary>
             <form on:submit=save data-test="system-edit-form" novalidate>
-                <Field id="name" label="Name" value=form.name error=form.error_for("name") />
-                <Field
-                    id="addresses"
-                    label="Address or host name"
-                    hint="Separate several with commas."
-                    value=form.addresses
-                    error=form.error_for("addresses")
-                />
-                <RolePicker role=form.role />
-                <ScopePicker scope=form.scope />
-                <ExposurePicker exposure=form.exposure />
-                {general_error_line(form)}
+                <SystemFields form ask_scope=true />
                 <button
                     class="button primary"
                     type="submit"

@@ -14,12 +14,9 @@ use portcullis_model::AppError;
 use portcullis_model::commands::{Empty, SystemAdd, SystemsList};
 use portcullis_model::compliance::{Scope, System};
 
-use crate::components::{Card, DataTable, EmptyState, Field, Pager, Paging, Toasts};
+use crate::components::{Card, DataTable, EmptyState, Pager, Paging, Toasts};
 use crate::ipc;
-use crate::system_form::{
-    ExposurePicker, RolePicker, ScopePicker, SystemForm, exposure_words, general_error_line,
-    role_words, scope_words,
-};
+use crate::system_form::{SystemFields, SystemForm, exposure_words, role_words, scope_words};
 use crate::text::sentence;
 
 /// The path of one system's page.
@@ -176,24 +173,7 @@ fn AddSystem(changed: RwSignal<u32>) -> impl IntoView {
     view! {
         <Card title="Add a system">
             <form on:submit=add data-test="system-form" novalidate>
-                <Field
-                    id="name"
-                    label="Name"
-                    hint="A name you will recognise, like \"Web shop\" or \"Shop router\"."
-                    value=form.name
-                    error=form.error_for("name")
-                />
-                <Field
-                    id="addresses"
-                    label="Address or host name"
-                    hint="For example shop.example.com or 203.0.113.10. Separate several with commas."
-                    value=form.addresses
-                    error=form.error_for("addresses")
-                />
-                <RolePicker role=form.role />
-                <ScopePicker scope=form.scope />
-                <ExposurePicker exposure=form.exposure />
-                {general_error_line(form)}
+                <SystemFields form ask_scope=true />
                 <button
                     class="button primary"
                     type="submit"
