@@ -34,7 +34,7 @@ fn check_addition(addition: &InventoryAddition, now: chrono::DateTime<chrono::Ut
     if addition.expires_at.is_some_and(|until| until <= now) {
         return Err(AppError::bad_input(
             "until",
-            "the approval must end after today, or not at all",
+            "an approval that ends before it is given would never hold: give a date after today, or none",
         ));
     }
     Ok(())
