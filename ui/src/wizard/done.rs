@@ -48,7 +48,9 @@ pub fn DoneStep() -> impl IntoView {
         }}
         <InventoryDocument />
         <p class="notice" data-test="done-documents-note">
-            "A printable inventory and the report for your assessor come with a later version of Portcullis."
+            "Save a printable inventory and the report for your assessor on "
+            <a href="/reports">"the Reports page"</a>
+            "."
         </p>
         <div class="actions">
             <a class="button" href=step_path(WizardStep::Verify)>
