@@ -113,6 +113,13 @@ handler!(ScanReportCommand, scan_report, |w, id| w
 handler!(ScanJudge, scan_judge, |w, id| w.judge_scan(id).await);
 handler!(ScanCancel, scan_cancel, |w, run| w.cancel_scan(run));
 handler!(ScansRunning, scans_running, |w, _| Ok(w.running_scans()));
+handler!(SystemNames, system_names, |w, _| w.system_names().await);
+handler!(InventoryPageCommand, inventory_page, |w, query| w
+    .inventory_page(&query)
+    .await);
+handler!(FindingsPageCommand, findings_page, |w, query| w
+    .finding_page(&query)
+    .await);
 handler!(StatusCommand, status, |w, _| w.status().await);
 handler!(DashboardCommand, dashboard, |w, _| w.dashboard().await);
 handler!(DiffCommand, diff, |w, request| w.diff(request).await);
@@ -294,6 +301,9 @@ register![
     inventory_renew,
     inventory_remove,
     findings_list,
+    findings_page,
+    inventory_page,
+    system_names,
     finding_accept,
     finding_dispute,
     finding_fixed,

@@ -5,6 +5,7 @@ use portcullis_compliance::{AcceptRequest, DisputeRequest};
 use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{FindingRecord, InventoryEntry};
 use portcullis_model::judgement::FindingFilter;
+use portcullis_model::listing::{FindingPage, FindingQuery};
 use portcullis_model::requests::{FindingAcceptance, FindingDisputal};
 
 use crate::error::{Result, from_decision, from_store};
@@ -22,6 +23,12 @@ impl Workspace {
             self.store.system(system).await.map_err(from_store)?;
         }
         self.store.findings(filter).await.map_err(from_store)
+    }
+
+    /// A page of findings, filtered in the database: open before
+    /// answered, worst first.
+    pub async fn finding_page(&self, query: &FindingQuery) -> Result<FindingPage> {
+        self.store.finding_page(query).await.map_err(from_store)
     }
 
     pub async fn finding(&self, id: FindingId) -> Result<FindingRecord> {

@@ -4,9 +4,12 @@ use portcullis_compliance::{Renewal, RenewalError, Term};
 use portcullis_model::AppError;
 use portcullis_model::compliance::{InventoryEntry, NewInventoryEntry};
 use portcullis_model::judgement::{ImportSummary, InventoryFormat};
+use portcullis_model::listing::{InventoryPage, InventoryQuery};
 use portcullis_model::requests::{
     InventoryAddition, InventoryRemoval, InventoryRenewal, RenewalTerm,
 };
+
+use portcullis_store::InventorySelection;
 
 use crate::error::{Result, from_store};
 use crate::inventory_file;
@@ -47,6 +50,27 @@ impl Workspace {
     /// The inventory, of one system or of all, by system, protocol, port.
     pub async fn inventory(&self, system_id: Option<SystemId>) -> Result<Vec<InventoryEntry>> {
         self.store.inventory(system_id).await.map_err(from_store)
+    }
+
+    /// A page of the inventory: filtered (what needs attention is worked
+    /// out as of now), sorted, cut in the database.
+    pub async fn inventory_page(&self, query: &InventoryQuery) -> Result<InventoryPage> {
+        let bounds = portcullis_compliance::attention_bounds(query.attention, self.now());
+        let selection = InventorySelection {
+            system_id: query.system_id,
+            port: query.port,
+            ends_after: bounds.ends_after,
+            ends_by: bounds.ends_by,
+            approved_by: bounds.approved_by,
+            not_seen: bounds.not_seen,
+            sort: query.sort,
+            descending: query.descending,
+            page: query.page,
+        };
+        self.store
+            .inventory_page(&selection)
+            .await
+            .map_err(from_store)
     }
 
     /// Whether an entry's approval has lapsed, as of now.

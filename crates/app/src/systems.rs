@@ -3,6 +3,7 @@
 use portcullis_compliance::SystemAddress;
 use portcullis_model::AppError;
 use portcullis_model::compliance::{NewSystem, System};
+use portcullis_model::listing::SystemName;
 use portcullis_model::requests::SystemEdit;
 
 use crate::error::{Result, from_store};
@@ -15,6 +16,12 @@ impl Workspace {
     }
 
     /// A system by its name (any case) or id.
+    /// Every system's id and name, by name: what a filter or a form
+    /// offers, without the rest.
+    pub async fn system_names(&self) -> Result<Vec<SystemName>> {
+        self.store.system_names().await.map_err(from_store)
+    }
+
     pub async fn find_system(&self, name_or_id: &str) -> Result<System> {
         self.store.find_system(name_or_id).await.map_err(from_store)
     }

@@ -455,3 +455,273 @@ async fn the_dashboard_trend_counts_each_finished_scans_ports_and_findings() {
         "{trend:?}"
     );
 }
+
+/// The inventory page is cut out by the database: filtered by system, port
+/// and what needs attention, sorted by any column either way, a page at a
+/// time, with how many match and how many there are.
+#[tokio::test]
+async fn the_inventory_comes_a_page_at_a_time_filtered_and_sorted() {
+    use portcullis_model::listing::{
+        InventoryAttention, InventoryQuery, InventorySort, PageRequest,
+    };
+    use portcullis_model::requests::InventoryAddition;
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap());
+    let mut options = WorkspaceOptions::new(dir.path().to_path_buf(), "alice".into());
+    options.clock = clock.clone();
+    let workspace = Workspace::open(options).await.unwrap();
+    let mut systems = Vec::new();
+    for (name, address) in [("beta", "203.0.113.2"), ("Alpha", "203.0.113.1")] {
+        let system = workspace
+            .add_system(NewSystem {
+                name: name.into(),
+                addresses: vec![address.into()],
+                role: SystemRole::WebServer,
+                scope: Scope::Cde,
+                exposure: Exposure::External,
+                notes: String::new(),
+            })
+            .await
+            .unwrap();
+        systems.push(system);
+    }
+    let approve = |system: usize, port: u16, until: Option<chrono::DateTime<Utc>>| {
+        let addition = InventoryAddition {
+            system_id: systems[system].id,
+            port,
+            protocol: portcullis_model::scan::Protocol::Tcp,
+            service: None,
+            version: None,
+            justification: "The shop needs it".into(),
+            approver: "Sam Owner".into(),
+            expires_at: until,
+            sources: Vec::new(),
+            notes: String::new(),
+        };
+        let workspace = &workspace;
+        async move { workspace.add_inventory_entry(addition).await.unwrap() }
+    };
+    // Approved in January: 30 ports of beta, 30 of Alpha.
+    for port in 1000..1030 {
+        approve(0, port, None).await;
+        approve(1, port, None).await;
+    }
+    // Approved in June, one ending in ten days and one in ninety.
+    clock.set(Utc.with_ymd_and_hms(2026, 6, 20, 12, 0, 0).unwrap());
+    approve(
+        0,
+        443,
+        Some(Utc.with_ymd_and_hms(2026, 7, 30, 0, 0, 0).unwrap()),
+    )
+    .await;
+    approve(
+        1,
+        443,
+        Some(Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap()),
+    )
+    .await;
+    clock.set(Utc.with_ymd_and_hms(2026, 7, 20, 12, 0, 0).unwrap());
+
+    let page = |query: InventoryQuery| {
+        let workspace = &workspace;
+        async move { workspace.inventory_page(&query).await.unwrap() }
+    };
+    let first = page(InventoryQuery::default()).await;
+    assert_eq!((first.total, first.all, first.rows.len()), (62, 62, 50));
+    // By system name whatever its case, then port: Alpha's come first.
+    assert_eq!(first.rows[0].system_name, "Alpha");
+    assert_eq!(first.rows[0].entry.port, 443);
+    assert_eq!(first.rows[1].entry.port, 1000);
+    let second = page(InventoryQuery {
+        page: PageRequest {
+            offset: 50,
+            limit: 50,
+        },
+        ..InventoryQuery::default()
+    })
+    .await;
+    assert_eq!(second.rows.len(), 12);
+    assert!(
+        second
+            .rows
+            .iter()
+            .all(|row| !first.rows.iter().any(|seen| seen.entry.id == row.entry.id)),
+        "pages do not overlap"
+    );
+
+    let by_port_down = page(InventoryQuery {
+        sort: InventorySort::Port,
+        descending: true,
+        ..InventoryQuery::default()
+    })
+    .await;
+    assert_eq!(by_port_down.rows[0].entry.port, 1029);
+    let ending = page(InventoryQuery {
+        sort: InventorySort::Until,
+        ..InventoryQuery::default()
+    })
+    .await;
+    assert_eq!(ending.rows[0].entry.port, 443);
+    assert_eq!(ending.rows[0].system_name, "beta", "the soonest end first");
+
+    let one_port = page(InventoryQuery {
+        port: Some(1003),
+        system_id: Some(systems[0].id),
+        ..InventoryQuery::default()
+    })
+    .await;
+    assert_eq!((one_port.total, one_port.all), (1, 62));
+    let attention = |attention: InventoryAttention| {
+        page(InventoryQuery {
+            attention,
+            ..InventoryQuery::default()
+        })
+    };
+    let ending_soon = attention(InventoryAttention::EndingSoon).await;
+    assert_eq!(ending_soon.total, 1);
+    assert_eq!(ending_soon.rows[0].system_name, "beta");
+    assert_eq!(attention(InventoryAttention::Ended).await.total, 0);
+    // Six months after January's approvals, they are due for review.
+    assert_eq!(attention(InventoryAttention::ReviewDue).await.total, 60);
+    assert_eq!(attention(InventoryAttention::NotSeenLately).await.total, 0);
+}
+
+/// The findings page is cut out by the database: open before answered,
+/// worst first, filtered by kind, state and system, with the kinds there
+/// are for the filter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn findings_come_a_page_at_a_time_open_and_worst_first() {
+    use portcullis_model::compliance::FindingStatus;
+    use portcullis_model::listing::{FindingQuery, PageRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = open(dir.path()).await;
+    let system = workspace
+        .add_system(NewSystem {
+            name: "this machine".into(),
+            addresses: vec!["127.0.0.1".into()],
+            role: SystemRole::WebServer,
+            scope: Scope::Cde,
+            exposure: Exposure::Internal,
+            notes: String::new(),
+        })
+        .await
+        .unwrap();
+    let listeners: Vec<TcpListener> = (0..3)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let mut ports: Vec<String> = listeners
+        .iter()
+        .map(|l| l.local_addr().unwrap().port().to_string())
+        .collect();
+    // An approved port nothing listens on: the scan finds it closed.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    ports.push(closed_port.to_string());
+    workspace
+        .add_inventory_entry(portcullis_model::requests::InventoryAddition {
+            system_id: system.id,
+            port: closed_port,
+            protocol: portcullis_model::scan::Protocol::Tcp,
+            service: None,
+            version: None,
+            justification: "The old admin panel".into(),
+            approver: "Sam Owner".into(),
+            expires_at: None,
+            sources: Vec::new(),
+            notes: String::new(),
+        })
+        .await
+        .unwrap();
+    workspace
+        .scan_to_end(loopback(ports.join(",")), true)
+        .await
+        .unwrap();
+    let everything = workspace.findings(&FindingFilter::default()).await.unwrap();
+    let unlisted: Vec<_> = everything
+        .iter()
+        .filter(|r| r.finding.kind == FindingKind::UnlistedOpenPort)
+        .collect();
+    assert_eq!(unlisted.len(), 3, "{everything:#?}");
+    workspace
+        .accept_finding(FindingAcceptance {
+            id: unlisted[0].id,
+            justification: "The shop needs it".into(),
+            approver: "Sam Owner".into(),
+            until: None,
+        })
+        .await
+        .unwrap();
+
+    let page = |query: FindingQuery| {
+        let workspace = &workspace;
+        async move { workspace.finding_page(&query).await.unwrap() }
+    };
+    let all = page(FindingQuery::default()).await;
+    assert_eq!(all.total as usize, everything.len());
+    assert_eq!(all.all, all.total);
+    assert!(all.kinds.contains(&FindingKind::UnlistedOpenPort));
+    let states: Vec<bool> = all
+        .rows
+        .iter()
+        .map(|row| row.record.status() == FindingStatus::Open)
+        .collect();
+    assert!(
+        states.windows(2).all(|pair| pair[0] >= pair[1]),
+        "open before answered: {states:?}"
+    );
+    let open_severities: Vec<_> = all
+        .rows
+        .iter()
+        .filter(|row| row.record.status() == FindingStatus::Open)
+        .map(|row| row.record.finding.severity)
+        .collect();
+    assert!(
+        open_severities.windows(2).all(|pair| pair[0] >= pair[1]),
+        "worst first: {open_severities:?}"
+    );
+    assert!(
+        all.rows
+            .iter()
+            .all(|row| row.system_name.as_deref() == Some("this machine"))
+    );
+
+    let accepted = page(FindingQuery {
+        status: Some(FindingStatus::Accepted),
+        ..FindingQuery::default()
+    })
+    .await;
+    assert_eq!(accepted.total, 1);
+    assert_eq!(accepted.rows[0].record.id, unlisted[0].id);
+    let open_unlisted = page(FindingQuery {
+        kind: Some(FindingKind::UnlistedOpenPort),
+        status: Some(FindingStatus::Open),
+        system_id: Some(system.id),
+        page: PageRequest {
+            offset: 1,
+            limit: 1,
+        },
+        ..FindingQuery::default()
+    })
+    .await;
+    assert_eq!((open_unlisted.total, open_unlisted.rows.len()), (2, 1));
+    let elsewhere = page(FindingQuery {
+        system_id: Some(portcullis_model::SystemId(system.id.get() + 1)),
+        ..FindingQuery::default()
+    })
+    .await;
+    assert_eq!((elsewhere.total, elsewhere.all), (0, all.all));
+
+    // The approved port the scan found closed is "not seen lately"; the
+    // one accepted from an open port is not.
+    let not_seen = workspace
+        .inventory_page(&portcullis_model::listing::InventoryQuery {
+            attention: portcullis_model::listing::InventoryAttention::NotSeenLately,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ports_not_seen: Vec<u16> = not_seen.rows.iter().map(|row| row.entry.port).collect();
+    assert_eq!((not_seen.all, ports_not_seen), (2, vec![closed_port]));
+    drop(listeners);
+}

@@ -24,6 +24,7 @@
 //! - [`judge_segmentation`]: a scan from a network meant to be cut off
 //!   from the card data systems; any answer breaks the segmentation.
 
+mod attention;
 mod coverage;
 mod decisions;
 mod diff;
@@ -41,6 +42,7 @@ mod status;
 mod template;
 mod tracking;
 
+pub use attention::{AttentionBounds, attention_bounds};
 pub use coverage::Coverage;
 pub use decisions::{group_decisions, verdict_of};
 pub use diff::{diff, posture_facts};

@@ -19,6 +19,7 @@ use crate::ipc::Command;
 use crate::judgement::{
     FindingFilter, ImportSummary, InventoryFormat, Judgement, SegmentationOutcome,
 };
+use crate::listing::{FindingPage, FindingQuery, InventoryPage, InventoryQuery, SystemName};
 use crate::maintenance::ChainReport;
 use crate::monitor::{Alert, MonitorOutcome, Notification, Schedule, ScheduleInput};
 use crate::report::ScanReport;
@@ -60,17 +61,23 @@ commands! {
     AppInfoCommand = "app_info" (AppInfoRequest) -> AppInfo;
     /// The systems whose ports are judged.
     SystemsList = "systems_list" (Empty) -> Vec<System>;
+    /// Every system's id and name, by name: for filters and forms.
+    SystemNames = "system_names" (Empty) -> Vec<SystemName>;
     SystemAdd = "system_add" (NewSystem) -> System;
     SystemEditCommand = "system_edit" (SystemEdit) -> System;
     /// Remove a system by id; the audit log keeps what it was.
     SystemRemove = "system_remove" (SystemId) -> System;
     /// The inventory, of one system (`Some(id)`) or all.
     InventoryList = "inventory_list" (Option<SystemId>) -> Vec<InventoryEntry>;
+    /// A page of the inventory, filtered and sorted.
+    InventoryPageCommand = "inventory_page" (InventoryQuery) -> InventoryPage;
     InventoryAdd = "inventory_add" (InventoryAddition) -> InventoryEntry;
     InventoryRenew = "inventory_renew" (InventoryRenewal) -> InventoryEntry;
     /// Remove an entry with the reason it goes.
     InventoryRemove = "inventory_remove" (InventoryRemoval) -> InventoryEntry;
     FindingsList = "findings_list" (FindingFilter) -> Vec<FindingRecord>;
+    /// A page of findings, filtered: open before answered, worst first.
+    FindingsPageCommand = "findings_page" (FindingQuery) -> FindingPage;
     /// Accept a finding; the inventory entry it writes, if any, comes back
     /// with it.
     FindingAccept = "finding_accept" (FindingAcceptance) -> (FindingRecord, Option<InventoryEntry>);

@@ -21,6 +21,7 @@ pub mod ids;
 pub mod import;
 pub mod ipc;
 pub mod judgement;
+pub mod listing;
 pub mod maintenance;
 pub mod monitor;
 pub mod report;

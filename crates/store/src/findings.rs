@@ -445,7 +445,7 @@ fn status_view(record: &FindingRecord) -> StatusView<'_> {
 
 /// The status column's word for a status: a disputed finding is stored as
 /// accepted with its dispute kind (migration 0007 says why).
-fn stored_status(status: FindingStatus) -> String {
+pub(crate) fn stored_status(status: FindingStatus) -> String {
     match status {
         FindingStatus::Disputed => name_of(&FindingStatus::Accepted),
         status => name_of(&status),
@@ -454,7 +454,7 @@ fn stored_status(status: FindingStatus) -> String {
 
 /// For a filter on a status the column shares, whether the rows wanted
 /// carry a dispute kind.
-fn stored_as_dispute(status: FindingStatus) -> Option<bool> {
+pub(crate) fn stored_as_dispute(status: FindingStatus) -> Option<bool> {
     match status {
         FindingStatus::Accepted => Some(false),
         FindingStatus::Disputed => Some(true),
@@ -566,7 +566,7 @@ async fn load_record(
 
 /// Reads the columns in the table's order, which bulk reads look up
 /// fastest (see `columns::IndexedRow`).
-fn record_from_row(row: &impl Columns) -> Result<FindingRecord, StoreError> {
+pub(crate) fn record_from_row(row: &impl Columns) -> Result<FindingRecord, StoreError> {
     let id = row.required_int("id")?;
     let key = row.required_text("key")?;
     let kind = row.name("kind")?;

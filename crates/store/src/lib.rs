@@ -29,6 +29,7 @@ mod findings;
 mod imported_files;
 mod inventory;
 mod inventory_io;
+mod listing;
 mod monitoring;
 mod platforms;
 mod reader;
@@ -50,6 +51,7 @@ pub use error::{BackupError, StoreError};
 pub use evaluation::EvaluationContext;
 pub use imported_files::{IMPORTS_DIR, KeptFile};
 pub use inventory_io::ImportSummary;
+pub use listing::InventorySelection;
 pub use monitoring::{NewAlert, NewNotification, NewReminder, StoredSchedule};
 pub use portcullis_model::dashboard::{
     Dashboard, FindingCount, LastScan, SegmentationRecord, SystemFindingCount,

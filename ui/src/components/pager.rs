@@ -4,6 +4,7 @@
 //! how much there is.
 
 use leptos::prelude::*;
+use portcullis_model::listing::PageRequest;
 
 /// Rows on one page.
 pub const PAGE_SIZE: usize = 50;
@@ -31,6 +32,17 @@ impl Paging {
             .take(PAGE_SIZE)
             .cloned()
             .collect()
+    }
+}
+
+impl Paging {
+    /// The page shown, as the backend is asked for it: the database cuts
+    /// the page out, so only its rows cross to the window.
+    pub fn request(self) -> PageRequest {
+        PageRequest {
+            offset: u32::try_from(self.page.get() * PAGE_SIZE).unwrap_or(u32::MAX),
+            limit: PAGE_SIZE as u32,
+        }
     }
 }
 

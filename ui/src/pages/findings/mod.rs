@@ -8,14 +8,12 @@ mod detail;
 
 pub use detail::FindingPage;
 
-use std::collections::BTreeSet;
-
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use portcullis_model::commands::{Empty, FindingsList, SystemsList};
-use portcullis_model::compliance::{FindingKind, FindingRecord, FindingStatus, Severity, System};
+use portcullis_model::commands::{Empty, FindingsPageCommand, SystemNames};
+use portcullis_model::compliance::{FindingKind, FindingStatus, Severity};
 use portcullis_model::ids::{FindingId, SystemId};
-use portcullis_model::judgement::FindingFilter;
+use portcullis_model::listing::{FindingPage, FindingQuery, PageRequest};
 
 use crate::components::{Card, DataTable, EmptyState, Pager, Paging};
 use crate::ipc;
@@ -86,40 +84,48 @@ impl Filters {
         }
     }
 
-    fn admits(self, record: &FindingRecord) -> bool {
-        let finding = &record.finding;
-        let system = self.system.get();
+    /// The query for the backend: the filters that name something it
+    /// knows, and the page shown.
+    fn query(self, page: PageRequest) -> FindingQuery {
         let severity = self.severity.get();
         let kind = self.kind.get();
         let state = self.state.get();
-        (system.is_empty() || finding.system_id.is_some_and(|id| id.to_string() == system))
-            && (severity.is_empty() || finding.severity.label().eq_ignore_ascii_case(&severity))
-            && (kind.is_empty() || finding.kind.id() == kind)
-            && (state.is_empty() || status_key(record.status()) == state)
+        FindingQuery {
+            system_id: self.system.get().parse().ok().map(SystemId),
+            severity: SEVERITIES
+                .into_iter()
+                .find(|known| known.label().eq_ignore_ascii_case(&severity)),
+            kind: FindingKind::ALL
+                .into_iter()
+                .find(|known| known.id() == kind),
+            status: STATUSES
+                .iter()
+                .find(|(_, key)| *key == state)
+                .map(|(status, _)| *status),
+            page,
+        }
     }
-}
-
-fn status_key(status: FindingStatus) -> &'static str {
-    STATUSES
-        .iter()
-        .find(|(known, _)| *known == status)
-        .map_or("open", |(_, key)| key)
 }
 
 #[component]
 pub fn FindingsPage() -> impl IntoView {
-    let loaded = LocalResource::new(|| async {
-        let findings = ipc::invoke::<FindingsList>(&FindingFilter::default()).await?;
-        let systems = ipc::invoke::<SystemsList>(&Empty::default()).await?;
-        Ok::<_, portcullis_model::AppError>((findings, systems))
+    let filters = Filters::from_query();
+    let paging = Paging::new();
+    let page = LocalResource::new(move || {
+        let query = filters.query(paging.request());
+        async move { ipc::invoke::<FindingsPageCommand>(&query).await }
     });
+    // The page as last loaded: it stays on screen while the next loads, so
+    // the filters keep their focus.
+    let loaded = Signal::derive(move || page.get().and_then(Result::ok));
+    let has_findings = move || loaded.with(|page| page.as_ref().is_some_and(|page| page.all > 0));
     view! {
         <section class="page" data-test="page" data-page="nav-findings">
             <h1>"Findings"</h1>
             <p class="lead">
                 "What the scans found, in plain words. Open one to see what it is, why it matters and what to do."
             </p>
-            {move || match loaded.get() {
+            {move || match page.get() {
                 None => view! { <p class="muted">"Loading the findings…"</p> }.into_any(),
                 Some(Err(error)) => {
                     view! {
@@ -130,7 +136,7 @@ pub fn FindingsPage() -> impl IntoView {
                     }
                         .into_any()
                 }
-                Some(Ok((findings, _))) if findings.is_empty() => {
+                Some(Ok(page)) if page.all == 0 => {
                     view! {
                         <EmptyState
                             title="No findings yet"
@@ -141,84 +147,79 @@ pub fn FindingsPage() -> impl IntoView {
                     }
                         .into_any()
                 }
-                Some(Ok((findings, systems))) => view! { <FindingTable findings systems /> }.into_any(),
+                Some(Ok(_)) => ().into_any(),
             }}
+            <Show when=has_findings>
+                <FindingTable loaded filters paging />
+            </Show>
         </section>
     }
 }
 
 #[component]
-fn FindingTable(findings: Vec<FindingRecord>, systems: Vec<System>) -> impl IntoView {
-    let mut findings = findings;
-    // What needs attention first: open before answered, worst first.
-    findings.sort_by(|a, b| {
-        (a.status() != FindingStatus::Open, b.finding.severity, a.id).cmp(&(
-            b.status() != FindingStatus::Open,
-            a.finding.severity,
-            b.id,
-        ))
+fn FindingTable(
+    loaded: Signal<Option<FindingPage>>,
+    filters: Filters,
+    paging: Paging,
+) -> impl IntoView {
+    let names =
+        LocalResource::new(|| async { ipc::invoke::<SystemNames>(&Empty::default()).await });
+    let system_options = Signal::derive(move || {
+        names
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|system| (system.id.to_string(), system.name))
+            .collect::<Vec<_>>()
     });
-    let kinds: BTreeSet<FindingKind> = findings.iter().map(|record| record.finding.kind).collect();
-    let names = StoredValue::new(
-        systems
-            .iter()
-            .map(|system| (system.id, system.name.clone()))
-            .collect::<Vec<_>>(),
-    );
-    let findings = StoredValue::new(findings);
-    let filters = Filters::from_query();
-    let paging = Paging::new();
-    let shown = Memo::new(move |_| {
-        findings.with_value(|all| {
-            all.iter()
-                .filter(|record| filters.admits(record))
-                .cloned()
-                .collect::<Vec<_>>()
+    let kind_options = Signal::derive(move || {
+        loaded
+            .with(|page| page.as_ref().map(|page| page.kinds.clone()))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|kind| (kind.id().to_owned(), kind_words(kind)))
+            .collect::<Vec<_>>()
+    });
+    let total = Signal::derive(move || {
+        loaded.with(|page| {
+            page.as_ref()
+                .map_or(0, |page| usize::try_from(page.total).unwrap_or(usize::MAX))
         })
     });
-    Effect::new(move |_| {
-        shown.track();
-        paging.page.set(0);
-    });
-    let total = Signal::derive(move || shown.with(Vec::len));
-    let system_name = move |id: Option<SystemId>| {
-        names.with_value(|names| {
-            id.and_then(|id| names.iter().find(|(known, _)| *known == id))
-                .map_or_else(|| "No system".to_owned(), |(_, name)| name.clone())
+    let rows = move || {
+        loaded.with(|page| {
+            page.as_ref()
+                .map(|page| page.rows.clone())
+                .unwrap_or_default()
         })
     };
+    let severity_options = SEVERITIES
+        .iter()
+        .map(|s| (s.label().to_lowercase(), s.label().to_owned()))
+        .collect::<Vec<_>>();
+    let state_options = STATUSES
+        .iter()
+        .map(|(status, key)| ((*key).to_owned(), status_words(*status).to_owned()))
+        .collect::<Vec<_>>();
     view! {
         <Card>
             <div class="filters" role="group" aria-label="Filter the findings">
-                <FilterSelect
-                    id="filter-system"
-                    label="System"
-                    value=filters.system
-                    options=systems.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()
-                />
+                <FilterSelect id="filter-system" label="System" value=filters.system paging options=system_options />
                 <FilterSelect
                     id="filter-severity"
                     label="Severity"
                     value=filters.severity
-                    options=SEVERITIES
-                        .iter()
-                        .map(|s| (s.label().to_lowercase(), s.label().to_owned()))
-                        .collect()
+                    paging
+                    options=Signal::stored(severity_options)
                 />
-                <FilterSelect
-                    id="filter-kind"
-                    label="Kind"
-                    value=filters.kind
-                    options=kinds.iter().map(|k| (k.id().to_owned(), kind_words(*k))).collect()
-                />
+                <FilterSelect id="filter-kind" label="Kind" value=filters.kind paging options=kind_options />
                 <FilterSelect
                     id="filter-state"
                     label="State"
                     value=filters.state
-                    options=STATUSES
-                        .iter()
-                        .map(|(status, key)| ((*key).to_owned(), status_words(*status).to_owned()))
-                        .collect()
+                    paging
+                    options=Signal::stored(state_options)
                 />
             </div>
             <p aria-live="polite" data-test="findings-count">
@@ -233,9 +234,10 @@ fn FindingTable(findings: Vec<FindingRecord>, systems: Vec<System>) -> impl Into
                 body_test="finding-rows"
             >
                 <For
-                    each=move || shown.with(|rows| paging.slice(rows))
-                    key=|record| (record.id, record.status())
-                    children=move |record| {
+                    each=rows
+                    key=|row| (row.record.id, row.record.status())
+                    children=move |row| {
+                        let record = row.record;
                         view! {
                             <tr data-test="finding-row" data-port=record.finding.port.map(|port| port.to_string())>
                                 <td>
@@ -251,7 +253,7 @@ fn FindingTable(findings: Vec<FindingRecord>, systems: Vec<System>) -> impl Into
                                         {record.finding.title.to_string()}
                                     </a>
                                 </th>
-                                <td>{system_name(record.finding.system_id)}</td>
+                                <td>{row.system_name.unwrap_or_else(|| "No system".to_owned())}</td>
                                 <td data-test="finding-state">{status_words(record.status())}</td>
                             </tr>
                         }
@@ -268,14 +270,16 @@ fn FindingTable(findings: Vec<FindingRecord>, systems: Vec<System>) -> impl Into
     }
 }
 
-/// A labelled select whose first option, "Any", clears the filter.
+/// A labelled select whose first option, "Any", clears the filter; a
+/// change goes back to the first page.
 #[component]
 fn FilterSelect(
     id: &'static str,
     label: &'static str,
     value: RwSignal<String>,
+    paging: Paging,
     /// Each option's key and words.
-    options: Vec<(String, String)>,
+    options: Signal<Vec<(String, String)>>,
 ) -> impl IntoView {
     view! {
         <div class="field">
@@ -283,22 +287,24 @@ fn FilterSelect(
             <select
                 id=id
                 data-test=id
-                on:change=move |event| value.set(event_target_value(&event))
+                on:change=move |event| {
+                    paging.page.set(0);
+                    value.set(event_target_value(&event));
+                }
             >
                 <option value="" selected=move || value.with(String::is_empty)>
                     "Any"
                 </option>
-                {options
-                    .into_iter()
-                    .map(|(key, words)| {
-                        let selected_key = key.clone();
-                        view! {
-                            <option value=key selected=move || value.with(|v| *v == selected_key)>
-                                {words}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
+                {move || {
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(key, words)| {
+                            let selected = value.with_untracked(|v| *v == key);
+                            view! { <option value=key selected=selected>{words}</option> }
+                        })
+                        .collect_view()
+                }}
             </select>
         </div>
     }

@@ -1,7 +1,9 @@
 //! Inventory: the approved ports (PCI DSS 1.2.5), every one with why it is
 //! open, who approved it and until when; sorted by a column, filtered by
 //! system, port and what needs attention (approvals ending soon or ended,
-//! approvals due for the six-monthly review of 1.2.7), a page at a time;
+//! approvals due for the six-monthly review of 1.2.7, ports the latest
+//! scan did not find open), a page at a time, each page cut out by the
+//! database;
 //! and the form that approves a port. Each entry's page (`entry`) renews
 //! or removes it, with its audit trail.
 
@@ -10,14 +12,17 @@ mod transfer;
 
 pub use entry::InventoryEntryPage;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use portcullis_model::AppError;
-use portcullis_model::commands::{Empty, InventoryAdd, InventoryList, SystemsList};
-use portcullis_model::compliance::{InventoryEntry, System};
+use portcullis_model::commands::{Empty, InventoryAdd, InventoryPageCommand, SystemNames};
+use portcullis_model::compliance::InventoryEntry;
 use portcullis_model::ids::{InventoryEntryId, SystemId};
+use portcullis_model::listing::{
+    InventoryAttention, InventoryPage, InventoryQuery, InventorySort, SystemName,
+};
 use portcullis_model::requests::InventoryAddition;
 use portcullis_model::scan::Protocol;
 
@@ -26,12 +31,6 @@ use crate::components::{Card, EmptyState, Field, Pager, Paging, Toasts};
 use crate::dates::decode_until;
 use crate::ipc;
 use crate::text::{local_time, sentence};
-
-/// An approval ending within this many days is "ending soon".
-const ENDING_SOON_DAYS: i64 = 30;
-/// PCI DSS 1.2.7: rule sets and what they allow are reviewed every six
-/// months; an approval older than this is due for review.
-const REVIEW_DAYS: i64 = 183;
 
 /// The path of one entry's page.
 pub fn entry_path(id: InventoryEntryId) -> String {
@@ -52,61 +51,37 @@ pub fn until_words(entry: &InventoryEntry, now: DateTime<Utc>) -> String {
     }
 }
 
-/// What needs attention, as the "Show" filter offers it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Attention {
-    All,
-    EndingSoon,
-    Ended,
-    ReviewDue,
-}
+/// What the "Show" filter offers: each choice, its key and its words.
+const ATTENTION: [(InventoryAttention, &str, &str); 5] = [
+    (InventoryAttention::All, "all", "Every approval"),
+    (
+        InventoryAttention::EndingSoon,
+        "ending-soon",
+        "Ending within 30 days",
+    ),
+    (InventoryAttention::Ended, "ended", "Ended"),
+    (
+        InventoryAttention::ReviewDue,
+        "review-due",
+        "Approved over six months ago (review due)",
+    ),
+    (
+        InventoryAttention::NotSeenLately,
+        "not-seen",
+        "Not found open by the latest scan",
+    ),
+];
 
-impl Attention {
-    const ALL: [(Attention, &'static str, &'static str); 4] = [
-        (Attention::All, "all", "Every approval"),
-        (
-            Attention::EndingSoon,
-            "ending-soon",
-            "Ending within 30 days",
-        ),
-        (Attention::Ended, "ended", "Ended"),
-        (
-            Attention::ReviewDue,
-            "review-due",
-            "Approved over six months ago (review due)",
-        ),
-    ];
-
-    fn admits(self, entry: &InventoryEntry, now: DateTime<Utc>) -> bool {
-        match self {
-            Attention::All => true,
-            Attention::EndingSoon => entry.expires_at.is_some_and(|until| {
-                until > now && until <= now + Duration::days(ENDING_SOON_DAYS)
-            }),
-            Attention::Ended => entry.expires_at.is_some_and(|until| until <= now),
-            Attention::ReviewDue => entry.approved_at <= now - Duration::days(REVIEW_DAYS),
-        }
-    }
-}
-
-/// The column the table is sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SortKey {
-    System,
-    Port,
-    Approved,
-    Until,
-}
-
+/// The column the table is sorted by, and which way.
 #[derive(Debug, Clone, Copy)]
 struct Sort {
-    key: RwSignal<SortKey>,
+    key: RwSignal<InventorySort>,
     ascending: RwSignal<bool>,
 }
 
 impl Sort {
     /// Sorts by `key`; a second click on the same column turns the order.
-    fn by(self, key: SortKey) {
+    fn by(self, key: InventorySort) {
         if self.key.get_untracked() == key {
             self.ascending.update(|ascending| *ascending = !*ascending);
         } else {
@@ -115,28 +90,8 @@ impl Sort {
         }
     }
 
-    fn apply(self, rows: &mut [InventoryEntry], names: &[(SystemId, String)]) {
-        let name = |id: SystemId| {
-            names
-                .iter()
-                .find(|(known, _)| *known == id)
-                .map_or("", |(_, name)| name.as_str())
-                .to_lowercase()
-        };
-        match self.key.get() {
-            SortKey::System => rows.sort_by_cached_key(|e| (name(e.system_id), e.port)),
-            SortKey::Port => rows.sort_by_key(|e| (e.port, e.protocol.as_str(), e.system_id)),
-            SortKey::Approved => rows.sort_by_key(|e| e.approved_at),
-            // Entries without an end sort last: they need no renewal.
-            SortKey::Until => rows.sort_by_key(|e| (e.expires_at.is_none(), e.expires_at)),
-        }
-        if !self.ascending.get() {
-            rows.reverse();
-        }
-    }
-
     /// The header's `aria-sort`.
-    fn state_of(self, key: SortKey) -> &'static str {
+    fn state_of(self, key: InventorySort) -> &'static str {
         match (self.key.get() == key, self.ascending.get()) {
             (false, _) => "none",
             (true, true) => "ascending",
@@ -145,26 +100,74 @@ impl Sort {
     }
 }
 
+/// The table's filters and sort: what the backend is asked for.
+#[derive(Debug, Clone, Copy)]
+struct Choices {
+    system: RwSignal<String>,
+    port: RwSignal<String>,
+    attention: RwSignal<InventoryAttention>,
+    sort: Sort,
+    paging: Paging,
+}
+
+impl Choices {
+    fn new() -> Choices {
+        Choices {
+            system: RwSignal::new(String::new()),
+            port: RwSignal::new(String::new()),
+            attention: RwSignal::new(InventoryAttention::All),
+            sort: Sort {
+                key: RwSignal::new(InventorySort::System),
+                ascending: RwSignal::new(true),
+            },
+            paging: Paging::new(),
+        }
+    }
+
+    fn query(self) -> InventoryQuery {
+        InventoryQuery {
+            system_id: self.system.get().parse().ok().map(SystemId),
+            port: self.port.get().trim().parse().ok(),
+            attention: self.attention.get(),
+            sort: self.sort.key.get(),
+            descending: !self.sort.ascending.get(),
+            page: self.paging.request(),
+        }
+    }
+
+    /// Back to the first page, when what is shown changes.
+    fn restart(self) {
+        self.paging.page.set(0);
+    }
+}
+
 #[component]
 pub fn InventoryPage() -> impl IntoView {
     let changed = RwSignal::new(0_u32);
-    let loaded = LocalResource::new(move || {
+    let choices = Choices::new();
+    let page = LocalResource::new(move || {
         changed.track();
-        async {
-            let entries = ipc::invoke::<InventoryList>(&None).await?;
-            let systems = ipc::invoke::<SystemsList>(&Empty::default()).await?;
-            Ok::<_, AppError>((entries, systems))
-        }
+        let query = choices.query();
+        async move { ipc::invoke::<InventoryPageCommand>(&query).await }
     });
+    let names =
+        LocalResource::new(|| async { ipc::invoke::<SystemNames>(&Empty::default()).await });
+    // The page as last loaded: it stays on screen while the next loads, so
+    // the filters keep their focus.
+    let loaded = Signal::derive(move || page.get().and_then(Result::ok));
+    let systems = Signal::derive(move || names.get().and_then(Result::ok));
+    let ready = move || {
+        loaded.with(Option::is_some)
+            && systems.with(|names| names.as_ref().is_some_and(|n| !n.is_empty()))
+    };
     view! {
         <section class="page" data-test="page" data-page="nav-inventory">
             <h1>"Inventory"</h1>
             <p class="lead">
                 "Your approved open ports (PCI DSS Requirement 1.2.5): each port, why the business needs it, who approved it and until when. A port open without an entry here is a finding."
             </p>
-            {move || match loaded.get() {
-                None => view! { <p class="muted">"Loading the inventory…"</p> }.into_any(),
-                Some(Err(error)) => {
+            {move || match (page.get(), names.get()) {
+                (Some(Err(error)), _) | (_, Some(Err(error))) => {
                     view! {
                         <p class="form-error" role="alert">
                             "The inventory could not be loaded: "
@@ -173,7 +176,8 @@ pub fn InventoryPage() -> impl IntoView {
                     }
                         .into_any()
                 }
-                Some(Ok((_, systems))) if systems.is_empty() => {
+                (None, _) | (_, None) => view! { <p class="muted">"Loading the inventory…"</p> }.into_any(),
+                (_, Some(Ok(names))) if names.is_empty() => {
                     view! {
                         <EmptyState
                             title="No systems yet"
@@ -184,14 +188,12 @@ pub fn InventoryPage() -> impl IntoView {
                     }
                         .into_any()
                 }
-                Some(Ok((entries, systems))) => {
-                    view! {
-                        <InventoryTable entries systems=systems.clone() />
-                        <AddEntry systems changed />
-                    }
-                        .into_any()
-                }
+                _ => ().into_any(),
             }}
+            <Show when=ready>
+                <InventoryTable loaded systems choices />
+                <AddEntry systems changed />
+            </Show>
             // Outside the reloaded part, so what a transfer came to stays
             // on screen after the list reloads with what it brought in.
             <transfer::TransferCard changed />
@@ -200,57 +202,38 @@ pub fn InventoryPage() -> impl IntoView {
 }
 
 #[component]
-fn InventoryTable(entries: Vec<InventoryEntry>, systems: Vec<System>) -> impl IntoView {
+fn InventoryTable(
+    loaded: Signal<Option<InventoryPage>>,
+    systems: Signal<Option<Vec<SystemName>>>,
+    choices: Choices,
+) -> impl IntoView {
     let now = crate::dates::now();
-    let names = StoredValue::new(
-        systems
-            .iter()
-            .map(|system| (system.id, system.name.clone()))
-            .collect::<Vec<_>>(),
-    );
-    let count = entries.len();
-    let entries = StoredValue::new(entries);
-    let system = RwSignal::new(String::new());
-    let port = RwSignal::new(String::new());
-    let attention = RwSignal::new(Attention::All);
-    let sort = Sort {
-        key: RwSignal::new(SortKey::System),
-        ascending: RwSignal::new(true),
-    };
-    let paging = Paging::new();
-    let shown = Memo::new(move |_| {
-        let system = system.get();
-        let port = port.get();
-        let port = port.trim();
-        let attention = attention.get();
-        let mut rows = entries.with_value(|all| {
-            all.iter()
-                .filter(|e| system.is_empty() || e.system_id.to_string() == system)
-                .filter(|e| port.is_empty() || e.port.to_string() == port)
-                .filter(|e| attention.admits(e, now))
-                .cloned()
-                .collect::<Vec<_>>()
-        });
-        names.with_value(|names| sort.apply(&mut rows, names));
-        rows
+    let sort = choices.sort;
+    let total = Signal::derive(move || {
+        loaded.with(|page| {
+            page.as_ref()
+                .map_or(0, |page| usize::try_from(page.total).unwrap_or(usize::MAX))
+        })
     });
-    Effect::new(move |_| {
-        shown.track();
-        paging.page.set(0);
-    });
-    let total = Signal::derive(move || shown.with(Vec::len));
-    let system_name = move |id: SystemId| {
-        names.with_value(|names| {
-            names
-                .iter()
-                .find(|(known, _)| *known == id)
-                .map_or_else(String::new, |(_, name)| name.clone())
+    let any = move || loaded.with(|page| page.as_ref().is_some_and(|page| page.all > 0));
+    let rows = move || {
+        loaded.with(|page| {
+            page.as_ref()
+                .map(|page| page.rows.clone())
+                .unwrap_or_default()
         })
     };
-    let header = move |key: SortKey, words: &'static str| {
+    let header = move |key: InventorySort, words: &'static str| {
         view! {
             <th scope="col" aria-sort=move || sort.state_of(key)>
-                <button class="sort" type="button" on:click=move |_| sort.by(key)>
+                <button
+                    class="sort"
+                    type="button"
+                    on:click=move |_| {
+                        choices.restart();
+                        sort.by(key);
+                    }
+                >
                     {words}
                     <span aria-hidden="true">
                         {move || match sort.state_of(key) {
@@ -265,30 +248,27 @@ fn InventoryTable(entries: Vec<InventoryEntry>, systems: Vec<System>) -> impl In
     };
     view! {
         <Card title="Approved ports">
-            {(count == 0)
-                .then(|| {
-                    view! {
-                        <EmptyState
-                            title="No approved ports yet"
-                            message="Scan your systems, then say why each port they need is open, in the guided check's Review or below."
-                        >
-                            <a class="button" href="/wizard">"Start the guided check"</a>
-                        </EmptyState>
-                    }
-                })}
+            <Show when=move || !any()>
+                <EmptyState
+                    title="No approved ports yet"
+                    message="Scan your systems, then say why each port they need is open, in the guided check's Review or below."
+                >
+                    <a class="button" href="/wizard">"Start the guided check"</a>
+                </EmptyState>
+            </Show>
             <div class="filters" role="group" aria-label="Filter the approvals">
                 <div class="field">
                     <label for="filter-system">"System"</label>
                     <select
                         id="filter-system"
                         data-test="filter-system"
-                        on:change=move |event| system.set(event_target_value(&event))
+                        on:change=move |event| {
+                            choices.restart();
+                            choices.system.set(event_target_value(&event));
+                        }
                     >
                         <option value="">"Any"</option>
-                        {systems
-                            .iter()
-                            .map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> })
-                            .collect_view()}
+                        {move || system_options(systems)}
                     </select>
                 </div>
                 <div class="field">
@@ -298,7 +278,11 @@ fn InventoryTable(entries: Vec<InventoryEntry>, systems: Vec<System>) -> impl In
                         type="search"
                         inputmode="numeric"
                         placeholder="For example 22"
-                        bind:value=port
+                        prop:value=move || choices.port.get()
+                        on:input=move |event| {
+                            choices.restart();
+                            choices.port.set(event_target_value(&event));
+                        }
                         data-test="filter-port"
                     />
                 </div>
@@ -309,12 +293,13 @@ fn InventoryTable(entries: Vec<InventoryEntry>, systems: Vec<System>) -> impl In
                         data-test="filter-attention"
                         on:change=move |event| {
                             let key = event_target_value(&event);
-                            if let Some((chosen, _, _)) = Attention::ALL.iter().find(|(_, k, _)| *k == key) {
-                                attention.set(*chosen);
+                            if let Some((chosen, _, _)) = ATTENTION.iter().find(|(_, k, _)| *k == key) {
+                                choices.restart();
+                                choices.attention.set(*chosen);
                             }
                         }
                     >
-                        {Attention::ALL
+                        {ATTENTION
                             .into_iter()
                             .map(|(_, key, words)| view! { <option value=key>{words}</option> })
                             .collect_view()}
@@ -331,18 +316,19 @@ fn InventoryTable(entries: Vec<InventoryEntry>, systems: Vec<System>) -> impl In
                 <table class="data-table">
                     <thead>
                         <tr>
-                            {header(SortKey::Port, "Port")}
-                            {header(SortKey::System, "System")}
+                            {header(InventorySort::Port, "Port")}
+                            {header(InventorySort::System, "System")}
                             <th scope="col">"Why it is open"</th>
-                            {header(SortKey::Approved, "Approved")}
-                            {header(SortKey::Until, "Until")}
+                            {header(InventorySort::Approved, "Approved")}
+                            {header(InventorySort::Until, "Until")}
                         </tr>
                     </thead>
                     <tbody data-test="inventory-rows">
                         <For
-                            each=move || shown.with(|rows| paging.slice(rows))
-                            key=|entry| (entry.id, entry.approved_at, entry.expires_at)
-                            children=move |entry| {
+                            each=rows
+                            key=|row| (row.entry.id, row.entry.approved_at, row.entry.expires_at)
+                            children=move |row| {
+                                let entry = row.entry;
                                 view! {
                                     <tr data-test="inventory-row">
                                         <th scope="row">
@@ -354,7 +340,7 @@ fn InventoryTable(entries: Vec<InventoryEntry>, systems: Vec<System>) -> impl In
                                                 .clone()
                                                 .map(|service| view! { <span class="muted">{format!(" {service}")}</span> })}
                                         </th>
-                                        <td>{system_name(entry.system_id)}</td>
+                                        <td>{row.system_name}</td>
                                         <td class="why">{entry.justification.clone()}</td>
                                         <td>{format!("{}, {}", entry.approver, local_time(entry.approved_at))}</td>
                                         <td data-test="inventory-until">{until_words(&entry, now)}</td>
@@ -365,27 +351,40 @@ fn InventoryTable(entries: Vec<InventoryEntry>, systems: Vec<System>) -> impl In
                     </tbody>
                 </table>
             </div>
-            <Show when=move || { total.get() == 0 && count > 0 }>
+            <Show when=move || { total.get() == 0 && any() }>
                 <p class="muted" data-test="inventory-filter-none">
                     "No approval matches. Set the filters back to see them all."
                 </p>
             </Show>
-            <Pager paging total noun="approvals" />
+            <Pager paging=choices.paging total noun="approvals" />
         </Card>
     }
 }
 
+/// The systems as a select's options.
+fn system_options(systems: Signal<Option<Vec<SystemName>>>) -> impl IntoView {
+    systems.with(|names| {
+        names
+            .iter()
+            .flatten()
+            .map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> })
+            .collect_view()
+    })
+}
+
 /// The form that approves a port of a system.
 #[component]
-fn AddEntry(systems: Vec<System>, changed: RwSignal<u32>) -> impl IntoView {
+fn AddEntry(systems: Signal<Option<Vec<SystemName>>>, changed: RwSignal<u32>) -> impl IntoView {
     let toasts = Toasts::from_context();
     let navigate = use_navigate();
-    let system = RwSignal::new(
-        systems
-            .first()
+    let system = RwSignal::new(systems.with_untracked(|names| {
+        names
+            .iter()
+            .flatten()
+            .next()
             .map(|s| s.id.to_string())
-            .unwrap_or_default(),
-    );
+            .unwrap_or_default()
+    }));
     let port = RwSignal::new(String::new());
     let protocol = RwSignal::new(Protocol::Tcp);
     let service = RwSignal::new(String::new());
@@ -471,10 +470,7 @@ fn AddEntry(systems: Vec<System>, changed: RwSignal<u32>) -> impl IntoView {
                         data-test="field-entry-system"
                         on:change=move |event| system.set(event_target_value(&event))
                     >
-                        {systems
-                            .iter()
-                            .map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> })
-                            .collect_view()}
+                        {move || system_options(systems)}
                     </select>
                 </div>
                 <div class="field-row">
