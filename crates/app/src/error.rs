@@ -61,7 +61,7 @@ pub(crate) fn from_decision(what: impl std::fmt::Display, error: DecisionError) 
 pub(crate) fn from_scan(error: ScanError) -> AppError {
     match error {
         ScanError::Empty(_) => AppError::bad_input("targets", error.to_string()),
-        ScanError::NotPrivileged | ScanError::SynUnavailable => {
+        ScanError::NotPrivileged(_) | ScanError::SynUnavailable => {
             AppError::new(ErrorKind::Unavailable, error.to_string()).with_field("method")
         }
     }

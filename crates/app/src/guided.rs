@@ -13,6 +13,9 @@ use portcullis_model::scan::Protocol;
 use portcullis_model::scan_record::{ScanSettings, TcpChoice};
 use portcullis_model::wizard::{Hosting, ScanDepth};
 
+use portcullis_scanner::privilege::RawAccess;
+use portcullis_scanner::rawscan::INSTALLED_HELPER;
+
 use crate::error::{Result, from_store};
 use crate::workspace::Workspace;
 
@@ -68,7 +71,7 @@ impl Workspace {
         )?;
         let hosting = progress.business.and_then(|business| business.hosting);
         Ok(Readiness {
-            method: method_note(portcullis_scanner::privilege::can_use_raw_sockets()),
+            method: method_note(&portcullis_scanner::privilege::raw_access()),
             notes: readiness_notes(&systems, hosting)
                 .into_iter()
                 .chain(self.advisory_data().warning.map(|message| ReadinessNote {
@@ -97,36 +100,50 @@ impl Workspace {
     }
 }
 
-fn method_note(syn: bool) -> MethodNote {
-    if syn {
-        return MethodNote {
-            syn: true,
-            sentence: "A fast SYN scan will run: this computer lets Portcullis send the raw \
-                       packets it needs."
-                .into(),
-            how_to_grant: None,
-        };
-    }
+fn method_note(access: &RawAccess) -> MethodNote {
+    let sentence = match access {
+        RawAccess::InProcess => {
+            "A fast SYN scan will run: this computer lets Portcullis send the raw packets it needs."
+        }
+        RawAccess::Helper(_) => {
+            "A fast SYN scan will run: Portcullis's small raw-packet helper is allowed to send the \
+             packets it needs, so the app itself needs no special permission."
+        }
+        RawAccess::Unavailable(_) => {
+            return MethodNote {
+                syn: false,
+                sentence: "A connect scan will run: it is slower than a SYN scan but finds open \
+                           ports just as exactly. The faster scan needs permission to send raw \
+                           packets."
+                    .into(),
+                how_to_grant: Some(how_to_grant()),
+            };
+        }
+    };
     MethodNote {
-        syn: false,
-        sentence: "A connect scan will run: it is slower than a SYN scan but finds open ports \
-                   just as exactly. The faster scan needs permission to send raw packets."
-            .into(),
-        how_to_grant: Some(how_to_grant().into()),
+        syn: true,
+        sentence: sentence.into(),
+        how_to_grant: None,
     }
 }
 
-/// How to let Portcullis send raw packets on this OS.
-fn how_to_grant() -> &'static str {
+/// How to let Portcullis send raw packets on this OS. On Linux only the
+/// raw-socket helper is ever given the capability, never the app.
+fn how_to_grant() -> String {
     if cfg!(target_os = "linux") {
-        "On Linux, give Portcullis the capability once, in a terminal: \
-         sudo setcap cap_net_raw,cap_net_admin+eip $(command -v portcullis-desktop). \
-         Then start Portcullis again."
+        format!(
+            "On Linux, Portcullis's package gives its small raw-packet helper, and only it, that \
+             permission when it is installed. If Portcullis was installed another way, give the \
+             helper the permission once, in a terminal: sudo setcap cap_net_raw+ep {INSTALLED_HELPER}. \
+             Then start the scan again."
+        )
     } else if cfg!(target_os = "macos") {
         "On macOS, raw packets need administrator rights, which the desktop app does not \
          take: it uses the connect scan."
+            .into()
     } else {
         "On Windows, Portcullis uses the connect scan; the faster scan is not available there."
+            .into()
     }
 }
 
@@ -253,10 +270,17 @@ mod tests {
 
     #[test]
     fn without_raw_packets_the_note_says_connect_and_how_to_grant() {
-        let note = method_note(false);
+        let note = method_note(&RawAccess::Unavailable("no helper".into()));
         assert!(!note.syn);
         assert!(note.sentence.starts_with("A connect scan will run"));
-        assert!(note.how_to_grant.is_some());
-        assert!(method_note(true).how_to_grant.is_none());
+        let how = note.how_to_grant.unwrap();
+        if cfg!(target_os = "linux") {
+            // Only the helper is ever given the capability, never the app.
+            assert!(how.contains(INSTALLED_HELPER), "{how}");
+            assert!(!how.contains("portcullis-desktop"), "{how}");
+        }
+        assert!(method_note(&RawAccess::InProcess).how_to_grant.is_none());
+        let helper = method_note(&RawAccess::Helper(INSTALLED_HELPER.into()));
+        assert!(helper.syn && helper.sentence.contains("helper"));
     }
 }

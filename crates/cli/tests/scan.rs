@@ -124,3 +124,77 @@ fn syn_without_privilege_fails_clearly_and_auto_falls_back_to_connect() {
     );
     assert_eq!(json["report"]["hosts"][0]["ports"][0]["state"], "open");
 }
+
+/// The installed layout in small: the CLI runs as `nobody`, with no
+/// capability, and a copy of the raw-socket helper holds CAP_NET_RAW (as
+/// the Debian package's post-install grants it): the auto method is then a
+/// SYN scan through the helper, and says so. Root only (setcap, setpriv);
+/// the helper is the one `cargo build --workspace` put beside the CLI.
+#[test]
+fn without_privilege_the_cli_scans_with_syn_through_a_helper_that_holds_the_capability() {
+    let root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let built =
+        std::path::Path::new(env!("CARGO_BIN_EXE_portcullis")).with_file_name("portcullis-rawscan");
+    if !root || !built.is_file() {
+        let why = format!(
+            "needs root and {} (cargo build --workspace)",
+            built.display()
+        );
+        assert!(std::env::var_os("PORTCULLIS_ALLOW_SKIP").is_some(), "{why}");
+        eprintln!("SKIPPED: {why}");
+        return;
+    }
+    let folder = tempfile::Builder::new()
+        .prefix("portcullis-helper")
+        .tempdir()
+        .unwrap();
+    let helper = folder.path().join("portcullis-rawscan");
+    std::fs::copy(&built, &helper).unwrap();
+    let readable = |path: &std::path::Path| {
+        let status = Command::new("chmod").arg("755").arg(path).status().unwrap();
+        assert!(status.success());
+    };
+    readable(folder.path());
+    readable(&helper);
+    let setcap = Command::new("setcap")
+        .args(["cap_net_raw+ep"])
+        .arg(&helper)
+        .status()
+        .expect("setcap (Debian package libcap2-bin)");
+    assert!(setcap.success());
+
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let output = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(env!("CARGO_BIN_EXE_portcullis"))
+        .args([
+            "scan",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "--no-ping",
+            "--format",
+            "json",
+        ])
+        .env("PORTCULLIS_RAWSCAN", &helper)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let method = &json["report"]["summary"]["methods"][0];
+    assert_eq!(method["method"], "syn", "{method}");
+    let why = method["why"].as_str().unwrap();
+    assert!(
+        why.contains("helper") && why.contains(&*helper.to_string_lossy()),
+        "{why}"
+    );
+    let port = &json["report"]["hosts"][0]["ports"][0];
+    assert_eq!(port["state"], "open");
+    assert_eq!(port["reason"]["kind"], "syn-ack", "{port}");
+}

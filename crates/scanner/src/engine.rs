@@ -2,6 +2,7 @@
 //! chosen methods and turns their results into the event stream.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -71,10 +72,11 @@ impl ScanHandle {
 /// How a scan failed before it could start.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
+    /// The sentence says why (no helper, or one without the capability).
     #[error(
-        "SYN scanning needs raw sockets: run as root or grant CAP_NET_RAW, or use the connect scan"
+        "SYN scanning needs raw sockets, and {0}: install Portcullis's package (its helper holds CAP_NET_RAW), run as root, or use the connect scan"
     )]
-    NotPrivileged,
+    NotPrivileged(String),
     #[error("SYN scanning is built for Linux only; use the connect scan")]
     SynUnavailable,
     #[error("nothing to scan: {0}")]
@@ -86,7 +88,10 @@ pub fn start(request: ScanRequest) -> Result<ScanHandle, ScanError> {
     if request.targets.is_empty() {
         return Err(ScanError::Empty("no targets"));
     }
-    let method = choose_tcp_method(request.tcp)?;
+    let (method, syn_helper) = match choose_tcp_method(request.tcp)? {
+        Some((method, helper)) => (Some(method), helper),
+        None => (None, None),
+    };
     if method.is_none() && !request.udp {
         return Err(ScanError::Empty("neither TCP nor UDP was asked for"));
     }
@@ -101,6 +106,7 @@ pub fn start(request: ScanRequest) -> Result<ScanHandle, ScanError> {
     let scan = Scan {
         request,
         tcp_method: method,
+        syn_helper,
         events: EventSink::new(events),
         cancel: cancel.clone(),
         probes_done: Arc::new(AtomicU64::new(0)),
@@ -112,32 +118,59 @@ pub fn start(request: ScanRequest) -> Result<ScanHandle, ScanError> {
     })
 }
 
-fn choose_tcp_method(requested: Option<TcpMethod>) -> Result<Option<MethodChoice>, ScanError> {
-    let privileged = crate::privilege::can_use_raw_sockets();
-    let syn_built = cfg!(target_os = "linux");
-    let choice = |method, why: &str| {
-        Ok(Some(MethodChoice {
-            method,
-            why: why.to_owned(),
-        }))
+/// The TCP method to run and why, and the raw-socket helper to run a SYN
+/// scan through when this process cannot send raw packets itself.
+fn choose_tcp_method(
+    requested: Option<TcpMethod>,
+) -> Result<Option<(MethodChoice, Option<PathBuf>)>, ScanError> {
+    use crate::privilege::RawAccess;
+    let choice = |method, why: String, helper| Ok(Some((MethodChoice { method, why }, helper)));
+    let access = match requested {
+        None => return Ok(None),
+        Some(TcpMethod::Connect) => {
+            return choice(ScanMethod::Connect, "connect scan requested".into(), None);
+        }
+        Some(_) => crate::privilege::raw_access(),
     };
-    match requested {
-        None => Ok(None),
-        Some(TcpMethod::Connect) => choice(ScanMethod::Connect, "connect scan requested"),
-        Some(TcpMethod::Syn) if !syn_built => Err(ScanError::SynUnavailable),
-        Some(TcpMethod::Syn) if !privileged => Err(ScanError::NotPrivileged),
-        Some(TcpMethod::Syn) => choice(ScanMethod::Syn, "SYN scan requested"),
-        Some(TcpMethod::Auto) if syn_built && privileged => choice(
+    let syn_built = cfg!(target_os = "linux");
+    match (requested, access) {
+        (Some(TcpMethod::Syn), _) if !syn_built => Err(ScanError::SynUnavailable),
+        (Some(TcpMethod::Syn), RawAccess::Unavailable(why)) => Err(ScanError::NotPrivileged(why)),
+        (Some(TcpMethod::Syn), RawAccess::InProcess) => {
+            choice(ScanMethod::Syn, "SYN scan requested".into(), None)
+        }
+        (Some(TcpMethod::Syn), RawAccess::Helper(helper)) => choice(
             ScanMethod::Syn,
-            "auto: raw sockets are available, so SYN scan",
+            format!(
+                "SYN scan requested, through the raw-socket helper {}",
+                helper.display()
+            ),
+            Some(helper),
         ),
-        Some(TcpMethod::Auto) if syn_built => choice(
-            ScanMethod::Connect,
-            "auto: no raw-socket privilege (not root, no CAP_NET_RAW), so connect scan",
+        (_, RawAccess::InProcess) => choice(
+            ScanMethod::Syn,
+            "auto: raw sockets are available, so SYN scan".into(),
+            None,
         ),
-        Some(TcpMethod::Auto) => choice(
+        (_, RawAccess::Helper(helper)) => choice(
+            ScanMethod::Syn,
+            format!(
+                "auto: the raw-socket helper {} holds CAP_NET_RAW, so SYN scan through it",
+                helper.display()
+            ),
+            Some(helper),
+        ),
+        (_, RawAccess::Unavailable(why)) if syn_built => choice(
             ScanMethod::Connect,
-            "auto: SYN scanning is built for Linux only, so connect scan",
+            format!(
+                "auto: no raw-socket privilege (not root, no CAP_NET_RAW) and {why}, so connect scan"
+            ),
+            None,
+        ),
+        (_, RawAccess::Unavailable(_)) => choice(
+            ScanMethod::Connect,
+            "auto: SYN scanning is built for Linux only, so connect scan".into(),
+            None,
         ),
     }
 }
@@ -145,6 +178,9 @@ fn choose_tcp_method(requested: Option<TcpMethod>) -> Result<Option<MethodChoice
 struct Scan {
     request: ScanRequest,
     tcp_method: Option<MethodChoice>,
+    /// Run the SYN scan through this helper, not in this process.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    syn_helper: Option<PathBuf>,
     events: EventSink,
     cancel: CancellationToken,
     probes_done: Arc<AtomicU64>,
@@ -215,7 +251,12 @@ impl Scan {
             .is_some_and(|m| m.method == ScanMethod::Syn);
         if syn {
             #[cfg(target_os = "linux")]
-            match crate::syn::scan(self.job(hosts, ports)).await {
+            let scanned = match &self.syn_helper {
+                Some(helper) => crate::rawscan::client::scan(helper, self.job(hosts, ports)).await,
+                None => crate::syn::scan(self.job(hosts, ports)).await,
+            };
+            #[cfg(target_os = "linux")]
+            match scanned {
                 Ok(tallies) => return tallies,
                 Err(error) => {
                     self.events

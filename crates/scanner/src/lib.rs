@@ -8,7 +8,8 @@
 //!
 //! Discovery: ICMP echo, TCP SYN to 443, TCP ACK to 80 and ARP with raw
 //! packets where allowed (Linux, root or CAP_NET_RAW), TCP connections
-//! otherwise. Scans: SYN (Linux, with that privilege), TCP connect and UDP
+//! otherwise. Scans: SYN (Linux, with that privilege, in this process or
+//! through the raw-socket helper, [`rawscan`]), TCP connect and UDP
 //! (everywhere), then service identification and posture checks
 //! ([`identify`]).
 
@@ -29,6 +30,7 @@ pub mod privilege;
 mod raw;
 #[cfg(target_os = "linux")]
 mod raw_discovery;
+pub mod rawscan;
 mod results;
 pub mod services;
 #[cfg(target_os = "linux")]

@@ -30,6 +30,21 @@ impl HostTally {
             .1 += 1;
     }
 
+    /// A host's tally from its counts (as the raw-socket helper sends
+    /// them).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub(crate) fn from_done(done: HostDone) -> HostTally {
+        let mut tally = HostTally::new(done.address);
+        for count in done.counts {
+            tally
+                .counts
+                .entry((count.protocol, count.state, count.reason.describe()))
+                .or_insert((count.reason, 0))
+                .1 += count.count;
+        }
+        tally
+    }
+
     pub(crate) fn address(&self) -> IpAddr {
         self.address
     }
