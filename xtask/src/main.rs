@@ -6,6 +6,8 @@
 //! - `run`: setup, build the UI and the app, open the window.
 //! - `test`: setup, then every test, the real-window ones included.
 //! - `bench`: measurements, as medians over several runs.
+//! - `bundle`: the Linux installer (.deb), and the test that installs it
+//!   into a clean Debian root.
 
 mod bench;
 mod bench_app;
@@ -17,11 +19,13 @@ mod bench_probes;
 mod bench_scan;
 mod bench_store;
 mod bench_tray;
+mod bundle;
 mod cmd;
 mod compile;
 mod cross;
 mod display;
 mod iana;
+mod install_test;
 mod paths;
 mod setup;
 mod test;
@@ -41,8 +45,24 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Task {
     /// Install the Debian packages, the wasm32 target and the pinned build
-    /// tools (trunk, wasm-bindgen-cli, tauri-driver, cargo-fuzz).
+    /// tools (trunk, wasm-bindgen-cli, tauri-driver, cargo-fuzz; tauri-cli
+    /// and axe-core from npm).
     Setup,
+    /// Build the Linux installer: a .deb with the app, the raw-socket
+    /// helper (the only file given CAP_NET_RAW, by its post-install), icons,
+    /// a desktop entry and the app's metadata.
+    Bundle {
+        /// Package a debug build (quicker; what the install test uses).
+        #[arg(long)]
+        debug: bool,
+        /// Then install it into a clean Debian root and launch it there
+        /// (needs root).
+        #[arg(long)]
+        install_test: bool,
+        /// Take the .deb already built (with `--install-test`).
+        #[arg(long)]
+        no_build: bool,
+    },
     /// Build the UI and the desktop app, then open the window.
     Run {
         /// Optimised build (LTO; the UI goes through wasm-opt).
@@ -192,6 +212,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.task {
         Task::Setup => setup::run(),
+        Task::Bundle {
+            debug,
+            install_test,
+            no_build,
+        } => match no_build {
+            true => bundle::built(debug),
+            false => bundle::build(debug),
+        }
+        .and_then(|deb| match install_test {
+            true => install_test::run(&deb),
+            false => Ok(()),
+        }),
         Task::Run { release, app_args } => compile::run_app(release, &app_args),
         Task::Test { allow_skip } => test::run(allow_skip),
         Task::Netlab { action } => netlab(action),

@@ -88,6 +88,14 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
         "gdbus: bench tray clicks the tray menu's items as a desktop's tray host does",
     ),
     (
+        "debootstrap",
+        "the install test: a clean Debian root to install the .deb into",
+    ),
+    (
+        "libcap2-bin",
+        "getcap and setcap: the install test checks that only the raw-socket helper holds CAP_NET_RAW",
+    ),
+    (
         "nodejs",
         "node for npm, which installs axe-core (the end-to-end tests) and wasm-opt (release builds)",
     ),
@@ -117,6 +125,12 @@ pub const RUST_TARGETS: [&str; 3] = [
     "x86_64-apple-darwin",
 ];
 
+/// The tauri-cli that builds the installers: the same minor version as
+/// the tauri crate in Cargo.lock (checked by [`check_tauri_cli_matches`]).
+/// Its npm package carries a prebuilt binary: two seconds to install,
+/// where `cargo install tauri-cli` compiles for nine minutes.
+pub const TAURI_CLI_VERSION: &str = "2.12.4";
+
 /// A tool installed from crates.io into the project's tool directory.
 struct CargoTool {
     krate: &'static str,
@@ -130,7 +144,15 @@ pub fn run() -> Result<()> {
     install_debian_packages()?;
     install_rust_parts()?;
     install_cargo_tools()?;
-    install_axe_core()?;
+    install_npm_package(&axe_core_prefix(), "axe-core", AXE_CORE_VERSION)?;
+    if !axe_core_script().is_file() {
+        bail!(
+            "npm installed axe-core without {}",
+            axe_core_script().display()
+        );
+    }
+    install_npm_package(&tauri_cli_prefix(), "@tauri-apps/cli", TAURI_CLI_VERSION)?;
+    check_tauri_cli_matches()?;
     install_libnmap()?;
     Ok(())
 }
@@ -278,6 +300,21 @@ fn install_cargo_tools() -> Result<()> {
     check_trunk_config()
 }
 
+/// tauri-cli bundles what the tauri crate built; their major and minor
+/// versions must agree.
+fn check_tauri_cli_matches() -> Result<()> {
+    let tauri = locked_version("tauri")?;
+    let minor = |version: &str| version.split('.').take(2).collect::<Vec<_>>().join(".");
+    if minor(&tauri) != minor(TAURI_CLI_VERSION) {
+        bail!(
+            "Cargo.lock has tauri {tauri} but setup installs tauri-cli {TAURI_CLI_VERSION}: \
+             move TAURI_CLI_VERSION in xtask/src/setup.rs to {}.x",
+            minor(&tauri)
+        );
+    }
+    Ok(())
+}
+
 /// RustScan, for the scan bench only (not for tests, so CI does not build
 /// it): installed into the tool root on first use. Returns its path.
 pub fn rustscan() -> Result<std::path::PathBuf> {
@@ -322,12 +359,18 @@ fn installed_cargo_tools() -> BTreeMap<String, String> {
 
 /// The wasm-bindgen version Cargo.lock pins; the CLI must be exactly it.
 pub fn locked_wasm_bindgen_version() -> Result<String> {
+    locked_version("wasm-bindgen")
+}
+
+/// The version of `krate` in Cargo.lock (the first entry of that name).
+fn locked_version(krate: &str) -> Result<String> {
     let lock_path = paths::workspace_root().join("Cargo.lock");
     let lock = std::fs::read_to_string(&lock_path)
         .with_context(|| format!("cannot read {}", lock_path.display()))?;
+    let wanted = format!("name = \"{krate}\"");
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
+        if line == wanted {
             let version = lines
                 .next()
                 .and_then(|l| l.strip_prefix("version = \""))
@@ -337,7 +380,7 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
             }
         }
     }
-    bail!("Cargo.lock has no wasm-bindgen entry")
+    bail!("Cargo.lock has no {krate} entry")
 }
 
 /// Trunk downloads a wasm-bindgen it likes better unless ui/Trunk.toml names
@@ -412,23 +455,34 @@ fn axe_core_prefix() -> PathBuf {
     paths::tools_root().join("axe-core")
 }
 
-/// Installs axe-core at its pinned version from the npm registry, unless
-/// that version is already there.
-fn install_axe_core() -> Result<()> {
-    let manifest = axe_core_prefix().join("node_modules/axe-core/package.json");
-    if installed_npm_version(&manifest).as_deref() == Some(AXE_CORE_VERSION)
-        && axe_core_script().is_file()
-    {
+/// tauri-cli's own npm prefix in the tool root.
+fn tauri_cli_prefix() -> PathBuf {
+    paths::tools_root().join("tauri-cli")
+}
+
+/// The `tauri` command setup installs (`cargo xtask bundle` runs it).
+pub fn tauri_cli() -> PathBuf {
+    tauri_cli_prefix().join("node_modules/.bin/tauri")
+}
+
+/// Installs `package` at its pinned `version` from the npm registry into
+/// its own `prefix`, unless that version is already there.
+fn install_npm_package(prefix: &Path, package: &str, version: &str) -> Result<()> {
+    let manifest = prefix
+        .join("node_modules")
+        .join(package)
+        .join("package.json");
+    if installed_npm_version(&manifest).as_deref() == Some(version) {
         return Ok(());
     }
     if !cmd::exists("npm") {
         bail!(
-            "the end-to-end tests need axe-core {AXE_CORE_VERSION} from npm, and npm is missing: apt-get install nodejs npm"
+            "setup needs {package} {version} from npm, and npm is missing: apt-get install nodejs npm"
         );
     }
     eprintln!(
-        "setup: installing axe-core {AXE_CORE_VERSION} from npm into {}",
-        axe_core_prefix().display()
+        "setup: installing {package} {version} from npm into {}",
+        prefix.display()
     );
     cmd::run(
         Command::new("npm")
@@ -440,13 +494,13 @@ fn install_axe_core() -> Result<()> {
                 "--save-exact",
                 "--prefix",
             ])
-            .arg(axe_core_prefix())
-            .arg(format!("axe-core@{AXE_CORE_VERSION}")),
+            .arg(prefix)
+            .arg(format!("{package}@{version}")),
     )?;
     let installed = installed_npm_version(&manifest);
-    if installed.as_deref() != Some(AXE_CORE_VERSION) || !axe_core_script().is_file() {
+    if installed.as_deref() != Some(version) {
         bail!(
-            "npm did not install axe-core {AXE_CORE_VERSION} (found {installed:?} in {})",
+            "npm did not install {package} {version} (found {installed:?} in {})",
             manifest.display()
         );
     }

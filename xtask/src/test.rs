@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test the project has, in the order that fails
 //! fastest: formatting, lints, unit and integration tests, then the real
-//! window.
+//! window, the netlab, and the installed package.
 //!
 //! A class of tests that cannot run here (no display, say) fails the run,
 //! loudly, unless `--allow-skip` was given; then it is skipped, just as
@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 
 use crate::compile::{self, APP_FEATURES};
-use crate::{cmd, cross, display, paths, setup};
+use crate::{bundle, cmd, cross, display, install_test, paths, setup};
 
 /// Records which classes ran and which were skipped.
 struct Report {
@@ -113,7 +113,25 @@ fn run_tests(report: &mut Report, app: &Path) -> Result<()> {
     run_fuzz()?;
     report.passed("fuzz");
     run_end_to_end(report, app)?;
-    run_netlab(report, app)
+    run_netlab(report, app)?;
+    run_install(report)
+}
+
+/// The .deb (from a debug build, which is quicker and packaged the same
+/// way) installed into a clean Debian root and launched there
+/// (`install_test.rs`).
+fn run_install(report: &mut Report) -> Result<()> {
+    const CLASS: &str = "installed package";
+    if !cmd::is_root() {
+        return report.cannot_run(CLASS, "debootstrap and chroot need root".into());
+    }
+    if let Some(reason) = window_missing() {
+        return report.cannot_run(CLASS, format!("its window: {reason}"));
+    }
+    let deb = bundle::build(true)?;
+    install_test::run(&deb)?;
+    report.passed(CLASS);
+    Ok(())
 }
 
 /// `cargo test` over the whole workspace with the app's features, so it
