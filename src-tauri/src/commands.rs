@@ -99,6 +99,12 @@ handler!(InventoryRemove, inventory_remove, |w, removal| w
 handler!(FindingsList, findings_list, |w, filter| w
     .findings(&filter)
     .await);
+handler!(InventoryEntryCommand, inventory_entry, |w, id| w
+    .inventory_row(id)
+    .await);
+handler!(FindingDetailCommand, finding_detail, |w, id| w
+    .finding_detail(id)
+    .await);
 handler!(FindingAccept, finding_accept, |w, acceptance| w
     .accept_finding(acceptance)
     .await);
@@ -121,6 +127,13 @@ handler!(FindingsPageCommand, findings_page, |w, query| w
     .finding_page(&query)
     .await);
 handler!(StatusCommand, status, |w, _| w.status().await);
+handler!(CopyCancel, copy_cancel, |w, _| {
+    w.cancel_copy();
+    Ok(())
+});
+handler!(DashboardStatus, dashboard_status, |w, _| w
+    .dashboard_status()
+    .await);
 handler!(DashboardCommand, dashboard, |w, _| w.dashboard().await);
 handler!(DiffCommand, diff, |w, request| w.diff(request).await);
 handler!(SegmentationRecordCommand, segmentation_record, |w, test| w
@@ -302,6 +315,9 @@ register![
     inventory_remove,
     findings_list,
     findings_page,
+    inventory_entry,
+    finding_detail,
+    dashboard_status,
     inventory_page,
     system_names,
     finding_accept,
@@ -337,6 +353,7 @@ register![
     inventory_import_file,
     business_name,
     service_provider,
+    scan_profile,
     schedules_list,
     schedule_add,
     schedule_remove,
@@ -355,6 +372,7 @@ register![
     segmentation_run,
     backup_save,
     restore_open,
+    copy_cancel,
 ];
 
 #[cfg(test)]

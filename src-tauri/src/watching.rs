@@ -19,6 +19,9 @@ handler!(SchedulesList, schedules_list, |w, _| w.schedules().await);
 handler!(ServiceProvider, service_provider, |w, given| w
     .service_provider(given)
     .await);
+handler!(ScanProfileCommand, scan_profile, |w, given| w
+    .scan_profile(given)
+    .await);
 handler!(ScheduleAdd, schedule_add, |w, input| w
     .add_schedule(input)
     .await);

@@ -36,6 +36,7 @@ fn from_backup(error: BackupError, message: String) -> AppError {
             AppError::new(ErrorKind::Busy, message)
         }
         BackupError::Io { .. } | BackupError::Sqlite { .. } => AppError::internal(message),
+        BackupError::Cancelled => AppError::new(ErrorKind::Cancelled, message),
     }
 }
 

@@ -27,7 +27,7 @@ const FULL_PORTS: &str = "T:1-65535,U:top:100";
 impl Workspace {
     /// The scan `depth` means for every system in scope: their addresses,
     /// with identification and posture checks so that the findings can say
-    /// what runs there.
+    /// what runs there, at the pace chosen in Settings.
     pub async fn guided_scan_settings(&self, depth: ScanDepth) -> Result<ScanSettings> {
         let systems = self.store.systems().await.map_err(from_store)?;
         let targets: Vec<String> = systems
@@ -52,6 +52,7 @@ impl Workspace {
             udp,
             identify: true,
             posture: true,
+            profile: self.scan_profile(None).await?,
             ..ScanSettings::default()
         })
     }

@@ -2,9 +2,10 @@
 
 use portcullis_compliance::{Renewal, RenewalError, Term};
 use portcullis_model::AppError;
+use portcullis_model::InventoryEntryId;
 use portcullis_model::compliance::{InventoryEntry, NewInventoryEntry};
 use portcullis_model::judgement::{ImportSummary, InventoryFormat};
-use portcullis_model::listing::{InventoryPage, InventoryQuery};
+use portcullis_model::listing::{InventoryPage, InventoryQuery, InventoryRow};
 use portcullis_model::requests::{
     InventoryAddition, InventoryRemoval, InventoryRenewal, RenewalTerm,
 };
@@ -71,6 +72,20 @@ impl Workspace {
             .inventory_page(&selection)
             .await
             .map_err(from_store)
+    }
+
+    /// One entry, with the name of its system.
+    pub async fn inventory_row(&self, id: InventoryEntryId) -> Result<InventoryRow> {
+        let entry = self.store.inventory_entry(id).await.map_err(from_store)?;
+        let system = self
+            .store
+            .system(entry.system_id)
+            .await
+            .map_err(from_store)?;
+        Ok(InventoryRow {
+            entry,
+            system_name: system.name,
+        })
     }
 
     /// Whether an entry's approval has lapsed, as of now.

@@ -58,6 +58,7 @@ pub use portcullis_store::DATABASE_FILE_NAME;
 pub use scan_plan::{LIST_EVERY_PORT_UP_TO, ScanPlan};
 pub use scans::{ScanOutcome, Scanner, advisories_in_use};
 pub use segmentation::SegmentationRun;
+pub use status::DASHBOARD_SYSTEMS;
 pub use supervisor::{ScanRun, Subscription, UPDATE_INTERVAL};
 pub use workspace::{Workspace, WorkspaceOptions, resolve_data_dir};
 

@@ -1,11 +1,15 @@
 //! Where the merchant stands: the verdict an assessor would give now.
 
-use portcullis_model::dashboard::{Dashboard, SegmentationRecord, StatusReport};
+use portcullis_model::compliance::SystemStatus;
+use portcullis_model::dashboard::{Dashboard, SegmentationRecord, StatusReport, VerdictCount};
 use portcullis_model::judgement::FindingFilter;
 
 use crate::error::{Result, from_store};
 use crate::words;
 use crate::workspace::Workspace;
+
+/// How many systems the dashboard lists by name.
+pub const DASHBOARD_SYSTEMS: usize = 8;
 
 impl Workspace {
     /// Where the merchant stands: the headline sentence, the verdict
@@ -31,10 +35,23 @@ impl Workspace {
             .collect();
         Ok(StatusReport {
             headline: words::headline(&groups, newest.is_some()),
+            verdict_counts: verdict_counts(&status.systems),
             status,
             history,
             next_steps,
         })
+    }
+
+    /// Where the merchant stands, for the dashboard: as [`Self::status`],
+    /// but listing only the [`DASHBOARD_SYSTEMS`] systems that need them
+    /// most (worst verdict first, then by name). With thousands of systems
+    /// the page stays quick, and the verdict counts still cover them all.
+    pub async fn dashboard_status(&self) -> Result<StatusReport> {
+        let mut report = self.status().await?;
+        let systems = &mut report.status.systems;
+        systems.sort_by(|a, b| b.verdict.cmp(&a.verdict).then_with(|| a.name.cmp(&b.name)));
+        systems.truncate(DASHBOARD_SYSTEMS);
+        Ok(report)
     }
 
     /// The dashboard's figures.
@@ -48,4 +65,24 @@ impl Workspace {
     pub async fn segmentation_tests(&self) -> Result<Vec<SegmentationRecord>> {
         self.store.segmentation_tests().await.map_err(from_store)
     }
+}
+
+/// How many systems stand at each verdict, worst first; verdicts no system
+/// has are left out.
+fn verdict_counts(systems: &[SystemStatus]) -> Vec<VerdictCount> {
+    let mut counts: Vec<VerdictCount> = Vec::new();
+    for system in systems {
+        match counts
+            .iter_mut()
+            .find(|count| count.verdict == system.verdict)
+        {
+            Some(count) => count.count += 1,
+            None => counts.push(VerdictCount {
+                verdict: system.verdict,
+                count: 1,
+            }),
+        }
+    }
+    counts.sort_by_key(|count| std::cmp::Reverse(count.verdict));
+    counts
 }

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use chrono::{DateTime, Utc};
 use portcullis_compliance::Rulebook;
@@ -59,6 +60,9 @@ pub struct Workspace {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) rulebook: &'static Rulebook,
     pub(crate) supervisor: Arc<Supervisor>,
+    /// Set by [`Workspace::cancel_copy`]: the backup or restore under way
+    /// stops at its next step.
+    pub(crate) copy_cancelled: Arc<AtomicBool>,
 }
 
 impl Workspace {
@@ -74,6 +78,7 @@ impl Workspace {
             actor: options.actor,
             clock: options.clock,
             rulebook: Rulebook::builtin(),
+            copy_cancelled: Arc::default(),
         })
     }
 

@@ -20,6 +20,18 @@ async fn open(dir: &std::path::Path) -> Workspace {
     Workspace::open(options).await.expect("workspace opens")
 }
 
+/// A web server in the card-data environment at `address`.
+fn in_scope(name: impl Into<String>, address: impl Into<String>, exposure: Exposure) -> NewSystem {
+    NewSystem {
+        name: name.into(),
+        addresses: vec![address.into()],
+        role: SystemRole::WebServer,
+        scope: Scope::Cde,
+        exposure,
+        notes: String::new(),
+    }
+}
+
 fn loopback(ports: String) -> ScanSettings {
     ScanSettings {
         targets: vec!["127.0.0.1".into()],
@@ -148,14 +160,7 @@ async fn two_concurrent_acceptances_of_one_finding_lose_neither() {
     let port = listener.local_addr().unwrap().port();
     let workspace = Arc::new(open(dir.path()).await);
     workspace
-        .add_system(NewSystem {
-            name: "this machine".into(),
-            addresses: vec!["127.0.0.1".into()],
-            role: SystemRole::WebServer,
-            scope: Scope::Cde,
-            exposure: Exposure::Internal,
-            notes: String::new(),
-        })
+        .add_system(in_scope("this machine", "127.0.0.1", Exposure::Internal))
         .await
         .unwrap();
     let outcome = workspace
@@ -344,14 +349,7 @@ async fn an_inventory_entry_is_removed_only_with_a_reason_the_log_keeps() {
     let dir = tempfile::tempdir().unwrap();
     let workspace = open(dir.path()).await;
     let system = workspace
-        .add_system(NewSystem {
-            name: "Web shop".into(),
-            addresses: vec!["203.0.113.10".into()],
-            role: SystemRole::WebServer,
-            scope: Scope::Cde,
-            exposure: Exposure::External,
-            notes: String::new(),
-        })
+        .add_system(in_scope("Web shop", "203.0.113.10", Exposure::External))
         .await
         .unwrap();
     let entry = workspace
@@ -417,14 +415,7 @@ async fn the_dashboard_trend_counts_each_finished_scans_ports_and_findings() {
     let dir = tempfile::tempdir().unwrap();
     let workspace = open(dir.path()).await;
     workspace
-        .add_system(NewSystem {
-            name: "this machine".into(),
-            addresses: vec!["127.0.0.1".into()],
-            role: SystemRole::WebServer,
-            scope: Scope::Cde,
-            exposure: Exposure::Internal,
-            notes: String::new(),
-        })
+        .add_system(in_scope("this machine", "127.0.0.1", Exposure::Internal))
         .await
         .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -473,14 +464,7 @@ async fn the_inventory_comes_a_page_at_a_time_filtered_and_sorted() {
     let mut systems = Vec::new();
     for (name, address) in [("beta", "203.0.113.2"), ("Alpha", "203.0.113.1")] {
         let system = workspace
-            .add_system(NewSystem {
-                name: name.into(),
-                addresses: vec![address.into()],
-                role: SystemRole::WebServer,
-                scope: Scope::Cde,
-                exposure: Exposure::External,
-                notes: String::new(),
-            })
+            .add_system(in_scope(name, address, Exposure::External))
             .await
             .unwrap();
         systems.push(system);
@@ -596,14 +580,7 @@ async fn findings_come_a_page_at_a_time_open_and_worst_first() {
     let dir = tempfile::tempdir().unwrap();
     let workspace = open(dir.path()).await;
     let system = workspace
-        .add_system(NewSystem {
-            name: "this machine".into(),
-            addresses: vec!["127.0.0.1".into()],
-            role: SystemRole::WebServer,
-            scope: Scope::Cde,
-            exposure: Exposure::Internal,
-            notes: String::new(),
-        })
+        .add_system(in_scope("this machine", "127.0.0.1", Exposure::Internal))
         .await
         .unwrap();
     let listeners: Vec<TcpListener> = (0..3)
@@ -723,5 +700,64 @@ async fn findings_come_a_page_at_a_time_open_and_worst_first() {
         .unwrap();
     let ports_not_seen: Vec<u16> = not_seen.rows.iter().map(|row| row.entry.port).collect();
     assert_eq!((not_seen.all, ports_not_seen), (2, vec![closed_port]));
+
+    // A finding's own page: the record, its system's name, and the card
+    // that decides it, worked out from its system's findings alone.
+    let open_one = &open_unlisted.rows[0].record;
+    let detail = workspace.finding_detail(open_one.id).await.unwrap();
+    assert_eq!(detail.record.id, open_one.id);
+    assert_eq!(
+        detail.system.map(|s| s.name).as_deref(),
+        Some("this machine")
+    );
+    let card = detail.card.expect("an open finding has its decision card");
+    assert!(
+        card.group
+            .findings
+            .iter()
+            .any(|member| member.id == open_one.id)
+    );
+    let missing = workspace
+        .finding_detail(portcullis_model::FindingId(open_one.id.get() + 1000))
+        .await
+        .expect_err("no such finding");
+    assert_eq!(missing.kind, ErrorKind::NotFound);
     drop(listeners);
+}
+
+/// The dashboard lists the systems that need the merchant most, a few of
+/// them; the verdict counts still cover every system.
+#[tokio::test]
+async fn the_dashboard_names_a_few_systems_and_counts_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = open(dir.path()).await;
+    for n in 0..12 {
+        workspace
+            .add_system(in_scope(
+                format!("till {n:02}"),
+                format!("203.0.113.{}", n + 1),
+                Exposure::Internal,
+            ))
+            .await
+            .unwrap();
+    }
+    let full = workspace.status().await.unwrap();
+    assert_eq!(full.status.systems.len(), 12);
+    let dashboard = workspace.dashboard_status().await.unwrap();
+    assert_eq!(
+        dashboard.status.systems.len(),
+        portcullis_app::DASHBOARD_SYSTEMS
+    );
+    let counted: u32 = dashboard.verdict_counts.iter().map(|c| c.count).sum();
+    assert_eq!(counted, 12);
+    assert_eq!(dashboard.verdict_counts, full.verdict_counts);
+    let names: Vec<&str> = dashboard
+        .status
+        .systems
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "same verdict: by name");
 }

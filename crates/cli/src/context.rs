@@ -62,13 +62,14 @@ impl Session {
 }
 
 /// A use case's error as an exit code: the user's fault (2), the audit
-/// log's (5), or the database's and the machine's (3).
+/// log's (5), the database's and the machine's (3), or stopped (130).
 pub fn failure(error: AppError) -> Failure {
     let code = match error.kind {
         ErrorKind::BadInput | ErrorKind::NotFound | ErrorKind::Conflict | ErrorKind::Busy => {
             exit::BAD_INPUT
         }
         ErrorKind::Tampered => exit::TAMPERED,
+        ErrorKind::Cancelled => exit::INTERRUPTED,
         ErrorKind::Unavailable | ErrorKind::Internal => exit::DATABASE,
     };
     Failure::new(code, error)

@@ -14,12 +14,14 @@ use crate::dashboard::{Dashboard, SegmentationRecord, StatusReport};
 use crate::diff_view::DiffView;
 use crate::documents::{ExportAnswer, ExportRequest};
 use crate::guided::{LocalNetwork, Readiness};
-use crate::ids::{AlertId, FindingId, ScheduleId, SystemId};
+use crate::ids::{AlertId, FindingId, InventoryEntryId, ScheduleId, SystemId};
 use crate::ipc::Command;
 use crate::judgement::{
     FindingFilter, ImportSummary, InventoryFormat, Judgement, SegmentationOutcome,
 };
-use crate::listing::{FindingPage, FindingQuery, InventoryPage, InventoryQuery, SystemName};
+use crate::listing::{
+    FindingPage, FindingQuery, InventoryPage, InventoryQuery, InventoryRow, SystemName,
+};
 use crate::maintenance::ChainReport;
 use crate::monitor::{Alert, MonitorOutcome, Notification, Schedule, ScheduleInput};
 use crate::report::ScanReport;
@@ -28,9 +30,9 @@ use crate::requests::{
     InventoryAddition, InventoryRemoval, InventoryRenewal, PlatformStatement,
     SegmentationTestInput, SystemEdit,
 };
-use crate::review::ReviewCard;
-use crate::scan_record::ScanSettings;
+use crate::review::{FindingDetail, ReviewCard};
 use crate::scan_record::{RunId, RunningScan, ScanId, ScanRecord};
+use crate::scan_record::{ScanProfile, ScanSettings};
 use crate::wizard::{ScanDepth, WizardProgress};
 use crate::{AppInfo, AppInfoRequest};
 
@@ -71,6 +73,8 @@ commands! {
     InventoryList = "inventory_list" (Option<SystemId>) -> Vec<InventoryEntry>;
     /// A page of the inventory, filtered and sorted.
     InventoryPageCommand = "inventory_page" (InventoryQuery) -> InventoryPage;
+    /// One entry, with the name of its system.
+    InventoryEntryCommand = "inventory_entry" (InventoryEntryId) -> InventoryRow;
     InventoryAdd = "inventory_add" (InventoryAddition) -> InventoryEntry;
     InventoryRenew = "inventory_renew" (InventoryRenewal) -> InventoryEntry;
     /// Remove an entry with the reason it goes.
@@ -80,6 +84,8 @@ commands! {
     FindingsPageCommand = "findings_page" (FindingQuery) -> FindingPage;
     /// Accept a finding; the inventory entry it writes, if any, comes back
     /// with it.
+    /// One finding, its system's name and its Review card.
+    FindingDetailCommand = "finding_detail" (FindingId) -> FindingDetail;
     FindingAccept = "finding_accept" (FindingAcceptance) -> (FindingRecord, Option<InventoryEntry>);
     /// Dispute a finding with the ASV (false positive, compensating
     /// control, the terminal exception for early TLS).
@@ -93,6 +99,9 @@ commands! {
     ScanCancel = "scan_cancel" (RunId) -> ();
     ScansRunning = "scans_running" (Empty) -> Vec<RunningScan>;
     StatusCommand = "status" (Empty) -> StatusReport;
+    /// The status as the dashboard shows it: only the systems that need
+    /// the merchant most are listed; the verdict counts cover them all.
+    DashboardStatus = "dashboard_status" (Empty) -> StatusReport;
     DashboardCommand = "dashboard" (Empty) -> Dashboard;
     DiffCommand = "diff" (DiffRequest) -> DiffView;
     SegmentationRecordCommand = "segmentation_record" (SegmentationTestInput) -> SegmentationOutcome;
@@ -135,6 +144,11 @@ commands! {
     /// Whether the business is a service provider; an answer given is
     /// remembered.
     ServiceProvider = "service_provider" (Option<bool>) -> bool;
+    /// How hard the window's scans push the network: `Some` sets it; the
+    /// answer is the profile in force.
+    /// Stop the backup or restore under way (it answers "cancelled").
+    CopyCancel = "copy_cancel" (Empty) -> ();
+    ScanProfileCommand = "scan_profile" (Option<ScanProfile>) -> ScanProfile;
     /// The monitoring schedules, with their last run and next time.
     SchedulesList = "schedules_list" (Empty) -> Vec<Schedule>;
     ScheduleAdd = "schedule_add" (ScheduleInput) -> Schedule;

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::compliance::{FindingStatus, OverallStatus, Severity, TestingHistory};
+use crate::compliance::{FindingStatus, OverallStatus, Severity, TestingHistory, Verdict};
 use crate::ids::{AsvScanId, SegmentationTestId, SystemId};
 use crate::scan_record::{ScanId, ScanStatus};
 
@@ -100,6 +100,18 @@ pub struct StatusReport {
     pub history: TestingHistory,
     /// What to do next and when, soonest first.
     pub next_steps: Vec<NextStep>,
+    /// How many systems stand at each verdict, worst first. The
+    /// dashboard's report lists only the systems that need the merchant
+    /// most in `status.systems`; these count them all.
+    #[serde(default)]
+    pub verdict_counts: Vec<VerdictCount>,
+}
+
+/// How many systems stand at one verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerdictCount {
+    pub verdict: Verdict,
+    pub count: u32,
 }
 
 /// A task PCI DSS asks for again and again.

@@ -28,6 +28,9 @@ pub enum ErrorKind {
     Unavailable,
     /// The audit log's hash chain is broken.
     Tampered,
+    /// The person stopped the work (a backup, a restore) before its end;
+    /// nothing was changed.
+    Cancelled,
     /// A bug or an unexpected failure of the machine (disk, database).
     Internal,
 }

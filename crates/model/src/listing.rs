@@ -5,7 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::compliance::{FindingKind, FindingRecord, FindingStatus, InventoryEntry, Severity};
+use crate::compliance::{
+    FindingKind, FindingRecord, FindingStatus, InventoryEntry, Scope, Severity,
+};
 use crate::ids::SystemId;
 
 /// The most rows one page may ask for.
@@ -34,12 +36,13 @@ impl Default for PageRequest {
     }
 }
 
-/// A system's id and name: what a filter or a form offers to choose from,
-/// without the rest of the system.
+/// A system's id, name and scope: what a filter or a form offers to
+/// choose from, without the rest of the system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SystemName {
     pub id: SystemId,
     pub name: String,
+    pub scope: Scope,
 }
 
 /// Which findings, a page of them: open before answered, worst first.

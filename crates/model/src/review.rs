@@ -90,3 +90,13 @@ pub struct ReviewCard {
     pub verdict_words: String,
     pub group: DecisionGroup,
 }
+
+/// One finding as its own page shows it: the record, the name of its
+/// system, and the Review card that decides it while it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingDetail {
+    pub record: FindingRecord,
+    pub system: Option<crate::listing::SystemName>,
+    /// `None` once the finding no longer stands (fixed, or settled).
+    pub card: Option<ReviewCard>,
+}

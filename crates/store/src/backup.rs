@@ -12,6 +12,7 @@
 //! candidate is copied into the live file in one write transaction that
 //! SQLite commits only at the end, so a crash leaves the old database whole.
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -33,11 +34,12 @@ const BUSY_GIVE_UP: Duration = Duration::from_secs(30);
 
 impl Store {
     /// Copies the live database to `destination`, which must not exist,
-    /// calling `progress` after every step.
+    /// calling `progress` after every step; when it answers `Break`, the
+    /// copy stops and nothing is left at the destination.
     pub async fn backup_to(
         &self,
         destination: &Path,
-        progress: impl FnMut(CopyProgress) + Send + 'static,
+        progress: impl FnMut(CopyProgress) -> ControlFlow<()> + Send + 'static,
     ) -> Result<BackupSummary, StoreError> {
         let live = self.path().to_path_buf();
         let destination = std::path::absolute(destination).map_err(|source| BackupError::Io {
@@ -49,11 +51,13 @@ impl Store {
     }
 
     /// Replaces the live database with the backup at `candidate`, after
-    /// checking it, then brings its schema up to date.
+    /// checking it, then brings its schema up to date. When `progress`
+    /// answers `Break`, the copy stops and the live database stays as it
+    /// was.
     pub async fn restore_from(
         &self,
         candidate: &Path,
-        progress: impl FnMut(CopyProgress) + Send + 'static,
+        progress: impl FnMut(CopyProgress) -> ControlFlow<()> + Send + 'static,
     ) -> Result<RestoreSummary, StoreError> {
         let candidate = std::path::absolute(candidate).map_err(|source| BackupError::Io {
             path: candidate.to_path_buf(),
@@ -87,7 +91,7 @@ impl Store {
         })?;
         let stamp = now_rfc3339().replace([':', '.'], "-");
         let path = dir.join(format!("before-restore-{stamp}.sqlite3"));
-        self.backup_to(&path, |_| {}).await?;
+        self.backup_to(&path, |_| ControlFlow::Continue(())).await?;
         Ok(path)
     }
 
@@ -135,7 +139,7 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> BackupError + '_ {
 fn backup_file(
     live: &Path,
     destination: &Path,
-    progress: impl FnMut(CopyProgress),
+    progress: impl FnMut(CopyProgress) -> ControlFlow<()>,
 ) -> Result<BackupSummary, BackupError> {
     if destination.exists() {
         return Err(BackupError::DestinationExists {
@@ -173,7 +177,7 @@ fn copy_check_and_place(
     live: &Path,
     partial: &Path,
     destination: &Path,
-    progress: impl FnMut(CopyProgress),
+    progress: impl FnMut(CopyProgress) -> ControlFlow<()>,
 ) -> Result<(u64, i64), BackupError> {
     let pages = write_partial(live, partial, progress)?;
     let schema_version = check_candidate(partial)?.schema_version;
@@ -215,7 +219,7 @@ fn partial_path(destination: &Path) -> PathBuf {
 fn write_partial(
     live: &Path,
     partial: &Path,
-    progress: impl FnMut(CopyProgress),
+    progress: impl FnMut(CopyProgress) -> ControlFlow<()>,
 ) -> Result<u64, BackupError> {
     let source = Connection::open_with_flags(live, OpenFlags::SQLITE_OPEN_READ_WRITE)
         .map_err(sqlite_error(live))?;
@@ -231,13 +235,13 @@ fn write_partial(
 }
 
 /// Steps the backup API to the end, retrying busy steps for a while, and
-/// reports progress after each step. Returns the pages copied; SQLite's
+/// reports progress after each step, stopping when `progress` says so. Returns the pages copied; SQLite's
 /// errors name `to_path`, the file being written.
 fn copy_pages(
     from: &Connection,
     to: &mut Connection,
     to_path: &Path,
-    mut progress: impl FnMut(CopyProgress),
+    mut progress: impl FnMut(CopyProgress) -> ControlFlow<()>,
 ) -> Result<u64, BackupError> {
     let backup = Backup::new(from, to).map_err(sqlite_error(to_path))?;
     let mut busy_since: Option<std::time::Instant> = None;
@@ -246,10 +250,15 @@ fn copy_pages(
         let state = backup.progress();
         let total = u64::try_from(state.pagecount).unwrap_or(0);
         let remaining = u64::try_from(state.remaining).unwrap_or(0);
-        progress(CopyProgress {
+        let asked = progress(CopyProgress {
             pages_done: total.saturating_sub(remaining),
             pages_total: total,
         });
+        if asked.is_break() && !matches!(step, StepResult::Done) {
+            // Dropping the unfinished backup rolls back what the
+            // destination's transaction wrote.
+            return Err(BackupError::Cancelled);
+        }
         match step {
             StepResult::Done => return Ok(total),
             StepResult::More => busy_since = None,
@@ -356,7 +365,7 @@ fn check_schema(conn: &Connection) -> Result<i64, String> {
 fn copy_into_live(
     candidate: &Path,
     live: &Path,
-    progress: impl FnMut(CopyProgress),
+    progress: impl FnMut(CopyProgress) -> ControlFlow<()>,
 ) -> Result<(), BackupError> {
     let from = Connection::open_with_flags(candidate, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(sqlite_error(candidate))?;

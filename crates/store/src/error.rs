@@ -87,6 +87,8 @@ pub enum BackupError {
     },
     #[error("the copy was given up after {seconds} s of the database being busy")]
     Busy { seconds: u64 },
+    #[error("the copy was cancelled; nothing was changed")]
+    Cancelled,
 }
 
 impl BackupError {

@@ -8,6 +8,8 @@ use portcullis_model::listing::{
     FindingPage, FindingQuery, FindingRow, InventoryPage, InventoryRow, InventorySort, PageRequest,
     SystemName,
 };
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
 
 use crate::codec::{name_of, parse_name};
 use crate::columns::{Columns, query_all};
@@ -69,12 +71,13 @@ impl Store {
             .read(|conn| {
                 query_all(
                     conn,
-                    "SELECT id, name FROM systems ORDER BY name COLLATE NOCASE",
+                    "SELECT id, name, scope FROM systems ORDER BY name COLLATE NOCASE",
                     [],
                     |row| {
                         Ok(SystemName {
                             id: SystemId(row.required_int("id")?),
                             name: row.required_text("name")?,
+                            scope: row.name("scope")?,
                         })
                     },
                 )
@@ -88,18 +91,10 @@ impl Store {
         let query = query.clone();
         self.readers()
             .read(move |conn| {
-                let status = query.status.map(stored_status);
-                let dispute = query.status.and_then(stored_as_dispute);
-                let filter = rusqlite::params![
-                    query.system_id.map(SystemId::get),
-                    query.severity.map(|s| name_of(&s)),
-                    query.kind.map(|k| name_of(&k)),
-                    status,
-                    dispute,
-                ];
+                let filter = finding_filter(&query);
                 let total: i64 = conn.query_row(
                     &format!("SELECT count(*) FROM findings AS f WHERE {FINDING_FILTER}"),
-                    filter,
+                    params_from_iter(&filter),
                     |row| row.get(0),
                 )?;
                 let all: i64 =
@@ -119,15 +114,7 @@ impl Store {
                          ORDER BY {FINDING_ORDER}
                          LIMIT ?6 OFFSET ?7"
                     ),
-                    rusqlite::params![
-                        query.system_id.map(SystemId::get),
-                        query.severity.map(|s| name_of(&s)),
-                        query.kind.map(|k| name_of(&k)),
-                        query.status.map(stored_status),
-                        query.status.and_then(stored_as_dispute),
-                        query.page.bounded_limit(),
-                        query.page.offset,
-                    ],
+                    params_from_iter(paged(filter, query.page)),
                     |row| {
                         Ok(FindingRow {
                             record: findings::record_from_row(row)?,
@@ -154,20 +141,12 @@ impl Store {
         let selection = selection.clone();
         self.readers()
             .read(move |conn| {
-                let time = |t: Option<DateTime<Utc>>| t.map(to_rfc3339);
-                let filter = rusqlite::params![
-                    selection.system_id.map(SystemId::get),
-                    selection.port,
-                    time(selection.ends_after),
-                    time(selection.ends_by),
-                    time(selection.approved_by),
-                    selection.not_seen,
-                ];
+                let filter = inventory_filter(&selection);
                 let total: i64 = conn.query_row(
                     &format!(
                         "SELECT count(*) FROM inventory_entries AS e WHERE {INVENTORY_FILTER}"
                     ),
-                    filter,
+                    params_from_iter(&filter),
                     |row| row.get(0),
                 )?;
                 let all: i64 =
@@ -184,16 +163,7 @@ impl Store {
                          LIMIT ?7 OFFSET ?8",
                         inventory_order(selection.sort, selection.descending)
                     ),
-                    rusqlite::params![
-                        selection.system_id.map(SystemId::get),
-                        selection.port,
-                        time(selection.ends_after),
-                        time(selection.ends_by),
-                        time(selection.approved_by),
-                        selection.not_seen,
-                        selection.page.bounded_limit(),
-                        selection.page.offset,
-                    ],
+                    params_from_iter(paged(filter, selection.page)),
                     |row| {
                         let entry: InventoryEntry = inventory::entry_from_row(row)?;
                         Ok(InventoryRow {
@@ -232,6 +202,37 @@ fn inventory_order(sort: InventorySort, descending: bool) -> String {
         .map(|term| format!("{term} {direction}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The values of [`FINDING_FILTER`]'s parameters.
+fn finding_filter(query: &FindingQuery) -> Vec<Value> {
+    vec![
+        query.system_id.map(SystemId::get).into(),
+        query.severity.map(|s| name_of(&s)).into(),
+        query.kind.map(|k| name_of(&k)).into(),
+        query.status.map(stored_status).into(),
+        query.status.and_then(stored_as_dispute).into(),
+    ]
+}
+
+/// The values of [`INVENTORY_FILTER`]'s parameters.
+fn inventory_filter(selection: &InventorySelection) -> Vec<Value> {
+    let time = |t: Option<DateTime<Utc>>| Value::from(t.map(to_rfc3339));
+    vec![
+        selection.system_id.map(SystemId::get).into(),
+        selection.port.into(),
+        time(selection.ends_after),
+        time(selection.ends_by),
+        time(selection.approved_by),
+        selection.not_seen.into(),
+    ]
+}
+
+/// A filter's values, then the page's LIMIT and OFFSET.
+fn paged(mut values: Vec<Value>, page: PageRequest) -> Vec<Value> {
+    values.push(page.bounded_limit().into());
+    values.push(page.offset.into());
+    values
 }
 
 fn count(n: i64) -> u64 {

@@ -3,10 +3,14 @@
 
 mod common;
 
+use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 
 use common::{ACTOR, add_entries, add_shop, database_file, inventory_dump, new_store, raw};
 use portcullis_store::{BackupError, CopyProgress, Store, StoreError};
+
+/// What a progress callback answers to let the copy go on.
+const GO_ON: ControlFlow<()> = ControlFlow::Continue(());
 
 #[tokio::test]
 async fn backup_then_restore_brings_back_the_data() {
@@ -20,7 +24,10 @@ async fn backup_then_restore_brings_back_the_data() {
     let seen: Arc<Mutex<Vec<CopyProgress>>> = Arc::default();
     let progress = seen.clone();
     let summary = store
-        .backup_to(&file, move |p| progress.lock().unwrap().push(p))
+        .backup_to(&file, move |p| {
+            progress.lock().unwrap().push(p);
+            GO_ON
+        })
         .await
         .unwrap();
     assert!(file.is_file());
@@ -38,7 +45,7 @@ async fn backup_then_restore_brings_back_the_data() {
     assert_ne!(inventory_dump(&database_file(&dir)), backed_up);
 
     // ...until the restore puts it back as it was.
-    let restored = store.restore_from(&file, |_| {}).await.unwrap();
+    let restored = store.restore_from(&file, |_| GO_ON).await.unwrap();
     assert_eq!(inventory_dump(&database_file(&dir)), backed_up);
     assert!(std::path::Path::new(&restored.previous_saved_to).is_file());
     assert!(store.verify_audit_log().await.unwrap().is_intact());
@@ -72,7 +79,7 @@ async fn a_backup_never_overwrites_a_file() {
     let (_dir, store) = new_store().await;
     let other = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(other.path(), b"precious").unwrap();
-    let error = store.backup_to(other.path(), |_| {}).await.unwrap_err();
+    let error = store.backup_to(other.path(), |_| GO_ON).await.unwrap_err();
     assert!(error.is_bad_input(), "{error}");
     assert_eq!(std::fs::read(other.path()).unwrap(), b"precious");
 }
@@ -84,7 +91,7 @@ async fn live_and_backup() -> (tempfile::TempDir, Store, std::path::PathBuf, Vec
     let shop = add_shop(&store).await;
     add_entries(&store, shop.id, &[443]).await;
     let file = dir.path().join("good-backup.sqlite3");
-    store.backup_to(&file, |_| {}).await.unwrap();
+    store.backup_to(&file, |_| GO_ON).await.unwrap();
     add_entries(&store, shop.id, &[22, 25]).await;
     let live = inventory_dump(&database_file(&dir));
     (dir, store, file, live)
@@ -105,7 +112,7 @@ async fn a_file_that_is_not_a_database_is_refused() {
     let (dir, store, _, live) = live_and_backup().await;
     let junk = dir.path().join("junk.sqlite3");
     std::fs::write(&junk, vec![0x5a; 64 * 1024]).unwrap();
-    let error = store.restore_from(&junk, |_| {}).await.unwrap_err();
+    let error = store.restore_from(&junk, |_| GO_ON).await.unwrap_err();
     assert_refused(error, "not a readable SQLite database");
     assert_eq!(inventory_dump(&database_file(&dir)), live);
 }
@@ -122,7 +129,7 @@ async fn a_corrupt_backup_is_refused() {
         bytes[start..start + 16].fill(0xff);
     }
     std::fs::write(&file, &bytes).unwrap();
-    let error = store.restore_from(&file, |_| {}).await.unwrap_err();
+    let error = store.restore_from(&file, |_| GO_ON).await.unwrap_err();
     assert_refused(error, "");
     assert_eq!(inventory_dump(&database_file(&dir)), live);
     assert!(store.verify_audit_log().await.unwrap().is_intact());
@@ -138,7 +145,7 @@ async fn a_backup_from_a_newer_portcullis_is_refused() {
             [],
         )
         .unwrap();
-    let error = store.restore_from(&file, |_| {}).await.unwrap_err();
+    let error = store.restore_from(&file, |_| GO_ON).await.unwrap_err();
     assert_refused(error, "schema version 9999 is newer");
     assert_eq!(inventory_dump(&database_file(&dir)), live);
 }
@@ -150,7 +157,7 @@ async fn a_database_of_another_application_is_refused() {
     raw(&other)
         .execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('hi');")
         .unwrap();
-    let error = store.restore_from(&other, |_| {}).await.unwrap_err();
+    let error = store.restore_from(&other, |_| GO_ON).await.unwrap_err();
     assert_refused(error, "not a Portcullis database");
     assert_eq!(inventory_dump(&database_file(&dir)), live);
 }
@@ -170,7 +177,7 @@ async fn no_restore_while_a_scan_is_being_recorded() {
         })
         .await
         .unwrap();
-    let error = store.restore_from(&file, |_| {}).await.unwrap_err();
+    let error = store.restore_from(&file, |_| GO_ON).await.unwrap_err();
     assert!(
         matches!(
             error,
@@ -180,5 +187,64 @@ async fn no_restore_while_a_scan_is_being_recorded() {
     );
     assert_eq!(inventory_dump(&database_file(&dir)), live);
     writer.finish(None).await.unwrap();
-    store.restore_from(&file, |_| {}).await.unwrap();
+    store.restore_from(&file, |_| GO_ON).await.unwrap();
+}
+
+/// Makes the live database span several copy steps (a step copies 1,024
+/// pages), so a copy can be stopped part-way.
+fn pad(store_file: &std::path::Path) {
+    raw(store_file)
+        .execute(
+            "INSERT INTO settings (key, value) VALUES ('test.padding', hex(randomblob(6000000)))",
+            [],
+        )
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_cancelled_backup_leaves_nothing_behind() {
+    let (dir, store) = new_store().await;
+    pad(&database_file(&dir));
+    let backups = tempfile::tempdir().unwrap();
+    let file = backups.path().join("portcullis-backup.sqlite3");
+    let steps = Arc::new(Mutex::new(0));
+    let counted = steps.clone();
+    let error = store
+        .backup_to(&file, move |_| {
+            *counted.lock().unwrap() += 1;
+            ControlFlow::Break(())
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::Backup(BackupError::Cancelled)),
+        "{error}"
+    );
+    assert_eq!(*steps.lock().unwrap(), 1, "it stops at the first step");
+    let left: Vec<_> = std::fs::read_dir(backups.path()).unwrap().collect();
+    assert!(left.is_empty(), "no file, whole or partial: {left:?}");
+}
+
+#[tokio::test]
+async fn a_cancelled_restore_leaves_the_live_database_as_it_was() {
+    let (dir, store) = new_store().await;
+    let shop = add_shop(&store).await;
+    pad(&database_file(&dir));
+    let backups = tempfile::tempdir().unwrap();
+    let file = backups.path().join("portcullis-backup.sqlite3");
+    store.backup_to(&file, |_| GO_ON).await.unwrap();
+    add_entries(&store, shop.id, &[22, 443]).await;
+    let before = inventory_dump(&database_file(&dir));
+
+    let error = store
+        .restore_from(&file, |_| ControlFlow::Break(()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::Backup(BackupError::Cancelled)),
+        "{error}"
+    );
+    assert_eq!(inventory_dump(&database_file(&dir)), before);
+    assert_eq!(store.inventory(None).await.unwrap().len(), 2);
+    assert!(store.verify_audit_log().await.unwrap().is_intact());
 }

@@ -4,6 +4,8 @@
 //! the two compared side by side: the port opened, said against the
 //! inventory.
 //!
+//! Then a failing finding is disputed with the ASV from its own page.
+//!
 //! Runs inside the netlab's scanner namespace, as `netlab_walk` does
 //! (`cargo xtask test` starts it there), and refuses to run anywhere else.
 
@@ -91,6 +93,47 @@ async fn two_scans_started_from_the_scans_page_are_compared_side_by_side() -> Re
             .accessibility_problems_in_both_themes("two netlab scans compared")
             .await?;
         ensure!(problems.is_empty(), "axe-core: {problems:#?}");
+
+        // A failing finding disputed from its own page: the web shop's
+        // HTTPS settings, worst first among its port 443 findings.
+        app.click("[data-test=nav-findings]").await?;
+        app.wait_for_element("[data-test=finding-row][data-port='443']")
+            .await?;
+        app.click("[data-test=finding-row][data-port='443'] [data-test=finding-link]")
+            .await?;
+        let decision = "[data-test=finding-decision]";
+        app.click(&format!("{decision} [data-test=answer-dispute]"))
+            .await?;
+        app.click(&format!("{decision} [data-test=grounds-false-positive]"))
+            .await?;
+        app.type_into(
+            &format!("{decision} [data-test=field-evidence]"),
+            "Customers reach the shop through our content delivery network; only the network reaches this address",
+        )
+        .await?;
+        app.type_into(
+            &format!("{decision} [data-test=field-submitted-by]"),
+            "Sam Owner",
+        )
+        .await?;
+        app.click(&format!("{decision} [data-test=dispute-save]"))
+            .await?;
+        app.wait_for_attribute(
+            &format!("{decision} [data-test=answer-status]"),
+            "data-answer",
+            "disputed",
+        )
+        .await?;
+        app.reload().await?;
+        app.wait_for_text("[data-test=finding-status]", "Disputed with the ASV")
+            .await?;
+        app.screenshot_both_themes("netlab-finding-disputed").await?;
+        let problems = app
+            .accessibility_problems_in_both_themes("a disputed finding's page")
+            .await?;
+        ensure!(problems.is_empty(), "axe-core: {problems:#?}");
+        let stored = portcullis(app, &["findings", "--status", "disputed", "--json"])?;
+        ensure!(stored.contains("Sam Owner"), "{stored}");
         Ok(())
     })
     .await

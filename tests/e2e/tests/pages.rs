@@ -538,6 +538,12 @@ async fn settings_keep_the_theme_and_back_up_and_restore_the_data() -> Result<()
             app.is_ticked("[data-test=theme-dark]").await?,
             "dark stays chosen"
         );
+        // The scan pace is kept in the database, across a reload.
+        app.click("[data-test=scan-pace-polite]").await?;
+        app.reload().await?;
+        app.click("[data-test=nav-settings]").await?;
+        app.wait_for_element("[data-test=scan-pace-polite]:checked")
+            .await?;
         app.click("[data-test=theme-system]").await?;
         app.wait_for_count("html[data-theme]", 0).await?;
         app.type_into("[data-test=field-business-name]", "Corner Café Ltd")

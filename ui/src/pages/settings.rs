@@ -5,12 +5,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portcullis_model::commands::{
-    BackupSave, BusinessName as BusinessNameCommand, Empty, KeepWatching, KeepWatchingSet,
-    RestoreOpen, ScanReadiness, ServiceProvider, StartAtLogin, StartAtLoginSet,
+    BackupSave, BusinessName as BusinessNameCommand, CopyCancel, Empty, KeepWatching,
+    KeepWatchingSet, RestoreOpen, ScanProfileCommand, ScanReadiness, ServiceProvider, StartAtLogin,
+    StartAtLoginSet,
 };
 use portcullis_model::maintenance::CopyProgress;
+use portcullis_model::scan_record::ScanProfile;
 use portcullis_model::service::AdvisoryData;
-use portcullis_model::{AppError, DatabaseState, DatabaseStatus};
+use portcullis_model::{AppError, DatabaseState, DatabaseStatus, ErrorKind};
 
 use crate::backend_status::BackendStatus;
 use crate::components::progress_bar::ProgressBar;
@@ -29,6 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
             <BusinessChoices />
             <ThemeChoice />
             <ScanPermission />
+            <ScanPace />
             <BackupAndRestore />
             <h2>"About this installation"</h2>
             {move || match status.info.get() {
@@ -180,6 +183,69 @@ fn ScanPermission() -> impl IntoView {
                 }
             }}
         </section>
+    }
+}
+
+/// How hard the scans started from the window push the network; kept in
+/// the database, so the CLI's guided scans and a restored copy agree.
+#[component]
+fn ScanPace() -> impl IntoView {
+    let pace = RwSignal::new(None::<ScanProfile>);
+    let error = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        match ipc::invoke::<ScanProfileCommand>(&None).await {
+            Ok(profile) => pace.set(Some(profile)),
+            Err(problem) => error.set(Some(sentence(&problem.message))),
+        }
+    });
+    let choose = move |profile: ScanProfile| {
+        let before = pace.get_untracked();
+        pace.set(Some(profile));
+        spawn_local(async move {
+            match ipc::invoke::<ScanProfileCommand>(&Some(profile)).await {
+                Ok(kept) => {
+                    pace.set(Some(kept));
+                    error.set(None);
+                }
+                Err(problem) => {
+                    pace.set(before);
+                    error.set(Some(sentence(&problem.message)));
+                }
+            }
+        });
+    };
+    let choice = move |profile: ScanProfile, title: &'static str, detail: &'static str| {
+        view! {
+            <Choice
+                kind=ChoiceKind::Radio
+                name="scan-pace"
+                title=title
+                detail=detail
+                checked=Signal::derive(move || pace.get() == Some(profile))
+                on_change=move |_| choose(profile)
+                test_id=format!("scan-pace-{}", profile.name())
+            />
+        }
+    };
+    view! {
+        <ChoiceGroup id="scan-pace" legend="How hard your scans push your network">
+            {choice(
+                ScanProfile::Polite,
+                "Gently",
+                "A slow, steady pace that busy shop servers will not notice. Scans take longer.",
+            )}
+            {choice(
+                ScanProfile::Normal,
+                "Normally (recommended)",
+                "As fast as your network answers, slowing down when it struggles.",
+            )}
+            {choice(
+                ScanProfile::Fast,
+                "Quickly",
+                "Shorter waits, for a fast office network. May miss ports on a slow link.",
+            )}
+            {move || error.get().map(|message| view! { <p class="form-error" role="alert" data-test="scan-pace-error">{message}</p> })}
+        </ChoiceGroup>
     }
 }
 
@@ -425,6 +491,9 @@ fn BackupAndRestore() -> impl IntoView {
                     "Backed up to {} ({} pages). Keep it somewhere safe, away from this computer.",
                     summary.path, summary.pages
                 )),
+                Err(error) if error.kind == ErrorKind::Cancelled => {
+                    CopyStage::Done("Stopped. No backup was made.".to_owned())
+                }
                 Err(error) => CopyStage::Failed(format!(
                     "The backup was not made. {}",
                     sentence(&error.message)
@@ -449,6 +518,9 @@ fn BackupAndRestore() -> impl IntoView {
                     "Restored. The backup passed its checks. The data it replaced was saved to {}.",
                     summary.previous_saved_to
                 )),
+                Err(error) if error.kind == ErrorKind::Cancelled => CopyStage::Done(
+                    "Stopped. Nothing was restored: your data is as it was.".to_owned(),
+                ),
                 Err(error) => CopyStage::Failed(format!(
                     "Nothing was restored. {}",
                     sentence(&error.message)
@@ -473,7 +545,20 @@ fn BackupAndRestore() -> impl IntoView {
             {move || match stage.get() {
                 CopyStage::Idle => ().into_any(),
                 CopyStage::Copying { what, percent } => {
-                    view! { <ProgressBar label=what percent=Signal::derive(move || percent) /> }.into_any()
+                    view! {
+                        <ProgressBar label=what percent=Signal::derive(move || percent) />
+                        <button
+                            class="button"
+                            type="button"
+                            on:click=move |_| spawn_local(async {
+                                let _ = ipc::invoke::<CopyCancel>(&Empty::default()).await;
+                            })
+                            data-test="copy-cancel"
+                        >
+                            "Stop"
+                        </button>
+                    }
+                        .into_any()
                 }
                 CopyStage::Done(message) => {
                     view! { <p class="notice" data-kind="ok" role="status" data-test="copy-done">{message}</p> }.into_any()

@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 use portcullis_model::commands::{DashboardCommand, Empty};
 use portcullis_model::compliance::{FindingStatus, Severity, SystemStatus};
-use portcullis_model::dashboard::Dashboard;
+use portcullis_model::dashboard::{Dashboard, VerdictCount};
 
+use crate::components::pager::thousands;
 use crate::components::{Badge, BadgeLevel, Bar, BarChart, Card, LineChart, TimePoint};
 use crate::ipc;
 use crate::text::sentence;
@@ -19,10 +20,26 @@ const SEVERITIES: [(Severity, &str); 5] = [
     (Severity::Info, "info"),
 ];
 
-/// Each system's verdict, worst first, each a link to its page.
-pub fn systems_list(mut systems: Vec<SystemStatus>) -> impl IntoView {
-    systems.sort_by(|a, b| b.verdict.cmp(&a.verdict).then_with(|| a.name.cmp(&b.name)));
+/// How many systems stand at each verdict, then the systems that need the
+/// merchant most, worst first, each a link to its page; with more systems
+/// than the backend listed, a link to all of them.
+pub fn systems_list(systems: Vec<SystemStatus>, counts: Vec<VerdictCount>) -> impl IntoView {
+    let total: u32 = counts.iter().map(|count| count.count).sum();
+    let summary = counts
+        .iter()
+        .map(|count| {
+            format!(
+                "{}: {}",
+                BadgeLevel::from(count.verdict).words(),
+                thousands(count.count as usize)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let listed = systems.len();
     view! {
+        {(total as usize > listed)
+            .then(|| view! { <p class="muted" data-test="verdict-counts">{summary}</p> })}
         <ul class="verdict-list" data-test="system-verdicts">
             {systems
                 .into_iter()
@@ -38,6 +55,16 @@ pub fn systems_list(mut systems: Vec<SystemStatus>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+        {(total as usize > listed)
+            .then(|| {
+                view! {
+                    <p>
+                        <a href="/systems" data-test="all-systems">
+                            {format!("See all {} systems", thousands(total as usize))}
+                        </a>
+                    </p>
+                }
+            })}
     }
 }
 

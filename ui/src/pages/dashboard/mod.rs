@@ -8,7 +8,7 @@ mod segmentation;
 mod watching;
 
 use leptos::prelude::*;
-use portcullis_model::commands::{Empty, StatusCommand};
+use portcullis_model::commands::{DashboardStatus, Empty};
 use portcullis_model::dashboard::NextStep;
 
 use crate::components::Card;
@@ -45,7 +45,7 @@ pub fn DashboardPage() -> impl IntoView {
 fn StatusLead(refresh: Signal<(u32, u32)>) -> impl IntoView {
     let status = LocalResource::new(move || {
         refresh.track();
-        async { ipc::invoke::<StatusCommand>(&Empty::default()).await }
+        async { ipc::invoke::<DashboardStatus>(&Empty::default()).await }
     });
     view! {
         {move || match status.get() {
@@ -57,13 +57,14 @@ fn StatusLead(refresh: Signal<(u32, u32)>) -> impl IntoView {
             Some(Ok(report)) => {
                 let steps = report.next_steps;
                 let systems = report.status.systems;
+                let counts = report.verdict_counts;
                 view! {
                     <p class="lead" data-test="status-headline">{report.headline}</p>
                     {(!systems.is_empty())
                         .then(|| {
                             view! {
                                 <Card title="Where each system stands">
-                                    {systems_list(systems)}
+                                    {systems_list(systems, counts)}
                                 </Card>
                             }
                         })}

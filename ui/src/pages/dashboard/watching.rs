@@ -5,15 +5,16 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portcullis_model::AppError;
 use portcullis_model::commands::{
-    Empty, MonitorNow, ScheduleAdd, ScheduleRemove, SchedulesList, SystemsList,
+    Empty, MonitorNow, ScheduleAdd, ScheduleRemove, SchedulesList, SystemNames,
 };
-use portcullis_model::compliance::{Scope, System};
+use portcullis_model::compliance::Scope;
 use portcullis_model::ids::{ScheduleId, SystemId};
+use portcullis_model::listing::SystemName;
 use portcullis_model::monitor::{
     Cadence, MonitorTarget, POLITE_RATE, RunOutcome, Schedule, ScheduleInput, TimeWindow,
 };
 
-use crate::components::{Card, EmptyState};
+use crate::components::{Card, EmptyState, LazyOptions};
 use crate::ipc;
 use crate::text::{local_time, sentence};
 
@@ -139,8 +140,18 @@ const IN_SCOPE: &str = "in-scope";
 #[component]
 fn ScheduleForm(changed: RwSignal<u32>) -> impl IntoView {
     let systems =
-        LocalResource::new(|| async { ipc::invoke::<SystemsList>(&Empty::default()).await });
+        LocalResource::new(|| async { ipc::invoke::<SystemNames>(&Empty::default()).await });
     let target = RwSignal::new(IN_SCOPE.to_owned());
+    let lazy = LazyOptions::new();
+    let options = Signal::derive(move || {
+        systems
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .iter()
+            .map(system_option)
+            .collect::<Vec<_>>()
+    });
     let cadence = RwSignal::new(Cadence::Daily);
     let from = RwSignal::new(2_u8);
     let to = RwSignal::new(5_u8);
@@ -202,18 +213,12 @@ fn ScheduleForm(changed: RwSignal<u32>) -> impl IntoView {
                     <select
                         id="schedule-target"
                         data-test="schedule-target"
+                        on:focus=move |_| lazy.reach()
+                        on:pointerenter=move |_| lazy.reach()
                         on:change=move |event| target.set(event_target_value(&event))
                     >
                         <option value=IN_SCOPE>"Every system in scope"</option>
-                        {move || {
-                            systems
-                                .get()
-                                .and_then(Result::ok)
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(system_option)
-                                .collect_view()
-                        }}
+                        {lazy.view(options, target.into())}
                     </select>
                     {error_for("target")}
                 </div>
@@ -282,12 +287,17 @@ fn field_error(failure: AppError) -> (String, String) {
     (field, sentence(&failure.message))
 }
 
-fn system_option(system: System) -> impl IntoView {
+/// A system as the form's option: its id, and its name with "(out of
+/// scope)" when it is.
+fn system_option(system: &SystemName) -> (String, String) {
     let scope = match system.scope {
         Scope::OutOfScope => " (out of scope)",
         _ => "",
     };
-    view! { <option value=system.id.get().to_string()>{format!("{}{scope}", system.name)}</option> }
+    (
+        system.id.get().to_string(),
+        format!("{}{scope}", system.name),
+    )
 }
 
 fn hour_options(selected: u8) -> impl IntoView {

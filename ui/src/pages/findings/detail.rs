@@ -7,12 +7,11 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use portcullis_model::AppError;
-use portcullis_model::commands::{Empty, FindingsList, ReviewCommand, SystemsList};
+use portcullis_model::commands::FindingDetailCommand;
 use portcullis_model::compliance::{FindingRecord, FindingState};
 use portcullis_model::ids::FindingId;
-use portcullis_model::judgement::FindingFilter;
 use portcullis_model::review::ReviewCard;
+use portcullis_model::{AppError, ErrorKind};
 
 use super::{kind_words, severity_words, status_words};
 use crate::audit_history::AuditHistory;
@@ -31,28 +30,17 @@ struct Loaded {
 }
 
 async fn load(id: FindingId) -> Result<Option<Loaded>, AppError> {
-    let findings = ipc::invoke::<FindingsList>(&FindingFilter::default()).await?;
-    let Some(record) = findings.into_iter().find(|record| record.id == id) else {
-        return Ok(None);
+    let detail = match ipc::invoke::<FindingDetailCommand>(&id).await {
+        Ok(detail) => detail,
+        Err(error) if error.kind == ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error),
     };
-    let systems = ipc::invoke::<SystemsList>(&Empty::default()).await?;
-    let system = record.finding.system_id.and_then(|wanted| {
-        systems
-            .into_iter()
-            .find(|system| system.id == wanted)
-            .map(|system| (format!("/systems/{}", system.id), system.name))
-    });
-    let cards = ipc::invoke::<ReviewCommand>(&Empty::default()).await?;
-    let card = cards.into_iter().find(|card| {
-        card.group
-            .findings
-            .iter()
-            .any(|member| member.id == record.id)
-    });
     Ok(Some(Loaded {
-        record,
-        system,
-        card,
+        system: detail
+            .system
+            .map(|system| (format!("/systems/{}", system.id), system.name)),
+        record: detail.record,
+        card: detail.card,
     }))
 }
 

@@ -15,7 +15,7 @@ use portcullis_model::compliance::{FindingKind, FindingStatus, Severity};
 use portcullis_model::ids::{FindingId, SystemId};
 use portcullis_model::listing::{FindingPage, FindingQuery, PageRequest};
 
-use crate::components::{Card, DataTable, EmptyState, Pager, Paging};
+use crate::components::{Card, DataTable, EmptyState, LazyOptions, Pager, Paging};
 use crate::ipc;
 use crate::text::sentence;
 
@@ -281,12 +281,15 @@ fn FilterSelect(
     /// Each option's key and words.
     options: Signal<Vec<(String, String)>>,
 ) -> impl IntoView {
+    let lazy = LazyOptions::new();
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <select
                 id=id
                 data-test=id
+                on:focus=move |_| lazy.reach()
+                on:pointerenter=move |_| lazy.reach()
                 on:change=move |event| {
                     paging.page.set(0);
                     value.set(event_target_value(&event));
@@ -295,16 +298,7 @@ fn FilterSelect(
                 <option value="" selected=move || value.with(String::is_empty)>
                     "Any"
                 </option>
-                {move || {
-                    options
-                        .get()
-                        .into_iter()
-                        .map(|(key, words)| {
-                            let selected = value.with_untracked(|v| *v == key);
-                            view! { <option value=key selected=selected>{words}</option> }
-                        })
-                        .collect_view()
-                }}
+                {lazy.view(options, value.into())}
             </select>
         </div>
     }

@@ -5,13 +5,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use portcullis_model::AppError;
-use portcullis_model::commands::{
-    Empty, InventoryList, InventoryRemove, InventoryRenew, SystemsList,
-};
+use portcullis_model::commands::{InventoryEntryCommand, InventoryRemove, InventoryRenew};
 use portcullis_model::compliance::InventoryEntry;
 use portcullis_model::ids::InventoryEntryId;
 use portcullis_model::requests::{InventoryRemoval, InventoryRenewal, RenewalTerm};
+use portcullis_model::{AppError, ErrorKind};
 
 use super::{port_words, until_words};
 use crate::audit_history::AuditHistory;
@@ -29,16 +27,14 @@ struct Loaded {
 }
 
 async fn load(id: InventoryEntryId) -> Result<Option<Loaded>, AppError> {
-    let entries = ipc::invoke::<InventoryList>(&None).await?;
-    let Some(entry) = entries.into_iter().find(|entry| entry.id == id) else {
-        return Ok(None);
-    };
-    let systems = ipc::invoke::<SystemsList>(&Empty::default()).await?;
-    let system = systems
-        .into_iter()
-        .find(|system| system.id == entry.system_id)
-        .map(|system| (format!("/systems/{}", system.id), system.name));
-    Ok(Some(Loaded { entry, system }))
+    match ipc::invoke::<InventoryEntryCommand>(&id).await {
+        Ok(row) => Ok(Some(Loaded {
+            system: Some((format!("/systems/{}", row.entry.system_id), row.system_name)),
+            entry: row.entry,
+        })),
+        Err(error) if error.kind == ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 #[component]

@@ -27,7 +27,7 @@ use portcullis_model::requests::InventoryAddition;
 use portcullis_model::scan::Protocol;
 
 use crate::components::field::error_for;
-use crate::components::{Card, EmptyState, Field, Pager, Paging, Toasts};
+use crate::components::{Card, EmptyState, Field, LazyOptions, Pager, Paging, Toasts};
 use crate::dates::decode_until;
 use crate::ipc;
 use crate::text::{local_time, sentence};
@@ -209,6 +209,7 @@ fn InventoryTable(
 ) -> impl IntoView {
     let now = crate::dates::now();
     let sort = choices.sort;
+    let filter_options = LazyOptions::new();
     let total = Signal::derive(move || {
         loaded.with(|page| {
             page.as_ref()
@@ -262,13 +263,15 @@ fn InventoryTable(
                     <select
                         id="filter-system"
                         data-test="filter-system"
+                        on:focus=move |_| filter_options.reach()
+                        on:pointerenter=move |_| filter_options.reach()
                         on:change=move |event| {
                             choices.restart();
                             choices.system.set(event_target_value(&event));
                         }
                     >
                         <option value="">"Any"</option>
-                        {move || system_options(systems)}
+                        {filter_options.view(system_options(systems), choices.system.into())}
                     </select>
                 </div>
                 <div class="field">
@@ -361,14 +364,16 @@ fn InventoryTable(
     }
 }
 
-/// The systems as a select's options.
-fn system_options(systems: Signal<Option<Vec<SystemName>>>) -> impl IntoView {
-    systems.with(|names| {
-        names
-            .iter()
-            .flatten()
-            .map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> })
-            .collect_view()
+/// The systems as a select's options: each one's id and name.
+fn system_options(systems: Signal<Option<Vec<SystemName>>>) -> Signal<Vec<(String, String)>> {
+    Signal::derive(move || {
+        systems.with(|names| {
+            names
+                .iter()
+                .flatten()
+                .map(|s| (s.id.to_string(), s.name.clone()))
+                .collect()
+        })
     })
 }
 
@@ -391,6 +396,7 @@ fn AddEntry(systems: Signal<Option<Vec<SystemName>>>, changed: RwSignal<u32>) ->
     let justification = RwSignal::new(String::new());
     let approver = RwSignal::new(String::new());
     let until = RwSignal::new(String::new());
+    let options = LazyOptions::new();
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
     let general = Signal::derive(move || {
@@ -468,9 +474,11 @@ fn AddEntry(systems: Signal<Option<Vec<SystemName>>>, changed: RwSignal<u32>) ->
                     <select
                         id="entry-system"
                         data-test="field-entry-system"
+                        on:focus=move |_| options.reach()
+                        on:pointerenter=move |_| options.reach()
                         on:change=move |event| system.set(event_target_value(&event))
                     >
-                        {move || system_options(systems)}
+                        {options.view(system_options(systems), system.into())}
                     </select>
                 </div>
                 <div class="field-row">

@@ -1,0 +1,62 @@
+//! A select's options, drawn when the person reaches for the select.
+//!
+//! A list of 5,000 systems is 5,000 option elements: drawing them with the
+//! page costs it its first paint. Until the select is focused (by Tab or a
+//! click) or the pointer comes over it, only the chosen option is drawn;
+//! then all of them are, before the list opens.
+
+use leptos::prelude::*;
+
+/// Whether the person has reached for the select yet.
+#[derive(Debug, Clone, Copy)]
+pub struct LazyOptions {
+    reached: RwSignal<bool>,
+}
+
+impl LazyOptions {
+    pub fn new() -> LazyOptions {
+        LazyOptions {
+            reached: RwSignal::new(false),
+        }
+    }
+
+    /// From now on every option is drawn. The select calls it on focus
+    /// and on pointer enter.
+    pub fn reach(self) {
+        if !self.reached.get_untracked() {
+            self.reached.set(true);
+        }
+    }
+
+    /// The options (each a key and its words) as `<option>`s: all of them
+    /// once reached, else only the one whose key is `chosen`.
+    pub fn view(
+        self,
+        options: Signal<Vec<(String, String)>>,
+        chosen: Signal<String>,
+    ) -> impl IntoView {
+        move || {
+            let reached = self.reached.get();
+            let chosen = chosen.get_untracked();
+            options.with(|options| {
+                options
+                    .iter()
+                    .filter(|(key, _)| reached || *key == chosen)
+                    .map(|(key, words)| {
+                        view! {
+                            <option value=key.clone() selected=*key == chosen>
+                                {words.clone()}
+                            </option>
+                        }
+                    })
+                    .collect_view()
+            })
+        }
+    }
+}
+
+impl Default for LazyOptions {
+    fn default() -> LazyOptions {
+        LazyOptions::new()
+    }
+}
