@@ -308,10 +308,15 @@ async fn an_approval_is_added_renewed_with_its_trail_and_removed_with_a_reason()
             .await?;
         app.wait_for_count("[data-test=inventory-row]", 2).await?;
         // Sorted by port, then the other way round.
+        // The database sorts: the rows follow a moment after the click.
         app.click("th button.sort").await?;
+        app.wait_for_text("[data-test=inventory-row]", "Port 22/tcp")
+            .await
+            .context("ascending by port")?;
         app.click("th button.sort").await?;
-        let first = app.text_of("[data-test=inventory-row]").await?;
-        ensure!(first.contains("Port 80/tcp"), "descending by port: {first}");
+        app.wait_for_text("[data-test=inventory-row]", "Port 80/tcp")
+            .await
+            .context("descending by port")?;
         app.screenshot_both_themes("inventory-1-list").await?;
         no_accessibility_problems(app, "inventory").await?;
 

@@ -20,6 +20,13 @@ impl LazyOptions {
         }
     }
 
+    /// Every option drawn from the start: for a short list.
+    pub fn eager() -> LazyOptions {
+        LazyOptions {
+            reached: RwSignal::new(true),
+        }
+    }
+
     /// From now on every option is drawn. The select calls it on focus
     /// and on pointer enter.
     pub fn reach(self) {

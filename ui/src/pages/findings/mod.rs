@@ -205,7 +205,7 @@ fn FindingTable(
     view! {
         <Card>
             <div class="filters" role="group" aria-label="Filter the findings">
-                <FilterSelect id="filter-system" label="System" value=filters.system paging options=system_options />
+                <FilterSelect id="filter-system" label="System" value=filters.system paging options=system_options many=true />
                 <FilterSelect
                     id="filter-severity"
                     label="Severity"
@@ -280,8 +280,15 @@ fn FilterSelect(
     paging: Paging,
     /// Each option's key and words.
     options: Signal<Vec<(String, String)>>,
+    /// Thousands of options (the systems): drawn when reached for.
+    #[prop(optional)]
+    many: bool,
 ) -> impl IntoView {
-    let lazy = LazyOptions::new();
+    let lazy = if many {
+        LazyOptions::new()
+    } else {
+        LazyOptions::eager()
+    };
     view! {
         <div class="field">
             <label for=id>{label}</label>
