@@ -1,5 +1,8 @@
 //! Where the merchant stands: the verdict an assessor would give now.
 
+use std::sync::Mutex;
+
+use chrono::{DateTime, TimeDelta, Utc};
 use portcullis_model::compliance::SystemStatus;
 use portcullis_model::dashboard::{Dashboard, SegmentationRecord, StatusReport, VerdictCount};
 use portcullis_model::judgement::FindingFilter;
@@ -11,11 +14,53 @@ use crate::workspace::Workspace;
 /// How many systems the dashboard lists by name.
 pub const DASHBOARD_SYSTEMS: usize = 8;
 
+/// How long a status stays good when nothing changed: its due dates and
+/// expiries move with the clock.
+const STATUS_KEPT: TimeDelta = TimeDelta::seconds(60);
+
+/// The last status worked out, with the data version and time it was
+/// worked out at.
+#[derive(Debug, Default)]
+pub(crate) struct StatusCache(Mutex<Option<(i64, DateTime<Utc>, StatusReport)>>);
+
+impl StatusCache {
+    /// The kept status, if the data is still at `version` and it is less
+    /// than [`STATUS_KEPT`] old at `now`.
+    fn fresh(&self, version: i64, now: DateTime<Utc>) -> Option<StatusReport> {
+        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        kept.as_ref()
+            .filter(|(at_version, at, _)| {
+                *at_version == version && *at <= now && now - *at < STATUS_KEPT
+            })
+            .map(|(_, _, report)| report.clone())
+    }
+
+    fn keep(&self, version: i64, at: DateTime<Utc>, report: StatusReport) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((version, at, report));
+    }
+}
+
 impl Workspace {
     /// Where the merchant stands: the headline sentence, the verdict
     /// overall and per system with the reasons, when the recurring tests
     /// last ran and what is due next.
+    ///
+    /// Worked out again only when the data changed (any commit, from this
+    /// process or another) or a minute went by: with 20,000 findings it
+    /// takes a few hundred milliseconds, and the dashboard asks at every
+    /// visit.
     pub async fn status(&self) -> Result<StatusReport> {
+        let now = self.now();
+        let version = self.store.data_version().await.map_err(from_store)?;
+        if let Some(report) = self.status_cache.fresh(version, now) {
+            return Ok(report);
+        }
+        let report = self.assess_status(now).await?;
+        self.status_cache.keep(version, now, report.clone());
+        Ok(report)
+    }
+
+    async fn assess_status(&self, now: DateTime<Utc>) -> Result<StatusReport> {
         let every_finding = FindingFilter::default();
         let (systems, records, mut history, inventory, newest) = tokio::try_join!(
             self.store.systems(),
@@ -26,7 +71,6 @@ impl Workspace {
         )
         .map_err(from_store)?;
         history.service_provider = self.service_provider(None).await?;
-        let now = self.now();
         let status = portcullis_compliance::assess_tracked(&systems, &records, now);
         let groups = portcullis_compliance::group_decisions(self.rulebook, &records, now);
         let next_steps = portcullis_compliance::schedule(&systems, &inventory, &history)

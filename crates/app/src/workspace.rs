@@ -63,6 +63,7 @@ pub struct Workspace {
     /// Set by [`Workspace::cancel_copy`]: the backup or restore under way
     /// stops at its next step.
     pub(crate) copy_cancelled: Arc<AtomicBool>,
+    pub(crate) status_cache: crate::status::StatusCache,
 }
 
 impl Workspace {
@@ -79,6 +80,7 @@ impl Workspace {
             clock: options.clock,
             rulebook: Rulebook::builtin(),
             copy_cancelled: Arc::default(),
+            status_cache: Default::default(),
         })
     }
 

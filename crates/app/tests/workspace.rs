@@ -726,7 +726,8 @@ async fn findings_come_a_page_at_a_time_open_and_worst_first() {
 }
 
 /// The dashboard lists the systems that need the merchant most, a few of
-/// them; the verdict counts still cover every system.
+/// them; the verdict counts still cover every system, and follow every
+/// change.
 #[tokio::test]
 async fn the_dashboard_names_a_few_systems_and_counts_them_all() {
     let dir = tempfile::tempdir().unwrap();
@@ -760,4 +761,22 @@ async fn the_dashboard_names_a_few_systems_and_counts_them_all() {
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted, "same verdict: by name");
+
+    // The status is kept between visits, but never past a change: a
+    // system added here, or by another process on the same data, counts
+    // at once.
+    workspace
+        .add_system(in_scope("till 12", "203.0.113.13", Exposure::Internal))
+        .await
+        .unwrap();
+    let counted = |report: portcullis_model::dashboard::StatusReport| -> u32 {
+        report.verdict_counts.iter().map(|c| c.count).sum()
+    };
+    assert_eq!(counted(workspace.dashboard_status().await.unwrap()), 13);
+    let other = open(dir.path()).await;
+    other
+        .add_system(in_scope("till 13", "203.0.113.14", Exposure::Internal))
+        .await
+        .unwrap();
+    assert_eq!(counted(workspace.dashboard_status().await.unwrap()), 14);
 }

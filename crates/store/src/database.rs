@@ -106,6 +106,16 @@ impl Store {
         &self.path
     }
 
+    /// A number that changes whenever anything is committed to the
+    /// database, by this process or another: what a cache of something
+    /// worked out from the data is kept by.
+    pub async fn data_version(&self) -> Result<i64, StoreError> {
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || readers.data_version())
+            .await
+            .unwrap_or_else(|join_error| std::panic::resume_unwind(join_error.into_panic()))
+    }
+
     /// The version of the newest migration applied.
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
         let version: Option<i64> =

@@ -30,6 +30,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub(crate) struct Readers {
     path: PathBuf,
     idle: Arc<Mutex<Vec<Connection>>>,
+    /// One connection kept for [`Readers::data_version`] alone: SQLite's
+    /// change counter is per connection, so it must always be the same one.
+    watcher: Arc<Mutex<Option<Connection>>>,
 }
 
 impl Readers {
@@ -37,6 +40,7 @@ impl Readers {
         Readers {
             path,
             idle: Arc::default(),
+            watcher: Arc::default(),
         }
     }
 
@@ -79,6 +83,18 @@ impl Readers {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "query_only", true)?;
         Ok(conn)
+    }
+
+    /// SQLite's `data_version` as the watcher connection sees it: it moves
+    /// whenever another connection (this process's writers, a CLI, a
+    /// restore) commits, and only then, since the watcher never writes.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        let mut watcher = self.watcher.lock().unwrap_or_else(|p| p.into_inner());
+        if watcher.is_none() {
+            *watcher = Some(self.open()?);
+        }
+        let conn = watcher.as_ref().expect("opened above");
+        Ok(conn.query_row("PRAGMA data_version", [], |row| row.get(0))?)
     }
 
     /// Drops the idle connections (before a restore replaces the file's

@@ -549,6 +549,8 @@ async fn settings_keep_the_theme_and_back_up_and_restore_the_data() -> Result<()
         app.click("[data-test=nav-settings]").await?;
         app.wait_for_element("[data-test=scan-pace-polite]:checked")
             .await?;
+        app.scroll_to("[data-test=scan-pace-polite]").await?;
+        app.screenshot_both_themes("settings-0-scan-pace").await?;
         app.click("[data-test=theme-system]").await?;
         app.wait_for_count("html[data-theme]", 0).await?;
         app.type_into("[data-test=field-business-name]", "Corner Café Ltd")
