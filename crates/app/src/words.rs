@@ -22,7 +22,7 @@ pub fn plural(count: usize, word: &str) -> String {
     if count == 1 {
         format!("1 {word}")
     } else {
-        format!("{count} {word}s")
+        format!("{} {word}s", portcullis_model::numbers::thousands(count))
     }
 }
 

@@ -24,6 +24,7 @@ pub mod judgement;
 pub mod listing;
 pub mod maintenance;
 pub mod monitor;
+pub mod numbers;
 pub mod report;
 pub mod requests;
 pub mod review;

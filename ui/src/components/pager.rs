@@ -56,18 +56,8 @@ fn pages(total: usize) -> usize {
     total.div_ceil(PAGE_SIZE).max(1)
 }
 
-/// "1,234" for 1234.
-pub fn thousands(number: usize) -> String {
-    let digits = number.to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
+/// "1,234" for 1234: the one way numbers are grouped, app and window alike.
+pub use portcullis_model::numbers::thousands;
 
 /// Where the reader is and the buttons that move; nothing when everything
 /// fits on one page.

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use portcullis_model::commands::{GuidedScanSettings, ScanCancel, ScanStart};
+use portcullis_model::numbers::thousands;
 use portcullis_model::scan::{PortResult, PortState, Progress};
 use portcullis_model::scan_record::{RunState, ScanUpdate};
 use portcullis_model::wizard::{ScanDepth, WizardStep};
@@ -282,19 +283,6 @@ fn port_line(port: &PortResult) -> String {
     )
 }
 
-/// "194,852": digits grouped in threes, as a merchant reads a number.
-fn thousands(number: u64) -> String {
-    let digits = number.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
-}
-
 /// "about 2 minutes", "about 40 seconds".
 fn duration_words(seconds: f64) -> String {
     let seconds = seconds.max(0.0).round() as u64;
@@ -308,15 +296,6 @@ fn duration_words(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_are_grouped_in_threes() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(194_852), "194,852");
-        assert_eq!(thousands(65_535_000), "65,535,000");
-    }
 
     #[test]
     fn an_ended_scan_says_how_many_checks_it_made() {
