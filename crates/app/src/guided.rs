@@ -29,6 +29,14 @@ impl Workspace {
     /// with identification and posture checks so that the findings can say
     /// what runs there, at the pace chosen in Settings.
     pub async fn guided_scan_settings(&self, depth: ScanDepth) -> Result<ScanSettings> {
+        let mut settings = self.in_scope_scan_settings(depth).await?;
+        settings.profile = self.scan_profile(None).await?;
+        Ok(settings)
+    }
+
+    /// [`Self::guided_scan_settings`] at the default pace: for monitoring,
+    /// which sets its own polite rate and reads nothing more per run.
+    pub(crate) async fn in_scope_scan_settings(&self, depth: ScanDepth) -> Result<ScanSettings> {
         let systems = self.store.systems().await.map_err(from_store)?;
         let targets: Vec<String> = systems
             .iter()
@@ -52,7 +60,6 @@ impl Workspace {
             udp,
             identify: true,
             posture: true,
-            profile: self.scan_profile(None).await?,
             ..ScanSettings::default()
         })
     }

@@ -103,7 +103,7 @@ impl Workspace {
         target: MonitorTarget,
         rate: Option<u32>,
     ) -> Result<ScanSettings> {
-        let mut settings = self.guided_scan_settings(ScanDepth::Quick).await?;
+        let mut settings = self.in_scope_scan_settings(ScanDepth::Quick).await?;
         if let MonitorTarget::System(id) = target {
             let system = self.store.system(id).await.map_err(from_store)?;
             if system.addresses.is_empty() {

@@ -65,7 +65,7 @@ impl Workspace {
                 })?;
             }
             MonitorTarget::InScope => {
-                self.guided_scan_settings(portcullis_model::wizard::ScanDepth::Quick)
+                self.in_scope_scan_settings(portcullis_model::wizard::ScanDepth::Quick)
                     .await?;
             }
         }
