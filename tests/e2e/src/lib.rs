@@ -29,6 +29,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 pub use file_dialog::FileDialog;
 
 pub mod cli;
+pub mod decisions;
 
 /// How long a test waits for something to appear before failing.
 const PATIENCE: Duration = Duration::from_secs(20);

@@ -16,6 +16,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, ensure};
 use portcullis_e2e::AppSession;
 use portcullis_e2e::cli::{portcullis, refuse_outside_the_netlab};
+use portcullis_e2e::decisions::dispute;
 
 const WEB: (&str, &str) = ("pcl-web", "198.18.0.10");
 /// A port the quick scan covers that no netlab daemon listens on.
@@ -106,27 +107,11 @@ async fn two_scans_started_from_the_scans_page_are_compared_side_by_side() -> Re
             .await?;
         app.click("[data-test=finding-row] [data-test=finding-link]")
             .await?;
-        let decision = "[data-test=finding-decision]";
-        app.click(&format!("{decision} [data-test=answer-dispute]"))
-            .await?;
-        app.click(&format!("{decision} [data-test=grounds-false-positive]"))
-            .await?;
-        app.type_into(
-            &format!("{decision} [data-test=field-evidence]"),
+        dispute(
+            app,
+            "[data-test=finding-decision]",
             "Customers reach the shop through our content delivery network, whose certificate a public authority issued; only the network reaches this address",
-        )
-        .await?;
-        app.type_into(
-            &format!("{decision} [data-test=field-submitted-by]"),
-            "Sam Owner",
-        )
-        .await?;
-        app.click(&format!("{decision} [data-test=dispute-save]"))
-            .await?;
-        app.wait_for_attribute(
-            &format!("{decision} [data-test=answer-status]"),
-            "data-answer",
-            "disputed",
+            None,
         )
         .await?;
         app.reload().await?;

@@ -19,6 +19,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail, ensure};
 use portcullis_e2e::AppSession;
 use portcullis_e2e::cli::{cli, refuse_outside_the_netlab};
+use portcullis_e2e::decisions::dispute;
 
 /// How long a scan of the netlab may take in the window: a full scan of
 /// three hosts takes about 5 s from the CLI.
@@ -109,35 +110,6 @@ fn card(address: &str, port: u16) -> String {
 /// The card of the settings of the service on `port` at `address`.
 fn settings_card(address: &str, port: u16) -> String {
     format!("[data-key=\"settings|{address}|tcp/{port}\"]")
-}
-
-/// Disputes what fails on `card` with the ASV as a false positive, with
-/// `evidence`, submitted by Sam Owner, and waits until it says so.
-async fn dispute(app: &AppSession, card: &str, evidence: &str) -> Result<()> {
-    app.click(&format!("{card} [data-test=answer-dispute]"))
-        .await?;
-    app.wait_for_element(&format!("{card} [data-test=dispute-form]"))
-        .await?;
-    app.click(&format!("{card} [data-test=grounds-false-positive]"))
-        .await?;
-    app.type_into(&format!("{card} [data-test=field-evidence]"), evidence)
-        .await?;
-    let who = format!("{card} [data-test=field-submitted-by]");
-    app.scroll_to(&who).await?;
-    app.type_into(&who, "Sam Owner").await?;
-    app.scroll_to(&format!("{card} [data-test=dispute-form]"))
-        .await?;
-    app.screenshot_both_themes("netlab-4-review-dispute")
-        .await?;
-    app.click(&format!("{card} [data-test=dispute-save]"))
-        .await?;
-    app.wait_for_attribute(
-        &format!("{card} [data-test=answer-status]"),
-        "data-answer",
-        "disputed",
-    )
-    .await
-    .with_context(|| format!("disputing {card}"))
 }
 
 /// Answers "we need this" on the card of `port` on `address`, with `why`
@@ -370,7 +342,7 @@ async fn a_merchant_walks_from_an_empty_database_to_done_on_the_netlab() {
             .await?;
         app.wait_for_count(&format!("{disputed_card} [data-test=answer-need]"), 0)
             .await?;
-        dispute(app, &disputed_card, DISPUTED.2).await?;
+        dispute(app, &disputed_card, DISPUTED.2, Some("netlab-4-review-dispute")).await?;
         app.wait_for_attribute(
             &format!("{disputed_card} [data-test=badge]"),
             "data-level",
