@@ -6,6 +6,7 @@
 //! then all of them are, before the list opens.
 
 use leptos::prelude::*;
+use portcullis_model::listing::SystemName;
 
 /// Whether the person has reached for the select yet.
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +61,20 @@ impl LazyOptions {
             })
         }
     }
+}
+
+/// The systems, once loaded, as a select's options: each one's id and
+/// name.
+pub fn system_options(systems: Signal<Option<Vec<SystemName>>>) -> Signal<Vec<(String, String)>> {
+    Signal::derive(move || {
+        systems.with(|names| {
+            names
+                .iter()
+                .flatten()
+                .map(|s| (s.id.to_string(), s.name.clone()))
+                .collect()
+        })
+    })
 }
 
 impl Default for LazyOptions {

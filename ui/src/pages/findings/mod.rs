@@ -15,6 +15,7 @@ use portcullis_model::compliance::{FindingKind, FindingStatus, Severity};
 use portcullis_model::ids::{FindingId, SystemId};
 use portcullis_model::listing::{FindingPage, FindingQuery, PageRequest};
 
+use crate::components::lazy_options::system_options;
 use crate::components::{Card, DataTable, EmptyState, LazyOptions, Pager, Paging};
 use crate::ipc;
 use crate::text::sentence;
@@ -164,15 +165,7 @@ fn FindingTable(
 ) -> impl IntoView {
     let names =
         LocalResource::new(|| async { ipc::invoke::<SystemNames>(&Empty::default()).await });
-    let system_options = Signal::derive(move || {
-        names
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|system| (system.id.to_string(), system.name))
-            .collect::<Vec<_>>()
-    });
+    let system_options = system_options(Signal::derive(move || names.get().and_then(Result::ok)));
     let kind_options = Signal::derive(move || {
         loaded
             .with(|page| page.as_ref().map(|page| page.kinds.clone()))

@@ -27,6 +27,7 @@ use portcullis_model::requests::InventoryAddition;
 use portcullis_model::scan::Protocol;
 
 use crate::components::field::error_for;
+use crate::components::lazy_options::system_options;
 use crate::components::{Card, EmptyState, Field, LazyOptions, Pager, Paging, Toasts};
 use crate::dates::decode_until;
 use crate::ipc;
@@ -362,19 +363,6 @@ fn InventoryTable(
             <Pager paging=choices.paging total noun="approvals" />
         </Card>
     }
-}
-
-/// The systems as a select's options: each one's id and name.
-fn system_options(systems: Signal<Option<Vec<SystemName>>>) -> Signal<Vec<(String, String)>> {
-    Signal::derive(move || {
-        systems.with(|names| {
-            names
-                .iter()
-                .flatten()
-                .map(|s| (s.id.to_string(), s.name.clone()))
-                .collect()
-        })
-    })
 }
 
 /// The form that approves a port of a system.
