@@ -545,20 +545,7 @@ fn BackupAndRestore() -> impl IntoView {
             {move || match stage.get() {
                 CopyStage::Idle => ().into_any(),
                 CopyStage::Copying { what, percent } => {
-                    view! {
-                        <ProgressBar label=what percent=Signal::derive(move || percent) />
-                        <button
-                            class="button"
-                            type="button"
-                            on:click=move |_| spawn_local(async {
-                                let _ = ipc::invoke::<CopyCancel>(&Empty::default()).await;
-                            })
-                            data-test="copy-cancel"
-                        >
-                            "Stop"
-                        </button>
-                    }
-                        .into_any()
+                    view! { <ProgressBar label=what percent=Signal::derive(move || percent) /> }.into_any()
                 }
                 CopyStage::Done(message) => {
                     view! { <p class="notice" data-kind="ok" role="status" data-test="copy-done">{message}</p> }.into_any()
@@ -567,6 +554,20 @@ fn BackupAndRestore() -> impl IntoView {
                     view! { <p class="form-error" role="alert" data-test="copy-failed">{message}</p> }.into_any()
                 }
             }}
+            // Outside the part each step redraws, so the button keeps its
+            // focus while the copy goes on.
+            <Show when=busy>
+                <button
+                    class="button"
+                    type="button"
+                    on:click=move |_| spawn_local(async {
+                        let _ = ipc::invoke::<CopyCancel>(&Empty::default()).await;
+                    })
+                    data-test="copy-cancel"
+                >
+                    "Stop"
+                </button>
+            </Show>
         </section>
     }
 }
