@@ -219,7 +219,7 @@ struct Probe {
 impl Probe {
     async fn run(self) {
         let host = self.target.ip();
-        let timeout = self.shared.timeout_for(host) * self.backoff;
+        let timeout = answer_wait(self.protocol, self.shared.timeout_for(host)) * self.backoff;
         let outcome = tokio::select! {
             outcome = probe_patiently(self.protocol, self.target, timeout) => outcome,
             _ = self.cancel.cancelled() => return,
@@ -275,6 +275,23 @@ impl Probe {
                 }))
                 .await;
         }
+    }
+}
+
+/// The least a UDP probe waits for its answer.
+///
+/// The round trips that set `rtt_timeout` are mostly the kernel's: a "port
+/// unreachable" or a TCP reset leaves at once. A UDP answer comes from a
+/// program that must be scheduled, parse the request and reply, which on a
+/// busy host takes tens of milliseconds more; waiting only the kernel's time
+/// turned a listening snmpd into "open|filtered" on a loaded 2-core machine.
+const UDP_ANSWER_FLOOR: Duration = Duration::from_millis(250);
+
+/// How long one try of a probe waits, before the retry back-off.
+fn answer_wait(protocol: Protocol, rtt_timeout: Duration) -> Duration {
+    match protocol {
+        Protocol::Tcp => rtt_timeout,
+        Protocol::Udp => rtt_timeout.max(UDP_ANSWER_FLOOR),
     }
 }
 
@@ -391,6 +408,15 @@ fn descriptor_budget(wanted: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn udp_waits_for_a_program_to_answer_tcp_for_the_kernel() {
+        let kernel_fast = Duration::from_millis(50);
+        assert_eq!(answer_wait(Protocol::Tcp, kernel_fast), kernel_fast);
+        assert_eq!(answer_wait(Protocol::Udp, kernel_fast), UDP_ANSWER_FLOOR);
+        let slow_link = Duration::from_millis(900);
+        assert_eq!(answer_wait(Protocol::Udp, slow_link), slow_link);
+    }
 
     #[test]
     fn refused_is_closed_and_unreachable_is_filtered() {
