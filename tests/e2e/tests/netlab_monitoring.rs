@@ -59,6 +59,16 @@ async fn a_port_opened_between_checks_shows_on_the_dashboard_and_is_notified_onc
         app.wait_for_element("[data-test=schedule-form]").await?;
         app.screenshot_both_themes("dashboard-1-empty").await?;
 
+        // The systems' names are loaded and drawn when the person reaches
+        // for the select of what to check, not with the page.
+        app.wait_for_count("[data-test=schedule-target] option", 1)
+            .await?;
+        app.tab_to("[data-test=schedule-target]").await?;
+        app.wait_for_count("[data-test=schedule-target] option", 2)
+            .await?;
+        let choices = app.text_of("[data-test=schedule-target]").await?;
+        ensure!(choices.contains("Web shop"), "{choices}");
+
         // A pace of zero is refused beside its field; a daily schedule at
         // night is kept.
         app.type_into("[data-test=schedule-rate]", "0").await?;

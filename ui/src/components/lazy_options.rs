@@ -28,6 +28,12 @@ impl LazyOptions {
         }
     }
 
+    /// Whether the person has reached for the select, tracked: a list that
+    /// is costly to load can wait for it too.
+    pub fn reached(self) -> bool {
+        self.reached.get()
+    }
+
     /// From now on every option is drawn. The select calls it on focus
     /// and on pointer enter.
     pub fn reach(self) {

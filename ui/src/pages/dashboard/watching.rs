@@ -139,10 +139,20 @@ const IN_SCOPE: &str = "in-scope";
 
 #[component]
 fn ScheduleForm(changed: RwSignal<u32>) -> impl IntoView {
-    let systems =
-        LocalResource::new(|| async { ipc::invoke::<SystemNames>(&Empty::default()).await });
-    let target = RwSignal::new(IN_SCOPE.to_owned());
     let lazy = LazyOptions::new();
+    // The names wait for the person to reach for the select: loading
+    // thousands of them with the page would slow the dashboard's first paint.
+    let systems = LocalResource::new(move || {
+        let reached = lazy.reached();
+        async move {
+            if reached {
+                ipc::invoke::<SystemNames>(&Empty::default()).await
+            } else {
+                Ok(Vec::new())
+            }
+        }
+    });
+    let target = RwSignal::new(IN_SCOPE.to_owned());
     let options = Signal::derive(move || {
         systems
             .get()
