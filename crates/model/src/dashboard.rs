@@ -4,22 +4,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::compliance::{FindingStatus, OverallStatus, Severity, TestingHistory, Verdict};
-use crate::ids::{AsvScanId, SegmentationTestId, SystemId};
+use crate::ids::{AsvScanId, SegmentationTestId};
 use crate::scan_record::{ScanId, ScanStatus};
 
 /// How many findings have one status and severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingCount {
     pub status: FindingStatus,
-    pub severity: Severity,
-    pub count: u64,
-}
-
-/// How many open findings of one severity a system has (`None`: findings
-/// no system claims).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SystemFindingCount {
-    pub system_id: Option<SystemId>,
     pub severity: Severity,
     pub count: u64,
 }
@@ -49,7 +40,6 @@ pub const TREND_SCANS: u32 = 20;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub findings: Vec<FindingCount>,
-    pub open_per_system: Vec<SystemFindingCount>,
     pub history: TestingHistory,
     pub last_scan: Option<LastScan>,
     /// The newest finished scans ([`TREND_SCANS`] at most), oldest first.

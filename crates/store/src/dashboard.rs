@@ -6,8 +6,7 @@ use chrono::{DateTime, Utc};
 use portcullis_model::compliance::AuditAction;
 use portcullis_model::compliance::{Exposure, SegmentationTest, TestingHistory};
 use portcullis_model::dashboard::{
-    Dashboard, FindingCount, LastScan, SegmentationRecord, SystemFindingCount, TREND_SCANS,
-    TrendPoint,
+    Dashboard, FindingCount, LastScan, SegmentationRecord, TREND_SCANS, TrendPoint,
 };
 use sqlx::Row;
 
@@ -16,7 +15,7 @@ use crate::codec::{json_value, parse_name, parse_time};
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::time::to_rfc3339;
-use portcullis_model::{ScanId, SegmentationTestId, SystemId};
+use portcullis_model::{ScanId, SegmentationTestId};
 
 impl Store {
     /// The dashboard's figures.
@@ -61,21 +60,6 @@ impl Store {
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-        let open_per_system = sqlx::query(
-            "SELECT system_id, severity, count(*) AS n FROM findings
-             WHERE status = 'open' GROUP BY system_id, severity",
-        )
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(SystemFindingCount {
-                system_id: row.try_get::<Option<i64>, _>("system_id")?.map(SystemId),
-                severity: parse_name("severity", row.try_get("severity")?)?,
-                count: count(row)?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
         let last_scan = sqlx::query_as::<_, (i64, String, String)>(
             "SELECT id, started_at, status FROM scans ORDER BY id DESC LIMIT 1",
         )
@@ -91,7 +75,6 @@ impl Store {
         .transpose()?;
         Ok(Dashboard {
             findings,
-            open_per_system,
             history: self.testing_history(None).await?,
             last_scan,
             trend: self.trend().await?,

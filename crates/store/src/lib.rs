@@ -53,9 +53,7 @@ pub use imported_files::{IMPORTS_DIR, KeptFile};
 pub use inventory_io::ImportSummary;
 pub use listing::InventorySelection;
 pub use monitoring::{NewAlert, NewNotification, NewReminder, StoredSchedule};
-pub use portcullis_model::dashboard::{
-    Dashboard, FindingCount, LastScan, SegmentationRecord, SystemFindingCount,
-};
+pub use portcullis_model::dashboard::{Dashboard, FindingCount, LastScan, SegmentationRecord};
 pub use portcullis_model::judgement::{FindingFilter, ScanFindingsSaved};
 pub use portcullis_model::maintenance::{BadRow, ChainProblem, ChainReport};
 pub use scans::{
