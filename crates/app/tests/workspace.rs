@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use portcullis_app::{FixedClock, Scanner, UPDATE_INTERVAL, Workspace, WorkspaceOptions};
 use portcullis_model::ErrorKind;
-use portcullis_model::compliance::{Exposure, FindingKind, NewSystem, Scope, SystemRole};
+use portcullis_model::compliance::{Exposure, FindingKind, NewSystem, Scope, System, SystemRole};
 use portcullis_model::judgement::{FindingFilter, InventoryFormat};
 use portcullis_model::requests::FindingAcceptance;
 use portcullis_model::scan::PortState;
@@ -20,16 +20,25 @@ async fn open(dir: &std::path::Path) -> Workspace {
     Workspace::open(options).await.expect("workspace opens")
 }
 
-/// A web server in the card-data environment at `address`.
-fn in_scope(name: impl Into<String>, address: impl Into<String>, exposure: Exposure) -> NewSystem {
-    NewSystem {
+/// Adds a web server in the card-data environment at `address`.
+async fn add_in_scope(
+    workspace: &Workspace,
+    name: impl Into<String>,
+    address: impl Into<String>,
+    exposure: Exposure,
+) -> System {
+    let system = NewSystem {
         name: name.into(),
         addresses: vec![address.into()],
         role: SystemRole::WebServer,
         scope: Scope::Cde,
         exposure,
         notes: String::new(),
-    }
+    };
+    workspace
+        .add_system(system)
+        .await
+        .expect("the system is added")
 }
 
 fn loopback(ports: String) -> ScanSettings {
@@ -159,10 +168,7 @@ async fn two_concurrent_acceptances_of_one_finding_lose_neither() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let workspace = Arc::new(open(dir.path()).await);
-    workspace
-        .add_system(in_scope("this machine", "127.0.0.1", Exposure::Internal))
-        .await
-        .unwrap();
+    add_in_scope(&workspace, "this machine", "127.0.0.1", Exposure::Internal).await;
     let outcome = workspace
         .scan_to_end(loopback(port.to_string()), true)
         .await
@@ -348,10 +354,7 @@ async fn an_inventory_entry_is_removed_only_with_a_reason_the_log_keeps() {
     use portcullis_model::requests::{InventoryAddition, InventoryRemoval};
     let dir = tempfile::tempdir().unwrap();
     let workspace = open(dir.path()).await;
-    let system = workspace
-        .add_system(in_scope("Web shop", "203.0.113.10", Exposure::External))
-        .await
-        .unwrap();
+    let system = add_in_scope(&workspace, "Web shop", "203.0.113.10", Exposure::External).await;
     let entry = workspace
         .add_inventory_entry(InventoryAddition {
             system_id: system.id,
@@ -414,10 +417,7 @@ async fn an_inventory_entry_is_removed_only_with_a_reason_the_log_keeps() {
 async fn the_dashboard_trend_counts_each_finished_scans_ports_and_findings() {
     let dir = tempfile::tempdir().unwrap();
     let workspace = open(dir.path()).await;
-    workspace
-        .add_system(in_scope("this machine", "127.0.0.1", Exposure::Internal))
-        .await
-        .unwrap();
+    add_in_scope(&workspace, "this machine", "127.0.0.1", Exposure::Internal).await;
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
@@ -463,10 +463,7 @@ async fn the_inventory_comes_a_page_at_a_time_filtered_and_sorted() {
     let workspace = Workspace::open(options).await.unwrap();
     let mut systems = Vec::new();
     for (name, address) in [("beta", "203.0.113.2"), ("Alpha", "203.0.113.1")] {
-        let system = workspace
-            .add_system(in_scope(name, address, Exposure::External))
-            .await
-            .unwrap();
+        let system = add_in_scope(&workspace, name, address, Exposure::External).await;
         systems.push(system);
     }
     let approve = |system: usize, port: u16, until: Option<chrono::DateTime<Utc>>| {
@@ -579,10 +576,7 @@ async fn findings_come_a_page_at_a_time_open_and_worst_first() {
     use portcullis_model::listing::{FindingQuery, PageRequest};
     let dir = tempfile::tempdir().unwrap();
     let workspace = open(dir.path()).await;
-    let system = workspace
-        .add_system(in_scope("this machine", "127.0.0.1", Exposure::Internal))
-        .await
-        .unwrap();
+    let system = add_in_scope(&workspace, "this machine", "127.0.0.1", Exposure::Internal).await;
     let listeners: Vec<TcpListener> = (0..3)
         .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
         .collect();
@@ -733,14 +727,13 @@ async fn the_dashboard_names_a_few_systems_and_counts_them_all() {
     let dir = tempfile::tempdir().unwrap();
     let workspace = open(dir.path()).await;
     for n in 0..12 {
-        workspace
-            .add_system(in_scope(
-                format!("till {n:02}"),
-                format!("203.0.113.{}", n + 1),
-                Exposure::Internal,
-            ))
-            .await
-            .unwrap();
+        add_in_scope(
+            &workspace,
+            format!("till {n:02}"),
+            format!("203.0.113.{}", n + 1),
+            Exposure::Internal,
+        )
+        .await;
     }
     let full = workspace.status().await.unwrap();
     assert_eq!(full.status.systems.len(), 12);
@@ -765,18 +758,12 @@ async fn the_dashboard_names_a_few_systems_and_counts_them_all() {
     // The status is kept between visits, but never past a change: a
     // system added here, or by another process on the same data, counts
     // at once.
-    workspace
-        .add_system(in_scope("till 12", "203.0.113.13", Exposure::Internal))
-        .await
-        .unwrap();
+    add_in_scope(&workspace, "till 12", "203.0.113.13", Exposure::Internal).await;
     let counted = |report: portcullis_model::dashboard::StatusReport| -> u32 {
         report.verdict_counts.iter().map(|c| c.count).sum()
     };
     assert_eq!(counted(workspace.dashboard_status().await.unwrap()), 13);
     let other = open(dir.path()).await;
-    other
-        .add_system(in_scope("till 13", "203.0.113.14", Exposure::Internal))
-        .await
-        .unwrap();
+    add_in_scope(&other, "till 13", "203.0.113.14", Exposure::Internal).await;
     assert_eq!(counted(workspace.dashboard_status().await.unwrap()), 14);
 }
