@@ -24,7 +24,7 @@ use crate::{cmd, paths};
 
 /// Bumped whenever the generated data changes, so that an old database is
 /// rebuilt rather than measured.
-const GENERATOR_VERSION: &str = "1";
+const GENERATOR_VERSION: &str = "2";
 
 pub const SYSTEMS: u32 = 5_000;
 const ENTRIES_PER_SYSTEM: u32 = 4;
@@ -333,7 +333,11 @@ fn insert_findings(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         insert.execute(params![
             format!("unlisted-open-port/{address}/tcp/{port}"),
             severities[n as usize % severities.len()],
-            format!("Port {port}/tcp on system {system} is open but not in the approved inventory"),
+            // Ids count from 1, names from 0 ("system 0" has id 1).
+            format!(
+                "Port {port}/tcp on system {} is open but not in the approved inventory",
+                system - 1
+            ),
             i64::from(system),
             address,
             port,
