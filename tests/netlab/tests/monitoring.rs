@@ -291,7 +291,7 @@ fn two_hundred_scheduled_runs_keep_memory_flat_and_alert_exactly_as_expected() {
             run["outcome"]["kind"] == "clear" || run["outcome"]["kind"] == "drift",
             "run {number}: {turn}"
         );
-        if number == 1 || (number >= RUNS / 2 && number % 20 == 0) {
+        if number == 1 || (number >= RUNS / 2 && number.is_multiple_of(20)) {
             memory.push(resident_kib(pid));
         }
         match number {
